@@ -1,0 +1,41 @@
+# segur: make build, make test, make run. Everything a fresh machine needs is
+# installed by these targets (Go modules from the module proxy).
+GO          ?= go
+TOOLS       := $(CURDIR)/.tools/bin
+STATICCHECK := $(TOOLS)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+EXAMPLE     := testdata/JSON-1234567890-20211025-001
+
+.PHONY: build test vet staticcheck unit run bench fuzz clean
+
+build:
+	$(GO) build -trimpath -o bin/segur ./cmd/segur
+
+test: vet staticcheck unit
+
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt : fichiers à formater :"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+# The portal comes with a later issue; for now, run checks the document's example.
+run: build
+	bin/segur check --date 20211025 --pieces $(EXAMPLE).zip $(EXAMPLE).json
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 .
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzControler -fuzztime 10m .
+	$(GO) test -run '^$$' -fuzz FuzzArchive -fuzztime 10m .
+
+clean:
+	rm -rf bin .tools

@@ -1,0 +1,17 @@
+// Package segur is the domain of the Ségur numérique financing portal: the
+// JSON-HOP file, its strict decoding, its two automatic controls, the result
+// codes, and the identifiers the agency checks. It does no I/O of its own: it
+// works on byte slices, io.Reader, io.ReaderAt and io.Writer.
+//
+// Glossary (business nouns as the agency's documents say them):
+//
+//   - Demande: a financing request, one element of lignesImport.
+//   - Depot: a deposit, one JSON file and its zip of attachments.
+//   - Fournisseur: the software vendor (éditeur), identified by its SIRET.
+//   - NumeroAns: the vendor's 10-character ANS referencing number of a product.
+//   - Logiciel: the software type of the HOP couloir: RI, DPI or PFI.
+//   - NumeroEditeur: the vendor's own 5-character number of a request.
+//   - NumeroASP: the number the agency gives to each accepted request.
+//   - PieceJustificative: an attachment (order form, proof of the VAT regime).
+//   - Controle 1 / Controle 2: the checks of the whole file, then of each request.
+package segur

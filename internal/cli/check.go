@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Paris on machines without a zone database
+
+	"github.com/segur-numerique/segur"
+)
+
+var checkHelp = fmt.Sprintf(`Usage : segur check [options] FICHIER.json
+
+Vérifie un fichier de demandes de financement JSON-HOP comme le portail de
+l'ASP au dépôt : contrôle 1 (le fichier entier), puis contrôle 2 (chaque
+demande, arrêté à sa première erreur). Écrit le fichier retour (le fichier
+déposé avec, sur chaque demande, codeTraitement et libelleTraitement ;
+numeroASP reste null hors ligne) sur la sortie standard, ou dans -o.
+
+Exemple :
+  segur check --date 20211025 --pieces JSON-1234567890-20211025-001.zip \
+      JSON-1234567890-20211025-001.json
+
+Sur la sortie d'erreur : un résumé (demandes acceptées, rejetées avec leur
+code et libellé), les fichiers du .zip cités par aucune demande, et les
+règles que seul le portail peut vérifier.
+
+Limites (contrôle 1) : fichier JSON de %d octets (10 Mo) au plus ;
+%d niveaux d'objets ou de tableaux imbriqués au plus ; %d demandes au plus ;
+.zip de 200 Mo au plus, 2 000 fichiers au plus, 3 Mo par pièce.
+
+Code de sortie : 0 toutes les demandes acceptées ; 1 au moins une demande
+rejetée ; 2 fichier rejeté par le contrôle 1 (rien sur la sortie standard) ;
+3 un fichier ne peut pas être lu ; 5 erreur interne ; 64 usage incorrect.
+`, segur.MaxFichier, segur.MaxProfondeur, segur.MaxDemandes)
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "check", checkHelp)
+	ans := fs.String("ans", "", "numéro ANS déclaré pour le dépôt (par défaut : celui du fichier)")
+	siret := fs.String("siret", "", "SIRET du fournisseur qui dépose (par défaut : celui du fichier)")
+	logiciel := fs.String("logiciel", "RI", "type de logiciel du dépôt : RI, DPI ou PFI")
+	date := fs.String("date", "", "date du dépôt AAAAMMJJ (par défaut : aujourd'hui, heure de Paris)")
+	pieces := fs.String("pieces", "", "le .zip des pièces justificatives (sans lui, les pièces ne sont pas vérifiées)")
+	all := fs.Bool("all", false, "lister toutes les erreurs de chaque demande (le fichier retour garde la première)")
+	operateurs := fs.String("operateurs", "", "liste des opérateurs de messagerie (PFI), un par ligne (par défaut : une liste fictive)")
+	out := fs.String("o", "", "écrire le fichier retour dans ce fichier plutôt que sur la sortie standard")
+	files, status, ok := parseArgs(fs, args)
+	if !ok {
+		return status
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(e.stderr, "segur check : un fichier JSON attendu, par exemple : segur check JSON-1234567890-20211025-001.json")
+		return exitUsage
+	}
+	depot := segur.Depot{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
+	var err error
+	if depot.Logiciel, err = segur.ParseLogiciel(*logiciel); err != nil {
+		fmt.Fprintf(e.stderr, "segur check : --logiciel : %v\n", err)
+		return exitUsage
+	}
+	if *date == "" {
+		depot.Date = aujourdhui(time.Now())
+	} else if depot.Date, err = segur.ParseDateAAAAMMJJ(*date); err != nil {
+		fmt.Fprintf(e.stderr, "segur check : --date : %v\n", err)
+		return exitUsage
+	}
+	opt := segur.Options{Toutes: *all}
+	if *operateurs != "" {
+		f, err := os.Open(*operateurs)
+		if err != nil {
+			return cannotRead(e, *operateurs, err)
+		}
+		opt.Operateurs, err = segur.LireOperateurs(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "segur check : %s : %v\n", *operateurs, err)
+			return exitLecture
+		}
+	}
+
+	data, err := readBounded(files[0], segur.MaxFichier)
+	if err != nil {
+		return cannotRead(e, files[0], err)
+	}
+	if *pieces != "" {
+		zf, err := os.Open(*pieces)
+		if err != nil {
+			return cannotRead(e, *pieces, err)
+		}
+		defer zf.Close()
+		st, err := zf.Stat()
+		if err != nil {
+			return cannotRead(e, *pieces, err)
+		}
+		opt.Archive, opt.ArchiveErreur = segur.OpenArchive(zf, st.Size())
+		if opt.ArchiveErreur != nil {
+			var ae *segur.ArchiveError
+			if !errors.As(opt.ArchiveErreur, &ae) {
+				// An I/O failure, not a fault of the archive.
+				return cannotRead(e, *pieces, opt.ArchiveErreur)
+			}
+		}
+	}
+	res, err := segur.Controler(data, depot, opt)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segur check : erreur interne : %v\n", err)
+		return exitInterne
+	}
+	if res.Rejet != nil {
+		r := res.Rejet
+		fmt.Fprintf(e.stderr, "%s : %s", r.Code, r.Libelle())
+		if r.Ligne > 0 {
+			fmt.Fprintf(e.stderr, " (ligne %d, colonne %d)", r.Ligne, r.Colonne)
+		}
+		fmt.Fprintf(e.stderr, "\nFichier %s rejeté par le contrôle 1 : aucune demande n'est examinée.\n", depot.NomFichier)
+		ignorees(e.stderr, res)
+		return exitFichier
+	}
+	var buf bytes.Buffer
+	if err := res.EcrireRetour(&buf, "", nil); err != nil {
+		fmt.Fprintf(e.stderr, "segur check : erreur interne : %v\n", err)
+		return exitInterne
+	}
+	if *out != "" {
+		if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+			fmt.Fprintf(e.stderr, "segur check : impossible d'écrire %s : %v\n", *out, plainErr(err))
+			return exitLecture
+		}
+	} else if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+		fmt.Fprintf(e.stderr, "segur check : écriture impossible : %v\n", plainErr(err))
+		return exitLecture
+	}
+	resume(e.stderr, depot.NomFichier, res, *all)
+	if res.Acceptees() < len(res.Demandes) {
+		return exitRejets
+	}
+	return exitOK
+}
+
+// aujourdhui is the date in Europe/Paris at t.
+func aujourdhui(t time.Time) segur.Date {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil { // tzdata is embedded: cannot happen
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return segur.Date{Annee: y, Mois: int(m), Jour: d}
+}
+
+func pluriel(n int, un, plusieurs string) string {
+	if n > 1 {
+		return fmt.Sprintf("%d %s", n, plusieurs)
+	}
+	return fmt.Sprintf("%d %s", n, un)
+}
+
+// resume writes the French summary of a file that passed control 1.
+func resume(w io.Writer, nom string, res *segur.Resultat, all bool) {
+	acc := res.Acceptees()
+	rej := len(res.Demandes) - acc
+	fmt.Fprintf(w, "%s : %s, %s, %s.\n", nom, pluriel(len(res.Demandes), "demande", "demandes"),
+		pluriel(acc, "acceptée", "acceptées"), pluriel(rej, "rejetée", "rejetées"))
+	if rej > 0 {
+		fmt.Fprintln(w, "Demandes rejetées :")
+		for _, d := range res.Demandes {
+			if d.Acceptee() {
+				continue
+			}
+			ne := d.NumeroEditeur
+			if ne == "" {
+				ne = "?"
+			}
+			errs := d.Erreurs
+			if !all {
+				errs = errs[:1]
+			}
+			for i, er := range errs {
+				if i == 0 {
+					fmt.Fprintf(w, "  numLigne %d, numeroEditeur %s : %s : %s\n", d.Position, ne, er.Code, er.Libelle())
+				} else {
+					fmt.Fprintf(w, "      puis %s : %s\n", er.Code, er.Libelle())
+				}
+			}
+		}
+	}
+	if len(res.NonCitees) > 0 {
+		fmt.Fprintf(w, "Fichiers du .zip cités par aucune demande (ignorés) : %s\n", strings.Join(res.NonCitees, ", "))
+	}
+	ignorees(w, res)
+}
+
+func ignorees(w io.Writer, res *segur.Resultat) {
+	if len(res.Ignorees) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Règles non vérifiées hors ligne (le portail les vérifiera) :")
+	for _, r := range res.Ignorees {
+		fmt.Fprintf(w, "  %s : %s\n", r.Code, r.Raison)
+	}
+}
+
+// readBounded reads at most max+1 bytes of a file: enough to know it is too big.
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errors.New("c'est un dossier")
+	}
+	size := min(st.Size(), max) + 1
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func cannotRead(e *env, path string, err error) int {
+	fmt.Fprintf(e.stderr, "segur : impossible de lire %s : %v\n", path, plainErr(err))
+	return exitLecture
+}
+
+// plainErr says an OS error in French where it is a common one.
+func plainErr(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "fichier introuvable"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission refusée"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,145 @@
+// Package cli is segur's command line: one file per subcommand. Main is its
+// only entry point; tests call it in process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit statuses, shared by every subcommand.
+const (
+	exitOK       = 0
+	exitRejets   = 1  // at least one request rejected
+	exitFichier  = 2  // the file is rejected by control 1
+	exitLecture  = 3  // a file cannot be read
+	exitInterne  = 5  // internal error
+	exitUsage    = 64 // wrong usage
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) int
+}
+
+// env is what every subcommand gets: its standard streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"check", "vérifier un fichier JSON-HOP et son .zip comme le portail", runCheck},
+		{"codes", "lister les codes de résultat et les interprétations", runCodes},
+		{"template", "écrire le modèle JSON-HOP vide", runTemplate},
+		{"schema", "écrire le schéma JSON (draft 2020-12) du format", runSchema},
+	}
+}
+
+// Main runs the segur command with args (without the program name) and
+// returns the process exit status.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	defer func() {
+		if r := recover(); r != nil {
+			// Never show a stack trace to a user; keep it for a bug report.
+			fmt.Fprintf(stderr, "segur : erreur interne (%v).\n", r)
+			if os.Getenv("SEGUR_DEBUG") != "" {
+				stderr.Write(debug.Stack())
+			}
+			code = exitInterne
+		}
+	}()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage())
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "segur : commande « %s » inconnue.\n\n%s", args[0], usage())
+	return exitUsage
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("segur : les demandes de financement du Ségur numérique (format JSON-HOP)\n\nUsage : segur COMMANDE [options]\n\nCommandes :\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\n« segur COMMANDE --help » détaille une commande.\n")
+	return b.String()
+}
+
+// parseArgs parses flags that may come before or after the positional
+// arguments, as users type them. It returns the positional arguments, or a
+// usage status when parsing failed or help was asked.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func newFlagSet(e *env, name, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, help)
+		fmt.Fprintln(e.stderr, "\nOptions :")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// writeFileAtomic writes a file whole or not at all: a temporary file in
+// the same folder, synced, then renamed.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
