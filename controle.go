@@ -271,8 +271,14 @@ func alnum(s string) bool {
 
 // controleEntete checks the file header (control 1).
 func controleEntete(data []byte, doc *document, depot Depot, opt Options) (*Erreur, error) {
+	at := func(v val) int {
+		if v.kind == kString {
+			return int(v.start) - 1
+		}
+		return int(v.start)
+	}
 	if doc.racine.kind != kObject {
-		return &Erreur{Code: CodeRacine, Valeur: montrer(data, doc.racine), Offset: int(doc.racine.start)}, nil
+		return &Erreur{Code: CodeRacine, Valeur: montrer(data, doc.racine), Offset: at(doc.racine)}, nil
 	}
 	for _, k := range doc.incRacine {
 		name := string(keyTextAlloc(data, k))
@@ -289,12 +295,6 @@ func controleEntete(data []byte, doc *document, depot Depot, opt Options) (*Erre
 		}
 	}
 	imp, ans, siret, lignes := doc.entete[0], doc.entete[1], doc.entete[2], doc.entete[3]
-	at := func(v val) int {
-		if v.kind == kString {
-			return int(v.start) - 1
-		}
-		return int(v.start)
-	}
 	if imp.kind != kNull {
 		return &Erreur{Code: CodeImpID, Valeur: montrer(data, imp), Offset: at(imp)}, nil
 	}
@@ -471,13 +471,13 @@ const (
 )
 
 // typed checks a key's presence and JSON type.
-func (c *controleur) typed(v val, balise string, want kinds, attendu string) bool {
+func (c *controleur) typed(v val, b balise, want kinds, attendu string) bool {
 	if v.kind == kAbsent {
-		c.add(Erreur{Code: CodeManquante, Balise: balise, P1: attendu})
+		c.add(Erreur{Code: CodeManquante, Balise: b.String(), P1: attendu})
 		return false
 	}
 	if want&(1<<v.kind) == 0 {
-		c.add(Erreur{Code: CodeType, Balise: balise, Valeur: montrer(c.b, v), P1: attendu, P2: nomType(v.kind)})
+		c.add(Erreur{Code: CodeType, Balise: b.String(), Valeur: montrer(c.b, v), P1: attendu, P2: nomType(v.kind)})
 		return false
 	}
 	return true
@@ -485,7 +485,11 @@ func (c *controleur) typed(v val, balise string, want kinds, attendu string) boo
 
 // inconnues reports the unknown keys of an object, with a hint when a key
 // differs from an expected one only by case.
-func (c *controleur) inconnues(inc []cle, sch *schema, chemin string) bool {
+func (c *controleur) inconnues(inc []cle, sch *schema, b balise) bool {
+	if len(inc) == 0 {
+		return true
+	}
+	chemin := b.String()
 	for _, k := range inc {
 		name := string(keyTextAlloc(c.b, k))
 		found := false
@@ -506,6 +510,26 @@ func (c *controleur) inconnues(inc []cle, sch *schema, chemin string) bool {
 	return len(inc) == 0
 }
 
+// balise names a key as labels show it: its path in the request, array
+// positions counted from 1. It is built into a string only for a fault.
+type balise struct {
+	parent string
+	idx    int // position in the parent array, 0 for none
+	nom    string
+}
+
+func bal(chemin string) balise { return balise{nom: chemin} }
+
+// cle names a key of the element b.
+func (b balise) cle(nom string) balise { return balise{b.parent, b.idx, nom} }
+
+func (b balise) String() string {
+	if b.idx == 0 {
+		return joindre(b.parent, b.nom)
+	}
+	return joindre(b.parent+"["+strconv.Itoa(b.idx)+"]", b.nom)
+}
+
 func joindre(chemin, nom string) string {
 	if chemin == "" {
 		return nom
@@ -515,24 +539,24 @@ func joindre(chemin, nom string) string {
 
 // texte checks a free-text string: present, not empty, no blank around, at
 // most max code points. It returns the text when valid.
-func (c *controleur) texte(v val, balise string, want kinds, max int, attendu string) ([]byte, bool) {
-	if !c.typed(v, balise, want, attendu) || v.kind != kString {
+func (c *controleur) texte(v val, b balise, want kinds, max int, attendu string) ([]byte, bool) {
+	if !c.typed(v, b, want, attendu) || v.kind != kString {
 		return nil, false
 	}
 	s := c.text(v)
 	if len(s) == 0 {
-		c.add(Erreur{Code: CodeVide, Balise: balise, P1: attendu})
+		c.add(Erreur{Code: CodeVide, Balise: b.String(), P1: attendu})
 		return nil, false
 	}
 	r0, _ := utf8.DecodeRune(s)
 	r1, _ := utf8.DecodeLastRune(s)
 	if unicode.IsSpace(r0) || unicode.IsSpace(r1) {
-		c.add(Erreur{Code: CodeBlancs, Balise: balise, Valeur: montrerTexte(string(s))})
+		c.add(Erreur{Code: CodeBlancs, Balise: b.String(), Valeur: montrerTexte(string(s))})
 		return nil, false
 	}
 	if max > 0 {
 		if n := utf8.RuneCount(s); n > max {
-			c.add(Erreur{Code: CodeTropLong, Balise: balise, Valeur: montrerTexte(string(s)), P1: strconv.Itoa(max), P2: strconv.Itoa(n)})
+			c.add(Erreur{Code: CodeTropLong, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: strconv.Itoa(max), P2: strconv.Itoa(n)})
 			return nil, false
 		}
 	}
@@ -651,11 +675,11 @@ func (c *controleur) demande(i int, out *ResultatDemande) error {
 func (c *controleur) champs() bool {
 	d, f := c.d, &c.d.f
 	n0 := len(c.errs)
-	if !c.inconnues(d.inc[oDemande], schemaDemande, "") && c.stop() {
+	if !c.inconnues(d.inc[oDemande], schemaDemande, bal("")) && c.stop() {
 		return false
 	}
 	// numLigne
-	if v := f[fNumLigne]; c.typed(v, "numLigne", kNumber1, attNumLigne) {
+	if v := f[fNumLigne]; c.typed(v, bal("numLigne"), kNumber1, attNumLigne) {
 		lit := c.b[v.start:v.end]
 		lit0 := bytes.TrimPrefix(lit, []byte{'-'})
 		switch {
@@ -668,7 +692,7 @@ func (c *controleur) champs() bool {
 	if c.stop() {
 		return false
 	}
-	if v := f[fTypeAction]; c.typed(v, "typeAction", kString1, attTypeAction) && string(c.text(v)) != "C" {
+	if v := f[fTypeAction]; c.typed(v, bal("typeAction"), kString1, attTypeAction) && string(c.text(v)) != "C" {
 		c.add(Erreur{Code: CodeTypeAction, Valeur: montrer(c.b, v)})
 	}
 	if c.stop() {
@@ -678,7 +702,7 @@ func (c *controleur) champs() bool {
 	if c.stop() {
 		return false
 	}
-	if v := f[fNumeroEditeur]; c.typed(v, "numeroEditeur", kString1, attEditeur) {
+	if v := f[fNumeroEditeur]; c.typed(v, bal("numeroEditeur"), kString1, attEditeur) {
 		if s := c.text(v); len(s) != 5 || !alnum(string(s)) {
 			c.add(Erreur{Code: CodeNumeroEditeur, Valeur: montrer(c.b, v)})
 		}
@@ -721,13 +745,13 @@ func (c *controleur) null(v val, balise string) {
 
 func (c *controleur) commande() {
 	f := &c.d.f
-	if !c.typed(f[fCommande], "commande", kObject1, attCommande) {
+	if !c.typed(f[fCommande], bal("commande"), kObject1, attCommande) {
 		return
 	}
-	if !c.inconnues(c.d.inc[oCommande], schemaCommande, "commande") && c.stop() {
+	if !c.inconnues(c.d.inc[oCommande], schemaCommande, bal("commande")) && c.stop() {
 		return
 	}
-	if v := f[fDateCommande]; c.typed(v, "commande.dateCommande", kString1, attDate) {
+	if v := f[fDateCommande]; c.typed(v, bal("commande.dateCommande"), kString1, attDate) {
 		s := c.text(v)
 		if len(s) != 10 || s[2] != '/' || s[5] != '/' || !digits(string(s[0:2])) || !digits(string(s[3:5])) || !digits(string(s[6:10])) {
 			c.add(Erreur{Code: CodeDateFormat, Valeur: montrer(c.b, v)})
@@ -740,7 +764,7 @@ func (c *controleur) commande() {
 	if c.stop() {
 		return
 	}
-	if v := f[fRegimeTVA]; c.typed(v, "commande.regimeTVA", kString1, attRegime) {
+	if v := f[fRegimeTVA]; c.typed(v, bal("commande.regimeTVA"), kString1, attRegime) {
 		if s := string(c.text(v)); s != "HT" && s != "TTC" {
 			c.add(Erreur{Code: CodeRegimeTVA, Valeur: montrer(c.b, v)})
 		}
@@ -748,7 +772,7 @@ func (c *controleur) commande() {
 	if c.stop() {
 		return
 	}
-	if v := f[fMontant]; c.typed(v, "commande.montantSegurHT", kNumber1, attMontant) {
+	if v := f[fMontant]; c.typed(v, bal("commande.montantSegurHT"), kNumber1, attMontant) {
 		if code := montantInvalide(c.b[v.start:v.end]); code != "" {
 			c.add(Erreur{Code: code, Valeur: montrer(c.b, v)})
 		}
@@ -776,17 +800,17 @@ func montantInvalide(lit []byte) string {
 
 func (c *controleur) beneficiaires() {
 	f := &c.d.f
-	if !c.typed(f[fBeneficiaires], "beneficiaires", kObject1, attBenef) {
+	if !c.typed(f[fBeneficiaires], bal("beneficiaires"), kObject1, attBenef) {
 		return
 	}
-	if !c.inconnues(c.d.inc[oBeneficiaires], schemaBeneficiaires, "beneficiaires") && c.stop() {
+	if !c.inconnues(c.d.inc[oBeneficiaires], schemaBeneficiaires, bal("beneficiaires")) && c.stop() {
 		return
 	}
-	okM := c.typed(f[fIsMandataire], "beneficiaires.isMandataire", kBool1, attBool)
+	okM := c.typed(f[fIsMandataire], bal("beneficiaires.isMandataire"), kBool1, attBool)
 	if c.stop() {
 		return
 	}
-	okU := c.typed(f[fIsClientUnique], "beneficiaires.isClientUnique", kBool1, attBool)
+	okU := c.typed(f[fIsClientUnique], bal("beneficiaires.isClientUnique"), kBool1, attBool)
 	if c.stop() {
 		return
 	}
@@ -822,8 +846,8 @@ func (c *controleur) beneficiaires() {
 		case !mand && v.kind != kNull:
 			c.add(Erreur{Code: CodeMandataireNull, Balise: k.balise, Valeur: montrer(c.b, v), P1: "isMandataire est false"})
 		case mand:
-			if s, ok := c.texte(v, k.balise, kString1, k.max, k.attendu); ok {
-				c.format(k.format, s, k.balise)
+			if s, ok := c.texte(v, bal(k.balise), kString1, k.max, k.attendu); ok {
+				c.format(k.format, s, bal(k.balise))
 			}
 		}
 		if c.stop() {
@@ -841,7 +865,7 @@ const (
 )
 
 // format applies a free-text key's format rule.
-func (c *controleur) format(fmtID int, s []byte, balise string) {
+func (c *controleur) format(fmtID int, s []byte, b balise) {
 	var ok bool
 	var code string
 	switch fmtID {
@@ -853,14 +877,14 @@ func (c *controleur) format(fmtID int, s []byte, balise string) {
 		ok, code = telephoneValide(s), CodeTelephone
 	}
 	if !ok {
-		c.add(Erreur{Code: code, Balise: balise, Valeur: montrerTexte(string(s))})
+		c.add(Erreur{Code: code, Balise: b.String(), Valeur: montrerTexte(string(s))})
 	}
 }
 
 func (c *controleur) etablissements() {
 	v := c.d.f[fEtablissements]
 	const chemin = "beneficiaires.etablissementsClients"
-	if !c.typed(v, chemin, kArray1, attEtabs) {
+	if !c.typed(v, bal(chemin), kArray1, attEtabs) {
 		return
 	}
 	clients := c.doc.clients[c.d.c0:c.d.c1]
@@ -870,7 +894,7 @@ func (c *controleur) etablissements() {
 	}
 	for j := range clients {
 		e := &clients[j]
-		b := chemin + "[" + strconv.Itoa(j+1) + "]"
+		b := balise{chemin, j + 1, ""}
 		if !c.typed(e.v, b, kObject1, attElemClient) {
 			if c.stop() {
 				return
@@ -880,26 +904,26 @@ func (c *controleur) etablissements() {
 		if !c.inconnues(e.inc, schemaClient, b) && c.stop() {
 			return
 		}
-		if s, ok := c.texte(e.f[cNomClient], b+".nomClient", kString1, maxNom, attNomClient); ok {
-			c.format(fmtCapitales, s, b+".nomClient")
+		if s, ok := c.texte(e.f[cNomClient], b.cle("nomClient"), kString1, maxNom, attNomClient); ok {
+			c.format(fmtCapitales, s, b.cle("nomClient"))
 		}
 		if c.stop() {
 			return
 		}
-		if s, ok := c.texte(e.f[cEmailClient], b+".emailClient", kString1, maxEmail, attEmail); ok {
-			c.format(fmtEmail, s, b+".emailClient")
+		if s, ok := c.texte(e.f[cEmailClient], b.cle("emailClient"), kString1, maxEmail, attEmail); ok {
+			c.format(fmtEmail, s, b.cle("emailClient"))
 		}
 		if c.stop() {
 			return
 		}
-		if s, ok := c.texte(e.f[cTelClient], b+".telephoneClient", kString1, maxTel, attTel); ok {
-			c.format(fmtTelephone, s, b+".telephoneClient")
+		if s, ok := c.texte(e.f[cTelClient], b.cle("telephoneClient"), kString1, maxTel, attTel); ok {
+			c.format(fmtTelephone, s, b.cle("telephoneClient"))
 		}
 		if c.stop() {
 			return
 		}
-		if fv := e.f[cFINESS]; c.typed(fv, b+".FINESSPMSI", kString1, attFINESS) && !finessFormat(c.text(fv)) {
-			c.add(Erreur{Code: CodeFINESS, Balise: b + ".FINESSPMSI", Valeur: montrer(c.b, fv)})
+		if fv := e.f[cFINESS]; c.typed(fv, b.cle("FINESSPMSI"), kString1, attFINESS) && !finessFormat(c.text(fv)) {
+			c.add(Erreur{Code: CodeFINESS, Balise: b.cle("FINESSPMSI").String(), Valeur: montrer(c.b, fv)})
 		}
 		if c.stop() {
 			return
@@ -921,7 +945,7 @@ func finessFormat(s []byte) bool {
 func (c *controleur) listePieces() {
 	v := c.d.f[fPieces]
 	const chemin = "piecesJustificatives"
-	if !c.typed(v, chemin, kArray1, attPieces) {
+	if !c.typed(v, bal(chemin), kArray1, attPieces) {
 		return
 	}
 	pieces := c.doc.pieces[c.d.p0:c.d.p1]
@@ -931,7 +955,7 @@ func (c *controleur) listePieces() {
 	}
 	for j := range pieces {
 		e := &pieces[j]
-		b := chemin + "[" + strconv.Itoa(j+1) + "]"
+		b := balise{chemin, j + 1, ""}
 		if !c.typed(e.v, b, kObject1, attElemPiece) {
 			if c.stop() {
 				return
@@ -941,23 +965,23 @@ func (c *controleur) listePieces() {
 		if !c.inconnues(e.inc, schemaPiece, b) && c.stop() {
 			return
 		}
-		if s, ok := c.texte(e.f[pNomFichier], b+".nomFichier", kString1, maxNomFichier, attNomFichier); ok {
-			c.nomPiece(s, b+".nomFichier")
+		if s, ok := c.texte(e.f[pNomFichier], b.cle("nomFichier"), kString1, maxNomFichier, attNomFichier); ok {
+			c.nomPiece(s, b.cle("nomFichier"))
 		}
 		if c.stop() {
 			return
 		}
-		if fv := e.f[pFormatFichier]; c.typed(fv, b+".formatFichier", kString1, attFormat) {
+		if fv := e.f[pFormatFichier]; c.typed(fv, b.cle("formatFichier"), kString1, attFormat) {
 			if s := string(c.text(fv)); s != "PDF" && s != "PNG" && s != "JPG" {
-				c.add(Erreur{Code: CodeFormatFichier, Balise: b + ".formatFichier", Valeur: montrer(c.b, fv)})
+				c.add(Erreur{Code: CodeFormatFichier, Balise: b.cle("formatFichier").String(), Valeur: montrer(c.b, fv)})
 			}
 		}
 		if c.stop() {
 			return
 		}
-		if fv := e.f[pTypeFichier]; c.typed(fv, b+".typeFichier", kString1, attTypeFichier) {
+		if fv := e.f[pTypeFichier]; c.typed(fv, b.cle("typeFichier"), kString1, attTypeFichier) {
 			if s := string(c.text(fv)); s != typeBonCommande && s != typePreuveHT {
-				c.add(Erreur{Code: CodeTypeFichier, Balise: b + ".typeFichier", Valeur: montrer(c.b, fv)})
+				c.add(Erreur{Code: CodeTypeFichier, Balise: b.cle("typeFichier").String(), Valeur: montrer(c.b, fv)})
 			}
 		}
 		if c.stop() {
@@ -1014,19 +1038,19 @@ func lireNomPiece(s string) (nomPiece, bool) {
 	return n, true
 }
 
-func (c *controleur) nomPiece(s []byte, balise string) {
+func (c *controleur) nomPiece(s []byte, b balise) {
 	n, ok := lireNomPiece(string(s))
-	editeur := ""
+	var editeur []byte
 	if v := c.d.f[fNumeroEditeur]; v.kind == kString {
-		editeur = string(c.text(v))
+		editeur = c.text(v)
 	}
 	switch {
 	case !ok:
-		c.add(Erreur{Code: CodeNomPiece, Balise: balise, Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: editeur})
+		c.add(Erreur{Code: CodeNomPiece, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: string(editeur)})
 	case n.logiciel != string(c.depot.Logiciel):
-		c.add(Erreur{Code: CodeNomPieceLogiciel, Balise: balise, Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel)})
-	case editeur != "" && n.editeur != editeur:
-		c.add(Erreur{Code: CodeNomPieceEditeur, Balise: balise, Valeur: montrerTexte(string(s)), P1: montrerTexte(editeur)})
+		c.add(Erreur{Code: CodeNomPieceLogiciel, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel)})
+	case len(editeur) > 0 && n.editeur != string(editeur):
+		c.add(Erreur{Code: CodeNomPieceEditeur, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: montrerTexte(string(editeur))})
 	}
 }
 
@@ -1044,11 +1068,10 @@ func (c *controleur) regles() {
 		return
 	}
 	for j := 1; j < len(clients); j++ {
-		fj := string(c.text(clients[j].f[cFINESS]))
 		for k := 0; k < j; k++ {
-			if string(c.text(clients[k].f[cFINESS])) == fj {
-				c.add(Erreur{Code: CodeFINESSDoublon, Balise: "beneficiaires.etablissementsClients[" + strconv.Itoa(j+1) + "].FINESSPMSI",
-					Valeur: montrerTexte(fj), P1: strconv.Itoa(k + 1)})
+			if c.egal(clients[k].f[cFINESS], clients[j].f[cFINESS]) {
+				c.add(Erreur{Code: CodeFINESSDoublon, Balise: balise{"beneficiaires.etablissementsClients", j + 1, "FINESSPMSI"}.String(),
+					Valeur: montrer(c.b, clients[j].f[cFINESS]), P1: strconv.Itoa(k + 1)})
 				return
 			}
 		}
@@ -1082,52 +1105,33 @@ func (c *controleur) regles() {
 		return
 	}
 	for j := range pieces {
-		b := "piecesJustificatives[" + strconv.Itoa(j+1) + "].nomFichier"
-		nom := string(c.text(pieces[j].f[pNomFichier]))
+		fNom := pieces[j].f[pNomFichier]
+		b := balise{"piecesJustificatives", j + 1, "nomFichier"}
 		for k := 0; k < j; k++ {
-			if string(c.text(pieces[k].f[pNomFichier])) == nom {
-				c.add(Erreur{Code: CodePieceDoublon, Balise: b, Valeur: montrerTexte(nom), P1: strconv.Itoa(k + 1)})
+			if c.egal(pieces[k].f[pNomFichier], fNom) {
+				c.add(Erreur{Code: CodePieceDoublon, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: strconv.Itoa(k + 1)})
 				return
 			}
 		}
-		n, _ := lireNomPiece(nom)
-		format := string(c.text(pieces[j].f[pFormatFichier]))
-		if ext := strings.ToLower(format); n.ext != ext {
-			c.add(Erreur{Code: CodeExtension, Balise: b, Valeur: montrerTexte(nom), P1: ext, P2: format})
+		n, _ := lireNomPiece(string(c.text(fNom)))
+		format := c.text(pieces[j].f[pFormatFichier])
+		if ext := extension(format); n.ext != ext {
+			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})
 			return
 		}
-		typ := string(c.text(pieces[j].f[pTypeFichier]))
+		typ := c.text(pieces[j].f[pTypeFichier])
 		if code := codeTypeFichier(typ); n.code != code {
-			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b, Valeur: montrerTexte(nom), P1: code, P2: typ})
+			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: code, P2: string(typ)})
 			return
 		}
 	}
 	// The software type of the deposit.
-	type flag struct {
-		slot   int
-		balise string
-	}
-	dpi := []flag{
-		{fDPIDMP, "scenarioInstallation.DPI.isPFIpourEnvoiDMPIndependante"},
-		{fDPIMSSPro, "scenarioInstallation.DPI.isPFIpourEnvoiMSSProIndependante"},
-		{fDPIMSSCitoyen, "scenarioInstallation.DPI.isPFIpourEnvoiMSSCitoyenIndependante"},
-		{fDPIProSanteConnect, "scenarioInstallation.DPI.isProSanteConnectNeeded"},
-	}
-	pfi := []flag{
-		{fPFICRBIO, "scenarioInstallation.PFI.isCRBIOAssociated"},
-		{fPFICRRAD, "scenarioInstallation.PFI.isCRRADAssociated"},
-		{fPFIDMP, "scenarioInstallation.PFI.isEnvoiDMP"},
-		{fPFIMSSPro, "scenarioInstallation.PFI.isEnvoiMSSPro"},
-		{fPFIMSSCitoyen, "scenarioInstallation.PFI.isEnvoiMSSCitoyen"},
-	}
-	var faux []flag
+	faux := flagsRI
 	switch c.depot.Logiciel {
 	case LogicielDPI:
-		faux = pfi
+		faux = flagsPFI
 	case LogicielPFI:
-		faux = dpi
-	default:
-		faux = append(append(faux, dpi...), pfi...)
+		faux = flagsDPI
 	}
 	for _, fl := range faux {
 		if f[fl.slot].kind == kTrue {
@@ -1145,19 +1149,62 @@ func (c *controleur) regles() {
 	}
 }
 
-func codeTypeFichier(typ string) string {
-	if typ == typeBonCommande {
+// drapeau is a boolean of the installation scenario.
+type drapeau struct {
+	slot   int
+	balise string
+}
+
+var (
+	flagsDPI = []drapeau{
+		{fDPIDMP, "scenarioInstallation.DPI.isPFIpourEnvoiDMPIndependante"},
+		{fDPIMSSPro, "scenarioInstallation.DPI.isPFIpourEnvoiMSSProIndependante"},
+		{fDPIMSSCitoyen, "scenarioInstallation.DPI.isPFIpourEnvoiMSSCitoyenIndependante"},
+		{fDPIProSanteConnect, "scenarioInstallation.DPI.isProSanteConnectNeeded"},
+	}
+	flagsPFI = []drapeau{
+		{fPFICRBIO, "scenarioInstallation.PFI.isCRBIOAssociated"},
+		{fPFICRRAD, "scenarioInstallation.PFI.isCRRADAssociated"},
+		{fPFIDMP, "scenarioInstallation.PFI.isEnvoiDMP"},
+		{fPFIMSSPro, "scenarioInstallation.PFI.isEnvoiMSSPro"},
+		{fPFIMSSCitoyen, "scenarioInstallation.PFI.isEnvoiMSSCitoyen"},
+	}
+	// An RI request checks both blocks.
+	flagsRI = append(append([]drapeau{}, flagsDPI...), flagsPFI...)
+)
+
+func codeTypeFichier(typ []byte) string {
+	if string(typ) == typeBonCommande {
 		return "BDC"
 	}
 	return "HT"
 }
 
+// extension is the file-name extension of a formatFichier.
+func extension(format []byte) string {
+	switch string(format) {
+	case "PNG":
+		return "png"
+	case "JPG":
+		return "jpg"
+	}
+	return "pdf"
+}
+
+// egal reports whether two string values have the same text.
+func (c *controleur) egal(a, b val) bool {
+	if !a.esc && !b.esc {
+		return string(c.b[a.start:a.end]) == string(c.b[b.start:b.end])
+	}
+	return string(unescape(nil, c.b[a.start:a.end])) == string(unescape(nil, c.b[b.start:b.end]))
+}
+
 func (c *controleur) scenario() {
 	f := &c.d.f
-	if !c.typed(f[fScenario], "scenarioInstallation", kObject1, attScenario) {
+	if !c.typed(f[fScenario], bal("scenarioInstallation"), kObject1, attScenario) {
 		return
 	}
-	if !c.inconnues(c.d.inc[oScenario], schemaScenario, "scenarioInstallation") && c.stop() {
+	if !c.inconnues(c.d.inc[oScenario], schemaScenario, bal("scenarioInstallation")) && c.stop() {
 		return
 	}
 	for _, blk := range []struct {
@@ -1165,13 +1212,13 @@ func (c *controleur) scenario() {
 		sch  *schema
 		inc  int
 	}{{fDPI, schemaDPI, oDPI}, {fPFI, schemaPFI, oPFI}} {
-		if !c.typed(f[blk.slot], blk.sch.chemin, kObject1, attObjet) {
+		if !c.typed(f[blk.slot], bal(blk.sch.chemin), kObject1, attObjet) {
 			if c.stop() {
 				return
 			}
 			continue
 		}
-		if !c.inconnues(c.d.inc[blk.inc], blk.sch, blk.sch.chemin) && c.stop() {
+		if !c.inconnues(c.d.inc[blk.inc], blk.sch, bal(blk.sch.chemin)) && c.stop() {
 			return
 		}
 		// Table order: the booleans, then operateurMessagerie.
@@ -1179,14 +1226,14 @@ func (c *controleur) scenario() {
 			if ch.slot == fPFIOperateur {
 				continue
 			}
-			c.typed(f[ch.slot], blk.sch.chemin+"."+ch.nom, kBool1, attBool)
+			c.typed(f[ch.slot], balise{parent: blk.sch.chemin, nom: ch.nom}, kBool1, attBool)
 			if c.stop() {
 				return
 			}
 		}
 		if blk.slot == fPFI {
 			const b = "scenarioInstallation.PFI.operateurMessagerie"
-			if s, ok := c.texte(f[fPFIOperateur], b, kString1|kNull1, maxOperateur, attOperateur); ok && !c.opt.Operateurs.Contient(string(s)) {
+			if s, ok := c.texte(f[fPFIOperateur], bal(b), kString1|kNull1, maxOperateur, attOperateur); ok && !c.opt.Operateurs.Contient(string(s)) {
 				c.add(Erreur{Code: CodeOperateurInconnu, Balise: b, Valeur: montrerTexte(string(s))})
 			}
 			if c.stop() {

@@ -284,6 +284,11 @@ func (p *parser) trouve() string {
 // parse reads the whole file b (UTF-8 already checked, BOM removed).
 func parse(b []byte, doc *document) *parser {
 	p := &parser{b: b, doc: doc}
+	// A request takes at least about 600 bytes: size the slices once.
+	n := min(MaxDemandes, len(b)/600+1)
+	doc.demandes = make([]demande, 0, n)
+	doc.clients = make([]element, 0, 2*n)
+	doc.pieces = make([]element, 0, 2*n)
 	p.ws()
 	if p.i >= len(p.b) {
 		p.syntax("un objet JSON")
@@ -550,7 +555,16 @@ func (p *parser) elements(c *champ, f []val, d *demande) bool {
 	} else {
 		for {
 			p.ws()
-			var e element
+			// Parse in place: elements hold no arrays of their own kind, so
+			// the slice does not grow under e.
+			var e *element
+			if c.tab == tabPieces {
+				doc.pieces = append(doc.pieces, element{})
+				e = &doc.pieces[len(doc.pieces)-1]
+			} else {
+				doc.clients = append(doc.clients, element{})
+				e = &doc.clients[len(doc.clients)-1]
+			}
 			if p.i < len(p.b) && p.b[p.i] == '{' {
 				e.v = val{kind: kObject, start: int32(p.i)}
 				if !p.objet(sch, e.f[:], nil, &e.inc, d) {
@@ -563,11 +577,6 @@ func (p *parser) elements(c *champ, f []val, d *demande) bool {
 					return false
 				}
 				e.v = v
-			}
-			if c.tab == tabPieces {
-				doc.pieces = append(doc.pieces, e)
-			} else {
-				doc.clients = append(doc.clients, e)
 			}
 			if !p.next(']') {
 				if p.fatal != nil {

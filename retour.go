@@ -17,13 +17,24 @@ func (r *Resultat) EcrireRetour(w io.Writer, impID string, numerosASP []string) 
 	if r.Rejet != nil || r.doc == nil {
 		return errors.New("segur: no returned file for a file rejected by control 1")
 	}
-	e := retour{b: r.data, res: r, impID: impID, asp: numerosASP}
-	e.out = make([]byte, 0, len(r.data)+len(r.data)/2+256*len(r.Demandes))
+	e := retour{b: r.data, res: r, impID: impID, asp: numerosASP, w: w}
+	e.out = make([]byte, 0, 2*flushAt)
 	e.ws()
 	e.racine()
 	e.out = append(e.out, '\n')
-	_, err := w.Write(e.out)
-	return err
+	e.flush()
+	return e.err
+}
+
+// flushAt is the size past which the output is written out, between two
+// requests: the returned file is never held whole in memory.
+const flushAt = 32 << 10
+
+func (e *retour) flush() {
+	if e.err == nil {
+		_, e.err = e.w.Write(e.out)
+	}
+	e.out = e.out[:0]
 }
 
 // retour re-reads a file already checked by control 1 and writes it out.
@@ -35,6 +46,8 @@ type retour struct {
 	impID string
 	asp   []string
 	tmp   []byte
+	w     io.Writer
+	err   error
 }
 
 func (e *retour) ws() {
@@ -43,7 +56,14 @@ func (e *retour) ws() {
 	}
 }
 
+// indents holds a newline and enough spaces for the format's depths.
+const indents = "\n                                                                "
+
 func (e *retour) indent(depth int) {
+	if n := 1 + 2*depth; n <= len(indents) {
+		e.out = append(e.out, indents[:n]...)
+		return
+	}
 	e.out = append(e.out, '\n')
 	for range depth {
 		e.out = append(e.out, ' ', ' ')
@@ -60,8 +80,11 @@ func (e *retour) key() []byte {
 	if esc {
 		e.tmp = unescape(e.tmp[:0], raw)
 		raw = e.tmp
+		e.out = appendString(e.out, raw)
+	} else {
+		// Already valid UTF-8 without anything to escape: copy it.
+		e.out = append(e.out, e.b[start-1:end+1]...)
 	}
-	e.out = appendString(e.out, raw)
 	e.out = append(e.out, ':', ' ')
 	return raw
 }
@@ -149,6 +172,9 @@ func (e *retour) lignes() {
 		}
 		e.indent(2)
 		e.demande(n)
+		if len(e.out) > flushAt {
+			e.flush()
+		}
 		e.ws()
 		if e.b[e.i] == ',' {
 			e.i++
@@ -229,9 +255,7 @@ func (e *retour) value(depth int) {
 		start, end, esc := e.str()
 		raw := e.b[start:end]
 		if !esc {
-			e.out = append(e.out, '"')
-			e.out = append(e.out, raw...)
-			e.out = append(e.out, '"')
+			e.out = append(e.out, e.b[start-1:end+1]...)
 			return
 		}
 		e.tmp = unescape(e.tmp[:0], raw)
