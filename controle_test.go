@@ -351,8 +351,8 @@ func TestRetourRefuseApresRejet(t *testing.T) {
 
 func TestAppendString(t *testing.T) {
 	cases := map[string]string{
-		"abc":          `"abc"`,
-		"a\"b\\c":      `"a\"b\\c"`,
+		"abc":              `"abc"`,
+		"a\"b\\c":          `"a\"b\\c"`,
 		"\n\t\x01é/\u2028": "\"\\n\\t\\u0001é/\u2028\"",
 	}
 	for in, want := range cases {

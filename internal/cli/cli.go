@@ -16,12 +16,12 @@ import (
 
 // Exit statuses, shared by every subcommand.
 const (
-	exitOK       = 0
-	exitRejets   = 1  // at least one request rejected
-	exitFichier  = 2  // the file is rejected by control 1
-	exitLecture  = 3  // a file cannot be read
-	exitInterne  = 5  // internal error
-	exitUsage    = 64 // wrong usage
+	exitOK      = 0
+	exitRejets  = 1  // at least one request rejected
+	exitFichier = 2  // the file is rejected by control 1
+	exitLecture = 3  // a file cannot be read
+	exitInterne = 5  // internal error
+	exitUsage   = 64 // wrong usage
 )
 
 type command struct {
