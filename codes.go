@@ -1,7 +1,6 @@
 package segur
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -273,6 +272,3 @@ func couper(s string, n int) string {
 func montrerTexte(s string) string {
 	return "« " + couper(s, maxValeur) + " »"
 }
-
-// montrerNombre shows an integer found in a count.
-func montrerNombre(n int) string { return strconv.Itoa(n) }

@@ -280,7 +280,9 @@ func controleEntete(data []byte, doc *document, depot Depot, opt Options) (*Erre
 	if doc.racine.kind != kObject {
 		return &Erreur{Code: CodeRacine, Valeur: montrer(data, doc.racine), Offset: at(doc.racine)}, nil
 	}
-	for _, k := range doc.incRacine {
+	if len(doc.incRacine) > 0 {
+		// The first unknown key, with a hint when only its case differs.
+		k := doc.incRacine[0]
 		name := string(keyTextAlloc(data, k))
 		for _, want := range enteteCles {
 			if strings.EqualFold(name, want) {
