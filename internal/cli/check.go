@@ -120,6 +120,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, " (ligne %d, colonne %d)", r.Ligne, r.Colonne)
 		}
 		fmt.Fprintf(e.stderr, "\nFichier %s rejeté par le contrôle 1 : aucune demande n'est examinée.\n", depot.NomFichier)
+		if r.Code == segur.CodeNomFichierDate && *date == "" {
+			fmt.Fprintln(e.stderr, "La date du dépôt est aujourd'hui par défaut ; pour une autre date : --date AAAAMMJJ.")
+		}
 		ignorees(e.stderr, res)
 		return exitFichier
 	}
