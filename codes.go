@@ -146,7 +146,7 @@ var Catalogue = []CodeInfo{
 	{CodeLigneNonObjet, 1, "Une ligne de lignesImport n'est pas un objet", "lignesImport[{p1}] : {valeur} ; attendu : un objet (une demande)", false},
 	{CodeZipManquant, 1, "Fichier .zip des pièces absent", "pièces justificatives : aucun fichier .zip ; attendu : le .zip des pièces citées par les demandes", false},
 	{CodeZipIllisible, 1, "Fichier .zip illisible", "fichier .zip illisible{p1} ; attendu : une archive zip valide", false},
-	{CodeZipTropGros, 1, "Fichier .zip trop volumineux", "fichier .zip : {valeur} octets ; attendu : au plus 200 Mo (209 715 200 octets)", false},
+	{CodeZipTropGros, 1, "Fichier .zip trop volumineux", "fichier .zip trop volumineux{p1} ; attendu : au plus 200 Mo (209 715 200 octets)", false},
 	{CodeZipChemin, 1, "Chemin dangereux dans le .zip", "fichier .zip : chemin {valeur} refusé ; attendu : des noms de fichiers simples, sans « .. » ni chemin absolu", false},
 	{CodeZipLien, 1, "Lien symbolique dans le .zip", "fichier .zip : {valeur} est un lien ; attendu : des fichiers ordinaires", false},
 	{CodeZipChiffre, 1, "Fichier chiffré dans le .zip", "fichier .zip : {valeur} est chiffré ; attendu : des fichiers sans mot de passe", false},

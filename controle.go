@@ -342,17 +342,17 @@ func controleZip(doc *document, data []byte, opt Options) *Erreur {
 		ae, ok := opt.ArchiveErreur.(*ArchiveError)
 		if !ok {
 			if opt.ArchiveErreur.Error() != "" {
-				e.P1 = " (" + couper(opt.ArchiveErreur.Error(), 60) + ")"
+				e.P1 = " (" + couper(opt.ArchiveErreur.Error(), 100) + ")"
 			}
 			return &e
 		}
 		e.Valeur = montrerTexte(ae.Entry)
 		if ae.Detail != "" {
-			e.P1 = " (" + couper(ae.Detail, 60) + ")"
+			e.P1 = " (" + couper(ae.Detail, 100) + ")"
 		}
 		switch ae.Fault {
 		case ArchiveTropGrande:
-			e.Code, e.Valeur = CodeZipTropGros, ae.Detail
+			e.Code = CodeZipTropGros
 		case ArchiveCheminDangereux:
 			e.Code = CodeZipChemin
 		case ArchiveLien:
