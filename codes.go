@@ -120,7 +120,7 @@ type CodeInfo struct {
 var Catalogue = []CodeInfo{
 	{Code: CodeAcceptee, Titre: "Demande acceptée", Modele: LibelleAcceptee},
 
-	{CodeFichierTropGros, 1, "Fichier trop volumineux", "fichier : {valeur} octets ; attendu : au plus {p1} octets (10 Mo)", false},
+	{CodeFichierTropGros, 1, "Fichier trop volumineux", "fichier de plus de {p1} octets ; attendu : au plus 10 Mo ({p1} octets)", false},
 	{CodeNomFichier, 1, "Nom du fichier hors nomenclature", "nom du fichier : {valeur} ; attendu : JSON-<numeroAns>-<AAAAMMJJ>-<NNN>.json", false},
 	{CodeNomFichierAns, 1, "Numéro ANS du nom de fichier différent", "nom du fichier : numéro ANS {valeur} ; attendu : {p1}, le numéro ANS du dépôt", false},
 	{CodeNomFichierDate, 1, "Date du nom de fichier différente de la date du dépôt", "nom du fichier : date {valeur} ; attendu : {p1}, la date du dépôt", false},
