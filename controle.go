@@ -107,7 +107,7 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // Controler runs control 1 on the JSON-HOP file data, then, when the file
 // passes it, control 2 on each request. A fault of the file is a result,
 // not an error: the error is for the Portail's failures only.
-func Controler(data []byte, depot Depot, opt Options) (*Resultat, error) {
+func Controler(data []byte, depot Declaration, opt Options) (*Resultat, error) {
 	res := &Resultat{}
 	if opt.Portail == nil {
 		res.Ignorees = append(res.Ignorees,
@@ -219,7 +219,7 @@ type nomFichier struct {
 }
 
 // lireNomFichier checks the parts of the file name that need no content.
-func lireNomFichier(depot Depot) (nomFichier, *Erreur) {
+func lireNomFichier(depot Declaration) (nomFichier, *Erreur) {
 	n := depot.NomFichier
 	if n == "" {
 		return nomFichier{}, nil
@@ -245,7 +245,7 @@ func lireNomFichier(depot Depot) (nomFichier, *Erreur) {
 
 // apresLecture compares the name's ANS number with the file's own, when the
 // deposit declared none.
-func (n nomFichier) apresLecture(depot Depot, data []byte, doc *document) *Erreur {
+func (n nomFichier) apresLecture(depot Declaration, data []byte, doc *document) *Erreur {
 	if n.ans == "" || depot.NumeroAns != "" {
 		return nil
 	}
@@ -270,7 +270,7 @@ func alnum(s string) bool {
 }
 
 // controleEntete checks the file header (control 1).
-func controleEntete(data []byte, doc *document, depot Depot, opt Options) (*Erreur, error) {
+func controleEntete(data []byte, doc *document, depot Declaration, opt Options) (*Erreur, error) {
 	at := func(v val) int {
 		if v.kind == kString {
 			return int(v.start) - 1
@@ -431,7 +431,7 @@ func nomType(k kind) string {
 type controleur struct {
 	b      []byte
 	doc    *document
-	depot  Depot
+	depot Declaration
 	opt    *Options
 	toutes bool
 	vus    map[string]int // numeroEditeur (upper case) → first position

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func controler(tb testing.TB, data string, depot Depot, opt Options) *Resultat {
+func controler(tb testing.TB, data string, depot Declaration, opt Options) *Resultat {
 	tb.Helper()
 	res, err := Controler([]byte(data), depot, opt)
 	if err != nil {
@@ -72,7 +72,7 @@ func TestReglesAcceptees(t *testing.T) {
 		name  string
 		muts  []string
 		base  func(testing.TB) string
-		depot func(*Depot)
+		depot func(*Declaration)
 	}{
 		{name: "exemple"},
 		{name: "BOM UTF-8", base: func(tb testing.TB) string { return "\uFEFF" + exemple(tb) }},
@@ -102,13 +102,13 @@ func TestReglesAcceptees(t *testing.T) {
 		{name: "logiciel DPI", base: func(tb testing.TB) string {
 			return strings.ReplaceAll(exemple(tb), "HOP-RI-", "HOP-DPI-")
 		}, muts: []string{`"isProSanteConnectNeeded": false`, `"isProSanteConnectNeeded": true`},
-			depot: func(d *Depot) { d.Logiciel = LogicielDPI }},
+			depot: func(d *Declaration) { d.Logiciel = LogicielDPI }},
 		{name: "logiciel PFI", base: func(tb testing.TB) string {
 			return strings.ReplaceAll(exemple(tb), "HOP-RI-", "HOP-PFI-")
 		}, muts: []string{`"operateurMessagerie": null`, `"operateurMessagerie": "MESSAGERIE EXEMPLE B"`, `"isEnvoiDMP": false`, `"isEnvoiDMP": true`},
-			depot: func(d *Depot) { d.Logiciel = LogicielPFI }},
-		{name: "ANS et SIRET déclarés", depot: func(d *Depot) { d.NumeroAns, d.SIRET = "1234567890", "88558855858745" }},
-		{name: "sans nom de fichier", depot: func(d *Depot) { d.NomFichier = "" }},
+			depot: func(d *Declaration) { d.Logiciel = LogicielPFI }},
+		{name: "ANS et SIRET déclarés", depot: func(d *Declaration) { d.NumeroAns, d.SIRET = "1234567890", "88558855858745" }},
+		{name: "sans nom de fichier", depot: func(d *Declaration) { d.NomFichier = "" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -317,7 +317,7 @@ func (f fakePortail) NumeroEditeurUtilise(string) (bool, error) {
 
 // sizedReaderAt reports a larger size than its content, to test the bound.
 type corpusRun struct {
-	depot Depot
+	depot Declaration
 	opt   Options
 }
 

@@ -79,9 +79,9 @@ func (d Date) AAAAMMJJ() string { return fmt.Sprintf("%04d%02d%02d", d.Annee, d.
 // String writes d as JJ/MM/AAAA.
 func (d Date) String() string { return fmt.Sprintf("%02d/%02d/%04d", d.Jour, d.Mois, d.Annee) }
 
-// Depot is what a deposit declares besides its files: the values the
+// Declaration is what a deposit declares besides its files: the values the
 // controls compare the file with.
-type Depot struct {
+type Declaration struct {
 	// NomFichier is the JSON file's name as deposited; empty skips the
 	// file-name rule.
 	NomFichier string

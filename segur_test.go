@@ -24,8 +24,8 @@ func exemple(tb testing.TB) string {
 }
 
 // depotExemple is the deposit of the document's example.
-func depotExemple() Depot {
-	return Depot{NomFichier: "JSON-1234567890-20211025-001.json", Logiciel: LogicielRI, Date: Date{2021, 10, 25}}
+func depotExemple() Declaration {
+	return Declaration{NomFichier: "JSON-1234567890-20211025-001.json", Logiciel: LogicielRI, Date: Date{2021, 10, 25}}
 }
 
 // openZip opens a zip file of testdata.

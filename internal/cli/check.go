@@ -59,7 +59,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "segur check : un fichier JSON attendu, par exemple : segur check JSON-1234567890-20211025-001.json")
 		return exitUsage
 	}
-	depot := segur.Depot{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
+	depot := segur.Declaration{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
 	var err error
 	if depot.Logiciel, err = segur.ParseLogiciel(*logiciel); err != nil {
 		fmt.Fprintf(e.stderr, "segur check : --logiciel : %v\n", err)
