@@ -431,7 +431,7 @@ func nomType(k kind) string {
 type controleur struct {
 	b      []byte
 	doc    *document
-	depot Declaration
+	depot  Declaration
 	opt    *Options
 	toutes bool
 	vus    map[string]int // numeroEditeur (upper case) → first position
