@@ -1,0 +1,283 @@
+package segur
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FournisseurID identifies a vendor in the portal.
+type FournisseurID int64
+
+// Fournisseur is a software vendor enrolled on the portal (process.md, step 1).
+type Fournisseur struct {
+	ID     FournisseurID
+	SIRET  string
+	Nom    string // company name
+	Email  string // contact e-mail
+	IBAN   string // bank details for payments, normalised; may be empty at enrolment
+	BIC    string
+	CreeLe time.Time
+}
+
+// Valider checks a vendor before enrolment. force accepts a SIRET whose
+// check key fails (a test SIRET such as the document's 88558855858745).
+func (f *Fournisseur) Valider(force bool) error {
+	f.SIRET = strings.TrimSpace(f.SIRET)
+	f.Nom = strings.TrimSpace(f.Nom)
+	f.Email = strings.TrimSpace(f.Email)
+	f.IBAN = NormaliserIBAN(f.IBAN)
+	f.BIC = strings.ToUpper(strings.TrimSpace(f.BIC))
+	switch {
+	case !SIRETValide(f.SIRET):
+		return Errorf(EINVALID, "SIRET « %s » : attendu 14 chiffres", f.SIRET)
+	case !force && !SIRETCleValide(f.SIRET):
+		return Errorf(EINVALID, "SIRET « %s » : la clé de contrôle est fausse (--force pour un SIRET de test)", f.SIRET)
+	case f.Nom == "" || utf8.RuneCountInString(f.Nom) > 200:
+		return Errorf(EINVALID, "raison sociale : attendu un nom de 1 à 200 caractères")
+	case !EmailValide(f.Email):
+		return Errorf(EINVALID, "e-mail « %s » : attendu une adresse nom@domaine.fr", f.Email)
+	case (f.IBAN == "") != (f.BIC == ""):
+		return Errorf(EINVALID, "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
+	case f.IBAN != "" && !IBANValide(f.IBAN):
+		return Errorf(EINVALID, "IBAN « %s » : invalide (longueur ou clé)", f.IBAN)
+	case f.BIC != "" && !BICValide(f.BIC):
+		return Errorf(EINVALID, "BIC « %s » : attendu 8 ou 11 caractères (banque, pays, lieu, agence)", f.BIC)
+	}
+	return nil
+}
+
+// EmailValide reports whether s is one plain e-mail address.
+func EmailValide(s string) bool {
+	if !emailValide([]byte(s)) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}
+
+// Produit is one of a vendor's software products referenced by the ANS,
+// with its 10-character ANS number and its software type.
+type Produit struct {
+	NumeroAns     string
+	FournisseurID FournisseurID
+	Logiciel      Logiciel
+	Nom           string
+	CreeLe        time.Time
+}
+
+// Valider checks a product before it is registered.
+func (p *Produit) Valider() error {
+	p.NumeroAns = strings.TrimSpace(p.NumeroAns)
+	p.Nom = strings.TrimSpace(p.Nom)
+	if len(p.NumeroAns) != 10 || !alnum(p.NumeroAns) {
+		return Errorf(EINVALID, "numéro ANS « %s » : attendu 10 lettres ou chiffres", p.NumeroAns)
+	}
+	if _, err := ParseLogiciel(string(p.Logiciel)); err != nil {
+		return Errorf(EINVALID, "%v", err)
+	}
+	if p.Nom == "" || utf8.RuneCountInString(p.Nom) > 200 {
+		return Errorf(EINVALID, "nom du produit : attendu 1 à 200 caractères")
+	}
+	return nil
+}
+
+// Role is what a portal user may do.
+type Role string
+
+// The portal's roles.
+const (
+	RoleFournisseur Role = "fournisseur" // acts for one vendor
+	RoleInstructeur Role = "instructeur" // instructs requests
+	RolePayeur      Role = "payeur"      // releases payments
+	RoleAdmin       Role = "admin"       // enrols vendors, registers ANS numbers
+)
+
+// ParseRole reads a role.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
+	case RoleFournisseur, RoleInstructeur, RolePayeur, RoleAdmin:
+		return r, nil
+	}
+	return "", Errorf(EINVALID, "rôle « %s » inconnu ; attendu : fournisseur, instructeur, payeur ou admin", s)
+}
+
+// UtilisateurID identifies a portal user.
+type UtilisateurID int64
+
+// Utilisateur is a person who logs in to the portal.
+type Utilisateur struct {
+	ID            UtilisateurID
+	Login         string // an e-mail address
+	Nom           string
+	Role          Role
+	FournisseurID FournisseurID // the vendor of a "fournisseur" user, 0 otherwise
+	MotDePasse    string        // its hash (argon2id or bcrypt), never the password
+	CreeLe        time.Time
+}
+
+// JetonID identifies an API token.
+type JetonID int64
+
+// Jeton is an API token of a vendor, stored as a SHA-256 digest: the token
+// itself is shown once, at creation.
+type Jeton struct {
+	ID            JetonID
+	FournisseurID FournisseurID
+	Empreinte     []byte // SHA-256 of the token
+	Prefixe       string // its first characters, to tell tokens apart
+	CreeLe        time.Time
+	DernierUsage  time.Time // zero if never used
+	RevoqueLe     time.Time // zero if active
+}
+
+// TypeDemande is the type of a deposit: advance requests, or balance
+// requests (not yet open).
+type TypeDemande string
+
+// The two request types of process.md.
+const (
+	TypeAvance TypeDemande = "avance"
+	TypeSolde  TypeDemande = "solde"
+)
+
+// FenetreID identifies a campaign window.
+type FenetreID int64
+
+// Fenetre is a campaign window: deposits of one software type and request
+// type are open from Debut to Fin (process.md, [extension]).
+type Fenetre struct {
+	ID       FenetreID
+	Logiciel Logiciel
+	Type     TypeDemande
+	Debut    time.Time
+	Fin      time.Time
+}
+
+// DepotOuvert applies the campaign rule: a deposit is refused only when
+// windows exist for its software type and request type and none is open at
+// t. The refusal gives the dates, in Europe/Paris.
+func DepotOuvert(fenetres []Fenetre, l Logiciel, typ TypeDemande, t time.Time, paris *time.Location) error {
+	var concernees []Fenetre
+	for _, f := range fenetres {
+		if f.Logiciel != l || f.Type != typ {
+			continue
+		}
+		if !t.Before(f.Debut) && t.Before(f.Fin) {
+			return nil
+		}
+		concernees = append(concernees, f)
+	}
+	if len(concernees) == 0 {
+		return nil
+	}
+	const layout = "02/01/2006 à 15:04"
+	var prochaine *Fenetre
+	for i := range concernees {
+		if f := &concernees[i]; f.Debut.After(t) && (prochaine == nil || f.Debut.Before(prochaine.Debut)) {
+			prochaine = f
+		}
+	}
+	if prochaine != nil {
+		return Errorf(EFORBIDDEN, "dépôts de type %s pour le logiciel %s fermés : la prochaine campagne ouvre le %s et ferme le %s (heure de Paris)",
+			typ, l, prochaine.Debut.In(paris).Format(layout), prochaine.Fin.In(paris).Format(layout))
+	}
+	derniere := concernees[0]
+	for _, f := range concernees[1:] {
+		if f.Fin.After(derniere.Fin) {
+			derniere = f
+		}
+	}
+	return Errorf(EFORBIDDEN, "dépôts de type %s pour le logiciel %s fermés : la campagne a fermé le %s (heure de Paris)",
+		typ, l, derniere.Fin.In(paris).Format(layout))
+}
+
+// Acteur is who makes a change, and from where, for the audit log.
+type Acteur struct {
+	Login   string // a user's login, "token:<prefix>" for an API token, "cli" for segur admin
+	Adresse string // remote address, or the host for segur admin
+}
+
+type acteurKey struct{}
+
+// WithActeur returns a context carrying the actor of the changes made with it.
+func WithActeur(ctx context.Context, a Acteur) context.Context {
+	return context.WithValue(ctx, acteurKey{}, a)
+}
+
+// ActeurFrom returns the actor a context carries (zero if none).
+func ActeurFrom(ctx context.Context) Acteur {
+	a, _ := ctx.Value(acteurKey{}).(Acteur)
+	return a
+}
+
+// Evenement is one line of the append-only audit log.
+type Evenement struct {
+	ID      int64
+	Quand   time.Time
+	Acteur  Acteur
+	Action  string // e.g. "fournisseur.creer", "jeton.revoquer"
+	Objet   string // e.g. "fournisseur:88558855858745"
+	Details string // JSON of what changed
+}
+
+// Store is the portal's persistence, implemented on SQLite and PostgreSQL
+// by internal/sqlstore. Each method is one transaction; each change writes
+// its audit event, with the context's Acteur, in the same transaction.
+// Not found is an *Error with ENOTFOUND, a duplicate one with ECONFLICT.
+type Store interface {
+	CreateFournisseur(ctx context.Context, f *Fournisseur) error
+	FindFournisseurByID(ctx context.Context, id FournisseurID) (*Fournisseur, error)
+	FindFournisseurBySIRET(ctx context.Context, siret string) (*Fournisseur, error)
+	FindFournisseurs(ctx context.Context) ([]Fournisseur, error)
+
+	CreateProduit(ctx context.Context, p *Produit) error
+	FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
+	FindProduits(ctx context.Context, id FournisseurID) ([]Produit, error)
+
+	CreateUtilisateur(ctx context.Context, u *Utilisateur) error
+	FindUtilisateurByLogin(ctx context.Context, login string) (*Utilisateur, error)
+	SetMotDePasse(ctx context.Context, id UtilisateurID, hash string) error
+
+	CreateJeton(ctx context.Context, j *Jeton) error
+	FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*Jeton, error)
+	FindJetons(ctx context.Context, id FournisseurID) ([]Jeton, error)
+	TouchJeton(ctx context.Context, id JetonID, at time.Time) error
+	RevokeJeton(ctx context.Context, id JetonID) error
+
+	CreateFenetre(ctx context.Context, f *Fenetre) error
+	FindFenetres(ctx context.Context) ([]Fenetre, error)
+
+	FindEvenements(ctx context.Context, objet string) ([]Evenement, error)
+	Close() error
+}
+
+// ErrorCode is the kind of an application error.
+type ErrorCode string
+
+// The application error codes, mapped once to HTTP statuses and exit codes.
+const (
+	EINVALID      ErrorCode = "invalid"
+	ENOTFOUND     ErrorCode = "not_found"
+	ECONFLICT     ErrorCode = "conflict"
+	EFORBIDDEN    ErrorCode = "forbidden"
+	EUNAUTHORIZED ErrorCode = "unauthorized"
+	ETOOLARGE     ErrorCode = "too_large"
+	EINTERNAL     ErrorCode = "internal"
+)
+
+// Error is an application error whose Message is French and safe to show.
+type Error struct {
+	Code    ErrorCode
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error.
+func Errorf(code ErrorCode, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
