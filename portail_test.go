@@ -1,0 +1,108 @@
+package segur
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFournisseurValider(t *testing.T) {
+	ok := Fournisseur{SIRET: "35600000000048", Nom: "La Poste", Email: "contact@laposte.fr", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "agrifrpp"}
+	cases := []struct {
+		name  string
+		mut   func(*Fournisseur)
+		force bool
+		want  string // part of the message, "" when valid
+	}{
+		{name: "valide", mut: func(*Fournisseur) {}},
+		{name: "sans banque", mut: func(f *Fournisseur) { f.IBAN, f.BIC = "", "" }},
+		{name: "SIRET de test refusé", mut: func(f *Fournisseur) { f.SIRET = "88558855858745" }, want: "--force"},
+		{name: "SIRET de test forcé", mut: func(f *Fournisseur) { f.SIRET = "88558855858745" }, force: true},
+		{name: "SIRET court", mut: func(f *Fournisseur) { f.SIRET = "1234" }, force: true, want: "14 chiffres"},
+		{name: "sans nom", mut: func(f *Fournisseur) { f.Nom = " " }, want: "raison sociale"},
+		{name: "e-mail", mut: func(f *Fournisseur) { f.Email = "Jean <j@x.fr>" }, want: "e-mail"},
+		{name: "IBAN sans BIC", mut: func(f *Fournisseur) { f.BIC = "" }, want: "ensemble"},
+		{name: "IBAN faux", mut: func(f *Fournisseur) { f.IBAN = "FR7630006000011234567890188" }, want: "IBAN"},
+		{name: "BIC faux", mut: func(f *Fournisseur) { f.BIC = "AGRI" }, want: "BIC"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := ok
+			c.mut(&f)
+			err := f.Valider(c.force)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want valid", err)
+				}
+				if f.IBAN != "" && f.IBAN != "FR7630006000011234567890189" || f.BIC != "" && f.BIC != "AGRIFRPP" {
+					t.Errorf("got IBAN %q BIC %q, want them normalised", f.IBAN, f.BIC)
+				}
+				return
+			}
+			var se *Error
+			if !errors.As(err, &se) || se.Code != EINVALID || !strings.Contains(se.Message, c.want) {
+				t.Errorf("got %v, want an invalid error saying %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestProduitValider(t *testing.T) {
+	for _, c := range []struct {
+		p    Produit
+		want bool
+	}{
+		{Produit{NumeroAns: "1234567890", Logiciel: LogicielRI, Nom: "RI Beau"}, true},
+		{Produit{NumeroAns: "12345678", Logiciel: LogicielRI, Nom: "RI Beau"}, false},
+		{Produit{NumeroAns: "1234567890", Logiciel: "XX", Nom: "RI Beau"}, false},
+		{Produit{NumeroAns: "1234567890", Logiciel: LogicielPFI, Nom: ""}, false},
+	} {
+		if err := c.p.Valider(); (err == nil) != c.want {
+			t.Errorf("%+v: got %v, want valid=%v", c.p, err, c.want)
+		}
+	}
+}
+
+func TestDepotOuvert(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	at := func(s string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, paris)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	fen := []Fenetre{
+		{Logiciel: LogicielRI, Type: TypeAvance, Debut: at("2026-12-01 14:00"), Fin: at("2027-03-31 12:00")},
+		{Logiciel: LogicielRI, Type: TypeAvance, Debut: at("2027-06-01 09:00"), Fin: at("2027-06-30 18:00")},
+	}
+	cases := []struct {
+		name string
+		l    Logiciel
+		when string
+		want string // "" when open
+	}{
+		{"ouverte", LogicielRI, "2027-01-15 10:00", ""},
+		{"à l'ouverture", LogicielRI, "2026-12-01 14:00", ""},
+		{"à la fermeture", LogicielRI, "2027-03-31 12:00", "01/06/2027 à 09:00"},
+		{"avant", LogicielRI, "2026-11-30 23:59", "01/12/2026 à 14:00"},
+		{"après tout", LogicielRI, "2027-07-01 00:00", "a fermé le 30/06/2027 à 18:00"},
+		{"pas de campagne pour DPI", LogicielDPI, "2020-01-01 00:00", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := DepotOuvert(fen, c.l, TypeAvance, at(c.when), paris)
+			if c.want == "" {
+				if err != nil {
+					t.Errorf("got %v, want open", err)
+				}
+				return
+			}
+			var se *Error
+			if !errors.As(err, &se) || !strings.Contains(se.Message, c.want) || se.Code != EFORBIDDEN {
+				t.Errorf("got %v, want a refusal saying %q", err, c.want)
+			}
+		})
+	}
+}
