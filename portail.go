@@ -3,6 +3,7 @@ package segur
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 	"time"
@@ -280,4 +281,28 @@ func (e *Error) Error() string { return e.Message }
 // Errorf returns an *Error.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// BlobRef names a stored file by its content.
+type BlobRef struct {
+	SHA256 string // hex
+	Taille int64
+}
+
+// Blob is a stored file, open for reading.
+type Blob interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+	Taille() int64
+}
+
+// Blobs stores the raw deposits, zips, returned files and documents,
+// content-addressed by SHA-256: on disk by default, in S3 at scale.
+type Blobs interface {
+	// Put stores r, of at most max bytes (ETOOLARGE past it), and returns
+	// once the content is durable.
+	Put(ctx context.Context, r io.Reader, max int64) (BlobRef, error)
+	// Open opens a stored file (ENOTFOUND if absent).
+	Open(ctx context.Context, sha256 string) (Blob, error)
 }

@@ -1,0 +1,145 @@
+// Package blob stores files content-addressed by SHA-256: on disk under the
+// data folder (Dir), never under a name a user gave.
+package blob
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/segur-numerique/segur"
+)
+
+// Dir is a blob store in a folder: root/ab/cd/abcd…, written to root/tmp
+// first, synced, then renamed; the folder is synced too.
+type Dir struct {
+	root string
+}
+
+var _ segur.Blobs = (*Dir)(nil)
+
+// NewDir opens (and creates) a blob store in root.
+func NewDir(root string) (*Dir, error) {
+	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &Dir{root: root}, nil
+}
+
+func (d *Dir) path(sum string) string {
+	return filepath.Join(d.root, sum[0:2], sum[2:4], sum)
+}
+
+// validSum reports whether s is a lower-case hex SHA-256: the only names
+// the store builds paths from.
+func validSum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Put stores r durably and returns its digest and size.
+func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, error) {
+	tmp, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "put-*")
+	if err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(ctxReader{ctx, r}, max+1))
+	if err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	if n > max {
+		return segur.BlobRef{}, segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
+	}
+	if err := tmp.Sync(); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}
+	dest := d.path(ref.SHA256)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o750); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	}
+	done = true
+	if err := syncDir(filepath.Dir(dest)); err != nil {
+		return segur.BlobRef{}, err
+	}
+	return ref, nil
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	return nil
+}
+
+// Open opens a stored file.
+func (d *Dir) Open(ctx context.Context, sum string) (segur.Blob, error) {
+	if !validSum(sum) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "fichier %q introuvable", sum)
+	}
+	f, err := os.Open(d.path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "fichier %s introuvable", sum)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &file{File: f, size: st.Size()}, nil
+}
+
+type file struct {
+	*os.File
+	size int64
+}
+
+func (f *file) Taille() int64 { return f.size }
+
+// ctxReader stops a copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
