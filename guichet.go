@@ -1,0 +1,349 @@
+package segur
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// DepotID identifies a deposit.
+type DepotID int64
+
+// StatutDepot is the outcome of a deposit.
+type StatutDepot string
+
+// A deposit is processed (control 1 passed: each request has its result) or
+// rejected whole by control 1.
+const (
+	DepotTraite StatutDepot = "traite"
+	DepotRejete StatutDepot = "rejete"
+)
+
+// Depot is a deposit as the portal records it: the files received, what
+// was declared, and the outcome of the controls, request by request.
+type Depot struct {
+	ID            DepotID
+	FournisseurID FournisseurID
+	Type          TypeDemande
+	NumeroAns     string
+	Logiciel      Logiciel
+	NomFichier    string
+	Recu          time.Time // when the first byte arrived, UTC
+	Date          Date      // Recu's date in Europe/Paris
+	Ordinal       int       // the file name's ordinal; 0 for a rejected file, which uses none
+	JSON          BlobRef
+	Zip           BlobRef // zero without a zip
+	Retour        BlobRef // the returned file; zero for a rejected file
+	Statut        StatutDepot
+	Motif         *Erreur // the control-1 fault of a rejected file
+	ImpID         string  // the deposit's reference, written into the returned file
+	Lignes        []LigneDepot
+}
+
+// LigneDepot is the outcome of one request of a deposit, accepted or not.
+type LigneDepot struct {
+	NumLigne      int
+	NumeroEditeur string
+	Code          string
+	Libelle       string
+	NumeroASP     string // "" when rejected
+}
+
+// DemandeID identifies an accepted request.
+type DemandeID int64
+
+// StatutDemande is the state of a request in its instruction.
+type StatutDemande string
+
+// DemandeDeposee is the state of a request accepted by control 2.
+const DemandeDeposee StatutDemande = "deposee"
+
+// Demande is an accepted request, as the agency instructs it.
+type Demande struct {
+	ID            DemandeID
+	NumeroASP     string
+	DepotID       DepotID
+	FournisseurID FournisseurID
+	NumeroAns     string
+	Logiciel      Logiciel
+	Statut        StatutDemande
+	CreeLe        time.Time
+	DonneesDemande
+}
+
+// FormatNumeroASP writes an ASP number: ASP-<year of the deposit>-<a
+// sequence on 7 digits or more, global, never reused>.
+func FormatNumeroASP(annee int, seq int64) string {
+	return fmt.Sprintf("ASP-%04d-%07d", annee, seq)
+}
+
+// FormatImpID writes a deposit's reference: DEP-<year>-<its id on 7 digits>.
+func FormatImpID(annee int, id DepotID) string {
+	return fmt.Sprintf("DEP-%04d-%07d", annee, id)
+}
+
+// Registre answers, inside the transaction that records a deposit, what
+// the vendor's history holds.
+type Registre interface {
+	// OrdinalPris reports whether a deposit of numeroAns that passed control
+	// 1 on date d already has this ordinal, and if so the next free one.
+	OrdinalPris(ctx context.Context, numeroAns string, d Date, ordinal int) (pris bool, libre int, err error)
+	// NumeroEditeurUtilise reports whether the vendor used numero (compared
+	// case-insensitively) in a deposit that passed control 1.
+	NumeroEditeurUtilise(ctx context.Context, f FournisseurID, numero string) (bool, error)
+	// DepotIdentique returns the first deposit of the vendor that passed
+	// control 1 with these same files.
+	DepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
+}
+
+// DepotTx is the transaction that records one deposit. The store holds the
+// vendor's deposit lock for its whole length, so that history checks and
+// writes cannot interleave with another deposit of the same vendor.
+type DepotTx interface {
+	Registre
+	// InsertDepot inserts d and sets d.ID.
+	InsertDepot(ctx context.Context, d *Depot) error
+	// NextASP returns a new value of the ASP sequence, never given before.
+	NextASP(ctx context.Context) (int64, error)
+	// FinishDepot records the deposit's outcome: its lines, its returned
+	// file, its accepted requests (setting their IDs) and the numeroEditeur
+	// it used.
+	FinishDepot(ctx context.Context, d *Depot, demandes []Demande, numerosEditeur []string) error
+}
+
+// Guichet is the deposit desk of the portal: it receives a deposit, runs
+// the controls with the vendor's history and records the outcome.
+type Guichet struct {
+	Store interface {
+		WithDepotTx(ctx context.Context, f FournisseurID, fn func(tx DepotTx) error) error
+		FindFenetres(ctx context.Context) ([]Fenetre, error)
+		FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
+	}
+	Blobs      Blobs
+	Now        func() time.Time
+	Paris      *time.Location
+	Operateurs *Operateurs // nil: the default list
+}
+
+// Envoi is a deposit as received: what the vendor declares and its files,
+// already stored.
+type Envoi struct {
+	Fournisseur *Fournisseur
+	Type        TypeDemande
+	NumeroAns   string
+	NomFichier  string
+	Recu        time.Time
+	JSON        BlobRef
+	Zip         BlobRef // zero without a zip
+}
+
+// Recevoir checks what a deposit declares before its files are read: the
+// request type, the ANS number (this vendor's) and the campaign windows.
+func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande, numeroAns string, at time.Time) (*Produit, error) {
+	switch typ {
+	case TypeAvance:
+	case TypeSolde:
+		return nil, Errorf(EINVALID, "typeDemande « solde » : les demandes de solde ne sont pas encore ouvertes sur le portail")
+	default:
+		return nil, Errorf(EINVALID, "typeDemande « %s » : attendu « avance »", typ)
+	}
+	p, err := g.Store.FindProduit(ctx, numeroAns)
+	if err != nil || p.FournisseurID != f.ID {
+		if err != nil && !IsCode(err, ENOTFOUND) {
+			return nil, err
+		}
+		return nil, Errorf(EINVALID, "numeroAns « %s » : ce n'est pas un numéro ANS enregistré pour %s", numeroAns, f.Nom)
+	}
+	fen, err := g.Store.FindFenetres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := DepotOuvert(fen, p.Logiciel, typ, at, g.Paris); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Deposer runs controls 1 and 2 on a received deposit and records it, in
+// one transaction: ASP numbers for the accepted requests, the returned
+// file, the requests. A deposit whose files are those of an earlier one
+// that passed control 1 is refused (ECONFLICT) and recorded nowhere.
+func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
+	paris := g.Paris
+	jour := func(t time.Time) Date {
+		y, m, d := t.In(paris).Date()
+		return Date{y, int(m), d}
+	}
+	d := &Depot{
+		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
+		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: jour(e.Recu), JSON: e.JSON, Zip: e.Zip,
+	}
+	data, err := g.lire(ctx, e.JSON.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
+		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+			return err
+		} else if ok {
+			return Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
+		}
+		opt := Options{Operateurs: g.Operateurs, Portail: portailTx{ctx, tx, e.Fournisseur.ID, p.NumeroAns, d.Date}}
+		if e.Zip.SHA256 == "" {
+			opt.SansZip = true
+		} else {
+			z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
+			if err != nil {
+				return err
+			}
+			defer z.Close()
+			opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
+			if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
+				return opt.ArchiveErreur
+			}
+		}
+		decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
+		res, err := Controler(data, decl, opt)
+		if err != nil {
+			return err
+		}
+		if res.Rejet != nil {
+			d.Statut, d.Motif = DepotRejete, res.Rejet
+			if err := tx.InsertDepot(ctx, d); err != nil {
+				return err
+			}
+			d.ImpID = FormatImpID(d.Date.Annee, d.ID)
+			return tx.FinishDepot(ctx, d, nil, nil)
+		}
+		d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(e.NomFichier)
+		if err := tx.InsertDepot(ctx, d); err != nil {
+			return err
+		}
+		d.ImpID = FormatImpID(d.Date.Annee, d.ID)
+		asp := make([]string, len(res.Demandes))
+		var demandes []Demande
+		var numeros []string
+		seen := map[string]bool{}
+		for i, r := range res.Demandes {
+			if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
+				seen[n] = true
+				numeros = append(numeros, r.NumeroEditeur)
+			}
+			if r.Acceptee() {
+				seq, err := tx.NextASP(ctx)
+				if err != nil {
+					return err
+				}
+				asp[i] = FormatNumeroASP(d.Date.Annee, seq)
+				demandes = append(demandes, Demande{NumeroASP: asp[i], DepotID: d.ID, FournisseurID: d.FournisseurID,
+					NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, Statut: DemandeDeposee, DonneesDemande: res.Donnees(i)})
+			}
+			d.Lignes = append(d.Lignes, LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle(), NumeroASP: asp[i]})
+		}
+		var buf bytes.Buffer
+		if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
+			return err
+		}
+		if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
+			return err
+		}
+		return tx.FinishDepot(ctx, d, demandes, numeros)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (g *Guichet) lire(ctx context.Context, sum string) ([]byte, error) {
+	b, err := g.Blobs.Open(ctx, sum)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return io.ReadAll(io.LimitReader(b, MaxFichier+1))
+}
+
+func isArchiveError(err error) bool {
+	_, ok := err.(*ArchiveError)
+	return ok
+}
+
+// ordinalDuNom reads NNN of JSON-<ans>-<date>-NNN.json (checked by control 1).
+func ordinalDuNom(nom string) int {
+	if len(nom) < 8 {
+		return 0
+	}
+	return atoi(nom[len(nom)-8 : len(nom)-5])
+}
+
+// portailTx answers the controls' portal questions from the transaction.
+type portailTx struct {
+	ctx       context.Context
+	tx        DepotTx
+	f         FournisseurID
+	numeroAns string
+	date      Date
+}
+
+func (p portailTx) NumeroAnsEnregistre(numeroAns string) (bool, error) {
+	// Recevoir checked the declared number is the vendor's; control 1
+	// compares the file's number with it.
+	return numeroAns == p.numeroAns, nil
+}
+
+func (p portailTx) OrdinalPris(ordinal int) (bool, int, error) {
+	return p.tx.OrdinalPris(p.ctx, p.numeroAns, p.date, ordinal)
+}
+
+func (p portailTx) NumeroEditeurUtilise(numero string) (bool, error) {
+	return p.tx.NumeroEditeurUtilise(p.ctx, p.f, numero)
+}
+
+// IsCode reports whether err is an *Error with code c.
+func IsCode(err error, c ErrorCode) bool {
+	for err != nil {
+		if e, ok := err.(*Error); ok {
+			return e.Code == c
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+// DemandeFilter selects accepted requests.
+type DemandeFilter struct {
+	FournisseurID FournisseurID // 0: every vendor (agents)
+	NumeroASP     string
+	NumeroEditeur string // compared case-insensitively
+	Statut        StatutDemande
+	Limit, Offset int
+}
+
+// DepotStore is the persistence of deposits and requests, implemented by
+// internal/sqlstore beside Store.
+type DepotStore interface {
+	// WithDepotTx runs fn in one transaction holding the vendor's deposit
+	// lock, and commits when fn returns nil.
+	WithDepotTx(ctx context.Context, f FournisseurID, fn func(tx DepotTx) error) error
+	// FindDepotByID returns a deposit with its lines.
+	FindDepotByID(ctx context.Context, id DepotID) (*Depot, error)
+	// FindDepots returns a vendor's deposits, newest first, without their
+	// lines, and how many there are in all.
+	FindDepots(ctx context.Context, f FournisseurID, limit, offset int) ([]Depot, int, error)
+	// FindDemandes returns the accepted requests the filter selects, in
+	// ASP number order, and how many there are in all.
+	FindDemandes(ctx context.Context, filter DemandeFilter) ([]Demande, int, error)
+	// FindDemandeByASP returns one accepted request.
+	FindDemandeByASP(ctx context.Context, numeroASP string) (*Demande, error)
+	// FindNumerosEditeur returns every numeroEditeur the vendor used, in
+	// the order of use.
+	FindNumerosEditeur(ctx context.Context, f FournisseurID) ([]string, error)
+}
