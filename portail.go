@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,13 +50,10 @@ func (f *Fournisseur) Valider(force bool) error {
 	return nil
 }
 
-// EmailValide reports whether s is one plain e-mail address.
+// EmailValide reports whether s is one plain e-mail address, as the
+// format's e-mail rule reads it.
 func EmailValide(s string) bool {
-	if !emailValide([]byte(s)) {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
+	return len(s) <= 254 && emailValide([]byte(s))
 }
 
 // Produit is one of a vendor's software products referenced by the ANS,

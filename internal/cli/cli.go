@@ -42,6 +42,7 @@ func commands() []command {
 		{"codes", "lister les codes de résultat et les interprétations", runCodes},
 		{"template", "écrire le modèle JSON-HOP vide", runTemplate},
 		{"schema", "écrire le schéma JSON (draft 2020-12) du format", runSchema},
+		{"admin", "administrer le portail : fournisseurs, numéros ANS, comptes, jetons, campagnes", runAdmin},
 	}
 }
 

@@ -1,0 +1,446 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/sqlstore"
+)
+
+const adminHelp = `Usage : segur admin OBJET ACTION [options]
+
+Administration du portail, sur la même base que segur serve (utilisable
+pendant qu'il tourne) : --data DOSSIER (SQLite, ./segur-data par défaut) ou
+--db postgres://... ; variables SEGUR_DATA et SEGUR_DB.
+
+  vendor add --siret S --name NOM --email E [--iban I --bic B] [--force]
+  vendor list
+  ans add --siret S --ans NUMERO --logiciel RI|DPI|PFI --product NOM
+  ans list --siret S
+  user add --login E --name NOM --role fournisseur|instructeur|payeur|admin
+           [--siret S] [--password-stdin]
+  token add --siret S            (écrit le jeton seul sur la sortie standard)
+  token list --siret S
+  token revoke --siret S --prefix PREFIXE
+  window add --logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"
+  window list
+
+Exemple :
+  segur admin vendor add --siret 88558855858745 --name "Le Beau Logiciel" \
+      --email contact@lebeaulogiciel.fr --force
+`
+
+// dbFlags are the flags that say which database to open.
+type dbFlags struct {
+	data, db *string
+}
+
+func addDBFlags(fs *flag.FlagSet) dbFlags {
+	data := os.Getenv("SEGUR_DATA")
+	if data == "" {
+		data = "segur-data"
+	}
+	return dbFlags{
+		data: fs.String("data", data, "dossier des données (base SQLite et fichiers)"),
+		db:   fs.String("db", os.Getenv("SEGUR_DB"), "base PostgreSQL (postgres://...) au lieu de SQLite"),
+	}
+}
+
+// open opens the database; SQLite is created and migrated on first use,
+// PostgreSQL must have been migrated by segur migrate.
+func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
+	url := *f.db
+	if url == "" {
+		if err := os.MkdirAll(*f.data, 0o750); err != nil {
+			return nil, err
+		}
+		url = "sqlite://" + filepath.Join(*f.data, "segur.db")
+	}
+	db, err := sqlstore.Open(ctx, url, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(url, "sqlite:") {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func runAdmin(ctx context.Context, e *env, args []string) int {
+	if len(args) < 2 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(e.stderr, adminHelp)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
+		return exitUsage
+	}
+	host, _ := os.Hostname()
+	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "cli", Adresse: host})
+	cmds := map[string]func(context.Context, *env, []string) int{
+		"vendor add": adminVendorAdd, "vendor list": adminVendorList,
+		"ans add": adminAnsAdd, "ans list": adminAnsList,
+		"user add":  adminUserAdd,
+		"token add": adminTokenAdd, "token list": adminTokenList, "token revoke": adminTokenRevoke,
+		"window add": adminWindowAdd, "window list": adminWindowList,
+	}
+	run, ok := cmds[args[0]+" "+args[1]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "segur admin : « %s %s » inconnu.\n\n%s", args[0], args[1], adminHelp)
+		return exitUsage
+	}
+	return run(ctx, e, args[2:])
+}
+
+// adminCmd parses a leaf command's flags, opens the database and runs do.
+func adminCmd(ctx context.Context, e *env, name string, args []string, define func(fs *flag.FlagSet) func() error,
+	do func(db *sqlstore.DB) error) int {
+	fs := newFlagSet(e, "admin "+name, adminHelp)
+	dbf := addDBFlags(fs)
+	check := define(fs)
+	rest, status, ok := parseArgs(fs, args)
+	if !ok {
+		return status
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(e.stderr, "segur admin %s : argument « %s » inattendu\n", name, rest[0])
+		return exitUsage
+	}
+	if err := check(); err != nil {
+		fmt.Fprintf(e.stderr, "segur admin %s : %v\n", name, err)
+		return exitUsage
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return reportErr(e, "admin "+name, err)
+	}
+	defer db.Close()
+	if err := do(db); err != nil {
+		return reportErr(e, "admin "+name, err)
+	}
+	return exitOK
+}
+
+// reportErr writes an error for users and returns its exit status: a
+// refusal (invalid, not found, conflict...) is 1, anything else internal.
+func reportErr(e *env, cmd string, err error) int {
+	var se *segur.Error
+	if errors.As(err, &se) && se.Code != segur.EINTERNAL {
+		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "segur %s : erreur interne : %v\n", cmd, err)
+	return exitInterne
+}
+
+func required(vals map[string]*string) func() error {
+	return func() error {
+		for name, v := range vals {
+			if strings.TrimSpace(*v) == "" {
+				return fmt.Errorf("--%s est obligatoire", name)
+			}
+		}
+		return nil
+	}
+}
+
+func adminVendorAdd(ctx context.Context, e *env, args []string) int {
+	var siret, name, email, iban, bic *string
+	var force *bool
+	return adminCmd(ctx, e, "vendor add", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur (14 chiffres)")
+		name = fs.String("name", "", "raison sociale")
+		email = fs.String("email", "", "e-mail de contact")
+		iban = fs.String("iban", "", "IBAN (avec --bic)")
+		bic = fs.String("bic", "", "BIC (avec --iban)")
+		force = fs.Bool("force", false, "accepter un SIRET dont la clé est fausse (SIRET de test)")
+		return required(map[string]*string{"siret": siret, "name": name, "email": email})
+	}, func(db *sqlstore.DB) error {
+		f := &segur.Fournisseur{SIRET: *siret, Nom: *name, Email: *email, IBAN: *iban, BIC: *bic}
+		if err := f.Valider(*force); err != nil {
+			return err
+		}
+		if err := db.CreateFournisseur(ctx, f); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Fournisseur %s enrôlé : %s.\n", f.SIRET, f.Nom)
+		return nil
+	})
+}
+
+func adminVendorList(ctx context.Context, e *env, args []string) int {
+	return adminCmd(ctx, e, "vendor list", args, func(*flag.FlagSet) func() error { return func() error { return nil } },
+		func(db *sqlstore.DB) error {
+			fs, err := db.FindFournisseurs(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "SIRET\tRAISON SOCIALE\tE-MAIL\tIBAN")
+			for _, f := range fs {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.SIRET, f.Nom, f.Email, f.IBAN)
+			}
+			return w.Flush()
+		})
+}
+
+func adminAnsAdd(ctx context.Context, e *env, args []string) int {
+	var siret, ans, logiciel, product *string
+	return adminCmd(ctx, e, "ans add", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur")
+		ans = fs.String("ans", "", "numéro de référencement ANS (10 caractères)")
+		logiciel = fs.String("logiciel", "", "type de logiciel : RI, DPI ou PFI")
+		product = fs.String("product", "", "nom du produit")
+		return required(map[string]*string{"siret": siret, "ans": ans, "logiciel": logiciel, "product": product})
+	}, func(db *sqlstore.DB) error {
+		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		if err != nil {
+			return err
+		}
+		p := &segur.Produit{NumeroAns: *ans, FournisseurID: f.ID, Logiciel: segur.Logiciel(strings.ToUpper(*logiciel)), Nom: *product}
+		if err := p.Valider(); err != nil {
+			return err
+		}
+		if err := db.CreateProduit(ctx, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Numéro ANS %s (%s, %s) enregistré pour %s.\n", p.NumeroAns, p.Logiciel, p.Nom, f.Nom)
+		return nil
+	})
+}
+
+func adminAnsList(ctx context.Context, e *env, args []string) int {
+	var siret *string
+	return adminCmd(ctx, e, "ans list", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur")
+		return required(map[string]*string{"siret": siret})
+	}, func(db *sqlstore.DB) error {
+		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		if err != nil {
+			return err
+		}
+		ps, err := db.FindProduits(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "NUMÉRO ANS\tLOGICIEL\tPRODUIT")
+		for _, p := range ps {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", p.NumeroAns, p.Logiciel, p.Nom)
+		}
+		return w.Flush()
+	})
+}
+
+func adminUserAdd(ctx context.Context, e *env, args []string) int {
+	var login, name, role, siret *string
+	var fromStdin *bool
+	return adminCmd(ctx, e, "user add", args, func(fs *flag.FlagSet) func() error {
+		login = fs.String("login", "", "identifiant : l'adresse e-mail de la personne")
+		name = fs.String("name", "", "nom de la personne")
+		role = fs.String("role", "", "fournisseur, instructeur, payeur ou admin")
+		siret = fs.String("siret", "", "SIRET du fournisseur (rôle fournisseur seulement)")
+		fromStdin = fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard (sinon il est tiré au hasard et affiché)")
+		return required(map[string]*string{"login": login, "name": name, "role": role})
+	}, func(db *sqlstore.DB) error {
+		r, err := segur.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		u := &segur.Utilisateur{Login: strings.ToLower(strings.TrimSpace(*login)), Nom: strings.TrimSpace(*name), Role: r}
+		if !segur.EmailValide(u.Login) {
+			return segur.Errorf(segur.EINVALID, "identifiant « %s » : attendu une adresse e-mail", *login)
+		}
+		switch {
+		case r == segur.RoleFournisseur && *siret == "":
+			return segur.Errorf(segur.EINVALID, "le rôle fournisseur demande --siret")
+		case r != segur.RoleFournisseur && *siret != "":
+			return segur.Errorf(segur.EINVALID, "--siret ne vaut que pour le rôle fournisseur")
+		case *siret != "":
+			f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+			if err != nil {
+				return err
+			}
+			u.FournisseurID = f.ID
+		}
+		password, shown := "", false
+		if *fromStdin {
+			line, err := bufio.NewReader(e.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return segur.Errorf(segur.EINVALID, "mot de passe attendu sur l'entrée standard")
+			}
+			password = strings.TrimRight(line, "\r\n")
+		} else {
+			tok, _, _, err := auth.NewToken()
+			if err != nil {
+				return err
+			}
+			password, shown = strings.TrimPrefix(tok, auth.TokenPrefix)[:20], true
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return segur.Errorf(segur.EINVALID, "%v", err)
+		}
+		u.MotDePasse = hash
+		if err := db.CreateUtilisateur(ctx, u); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.Role)
+		if shown {
+			fmt.Fprintf(e.stdout, "%s\n", password)
+		}
+		return nil
+	})
+}
+
+func adminTokenAdd(ctx context.Context, e *env, args []string) int {
+	var siret *string
+	return adminCmd(ctx, e, "token add", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur")
+		return required(map[string]*string{"siret": siret})
+	}, func(db *sqlstore.DB) error {
+		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		if err != nil {
+			return err
+		}
+		tok, digest, prefix, err := auth.NewToken()
+		if err != nil {
+			return err
+		}
+		if err := db.CreateJeton(ctx, &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, tok)
+		fmt.Fprintf(e.stderr, "Jeton %s… créé pour %s : il n'est affiché qu'une fois.\n", prefix, f.Nom)
+		return nil
+	})
+}
+
+func adminTokenList(ctx context.Context, e *env, args []string) int {
+	var siret *string
+	return adminCmd(ctx, e, "token list", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur")
+		return required(map[string]*string{"siret": siret})
+	}, func(db *sqlstore.DB) error {
+		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		if err != nil {
+			return err
+		}
+		js, err := db.FindJetons(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "PRÉFIXE\tCRÉÉ LE\tDERNIER USAGE\tRÉVOQUÉ LE")
+		for _, j := range js {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", j.Prefixe, dateHeure(j.CreeLe), dateHeure(j.DernierUsage), dateHeure(j.RevoqueLe))
+		}
+		return w.Flush()
+	})
+}
+
+func adminTokenRevoke(ctx context.Context, e *env, args []string) int {
+	var siret, prefix *string
+	return adminCmd(ctx, e, "token revoke", args, func(fs *flag.FlagSet) func() error {
+		siret = fs.String("siret", "", "SIRET du fournisseur")
+		prefix = fs.String("prefix", "", "préfixe du jeton (segur admin token list)")
+		return required(map[string]*string{"siret": siret, "prefix": prefix})
+	}, func(db *sqlstore.DB) error {
+		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		if err != nil {
+			return err
+		}
+		js, err := db.FindJetons(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		for _, j := range js {
+			if j.Prefixe == *prefix {
+				if err := db.RevokeJeton(ctx, j.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "Jeton %s… révoqué.\n", j.Prefixe)
+				return nil
+			}
+		}
+		return segur.Errorf(segur.ENOTFOUND, "aucun jeton %s… pour %s", *prefix, f.Nom)
+	})
+}
+
+// paris is the zone of business dates.
+func paris() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func dateHeure(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(paris()).Format("02/01/2006 15:04")
+}
+
+func adminWindowAdd(ctx context.Context, e *env, args []string) int {
+	var logiciel, typ, from, to *string
+	return adminCmd(ctx, e, "window add", args, func(fs *flag.FlagSet) func() error {
+		logiciel = fs.String("logiciel", "", "type de logiciel : RI, DPI ou PFI")
+		typ = fs.String("type", "avance", "type de demande : avance ou solde")
+		from = fs.String("from", "", "ouverture, « AAAA-MM-JJ HH:MM » heure de Paris")
+		to = fs.String("to", "", "fermeture, « AAAA-MM-JJ HH:MM » heure de Paris")
+		return required(map[string]*string{"logiciel": logiciel, "from": from, "to": to})
+	}, func(db *sqlstore.DB) error {
+		l, err := segur.ParseLogiciel(*logiciel)
+		if err != nil {
+			return segur.Errorf(segur.EINVALID, "%v", err)
+		}
+		t := segur.TypeDemande(strings.ToLower(*typ))
+		if t != segur.TypeAvance && t != segur.TypeSolde {
+			return segur.Errorf(segur.EINVALID, "--type « %s » : attendu avance ou solde", *typ)
+		}
+		debut, err1 := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(*from), paris())
+		fin, err2 := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(*to), paris())
+		if err1 != nil || err2 != nil {
+			return segur.Errorf(segur.EINVALID, "dates : attendu « AAAA-MM-JJ HH:MM », par exemple « 2026-12-01 14:00 »")
+		}
+		if !debut.Before(fin) {
+			return segur.Errorf(segur.EINVALID, "la fermeture doit suivre l'ouverture")
+		}
+		f := &segur.Fenetre{Logiciel: l, Type: t, Debut: debut.UTC(), Fin: fin.UTC()}
+		if err := db.CreateFenetre(ctx, f); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Campagne %s %s ouverte du %s au %s (heure de Paris).\n", t, l, dateHeure(debut), dateHeure(fin))
+		return nil
+	})
+}
+
+func adminWindowList(ctx context.Context, e *env, args []string) int {
+	return adminCmd(ctx, e, "window list", args, func(*flag.FlagSet) func() error { return func() error { return nil } },
+		func(db *sqlstore.DB) error {
+			fs, err := db.FindFenetres(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "LOGICIEL\tTYPE\tOUVERTURE\tFERMETURE")
+			for _, f := range fs {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.Logiciel, f.Type, dateHeure(f.Debut), dateHeure(f.Fin))
+			}
+			return w.Flush()
+		})
+}

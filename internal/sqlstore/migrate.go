@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// migrationFiles holds the forward-only migrations, migrations/sqlite and
+// migrations/postgres, with the same file names.
+//
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migrationName is the form of a migration's file name: NNNN_name.sql.
+var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)
+
+// migrateLock is the key of the PostgreSQL advisory lock Migrate takes, so
+// that two processes migrating at once apply each migration once.
+const migrateLock int64 = 0x73656775726d6967 // "segurmig" in ASCII
+
+// schemaMigrations creates the table of applied migrations.
+var schemaMigrations = map[dialect]string{
+	dialectSQLite:   `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applique_le TIMESTAMP NOT NULL)`,
+	dialectPostgres: `CREATE TABLE IF NOT EXISTS schema_migrations (version text NOT NULL PRIMARY KEY, applique_le timestamptz NOT NULL)`,
+}
+
+// migration is one migration file.
+type migration struct {
+	version string // the file name without .sql: 0001_portail
+	sql     string
+}
+
+// migrations returns the migrations of d, in order. Their names must be
+// NNNN_name.sql, numbered 0001, 0002… without gap.
+func migrations(d dialect) ([]migration, error) {
+	dir := path.Join("migrations", string(d))
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries { // sorted by name, hence by number
+		m := migrationName.FindStringSubmatch(e.Name())
+		if e.IsDir() || m == nil {
+			return nil, fmt.Errorf("sqlstore: migration %s/%s: want a file named NNNN_name.sql", dir, e.Name())
+		}
+		if want := fmt.Sprintf("%04d", len(ms)+1); m[1] != want {
+			return nil, fmt.Errorf("sqlstore: migration %s/%s: want number %s", dir, e.Name(), want)
+		}
+		b, err := migrationFiles.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: strings.TrimSuffix(e.Name(), ".sql"), sql: string(b)})
+	}
+	return ms, nil
+}
+
+// Migrate applies the migrations not yet applied, in order, each in its own
+// transaction, recording each in the table schema_migrations. It is safe to
+// call again, and, on PostgreSQL, from two processes at once: each
+// transaction first takes an advisory lock. On SQLite, write transactions
+// begin IMMEDIATE, which serialises them across processes.
+func (db *DB) Migrate(ctx context.Context) error {
+	ms, err := migrations(db.dialect)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := db.write(ctx, func(tx *sql.Tx) error { return db.apply(ctx, tx, m) }); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", m.version, err)
+		}
+	}
+	return nil
+}
+
+// apply applies m in tx unless it is recorded as applied.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, m migration) error {
+	if db.dialect == dialectPostgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, schemaMigrations[db.dialect]); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applique_le) VALUES ($1, $2)`, m.version, db.clock())
+	return err
+}

@@ -1,0 +1,261 @@
+// Package sqlstore implements segur.Store on database/sql, with SQLite
+// (modernc.org/sqlite, the embedded default) and PostgreSQL (pgx).
+//
+// Every statement is written once with $1..$n placeholders, which both
+// drivers accept. What differs between the two lives in the migration files
+// (migrations/sqlite and migrations/postgres, same names), in this file (the
+// driver and its settings, the reading of constraint violations from each
+// driver's error codes) and in migrate.go (the advisory lock and the table
+// of applied migrations).
+//
+// Each store method is one transaction (a read, one statement); each change
+// writes its audit event (table evenements, append-only) in the same
+// transaction, with the actor of segur.ActeurFrom (empty if the context
+// carries none). Times are taken from the injected clock, stored in UTC to
+// the microsecond (PostgreSQL's precision), and read back in UTC.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/segur-numerique/segur"
+)
+
+var _ segur.Store = (*DB)(nil)
+
+// dialect is the database behind a DB.
+type dialect string
+
+const (
+	dialectSQLite   dialect = "sqlite"
+	dialectPostgres dialect = "postgres"
+)
+
+// DB is the portal's store on SQLite or PostgreSQL. It is safe for
+// concurrent use.
+type DB struct {
+	dialect dialect
+	// w runs the transactions that write. On SQLite it holds a single
+	// connection whose transactions begin IMMEDIATE: writers queue here,
+	// in Go, rather than failing with SQLITE_BUSY; busy_timeout covers
+	// writers in other processes (segur admin while segur serve runs).
+	w *sql.DB
+	// r runs the reads: on SQLite a pool of query_only connections, which
+	// WAL lets read while w writes; on PostgreSQL the same pool as w.
+	r   *sql.DB
+	now func() time.Time
+}
+
+// sqliteParams are the settings of every SQLite connection: WAL, durable
+// commits (synchronous=FULL fsyncs the WAL at each commit), foreign keys,
+// a 10 s wait on locks held by other processes, and times written in the
+// format the driver reads back as time.Time.
+func sqliteParams() url.Values {
+	return url.Values{
+		"_busy_timeout": {"10000"},
+		"_foreign_keys": {"1"},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"FULL"},
+		"_time_format":  {"sqlite"},
+	}
+}
+
+// Open opens the store at url: "postgres://user:password@host:port/base"
+// (or postgresql://) for PostgreSQL, "sqlite:///path/to/segur.db" or a plain
+// file path for SQLite (the file is created if missing, its directory must
+// exist). now is the clock (time.Now if nil). Open does not migrate: call
+// Migrate.
+func Open(ctx context.Context, url string, now func() time.Time) (*DB, error) {
+	if now == nil {
+		now = time.Now
+	}
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url, now)
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		return openSQLite(ctx, path, now)
+	case strings.Contains(url, "://"):
+		scheme, _, _ := strings.Cut(url, "://")
+		return nil, segur.Errorf(segur.EINVALID, "base de données : type « %s » inconnu ; attendu postgres://…, sqlite:///chemin/segur.db ou un chemin de fichier", scheme)
+	}
+	return openSQLite(ctx, url, now)
+}
+
+func openPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		// The message may quote the URL, password included: do not show it.
+		return nil, segur.Errorf(segur.EINVALID, "base de données PostgreSQL : adresse illisible ; attendu postgres://utilisateur:motdepasse@hôte:port/base")
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: connect to PostgreSQL: %w", err)
+	}
+	return &DB{dialect: dialectPostgres, w: db, r: db, now: now}, nil
+}
+
+func openSQLite(ctx context.Context, path string, now func() time.Time) (*DB, error) {
+	switch {
+	case path == "":
+		return nil, segur.Errorf(segur.EINVALID, "base de données SQLite : chemin du fichier vide ; attendu sqlite:///chemin/segur.db")
+	case strings.ContainsAny(path, "?#") || path == ":memory:" || strings.HasPrefix(path, "file:"):
+		// The driver reads its settings after '?', and an in-memory
+		// database would differ between the read and write pools.
+		return nil, segur.Errorf(segur.EINVALID, "base de données SQLite « %s » : attendu un chemin de fichier, sans « ? » ni « # »", path)
+	}
+	wp := sqliteParams()
+	wp.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", path+"?"+wp.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The writer connects first: it switches the file to WAL, which
+	// persists, before any reader opens it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	rp := sqliteParams()
+	rp.Del("_journal_mode")
+	rp.Set("_query_only", "1")
+	r, err := sql.Open("sqlite", path+"?"+rp.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	return &DB{dialect: dialectSQLite, w: w, r: r, now: now}, nil
+}
+
+// Close closes the store's connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// clock returns the current time as it is stored: UTC, to the microsecond.
+func (db *DB) clock() time.Time { return stamp(db.now()) }
+
+// stamp returns t as it is stored: UTC, to the microsecond, the precision
+// of PostgreSQL's timestamps, so that both databases read back the same.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// write runs fn in a write transaction and commits it if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// audit writes the event of a change, with the context's actor, in the
+// change's transaction. details is marshalled to a JSON object: it holds
+// the new values, never a password hash or a token digest.
+func audit(ctx context.Context, tx *sql.Tx, quand time.Time, action, objet string, details any) error {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return fmt.Errorf("sqlstore: audit %s: %w", action, err)
+	}
+	a := segur.ActeurFrom(ctx)
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO evenements (quand, login, adresse, action, objet, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+		quand, a.Login, a.Adresse, action, objet, string(b))
+	if err != nil {
+		return fmt.Errorf("sqlstore: audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// violation is the kind of constraint a statement broke.
+type violation int
+
+const (
+	noViolation violation = iota
+	uniqueViolation
+	foreignKeyViolation
+	checkViolation // CHECK or NOT NULL
+)
+
+// violationOf reads the constraint err broke from the driver's error code,
+// never from its message.
+func violationOf(err error) violation {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return uniqueViolation
+		case "23503": // foreign_key_violation
+			return foreignKeyViolation
+		case "23514", "23502": // check_violation, not_null_violation
+			return checkViolation
+		}
+		return noViolation
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return uniqueViolation
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return foreignKeyViolation
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return checkViolation
+		}
+	}
+	return noViolation
+}
+
+// nullID is id for a nullable foreign key: NULL when zero.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// timeOrZero reads a nullable timestamp: the zero time when NULL.
+func timeOrZero(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}

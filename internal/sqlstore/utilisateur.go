@@ -1,0 +1,116 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+)
+
+// normLogin is a login as stored: logins compare case-insensitively.
+func normLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// scanUtilisateur reads the columns id, login, nom, role, fournisseur_id,
+// mot_de_passe, cree_le.
+func scanUtilisateur(s scanner) (segur.Utilisateur, error) {
+	var (
+		u   segur.Utilisateur
+		fid sql.NullInt64
+	)
+	err := s.Scan(&u.ID, &u.Login, &u.Nom, &u.Role, &fid, &u.MotDePasse, &u.CreeLe)
+	u.FournisseurID = segur.FournisseurID(fid.Int64)
+	u.CreeLe = u.CreeLe.UTC()
+	return u, err
+}
+
+// utilisateurDetails is the audit detail of a user's creation: never the
+// password hash.
+type utilisateurDetails struct {
+	ID            int64  `json:"id"`
+	Login         string `json:"login"`
+	Nom           string `json:"nom"`
+	Role          string `json:"role"`
+	FournisseurID *int64 `json:"fournisseur_id"`
+}
+
+// CreateUtilisateur creates a user and sets its ID and CreeLe. Its Login is
+// stored, and set, lower-cased. A login already used, in any case, is an
+// ECONFLICT; an unknown vendor an ENOTFOUND. A user has a vendor if and only
+// if its role is fournisseur.
+func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error {
+	now := db.clock()
+	login := normLogin(u.Login)
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO utilisateurs (login, nom, role, fournisseur_id, mot_de_passe, cree_le) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			login, u.Nom, string(u.Role), nullID(int64(u.FournisseurID)), u.MotDePasse, now).Scan(&id)
+		switch violationOf(err) {
+		case uniqueViolation:
+			return segur.Errorf(segur.ECONFLICT, "le login %s est déjà utilisé", login)
+		case foreignKeyViolation:
+			return segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", u.FournisseurID)
+		case checkViolation:
+			switch {
+			case u.Role == segur.RoleFournisseur && u.FournisseurID == 0:
+				return segur.Errorf(segur.EINVALID, "utilisateur %s : un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
+			case u.Role != segur.RoleFournisseur && u.FournisseurID != 0:
+				return segur.Errorf(segur.EINVALID, "utilisateur %s : seul un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
+			}
+			return segur.Errorf(segur.EINVALID, "utilisateur « %s » refusé : attendu un login et un rôle fournisseur, instructeur, payeur ou admin", login)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: create utilisateur %s: %w", login, err)
+		}
+		d := utilisateurDetails{ID: id, Login: login, Nom: u.Nom, Role: string(u.Role)}
+		if u.FournisseurID != 0 {
+			fid := int64(u.FournisseurID)
+			d.FournisseurID = &fid
+		}
+		return audit(ctx, tx, now, "utilisateur.creer", "utilisateur:"+login, d)
+	})
+	if err != nil {
+		return err
+	}
+	u.ID, u.Login, u.CreeLe = segur.UtilisateurID(id), login, now
+	return nil
+}
+
+// FindUtilisateurByLogin returns the user of login, in any case, or an
+// ENOTFOUND.
+func (db *DB) FindUtilisateurByLogin(ctx context.Context, login string) (*segur.Utilisateur, error) {
+	login = normLogin(login)
+	u, err := scanUtilisateur(db.r.QueryRowContext(ctx,
+		`SELECT id, login, nom, role, fournisseur_id, mot_de_passe, cree_le FROM utilisateurs WHERE login = $1`, login))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "utilisateur %s introuvable", login)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find utilisateur %s: %w", login, err)
+	}
+	return &u, nil
+}
+
+// SetMotDePasse replaces the password hash of user id, or returns an
+// ENOTFOUND. The audit event does not hold the hash.
+func (db *DB) SetMotDePasse(ctx context.Context, id segur.UtilisateurID, hash string) error {
+	now := db.clock()
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var login string
+		err := tx.QueryRowContext(ctx,
+			`UPDATE utilisateurs SET mot_de_passe = $1 WHERE id = $2 RETURNING login`, hash, int64(id)).Scan(&login)
+		if errors.Is(err, sql.ErrNoRows) {
+			return segur.Errorf(segur.ENOTFOUND, "utilisateur n° %d introuvable", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: set mot de passe %d: %w", id, err)
+		}
+		return audit(ctx, tx, now, "utilisateur.mot_de_passe", "utilisateur:"+login, struct {
+			ID    int64  `json:"id"`
+			Login string `json:"login"`
+		}{int64(id), login})
+	})
+}
