@@ -1,0 +1,169 @@
+// Package api is the portal's JSON API under /api/v1, for vendors'
+// software: bearer tokens, deposits, their returned files and requests.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+)
+
+// Store is what the API needs of the database.
+type Store interface {
+	segur.Store
+	segur.DepotStore
+}
+
+// API serves /api/v1.
+type API struct {
+	Store   Store
+	Blobs   segur.Blobs
+	Guichet *segur.Guichet
+	Log     *slog.Logger
+	Now     func() time.Time
+	// Metrics counts what /metrics reports; may be nil.
+	Metrics *Metrics
+}
+
+// handler is an HTTP handler that returns its error, written once by serve.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// Routes registers the API's routes on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, a.serve(rt.h))
+	}
+}
+
+type route struct {
+	pattern string
+	h       handler
+}
+
+// routes lists every route of the API; the OpenAPI description is checked
+// against it.
+func (a *API) routes() []route {
+	return []route{
+		{"POST /api/v1/depots", a.auth(a.postDepot)},
+		{"GET /api/v1/depots", a.auth(a.getDepots)},
+		{"GET /api/v1/depots/{id}", a.auth(a.getDepot)},
+		{"GET /api/v1/depots/{id}/fichier-retour", a.auth(a.getFichierRetour)},
+		{"GET /api/v1/demandes", a.auth(a.getDemandes)},
+		{"GET /api/v1/demandes/{numeroASP}", a.auth(a.getDemande)},
+		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
+		{"GET /api/v1/modele", a.getModele},
+		{"GET /api/v1/openapi.json", a.getOpenAPI},
+	}
+}
+
+// Problem is an error response (RFC 9457).
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+var statuses = map[segur.ErrorCode]struct {
+	status int
+	title  string
+}{
+	segur.EINVALID:      {http.StatusBadRequest, "Requête invalide"},
+	segur.ENOTFOUND:     {http.StatusNotFound, "Introuvable"},
+	segur.ECONFLICT:     {http.StatusConflict, "Conflit"},
+	segur.EFORBIDDEN:    {http.StatusForbidden, "Interdit"},
+	segur.EUNAUTHORIZED: {http.StatusUnauthorized, "Authentification requise"},
+	segur.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "Envoi trop volumineux"},
+}
+
+// serve turns a handler's error into a problem+json response; an internal
+// error is logged in full and shown with a reference only.
+func (a *API) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.problem(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		if err := h(w, r); err != nil {
+			a.problem(w, r, err)
+		}
+	})
+}
+
+func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
+	var se *segur.Error
+	p := Problem{Type: "about:blank", Status: http.StatusInternalServerError, Title: "Erreur interne"}
+	if errors.As(err, &se) {
+		if s, ok := statuses[se.Code]; ok {
+			p.Status, p.Title, p.Detail = s.status, s.title, se.Message
+		}
+	}
+	if p.Status == http.StatusInternalServerError {
+		ref := strconv.FormatInt(time.Now().UnixNano(), 36)
+		a.Log.Error("internal error", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Detail = "référence " + ref + " : l'incident est enregistré."
+	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="segur"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type ctxKey struct{}
+
+// fournisseur returns the vendor the request's token acts for.
+func fournisseur(ctx context.Context) *segur.Fournisseur {
+	f, _ := ctx.Value(ctxKey{}).(*segur.Fournisseur)
+	return f
+}
+
+// auth requires a valid bearer token and puts its vendor and actor in the
+// request's context.
+func (a *API) auth(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !strings.HasPrefix(tok, auth.TokenPrefix) || len(tok) > 200 {
+			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API attendu : en-tête « Authorization: Bearer sgr_… »")
+		}
+		ctx := r.Context()
+		j, err := a.Store.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok))
+		if segur.IsCode(err, segur.ENOTFOUND) || err == nil && !j.RevoqueLe.IsZero() {
+			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
+		}
+		if err != nil {
+			return err
+		}
+		f, err := a.Store.FindFournisseurByID(ctx, j.FournisseurID)
+		if err != nil {
+			return err
+		}
+		if err := a.Store.TouchJeton(ctx, j.ID, a.Now()); err != nil {
+			return err
+		}
+		ctx = context.WithValue(ctx, ctxKey{}, f)
+		ctx = segur.WithActeur(ctx, segur.Acteur{Login: "jeton:" + j.Prefixe, Adresse: r.RemoteAddr})
+		return h(w, r.WithContext(ctx))
+	}
+}

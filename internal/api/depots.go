@@ -1,0 +1,247 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/segur-numerique/segur"
+)
+
+// maxChamp bounds a plain form field of a deposit.
+const maxChamp = 200
+
+// postDepot receives a deposit: multipart/form-data with typeDemande,
+// numeroAns, fichier (the JSON) and pieces (the zip). The files are stored
+// as they stream in, within their bounds, before anything else.
+func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
+	recu := a.Now()
+	ctx := r.Context()
+	f := fournisseur(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, segur.MaxFichier+segur.MaxArchive+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return segur.Errorf(segur.EINVALID, "envoi attendu en multipart/form-data, avec les champs typeDemande, numeroAns, fichier et pieces")
+	}
+	var (
+		typ, ans, nom string
+		envoi         = segur.Envoi{Fournisseur: f, Recu: recu}
+		seen          = map[string]bool{}
+	)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return tropGros(err, "l'envoi dépasse 210 Mo", segur.Errorf(segur.EINVALID, "envoi multipart illisible : %v", err))
+		}
+		name := part.FormName()
+		if seen[name] {
+			return segur.Errorf(segur.EINVALID, "champ « %s » envoyé deux fois", name)
+		}
+		seen[name] = true
+		switch name {
+		case "typeDemande", "numeroAns":
+			b, err := io.ReadAll(io.LimitReader(part, maxChamp+1))
+			if err != nil {
+				return tropGros(err, "l'envoi dépasse 210 Mo", err)
+			}
+			if len(b) > maxChamp || !utf8.Valid(b) {
+				return segur.Errorf(segur.EINVALID, "champ « %s » : attendu un texte court", name)
+			}
+			if name == "typeDemande" {
+				typ = strings.TrimSpace(string(b))
+			} else {
+				ans = strings.TrimSpace(string(b))
+			}
+		case "fichier":
+			nom = part.FileName() // its base name only; used as text, never as a path
+			if nom == "" || len(nom) > 255 || !utf8.ValidString(nom) {
+				return segur.Errorf(segur.EINVALID, "champ « fichier » : attendu un fichier JSON avec son nom")
+			}
+			envoi.JSON, err = a.Blobs.Put(ctx, part, segur.MaxFichier)
+			if err != nil {
+				return tropGros(err, fmt.Sprintf("fichier JSON de plus de 10 Mo (%d octets au plus)", segur.MaxFichier), err)
+			}
+		case "pieces":
+			envoi.Zip, err = a.Blobs.Put(ctx, part, segur.MaxArchive)
+			if err != nil {
+				return tropGros(err, "fichier .zip de plus de 200 Mo (209 715 200 octets au plus)", err)
+			}
+			if envoi.Zip.Taille == 0 {
+				envoi.Zip = segur.BlobRef{}
+			}
+		default:
+			return segur.Errorf(segur.EINVALID, "champ « %s » inconnu : attendu typeDemande, numeroAns, fichier et pieces", name)
+		}
+	}
+	switch {
+	case typ == "":
+		return segur.Errorf(segur.EINVALID, "champ « typeDemande » absent : attendu « avance »")
+	case ans == "":
+		return segur.Errorf(segur.EINVALID, "champ « numeroAns » absent : attendu le numéro ANS du logiciel")
+	case envoi.JSON.SHA256 == "":
+		return segur.Errorf(segur.EINVALID, "champ « fichier » absent : attendu le fichier JSON des demandes")
+	}
+	envoi.Type, envoi.NumeroAns, envoi.NomFichier = segur.TypeDemande(typ), ans, nom
+	p, err := a.Guichet.Recevoir(ctx, f, envoi.Type, ans, recu)
+	if err != nil {
+		return err
+	}
+	d, err := a.Guichet.Deposer(ctx, envoi, p)
+	if err != nil {
+		return err
+	}
+	a.Metrics.depot(d)
+	a.Log.Info("deposit", "id", d.ID, "siret", f.SIRET, "statut", d.Statut, "lignes", len(d.Lignes))
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/depots/%d", d.ID))
+	return writeJSON(w, http.StatusCreated, depotJSON(d))
+}
+
+// tropGros maps a body over its bound to ETOOLARGE with msg, else returns other.
+func tropGros(err error, msg string, other error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || segur.IsCode(err, segur.ETOOLARGE) {
+		return segur.Errorf(segur.ETOOLARGE, "%s", msg)
+	}
+	return other
+}
+
+// DepotJSON is a deposit as the API shows it.
+type DepotJSON struct {
+	ID            segur.DepotID `json:"id"`
+	ImpID         string        `json:"impId"`
+	Statut        string        `json:"statut"`
+	Motif         *MotifJSON    `json:"motif"`
+	TypeDemande   string        `json:"typeDemande"`
+	NumeroAns     string        `json:"numeroAns"`
+	NomFichier    string        `json:"nomFichier"`
+	Recu          string        `json:"recu"`
+	FichierRetour *string       `json:"fichierRetour"`
+	Demandes      []LigneJSON   `json:"demandes,omitempty"`
+}
+
+// MotifJSON is why a file was rejected by control 1.
+type MotifJSON struct {
+	Code    string `json:"code"`
+	Libelle string `json:"libelle"`
+	Ligne   int    `json:"ligne,omitempty"`
+	Colonne int    `json:"colonne,omitempty"`
+}
+
+// LigneJSON is the outcome of one request of a deposit.
+type LigneJSON struct {
+	NumLigne          int     `json:"numLigne"`
+	NumeroEditeur     string  `json:"numeroEditeur"`
+	CodeTraitement    string  `json:"codeTraitement"`
+	LibelleTraitement string  `json:"libelleTraitement"`
+	NumeroASP         *string `json:"numeroASP"`
+}
+
+func depotJSON(d *segur.Depot) DepotJSON {
+	out := DepotJSON{ID: d.ID, ImpID: d.ImpID, Statut: string(d.Statut), TypeDemande: string(d.Type), NumeroAns: d.NumeroAns,
+		NomFichier: d.NomFichier, Recu: d.Recu.UTC().Format("2006-01-02T15:04:05Z")}
+	if d.Motif != nil {
+		out.Motif = &MotifJSON{Code: d.Motif.Code, Libelle: d.Motif.Libelle(), Ligne: d.Motif.Ligne, Colonne: d.Motif.Colonne}
+	}
+	if d.Retour.SHA256 != "" {
+		u := fmt.Sprintf("/api/v1/depots/%d/fichier-retour", d.ID)
+		out.FichierRetour = &u
+	}
+	for _, l := range d.Lignes {
+		lj := LigneJSON{NumLigne: l.NumLigne, NumeroEditeur: l.NumeroEditeur, CodeTraitement: l.Code, LibelleTraitement: l.Libelle}
+		if l.NumeroASP != "" {
+			asp := l.NumeroASP
+			lj.NumeroASP = &asp
+		}
+		out.Demandes = append(out.Demandes, lj)
+	}
+	return out
+}
+
+// page reads ?page= and ?parPage= (50 by default, 500 at most).
+func page(r *http.Request) (limit, offset, num int, err error) {
+	num, limit = 1, 50
+	if s := r.URL.Query().Get("page"); s != "" {
+		if num, err = strconv.Atoi(s); err != nil || num < 1 || num > 1_000_000 {
+			return 0, 0, 0, segur.Errorf(segur.EINVALID, "page « %s » : attendu un entier à partir de 1", s)
+		}
+	}
+	if s := r.URL.Query().Get("parPage"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, 0, segur.Errorf(segur.EINVALID, "parPage « %s » : attendu un entier de 1 à 500", s)
+		}
+	}
+	return limit, (num - 1) * limit, num, nil
+}
+
+func (a *API) getDepots(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, num, err := page(r)
+	if err != nil {
+		return err
+	}
+	ds, total, err := a.Store.FindDepots(r.Context(), fournisseur(r.Context()).ID, limit, offset)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Depots  []DepotJSON `json:"depots"`
+		Total   int         `json:"total"`
+		Page    int         `json:"page"`
+		ParPage int         `json:"parPage"`
+	}{Depots: []DepotJSON{}, Total: total, Page: num, ParPage: limit}
+	for i := range ds {
+		out.Depots = append(out.Depots, depotJSON(&ds[i]))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// depotDuFournisseur finds a deposit of the token's vendor: another
+// vendor's is not found, as if it did not exist.
+func (a *API) depotDuFournisseur(r *http.Request) (*segur.Depot, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	notFound := segur.Errorf(segur.ENOTFOUND, "dépôt %s introuvable", r.PathValue("id"))
+	if err != nil || id <= 0 {
+		return nil, notFound
+	}
+	d, err := a.Store.FindDepotByID(r.Context(), segur.DepotID(id))
+	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && d.FournisseurID != fournisseur(r.Context()).ID {
+		return nil, notFound
+	}
+	return d, err
+}
+
+func (a *API) getDepot(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.depotDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, depotJSON(d))
+}
+
+func (a *API) getFichierRetour(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.depotDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	if d.Retour.SHA256 == "" {
+		return segur.Errorf(segur.ENOTFOUND, "le dépôt %d n'a pas de fichier retour : le fichier a été rejeté par le contrôle 1", d.ID)
+	}
+	b, err := a.Blobs.Open(r.Context(), d.Retour.SHA256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.NomFichier}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err = io.Copy(w, b)
+	return err
+}
