@@ -43,6 +43,7 @@ func commands() []command {
 		{"template", "écrire le modèle JSON-HOP vide", runTemplate},
 		{"schema", "écrire le schéma JSON (draft 2020-12) du format", runSchema},
 		{"admin", "administrer le portail : fournisseurs, numéros ANS, comptes, jetons, campagnes", runAdmin},
+		{"serve", "servir le portail de dépôt de l'agence et son API", runServe},
 		{"migrate", "mettre à jour le schéma d'une base PostgreSQL", runMigrate},
 	}
 }

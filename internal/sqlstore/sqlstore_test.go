@@ -356,6 +356,8 @@ func fixture(t testing.TB, db *DB, siret string) *segur.Fournisseur {
 // runSuite is the store's test suite, run on SQLite and on PostgreSQL. open
 // returns a fresh, migrated store for one test.
 func runSuite(t *testing.T, open func(t *testing.T) *DB) {
+	runDepotSuite(t, open)
+
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()
 		db := open(t)

@@ -1,0 +1,288 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/sqlstore"
+)
+
+const exemple = "../../testdata/JSON-1234567890-20211025-001"
+
+type portail struct {
+	srv    *httptest.Server
+	db     *sqlstore.DB
+	tokens map[string]string // SIRET → token
+	paris  *time.Location
+}
+
+// newPortail starts the API on a fresh SQLite database with two vendors,
+// each with an ANS number and a token, and an open campaign.
+func newPortail(t *testing.T) *portail {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(dir, "segur.db"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	p := &portail{db: db, tokens: map[string]string{}, paris: paris}
+	for _, v := range []struct{ siret, ans string }{{"88558855858745", "1234567890"}, {"35600000000048", "0987654321"}} {
+		f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr"}
+		if err := db.CreateFournisseur(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI"}); err != nil {
+			t.Fatal(err)
+		}
+		tok, digest, prefix, _ := auth.NewToken()
+		if err := db.CreateJeton(ctx, &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}); err != nil {
+			t.Fatal(err)
+		}
+		p.tokens[v.siret] = tok
+	}
+	now := time.Now()
+	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: now.Add(-time.Hour), Fin: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	a := &API{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Metrics: &Metrics{},
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: time.Now, Paris: paris}}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	p.srv = httptest.NewServer(mux)
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// today is the file name of the example deposited today, with ordinal n.
+func (p *portail) nom(n int) string {
+	return fmt.Sprintf("JSON-1234567890-%s-%03d.json", time.Now().In(p.paris).Format("20060102"), n)
+}
+
+func (p *portail) do(t *testing.T, method, path, siret string, body io.Reader, ctype string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, p.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if siret != "" {
+		req.Header.Set("Authorization", "Bearer "+p.tokens[siret])
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// deposer posts a deposit.
+func (p *portail) deposer(t *testing.T, siret, ans, nom string, json, zip []byte) (*http.Response, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("typeDemande", "avance")
+	w.WriteField("numeroAns", ans)
+	fw, _ := w.CreateFormFile("fichier", nom)
+	fw.Write(json)
+	if zip != nil {
+		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+		zw.Write(zip)
+	}
+	w.Close()
+	return p.do(t, "POST", "/api/v1/depots", siret, &buf, w.FormDataContentType())
+}
+
+func lire(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDepotExemple(t *testing.T) {
+	p := newPortail(t)
+	ex, zip := lire(t, exemple+".json"), lire(t, exemple+".zip")
+	resp, body := p.deposer(t, "88558855858745", "1234567890", p.nom(1), ex, zip)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("got %d %s, want 201", resp.StatusCode, body)
+	}
+	var d DepotJSON
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Statut != "traite" || len(d.Demandes) != 1 || d.Demandes[0].NumeroASP == nil || d.Demandes[0].CodeTraitement != "0000" {
+		t.Fatalf("got %s, want one accepted request with an ASP number", body)
+	}
+	asp := *d.Demandes[0].NumeroASP
+	if !regexp.MustCompile(`^ASP-\d{4}-\d{7}$`).MatchString(asp) {
+		t.Errorf("got ASP number %q", asp)
+	}
+	// The returned file carries the ASP number and the deposit's reference.
+	resp, retour := p.do(t, "GET", *d.FichierRetour, "88558855858745", nil, "")
+	if resp.StatusCode != 200 || !bytes.Contains(retour, []byte(`"numeroASP": "`+asp+`"`)) || !bytes.Contains(retour, []byte(`"impId": "`+d.ImpID+`"`)) {
+		t.Errorf("got returned file %d:\n%s", resp.StatusCode, retour)
+	}
+	// The same files again: refused, naming the first deposit.
+	resp, body = p.deposer(t, "88558855858745", "1234567890", p.nom(2), ex, zip)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), fmt.Sprint(d.ID)) ||
+		resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("duplicate: got %d %s, want 409 naming deposit %d", resp.StatusCode, body, d.ID)
+	}
+	// The same numeroEditeur in another file: the request is rejected.
+	ex2 := bytes.Replace(ex, []byte("DUPONT"), []byte("MARTIN"), 1)
+	resp, body = p.deposer(t, "88558855858745", "1234567890", p.nom(2), ex2, zip)
+	if resp.StatusCode != 201 || !strings.Contains(string(body), `"codeTraitement": "2025"`) {
+		t.Errorf("numeroEditeur reused: got %d %s, want code 2025", resp.StatusCode, body)
+	}
+	// The ordinal 002 is now taken.
+	ex3 := bytes.Replace(ex, []byte(`"00001"`), []byte(`"00003"`), 1)
+	ex3 = bytes.ReplaceAll(ex3, []byte("-00001.pdf"), []byte("-00003.pdf"))
+	resp, body = p.deposer(t, "88558855858745", "1234567890", p.nom(2), ex3, nil)
+	if resp.StatusCode != 201 || !strings.Contains(string(body), `"code": "1005"`) {
+		t.Errorf("ordinal reused: got %d %s, want a rejection 1005", resp.StatusCode, body)
+	}
+	// A broken file: recorded as rejected with its reason and position.
+	resp, body = p.deposer(t, "88558855858745", "1234567890", p.nom(3), ex[:700], zip)
+	if resp.StatusCode != 201 || !strings.Contains(string(body), `"statut": "rejete"`) || !strings.Contains(string(body), `"ligne": 25`) {
+		t.Errorf("broken file: got %d %s, want a rejected deposit with its line", resp.StatusCode, body)
+	}
+	// Lists.
+	resp, body = p.do(t, "GET", "/api/v1/depots", "88558855858745", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"total": 4`) {
+		t.Errorf("deposits: got %d %s, want 4", resp.StatusCode, body)
+	}
+	resp, body = p.do(t, "GET", "/api/v1/demandes?numeroEditeur=00001", "88558855858745", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), asp) || !strings.Contains(string(body), `"montantSegurHT": "13750.00"`) {
+		t.Errorf("requests: got %d %s", resp.StatusCode, body)
+	}
+	resp, body = p.do(t, "GET", "/api/v1/demandes/"+asp, "88558855858745", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "999999992") {
+		t.Errorf("request: got %d %s", resp.StatusCode, body)
+	}
+	resp, body = p.do(t, "GET", "/api/v1/numeros-editeur", "88558855858745", nil, "")
+	// 00003 was only in a file rejected by control 1: it is not used.
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"00001"`) || strings.Contains(string(body), `"00003"`) {
+		t.Errorf("numbers: got %d %s, want 00001 and not 00003", resp.StatusCode, body)
+	}
+
+	// Another vendor sees none of it: every route gives 404.
+	for _, path := range []string{fmt.Sprintf("/api/v1/depots/%d", d.ID), *d.FichierRetour, "/api/v1/demandes/" + asp} {
+		if resp, body := p.do(t, "GET", path, "35600000000048", nil, ""); resp.StatusCode != 404 {
+			t.Errorf("%s for another vendor: got %d %s, want 404", path, resp.StatusCode, body)
+		}
+	}
+	if _, body := p.do(t, "GET", "/api/v1/demandes", "35600000000048", nil, ""); strings.Contains(string(body), asp) {
+		t.Errorf("another vendor's list shows %s", asp)
+	}
+	// Another vendor cannot deposit on this ANS number.
+	if resp, body := p.deposer(t, "35600000000048", "1234567890", p.nom(4), ex, zip); resp.StatusCode != 400 {
+		t.Errorf("foreign ANS number: got %d %s, want 400", resp.StatusCode, body)
+	}
+}
+
+func TestAPIRefus(t *testing.T) {
+	p := newPortail(t)
+	ex := lire(t, exemple+".json")
+	cases := []struct {
+		name   string
+		status int
+		do     func() (*http.Response, []byte)
+	}{
+		{"sans jeton", 401, func() (*http.Response, []byte) { return p.do(t, "GET", "/api/v1/depots", "", nil, "") }},
+		{"jeton inconnu", 401, func() (*http.Response, []byte) {
+			p.tokens["x"] = "sgr_inconnu"
+			return p.do(t, "GET", "/api/v1/depots", "x", nil, "")
+		}},
+		{"pas multipart", 400, func() (*http.Response, []byte) {
+			return p.do(t, "POST", "/api/v1/depots", "88558855858745", strings.NewReader("{}"), "application/json")
+		}},
+		{"solde", 400, func() (*http.Response, []byte) {
+			var buf bytes.Buffer
+			w := multipart.NewWriter(&buf)
+			w.WriteField("typeDemande", "solde")
+			w.WriteField("numeroAns", "1234567890")
+			fw, _ := w.CreateFormFile("fichier", p.nom(1))
+			fw.Write(ex)
+			w.Close()
+			return p.do(t, "POST", "/api/v1/depots", "88558855858745", &buf, w.FormDataContentType())
+		}},
+		{"fichier trop gros", 413, func() (*http.Response, []byte) {
+			return p.deposer(t, "88558855858745", "1234567890", p.nom(1), bytes.Repeat([]byte(" "), segur.MaxFichier+1), nil)
+		}},
+		{"dépôt inconnu", 404, func() (*http.Response, []byte) {
+			return p.do(t, "GET", "/api/v1/depots/999", "88558855858745", nil, "")
+		}},
+		{"page invalide", 400, func() (*http.Response, []byte) {
+			return p.do(t, "GET", "/api/v1/depots?page=0", "88558855858745", nil, "")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := c.do()
+			if resp.StatusCode != c.status {
+				t.Fatalf("got %d %s, want %d", resp.StatusCode, body, c.status)
+			}
+			var pb Problem
+			if err := json.Unmarshal(body, &pb); err != nil || pb.Status != c.status || pb.Title == "" || pb.Detail == "" {
+				t.Errorf("got %s, want a French problem+json", body)
+			}
+		})
+	}
+}
+
+// TestOpenAPI: the description lists exactly the routes that exist.
+func TestOpenAPI(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var described, served []string
+	for path, ops := range doc.Paths {
+		for m := range ops {
+			described = append(described, strings.ToUpper(m)+" "+path)
+		}
+	}
+	for _, r := range (&API{}).routes() {
+		served = append(served, r.pattern)
+	}
+	sort.Strings(described)
+	sort.Strings(served)
+	if strings.Join(described, "\n") != strings.Join(served, "\n") {
+		t.Errorf("OpenAPI paths:\n%s\nroutes:\n%s", strings.Join(described, "\n"), strings.Join(served, "\n"))
+	}
+}

@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/api"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/sqlstore"
+)
+
+const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--demo]
+
+Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz
+et /metrics. Par défaut, une base SQLite et les fichiers déposés dans --data
+(créés au premier lancement) ; avec --db postgres://..., PostgreSQL (migrée
+par segur migrate). --demo crée, s'ils manquent, le fournisseur du document
+« Le Beau Logiciel », son numéro ANS 1234567890 (RI), des comptes de
+démonstration et une campagne ouverte, et affiche les identifiants.
+
+Exemple :
+  segur serve --demo
+`
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "serve", serveHelp)
+	addr := fs.String("addr", envOr("SEGUR_ADDR", "127.0.0.1:8080"), "adresse d'écoute")
+	dbf := addDBFlags(fs)
+	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage des fichiers (par défaut : le dossier --data)")
+	demo := fs.Bool("demo", false, "créer les données de démonstration")
+	rest, status, ok := parseArgs(fs, args)
+	if !ok {
+		return status
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(e.stderr, "segur serve : argument « %s » inattendu\n", rest[0])
+		return exitUsage
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return reportErr(e, "serve", err)
+	}
+	defer db.Close()
+	if *blobs != "" {
+		fmt.Fprintln(e.stderr, "segur serve : --blobs : seul le stockage sur disque (--data) est disponible pour l'instant")
+		return exitUsage
+	}
+	store, err := blob.NewDir(filepath.Join(*dbf.data, "blobs"))
+	if err != nil {
+		return reportErr(e, "serve", err)
+	}
+	if *demo {
+		if err := seedDemo(ctx, e, db); err != nil {
+			return reportErr(e, "serve --demo", err)
+		}
+	}
+	metrics := &api.Metrics{}
+	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics,
+		Guichet: &segur.Guichet{Store: db, Blobs: store, Now: time.Now, Paris: paris()}}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			http.Error(w, "base indisponible", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", metrics)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %v\n", *addr, err)
+		return exitLecture
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(e.stderr, "Portail segur sur http://%s/ (API : /api/v1, santé : /healthz)\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return reportErr(e, "serve", err)
+	case <-ctx.Done():
+	}
+	// Deposits in flight finish; new connections are refused.
+	sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("serve", "err", err)
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// Demo data: the document's vendor and its ANS number.
+const (
+	demoSIRET = "88558855858745"
+	demoANS   = "1234567890"
+)
+
+// seedDemo creates, when missing, the demo vendor, product, users and an
+// open campaign window, and prints the logins.
+func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
+	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "demo", Adresse: "segur serve --demo"})
+	ignore := func(err error) error {
+		if segur.IsCode(err, segur.ECONFLICT) {
+			return nil
+		}
+		return err
+	}
+	f := &segur.Fournisseur{SIRET: demoSIRET, Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr",
+		IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
+	if err := f.Valider(true); err != nil {
+		return err
+	}
+	if err := ignore(db.CreateFournisseur(ctx, f)); err != nil {
+		return err
+	}
+	f, err := db.FindFournisseurBySIRET(ctx, demoSIRET)
+	if err != nil {
+		return err
+	}
+	p := &segur.Produit{NumeroAns: demoANS, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "Référentiel d'identité du Beau Logiciel"}
+	if err := ignore(db.CreateProduit(ctx, p)); err != nil {
+		return err
+	}
+	comptes := []struct {
+		login, nom string
+		role       segur.Role
+	}{
+		{"fournisseur@lebeaulogiciel.fr", "Éditeur de démonstration", segur.RoleFournisseur},
+		{"instructeur@asp.demo", "Instructeur de démonstration", segur.RoleInstructeur},
+		{"payeur@asp.demo", "Payeur de démonstration", segur.RolePayeur},
+		{"admin@asp.demo", "Administrateur de démonstration", segur.RoleAdmin},
+	}
+	const motDePasse = "demo-segur-2026"
+	fmt.Fprintln(e.stderr, "Démonstration : comptes (mot de passe « "+motDePasse+" ») :")
+	for _, c := range comptes {
+		u := &segur.Utilisateur{Login: c.login, Nom: c.nom, Role: c.role}
+		if c.role == segur.RoleFournisseur {
+			u.FournisseurID = f.ID
+		}
+		if _, err := db.FindUtilisateurByLogin(ctx, c.login); segur.IsCode(err, segur.ENOTFOUND) {
+			if u.MotDePasse, err = auth.HashPassword(motDePasse); err != nil {
+				return err
+			}
+			if err := db.CreateUtilisateur(ctx, u); err != nil {
+				return ignore(err)
+			}
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "  %-12s %s\n", c.role, c.login)
+	}
+	fen, err := db.FindFenetres(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if segur.DepotOuvert(fen, segur.LogicielRI, segur.TypeAvance, now, paris()) != nil || !fenetreOuverte(fen, now) {
+		debut := now.AddDate(0, 0, -30).Truncate(time.Hour)
+		if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.AddDate(0, 4, 0)}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stderr, "  fournisseur « %s », SIRET %s, numéro ANS %s (RI)\n", f.Nom, demoSIRET, demoANS)
+	fmt.Fprintf(e.stderr, "  jeton d'API : segur admin token add --siret %s\n", demoSIRET)
+	return nil
+}
+
+func fenetreOuverte(fen []segur.Fenetre, now time.Time) bool {
+	for _, f := range fen {
+		if f.Logiciel == segur.LogicielRI && f.Type == segur.TypeAvance && !now.Before(f.Debut) && now.Before(f.Fin) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,588 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+)
+
+var (
+	_ segur.DepotStore = (*DB)(nil)
+	_ segur.DepotTx    = (*depotTx)(nil)
+)
+
+// depotLock is the first key of the PostgreSQL advisory lock that
+// WithDepotTx takes, the vendor's ID being the second. The two-key form
+// lives apart from the one-key lock of Migrate.
+const depotLock int32 = 0x64657074 // "dept" in ASCII
+
+// nextASP takes the next value of the ASP sequence, in the deposit's
+// transaction. PostgreSQL's sequence never gives a value twice, even when
+// the transaction rolls back (the value is lost). On SQLite the one-row
+// table is incremented inside the write transaction: writers are
+// serialised and a value exists only once committed, so none is given
+// twice either (a rolled-back value was never given: the returned file that
+// quoted it was never shown).
+var nextASP = map[dialect]string{
+	dialectSQLite:   `UPDATE asp_seq SET valeur = valeur + 1 WHERE id = 1 RETURNING valeur`,
+	dialectPostgres: `SELECT nextval('asp_seq')`,
+}
+
+// WithDepotTx runs fn in one write transaction holding vendor f's deposit
+// lock, and commits when fn returns nil. Otherwise it rolls back and
+// returns fn's error unchanged.
+//
+// On PostgreSQL the transaction is READ COMMITTED and first takes an
+// advisory lock on (depotLock, f), held until it ends: one vendor's
+// deposits run one after the other, and the unique constraints protect the
+// rest (an ordinal, a numeroEditeur, an ASP number). On SQLite every write
+// transaction begins IMMEDIATE on the one writer connection: it is already
+// exclusive. fn must use only tx, never another method of db that writes:
+// on SQLite that method would wait for the connection fn holds.
+func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(tx segur.DepotTx) error) error {
+	var opts *sql.TxOptions
+	if db.dialect == dialectPostgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := db.w.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin depot: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if db.dialect == dialectPostgres {
+		// The key is an int4: an ID past 2^31 wraps and may share its lock
+		// with another vendor, which only makes them wait for each other.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, depotLock, int32(uint32(f))); err != nil {
+			return fmt.Errorf("sqlstore: lock deposits of fournisseur %d: %w", f, err)
+		}
+	}
+	if err := fn(&depotTx{db: db, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if violationOf(err) == uniqueViolation {
+			return segur.Errorf(segur.ECONFLICT, "dépôt non enregistré : un autre dépôt a pris le même numéro au même moment ; déposez à nouveau")
+		}
+		return fmt.Errorf("sqlstore: commit depot: %w", err)
+	}
+	return nil
+}
+
+// depotTx is the transaction of one deposit, for WithDepotTx's fn.
+type depotTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// OrdinalPris reports whether a deposit of numeroAns that passed control 1
+// on day d has this ordinal, and returns the smallest free ordinal of that
+// day (0 when all 999 are taken).
+func (t *depotTx) OrdinalPris(ctx context.Context, numeroAns string, d segur.Date, ordinal int) (bool, int, error) {
+	rows, err := t.tx.QueryContext(ctx,
+		`SELECT ordinal FROM depots WHERE numero_ans = $1 AND date_depot = $2 AND statut = 'traite' ORDER BY ordinal`,
+		numeroAns, jour(d))
+	if err != nil {
+		return false, 0, fmt.Errorf("sqlstore: ordinals of %s on %s: %w", numeroAns, d, err)
+	}
+	defer rows.Close()
+	pris, libre := false, 1
+	for rows.Next() {
+		var o int
+		if err := rows.Scan(&o); err != nil {
+			return false, 0, fmt.Errorf("sqlstore: ordinals of %s on %s: %w", numeroAns, d, err)
+		}
+		pris = pris || o == ordinal
+		if o == libre { // ordinals come sorted and unique: the first gap is free
+			libre++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, 0, fmt.Errorf("sqlstore: ordinals of %s on %s: %w", numeroAns, d, err)
+	}
+	if libre > 999 {
+		libre = 0
+	}
+	return pris, libre, nil
+}
+
+// NumeroEditeurUtilise reports whether vendor f used numero, compared
+// case-insensitively, in a deposit that passed control 1.
+func (t *depotTx) NumeroEditeurUtilise(ctx context.Context, f segur.FournisseurID, numero string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx,
+		`SELECT count(*) FROM numeros_editeur WHERE fournisseur_id = $1 AND numero_cle = $2`,
+		int64(f), cle(numero)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: numero editeur %s of fournisseur %d: %w", numero, f, err)
+	}
+	return n > 0, nil
+}
+
+// DepotIdentique returns the first deposit of vendor f that passed control
+// 1 with the JSON file of hash jsonSHA and the zip of hash zipSHA ("" for
+// none: a deposit without zip matches only a deposit without zip).
+func (t *depotTx) DepotIdentique(ctx context.Context, f segur.FournisseurID, jsonSHA, zipSHA string) (segur.DepotID, bool, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx,
+		`SELECT id FROM depots WHERE fournisseur_id = $1 AND json_sha256 = $2 AND COALESCE(zip_sha256, '') = $3 AND statut = 'traite' ORDER BY id LIMIT 1`,
+		int64(f), jsonSHA, zipSHA).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlstore: identical depot of fournisseur %d: %w", f, err)
+	}
+	return segur.DepotID(id), true, nil
+}
+
+// InsertDepot inserts d and sets its ID; d.Recu becomes the time as stored
+// (UTC, to the microsecond). An ordinal already taken that day by a
+// processed deposit of the same ANS number is an ECONFLICT; an unknown
+// vendor an ENOTFOUND.
+func (t *depotTx) InsertDepot(ctx context.Context, d *segur.Depot) error {
+	recu := stamp(d.Recu)
+	var ordinal any
+	if d.Ordinal != 0 {
+		ordinal = d.Ordinal
+	}
+	jsonSHA, jsonTaille := blobRef(d.JSON)
+	zipSHA, zipTaille := blobRef(d.Zip)
+	retourSHA, retourTaille := blobRef(d.Retour)
+	m := motifOf(d.Motif)
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO depots (fournisseur_id, type, numero_ans, logiciel, nom_fichier, recu, date_depot, ordinal,
+		json_sha256, json_taille, zip_sha256, zip_taille, retour_sha256, retour_taille, statut,
+		motif_code, motif_libelle, motif_balise, motif_valeur, motif_p1, motif_p2, motif_offset, motif_ligne, motif_colonne, imp_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id`,
+		int64(d.FournisseurID), string(d.Type), d.NumeroAns, string(d.Logiciel), d.NomFichier, recu, jour(d.Date), ordinal,
+		jsonSHA, jsonTaille, zipSHA, zipTaille, retourSHA, retourTaille, string(d.Statut),
+		m.code, m.libelle, m.balise, m.valeur, m.p1, m.p2, m.offset, m.ligne, m.colonne, d.ImpID).Scan(&id)
+	switch violationOf(err) {
+	case uniqueViolation:
+		return segur.Errorf(segur.ECONFLICT, "nom du fichier %s : le numéro d'ordre %03d est déjà utilisé le %s pour le numéro ANS %s", d.NomFichier, d.Ordinal, d.Date, d.NumeroAns)
+	case foreignKeyViolation:
+		return segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", d.FournisseurID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: insert depot %s: %w", d.NomFichier, err)
+	}
+	d.ID, d.Recu = segur.DepotID(id), recu
+	return nil
+}
+
+// NextASP returns a new value of the ASP sequence, never given before.
+func (t *depotTx) NextASP(ctx context.Context) (int64, error) {
+	var v int64
+	if err := t.tx.QueryRowContext(ctx, nextASP[t.db.dialect]).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlstore: next ASP number: %w", err)
+	}
+	return v, nil
+}
+
+// depotDetails is the audit detail of a deposit.
+type depotDetails struct {
+	Statut    string `json:"statut"`
+	Lignes    int    `json:"lignes"`
+	Acceptees int    `json:"acceptees"`
+}
+
+// FinishDepot records the outcome of deposit d, inserted before: its
+// reference and returned file, its accepted requests (setting their ID and
+// CreeLe), its lines and the numeroEditeur it used, then its audit event.
+// numeros are every numeroEditeur the deposit holds: those the vendor had
+// not used yet are recorded, the others stay with their first deposit (a
+// rejected request may quote a used number: it was rejected for it). An
+// accepted request whose number was used before, or an ASP number already
+// given, is an ECONFLICT: the desk checked both under the lock, this is a
+// safety net.
+func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []segur.Demande, numeros []string) error {
+	now := t.db.clock()
+	retourSHA, retourTaille := blobRef(d.Retour)
+	res, err := t.tx.ExecContext(ctx, `UPDATE depots SET imp_id = $1, retour_sha256 = $2, retour_taille = $3 WHERE id = $4`,
+		d.ImpID, retourSHA, retourTaille, int64(d.ID))
+	if err != nil {
+		return fmt.Errorf("sqlstore: finish depot %d: %w", d.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: finish depot %d: %w", d.ID, err)
+	} else if n == 0 {
+		return segur.Errorf(segur.ENOTFOUND, "dépôt %d introuvable", d.ID)
+	}
+
+	// The requests first: a line names its request's ASP number.
+	for i := range demandes {
+		dm := &demandes[i]
+		donnees, err := marshalDonnees(&dm.DonneesDemande)
+		if err != nil {
+			return fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
+		}
+		var id int64
+		err = t.tx.QueryRowContext(ctx, `INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
+			num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			dm.NumeroASP, int64(dm.DepotID), int64(dm.FournisseurID), dm.NumeroAns, string(dm.Logiciel), string(dm.Statut), now,
+			dm.NumLigne, dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, dm.MontantHTCents, donnees).Scan(&id)
+		if violationOf(err) == uniqueViolation {
+			return segur.Errorf(segur.ECONFLICT, "le numéro ASP %s est déjà attribué : dépôt non enregistré", dm.NumeroASP)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert demande %s: %w", dm.NumeroASP, err)
+		}
+		dm.ID, dm.CreeLe = segur.DemandeID(id), now
+	}
+
+	for _, l := range d.Lignes {
+		var asp any
+		if l.NumeroASP != "" {
+			asp = l.NumeroASP
+		}
+		_, err := t.tx.ExecContext(ctx,
+			`INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp) VALUES ($1, $2, $3, $4, $5, $6)`,
+			int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, asp)
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert ligne %d of depot %d: %w", l.NumLigne, d.ID, err)
+		}
+	}
+
+	for _, n := range numeros {
+		_, err := t.tx.ExecContext(ctx,
+			`INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING`,
+			int64(d.FournisseurID), n, cle(n), int64(d.ID))
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert numero editeur %s: %w", n, err)
+		}
+	}
+	for _, dm := range demandes {
+		var first int64
+		err := t.tx.QueryRowContext(ctx, `SELECT depot_id FROM numeros_editeur WHERE fournisseur_id = $1 AND numero_cle = $2`,
+			int64(d.FournisseurID), cle(dm.NumeroEditeur)).Scan(&first)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && first != int64(d.ID) {
+			return segur.Errorf(segur.ECONFLICT, "numeroEditeur « %s » déjà utilisé par ce fournisseur : dépôt non enregistré", dm.NumeroEditeur)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: numero editeur %s: %w", dm.NumeroEditeur, err)
+		}
+	}
+
+	return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
+		Statut: string(d.Statut), Lignes: len(d.Lignes), Acceptees: len(demandes),
+	})
+}
+
+// depotColumns are the columns scanDepot reads.
+const depotColumns = `id, fournisseur_id, type, numero_ans, logiciel, nom_fichier, recu, date_depot, ordinal,
+	json_sha256, json_taille, zip_sha256, zip_taille, retour_sha256, retour_taille, statut,
+	motif_code, motif_balise, motif_valeur, motif_p1, motif_p2, motif_offset, motif_ligne, motif_colonne, imp_id`
+
+// scanDepot reads depotColumns, then the columns of more.
+func scanDepot(s scanner, more ...any) (segur.Depot, error) {
+	var (
+		d                            segur.Depot
+		date                         string
+		ordinal                      sql.NullInt64
+		zipSHA, retourSHA            sql.NullString
+		zipTaille, retourTaille      sql.NullInt64
+		code, balise, valeur, p1, p2 sql.NullString
+		offset, ligne, colonne       sql.NullInt64
+	)
+	dest := append([]any{&d.ID, &d.FournisseurID, &d.Type, &d.NumeroAns, &d.Logiciel, &d.NomFichier, &d.Recu, &date, &ordinal,
+		&d.JSON.SHA256, &d.JSON.Taille, &zipSHA, &zipTaille, &retourSHA, &retourTaille, &d.Statut,
+		&code, &balise, &valeur, &p1, &p2, &offset, &ligne, &colonne, &d.ImpID}, more...)
+	if err := s.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.Recu = d.Recu.UTC()
+	var err error
+	if d.Date, err = parseJour(date); err != nil {
+		return d, err
+	}
+	d.Ordinal = int(ordinal.Int64)
+	d.Zip = segur.BlobRef{SHA256: zipSHA.String, Taille: zipTaille.Int64}
+	d.Retour = segur.BlobRef{SHA256: retourSHA.String, Taille: retourTaille.Int64}
+	if code.Valid {
+		// The label is rebuilt from what fills it, as when it was stored.
+		d.Motif = &segur.Erreur{Code: code.String, Balise: balise.String, Valeur: valeur.String, P1: p1.String, P2: p2.String,
+			Offset: int(offset.Int64), Ligne: int(ligne.Int64), Colonne: int(colonne.Int64)}
+	}
+	return d, nil
+}
+
+// FindDepotByID returns deposit id with its lines, or an ENOTFOUND.
+func (db *DB) FindDepotByID(ctx context.Context, id segur.DepotID) (*segur.Depot, error) {
+	d, err := scanDepot(db.r.QueryRowContext(ctx, `SELECT `+depotColumns+` FROM depots WHERE id = $1`, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "dépôt %d introuvable", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find depot %d: %w", id, err)
+	}
+	// The lines were written with the deposit, in its transaction, and
+	// never change: a second statement reads them consistently.
+	lignes, err := queryAll(ctx, db.r, scanLigne, "depot_lignes",
+		`SELECT num_ligne, numero_editeur, code, libelle, numero_asp FROM depot_lignes WHERE depot_id = $1 ORDER BY num_ligne`, int64(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(lignes) > 0 {
+		d.Lignes = lignes
+	}
+	return &d, nil
+}
+
+// scanLigne reads the columns num_ligne, numero_editeur, code, libelle, numero_asp.
+func scanLigne(s scanner) (segur.LigneDepot, error) {
+	var (
+		l   segur.LigneDepot
+		asp sql.NullString
+	)
+	err := s.Scan(&l.NumLigne, &l.NumeroEditeur, &l.Code, &l.Libelle, &asp)
+	l.NumeroASP = asp.String
+	return l, err
+}
+
+// FindDepots returns vendor f's deposits, newest first, without their
+// lines, and how many there are in all. limit <= 0 means no limit.
+func (db *DB) FindDepots(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Depot, int, error) {
+	return queryPage(ctx, db, scanDepot, "depots",
+		`SELECT `+depotColumns+`, count(*) OVER () FROM depots WHERE fournisseur_id = $1 ORDER BY id DESC`,
+		`SELECT count(*) FROM depots WHERE fournisseur_id = $1`,
+		limit, offset, int64(f))
+}
+
+// demandeColumns are the columns scanDemande reads.
+const demandeColumns = `id, numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
+	num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees`
+
+// scanDemande reads demandeColumns, then the columns of more.
+func scanDemande(s scanner, more ...any) (segur.Demande, error) {
+	var (
+		d             segur.Demande
+		date, donnees string
+	)
+	dest := append([]any{&d.ID, &d.NumeroASP, &d.DepotID, &d.FournisseurID, &d.NumeroAns, &d.Logiciel, &d.Statut, &d.CreeLe,
+		&d.NumLigne, &d.NumeroEditeur, &date, &d.RegimeTVA, &d.MontantHTCents, &donnees}, more...)
+	if err := s.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.CreeLe = d.CreeLe.UTC()
+	var err error
+	if d.DateCommande, err = parseJour(date); err != nil {
+		return d, err
+	}
+	if err := unmarshalDonnees(donnees, &d.DonneesDemande); err != nil {
+		return d, fmt.Errorf("demande %s: %w", d.NumeroASP, err)
+	}
+	return d, nil
+}
+
+// FindDemandes returns the accepted requests filter selects, by ASP
+// number, and how many there are in all. A zero field of the filter
+// selects every value; NumeroEditeur is compared case-insensitively;
+// Limit <= 0 means no limit.
+func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if filter.FournisseurID != 0 {
+		add("fournisseur_id = ?", int64(filter.FournisseurID))
+	}
+	if filter.NumeroASP != "" {
+		add("numero_asp = ?", filter.NumeroASP)
+	}
+	if filter.NumeroEditeur != "" {
+		// upper on both sides: the database's own case folding, which the
+		// index demandes_numero_editeur holds.
+		add("upper(numero_editeur) = upper(?)", filter.NumeroEditeur)
+	}
+	if filter.Statut != "" {
+		add("statut = ?", string(filter.Statut))
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	return queryPage(ctx, db, scanDemande, "demandes",
+		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY numero_asp`,
+		`SELECT count(*) FROM demandes`+w,
+		filter.Limit, filter.Offset, args...)
+}
+
+// FindDemandeByASP returns the accepted request of ASP number numeroASP, or
+// an ENOTFOUND.
+func (db *DB) FindDemandeByASP(ctx context.Context, numeroASP string) (*segur.Demande, error) {
+	d, err := scanDemande(db.r.QueryRowContext(ctx, `SELECT `+demandeColumns+` FROM demandes WHERE numero_asp = $1`, numeroASP))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", numeroASP)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find demande %s: %w", numeroASP, err)
+	}
+	return &d, nil
+}
+
+// FindNumerosEditeur returns every numeroEditeur vendor f used, as written,
+// in the order of use.
+func (db *DB) FindNumerosEditeur(ctx context.Context, f segur.FournisseurID) ([]string, error) {
+	return queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var n string
+		err := s.Scan(&n)
+		return n, err
+	}, "numeros_editeur", `SELECT numero FROM numeros_editeur WHERE fournisseur_id = $1 ORDER BY id`, int64(f))
+}
+
+// queryPage runs query, whose last column is the count of every row it
+// selects (count(*) OVER ()), with args then LIMIT and OFFSET, and returns
+// one page and that count, in one statement. A page past the end has no
+// row to carry the count: count, with args, gives it.
+func queryPage[T any](ctx context.Context, db *DB, scan func(s scanner, more ...any) (T, error), what, query, count string, limit, offset int, args ...any) ([]T, int, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	offset = max(offset, 0)
+	n := len(args)
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("%s LIMIT $%d OFFSET $%d", query, n+1, n+2), append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: find %s: %w", what, err)
+	}
+	defer rows.Close()
+	out, total := []T{}, 0
+	for rows.Next() {
+		v, err := scan(rows, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("sqlstore: find %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: find %s: %w", what, err)
+	}
+	if len(out) == 0 && offset > 0 {
+		if err := db.r.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("sqlstore: count %s: %w", what, err)
+		}
+	}
+	return out, total, nil
+}
+
+// donneesJSON is the column demandes.donnees: what DonneesDemande holds
+// beyond its own columns. Its keys are the store's, apart from the
+// domain's field names, so that renaming a field does not change what
+// is stored.
+type donneesJSON struct {
+	Mandataire          *contactJSON `json:"mandataire,omitempty"`
+	Clients             []clientJSON `json:"clients,omitempty"`
+	Pieces              []pieceJSON  `json:"pieces,omitempty"`
+	Scenario            []string     `json:"scenario,omitempty"`
+	OperateurMessagerie string       `json:"operateurMessagerie,omitempty"`
+}
+
+type contactJSON struct {
+	Nom       string `json:"nom"`
+	Email     string `json:"email"`
+	Telephone string `json:"telephone"`
+}
+
+type clientJSON struct {
+	Nom        string `json:"nom"`
+	Email      string `json:"email"`
+	Telephone  string `json:"telephone"`
+	FINESSPMSI string `json:"finessPMSI"`
+}
+
+type pieceJSON struct {
+	NomFichier string `json:"nomFichier"`
+	Format     string `json:"format"`
+	Type       string `json:"type"`
+}
+
+// marshalDonnees writes the column donnees of d. Empty lists are left out
+// and read back nil.
+func marshalDonnees(d *segur.DonneesDemande) (string, error) {
+	j := donneesJSON{Scenario: d.Scenario, OperateurMessagerie: d.OperateurMessagerie}
+	if m := d.Mandataire; m != nil {
+		j.Mandataire = &contactJSON{m.Nom, m.Email, m.Telephone}
+	}
+	for _, c := range d.Clients {
+		j.Clients = append(j.Clients, clientJSON{c.Nom, c.Email, c.Telephone, c.FINESSPMSI})
+	}
+	for _, p := range d.Pieces {
+		j.Pieces = append(j.Pieces, pieceJSON{p.NomFichier, p.Format, p.Type})
+	}
+	b, err := json.Marshal(j)
+	return string(b), err
+}
+
+// unmarshalDonnees reads the column donnees into d.
+func unmarshalDonnees(s string, d *segur.DonneesDemande) error {
+	var j donneesJSON
+	if err := json.Unmarshal([]byte(s), &j); err != nil {
+		return fmt.Errorf("donnees: %w", err)
+	}
+	d.Scenario, d.OperateurMessagerie = j.Scenario, j.OperateurMessagerie
+	if m := j.Mandataire; m != nil {
+		d.Mandataire = &segur.Contact{Nom: m.Nom, Email: m.Email, Telephone: m.Telephone}
+	}
+	for _, c := range j.Clients {
+		d.Clients = append(d.Clients, segur.Client{Contact: segur.Contact{Nom: c.Nom, Email: c.Email, Telephone: c.Telephone}, FINESSPMSI: c.FINESSPMSI})
+	}
+	for _, p := range j.Pieces {
+		d.Pieces = append(d.Pieces, segur.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
+	}
+	return nil
+}
+
+// motif is the columns motif_* of a deposit: all NULL for a processed one.
+type motif struct {
+	code, libelle, balise, valeur, p1, p2, offset, ligne, colonne any
+}
+
+// motifOf returns the columns of e, the fault of a rejected deposit. The
+// label is stored for whoever reads the table; the store rebuilds it from
+// the other columns with e.Libelle, so it reads back the same.
+func motifOf(e *segur.Erreur) motif {
+	if e == nil {
+		return motif{}
+	}
+	return motif{e.Code, e.Libelle(), e.Balise, e.Valeur, e.P1, e.P2, e.Offset, e.Ligne, e.Colonne}
+}
+
+// blobRef returns the columns of a stored file: NULL, NULL for none.
+func blobRef(b segur.BlobRef) (sha, taille any) {
+	if b.SHA256 == "" {
+		return nil, nil
+	}
+	return b.SHA256, b.Taille
+}
+
+// cle is numero as compared: upper-cased.
+func cle(numero string) string { return strings.ToUpper(numero) }
+
+// jour writes a business date as stored: AAAA-MM-JJ.
+func jour(d segur.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Annee, d.Mois, d.Jour) }
+
+// parseJour reads a date written by jour.
+func parseJour(s string) (segur.Date, error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return segur.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ", s)
+	}
+	a, err1 := strconv.Atoi(s[0:4])
+	m, err2 := strconv.Atoi(s[5:7])
+	j, err3 := strconv.Atoi(s[8:10])
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return segur.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ: %w", s, err)
+	}
+	return segur.Date{Annee: a, Mois: m, Jour: j}, nil
+}
