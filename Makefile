@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run bench fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench fuzz clean
 
 build:
 	$(GO) build -trimpath -o bin/segur ./cmd/segur
@@ -33,8 +33,12 @@ unit:
 	fi; \
 	$(GO) test -count=1 ./...
 
-# The portal comes with a later issue; for now, run checks the document's example.
+# The portal with its demo data, in ./segur-data.
 run: build
+	bin/segur serve --demo
+
+# The document's example checked offline.
+check-example: build
 	bin/segur check --date 20211025 --pieces $(EXAMPLE).zip $(EXAMPLE).json
 
 bench:
