@@ -96,6 +96,14 @@ start() {
 
 	# The postgres user cannot read a clone under /root: keep PGDATA and the cwd in /tmp.
 	cd /tmp
+	# Another cluster (a parallel run) may hold the port: take the next free one.
+	local tries=0
+	while (exec 3<>"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null; do
+		tries=$((tries + 1))
+		((tries < 50)) || die "no free port found for PostgreSQL"
+		log "port $PGPORT busy; trying $((PGPORT + 1))"
+		PGPORT=$((PGPORT + 1))
+	done
 	log "initdb $pgdata"
 	as_postgres "$PGBIN/initdb" -D "$pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 	log "starting on 127.0.0.1:$PGPORT"
