@@ -1,6 +1,7 @@
 package api
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,12 +16,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/segurtest"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
@@ -37,9 +40,18 @@ type portail struct {
 // each with an ANS number and a token, and an open campaign.
 func newPortail(t *testing.T) *portail {
 	t.Helper()
+	return newPortailSur(t, "")
+}
+
+// newPortailSur does the same on the database url ("" for SQLite).
+func newPortailSur(t *testing.T, dbURL string) *portail {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(dir, "segur.db"), time.Now)
+	if dbURL == "" {
+		dbURL = "sqlite://" + filepath.Join(dir, "segur.db")
+	}
+	db, err := sqlstore.Open(ctx, dbURL, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,5 +296,99 @@ func TestOpenAPI(t *testing.T) {
 	sort.Strings(served)
 	if strings.Join(described, "\n") != strings.Join(served, "\n") {
 		t.Errorf("OpenAPI paths:\n%s\nroutes:\n%s", strings.Join(described, "\n"), strings.Join(served, "\n"))
+	}
+}
+
+// depotNumero is the example with numeroEditeur ed, and its zip.
+func depotNumero(t *testing.T, ed string) ([]byte, []byte) {
+	t.Helper()
+	ex := lire(t, exemple+".json")
+	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
+	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
+	pdf := lire(t, "../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
+		w, _ := zw.Create(n)
+		w.Write(pdf)
+	}
+	zw.Close()
+	return ex, buf.Bytes()
+}
+
+// TestConcurrence sends 24 deposits at once, some sharing a numeroEditeur or
+// an ordinal: no ASP number twice, no numeroEditeur accepted twice, no
+// ordinal of the day used twice.
+func TestConcurrence(t *testing.T) {
+	for _, base := range []string{"sqlite", "postgres"} {
+		t.Run(base, func(t *testing.T) {
+			url := ""
+			if base == "postgres" {
+				url = segurtest.FreshSchema(t, segurtest.PostgresDSN(t))
+			}
+			p := newPortailSur(t, url)
+			const n = 24
+			var wg sync.WaitGroup
+			errs := make(chan string, n)
+			for i := range n {
+				ex, zip := depotNumero(t, fmt.Sprintf("C%04d", i%16))
+				// Every file differs: none is a duplicate of another.
+				ex = bytes.Replace(ex, []byte(`"DUPONT"`), []byte(fmt.Sprintf(`"DUPONT %c"`, 'A'+i)), 1)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					resp, body := p.deposer(t, "88558855858745", "1234567890", p.nom(i%20+1), ex, zip)
+					if resp.StatusCode != http.StatusCreated {
+						errs <- fmt.Sprintf("deposit %d: got %d %s", i, resp.StatusCode, body)
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for e := range errs {
+				t.Error(e)
+			}
+			_, body := p.do(t, "GET", "/api/v1/depots?parPage=100", "88558855858745", nil, "")
+			var list struct {
+				Depots []DepotJSON `json:"depots"`
+				Total  int         `json:"total"`
+			}
+			if err := json.Unmarshal(body, &list); err != nil || list.Total != n {
+				t.Fatalf("got %d deposits (%v), want %d", list.Total, err, n)
+			}
+			asp, editeurs, ordinaux := map[string]bool{}, map[string]bool{}, map[string]bool{}
+			acceptees := 0
+			for _, d := range list.Depots {
+				_, body := p.do(t, "GET", fmt.Sprintf("/api/v1/depots/%d", d.ID), "88558855858745", nil, "")
+				var full DepotJSON
+				json.Unmarshal(body, &full)
+				if full.Statut == "rejete" {
+					if full.Motif == nil || full.Motif.Code != segur.CodeNomFichierOrdre {
+						t.Errorf("deposit %d rejected for %+v, want only ordinal clashes", d.ID, full.Motif)
+					}
+					continue
+				}
+				if ordinaux[full.NomFichier] {
+					t.Errorf("ordinal of %s used twice", full.NomFichier)
+				}
+				ordinaux[full.NomFichier] = true
+				for _, l := range full.Demandes {
+					if l.NumeroASP == nil {
+						if l.CodeTraitement != segur.CodeEditeurHistorique {
+							t.Errorf("request rejected with %s, want only %s", l.CodeTraitement, segur.CodeEditeurHistorique)
+						}
+						continue
+					}
+					acceptees++
+					if asp[*l.NumeroASP] || editeurs[l.NumeroEditeur] {
+						t.Errorf("ASP number %s or numeroEditeur %s given twice", *l.NumeroASP, l.NumeroEditeur)
+					}
+					asp[*l.NumeroASP], editeurs[l.NumeroEditeur] = true, true
+				}
+			}
+			if acceptees != 16 {
+				t.Errorf("got %d accepted requests, want 16 (one per numeroEditeur)", acceptees)
+			}
+		})
 	}
 }
