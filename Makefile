@@ -24,12 +24,19 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
-# root) for the store suite; without one they skip it, unless CI=true.
+# root) and a throwaway S3 server (versitygw, built with go install); the
+# suites that need them are skipped without them, or fail when CI=true.
 unit:
-	@if pg=$$(scripts/postgres.sh); then \
-		eval "$$pg"; trap 'scripts/postgres.sh stop "$$SEGUR_TEST_POSTGRES_DIR"' EXIT; \
+	@trap 'exit 130' INT TERM; stop=; \
+	if pg=$$(scripts/postgres.sh); then \
+		eval "$$pg"; stop="scripts/postgres.sh stop '$$SEGUR_TEST_POSTGRES_DIR';"; trap "$$stop" EXIT; \
 	else \
 		echo "PostgreSQL indisponible : sa suite de tests sera sautée (échec si CI=true)." >&2; \
+	fi; \
+	if s3=$$(scripts/versitygw.sh); then \
+		eval "$$s3"; stop="$$stop scripts/versitygw.sh stop '$$SEGUR_TEST_S3_DIR';"; trap "$$stop" EXIT; \
+	else \
+		echo "Serveur S3 (versitygw) indisponible : ses tests seront sautés (échec si CI=true)." >&2; \
 	fi; \
 	$(GO) test -count=1 ./...
 

@@ -1,5 +1,6 @@
-// Package blob stores files content-addressed by SHA-256: on disk under the
-// data folder (Dir), never under a name a user gave.
+// Package blob stores files content-addressed by SHA-256, never under a
+// name a user gave: on disk under the data folder (Dir), or in an
+// S3-compatible store shared by several servers (S3).
 package blob
 
 import (

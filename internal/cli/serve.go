@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -18,12 +17,12 @@ import (
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
-const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--demo]
+const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--demo]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz
 et /metrics. Par défaut, une base SQLite et les fichiers déposés dans --data
 (créés au premier lancement) ; avec --db postgres://..., PostgreSQL (migrée
-par segur migrate). --demo crée, s'ils manquent, le fournisseur du document
+par segur migrate) ; avec --blobs s3://..., les fichiers dans un stockage S3. --demo crée, s'ils manquent, le fournisseur du document
 « Le Beau Logiciel », son numéro ANS 1234567890 (RI), des comptes de
 démonstration et une campagne ouverte, et affiche les identifiants.
 
@@ -35,7 +34,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "serve", serveHelp)
 	addr := fs.String("addr", envOr("SEGUR_ADDR", "127.0.0.1:8080"), "adresse d'écoute")
 	dbf := addDBFlags(fs)
-	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage des fichiers (par défaut : le dossier --data)")
+	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, s3://CLÉ:SECRET@hôte:port/seau (par défaut : le dossier --data)")
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
@@ -51,11 +50,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return reportErr(e, "serve", err)
 	}
 	defer db.Close()
-	if *blobs != "" {
-		fmt.Fprintln(e.stderr, "segur serve : --blobs : seul le stockage sur disque (--data) est disponible pour l'instant")
-		return exitUsage
-	}
-	store, err := blob.NewDir(filepath.Join(*dbf.data, "blobs"))
+	store, err := blob.Open(ctx, *blobs, *dbf.data)
 	if err != nil {
 		return reportErr(e, "serve", err)
 	}

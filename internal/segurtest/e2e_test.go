@@ -1,6 +1,7 @@
 package segurtest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -159,4 +161,172 @@ func TestBoutEnBout(t *testing.T) {
 		t.Errorf("metrics:\n%s", m)
 	}
 	_ = context.Background
+}
+
+// fichierNumero is the example with numeroEditeur ed and a distinct
+// mandataire name (so no two files are equal), with its zip.
+func fichierNumero(t *testing.T, ed string, i int) ([]byte, []byte) {
+	t.Helper()
+	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
+	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
+	ex = bytes.Replace(ex, []byte(`"DUPONT"`), []byte(fmt.Sprintf(`"DUPONT %d"`, i)), 1)
+	pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
+		w, _ := zw.Create(n)
+		w.Write(pdf)
+	}
+	zw.Close()
+	return ex, buf.Bytes()
+}
+
+type depotVu struct {
+	ID       int64   `json:"id"`
+	Statut   string  `json:"statut"`
+	Fichier  *string `json:"fichierRetour"`
+	Demandes []struct {
+		NumeroEditeur string  `json:"numeroEditeur"`
+		NumeroASP     *string `json:"numeroASP"`
+	} `json:"demandes"`
+}
+
+func getJSON(t *testing.T, base, token, path string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if v != nil {
+		json.Unmarshal(b, v)
+	}
+	return resp.StatusCode
+}
+
+// TestCrash kills the server (SIGKILL) while deposits are in flight: after a
+// restart each deposit is wholly there or absent, every deposit answered 201
+// is there with its ASP number, and no ASP number is ever given twice.
+func TestCrash(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	run(t, bin, "admin", "vendor", "add", "--data", data, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
+		"--email", "contact@lebeaulogiciel.fr", "--force")
+	run(t, bin, "admin", "ans", "add", "--data", data, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
+	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
+	base, cmd := serve(t, bin, data)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := time.Now().In(paris).Format("20060102")
+
+	const n = 200
+	var mu sync.Mutex
+	answered := map[string]string{} // numeroEditeur → ASP number, for deposits answered 201
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	ok := make(chan struct{}, n)
+	for range 8 { // 8 clients in parallel
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				ed := fmt.Sprintf("K%04d", i)
+				ex, zip := fichierNumero(t, ed, i)
+				code, body := deposerSansEchec(base, token, fmt.Sprintf("JSON-1234567890-%s-%03d.json", jour, i+1), ex, zip)
+				if code != 201 {
+					continue
+				}
+				var d depotVu
+				json.Unmarshal(body, &d)
+				if len(d.Demandes) == 1 && d.Demandes[0].NumeroASP != nil {
+					mu.Lock()
+					answered[ed] = *d.Demandes[0].NumeroASP
+					mu.Unlock()
+				}
+				ok <- struct{}{}
+			}
+		}()
+	}
+	go func() {
+		for i := range n {
+			jobs <- i
+		}
+		close(jobs)
+	}()
+	for range 20 { // kill once deposits are flowing
+		<-ok
+	}
+	cmd.Process.Kill() // SIGKILL: no shutdown at all
+	cmd.Wait()
+	wg.Wait()
+
+	base, _ = serve(t, bin, data)
+	var list struct {
+		Depots []depotVu `json:"depots"`
+		Total  int       `json:"total"`
+	}
+	getJSON(t, base, token, "/api/v1/depots?parPage=500", &list)
+	t.Logf("%d deposits answered 201 before the kill, %d recorded", len(answered), list.Total)
+	asp := map[string]string{}
+	for _, d := range list.Depots {
+		var full depotVu
+		getJSON(t, base, token, fmt.Sprintf("/api/v1/depots/%d", d.ID), &full)
+		if full.Statut != "traite" || len(full.Demandes) != 1 || full.Demandes[0].NumeroASP == nil || full.Fichier == nil {
+			t.Errorf("deposit %d half there: %+v", d.ID, full)
+			continue
+		}
+		if code := getJSON(t, base, token, *full.Fichier, nil); code != 200 {
+			t.Errorf("deposit %d: returned file gives %d", d.ID, code)
+		}
+		a := *full.Demandes[0].NumeroASP
+		if other, dup := asp[a]; dup {
+			t.Errorf("ASP number %s given to %s and %s", a, other, full.Demandes[0].NumeroEditeur)
+		}
+		asp[a] = full.Demandes[0].NumeroEditeur
+	}
+	for ed, a := range answered {
+		if asp[a] != ed {
+			t.Errorf("deposit of %s answered 201 with %s is not recorded so", ed, a)
+		}
+	}
+	// After the restart, new ASP numbers never repeat an old one.
+	ex, zip := fichierNumero(t, "Z0001", 999)
+	code, body := deposerSansEchec(base, token, fmt.Sprintf("JSON-1234567890-%s-999.json", jour), ex, zip)
+	var d depotVu
+	json.Unmarshal(body, &d)
+	if code != 201 || d.Demandes[0].NumeroASP == nil {
+		t.Fatalf("after restart: got %d %s", code, body)
+	}
+	if _, dup := asp[*d.Demandes[0].NumeroASP]; dup {
+		t.Errorf("ASP number %s given again after the restart", *d.Demandes[0].NumeroASP)
+	}
+}
+
+// deposerSansEchec posts a deposit; a failed connection gives code 0.
+func deposerSansEchec(base, token, nom string, json, zip []byte) (int, []byte) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("typeDemande", "avance")
+	w.WriteField("numeroAns", "1234567890")
+	fw, _ := w.CreateFormFile("fichier", nom)
+	fw.Write(json)
+	zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+	zw.Write(zip)
+	w.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/depots", &buf)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
 }
