@@ -186,10 +186,11 @@ func fichierNumero(t *testing.T, ed string, i int) ([]byte, []byte) {
 }
 
 type depotVu struct {
-	ID       int64   `json:"id"`
-	Statut   string  `json:"statut"`
-	Fichier  *string `json:"fichierRetour"`
-	Demandes []struct {
+	NomFichier string  `json:"nomFichier"`
+	ID         int64   `json:"id"`
+	Statut     string  `json:"statut"`
+	Fichier    *string `json:"fichierRetour"`
+	Demandes   []struct {
 		NumeroEditeur string  `json:"numeroEditeur"`
 		NumeroASP     *string `json:"numeroASP"`
 	} `json:"demandes"`
@@ -329,4 +330,82 @@ func deposerSansEchec(base, token, nom string, json, zip []byte) (int, []byte) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
+}
+
+// TestDeuxServeurs runs two segur serve on one PostgreSQL and one S3 store
+// and sends deposits to both at once: no ASP number, numeroEditeur or
+// ordinal given twice, and a returned file deposited through one server is
+// downloaded through the other.
+func TestDeuxServeurs(t *testing.T) {
+	dsn := FreshSchema(t, PostgresDSN(t))
+	s3 := S3URL(t)
+	bin := binary(t)
+	run(t, bin, "migrate", "--db", dsn)
+	run(t, bin, "admin", "vendor", "add", "--db", dsn, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
+		"--email", "contact@lebeaulogiciel.fr", "--force")
+	run(t, bin, "admin", "ans", "add", "--db", dsn, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
+	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--db", dsn, "--siret", "88558855858745"))
+	a, _ := serve(t, bin, t.TempDir(), "--db", dsn, "--blobs", s3)
+	b, _ := serve(t, bin, t.TempDir(), "--db", dsn, "--blobs", s3)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := time.Now().In(paris).Format("20060102")
+
+	// 32 deposits, half to each server; numbers and ordinals collide in pairs.
+	const n = 32
+	var wg sync.WaitGroup
+	for i := range n {
+		base := a
+		if i%2 == 1 {
+			base = b
+		}
+		ex, zip := fichierNumero(t, fmt.Sprintf("S%04d", i%24), i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, body := deposerSansEchec(base, token, fmt.Sprintf("JSON-1234567890-%s-%03d.json", jour, i%28+1), ex, zip); code != 201 {
+				t.Errorf("deposit %d: got %d %s", i, code, body)
+			}
+		}()
+	}
+	wg.Wait()
+	var list struct {
+		Depots []depotVu `json:"depots"`
+		Total  int       `json:"total"`
+	}
+	getJSON(t, b, token, "/api/v1/depots?parPage=500", &list)
+	if list.Total != n {
+		t.Fatalf("got %d deposits, want %d", list.Total, n)
+	}
+	asp, editeurs, ordinaux := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, d := range list.Depots {
+		// Read each deposit through the other server than the list's, alternately.
+		base := a
+		if i%2 == 1 {
+			base = b
+		}
+		var full depotVu
+		getJSON(t, base, token, fmt.Sprintf("/api/v1/depots/%d", d.ID), &full)
+		if full.Statut != "traite" {
+			continue
+		}
+		if ordinaux[full.NomFichier] {
+			t.Errorf("ordinal of %s used twice", full.NomFichier)
+		}
+		ordinaux[full.NomFichier] = true
+		if code := getJSON(t, base, token, *full.Fichier, nil); code != 200 {
+			t.Errorf("returned file of deposit %d through %s: %d", d.ID, base, code)
+		}
+		for _, l := range full.Demandes {
+			if l.NumeroASP == nil {
+				continue
+			}
+			if asp[*l.NumeroASP] || editeurs[l.NumeroEditeur] {
+				t.Errorf("ASP number %s or numeroEditeur %s given twice", *l.NumeroASP, l.NumeroEditeur)
+			}
+			asp[*l.NumeroASP], editeurs[l.NumeroEditeur] = true, true
+		}
+	}
+	if len(editeurs) != 24 {
+		t.Errorf("got %d numeroEditeur accepted, want 24 (each once)", len(editeurs))
+	}
 }
