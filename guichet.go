@@ -94,6 +94,9 @@ type Registre interface {
 	// NumeroEditeurUtilise reports whether the vendor used numero (compared
 	// case-insensitively) in a deposit that passed control 1.
 	NumeroEditeurUtilise(ctx context.Context, f FournisseurID, numero string) (bool, error)
+	// NumerosEditeurUtilises returns, among numeros, those the vendor
+	// already used, upper-cased.
+	NumerosEditeurUtilises(ctx context.Context, f FournisseurID, numeros []string) (map[string]bool, error)
 	// DepotIdentique returns the first deposit of the vendor that passed
 	// control 1 with these same files.
 	DepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
@@ -108,6 +111,8 @@ type DepotTx interface {
 	InsertDepot(ctx context.Context, d *Depot) error
 	// NextASP returns a new value of the ASP sequence, never given before.
 	NextASP(ctx context.Context) (int64, error)
+	// NextASPs returns n new values of the ASP sequence, increasing.
+	NextASPs(ctx context.Context, n int) ([]int64, error)
 	// FinishDepot records the deposit's outcome: its lines, its returned
 	// file, its accepted requests (setting their IDs) and the numeroEditeur
 	// it used.
@@ -171,91 +176,130 @@ func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande,
 // one transaction: ASP numbers for the accepted requests, the returned
 // file, the requests. A deposit whose files are those of an earlier one
 // that passed control 1 is refused (ECONFLICT) and recorded nowhere.
+//
+// The controls run first outside the transaction, without the vendor's
+// history; inside it, under the vendor's lock, one query each asks for the
+// ordinal and the numeroEditeur of the file, and only when the history
+// holds one of them do the controls run again with it. The result is the
+// same as running them under the lock, and the lock is held briefly.
 func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
-	paris := g.Paris
-	jour := func(t time.Time) Date {
-		y, m, d := t.In(paris).Date()
-		return Date{y, int(m), d}
-	}
+	y, m, j := e.Recu.In(g.Paris).Date()
 	d := &Depot{
 		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
-		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: jour(e.Recu), JSON: e.JSON, Zip: e.Zip,
+		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
 	}
 	data, err := g.lire(ctx, e.JSON.SHA256)
 	if err != nil {
 		return nil, err
 	}
+	opt := Options{Operateurs: g.Operateurs}
+	if e.Zip.SHA256 == "" {
+		opt.SansZip = true
+	} else {
+		z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		defer z.Close()
+		opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
+		if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
+			return nil, opt.ArchiveErreur
+		}
+	}
+	decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
+	res, err := Controler(data, decl, opt)
+	if err != nil {
+		return nil, err
+	}
+	// The ordinal rule comes after the other rules of the file name only.
+	ordinal := 0
+	if res.Rejet == nil || res.Rejet.Code > CodeNomFichierOrdre {
+		ordinal = ordinalDuNom(e.NomFichier)
+	}
+	var numeros []string
+	seen := map[string]bool{}
+	for _, r := range res.Demandes {
+		if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
+			seen[n] = true
+			numeros = append(numeros, r.NumeroEditeur)
+		}
+	}
+
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
 		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
 			return err
 		} else if ok {
 			return Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
 		}
-		opt := Options{Operateurs: g.Operateurs, Portail: portailTx{ctx, tx, e.Fournisseur.ID, p.NumeroAns, d.Date}}
-		if e.Zip.SHA256 == "" {
-			opt.SansZip = true
-		} else {
-			z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
-			if err != nil {
+		h := historique{numeroAns: p.NumeroAns}
+		if ordinal > 0 {
+			if h.pris, h.libre, err = tx.OrdinalPris(ctx, p.NumeroAns, d.Date, ordinal); err != nil {
 				return err
 			}
-			defer z.Close()
-			opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
-			if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
-				return opt.ArchiveErreur
-			}
 		}
-		decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
-		res, err := Controler(data, decl, opt)
-		if err != nil {
+		if h.utilises, err = tx.NumerosEditeurUtilises(ctx, e.Fournisseur.ID, numeros); err != nil {
 			return err
 		}
-		if res.Rejet != nil {
-			d.Statut, d.Motif = DepotRejete, res.Rejet
-			if err := tx.InsertDepot(ctx, d); err != nil {
+		final := res
+		if h.pris || len(h.utilises) > 0 {
+			o := opt
+			o.Portail = h
+			if final, err = Controler(data, decl, o); err != nil {
 				return err
 			}
-			d.ImpID = FormatImpID(d.Date.Annee, d.ID)
-			return tx.FinishDepot(ctx, d, nil, nil)
 		}
-		d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(e.NomFichier)
-		if err := tx.InsertDepot(ctx, d); err != nil {
-			return err
-		}
-		d.ImpID = FormatImpID(d.Date.Annee, d.ID)
-		asp := make([]string, len(res.Demandes))
-		var demandes []Demande
-		var numeros []string
-		seen := map[string]bool{}
-		for i, r := range res.Demandes {
-			if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
-				seen[n] = true
-				numeros = append(numeros, r.NumeroEditeur)
-			}
-			if r.Acceptee() {
-				seq, err := tx.NextASP(ctx)
-				if err != nil {
-					return err
-				}
-				asp[i] = FormatNumeroASP(d.Date.Annee, seq)
-				demandes = append(demandes, Demande{NumeroASP: asp[i], DepotID: d.ID, FournisseurID: d.FournisseurID,
-					NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, Statut: DemandeDeposee, DonneesDemande: res.Donnees(i)})
-			}
-			d.Lignes = append(d.Lignes, LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle(), NumeroASP: asp[i]})
-		}
-		var buf bytes.Buffer
-		if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
-			return err
-		}
-		if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
-			return err
-		}
-		return tx.FinishDepot(ctx, d, demandes, numeros)
+		return g.enregistrer(ctx, tx, d, final)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// enregistrer records the outcome of the controls inside the transaction.
+func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Resultat) error {
+	if res.Rejet != nil {
+		d.Statut, d.Motif = DepotRejete, res.Rejet
+		if err := tx.InsertDepot(ctx, d); err != nil {
+			return err
+		}
+		d.ImpID = FormatImpID(d.Date.Annee, d.ID)
+		return tx.FinishDepot(ctx, d, nil, nil)
+	}
+	d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(d.NomFichier)
+	if err := tx.InsertDepot(ctx, d); err != nil {
+		return err
+	}
+	d.ImpID = FormatImpID(d.Date.Annee, d.ID)
+	asp := make([]string, len(res.Demandes))
+	var demandes []Demande
+	var numeros []string
+	seen := map[string]bool{}
+	seqs, err := tx.NextASPs(ctx, res.Acceptees())
+	if err != nil {
+		return err
+	}
+	for i, r := range res.Demandes {
+		if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
+			seen[n] = true
+			numeros = append(numeros, r.NumeroEditeur)
+		}
+		if r.Acceptee() {
+			asp[i] = FormatNumeroASP(d.Date.Annee, seqs[0])
+			seqs = seqs[1:]
+			demandes = append(demandes, Demande{NumeroASP: asp[i], DepotID: d.ID, FournisseurID: d.FournisseurID,
+				NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, Statut: DemandeDeposee, DonneesDemande: res.Donnees(i)})
+		}
+		d.Lignes = append(d.Lignes, LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle(), NumeroASP: asp[i]})
+	}
+	var buf bytes.Buffer
+	if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
+		return err
+	}
+	if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
+		return err
+	}
+	return tx.FinishDepot(ctx, d, demandes, numeros)
 }
 
 func (g *Guichet) lire(ctx context.Context, sum string) ([]byte, error) {
@@ -280,27 +324,25 @@ func ordinalDuNom(nom string) int {
 	return atoi(nom[len(nom)-8 : len(nom)-5])
 }
 
-// portailTx answers the controls' portal questions from the transaction.
-type portailTx struct {
-	ctx       context.Context
-	tx        DepotTx
-	f         FournisseurID
+// historique answers the controls' portal questions from what the
+// transaction read of the vendor's history.
+type historique struct {
 	numeroAns string
-	date      Date
+	pris      bool
+	libre     int
+	utilises  map[string]bool // upper-cased
 }
 
-func (p portailTx) NumeroAnsEnregistre(numeroAns string) (bool, error) {
+func (h historique) NumeroAnsEnregistre(numeroAns string) (bool, error) {
 	// Recevoir checked the declared number is the vendor's; control 1
 	// compares the file's number with it.
-	return numeroAns == p.numeroAns, nil
+	return numeroAns == h.numeroAns, nil
 }
 
-func (p portailTx) OrdinalPris(ordinal int) (bool, int, error) {
-	return p.tx.OrdinalPris(p.ctx, p.numeroAns, p.date, ordinal)
-}
+func (h historique) OrdinalPris(int) (bool, int, error) { return h.pris, h.libre, nil }
 
-func (p portailTx) NumeroEditeurUtilise(numero string) (bool, error) {
-	return p.tx.NumeroEditeurUtilise(p.ctx, p.f, numero)
+func (h historique) NumeroEditeurUtilise(numero string) (bool, error) {
+	return h.utilises[strings.ToUpper(numero)], nil
 }
 
 // IsCode reports whether err is an *Error with code c.

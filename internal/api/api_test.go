@@ -44,7 +44,7 @@ func newPortail(t *testing.T) *portail {
 }
 
 // newPortailSur does the same on the database url ("" for SQLite).
-func newPortailSur(t *testing.T, dbURL string) *portail {
+func newPortailSur(t testing.TB, dbURL string) *portail {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -135,7 +135,7 @@ func (p *portail) deposer(t *testing.T, siret, ans, nom string, json, zip []byte
 	return p.do(t, "POST", "/api/v1/depots", siret, &buf, w.FormDataContentType())
 }
 
-func lire(t *testing.T, path string) []byte {
+func lire(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -125,6 +126,42 @@ func (t *depotTx) NumeroEditeurUtilise(ctx context.Context, f segur.FournisseurI
 	return n > 0, nil
 }
 
+// NumerosEditeurUtilises returns, among numeros, those vendor f already
+// used (upper-cased), in queries of up to 100 numbers.
+func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.FournisseurID, numeros []string) (map[string]bool, error) {
+	used := map[string]bool{}
+	for start := 0; start < len(numeros); start += 100 {
+		chunk := numeros[start:min(start+100, len(numeros))]
+		args := []any{int64(f)}
+		var ph strings.Builder
+		for i, n := range chunk {
+			if i > 0 {
+				ph.WriteString(", ")
+			}
+			fmt.Fprintf(&ph, "$%d", i+2)
+			args = append(args, cle(n))
+		}
+		rows, err := t.tx.QueryContext(ctx,
+			`SELECT numero_cle FROM numeros_editeur WHERE fournisseur_id = $1 AND numero_cle IN (`+ph.String()+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+			}
+			used[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+		}
+	}
+	return used, nil
+}
+
 // DepotIdentique returns the first deposit of vendor f that passed control
 // 1 with the JSON file of hash jsonSHA and the zip of hash zipSHA ("" for
 // none: a deposit without zip matches only a deposit without zip).
@@ -186,6 +223,151 @@ func (t *depotTx) NextASP(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// NextASPs returns n new values of the ASP sequence in one statement.
+func (t *depotTx) NextASPs(ctx context.Context, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	out := make([]int64, 0, n)
+	if t.db.dialect == dialectSQLite {
+		var last int64
+		err := t.tx.QueryRowContext(ctx, `UPDATE asp_seq SET valeur = valeur + $1 WHERE id = 1 RETURNING valeur`, n).Scan(&last)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
+		}
+		for v := last - int64(n) + 1; v <= last; v++ {
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT nextval('asp_seq') FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil || len(out) != n {
+		return nil, fmt.Errorf("sqlstore: next ASP numbers: got %d of %d: %v", len(out), n, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// insertRows inserts n rows of width columns, 100 rows a statement:
+// head is "INSERT INTO t (...) VALUES ", tail what follows the values (a
+// RETURNING clause, read by scan, or ""); row gives row i's values.
+//
+// On SQLite, which parses a long statement slowly and runs in process, one
+// prepared single-row statement is faster; on PostgreSQL the round trips
+// dominate.
+func (t *depotTx) insertRows(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
+	if t.db.dialect == dialectSQLite {
+		return t.insertRowsPrepared(ctx, n, width, head, tail, row, scan)
+	}
+	for start := 0; start < n; start += 100 {
+		end := min(start+100, n)
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			vals, err := row(i)
+			if err != nil {
+				return err
+			}
+			if i > start {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for k := range vals {
+				if k > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", len(args)+k+1)
+			}
+			q.WriteByte(')')
+			args = append(args, vals...)
+		}
+		q.WriteString(tail)
+		if scan == nil {
+			if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := t.tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRowsPrepared is insertRows one row a statement, prepared once.
+func (t *depotTx) insertRowsPrepared(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
+	if n == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(head)
+	q.WriteByte('(')
+	for k := range width {
+		if k > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "$%d", k+1)
+	}
+	q.WriteByte(')')
+	q.WriteString(tail)
+	stmt, err := t.tx.PrepareContext(ctx, q.String())
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i := range n {
+		vals, err := row(i)
+		if err != nil {
+			return err
+		}
+		if scan == nil {
+			if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := stmt.QueryContext(ctx, vals...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // depotDetails is the audit detail of a deposit.
 type depotDetails struct {
 	Statut    string `json:"statut"`
@@ -216,59 +398,82 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		return segur.Errorf(segur.ENOTFOUND, "dépôt %d introuvable", d.ID)
 	}
 
-	// The requests first: a line names its request's ASP number.
+	// A deposit inserts up to 600 rows: by statements of up to 100 rows,
+	// a few round trips rather than 600.
+	ids := map[string]int64{}
+	err = t.insertRows(ctx, len(demandes), 13,
+		`INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
+		num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees) VALUES `,
+		` RETURNING numero_asp, id`,
+		func(i int) ([]any, error) {
+			dm := &demandes[i]
+			donnees, err := marshalDonnees(&dm.DonneesDemande)
+			if err != nil {
+				return nil, fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
+			}
+			return []any{dm.NumeroASP, int64(dm.DepotID), int64(dm.FournisseurID), dm.NumeroAns, string(dm.Logiciel), string(dm.Statut), now,
+				dm.NumLigne, dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, dm.MontantHTCents, donnees}, nil
+		},
+		func(rows *sql.Rows) error {
+			var asp string
+			var id int64
+			if err := rows.Scan(&asp, &id); err != nil {
+				return err
+			}
+			ids[asp] = id
+			return nil
+		})
+	if violationOf(err) == uniqueViolation {
+		return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
+	}
 	for i := range demandes {
-		dm := &demandes[i]
-		donnees, err := marshalDonnees(&dm.DonneesDemande)
-		if err != nil {
-			return fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
+		id, ok := ids[demandes[i].NumeroASP]
+		if !ok {
+			return fmt.Errorf("sqlstore: demande %s not returned", demandes[i].NumeroASP)
 		}
-		var id int64
-		err = t.tx.QueryRowContext(ctx, `INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
-			num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			dm.NumeroASP, int64(dm.DepotID), int64(dm.FournisseurID), dm.NumeroAns, string(dm.Logiciel), string(dm.Statut), now,
-			dm.NumLigne, dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, dm.MontantHTCents, donnees).Scan(&id)
-		if violationOf(err) == uniqueViolation {
-			return segur.Errorf(segur.ECONFLICT, "le numéro ASP %s est déjà attribué : dépôt non enregistré", dm.NumeroASP)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert demande %s: %w", dm.NumeroASP, err)
-		}
-		dm.ID, dm.CreeLe = segur.DemandeID(id), now
+		demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
 	}
 
-	for _, l := range d.Lignes {
-		var asp any
-		if l.NumeroASP != "" {
-			asp = l.NumeroASP
-		}
-		_, err := t.tx.ExecContext(ctx,
-			`INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp) VALUES ($1, $2, $3, $4, $5, $6)`,
-			int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, asp)
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert ligne %d of depot %d: %w", l.NumLigne, d.ID, err)
-		}
+	err = t.insertRows(ctx, len(d.Lignes), 6,
+		`INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp) VALUES `, ``,
+		func(i int) ([]any, error) {
+			l := d.Lignes[i]
+			var asp any
+			if l.NumeroASP != "" {
+				asp = l.NumeroASP
+			}
+			return []any{int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, asp}, nil
+		}, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
 	}
 
-	for _, n := range numeros {
-		_, err := t.tx.ExecContext(ctx,
-			`INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING`,
-			int64(d.FournisseurID), n, cle(n), int64(d.ID))
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert numero editeur %s: %w", n, err)
-		}
+	// A number already used stays with its first deposit; an accepted
+	// request's number must be new.
+	inseres := map[string]bool{}
+	err = t.insertRows(ctx, len(numeros), 4,
+		`INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id) VALUES `,
+		` ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING RETURNING numero_cle`,
+		func(i int) ([]any, error) {
+			return []any{int64(d.FournisseurID), numeros[i], cle(numeros[i]), int64(d.ID)}, nil
+		},
+		func(rows *sql.Rows) error {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			inseres[c] = true
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
 	}
 	for _, dm := range demandes {
-		var first int64
-		err := t.tx.QueryRowContext(ctx, `SELECT depot_id FROM numeros_editeur WHERE fournisseur_id = $1 AND numero_cle = $2`,
-			int64(d.FournisseurID), cle(dm.NumeroEditeur)).Scan(&first)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && first != int64(d.ID) {
+		if !inseres[cle(dm.NumeroEditeur)] {
 			return segur.Errorf(segur.ECONFLICT, "numeroEditeur « %s » déjà utilisé par ce fournisseur : dépôt non enregistré", dm.NumeroEditeur)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: numero editeur %s: %w", dm.NumeroEditeur, err)
 		}
 	}
 

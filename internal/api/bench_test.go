@@ -1,0 +1,147 @@
+package api
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
+)
+
+// depot200 builds a deposit of 200 requests (about 430 KB) numbered from
+// prefix, with its zip of 400 small PDFs.
+func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
+	tb.Helper()
+	ex := string(lire(tb, exemple+".json"))
+	const open = "\"lignesImport\": [\n"
+	i := strings.Index(ex, open) + len(open)
+	j := strings.LastIndex(ex, "]")
+	req := strings.TrimRight(ex[i:j], " \n")
+	pdf := lire(tb, "../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	var js strings.Builder
+	js.WriteString(ex[:i])
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for k := 1; k <= segur.MaxDemandes; k++ {
+		if k > 1 {
+			js.WriteString(",\n")
+		}
+		ed := fmt.Sprintf("%s%03d", prefix, k)
+		r := strings.Replace(req, `"numLigne": 1,`, fmt.Sprintf(`"numLigne": %d,`, k), 1)
+		r = strings.Replace(r, `"numeroEditeur": "00001"`, `"numeroEditeur": "`+ed+`"`, 1)
+		r = strings.ReplaceAll(r, "-00001.pdf", "-"+ed+".pdf")
+		js.WriteString(r)
+		for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
+			w, _ := zw.Create(n)
+			w.Write(pdf)
+		}
+	}
+	js.WriteString(ex[j:])
+	zw.Close()
+	return []byte(js.String()), zbuf.Bytes()
+}
+
+
+// BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 8
+// concurrent clients, and reports deposits per second and the p50 and p99
+// latencies; BenchmarkDepot/check is the in-process check of the same file
+// and zip, the baseline. Run with -benchtime=Nx (N at most 900).
+func BenchmarkDepot(b *testing.B) {
+	ex, z := depot200(b, "BA")
+	b.Run("check", func(b *testing.B) {
+		decl := segur.Declaration{NomFichier: "JSON-1234567890-20211025-001.json", Logiciel: segur.LogicielRI, Date: segur.Date{Annee: 2021, Mois: 10, Jour: 25}}
+		b.SetBytes(int64(len(ex) + len(z)))
+		for b.Loop() {
+			a, err := segur.OpenArchive(bytes.NewReader(z), int64(len(z)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			res, err := segur.Controler(ex, decl, segur.Options{Archive: a})
+			if err != nil || res.Acceptees() != segur.MaxDemandes {
+				b.Fatalf("%v %v", err, res.Rejet)
+			}
+			if err := res.EcrireRetour(io.Discard, "DEP", nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, base := range []string{"sqlite", "postgres"} {
+		b.Run("http-8-clients/"+base, func(b *testing.B) {
+			url := ""
+			if base == "postgres" {
+				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
+			}
+			if b.N > 900 {
+				b.Fatalf("b.N = %d: run with -benchtime=Nx, N ≤ 900 (ordinals of the day)", b.N)
+			}
+			p := newPortailSur(b, url)
+			type envoi struct {
+				body       []byte
+				ctype, nom string
+			}
+			envois := make([]envoi, b.N)
+			for i := range envois {
+				ex, z := depot200(b, fmt.Sprintf("%02s", strconv.FormatInt(int64(i), 36)))
+				var buf bytes.Buffer
+				w := multipart.NewWriter(&buf)
+				w.WriteField("typeDemande", "avance")
+				w.WriteField("numeroAns", "1234567890")
+				fw, _ := w.CreateFormFile("fichier", p.nom(i+1))
+				fw.Write(ex)
+				zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+				zw.Write(z)
+				w.Close()
+				envois[i] = envoi{buf.Bytes(), w.FormDataContentType(), p.nom(i + 1)}
+			}
+			lat := make([]time.Duration, b.N)
+			jobs := make(chan int)
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range jobs {
+						t0 := time.Now()
+						req, _ := http.NewRequest("POST", p.srv.URL+"/api/v1/depots", bytes.NewReader(envois[i].body))
+						req.Header.Set("Authorization", "Bearer "+p.tokens["88558855858745"])
+						req.Header.Set("Content-Type", envois[i].ctype)
+						resp, err := http.DefaultClient.Do(req)
+						if err != nil {
+							b.Error(err)
+							continue
+						}
+						body, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						lat[i] = time.Since(t0)
+						if resp.StatusCode != 201 || bytes.Contains(body, []byte(`"numeroASP": null`)) {
+							b.Errorf("deposit %d: %d %.300s", i, resp.StatusCode, body)
+						}
+					}
+				}()
+			}
+			for i := range b.N {
+				jobs <- i
+			}
+			close(jobs)
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "depots/s")
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
