@@ -51,7 +51,6 @@ func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 	return []byte(js.String()), zbuf.Bytes()
 }
 
-
 // BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 8
 // concurrent clients, and reports deposits per second and the p50 and p99
 // latencies; BenchmarkDepot/check is the in-process check of the same file
