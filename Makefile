@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-portail fuzz clean
 
 build:
 	$(GO) build -trimpath -o bin/segur ./cmd/segur
@@ -50,6 +50,9 @@ check-example: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 .
+
+bench-portail:
+	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 3 ./internal/api/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzControler -fuzztime 10m .
