@@ -32,6 +32,7 @@ const exemple = "../../testdata/JSON-1234567890-20211025-001"
 type portail struct {
 	srv    *httptest.Server
 	db     *sqlstore.DB
+	blobs  segur.Blobs
 	tokens map[string]string // SIRET → token
 	paris  *time.Location
 }
@@ -64,7 +65,7 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 		t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	p := &portail{db: db, tokens: map[string]string{}, paris: paris}
+	p := &portail{db: db, blobs: blobs, tokens: map[string]string{}, paris: paris}
 	for _, v := range []struct{ siret, ans string }{{"88558855858745", "1234567890"}, {"35600000000048", "0987654321"}} {
 		f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr"}
 		if err := db.CreateFournisseur(ctx, f); err != nil {

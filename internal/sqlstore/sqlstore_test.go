@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -10,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/segur-numerique/segur/internal/segurtest"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -125,21 +123,14 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	dsn := os.Getenv("SEGUR_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		const msg = `SEGUR_TEST_POSTGRES_DSN is empty: no PostgreSQL to test against; start one with: eval "$(scripts/postgres.sh)"`
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	dsn := segurtest.PostgresDSN(t)
 	runSuite(t, func(t *testing.T) *DB {
-		return openMigrated(t, freshSchema(t, dsn))
+		return openMigrated(t, segurtest.FreshSchema(t, dsn))
 	})
 
 	t.Run("concurrent migrate", func(t *testing.T) {
 		t.Parallel()
-		u := freshSchema(t, dsn)
+		u := segurtest.FreshSchema(t, dsn)
 		migrateConcurrently(t, openUnmigrated(t, u), openUnmigrated(t, u))
 	})
 
@@ -155,33 +146,6 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
-// freshSchema creates a schema for one test, dropped at its end, and
-// returns dsn with that schema as its search_path.
-func freshSchema(t *testing.T, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "test_" + strings.ToLower(rand.Text())
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("SEGUR_TEST_POSTGRES_DSN: want a postgres:// URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func openUnmigrated(t *testing.T, url string) *DB {
 	t.Helper()
