@@ -146,7 +146,6 @@ func TestPostgres(t *testing.T) {
 	})
 }
 
-
 func openUnmigrated(t *testing.T, url string) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), url, testNow)
