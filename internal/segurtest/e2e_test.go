@@ -409,3 +409,69 @@ func TestDeuxServeurs(t *testing.T) {
 		t.Errorf("got %d numeroEditeur accepted, want 24 (each once)", len(editeurs))
 	}
 }
+
+// TestArretPropre stops the server (SIGTERM) while deposits are in flight:
+// each request answered is answered whole and recorded, the server exits 0.
+func TestArretPropre(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	run(t, bin, "admin", "vendor", "add", "--data", data, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
+		"--email", "contact@lebeaulogiciel.fr", "--force")
+	run(t, bin, "admin", "ans", "add", "--data", data, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
+	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
+	base, cmd := serve(t, bin, data)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := time.Now().In(paris).Format("20060102")
+
+	var mu sync.Mutex
+	answered := map[string]bool{}
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	ok := make(chan struct{}, 300)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				ed := fmt.Sprintf("G%04d", i)
+				ex, zip := fichierNumero(t, ed, i)
+				code, body := deposerSansEchec(base, token, fmt.Sprintf("JSON-1234567890-%s-%03d.json", jour, i+1), ex, zip)
+				switch code {
+				case 0: // refused: the server no longer accepts connections
+				case 201:
+					mu.Lock()
+					answered[ed] = true
+					mu.Unlock()
+					ok <- struct{}{}
+				default:
+					t.Errorf("deposit %d: got %d %s during the shutdown", i, code, body)
+				}
+			}
+		}()
+	}
+	go func() {
+		for i := range 300 {
+			jobs <- i
+		}
+		close(jobs)
+	}()
+	for range 20 {
+		<-ok
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("segur serve after SIGINT: %v, want exit 0", err)
+	}
+	wg.Wait()
+
+	base, _ = serve(t, bin, data)
+	var list struct {
+		Depots []depotVu `json:"depots"`
+		Total  int       `json:"total"`
+	}
+	getJSON(t, base, token, "/api/v1/depots?parPage=500", &list)
+	if list.Total < len(answered) {
+		t.Errorf("got %d deposits recorded, want at least the %d answered", list.Total, len(answered))
+	}
+	t.Logf("%d deposits answered before the stop, %d recorded", len(answered), list.Total)
+}
