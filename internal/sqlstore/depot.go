@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -318,6 +319,116 @@ func (t *depotTx) insertRows(ctx context.Context, n, width int, head, tail strin
 	return nil
 }
 
+// insertPostgres inserts a deposit's requests, lines and numbers on
+// PostgreSQL, one statement per table with arrays (unnest): three round
+// trips, and statements whose text never changes.
+func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes []segur.Demande, numeros []string, now time.Time) error {
+	if len(demandes) > 0 {
+		n := len(demandes)
+		asp, ans, logiciel, statut := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		editeur, dateCmd, regime, donnees := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		depot, fournisseur, montant := make([]int64, n), make([]int64, n), make([]int64, n)
+		ligne := make([]int32, n)
+		for i := range demandes {
+			dm := &demandes[i]
+			b, err := marshalDonnees(&dm.DonneesDemande)
+			if err != nil {
+				return fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
+			}
+			asp[i], ans[i], logiciel[i], statut[i] = dm.NumeroASP, dm.NumeroAns, string(dm.Logiciel), string(dm.Statut)
+			editeur[i], dateCmd[i], regime[i], donnees[i] = dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, string(b)
+			depot[i], fournisseur[i], montant[i], ligne[i] = int64(dm.DepotID), int64(dm.FournisseurID), dm.MontantHTCents, int32(dm.NumLigne)
+		}
+		rows, err := t.tx.QueryContext(ctx, `INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
+			num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees)
+			SELECT a, dep, f, ans, lg, st, $13, l, e, dc, r, m, dn::json
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+				$9::text[], $10::text[], $11::bigint[], $12::text[]) AS u(a, dep, f, ans, lg, st, l, e, dc, r, m, dn)
+			RETURNING numero_asp, id`,
+			asp, depot, fournisseur, ans, logiciel, statut, ligne, editeur, dateCmd, regime, montant, donnees, now)
+		if violationOf(err) == uniqueViolation {
+			return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
+		}
+		ids := make(map[string]int64, n)
+		for rows.Next() {
+			var a string
+			var id int64
+			if err := rows.Scan(&a, &id); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
+			}
+			ids[a] = id
+		}
+		rows.Close()
+		if err := rows.Err(); violationOf(err) == uniqueViolation {
+			return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
+		} else if err != nil {
+			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
+		}
+		for i := range demandes {
+			id, ok := ids[demandes[i].NumeroASP]
+			if !ok {
+				return fmt.Errorf("sqlstore: demande %s not returned", demandes[i].NumeroASP)
+			}
+			demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
+		}
+	}
+	if len(d.Lignes) > 0 {
+		n := len(d.Lignes)
+		ligne := make([]int32, n)
+		editeur, code, libelle := make([]string, n), make([]string, n), make([]string, n)
+		asp := make([]*string, n)
+		for i, l := range d.Lignes {
+			ligne[i], editeur[i], code[i], libelle[i] = int32(l.NumLigne), l.NumeroEditeur, l.Code, l.Libelle
+			if l.NumeroASP != "" {
+				a := l.NumeroASP
+				asp[i] = &a
+			}
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp)
+			SELECT $1, l, e, c, lb, a FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(l, e, c, lb, a)`,
+			int64(d.ID), ligne, editeur, code, libelle, asp)
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
+		}
+	}
+	inseres := map[string]bool{}
+	if len(numeros) > 0 {
+		cles := make([]string, len(numeros))
+		for i, n := range numeros {
+			cles[i] = cle(n)
+		}
+		rows, err := t.tx.QueryContext(ctx, `INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id)
+			SELECT $1, n, k, $2 FROM unnest($3::text[], $4::text[]) AS u(n, k)
+			ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING RETURNING numero_cle`,
+			int64(d.FournisseurID), int64(d.ID), numeros, cles)
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
+			}
+			inseres[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
+		}
+	}
+	for _, dm := range demandes {
+		if !inseres[cle(dm.NumeroEditeur)] {
+			return segur.Errorf(segur.ECONFLICT, "numeroEditeur « %s » déjà utilisé par ce fournisseur : dépôt non enregistré", dm.NumeroEditeur)
+		}
+	}
+	return nil
+}
+
 // insertRowsPrepared is insertRows one row a statement, prepared once.
 func (t *depotTx) insertRowsPrepared(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
 	if n == 0 {
@@ -398,8 +509,16 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		return segur.Errorf(segur.ENOTFOUND, "dépôt %d introuvable", d.ID)
 	}
 
-	// A deposit inserts up to 600 rows: by statements of up to 100 rows,
-	// a few round trips rather than 600.
+	if t.db.dialect == dialectPostgres {
+		if err := t.insertPostgres(ctx, d, demandes, numeros, now); err != nil {
+			return err
+		}
+		return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
+			Statut: string(d.Statut), Lignes: len(d.Lignes), Acceptees: len(demandes),
+		})
+	}
+	// A deposit inserts up to 600 rows: on SQLite, through one prepared
+	// statement per table.
 	ids := map[string]int64{}
 	err = t.insertRows(ctx, len(demandes), 13,
 		`INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
