@@ -51,8 +51,8 @@ func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 	return []byte(js.String()), zbuf.Bytes()
 }
 
-// BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 8
-// concurrent clients, and reports deposits per second and the p50 and p99
+// BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 1
+// then 8 concurrent clients, and reports deposits per second and the p50 and p99
 // latencies; BenchmarkDepot/check is the in-process check of the same file
 // and zip, the baseline. Run with -benchtime=Nx (N at most 900).
 func BenchmarkDepot(b *testing.B) {
@@ -74,8 +74,12 @@ func BenchmarkDepot(b *testing.B) {
 			}
 		}
 	})
-	for _, base := range []string{"sqlite", "postgres"} {
-		b.Run("http-8-clients/"+base, func(b *testing.B) {
+	for _, c := range []struct {
+		base    string
+		clients int
+	}{{"sqlite", 1}, {"sqlite", 8}, {"postgres", 1}, {"postgres", 8}} {
+		base, clients := c.base, c.clients
+		b.Run(fmt.Sprintf("http-%d-clients/%s", clients, base), func(b *testing.B) {
 			url := ""
 			if base == "postgres" {
 				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
@@ -107,7 +111,7 @@ func BenchmarkDepot(b *testing.B) {
 			var wg sync.WaitGroup
 			b.ResetTimer()
 			start := time.Now()
-			for range 8 {
+			for range clients {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
