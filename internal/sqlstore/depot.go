@@ -131,6 +131,33 @@ func (t *depotTx) NumeroEditeurUtilise(ctx context.Context, f segur.FournisseurI
 // used (upper-cased), in queries of up to 100 numbers.
 func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.FournisseurID, numeros []string) (map[string]bool, error) {
 	used := map[string]bool{}
+	if t.db.dialect == dialectPostgres {
+		// One array parameter: the planner probes the unique index for each
+		// number, where a long IN list of parameters led it to read every
+		// number of the vendor.
+		cles := make([]string, len(numeros))
+		for i, n := range numeros {
+			cles[i] = cle(n)
+		}
+		rows, err := t.tx.QueryContext(ctx,
+			`SELECT n.numero_cle FROM unnest($2::text[]) AS u(k) JOIN numeros_editeur n ON n.fournisseur_id = $1 AND n.numero_cle = u.k`,
+			int64(f), cles)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+			}
+			used[c] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+		}
+		return used, nil
+	}
 	for start := 0; start < len(numeros); start += 100 {
 		chunk := numeros[start:min(start+100, len(numeros))]
 		args := []any{int64(f)}
