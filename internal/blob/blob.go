@@ -80,10 +80,14 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, e
 	}
 	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}
 	dest := d.path(ref.SHA256)
-	if err := os.MkdirAll(filepath.Dir(dest), 0o750); err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+	// The folder usually exists: create it only when the rename says so.
+	err = os.Rename(tmp.Name(), dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(dest), 0o750); err == nil {
+			err = os.Rename(tmp.Name(), dest)
+		}
 	}
-	if err := os.Rename(tmp.Name(), dest); err != nil {
+	if err != nil {
 		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
 	}
 	done = true
