@@ -107,8 +107,12 @@ start() {
 	log "initdb $pgdata"
 	as_postgres "$PGBIN/initdb" -D "$pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 	log "starting on 127.0.0.1:$PGPORT"
+	# Tests need no durability; PG_DURABLE=1 keeps PostgreSQL's defaults
+	# (fsync, synchronous commits), for measures.
+	local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	[[ ${PG_DURABLE:-} == 1 ]] && speed=
 	as_postgres "$PGBIN/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 30 \
-		-o "-k /tmp -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		-o "-k /tmp -p $PGPORT -c listen_addresses=127.0.0.1 $speed" \
 		start >/dev/null
 	psql -h /tmp -p "$PGPORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
 		-c "create role app login password 'app'" -c "create database app owner app" >/dev/null
