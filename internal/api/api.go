@@ -159,8 +159,11 @@ func (a *API) auth(h handler) handler {
 		if err != nil {
 			return err
 		}
-		if err := a.Store.TouchJeton(ctx, j.ID, a.Now()); err != nil {
-			return err
+		// The last use is kept to the minute: no write for every request.
+		if now := a.Now(); now.Sub(j.DernierUsage) > time.Minute {
+			if err := a.Store.TouchJeton(ctx, j.ID, now); err != nil {
+				return err
+			}
 		}
 		ctx = context.WithValue(ctx, ctxKey{}, f)
 		ctx = segur.WithActeur(ctx, segur.Acteur{Login: "jeton:" + j.Prefixe, Adresse: r.RemoteAddr})

@@ -393,3 +393,19 @@ func TestConcurrence(t *testing.T) {
 		})
 	}
 }
+
+// TestDernierUsage: a token's last use is recorded, to the minute.
+func TestDernierUsage(t *testing.T) {
+	p := newPortail(t)
+	ctx := context.Background()
+	f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	for range 3 {
+		if resp, body := p.do(t, "GET", "/api/v1/depots", "88558855858745", nil, ""); resp.StatusCode != 200 {
+			t.Fatalf("got %d %s", resp.StatusCode, body)
+		}
+	}
+	js, err := p.db.FindJetons(ctx, f.ID)
+	if err != nil || len(js) != 1 || js[0].DernierUsage.IsZero() || time.Since(js[0].DernierUsage) > time.Minute {
+		t.Errorf("got %+v, %v, want the last use recorded", js, err)
+	}
+}
