@@ -52,7 +52,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 .
 
 bench-portail:
-	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 2 ./internal/api/
+	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 3 ./internal/api/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzControler -fuzztime 10m .
