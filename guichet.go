@@ -216,14 +216,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	if res.Rejet == nil || res.Rejet.Code > CodeNomFichierOrdre {
 		ordinal = ordinalDuNom(e.NomFichier)
 	}
-	var numeros []string
-	seen := map[string]bool{}
-	for _, r := range res.Demandes {
-		if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
-			seen[n] = true
-			numeros = append(numeros, r.NumeroEditeur)
-		}
-	}
+	numeros := numerosEditeur(res)
 
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
 		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
@@ -273,17 +266,11 @@ func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Re
 	d.ImpID = FormatImpID(d.Date.Annee, d.ID)
 	asp := make([]string, len(res.Demandes))
 	var demandes []Demande
-	var numeros []string
-	seen := map[string]bool{}
 	seqs, err := tx.NextASPs(ctx, res.Acceptees())
 	if err != nil {
 		return err
 	}
 	for i, r := range res.Demandes {
-		if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
-			seen[n] = true
-			numeros = append(numeros, r.NumeroEditeur)
-		}
 		if r.Acceptee() {
 			asp[i] = FormatNumeroASP(d.Date.Annee, seqs[0])
 			seqs = seqs[1:]
@@ -299,7 +286,22 @@ func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Re
 	if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
 		return err
 	}
-	return tx.FinishDepot(ctx, d, demandes, numeros)
+	return tx.FinishDepot(ctx, d, demandes, numerosEditeur(res))
+}
+
+// numerosEditeur returns the well-formed numeroEditeur of a file's
+// requests, each once (compared case-insensitively), in file order: the
+// numbers the deposit uses once it passes control 1.
+func numerosEditeur(res *Resultat) []string {
+	var numeros []string
+	seen := map[string]bool{}
+	for _, r := range res.Demandes {
+		if n := strings.ToUpper(r.NumeroEditeur); len(n) == 5 && alnum(n) && !seen[n] {
+			seen[n] = true
+			numeros = append(numeros, r.NumeroEditeur)
+		}
+	}
+	return numeros
 }
 
 func (g *Guichet) lire(ctx context.Context, sum string) ([]byte, error) {
