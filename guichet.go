@@ -80,9 +80,10 @@ func FormatNumeroASP(annee int, seq int64) string {
 	return fmt.Sprintf("ASP-%04d-%07d", annee, seq)
 }
 
-// FormatImpID writes a deposit's reference: DEP-<year>-<its id on 7 digits>.
-func FormatImpID(annee int, id DepotID) string {
-	return fmt.Sprintf("DEP-%04d-%07d", annee, id)
+// FormatImpID writes a deposit's reference: DEP-<year of the deposit>-<a
+// sequence on 7 digits or more, global, never reused>.
+func FormatImpID(annee int, seq int64) string {
+	return fmt.Sprintf("DEP-%04d-%07d", annee, seq)
 }
 
 // Registre answers, inside the transaction that records a deposit, what
@@ -111,8 +112,6 @@ type DepotTx interface {
 	InsertDepot(ctx context.Context, d *Depot) error
 	// NextASP returns a new value of the ASP sequence, never given before.
 	NextASP(ctx context.Context) (int64, error)
-	// NextASPs returns n new values of the ASP sequence, increasing.
-	NextASPs(ctx context.Context, n int) ([]int64, error)
 	// FinishDepot records the deposit's outcome: its lines, its returned
 	// file, its accepted requests (setting their IDs) and the numeroEditeur
 	// it used.
@@ -126,6 +125,9 @@ type Guichet struct {
 		WithDepotTx(ctx context.Context, f FournisseurID, fn func(tx DepotTx) error) error
 		FindFenetres(ctx context.Context) ([]Fenetre, error)
 		FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
+		// Reserver reserves a deposit reference and n ASP numbers before
+		// the deposit's transaction; unused, they are lost, never reused.
+		Reserver(ctx context.Context, n int) (imp int64, asp []int64, err error)
 	}
 	Blobs      Blobs
 	Now        func() time.Time
@@ -218,6 +220,25 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	}
 	numeros := numerosEditeur(res)
 
+	// The reference, the ASP numbers and the returned file are made before
+	// the vendor's lock, for the result without history; the transaction
+	// makes them again only when the history changes that result.
+	n := 0
+	if res.Rejet == nil {
+		n = res.Acceptees()
+	}
+	imp, seqs, err := g.Store.Reserver(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	d.ImpID = FormatImpID(d.Date.Annee, imp)
+	var pret *retourPret
+	if res.Rejet == nil {
+		if pret, err = g.ecrireRetour(ctx, d, res, seqs); err != nil {
+			return nil, err
+		}
+	}
+
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
 		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
 			return err
@@ -233,15 +254,23 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		if h.utilises, err = tx.NumerosEditeurUtilises(ctx, e.Fournisseur.ID, numeros); err != nil {
 			return err
 		}
-		final := res
-		if h.pris || len(h.utilises) > 0 {
-			o := opt
-			o.Portail = h
-			if final, err = Controler(data, decl, o); err != nil {
+		if !h.pris && len(h.utilises) == 0 {
+			return g.enregistrer(ctx, tx, d, res, pret)
+		}
+		o := opt
+		o.Portail = h
+		final, err := Controler(data, decl, o)
+		if err != nil {
+			return err
+		}
+		// The history only adds faults: the reserved numbers suffice.
+		pret = nil
+		if final.Rejet == nil {
+			if pret, err = g.ecrireRetour(ctx, d, final, seqs); err != nil {
 				return err
 			}
 		}
-		return g.enregistrer(ctx, tx, d, final)
+		return g.enregistrer(ctx, tx, d, final, pret)
 	})
 	if err != nil {
 		return nil, err
@@ -249,42 +278,54 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	return d, nil
 }
 
-// enregistrer records the outcome of the controls inside the transaction.
-func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Resultat) error {
+// retourPret is a returned file written, with the ASP numbers it gives.
+type retourPret struct {
+	asp []string // per request, "" when rejected
+	ref BlobRef
+}
+
+// ecrireRetour gives the accepted requests of res the numbers seqs, in
+// order, and stores the returned file.
+func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *Resultat, seqs []int64) (*retourPret, error) {
+	asp := make([]string, len(res.Demandes))
+	for i, r := range res.Demandes {
+		if r.Acceptee() {
+			asp[i] = FormatNumeroASP(d.Date.Annee, seqs[0])
+			seqs = seqs[1:]
+		}
+	}
+	var buf bytes.Buffer
+	if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
+		return nil, err
+	}
+	ref, err := g.Blobs.Put(ctx, &buf, int64(buf.Len()))
+	if err != nil {
+		return nil, err
+	}
+	return &retourPret{asp: asp, ref: ref}, nil
+}
+
+// enregistrer records the outcome of the controls inside the transaction;
+// pret is the returned file of a file that passed control 1.
+func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Resultat, pret *retourPret) error {
 	if res.Rejet != nil {
 		d.Statut, d.Motif = DepotRejete, res.Rejet
 		if err := tx.InsertDepot(ctx, d); err != nil {
 			return err
 		}
-		d.ImpID = FormatImpID(d.Date.Annee, d.ID)
 		return tx.FinishDepot(ctx, d, nil, nil)
 	}
-	d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(d.NomFichier)
+	d.Statut, d.Ordinal, d.Retour = DepotTraite, ordinalDuNom(d.NomFichier), pret.ref
 	if err := tx.InsertDepot(ctx, d); err != nil {
 		return err
 	}
-	d.ImpID = FormatImpID(d.Date.Annee, d.ID)
-	asp := make([]string, len(res.Demandes))
 	var demandes []Demande
-	seqs, err := tx.NextASPs(ctx, res.Acceptees())
-	if err != nil {
-		return err
-	}
 	for i, r := range res.Demandes {
 		if r.Acceptee() {
-			asp[i] = FormatNumeroASP(d.Date.Annee, seqs[0])
-			seqs = seqs[1:]
-			demandes = append(demandes, Demande{NumeroASP: asp[i], DepotID: d.ID, FournisseurID: d.FournisseurID,
+			demandes = append(demandes, Demande{NumeroASP: pret.asp[i], DepotID: d.ID, FournisseurID: d.FournisseurID,
 				NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, Statut: DemandeDeposee, DonneesDemande: res.Donnees(i)})
 		}
-		d.Lignes = append(d.Lignes, LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle(), NumeroASP: asp[i]})
-	}
-	var buf bytes.Buffer
-	if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
-		return err
-	}
-	if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
-		return err
+		d.Lignes = append(d.Lignes, LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle(), NumeroASP: pret.asp[i]})
 	}
 	return tx.FinishDepot(ctx, d, demandes, numerosEditeur(res))
 }

@@ -251,15 +251,22 @@ func (t *depotTx) NextASP(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// NextASPs returns n new values of the ASP sequence in one statement.
-func (t *depotTx) NextASPs(ctx context.Context, n int) ([]int64, error) {
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// nextASPs takes n values of the ASP sequence, increasing: on SQLite
+// inside a write transaction q, on PostgreSQL from the sequence.
+func nextASPs(ctx context.Context, q querier, dia dialect, n int) ([]int64, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	out := make([]int64, 0, n)
-	if t.db.dialect == dialectSQLite {
+	if dia == dialectSQLite {
 		var last int64
-		err := t.tx.QueryRowContext(ctx, `UPDATE asp_seq SET valeur = valeur + $1 WHERE id = 1 RETURNING valeur`, n).Scan(&last)
+		err := q.QueryRowContext(ctx, `UPDATE asp_seq SET valeur = valeur + $1 WHERE id = 1 RETURNING valeur`, n).Scan(&last)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
 		}
@@ -268,7 +275,7 @@ func (t *depotTx) NextASPs(ctx context.Context, n int) ([]int64, error) {
 		}
 		return out, nil
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT nextval('asp_seq') FROM generate_series(1, $1)`, n)
+	rows, err := q.QueryContext(ctx, `SELECT nextval('asp_seq') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
 	}

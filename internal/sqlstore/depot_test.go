@@ -88,7 +88,7 @@ func remplir(ctx context.Context, tx segur.DepotTx, d *segur.Depot, lignes ...li
 	if err := tx.InsertDepot(ctx, d); err != nil {
 		return nil, err
 	}
-	d.ImpID = segur.FormatImpID(d.Date.Annee, d.ID)
+	d.ImpID = segur.FormatImpID(d.Date.Annee, int64(d.ID))
 	var demandes []segur.Demande
 	var numeros []string
 	d.Lignes = nil

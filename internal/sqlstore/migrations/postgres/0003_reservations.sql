@@ -1,0 +1,5 @@
+-- The sequence of deposit references (impId), reserved with the ASP
+-- numbers before a deposit takes its vendor's lock: a reserved value that
+-- is not used is lost, never given again. The same as
+-- ../sqlite/0003_reservations.sql, but for the sequence.
+CREATE SEQUENCE imp_seq AS bigint MINVALUE 1 NO CYCLE;

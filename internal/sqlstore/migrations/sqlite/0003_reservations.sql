@@ -1,0 +1,9 @@
+-- The sequence of deposit references (impId), reserved with the ASP
+-- numbers before a deposit takes its vendor's lock: a reserved value that
+-- is not used is lost, never given again. The same as
+-- ../postgres/0003_reservations.sql, but for the sequence.
+CREATE TABLE imp_seq (
+	id     INTEGER PRIMARY KEY CHECK (id = 1),
+	valeur INTEGER NOT NULL CHECK (valeur >= 0)
+);
+INSERT INTO imp_seq (id, valeur) VALUES (1, 0);
