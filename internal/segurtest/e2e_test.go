@@ -108,14 +108,22 @@ func deposer(t *testing.T, base, token, nom string, json, zip []byte) (int, []by
 	return resp.StatusCode, b
 }
 
+// enroler enrols the document's vendor with segur admin on the database
+// the flag names (--data DIR or --db URL), with its ANS number 1234567890,
+// and returns a new API token.
+func enroler(t *testing.T, bin, flag, base string) string {
+	t.Helper()
+	run(t, bin, "admin", "vendor", "add", flag, base, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
+		"--email", "contact@lebeaulogiciel.fr", "--force")
+	run(t, bin, "admin", "ans", "add", flag, base, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
+	return strings.TrimSpace(run(t, bin, "admin", "token", "add", flag, base, "--siret", "88558855858745"))
+}
+
 // TestBoutEnBout drives the real binary: serve, admin, deposits over HTTP.
 func TestBoutEnBout(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
-	run(t, bin, "admin", "vendor", "add", "--data", data, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
-		"--email", "contact@lebeaulogiciel.fr", "--force")
-	run(t, bin, "admin", "ans", "add", "--data", data, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
-	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
+	token := enroler(t, bin, "--data", data)
 	base, _ := serve(t, bin, data)
 	// The admin works while the server runs.
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -218,10 +226,7 @@ func getJSON(t *testing.T, base, token, path string, v any) int {
 func TestCrash(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
-	run(t, bin, "admin", "vendor", "add", "--data", data, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
-		"--email", "contact@lebeaulogiciel.fr", "--force")
-	run(t, bin, "admin", "ans", "add", "--data", data, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
-	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
+	token := enroler(t, bin, "--data", data)
 	base, cmd := serve(t, bin, data)
 	paris, _ := time.LoadLocation("Europe/Paris")
 	jour := time.Now().In(paris).Format("20060102")
@@ -341,10 +346,7 @@ func TestDeuxServeurs(t *testing.T) {
 	s3 := S3URL(t)
 	bin := binary(t)
 	run(t, bin, "migrate", "--db", dsn)
-	run(t, bin, "admin", "vendor", "add", "--db", dsn, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
-		"--email", "contact@lebeaulogiciel.fr", "--force")
-	run(t, bin, "admin", "ans", "add", "--db", dsn, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
-	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--db", dsn, "--siret", "88558855858745"))
+	token := enroler(t, bin, "--db", dsn)
 	a, _ := serve(t, bin, t.TempDir(), "--db", dsn, "--blobs", s3)
 	b, _ := serve(t, bin, t.TempDir(), "--db", dsn, "--blobs", s3)
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -415,10 +417,7 @@ func TestDeuxServeurs(t *testing.T) {
 func TestArretPropre(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
-	run(t, bin, "admin", "vendor", "add", "--data", data, "--siret", "88558855858745", "--name", "Le Beau Logiciel",
-		"--email", "contact@lebeaulogiciel.fr", "--force")
-	run(t, bin, "admin", "ans", "add", "--data", data, "--siret", "88558855858745", "--ans", "1234567890", "--logiciel", "RI", "--product", "RI")
-	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
+	token := enroler(t, bin, "--data", data)
 	base, cmd := serve(t, bin, data)
 	paris, _ := time.LoadLocation("Europe/Paris")
 	jour := time.Now().In(paris).Format("20060102")
