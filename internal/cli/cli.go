@@ -118,9 +118,35 @@ func newFlagSet(e *env, name, help string) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, help)
 		fmt.Fprintln(e.stderr, "\nOptions :")
-		fs.PrintDefaults()
+		printOptions(e.stderr, fs)
 	}
 	return fs
+}
+
+// printOptions lists a command's options in French (flag.PrintDefaults
+// writes "default" in English).
+func printOptions(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if len(f.Name) == 1 {
+			line = "  -" + f.Name
+		}
+		switch name {
+		case "":
+		case "string":
+			line += " VALEUR"
+		case "int":
+			line += " NOMBRE"
+		default:
+			line += " " + strings.ToUpper(name)
+		}
+		fmt.Fprintf(w, "%s\n      %s", line, usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (par défaut : %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // writeFileAtomic writes a file whole or not at all: a temporary file in

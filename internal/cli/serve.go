@@ -22,9 +22,10 @@ const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-d
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz
 et /metrics. Par défaut, une base SQLite et les fichiers déposés dans --data
 (créés au premier lancement) ; avec --db postgres://..., PostgreSQL (migrée
-par segur migrate) ; avec --blobs s3://..., les fichiers dans un stockage S3. --demo crée, s'ils manquent, le fournisseur du document
-« Le Beau Logiciel », son numéro ANS 1234567890 (RI), des comptes de
-démonstration et une campagne ouverte, et affiche les identifiants.
+par segur migrate) ; avec --blobs s3://..., les fichiers dans un stockage
+S3. --demo crée, s'ils manquent, le fournisseur du document « Le Beau
+Logiciel », son numéro ANS 1234567890 (RI), des comptes de démonstration
+et une campagne ouverte, et affiche les identifiants.
 
 Exemple :
   segur serve --demo
