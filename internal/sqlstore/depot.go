@@ -410,21 +410,16 @@ func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes [
 			demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
 		}
 	}
-	if len(d.Lignes) > 0 {
-		n := len(d.Lignes)
+	if rejetees := lignesRejetees(d.Lignes); len(rejetees) > 0 {
+		n := len(rejetees)
 		ligne := make([]int32, n)
 		editeur, code, libelle := make([]string, n), make([]string, n), make([]string, n)
-		asp := make([]*string, n)
-		for i, l := range d.Lignes {
+		for i, l := range rejetees {
 			ligne[i], editeur[i], code[i], libelle[i] = int32(l.NumLigne), l.NumeroEditeur, l.Code, l.Libelle
-			if l.NumeroASP != "" {
-				a := l.NumeroASP
-				asp[i] = &a
-			}
 		}
 		_, err := t.tx.ExecContext(ctx, `INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp)
-			SELECT $1, l, e, c, lb, a FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(l, e, c, lb, a)`,
-			int64(d.ID), ligne, editeur, code, libelle, asp)
+			SELECT $1, l, e, c, lb, NULL FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(l, e, c, lb)`,
+			int64(d.ID), ligne, editeur, code, libelle)
 		if err != nil {
 			return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
 		}
@@ -461,6 +456,18 @@ func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes [
 		}
 	}
 	return nil
+}
+
+// lignesRejetees returns the lines of the rejected requests: the only ones
+// depot_lignes keeps, an accepted request's line being its demandes row.
+func lignesRejetees(lignes []segur.LigneDepot) []segur.LigneDepot {
+	var out []segur.LigneDepot
+	for _, l := range lignes {
+		if l.NumeroASP == "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // insertRowsPrepared is insertRows one row a statement, prepared once.
@@ -590,15 +597,12 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
 	}
 
-	err = t.insertRows(ctx, len(d.Lignes), 6,
+	rejetees := lignesRejetees(d.Lignes)
+	err = t.insertRows(ctx, len(rejetees), 6,
 		`INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp) VALUES `, ``,
 		func(i int) ([]any, error) {
-			l := d.Lignes[i]
-			var asp any
-			if l.NumeroASP != "" {
-				asp = l.NumeroASP
-			}
-			return []any{int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, asp}, nil
+			l := rejetees[i]
+			return []any{int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, nil}, nil
 		}, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
@@ -684,8 +688,12 @@ func (db *DB) FindDepotByID(ctx context.Context, id segur.DepotID) (*segur.Depot
 	}
 	// The lines were written with the deposit, in its transaction, and
 	// never change: a second statement reads them consistently.
+	// The rejected requests' lines, and the accepted ones from their rows.
 	lignes, err := queryAll(ctx, db.r, scanLigne, "depot_lignes",
-		`SELECT num_ligne, numero_editeur, code, libelle, numero_asp FROM depot_lignes WHERE depot_id = $1 ORDER BY num_ligne`, int64(id))
+		`SELECT num_ligne, numero_editeur, code, libelle, numero_asp FROM depot_lignes WHERE depot_id = $1
+		UNION ALL
+		SELECT num_ligne, numero_editeur, CAST($2 AS TEXT), CAST($3 AS TEXT), numero_asp FROM demandes WHERE depot_id = $1
+		ORDER BY 1`, int64(id), segur.CodeAcceptee, segur.LibelleAcceptee)
 	if err != nil {
 		return nil, err
 	}

@@ -3,3 +3,7 @@
 -- is not used is lost, never given again. The same as
 -- ../sqlite/0003_reservations.sql, but for the sequence.
 CREATE SEQUENCE imp_seq AS bigint MINVALUE 1 NO CYCLE;
+
+-- From this version on, depot_lignes keeps the lines of the rejected
+-- requests only: an accepted request's line is its demandes row (numLigne,
+-- numeroEditeur, numero_asp; code 0000, « Demande acceptée »).

@@ -7,3 +7,7 @@ CREATE TABLE imp_seq (
 	valeur INTEGER NOT NULL CHECK (valeur >= 0)
 );
 INSERT INTO imp_seq (id, valeur) VALUES (1, 0);
+
+-- From this version on, depot_lignes keeps the lines of the rejected
+-- requests only: an accepted request's line is its demandes row (numLigne,
+-- numeroEditeur, numero_asp; code 0000, « Demande acceptée »).
