@@ -7,3 +7,4 @@ CREATE SEQUENCE imp_seq AS bigint MINVALUE 1 NO CYCLE;
 -- From this version on, depot_lignes keeps the lines of the rejected
 -- requests only: an accepted request's line is its demandes row (numLigne,
 -- numeroEditeur, numero_asp; code 0000, « Demande acceptée »).
+DELETE FROM depot_lignes WHERE numero_asp IS NOT NULL;

@@ -11,3 +11,4 @@ INSERT INTO imp_seq (id, valeur) VALUES (1, 0);
 -- From this version on, depot_lignes keeps the lines of the rejected
 -- requests only: an accepted request's line is its demandes row (numLigne,
 -- numeroEditeur, numero_asp; code 0000, « Demande acceptée »).
+DELETE FROM depot_lignes WHERE numero_asp IS NOT NULL;
