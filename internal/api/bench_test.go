@@ -3,6 +3,7 @@ package api
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
@@ -52,7 +54,7 @@ func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 }
 
 // BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 1
-// then 8 concurrent clients, and reports deposits per second and the p50 and p99
+// then 8 concurrent clients of one vendor, then of 8 vendors, and reports deposits per second and the p50 and p99
 // latencies; BenchmarkDepot/check is the in-process check of the same file
 // and zip, the baseline. Run with -benchtime=Nx (N at most 900).
 func BenchmarkDepot(b *testing.B) {
@@ -75,11 +77,15 @@ func BenchmarkDepot(b *testing.B) {
 		}
 	})
 	for _, c := range []struct {
-		base    string
-		clients int
-	}{{"sqlite", 1}, {"sqlite", 8}, {"postgres", 1}, {"postgres", 8}} {
-		base, clients := c.base, c.clients
-		b.Run(fmt.Sprintf("http-%d-clients/%s", clients, base), func(b *testing.B) {
+		base                  string
+		clients, fournisseurs int
+	}{{"sqlite", 1, 1}, {"sqlite", 8, 1}, {"sqlite", 8, 8}, {"postgres", 1, 1}, {"postgres", 8, 1}, {"postgres", 8, 8}} {
+		base, clients, nf := c.base, c.clients, c.fournisseurs
+		name := fmt.Sprintf("http-%d-clients/%s", clients, base)
+		if nf > 1 {
+			name = fmt.Sprintf("http-%d-fournisseurs/%s", nf, base)
+		}
+		b.Run(name, func(b *testing.B) {
 			url := ""
 			if base == "postgres" {
 				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
@@ -88,23 +94,48 @@ func BenchmarkDepot(b *testing.B) {
 				b.Fatalf("b.N = %d: run with -benchtime=Nx, N ≤ 900 (ordinals of the day)", b.N)
 			}
 			p := newPortailSur(b, url)
+			// Vendor k deposits on its own ANS number; the first is the
+			// document's vendor.
+			type vendeur struct{ siret, ans string }
+			vendeurs := []vendeur{{"88558855858745", "1234567890"}}
+			for k := 1; k < nf; k++ {
+				v := vendeur{fmt.Sprintf("1000000000%04d", k), fmt.Sprintf("AN%08d", k)}
+				ctx := context.Background()
+				f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr"}
+				if err := p.db.CreateFournisseur(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+				if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI"}); err != nil {
+					b.Fatal(err)
+				}
+				tok, digest, prefix, _ := auth.NewToken()
+				if err := p.db.CreateJeton(ctx, &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}); err != nil {
+					b.Fatal(err)
+				}
+				p.tokens[v.siret] = tok
+				vendeurs = append(vendeurs, v)
+			}
 			type envoi struct {
-				body       []byte
-				ctype, nom string
+				body         []byte
+				ctype, token string
 			}
 			envois := make([]envoi, b.N)
+			jour := time.Now().In(p.paris).Format("20060102")
 			for i := range envois {
+				v := vendeurs[i%nf]
 				ex, z := depot200(b, fmt.Sprintf("%02s", strconv.FormatInt(int64(i), 36)))
+				ex = bytes.Replace(ex, []byte(`"1234567890"`), []byte(`"`+v.ans+`"`), 1)
+				ex = bytes.Replace(ex, []byte(`"88558855858745"`), []byte(`"`+v.siret+`"`), 1)
 				var buf bytes.Buffer
 				w := multipart.NewWriter(&buf)
 				w.WriteField("typeDemande", "avance")
-				w.WriteField("numeroAns", "1234567890")
-				fw, _ := w.CreateFormFile("fichier", p.nom(i+1))
+				w.WriteField("numeroAns", v.ans)
+				fw, _ := w.CreateFormFile("fichier", fmt.Sprintf("JSON-%s-%s-%03d.json", v.ans, jour, i/nf+1))
 				fw.Write(ex)
 				zw, _ := w.CreateFormFile("pieces", "pieces.zip")
 				zw.Write(z)
 				w.Close()
-				envois[i] = envoi{buf.Bytes(), w.FormDataContentType(), p.nom(i + 1)}
+				envois[i] = envoi{buf.Bytes(), w.FormDataContentType(), p.tokens[v.siret]}
 			}
 			lat := make([]time.Duration, b.N)
 			jobs := make(chan int)
@@ -118,7 +149,7 @@ func BenchmarkDepot(b *testing.B) {
 					for i := range jobs {
 						t0 := time.Now()
 						req, _ := http.NewRequest("POST", p.srv.URL+"/api/v1/depots", bytes.NewReader(envois[i].body))
-						req.Header.Set("Authorization", "Bearer "+p.tokens["88558855858745"])
+						req.Header.Set("Authorization", "Bearer "+envois[i].token)
 						req.Header.Set("Content-Type", envois[i].ctype)
 						resp, err := http.DefaultClient.Do(req)
 						if err != nil {
