@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -15,6 +16,7 @@ import (
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
+	"github.com/segur-numerique/segur/internal/web"
 )
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--demo]
@@ -37,6 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	dbf := addDBFlags(fs)
 	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, s3://CLÉ:SECRET@hôte:port/seau (par défaut : le dossier --data)")
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
+	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
 		return status
@@ -65,6 +68,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		Guichet: &segur.Guichet{Store: db, Blobs: store, Now: time.Now, Paris: paris()}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
+	if st, err := os.Stat(filepath.Join(*dsfr, "dsfr.min.css")); err != nil || st.IsDir() {
+		fmt.Fprintf(e.stderr, "segur serve : DSFR absent de %s : les pages seront sans style (lancez scripts/dsfr.sh)\n", *dsfr)
+		*dsfr = ""
+	}
+	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr}
+	if err := pages.Routes(mux); err != nil {
+		return reportErr(e, "serve", err)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "base indisponible", http.StatusServiceUnavailable)

@@ -1,0 +1,213 @@
+// Package web is the portal's pages: the vendors' space, server-rendered
+// with html/template in the French State design system (DSFR), whose files
+// are served from a folder fetched at build time (scripts/dsfr.sh), never
+// embedded: the binary vendors use carries neither the DSFR nor its fonts.
+package web
+
+import (
+	"crypto/rand"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/segur-numerique/segur"
+)
+
+//go:embed templates
+var templatesFS embed.FS
+
+// Store is what the pages need of the database.
+type Store interface {
+	segur.Store
+	segur.DepotStore
+	segur.SessionStore
+}
+
+// Server serves the pages.
+type Server struct {
+	Store   Store
+	Blobs   segur.Blobs
+	Guichet *segur.Guichet
+	Log     *slog.Logger
+	Now     func() time.Time
+	Paris   *time.Location
+	// DSFR is the folder of the design system's files (dsfr.min.css…),
+	// served under /dsfr/; empty serves none.
+	DSFR string
+	// Secure marks cookies Secure: the portal is behind TLS.
+	Secure bool
+
+	pages map[string]*template.Template
+}
+
+// pageFiles are the pages, each executed inside the layout.
+var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html"}
+
+// parse reads the templates once.
+func (s *Server) parse() error {
+	s.pages = map[string]*template.Template{}
+	for _, f := range pageFiles {
+		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/"+f)
+		if err != nil {
+			return err
+		}
+		s.pages[f] = t
+	}
+	return nil
+}
+
+// Routes registers the pages on mux; forms are protected against
+// cross-origin requests.
+func (s *Server) Routes(mux *http.ServeMux) error {
+	if err := s.parse(); err != nil {
+		return err
+	}
+	pages := http.NewServeMux()
+	pages.Handle("GET /{$}", s.handle(s.accueil))
+	pages.Handle("GET /connexion", s.handle(s.getConnexion))
+	pages.Handle("POST /connexion", s.handle(s.postConnexion))
+	pages.Handle("POST /deconnexion", s.handle(s.postDeconnexion))
+	pages.Handle("GET /tableau", s.handle(s.authentifie(s.getTableau)))
+	pages.Handle("GET /modele", s.handle(s.getModele))
+	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
+	}))
+	csrf := http.NewCrossOriginProtection()
+	mux.Handle("/", securite(csrf.Handler(pages)))
+	if s.DSFR != "" {
+		mux.Handle("GET /dsfr/", http.StripPrefix("/dsfr/", http.FileServer(http.Dir(s.DSFR))))
+	}
+	return nil
+}
+
+// csp allows only the portal's own files: no inline script or style.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+
+// securite sets the headers every page carries.
+func securite(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		w.Header().Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// handler is a page handler that returns its error, rendered once by handle.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// handle renders a handler's error as a page: never a stack trace nor an
+// internal error's text.
+func (s *Server) handle(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.erreur(w, r, errors.New("panic"), v)
+			}
+		}()
+		if err := h(w, r); err != nil {
+			s.erreur(w, r, err, nil)
+		}
+	})
+}
+
+// Base is what every page shows: its title, the user, messages.
+type Base struct {
+	Titre       string
+	Nav         string
+	Flash       string
+	Utilisateur *segur.Utilisateur
+	Erreurs     []ErreurChamp
+}
+
+// ErreurChamp is an error of a form, beside its field and summarised at
+// the top of the page.
+type ErreurChamp struct {
+	Champ   string // the field's id, "" for the whole form
+	Message string
+}
+
+// PageErreur is the page of a refusal or an incident.
+type PageErreur struct {
+	Base
+	Message   string
+	Reference string
+}
+
+func (s *Server) erreur(w http.ResponseWriter, r *http.Request, err error, panicValue any) {
+	p := PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue ; elle est enregistrée."}
+	status := http.StatusInternalServerError
+	var se *segur.Error
+	if errors.As(err, &se) && panicValue == nil {
+		switch se.Code {
+		case segur.ENOTFOUND:
+			status, p.Titre = http.StatusNotFound, "Page introuvable"
+		case segur.EFORBIDDEN:
+			status, p.Titre = http.StatusForbidden, "Accès refusé"
+		case segur.EUNAUTHORIZED:
+			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+			return
+		case segur.EINVALID, segur.ECONFLICT, segur.ETOOLARGE:
+			status, p.Titre = http.StatusBadRequest, "Demande refusée"
+		}
+		if status != http.StatusInternalServerError {
+			p.Message = se.Message
+		}
+	}
+	if status == http.StatusInternalServerError {
+		p.Reference = strconv.FormatInt(time.Now().UnixNano(), 36)
+		s.Log.Error("page error", "ref", p.Reference, "path", r.URL.Path, "err", err, "panic", panicValue)
+	}
+	s.render(w, status, "erreur.html", p)
+}
+
+// render executes a page into a buffer first: a failed template never
+// sends half a page.
+func (s *Server) render(w http.ResponseWriter, status int, page string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	var buf bufferWriter
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.Log.Error("template", "page", page, "err", err)
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.b)
+}
+
+type bufferWriter struct{ b []byte }
+
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	b.b = append(b.b, p...)
+	return len(p), nil
+}
+
+func (s *Server) getModele(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="modele-JSON-HOP.json"`)
+	_, err := w.Write(segur.Modele())
+	return err
+}
+
+func jeton() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return encode(b), nil
+}
+
+var _ fs.FS = templatesFS

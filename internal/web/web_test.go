@@ -1,0 +1,211 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/sqlstore"
+)
+
+// TestTemplates executes every page with typed sample data.
+func TestTemplates(t *testing.T) {
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur}
+	samples := map[string]any{
+		"connexion.html": PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
+			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true},
+		"tableau.html": PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},
+			Fournisseur: &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel"},
+			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: segur.LogicielRI, Nom: "RI"}},
+			Fenetres:    []FenetreVue{{"RI", "avance", "01/12/2026 à 14:00", "31/03/2027 à 12:00", true}},
+			Depots:      []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "traite"}}, DemandesTotal: 2},
+		"erreur.html": PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue.", Reference: "abc"},
+	}
+	for _, f := range pageFiles {
+		data, ok := samples[f]
+		if !ok {
+			t.Errorf("no sample data for %s", f)
+			continue
+		}
+		var buf bytes.Buffer
+		if err := s.pages[f].ExecuteTemplate(&buf, "layout", data); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		if !strings.Contains(buf.String(), `<html lang="fr"`) {
+			t.Errorf("%s: no lang=fr", f)
+		}
+	}
+}
+
+type portail struct {
+	srv *httptest.Server
+	db  *sqlstore.DB
+	now time.Time
+}
+
+func newPortail(t *testing.T) *portail {
+	t.Helper()
+	ctx := context.Background()
+	p := &portail{now: time.Now()}
+	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "segur.db"), func() time.Time { return p.now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr"}
+	if err := db.CreateFournisseur(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI du Beau Logiciel"}); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := auth.HashPassword("mot de passe de test")
+	if err := db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "jean@lebeaulogiciel.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur, FournisseurID: f.ID, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	s := &Server{Store: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return p.now }, Paris: paris}
+	mux := http.NewServeMux()
+	if err := s.Routes(mux); err != nil {
+		t.Fatal(err)
+	}
+	p.srv, p.db = httptest.NewServer(mux), db
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func client(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+// lecteur reads responses for a test: l.lire(client.Get(...)).
+type lecteur struct{ t *testing.T }
+
+func (l lecteur) lire(resp *http.Response, err error) (int, string) {
+	l.t.Helper()
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, html.UnescapeString(string(b))
+}
+
+func TestConnexion(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c := client(t)
+	// Not logged in: the dashboard leads to the login page.
+	code, body := L.lire(c.Get(p.srv.URL + "/tableau"))
+	if code != 200 || !strings.Contains(body, "<h1>Connexion</h1>") {
+		t.Fatalf("got %d, want the login page", code)
+	}
+	// A wrong password: the page says so, beside the field and at the top.
+	code, body = L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"faux"}}))
+	if code != http.StatusUnprocessableEntity || strings.Count(body, "Adresse e-mail ou mot de passe incorrect.") != 2 {
+		t.Errorf("wrong password: got %d, want 422 with the message twice", code)
+	}
+	// The right one: the dashboard.
+	code, body = L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"Jean@LeBeauLogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	if code != 200 || !strings.Contains(body, "Le Beau Logiciel — SIRET 88558855858745") || !strings.Contains(body, "1234567890") {
+		t.Fatalf("login: got %d\n%s", code, body)
+	}
+	// Log out: the session is gone.
+	code, body = L.lire(c.PostForm(p.srv.URL+"/deconnexion", nil))
+	if code != 200 || !strings.Contains(body, "Vous êtes déconnecté.") {
+		t.Errorf("logout: got %d", code)
+	}
+	code, body = L.lire(c.Get(p.srv.URL + "/tableau"))
+	if !strings.Contains(body, "<h1>Connexion</h1>") {
+		t.Errorf("after logout: got %d, want the login page", code)
+	}
+}
+
+func TestSessionExpiree(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c := client(t)
+	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	p.now = p.now.Add(segur.SessionInactivite + time.Minute)
+	_, body := L.lire(c.Get(p.srv.URL + "/tableau"))
+	if !strings.Contains(body, "Votre session a expiré") {
+		t.Errorf("got %q, want the expired-session message", body)
+	}
+}
+
+func TestLimiteConnexions(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c := client(t)
+	for range segur.MaxEchecsLogin {
+		L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"faux"}}))
+	}
+	// Even the right password is refused for the rest of the window.
+	_, body := L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	if !strings.Contains(body, "Trop d'essais") {
+		t.Errorf("got %q, want a throttling refusal", body)
+	}
+	p.now = p.now.Add(segur.FenetreEchecs + time.Minute)
+	code, body := L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	if code != 200 || !strings.Contains(body, "Tableau de bord") {
+		t.Errorf("after the window: got %d, want the dashboard", code)
+	}
+}
+
+func TestSecurite(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	resp, err := http.Get(p.srv.URL + "/connexion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("got CSP %q", csp)
+	}
+	// A form posted from another site is refused.
+	req, _ := http.NewRequest("POST", p.srv.URL+"/connexion", strings.NewReader("login=a&motdepasse=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	code, _ := L.lire(http.DefaultClient.Do(req))
+	if code != http.StatusForbidden {
+		t.Errorf("cross-site POST: got %d, want 403", code)
+	}
+	// The session cookie is HttpOnly and SameSite.
+	c := client(t)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sc := resp.Header.Get("Set-Cookie")
+	if !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
+		t.Errorf("got Set-Cookie %q", sc)
+	}
+	// An unknown page: a French page, no internal text.
+	code, body := L.lire(http.Get(p.srv.URL + "/nulle-part"))
+	if code != 404 || !strings.Contains(body, "Page introuvable") {
+		t.Errorf("got %d, want a French 404 page", code)
+	}
+}
