@@ -24,8 +24,10 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
-# root) and a throwaway S3 server (versitygw, built with go install); the
-# suites that need them are skipped without them, or fail when CI=true.
+# root), a throwaway S3 server (versitygw, built with go install), the DSFR
+# and axe-core from npm (scripts/dsfr.sh) and Debian's Chromium
+# (scripts/chromium.sh); the suites that need them are skipped without
+# them, or fail when CI=true.
 unit:
 	@trap 'exit 130' INT TERM; stop=; \
 	if pg=$$(scripts/postgres.sh); then \
@@ -38,10 +40,22 @@ unit:
 	else \
 		echo "Serveur S3 (versitygw) indisponible : ses tests seront sautés (échec si CI=true)." >&2; \
 	fi; \
+	if dsfr=$$(scripts/dsfr.sh); then \
+		eval "$$dsfr"; \
+	else \
+		echo "DSFR et axe-core indisponibles (npm) : les tests d'accessibilité seront sautés (échec si CI=true)." >&2; \
+	fi; \
+	if chromium=$$(scripts/chromium.sh); then \
+		eval "$$chromium"; \
+	else \
+		echo "Chromium indisponible : les tests dans le navigateur seront sautés (échec si CI=true)." >&2; \
+	fi; \
 	$(GO) test -count=1 ./...
 
-# The portal with its demo data, in ./segur-data.
+# The portal with its demo data, in ./segur-data, its pages styled by the
+# DSFR fetched from npm into web/dsfr (never committed).
 run: build
+	scripts/dsfr.sh >/dev/null
 	bin/segur serve --demo
 
 # The document's example checked offline.
