@@ -61,6 +61,12 @@ type portail struct {
 
 func newPortail(t *testing.T) *portail {
 	t.Helper()
+	return newPortailDSFR(t, "")
+}
+
+// newPortailDSFR serves the pages with the DSFR files of dir.
+func newPortailDSFR(t *testing.T, dir string) *portail {
+	t.Helper()
 	ctx := context.Background()
 	p := &portail{now: time.Now()}
 	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "segur.db"), func() time.Time { return p.now })
@@ -83,7 +89,7 @@ func newPortail(t *testing.T) *portail {
 		t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	s := &Server{Store: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return p.now }, Paris: paris}
+	s := &Server{Store: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return p.now }, Paris: paris, DSFR: dir}
 	mux := http.NewServeMux()
 	if err := s.Routes(mux); err != nil {
 		t.Fatal(err)
