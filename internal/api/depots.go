@@ -7,14 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
 )
-
-// maxChamp bounds a plain form field of a deposit.
-const maxChamp = 200
 
 // postDepot receives a deposit: multipart/form-data with typeDemande,
 // numeroAns, fichier (the JSON) and pieces (the zip). The files are stored
@@ -28,68 +23,13 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return segur.Errorf(segur.EINVALID, "envoi attendu en multipart/form-data, avec les champs typeDemande, numeroAns, fichier et pieces")
 	}
-	var (
-		typ, ans, nom string
-		envoi         = segur.Envoi{Fournisseur: f, Recu: recu}
-		seen          = map[string]bool{}
-	)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return tropGros(err, "l'envoi dépasse 210 Mo", segur.Errorf(segur.EINVALID, "envoi multipart illisible : %v", err))
-		}
-		name := part.FormName()
-		if seen[name] {
-			return segur.Errorf(segur.EINVALID, "champ « %s » envoyé deux fois", name)
-		}
-		seen[name] = true
-		switch name {
-		case "typeDemande", "numeroAns":
-			b, err := io.ReadAll(io.LimitReader(part, maxChamp+1))
-			if err != nil {
-				return tropGros(err, "l'envoi dépasse 210 Mo", err)
-			}
-			if len(b) > maxChamp || !utf8.Valid(b) {
-				return segur.Errorf(segur.EINVALID, "champ « %s » : attendu un texte court", name)
-			}
-			if name == "typeDemande" {
-				typ = strings.TrimSpace(string(b))
-			} else {
-				ans = strings.TrimSpace(string(b))
-			}
-		case "fichier":
-			nom = part.FileName() // its base name only; used as text, never as a path
-			if nom == "" || len(nom) > 255 || !utf8.ValidString(nom) {
-				return segur.Errorf(segur.EINVALID, "champ « fichier » : attendu un fichier JSON avec son nom")
-			}
-			envoi.JSON, err = a.Blobs.Put(ctx, part, segur.MaxFichier)
-			if err != nil {
-				return tropGros(err, fmt.Sprintf("fichier JSON de plus de 10 Mo (%d octets au plus)", segur.MaxFichier), err)
-			}
-		case "pieces":
-			envoi.Zip, err = a.Blobs.Put(ctx, part, segur.MaxArchive)
-			if err != nil {
-				return tropGros(err, "fichier .zip de plus de 200 Mo (209 715 200 octets au plus)", err)
-			}
-			if envoi.Zip.Taille == 0 {
-				envoi.Zip = segur.BlobRef{}
-			}
-		default:
-			return segur.Errorf(segur.EINVALID, "champ « %s » inconnu : attendu typeDemande, numeroAns, fichier et pieces", name)
-		}
+	form, err := segur.LireFormulaireDepot(ctx, mr, a.Blobs)
+	if err != nil {
+		return tropGros(err, "l'envoi dépasse 210 Mo", err)
 	}
-	switch {
-	case typ == "":
-		return segur.Errorf(segur.EINVALID, "champ « typeDemande » absent : attendu « avance »")
-	case ans == "":
-		return segur.Errorf(segur.EINVALID, "champ « numeroAns » absent : attendu le numéro ANS du logiciel")
-	case envoi.JSON.SHA256 == "":
-		return segur.Errorf(segur.EINVALID, "champ « fichier » absent : attendu le fichier JSON des demandes")
-	}
-	envoi.Type, envoi.NumeroAns, envoi.NomFichier = segur.TypeDemande(typ), ans, nom
+	envoi := segur.Envoi{Fournisseur: f, Recu: recu, Type: segur.TypeDemande(form.TypeDemande), NumeroAns: form.NumeroAns,
+		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip}
+	ans := form.NumeroAns
 	p, err := a.Guichet.Recevoir(ctx, f, envoi.Type, ans, recu)
 	if err != nil {
 		return err
@@ -104,10 +44,11 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, depotJSON(d))
 }
 
-// tropGros maps a body over its bound to ETOOLARGE with msg, else returns other.
+// tropGros maps a request body over its bound to ETOOLARGE with msg, else
+// returns other.
 func tropGros(err error, msg string, other error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || segur.IsCode(err, segur.ETOOLARGE) {
+	if errors.As(err, &mbe) {
 		return segur.Errorf(segur.ETOOLARGE, "%s", msg)
 	}
 	return other
