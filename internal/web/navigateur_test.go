@@ -2,8 +2,10 @@ package web
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur/internal/segurtest"
@@ -80,4 +82,94 @@ func TestParcoursConnexion(t *testing.T) {
 	}
 	segurtest.Screenshot(t, ctx, "04-deconnecte")
 	segurtest.Axe(t, ctx)
+}
+
+// TestParcoursDepot deposits the document's example through the form in a
+// real Chromium: accepted with an ASP number, the returned file downloaded
+// and checked, the same files refused as a duplicate, a broken file shown
+// with its reason; every page checked with axe-core.
+func TestParcoursDepot(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	ctx := segurtest.Browser(t)
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			segurtest.Screenshot(t, ctx, "echec-"+step)
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	texte := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	// The example, renamed with today's date.
+	dir := t.TempDir()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := p.now.In(paris).Format("20060102")
+	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nom := filepath.Join(dir, "JSON-1234567890-"+jour+"-001.json")
+	casse := filepath.Join(dir, "JSON-1234567890-"+jour+"-002.json")
+	os.WriteFile(nom, ex, 0o644)
+	os.WriteFile(casse, ex[:700], 0o644)
+	zip, _ := filepath.Abs("../../testdata/JSON-1234567890-20211025-001.zip")
+
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de test"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("caption")))
+	deposer := func(step, fichier string, wait string) {
+		t.Helper()
+		do(step, chromedp.Navigate(p.srv.URL+"/depots/nouveau"), chromedp.WaitVisible(chromedp.CSS("#fichier")),
+			chromedp.SetUploadFiles(chromedp.CSS("#fichier"), []string{fichier}),
+			chromedp.SetUploadFiles(chromedp.CSS("#pieces"), []string{zip}),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(wait)))
+	}
+	do("formulaire", chromedp.Navigate(p.srv.URL+"/depots/nouveau"), chromedp.WaitVisible(chromedp.CSS("#fichier")))
+	segurtest.Screenshot(t, ctx, "01-formulaire")
+	segurtest.Axe(t, ctx)
+
+	deposer("dépôt", nom, "caption")
+	if got := texte("main"); !strings.Contains(got, "Demande acceptée") || !strings.Contains(got, "ASP-") {
+		t.Fatalf("result page lacks « Demande acceptée » and an ASP number: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "02-resultat")
+	segurtest.Axe(t, ctx)
+	lien, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`a[href$="/fichier-retour"]`), "href"))
+	if err != nil || lien.Value == "" {
+		t.Fatalf("no link to the returned file: %v", err)
+	}
+	// Download it as the browser would, with its session.
+	retour, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("`+lien.Value+`").then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(retour, `"codeTraitement": "0000"`) || !strings.Contains(retour, `"numeroASP": "ASP-`) {
+		t.Errorf("returned file:\n%s", retour)
+	}
+
+	deposer("doublon", nom, ".fr-alert--error")
+	if got := texte(".fr-alert--error"); !strings.Contains(got, "déjà été déposés") {
+		t.Errorf("duplicate: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "03-doublon")
+	segurtest.Axe(t, ctx)
+
+	deposer("fichier cassé", casse, ".fr-alert--error")
+	if got := texte(".fr-alert--error"); !strings.Contains(got, "1012") || !strings.Contains(got, "ligne 25") {
+		t.Errorf("broken file: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "04-fichier-rejete")
+	segurtest.Axe(t, ctx)
+
+	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 }

@@ -46,7 +46,7 @@ type Server struct {
 }
 
 // pageFiles are the pages, each executed inside the layout.
-var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html"}
+var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot-nouveau.html", "depot.html"}
 
 // parse reads the templates once.
 func (s *Server) parse() error {
@@ -74,6 +74,11 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("POST /deconnexion", s.handle(s.postDeconnexion))
 	pages.Handle("GET /tableau", s.handle(s.authentifie(s.getTableau)))
 	pages.Handle("GET /modele", s.handle(s.getModele))
+	pages.Handle("GET /depots/nouveau", s.handle(s.authentifie(s.getNouveauDepot)))
+	pages.Handle("POST /depots", s.handle(s.authentifie(s.postDepot)))
+	pages.Handle("GET /depots/{id}", s.handle(s.authentifie(s.getDepot)))
+	pages.Handle("GET /depots/{id}/fichier-retour", s.handle(s.authentifie(s.getFichierRetour)))
+	pages.Handle("GET /depots/{id}/fichier", s.handle(s.authentifie(s.getFichierDepose)))
 	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))

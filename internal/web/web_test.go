@@ -17,6 +17,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
@@ -36,6 +37,12 @@ func TestTemplates(t *testing.T) {
 			Fenetres:    []FenetreVue{{"RI", "avance", "01/12/2026 à 14:00", "31/03/2027 à 12:00", true}},
 			Depots:      []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "traite"}}, DemandesTotal: 2},
 		"erreur.html": PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue.", Reference: "abc"},
+		"depot-nouveau.html": PageNouveauDepot{Base: Base{Titre: "Déposer", Utilisateur: u, Erreurs: []ErreurChamp{{Message: "Dépôt refusé : x"}}},
+			Produits: []segur.Produit{{NumeroAns: "1234567890", Logiciel: segur.LogicielRI, Nom: "RI"}}, Jour: "20261125", NomExemple: "JSON-1234567890-20261125-001.json"},
+		"depot.html": PageDepot{Base: Base{Titre: "Dépôt", Utilisateur: u}, ID: 1, ImpID: "DEP-2026-0000001", NomFichier: "JSON-1234567890-20261125-001.json",
+			NumeroAns: "1234567890", Recu: "25/11/2026 à 10:00", Acceptees: 1, Lignes: []segur.LigneDepot{
+				{NumLigne: 1, NumeroEditeur: "00001", Code: "0000", Libelle: "Demande acceptée", NumeroASP: "ASP-2026-0000001"},
+				{NumLigne: 2, NumeroEditeur: "00002", Code: "2034", Libelle: "commande.montantSegurHT : 13750 ; attendu : …"}}},
 	}
 	for _, f := range pageFiles {
 		data, ok := samples[f]
@@ -89,7 +96,13 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 		t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	s := &Server{Store: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return p.now }, Paris: paris, DSFR: dir}
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return p.now }
+	s := &Server{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Paris: paris, DSFR: dir,
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: now, Paris: paris}}
 	mux := http.NewServeMux()
 	if err := s.Routes(mux); err != nil {
 		t.Fatal(err)

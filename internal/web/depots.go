@@ -1,0 +1,204 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/segur-numerique/segur"
+)
+
+// PageNouveauDepot is the deposit form.
+type PageNouveauDepot struct {
+	Base
+	Produits   []segur.Produit
+	Jour       string // AAAAMMJJ, today in Paris
+	NomExemple string
+}
+
+// PageDepot is a deposit's result.
+type PageDepot struct {
+	Base
+	ID                           int64
+	ImpID, NomFichier, NumeroAns string
+	Recu                         string
+	Motif                        string // the control-1 fault, in French, with its position
+	Lignes                       []segur.LigneDepot
+	Acceptees                    int
+}
+
+func (s *Server) fournisseur(r *http.Request) (*segur.Fournisseur, error) {
+	u := utilisateur(r.Context())
+	if u == nil || u.Role != segur.RoleFournisseur {
+		return nil, segur.Errorf(segur.EFORBIDDEN, "Cette page est réservée aux fournisseurs.")
+	}
+	return s.Store.FindFournisseurByID(r.Context(), u.FournisseurID)
+}
+
+func (s *Server) pageNouveauDepot(r *http.Request, f *segur.Fournisseur) (PageNouveauDepot, error) {
+	p := PageNouveauDepot{Base: Base{Titre: "Déposer un fichier", Nav: "depot", Utilisateur: utilisateur(r.Context())},
+		Jour: s.Now().In(s.Paris).Format("20060102")}
+	var err error
+	if p.Produits, err = s.Store.FindProduits(r.Context(), f.ID); err != nil {
+		return p, err
+	}
+	ans := "1234567890"
+	if len(p.Produits) > 0 {
+		ans = p.Produits[0].NumeroAns
+	}
+	p.NomExemple = fmt.Sprintf("JSON-%s-%s-001.json", ans, p.Jour)
+	return p, nil
+}
+
+func (s *Server) getNouveauDepot(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.pageNouveauDepot(r, f)
+	if err != nil {
+		return err
+	}
+	s.render(w, http.StatusOK, "depot-nouveau.html", p)
+	return nil
+}
+
+// postDepot receives a deposit from the form; a refusal is shown on the
+// form in plain French.
+func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
+	recu := s.Now()
+	ctx := r.Context()
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	refus := func(err error) error {
+		var se *segur.Error
+		var mbe *http.MaxBytesError
+		status := http.StatusUnprocessableEntity
+		switch {
+		case errors.As(err, &mbe):
+			se, status = segur.Errorf(segur.ETOOLARGE, "L'envoi dépasse 210 Mo : le fichier JSON fait 10 Mo au plus, le .zip 200 Mo."), http.StatusRequestEntityTooLarge
+		case errors.As(err, &se):
+			switch se.Code {
+			case segur.ETOOLARGE:
+				status = http.StatusRequestEntityTooLarge
+			case segur.ECONFLICT:
+				status = http.StatusConflict
+			case segur.EFORBIDDEN:
+				status = http.StatusForbidden
+			case segur.EINVALID:
+			default:
+				return err
+			}
+		default:
+			return err
+		}
+		p, perr := s.pageNouveauDepot(r, f)
+		if perr != nil {
+			return perr
+		}
+		p.Erreurs = []ErreurChamp{{Message: "Dépôt refusé : " + se.Message}}
+		s.render(w, status, "depot-nouveau.html", p)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, segur.MaxFichier+segur.MaxArchive+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return refus(segur.Errorf(segur.EINVALID, "formulaire illisible : choisissez le fichier JSON et, s'il y a des pièces, le .zip"))
+	}
+	form, err := segur.LireFormulaireDepot(ctx, mr, s.Blobs)
+	if err != nil {
+		return refus(err)
+	}
+	envoi := segur.Envoi{Fournisseur: f, Recu: recu, Type: segur.TypeDemande(form.TypeDemande), NumeroAns: form.NumeroAns,
+		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip}
+	p, err := s.Guichet.Recevoir(ctx, f, envoi.Type, envoi.NumeroAns, recu)
+	if err != nil {
+		return refus(err)
+	}
+	d, err := s.Guichet.Deposer(ctx, envoi, p)
+	if err != nil {
+		return refus(err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/depots/%d", d.ID), http.StatusSeeOther)
+	return nil
+}
+
+// depotDuFournisseur finds a deposit of the logged-in vendor; another
+// vendor's is not found.
+func (s *Server) depotDuFournisseur(r *http.Request) (*segur.Depot, error) {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	notFound := segur.Errorf(segur.ENOTFOUND, "Ce dépôt n'existe pas.")
+	if err != nil || id <= 0 {
+		return nil, notFound
+	}
+	d, err := s.Store.FindDepotByID(r.Context(), segur.DepotID(id))
+	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && d.FournisseurID != f.ID {
+		return nil, notFound
+	}
+	return d, err
+}
+
+func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.depotDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	p := PageDepot{Base: Base{Titre: "Dépôt " + d.ImpID, Nav: "depot", Utilisateur: utilisateur(r.Context())},
+		ID: int64(d.ID), ImpID: d.ImpID, NomFichier: d.NomFichier, NumeroAns: d.NumeroAns,
+		Recu: d.Recu.In(s.Paris).Format(dateHeure), Lignes: d.Lignes}
+	if d.Motif != nil {
+		p.Motif = d.Motif.Code + " : " + d.Motif.Libelle()
+		if d.Motif.Ligne > 0 {
+			p.Motif += fmt.Sprintf(" (ligne %d, colonne %d)", d.Motif.Ligne, d.Motif.Colonne)
+		}
+	}
+	for _, l := range d.Lignes {
+		if l.NumeroASP != "" {
+			p.Acceptees++
+		}
+	}
+	s.render(w, http.StatusOK, "depot.html", p)
+	return nil
+}
+
+// telecharger sends a stored file as an attachment named nom.
+func (s *Server) telecharger(w http.ResponseWriter, r *http.Request, ref segur.BlobRef, nom string) error {
+	if ref.SHA256 == "" {
+		return segur.Errorf(segur.ENOTFOUND, "Ce dépôt n'a pas de fichier retour : le fichier a été rejeté en entier.")
+	}
+	b, err := s.Blobs.Open(r.Context(), ref.SHA256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": nom}))
+	_, err = io.Copy(w, b)
+	return err
+}
+
+func (s *Server) getFichierRetour(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.depotDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	return s.telecharger(w, r, d.Retour, d.NomFichier)
+}
+
+func (s *Server) getFichierDepose(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.depotDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	return s.telecharger(w, r, d.JSON, d.NomFichier)
+}
