@@ -409,8 +409,16 @@ type DemandeFilter struct {
 	NumeroASP     string
 	NumeroEditeur string // compared case-insensitively
 	Statut        StatutDemande
+	// Tri orders the requests: one of the TriDemandes keys, numeroASP by
+	// default.
+	Tri           string
 	Limit, Offset int
 }
+
+// TriDemandes are the orders a list of requests can take: by ASP number,
+// numeroEditeur, amount or deposit date, each ascending or, with a leading
+// "-", descending.
+var TriDemandes = []string{"numeroASP", "-numeroASP", "numeroEditeur", "-numeroEditeur", "montant", "-montant", "date", "-date"}
 
 // DepotStore is the persistence of deposits and requests, implemented by
 // internal/sqlstore beside Store.

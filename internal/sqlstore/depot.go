@@ -781,9 +781,25 @@ func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]s
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
 	return queryPage(ctx, db, scanDemande, "demandes",
-		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY numero_asp`,
+		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
 		`SELECT count(*) FROM demandes`+w,
 		filter.Limit, filter.Offset, args...)
+}
+
+// ordreDemandes is the ORDER BY of a segur.TriDemandes key, numero_asp for
+// anything else: the SQL comes from this list only, never from the key.
+func ordreDemandes(tri string) string {
+	col := map[string]string{"numeroASP": "numero_asp", "numeroEditeur": "upper(numero_editeur)",
+		"montant": "montant_ht_cents", "date": "cree_le"}
+	desc := strings.HasPrefix(tri, "-")
+	c, ok := col[strings.TrimPrefix(tri, "-")]
+	if !ok {
+		return "numero_asp"
+	}
+	if desc {
+		return c + " DESC, numero_asp DESC"
+	}
+	return c + ", numero_asp"
 }
 
 // FindDemandeByASP returns the accepted request of ASP number numeroASP, or

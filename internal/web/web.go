@@ -46,13 +46,14 @@ type Server struct {
 }
 
 // pageFiles are the pages, each executed inside the layout.
-var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot-nouveau.html", "depot.html"}
+var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot-nouveau.html", "depot.html",
+	"depots.html", "demandes.html"}
 
 // parse reads the templates once.
 func (s *Server) parse() error {
 	s.pages = map[string]*template.Template{}
 	for _, f := range pageFiles {
-		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/"+f)
+		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/"+f)
 		if err != nil {
 			return err
 		}
@@ -79,6 +80,9 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("GET /depots/{id}", s.handle(s.authentifie(s.getDepot)))
 	pages.Handle("GET /depots/{id}/fichier-retour", s.handle(s.authentifie(s.getFichierRetour)))
 	pages.Handle("GET /depots/{id}/fichier", s.handle(s.authentifie(s.getFichierDepose)))
+	pages.Handle("GET /depots", s.handle(s.authentifie(s.getDepots)))
+	pages.Handle("GET /demandes", s.handle(s.authentifie(s.getDemandes)))
+	pages.Handle("GET /demandes.csv", s.handle(s.authentifie(s.getDemandesCSV)))
 	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))

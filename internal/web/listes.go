@@ -1,0 +1,205 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+)
+
+// parPage is the length of a page of a list.
+const parPage = 50
+
+// Pagination is a list's page links.
+type Pagination struct {
+	Page, Pages int
+	Precedente  string // URL, "" on the first page
+	Suivante    string // URL, "" on the last page
+}
+
+func pagination(r *http.Request, page, total int) Pagination {
+	p := Pagination{Page: page, Pages: max(1, (total+parPage-1)/parPage)}
+	lien := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Precedente = lien(page - 1)
+	}
+	if page < p.Pages {
+		p.Suivante = lien(page + 1)
+	}
+	return p
+}
+
+// numeroPage reads ?page=, from 1.
+func numeroPage(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 1
+	}
+	return n
+}
+
+// PageDepots is the list of the vendor's deposits.
+type PageDepots struct {
+	Base
+	Depots     []DepotVue
+	Total      int
+	Pagination Pagination
+}
+
+func (s *Server) getDepots(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	page := numeroPage(r)
+	ds, total, err := s.Store.FindDepots(r.Context(), f.ID, parPage, (page-1)*parPage)
+	if err != nil {
+		return err
+	}
+	p := PageDepots{Base: Base{Titre: "Vos dépôts", Nav: "depots", Utilisateur: utilisateur(r.Context())}, Total: total,
+		Pagination: pagination(r, page, total)}
+	for _, d := range ds {
+		p.Depots = append(p.Depots, DepotVue{ID: int64(d.ID), NomFichier: d.NomFichier,
+			Recu: d.Recu.In(s.Paris).Format(dateHeure), Statut: string(d.Statut)})
+	}
+	s.render(w, http.StatusOK, "depots.html", p)
+	return nil
+}
+
+// PageDemandes is the list of the vendor's accepted requests.
+type PageDemandes struct {
+	Base
+	Demandes   []DemandeVue
+	Total      int
+	Filtre     FiltreDemandes
+	Tris       []Tri
+	Pagination Pagination
+	CSV        string // the export's URL, with the same filters
+}
+
+// FiltreDemandes is what the list's form filters on.
+type FiltreDemandes struct {
+	NumeroASP, NumeroEditeur, Statut, Tri string
+}
+
+// Tri is an order the list can take.
+type Tri struct {
+	Cle, Libelle string
+	Choisi       bool
+}
+
+// DemandeVue is an accepted request in a list.
+type DemandeVue struct {
+	NumeroASP, NumeroEditeur, Statut, Montant, DateCommande, NumeroAns string
+	Beneficiaires                                                     string
+	DepotID                                                           int64
+}
+
+var libellesTri = map[string]string{
+	"numeroASP": "numéro ASP croissant", "-numeroASP": "numéro ASP décroissant",
+	"numeroEditeur": "numeroEditeur croissant", "-numeroEditeur": "numeroEditeur décroissant",
+	"montant": "montant croissant", "-montant": "montant décroissant",
+	"date": "dépôt le plus ancien d'abord", "-date": "dépôt le plus récent d'abord",
+}
+
+// euros writes cents as « 13 750,00 € ».
+func euros(c int64) string {
+	e := strconv.FormatInt(c/100, 10)
+	var b strings.Builder
+	for i, r := range e {
+		if i > 0 && (len(e)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s,%02d €", b.String(), c%100)
+}
+
+func (s *Server) filtreDemandes(r *http.Request, f *segur.Fournisseur) (FiltreDemandes, segur.DemandeFilter) {
+	q := r.URL.Query()
+	fd := FiltreDemandes{NumeroASP: strings.TrimSpace(q.Get("numeroASP")), NumeroEditeur: strings.TrimSpace(q.Get("numeroEditeur")),
+		Statut: strings.TrimSpace(q.Get("statut")), Tri: q.Get("tri")}
+	if !slices.Contains(segur.TriDemandes, fd.Tri) {
+		fd.Tri = "numeroASP"
+	}
+	return fd, segur.DemandeFilter{FournisseurID: f.ID, NumeroASP: fd.NumeroASP, NumeroEditeur: fd.NumeroEditeur,
+		Statut: segur.StatutDemande(fd.Statut), Tri: fd.Tri}
+}
+
+func demandeVue(d segur.Demande) DemandeVue {
+	var benef []string
+	for _, c := range d.Clients {
+		benef = append(benef, c.Nom+" ("+c.FINESSPMSI+")")
+	}
+	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut),
+		Montant: euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
+		Beneficiaires: strings.Join(benef, ", "), DepotID: int64(d.DepotID)}
+}
+
+func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	fd, filter := s.filtreDemandes(r, f)
+	page := numeroPage(r)
+	filter.Limit, filter.Offset = parPage, (page-1)*parPage
+	ds, total, err := s.Store.FindDemandes(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	p := PageDemandes{Base: Base{Titre: "Vos demandes", Nav: "demandes", Utilisateur: utilisateur(r.Context())},
+		Total: total, Filtre: fd, Pagination: pagination(r, page, total)}
+	for _, t := range segur.TriDemandes {
+		p.Tris = append(p.Tris, Tri{Cle: t, Libelle: libellesTri[t], Choisi: t == fd.Tri})
+	}
+	for _, d := range ds {
+		p.Demandes = append(p.Demandes, demandeVue(d))
+	}
+	q := url.Values{"numeroASP": {fd.NumeroASP}, "numeroEditeur": {fd.NumeroEditeur}, "statut": {fd.Statut}, "tri": {fd.Tri}}
+	p.CSV = "/demandes.csv?" + q.Encode()
+	s.render(w, http.StatusOK, "demandes.html", p)
+	return nil
+}
+
+// getDemandesCSV exports the filtered list, every page, for spreadsheets:
+// semicolons, UTF-8 with a byte-order mark, amounts with a decimal comma.
+func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	_, filter := s.filtreDemandes(r, f)
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="demandes.csv"`)
+	w.Write([]byte("\uFEFF"))
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.Write([]string{"numeroASP", "numeroEditeur", "statut", "numeroAns", "dateCommande", "regimeTVA", "montantSegurHT", "beneficiaires"})
+	for offset := 0; ; offset += 500 {
+		filter.Limit, filter.Offset = 500, offset
+		ds, _, err := s.Store.FindDemandes(r.Context(), filter)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			v := demandeVue(d)
+			cw.Write([]string{d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, v.DateCommande, d.RegimeTVA,
+				fmt.Sprintf("%d,%02d", d.MontantHTCents/100, d.MontantHTCents%100), v.Beneficiaires})
+		}
+		if len(ds) < 500 {
+			break
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// deposerForm posts the example through the form with numeroEditeur ed,
+// amount montant and ordinal n, with its zip or without (then control 1
+// rejects the file, which is still listed).
+func deposerForm(t *testing.T, c *http.Client, p *portail, ed, montant string, n int, avecZip bool) {
+	t.Helper()
+	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
+	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
+	ex = bytes.Replace(ex, []byte("13750.00"), []byte(montant), 1)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("typeDemande", "avance")
+	w.WriteField("numeroAns", "1234567890")
+	fw, _ := w.CreateFormFile("fichier", fmt.Sprintf("JSON-1234567890-%s-%03d.json", p.now.In(paris).Format("20060102"), n))
+	fw.Write(ex)
+	if avecZip {
+		pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+		z := zip.NewWriter(zw)
+		for _, nom := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
+			e, _ := z.Create(nom)
+			e.Write(pdf)
+		}
+		z.Close()
+	}
+	w.Close()
+	req, _ := http.NewRequest("POST", p.srv.URL+"/depots", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+func TestListes(t *testing.T) {
+	p := newPortail(t)
+	L := lecteur{t}
+	c := client(t)
+	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	deposerForm(t, c, p, "00001", "13750.00", 1, false)
+	code, body := L.lire(c.Get(p.srv.URL + "/depots"))
+	if code != 200 || !strings.Contains(body, "1 dépôt, du plus récent") || !strings.Contains(body, "rejeté") {
+		t.Errorf("deposits: got %d\n%s", code, body)
+	}
+	code, body = L.lire(c.Get(p.srv.URL + "/demandes"))
+	if code != 200 || !strings.Contains(body, "Aucune demande ne correspond.") {
+		t.Errorf("requests before any is accepted: got %d", code)
+	}
+	deposerForm(t, c, p, "00001", "13750.00", 2, true)
+	deposerForm(t, c, p, "00002", "99000.50", 3, true)
+	deposerForm(t, c, p, "00003", "500.00", 4, true)
+	// Sorted by amount, largest first.
+	_, body = L.lire(c.Get(p.srv.URL + "/demandes?tri=-montant"))
+	i1, i2, i3 := strings.Index(body, "99\u202f000,50 €"), strings.Index(body, "13\u202f750,00 €"), strings.Index(body, "500,00 €")
+	if !(i1 > 0 && i1 < i2 && i2 < i3) || !strings.Contains(body, "3 demandes acceptées") {
+		t.Errorf("sorted by amount: positions %d %d %d\n%s", i1, i2, i3, body)
+	}
+	// Filtered by numeroEditeur, case-insensitively.
+	_, body = L.lire(c.Get(p.srv.URL + "/demandes?numeroEditeur=00002"))
+	if !strings.Contains(body, "1 demande acceptée") || !strings.Contains(body, "99\u202f000,50 €") {
+		t.Errorf("filtered: %s", body)
+	}
+	// The CSV holds every row of the filter.
+	code, body = L.lire(c.Get(p.srv.URL + "/demandes.csv?tri=montant"))
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(body, "\uFEFF")), "\n")
+	if code != 200 || len(lines) != 4 || !strings.HasPrefix(lines[0], "numeroASP;numeroEditeur;") ||
+		!strings.Contains(lines[1], ";500,00;") || !strings.Contains(lines[3], ";99000,50;") {
+		t.Errorf("CSV: got %d %q", code, lines)
+	}
+}
