@@ -100,8 +100,8 @@ type Tri struct {
 // DemandeVue is an accepted request in a list.
 type DemandeVue struct {
 	NumeroASP, NumeroEditeur, Statut, Montant, DateCommande, NumeroAns string
-	Beneficiaires                                                     string
-	DepotID                                                           int64
+	Beneficiaires                                                      string
+	DepotID                                                            int64
 }
 
 var libellesTri = map[string]string{
