@@ -170,6 +170,19 @@ func TestParcoursDepot(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "04-fichier-rejete")
 	segurtest.Axe(t, ctx)
 
+	do("liste des dépôts", chromedp.Navigate(p.srv.URL+"/depots"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte("caption"); !strings.HasPrefix(got, "2 dépôts") {
+		t.Errorf("deposits list: got caption %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "05-depots")
+	segurtest.Axe(t, ctx)
+	do("liste des demandes", chromedp.Navigate(p.srv.URL+"/demandes?tri=-montant"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte("main table"); !strings.Contains(got, "ASP-") || !strings.Contains(got, "999999992") {
+		t.Errorf("requests list: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "06-demandes")
+	segurtest.Axe(t, ctx)
+
 	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 }
