@@ -106,6 +106,9 @@ func (s *Server) getConnexion(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("deconnecte") == "1" {
 		p.Flash = "Vous êtes déconnecté."
 	}
+	if r.URL.Query().Get("motdepasse") == "change" {
+		p.Flash = "Mot de passe changé : reconnectez-vous."
+	}
 	s.render(w, http.StatusOK, "connexion.html", p)
 	return nil
 }

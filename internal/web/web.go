@@ -47,7 +47,7 @@ type Server struct {
 
 // pageFiles are the pages, each executed inside the layout.
 var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot-nouveau.html", "depot.html",
-	"depots.html", "demandes.html"}
+	"depots.html", "demandes.html", "compte.html"}
 
 // parse reads the templates once.
 func (s *Server) parse() error {
@@ -83,6 +83,10 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("GET /depots", s.handle(s.authentifie(s.getDepots)))
 	pages.Handle("GET /demandes", s.handle(s.authentifie(s.getDemandes)))
 	pages.Handle("GET /demandes.csv", s.handle(s.authentifie(s.getDemandesCSV)))
+	pages.Handle("GET /compte", s.handle(s.authentifie(s.getCompte)))
+	pages.Handle("POST /compte/mot-de-passe", s.handle(s.authentifie(s.postMotDePasse)))
+	pages.Handle("POST /compte/jetons", s.handle(s.authentifie(s.postJeton)))
+	pages.Handle("POST /compte/jetons/{id}/revoquer", s.handle(s.authentifie(s.postRevoquerJeton)))
 	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))

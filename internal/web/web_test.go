@@ -29,6 +29,7 @@ func TestTemplates(t *testing.T) {
 	}
 	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur}
 	samples := map[string]any{
+		"compte.html": exempleCompte(u),
 		"connexion.html": PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
 			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true},
 		"tableau.html": PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},

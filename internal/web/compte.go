@@ -1,0 +1,211 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+)
+
+// PageCompte is the user's account: the password form and, for a vendor,
+// its API tokens.
+type PageCompte struct {
+	Base
+	Jetons []JetonVue
+	// NouveauJeton is a token just created, shown on this page only.
+	NouveauJeton                                    string
+	ErreurActuel, ErreurNouveau, ErreurConfirmation string
+}
+
+// JetonVue is an API token as the account page lists it.
+type JetonVue struct {
+	ID                          int64
+	Prefixe, Cree, DernierUsage string
+	Revoque                     string // the revocation date, "" if active
+}
+
+// Fields of the password form.
+const (
+	champActuel       = "actuel"
+	champNouveau      = "nouveau"
+	champConfirmation = "confirmation"
+)
+
+// pageCompte is the account page of the logged-in user, with the tokens of
+// a vendor.
+func (s *Server) pageCompte(r *http.Request) (PageCompte, error) {
+	u := utilisateur(r.Context())
+	p := PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte", Utilisateur: u}}
+	if u.Role != segur.RoleFournisseur {
+		return p, nil
+	}
+	js, err := s.Store.FindJetons(r.Context(), u.FournisseurID)
+	if err != nil {
+		return p, err
+	}
+	for _, j := range js {
+		v := JetonVue{ID: int64(j.ID), Prefixe: j.Prefixe, Cree: s.date(j.CreeLe), DernierUsage: "jamais"}
+		if !j.DernierUsage.IsZero() {
+			v.DernierUsage = s.date(j.DernierUsage)
+		}
+		if !j.RevoqueLe.IsZero() {
+			v.Revoque = s.date(j.RevoqueLe)
+		}
+		p.Jetons = append(p.Jetons, v)
+	}
+	return p, nil
+}
+
+// date is t in Europe/Paris, as the pages show it.
+func (s *Server) date(t time.Time) string { return t.In(s.Paris).Format(dateHeure) }
+
+func (s *Server) getCompte(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageCompte(r)
+	if err != nil {
+		return err
+	}
+	// The flash names the token by its prefix, read from the list rather
+	// than from the URL: a link cannot make the page say anything else.
+	if id, err := strconv.ParseInt(r.URL.Query().Get("revoque"), 10, 64); err == nil {
+		for _, j := range p.Jetons {
+			if j.ID == id && j.Revoque != "" {
+				p.Flash = "Jeton " + j.Prefixe + "… révoqué : il n'ouvre plus l'API."
+			}
+		}
+	}
+	s.render(w, http.StatusOK, "compte.html", p)
+	return nil
+}
+
+// postMotDePasse changes the user's password, then closes all their
+// sessions, this one included: they log in again with the new password.
+func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		return segur.Errorf(segur.EINVALID, "Formulaire illisible.")
+	}
+	ctx := r.Context()
+	u := utilisateur(ctx)
+	actuel, nouveau, confirmation := r.PostFormValue(champActuel), r.PostFormValue(champNouveau), r.PostFormValue(champConfirmation)
+	p, err := s.pageCompte(r)
+	if err != nil {
+		return err
+	}
+	refuser := func(champ, msg string) {
+		switch champ {
+		case champActuel:
+			p.ErreurActuel = msg
+		case champNouveau:
+			p.ErreurNouveau = msg
+		case champConfirmation:
+			p.ErreurConfirmation = msg
+		}
+		p.Erreurs = append(p.Erreurs, ErreurChamp{Champ: champ, Message: msg})
+	}
+	if actuel == "" {
+		refuser(champActuel, "Saisissez votre mot de passe actuel.")
+	}
+	switch {
+	case utf8.RuneCountInString(nouveau) < auth.MinPassword:
+		refuser(champNouveau, fmt.Sprintf("Le nouveau mot de passe doit compter %d caractères au moins.", auth.MinPassword))
+	case nouveau == actuel:
+		refuser(champNouveau, "Le nouveau mot de passe doit être différent de l'actuel.")
+	}
+	if confirmation != nouveau {
+		refuser(champConfirmation, "La confirmation ne correspond pas au nouveau mot de passe.")
+	}
+	// The current password is checked last, once the rest is valid: one
+	// argon2id computation per real attempt. Failures count with the
+	// login form's, so that a stolen session cannot guess the password.
+	if len(p.Erreurs) == 0 {
+		now := s.Now()
+		cle := "login:" + u.Login
+		n, err := s.Store.EchecsConnexion(ctx, cle, now.Add(-segur.FenetreEchecs))
+		if err != nil {
+			return err
+		}
+		if n >= segur.MaxEchecsLogin {
+			refuser(champActuel, "Trop d'essais : réessayez dans 15 minutes.")
+		} else if ok, err := auth.CheckPassword(u.MotDePasse, actuel); err != nil {
+			return err
+		} else if !ok {
+			if err := s.Store.EchecConnexion(ctx, cle, now); err != nil {
+				return err
+			}
+			refuser(champActuel, "Mot de passe actuel incorrect.")
+		}
+	}
+	if len(p.Erreurs) > 0 {
+		s.render(w, http.StatusUnprocessableEntity, "compte.html", p)
+		return nil
+	}
+	h, err := auth.HashPassword(nouveau)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SetMotDePasse(ctx, u.ID, h); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSessionsOf(ctx, u.ID); err != nil {
+		return err
+	}
+	s.effacerCookie(w)
+	http.Redirect(w, r, "/connexion?motdepasse=change", http.StatusSeeOther)
+	return nil
+}
+
+// postJeton creates an API token for the vendor and shows it on the page
+// it answers, once: only its digest is stored, and it never travels in a
+// URL.
+func (s *Server) postJeton(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	tok, digest, prefix, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if err := s.Store.CreateJeton(r.Context(), &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}); err != nil {
+		return err
+	}
+	p, err := s.pageCompte(r)
+	if err != nil {
+		return err
+	}
+	p.NouveauJeton = tok
+	s.render(w, http.StatusOK, "compte.html", p)
+	return nil
+}
+
+// postRevoquerJeton revokes one of the vendor's tokens; another vendor's
+// is not found.
+func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return segur.Errorf(segur.ENOTFOUND, "Ce jeton n'existe pas.")
+	}
+	js, err := s.Store.FindJetons(r.Context(), f.ID)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		if int64(j.ID) != id {
+			continue
+		}
+		if err := s.Store.RevokeJeton(r.Context(), j.ID); err != nil {
+			return err
+		}
+		http.Redirect(w, r, fmt.Sprintf("/compte?revoque=%d", id), http.StatusSeeOther)
+		return nil
+	}
+	return segur.Errorf(segur.ENOTFOUND, "Ce jeton n'existe pas.")
+}

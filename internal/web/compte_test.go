@@ -1,0 +1,385 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/segurtest"
+)
+
+// exempleCompte is the account page with every part shown: the errors of
+// the three fields, a new token, an active token and a revoked one.
+func exempleCompte(u *segur.Utilisateur) PageCompte {
+	return PageCompte{
+		Base: Base{Titre: "Mon compte", Nav: "compte", Utilisateur: u, Erreurs: []ErreurChamp{
+			{"actuel", "Mot de passe actuel incorrect."},
+			{"nouveau", "Le nouveau mot de passe doit compter 12 caractères au moins."},
+			{"confirmation", "La confirmation ne correspond pas au nouveau mot de passe."}}},
+		Jetons: []JetonVue{
+			{ID: 1, Prefixe: "sgr_AbCdEf", Cree: "25/11/2026 à 10:00", DernierUsage: "jamais"},
+			{ID: 2, Prefixe: "sgr_GhIjKl", Cree: "24/11/2026 à 09:00", DernierUsage: "24/11/2026 à 09:05", Revoque: "25/11/2026 à 11:00"}},
+		NouveauJeton:       "sgr_AbCdEf0123456789abcdefghijklmnopqrstuvwxyzABC",
+		ErreurActuel:       "Mot de passe actuel incorrect.",
+		ErreurNouveau:      "Le nouveau mot de passe doit compter 12 caractères au moins.",
+		ErreurConfirmation: "La confirmation ne correspond pas au nouveau mot de passe.",
+	}
+}
+
+// TestTemplateCompte executes the account page with sample data, for a
+// vendor and for an agent, who has no tokens.
+func TestTemplateCompte(t *testing.T) {
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	executer := func(p PageCompte) string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := s.pages["compte.html"].ExecuteTemplate(&buf, "layout", p); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	p := exempleCompte(&segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur})
+	body := executer(p)
+	for _, want := range []string{
+		`<html lang="fr"`, `aria-current="page">Mon compte</a>`,
+		fmt.Sprintf("%d caractères au moins ;", auth.MinPassword), // the hint says the rule
+		`href="#actuel"`, `id="actuel-erreur"`, `aria-describedby="nouveau-erreur"`, `id="confirmation-erreur"`,
+		"Copiez ce jeton maintenant : il ne sera plus affiché.",
+		"<code>sgr_AbCdEf…</code>", "jamais", "révoqué le 25/11/2026 à 11:00",
+		`action="/compte/jetons/1/revoquer"`, `action="/compte/jetons"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("vendor's page lacks %q", want)
+		}
+	}
+	if n := strings.Count(body, p.NouveauJeton); n != 1 {
+		t.Errorf("new token shown %d times, want 1", n)
+	}
+	if strings.Contains(body, `action="/compte/jetons/2/revoquer"`) {
+		t.Error("a revoked token has a « Révoquer » button")
+	}
+
+	body = executer(PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte",
+		Utilisateur: &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Role: segur.RoleInstructeur}}})
+	if !strings.Contains(body, `action="/compte/mot-de-passe"`) || strings.Contains(body, "Jetons d'API") {
+		t.Errorf("agent's page: want the password form and no tokens\n%s", body)
+	}
+}
+
+// connecter logs c in as the test vendor's user.
+func connecter(t *testing.T, p *portail, c *http.Client, motDePasse string) {
+	t.Helper()
+	code, body := lecteur{t}.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {motDePasse}}))
+	if code != http.StatusOK || !strings.Contains(body, "<h1>Tableau de bord</h1>") {
+		t.Fatalf("login: got %d, want the dashboard", code)
+	}
+}
+
+func TestMotDePasseRefus(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c := client(t)
+	connecter(t, p, c, "mot de passe de test")
+	for _, tc := range []struct {
+		name, actuel, nouveau, confirmation string
+		champ, message                      string
+	}{
+		{"actuel faux", "mot de passe faux", "un nouveau mot de passe", "un nouveau mot de passe",
+			"actuel", "Mot de passe actuel incorrect."},
+		{"actuel vide", "", "un nouveau mot de passe", "un nouveau mot de passe",
+			"actuel", "Saisissez votre mot de passe actuel."},
+		{"trop court", "mot de passe de test", "court", "court",
+			"nouveau", fmt.Sprintf("Le nouveau mot de passe doit compter %d caractères au moins.", auth.MinPassword)},
+		{"11 caractères", "mot de passe de test", "éééééàààààç", "éééééàààààç",
+			"nouveau", fmt.Sprintf("Le nouveau mot de passe doit compter %d caractères au moins.", auth.MinPassword)},
+		{"inchangé", "mot de passe de test", "mot de passe de test", "mot de passe de test",
+			"nouveau", "Le nouveau mot de passe doit être différent de l'actuel."},
+		{"confirmation différente", "mot de passe de test", "un nouveau mot de passe", "un nouveau mot de pass",
+			"confirmation", "La confirmation ne correspond pas au nouveau mot de passe."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{
+				"actuel": {tc.actuel}, "nouveau": {tc.nouveau}, "confirmation": {tc.confirmation}}))
+			if code != http.StatusUnprocessableEntity {
+				t.Errorf("got %d, want 422", code)
+			}
+			// Beside the field and in the summary, which links to it.
+			if n := strings.Count(body, tc.message); n != 2 {
+				t.Errorf("got the message %q %d times, want 2", tc.message, n)
+			}
+			if !strings.Contains(body, `id="`+tc.champ+`-erreur"`) || !strings.Contains(body, `href="#`+tc.champ+`"`) {
+				t.Errorf("no error beside #%s, or no link to it", tc.champ)
+			}
+			// Passwords are never sent back.
+			if tc.actuel != "" && strings.Contains(body, tc.actuel) {
+				t.Error("the page holds the password typed")
+			}
+		})
+	}
+	// Still logged in, with the same password.
+	code, body := L.lire(c.Get(p.srv.URL + "/compte"))
+	if code != http.StatusOK || !strings.Contains(body, "<h1>Mon compte</h1>") {
+		t.Errorf("after the refusals: got %d, want the account page", code)
+	}
+}
+
+// TestMotDePasseEssais: wrong current passwords count with failed logins,
+// so a stolen session cannot guess the password.
+func TestMotDePasseEssais(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c := client(t)
+	connecter(t, p, c, "mot de passe de test")
+	changer := func(actuel string) (int, string) {
+		return L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{
+			"actuel": {actuel}, "nouveau": {"un nouveau mot de passe"}, "confirmation": {"un nouveau mot de passe"}}))
+	}
+	for range segur.MaxEchecsLogin {
+		changer("mot de passe faux")
+	}
+	code, body := changer("mot de passe de test")
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Trop d'essais") {
+		t.Errorf("got %d, want 422 « Trop d'essais »", code)
+	}
+	p.now = p.now.Add(segur.FenetreEchecs + time.Minute)
+	code, body = changer("mot de passe de test")
+	if code != http.StatusOK || !strings.Contains(body, "Mot de passe changé : reconnectez-vous.") {
+		t.Errorf("after the window: got %d, want the change", code)
+	}
+}
+
+func TestMotDePasseChange(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	c, autre := client(t), client(t)
+	connecter(t, p, c, "mot de passe de test")
+	connecter(t, p, autre, "mot de passe de test")
+
+	code, body := L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{
+		"actuel": {"mot de passe de test"}, "nouveau": {"une phrase de passe neuve"}, "confirmation": {"une phrase de passe neuve"}}))
+	if code != http.StatusOK || !strings.Contains(body, "<h1>Connexion</h1>") || !strings.Contains(body, "Mot de passe changé : reconnectez-vous.") {
+		t.Fatalf("change: got %d, want the login page with its message\n%s", code, body)
+	}
+	// Every session is closed: this browser's and the other one's.
+	for name, cl := range map[string]*http.Client{"this browser": c, "another browser": autre} {
+		if _, body := L.lire(cl.Get(p.srv.URL + "/compte")); !strings.Contains(body, "<h1>Connexion</h1>") {
+			t.Errorf("%s: still logged in after the change", name)
+		}
+	}
+	code, body = L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Adresse e-mail ou mot de passe incorrect.") {
+		t.Errorf("old password: got %d, want 422", code)
+	}
+	connecter(t, p, c, "une phrase de passe neuve")
+	u, err := p.db.FindUtilisateurByLogin(context.Background(), "jean@lebeaulogiciel.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u.MotDePasse, "$argon2id$") {
+		t.Errorf("got hash %q, want argon2id", u.MotDePasse)
+	}
+}
+
+var motifJeton = regexp.MustCompile(auth.TokenPrefix + `[A-Za-z0-9_-]{43}`)
+
+func TestJetons(t *testing.T) {
+	L := lecteur{t}
+	ctx := context.Background()
+	p := newPortail(t)
+	f, err := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+
+	// Without a session, no token is made.
+	code, body := L.lire(c.PostForm(p.srv.URL+"/compte/jetons", nil))
+	if !strings.Contains(body, "<h1>Connexion</h1>") {
+		t.Errorf("without a session: got %d, want the login page", code)
+	}
+	if js, _ := p.db.FindJetons(ctx, f.ID); len(js) != 0 {
+		t.Fatalf("got %d tokens without a session, want 0", len(js))
+	}
+
+	connecter(t, p, c, "mot de passe de test")
+	if _, body := L.lire(c.Get(p.srv.URL + "/compte")); !strings.Contains(body, "Aucun jeton pour l'instant.") {
+		t.Error("no « Aucun jeton » before the first")
+	}
+
+	// Create: the token is on the page, once; the store has its digest.
+	code, body = L.lire(c.PostForm(p.srv.URL+"/compte/jetons", nil))
+	if code != http.StatusOK || !strings.Contains(body, "Copiez ce jeton maintenant : il ne sera plus affiché.") {
+		t.Fatalf("create: got %d, want the page with the new token", code)
+	}
+	tok := motifJeton.FindString(body)
+	if tok == "" {
+		t.Fatalf("no token on the page\n%s", body)
+	}
+	if n := strings.Count(body, tok); n != 1 {
+		t.Errorf("token shown %d times, want 1", n)
+	}
+	j, err := p.db.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok))
+	if err != nil {
+		t.Fatalf("the token shown is not stored: %v", err)
+	}
+	if j.FournisseurID != f.ID || j.Prefixe != tok[:len(j.Prefixe)] || !j.RevoqueLe.IsZero() {
+		t.Errorf("got %+v, want an active token of vendor %d", j, f.ID)
+	}
+	prefixe := "<code>" + j.Prefixe + "…</code>"
+	if !strings.Contains(body, prefixe) || !strings.Contains(body, "jamais") || !strings.Contains(body, "actif") {
+		t.Errorf("the list lacks %s, never used and active", prefixe)
+	}
+
+	// Afterwards, the list shows its prefix only, and its last use.
+	if err := p.db.TouchJeton(ctx, j.ID, time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	_, body = L.lire(c.Get(p.srv.URL + "/compte"))
+	if strings.Contains(body, tok) || !strings.Contains(body, prefixe) {
+		t.Errorf("the list shows the token, or not its prefix")
+	}
+	if !strings.Contains(body, "25/11/2026 à 10:30") { // Paris time
+		t.Errorf("no last use « 25/11/2026 à 10:30 »")
+	}
+
+	// Revoke.
+	revoquer := fmt.Sprintf("/compte/jetons/%d/revoquer", j.ID)
+	code, body = L.lire(c.PostForm(p.srv.URL+revoquer, nil))
+	if code != http.StatusOK || !strings.Contains(body, "Jeton "+j.Prefixe+"… révoqué") || !strings.Contains(body, "révoqué le ") {
+		t.Errorf("revoke: got %d, want the list with the token revoked", code)
+	}
+	if strings.Contains(body, revoquer) {
+		t.Error("a revoked token still has its « Révoquer » button")
+	}
+	if j, err := p.db.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok)); err != nil || j.RevoqueLe.IsZero() {
+		t.Errorf("got %v, %v; want the token revoked", j, err)
+	}
+
+	// Another vendor's token, an unknown one: not found, and untouched.
+	autre := &segur.Fournisseur{SIRET: "73282932000074", Nom: "Autre Éditeur", Email: "contact@autre.fr"}
+	if err := p.db.CreateFournisseur(ctx, autre); err != nil {
+		t.Fatal(err)
+	}
+	_, digest, prefix, _ := auth.NewToken()
+	sien := &segur.Jeton{FournisseurID: autre.ID, Empreinte: digest, Prefixe: prefix}
+	if err := p.db.CreateJeton(ctx, sien); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{fmt.Sprint(sien.ID), "999", "abc", "-1"} {
+		code, body := L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+id+"/revoquer", nil))
+		if code != http.StatusNotFound || !strings.Contains(body, "Page introuvable") {
+			t.Errorf("revoke %s: got %d, want the 404 page", id, code)
+		}
+	}
+	if j, err := p.db.FindJetonByEmpreinte(ctx, digest); err != nil || !j.RevoqueLe.IsZero() {
+		t.Errorf("the other vendor's token: got %v, %v; want it active", j, err)
+	}
+	if _, body := L.lire(c.Get(p.srv.URL + "/compte")); strings.Contains(body, prefix) {
+		t.Error("the list shows another vendor's token")
+	}
+}
+
+// TestCompteAgent: an agent has the password form, no tokens.
+func TestCompteAgent(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	h, _ := auth.HashPassword("mot de passe de l'agent")
+	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Role: segur.RoleInstructeur, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"agent@asp.fr"}, "motdepasse": {"mot de passe de l'agent"}}))
+	code, body := L.lire(c.Get(p.srv.URL + "/compte"))
+	if code != http.StatusOK || !strings.Contains(body, `action="/compte/mot-de-passe"`) || strings.Contains(body, "Jetons d'API") {
+		t.Errorf("got %d, want the password form without tokens", code)
+	}
+	if code, _ := L.lire(c.PostForm(p.srv.URL+"/compte/jetons", nil)); code != http.StatusForbidden {
+		t.Errorf("agent creating a token: got %d, want 403", code)
+	}
+}
+
+// TestParcoursCompte goes through the account page in a real Chromium: a
+// wrong current password, a token created then revoked; every page
+// checked with axe-core.
+func TestParcoursCompte(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	ctx := segurtest.Browser(t)
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			segurtest.Screenshot(t, ctx, "echec-"+step)
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	texte := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de test"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("caption")))
+	do("mon compte", chromedp.Click(chromedp.CSS(`.fr-nav a[href="/compte"]`)), chromedp.WaitVisible(chromedp.CSS("#actuel")))
+	if got := texte("h1"); got != "Mon compte" {
+		t.Errorf("got title %q, want « Mon compte »", got)
+	}
+	segurtest.Screenshot(t, ctx, "01-compte")
+	segurtest.Axe(t, ctx)
+
+	do("mot de passe faux",
+		chromedp.SendKeys(chromedp.CSS("#actuel"), "mot de passe faux"),
+		chromedp.SendKeys(chromedp.CSS("#nouveau"), "une phrase de passe neuve"),
+		chromedp.SendKeys(chromedp.CSS("#confirmation"), "une phrase de passe neuve"),
+		chromedp.Click(chromedp.CSS(`form[action="/compte/mot-de-passe"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#actuel-erreur")))
+	if got := texte("#actuel-erreur"); got != "Mot de passe actuel incorrect." {
+		t.Errorf("got %q beside the field", got)
+	}
+	segurtest.Screenshot(t, ctx, "02-mot-de-passe-faux")
+	segurtest.Axe(t, ctx)
+
+	do("créer un jeton", chromedp.Click(chromedp.CSS(`form[action="/compte/jetons"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#nouveau-jeton")))
+	tok := texte("#nouveau-jeton")
+	if !motifJeton.MatchString(tok) {
+		t.Fatalf("got token %q", tok)
+	}
+	// innerText is as shown: the DSFR writes badges in capitals.
+	if got := strings.ToLower(texte("tbody")); !strings.Contains(got, strings.ToLower(tok[:10])+"…") || !strings.Contains(got, "actif") {
+		t.Errorf("the list lacks the new token: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "03-jeton-cree")
+	segurtest.Axe(t, ctx)
+
+	// The revoked badge, not the alert: the token's alert is one too.
+	do("révoquer", chromedp.Click(chromedp.CSS(`form[action$="/revoquer"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("tbody .fr-badge--error")))
+	if got := texte(".fr-alert--success"); got != "Jeton "+tok[:10]+"… révoqué : il n'ouvre plus l'API." {
+		t.Errorf("got %q after revoking", got)
+	}
+	if got := strings.ToLower(texte("tbody")); !strings.Contains(got, "révoqué le") {
+		t.Errorf("the list does not show the token revoked: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "04-jeton-revoque")
+	segurtest.Axe(t, ctx)
+}
