@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur"
 )
 
 // deposerForm posts the example through the form with numeroEditeur ed,
@@ -86,5 +88,31 @@ func TestListes(t *testing.T) {
 	if code != 200 || len(lines) != 4 || !strings.HasPrefix(lines[0], "numeroASP;numeroEditeur;") ||
 		!strings.Contains(lines[1], ";500,00;") || !strings.Contains(lines[3], ";99000,50;") {
 		t.Errorf("CSV: got %d %q", code, lines)
+	}
+}
+
+// TestDepotHorsCampagne: outside the campaign window, the form says so with
+// the dates, in French.
+func TestDepotHorsCampagne(t *testing.T) {
+	p := newPortail(t)
+	L := lecteur{t}
+	c := client(t)
+	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	debut := p.now.Add(48 * time.Hour)
+	if err := p.db.CreateFenetre(t.Context(), &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("typeDemande", "avance")
+	w.WriteField("numeroAns", "1234567890")
+	fw, _ := w.CreateFormFile("fichier", "JSON-1234567890-20261125-001.json")
+	fw.Write([]byte("{}"))
+	w.Close()
+	req, _ := http.NewRequest("POST", p.srv.URL+"/depots", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	code, body := L.lire(c.Do(req))
+	if code != http.StatusForbidden || !strings.Contains(body, "fermés : la prochaine campagne ouvre le") {
+		t.Errorf("got %d, want 403 with the dates\n%s", code, body)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,6 +169,16 @@ func TestParcoursDepot(t *testing.T) {
 		t.Errorf("broken file: got %q", got)
 	}
 	segurtest.Screenshot(t, ctx, "04-fichier-rejete")
+	segurtest.Axe(t, ctx)
+
+	// A file over 10 Mo: refused while it uploads, in plain French, in place.
+	gros := filepath.Join(dir, "JSON-1234567890-"+jour+"-003.json")
+	os.WriteFile(gros, append(ex, bytes.Repeat([]byte(" "), 11<<20)...), 0o644)
+	deposer("fichier trop gros", gros, ".fr-alert--error")
+	if got := texte(".fr-alert--error"); !strings.Contains(got, "plus de 10 Mo") {
+		t.Errorf("too large: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "04b-trop-gros")
 	segurtest.Axe(t, ctx)
 
 	do("liste des dépôts", chromedp.Navigate(p.srv.URL+"/depots"), chromedp.WaitVisible(chromedp.CSS("caption")))

@@ -21,6 +21,11 @@ import (
 //go:embed templates
 var templatesFS embed.FS
 
+// staticFS holds the portal's own scripts (not the DSFR's).
+//
+//go:embed static
+var staticFS embed.FS
+
 // Store is what the pages need of the database.
 type Store interface {
 	segur.Store
@@ -92,6 +97,11 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	}))
 	csrf := http.NewCrossOriginProtection()
 	mux.Handle("/", securite(csrf.Handler(pages)))
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /static/", securite(http.StripPrefix("/static/", http.FileServerFS(static))))
 	if s.DSFR != "" {
 		mux.Handle("GET /dsfr/", http.StripPrefix("/dsfr/", http.FileServer(http.Dir(s.DSFR))))
 	}
@@ -222,5 +232,3 @@ func jeton() (string, error) {
 	}
 	return encode(b), nil
 }
-
-var _ fs.FS = templatesFS
