@@ -14,7 +14,18 @@ type PageTableau struct {
 	Fenetres      []FenetreVue
 	Depots        []DepotVue
 	DemandesTotal int
+	ParStatut     []CompteStatut
 }
+
+// CompteStatut counts the vendor's requests in one state.
+type CompteStatut struct {
+	Statut string
+	Nombre int
+}
+
+// statutsDemande are the states a vendor's requests can be in, in the
+// order of their life.
+var statutsDemande = []segur.StatutDemande{segur.DemandeDeposee}
 
 // FenetreVue is a campaign window as the dashboard shows it.
 type FenetreVue struct {
@@ -66,6 +77,13 @@ func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 		}
 		if _, p.DemandesTotal, err = s.Store.FindDemandes(ctx, segur.DemandeFilter{FournisseurID: f.ID, Limit: 1}); err != nil {
 			return err
+		}
+		for _, st := range statutsDemande {
+			_, n, err := s.Store.FindDemandes(ctx, segur.DemandeFilter{FournisseurID: f.ID, Statut: st, Limit: 1})
+			if err != nil {
+				return err
+			}
+			p.ParStatut = append(p.ParStatut, CompteStatut{Statut: string(st), Nombre: n})
 		}
 	}
 	s.render(w, http.StatusOK, "tableau.html", p)
