@@ -40,6 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, s3://CLÉ:SECRET@hôte:port/seau (par défaut : le dossier --data)")
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
+	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
 		return status
@@ -72,7 +73,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : DSFR absent de %s : les pages seront sans style (lancez scripts/dsfr.sh)\n", *dsfr)
 		*dsfr = ""
 	}
-	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr}
+	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}

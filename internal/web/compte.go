@@ -153,7 +153,7 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.DeleteSessionsOf(ctx, u.ID); err != nil {
 		return err
 	}
-	s.effacerCookie(w)
+	s.effacerCookie(w, r)
 	http.Redirect(w, r, "/connexion?motdepasse=change", http.StatusSeeOther)
 	return nil
 }

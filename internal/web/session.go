@@ -51,7 +51,7 @@ func (s *Server) authentifie(h handler) handler {
 		ctx := r.Context()
 		sess, user, err := s.Store.FindSession(ctx, empreinte(c.Value))
 		if segur.IsCode(err, segur.ENOTFOUND) {
-			s.effacerCookie(w)
+			s.effacerCookie(w, r)
 			http.Redirect(w, r, "/connexion?expiree=1", http.StatusSeeOther)
 			return nil
 		}
@@ -69,10 +69,14 @@ func (s *Server) authentifie(h handler) handler {
 	}
 }
 
-func (s *Server) effacerCookie(w http.ResponseWriter) {
+func (s *Server) effacerCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
+
+// secure reports whether cookies must be Secure: the request came over TLS,
+// or the portal is declared behind an HTTPS proxy.
+func (s *Server) secure(r *http.Request) bool { return s.Secure || r.TLS != nil }
 
 // adresse is the client's address, without its port.
 func adresse(r *http.Request) string {
@@ -190,7 +194,7 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: token, Path: "/", Expires: sess.ExpireLe,
-		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/tableau", http.StatusSeeOther)
 	return nil
 }
@@ -207,7 +211,7 @@ func (s *Server) postDeconnexion(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.effacerCookie(w)
+	s.effacerCookie(w, r)
 	http.Redirect(w, r, "/connexion?deconnecte=1", http.StatusSeeOther)
 	return nil
 }

@@ -44,7 +44,8 @@ type Server struct {
 	// DSFR is the folder of the design system's files (dsfr.min.css…),
 	// served under /dsfr/; empty serves none.
 	DSFR string
-	// Secure marks cookies Secure: the portal is behind TLS.
+	// Secure marks cookies Secure even on plain HTTP requests: the portal
+	// is behind an HTTPS proxy. Requests over TLS always get Secure cookies.
 	Secure bool
 
 	pages map[string]*template.Template

@@ -238,3 +238,22 @@ func TestSecurite(t *testing.T) {
 		t.Errorf("got %d, want a French 404 page", code)
 	}
 }
+
+// TestCookieSecure: behind TLS, or declared behind an HTTPS proxy, the
+// session cookie is Secure.
+func TestCookieSecure(t *testing.T) {
+	p := newPortail(t)
+	c := client(t)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	srv := httptest.NewTLSServer(p.srv.Config.Handler)
+	defer srv.Close()
+	c.Transport = srv.Client().Transport
+	resp, err := c.PostForm(srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "Secure") {
+		t.Errorf("over TLS: got Set-Cookie %q, want Secure", sc)
+	}
+}
