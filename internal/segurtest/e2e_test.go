@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // binary builds segur once for the tests of this package.
@@ -473,4 +475,35 @@ func TestArretPropre(t *testing.T) {
 		t.Errorf("got %d deposits recorded, want at least the %d answered", list.Total, len(answered))
 	}
 	t.Logf("%d deposits answered before the stop, %d recorded", len(answered), list.Total)
+}
+
+// TestDemoNavigateur: the real binary with --demo, as make run starts it,
+// shows the portal's pages to the demo vendor in Chromium.
+func TestDemoNavigateur(t *testing.T) {
+	dsfr := os.Getenv("SEGUR_DSFR_DIR")
+	if dsfr == "" {
+		const msg = `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	bin := binary(t)
+	base, _ := serve(t, bin, t.TempDir(), "--demo", "--dsfr", dsfr)
+	ctx := Browser(t)
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "fournisseur@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "demo-segur-2026"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("caption")))
+	if err != nil {
+		Screenshot(t, ctx, "echec")
+		t.Fatal(err)
+	}
+	main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil || !strings.Contains(main, "Le Beau Logiciel") || !strings.Contains(main, "1234567890") || !strings.Contains(strings.ToLower(main), "ouverte") {
+		t.Errorf("demo dashboard: %v %q", err, main)
+	}
+	Screenshot(t, ctx, "tableau-demo")
+	Axe(t, ctx)
 }
