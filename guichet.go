@@ -3,6 +3,7 @@ package segur
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,6 +42,9 @@ type Depot struct {
 	Motif         *Erreur // the control-1 fault of a rejected file
 	ImpID         string  // the deposit's reference, written into the returned file
 	Lignes        []LigneDepot
+	// CleIdempotence is the Idempotency-Key the deposit was sent with
+	// through the API, "" without one.
+	CleIdempotence string
 }
 
 // LigneDepot is the outcome of one request of a deposit, accepted or not.
@@ -101,6 +105,9 @@ type Registre interface {
 	// DepotIdentique returns the first deposit of the vendor that passed
 	// control 1 with these same files.
 	DepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
+	// DepotParCle returns the vendor's deposit sent with this
+	// Idempotency-Key.
+	DepotParCle(ctx context.Context, f FournisseurID, cle string) (DepotID, bool, error)
 }
 
 // DepotTx is the transaction that records one deposit. The store holds the
@@ -145,7 +152,13 @@ type Envoi struct {
 	Recu        time.Time
 	JSON        BlobRef
 	Zip         BlobRef // zero without a zip
+	// Cle is the Idempotency-Key of an API deposit, "" without one.
+	Cle string
 }
+
+// ErrRejoue is returned by Deposer, with the first deposit, when an
+// Idempotency-Key was already used: nothing new is recorded.
+var ErrRejoue = errors.New("segur: deposit replayed")
 
 // Recevoir checks what a deposit declares before its files are read: the
 // request type, the ANS number (this vendor's) and the campaign windows.
@@ -189,6 +202,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	d := &Depot{
 		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
 		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
+		CleIdempotence: e.Cle,
 	}
 	data, err := g.lire(ctx, e.JSON.SHA256)
 	if err != nil {
@@ -239,7 +253,16 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		}
 	}
 
+	var rejoue DepotID
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
+		if e.Cle != "" {
+			if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil {
+				return err
+			} else if ok {
+				rejoue = first
+				return nil
+			}
+		}
 		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
 			return err
 		} else if ok {
@@ -274,6 +297,9 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if rejoue != 0 {
+		return &Depot{ID: rejoue}, ErrRejoue
 	}
 	return d, nil
 }

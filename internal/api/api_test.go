@@ -409,3 +409,60 @@ func TestDernierUsage(t *testing.T) {
 		t.Errorf("got %+v, %v, want the last use recorded", js, err)
 	}
 }
+
+// TestIdempotence: a retry with the same Idempotency-Key gets the first
+// deposit back, whatever it sends; another key with the same files is a
+// duplicate.
+func TestIdempotence(t *testing.T) {
+	p := newPortail(t)
+	ex, zip := lire(t, exemple+".json"), lire(t, exemple+".zip")
+	envoyer := func(cle string, json []byte) (*http.Response, []byte) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("typeDemande", "avance")
+		w.WriteField("numeroAns", "1234567890")
+		fw, _ := w.CreateFormFile("fichier", p.nom(1))
+		fw.Write(json)
+		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+		zw.Write(zip)
+		w.Close()
+		req, _ := http.NewRequest("POST", p.srv.URL+"/api/v1/depots", &buf)
+		req.Header.Set("Authorization", "Bearer "+p.tokens["88558855858745"])
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		if cle != "" {
+			req.Header.Set("Idempotency-Key", cle)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, body := envoyer("essai-1", ex)
+	var first DepotJSON
+	json.Unmarshal(body, &first)
+	if resp.StatusCode != 201 || resp.Header.Get("Idempotent-Replayed") != "" || first.Statut != "traite" {
+		t.Fatalf("first: got %d %s", resp.StatusCode, body)
+	}
+	for _, again := range [][]byte{ex, ex[:100]} {
+		resp, body = envoyer("essai-1", again)
+		var d DepotJSON
+		json.Unmarshal(body, &d)
+		if resp.StatusCode != 201 || resp.Header.Get("Idempotent-Replayed") != "true" || d.ID != first.ID ||
+			len(d.Demandes) != 1 || *d.Demandes[0].NumeroASP != *first.Demandes[0].NumeroASP {
+			t.Errorf("retry: got %d %s, want deposit %d replayed", resp.StatusCode, body, first.ID)
+		}
+	}
+	if resp, body := envoyer("essai-2", ex); resp.StatusCode != http.StatusConflict {
+		t.Errorf("another key, same files: got %d %s, want 409", resp.StatusCode, body)
+	}
+	if resp, _ := envoyer("clé avec espace", ex); resp.StatusCode != 400 {
+		t.Errorf("bad key: got %d, want 400", resp.StatusCode)
+	}
+	_, body = p.do(t, "GET", "/api/v1/depots", "88558855858745", nil, "")
+	if !strings.Contains(string(body), `"total": 1`) {
+		t.Errorf("got %s, want one deposit", body)
+	}
+}

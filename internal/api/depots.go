@@ -18,6 +18,10 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	recu := a.Now()
 	ctx := r.Context()
 	f := fournisseur(ctx)
+	cle := r.Header.Get("Idempotency-Key")
+	if !cleValide(cle) {
+		return segur.Errorf(segur.EINVALID, "en-tête Idempotency-Key : attendu 1 à 100 caractères ASCII imprimables")
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, segur.MaxFichier+segur.MaxArchive+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -28,13 +32,22 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 		return tropGros(err, "l'envoi dépasse 210 Mo", err)
 	}
 	envoi := segur.Envoi{Fournisseur: f, Recu: recu, Type: segur.TypeDemande(form.TypeDemande), NumeroAns: form.NumeroAns,
-		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip}
+		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip, Cle: cle}
 	ans := form.NumeroAns
 	p, err := a.Guichet.Recevoir(ctx, f, envoi.Type, ans, recu)
 	if err != nil {
 		return err
 	}
 	d, err := a.Guichet.Deposer(ctx, envoi, p)
+	if errors.Is(err, segur.ErrRejoue) {
+		// A retry: the first deposit of this key, nothing new.
+		if d, err = a.Store.FindDepotByID(ctx, d.ID); err != nil {
+			return err
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.Header().Set("Location", fmt.Sprintf("/api/v1/depots/%d", d.ID))
+		return writeJSON(w, http.StatusCreated, depotJSON(d))
+	}
 	if err != nil {
 		return err
 	}
@@ -42,6 +55,20 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	a.Log.Info("deposit", "id", d.ID, "siret", f.SIRET, "statut", d.Statut, "lignes", len(d.Lignes))
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/depots/%d", d.ID))
 	return writeJSON(w, http.StatusCreated, depotJSON(d))
+}
+
+// cleValide accepts an empty Idempotency-Key (none) or 1 to 100 printable
+// ASCII characters.
+func cleValide(cle string) bool {
+	if len(cle) > 100 {
+		return false
+	}
+	for i := 0; i < len(cle); i++ {
+		if cle[i] < 0x21 || cle[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // tropGros maps a request body over its bound to ETOOLARGE with msg, else

@@ -190,6 +190,27 @@ func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.Fournisseu
 	return used, nil
 }
 
+// DepotParCle returns vendor f's deposit sent with the Idempotency-Key cle.
+func (t *depotTx) DepotParCle(ctx context.Context, f segur.FournisseurID, cle string) (segur.DepotID, bool, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM depots WHERE fournisseur_id = $1 AND cle_idempotence = $2`, int64(f), cle).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlstore: depot of key %q: %w", cle, err)
+	}
+	return segur.DepotID(id), true, nil
+}
+
+// nullString is NULL for "".
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // DepotIdentique returns the first deposit of vendor f that passed control
 // 1 with the JSON file of hash jsonSHA and the zip of hash zipSHA ("" for
 // none: a deposit without zip matches only a deposit without zip).
@@ -224,11 +245,11 @@ func (t *depotTx) InsertDepot(ctx context.Context, d *segur.Depot) error {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO depots (fournisseur_id, type, numero_ans, logiciel, nom_fichier, recu, date_depot, ordinal,
 		json_sha256, json_taille, zip_sha256, zip_taille, retour_sha256, retour_taille, statut,
-		motif_code, motif_libelle, motif_balise, motif_valeur, motif_p1, motif_p2, motif_offset, motif_ligne, motif_colonne, imp_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id`,
+		motif_code, motif_libelle, motif_balise, motif_valeur, motif_p1, motif_p2, motif_offset, motif_ligne, motif_colonne, imp_id, cle_idempotence)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id`,
 		int64(d.FournisseurID), string(d.Type), d.NumeroAns, string(d.Logiciel), d.NomFichier, recu, jour(d.Date), ordinal,
 		jsonSHA, jsonTaille, zipSHA, zipTaille, retourSHA, retourTaille, string(d.Statut),
-		m.code, m.libelle, m.balise, m.valeur, m.p1, m.p2, m.offset, m.ligne, m.colonne, d.ImpID).Scan(&id)
+		m.code, m.libelle, m.balise, m.valeur, m.p1, m.p2, m.offset, m.ligne, m.colonne, d.ImpID, nullString(d.CleIdempotence)).Scan(&id)
 	switch violationOf(err) {
 	case uniqueViolation:
 		return segur.Errorf(segur.ECONFLICT, "nom du fichier %s : le numéro d'ordre %03d est déjà utilisé le %s pour le numéro ANS %s", d.NomFichier, d.Ordinal, d.Date, d.NumeroAns)
