@@ -10,12 +10,16 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -506,4 +510,95 @@ func TestDemoNavigateur(t *testing.T) {
 	}
 	Screenshot(t, ctx, "tableau-demo")
 	Axe(t, ctx)
+}
+
+// runCode runs the binary and returns its exit status and outputs.
+func runCode(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+// TestSubmit deposits through segur submit, through a proxy that drops the
+// first answer after the portal recorded the deposit: the retry gets that
+// deposit back, never a second one; the ledger, the returned file and
+// segur status agree.
+func TestSubmit(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	token := enroler(t, bin, "--data", data)
+	base, _ := serve(t, bin, data)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "jeton.txt")
+	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	ex, _ := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	zip, _ := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.zip")
+	jsonPath := filepath.Join(dir, fmt.Sprintf("JSON-1234567890-%s-001.json", time.Now().In(paris).Format("20060102")))
+	zipPath := strings.TrimSuffix(jsonPath, ".json") + ".zip"
+	os.WriteFile(jsonPath, ex, 0o644)
+	os.WriteFile(zipPath, zip, 0o644)
+
+	target, _ := url.Parse(base)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var posts atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" && posts.Add(1) == 1 {
+			rp.ServeHTTP(httptest.NewRecorder(), r) // recorded by the portal…
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // …but the answer never arrives
+			}
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+
+	code, out, errs := runCode(t, bin, "submit", "--url", proxy.URL, "--token-file", tokenFile, jsonPath, zipPath)
+	if code != 0 || !strings.Contains(out, "Demande acceptée") || !strings.Contains(out, "ASP-") || !strings.Contains(errs, "nouvel essai") {
+		t.Fatalf("submit: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if posts.Load() != 2 {
+		t.Errorf("got %d POSTs, want 2 (one dropped, one retry)", posts.Load())
+	}
+	var list struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, base, token, "/api/v1/depots", &list)
+	if list.Total != 1 {
+		t.Errorf("got %d deposits, want 1", list.Total)
+	}
+	retour, err := os.ReadFile(strings.TrimSuffix(jsonPath, ".json") + ".retour.json")
+	if err != nil || !bytes.Contains(retour, []byte(`"numeroASP": "ASP-`)) {
+		t.Errorf("returned file: %v\n%s", err, retour)
+	}
+	ledger, err := os.ReadFile(filepath.Join(dir, "carnet-numeros.json"))
+	if err != nil || !bytes.Contains(ledger, []byte(`"etat": "accepte"`)) || !bytes.Contains(ledger, []byte(`"numeroASP": "ASP-`)) {
+		t.Errorf("ledger: %v\n%s", err, ledger)
+	}
+	// Sent again by mistake: the same deposit, still one.
+	code, _, _ = runCode(t, bin, "submit", "--url", base, "--token-file", tokenFile, jsonPath, zipPath)
+	getJSON(t, base, token, "/api/v1/depots", &list)
+	if code != 0 || list.Total != 1 {
+		t.Errorf("sent again: exit %d, %d deposits, want 0 and 1", code, list.Total)
+	}
+	code, out, _ = runCode(t, bin, "status", "--url", base, "--token-file", tokenFile)
+	if code != 0 || !strings.Contains(out, "ASP-") || !strings.Contains(out, "deposee") {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+	// A wrong token: refused by the portal, exit 4.
+	os.WriteFile(tokenFile, []byte("sgr_faux"), 0o600)
+	if code, _, errs := runCode(t, bin, "submit", "--url", base, "--token-file", tokenFile, jsonPath, zipPath); code != 4 {
+		t.Errorf("wrong token: exit %d, want 4\n%s", code, errs)
+	}
 }
