@@ -1,0 +1,156 @@
+package segur
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// FichierHOP is a JSON-HOP file to write from typed requests: what
+// `segur build` makes from a vendor's order book.
+type FichierHOP struct {
+	NumeroAns string
+	SIRET     string
+	Logiciel  Logiciel
+	Demandes  []DonneesDemande // NumLigne is set from 1 in the file's order
+}
+
+// NomPiece is the nomenclature name of an attachment:
+// HOP-<Logiciel>-Va1-<BDC|HT>-<numeroEditeur>.<pdf|jpg|png>.
+func NomPiece(l Logiciel, typeFichier, numeroEditeur, format string) string {
+	code := "HT"
+	if typeFichier == typeBonCommande {
+		code = "BDC"
+	}
+	return fmt.Sprintf("HOP-%s-Va1-%s-%s.%s", l, code, numeroEditeur, strings.ToLower(format))
+}
+
+// The file's layout, keys in the model's order.
+type (
+	hopFichier struct {
+		ImpID        *string      `json:"impId"`
+		NumeroAns    string       `json:"numeroAns"`
+		SIRET        string       `json:"SIRET"`
+		LignesImport []hopDemande `json:"lignesImport"`
+	}
+	hopDemande struct {
+		NumLigne             int         `json:"numLigne"`
+		TypeAction           string      `json:"typeAction"`
+		NumeroASP            *string     `json:"numeroASP"`
+		NumeroEditeur        string      `json:"numeroEditeur"`
+		Commande             hopCommande `json:"commande"`
+		Beneficiaires        hopBenef    `json:"beneficiaires"`
+		PiecesJustificatives []hopPiece  `json:"piecesJustificatives"`
+		ScenarioInstallation hopScenario `json:"scenarioInstallation"`
+		CodeTraitement       *string     `json:"codeTraitement"`
+		LibelleTraitement    *string     `json:"libelleTraitement"`
+	}
+	hopCommande struct {
+		DateCommande   string      `json:"dateCommande"`
+		RegimeTVA      string      `json:"regimeTVA"`
+		MontantSegurHT json.Number `json:"montantSegurHT"`
+	}
+	hopBenef struct {
+		IsMandataire          bool        `json:"isMandataire"`
+		IsClientUnique        bool        `json:"isClientUnique"`
+		NomMandataire         *string     `json:"nomMandataire"`
+		EmailMandataire       *string     `json:"emailMandataire"`
+		TelephoneMandataire   *string     `json:"telephoneMandataire"`
+		EtablissementsClients []hopClient `json:"etablissementsClients"`
+	}
+	hopClient struct {
+		NomClient       string `json:"nomClient"`
+		EmailClient     string `json:"emailClient"`
+		TelephoneClient string `json:"telephoneClient"`
+		FINESSPMSI      string `json:"FINESSPMSI"`
+	}
+	hopPiece struct {
+		NomFichier    string `json:"nomFichier"`
+		FormatFichier string `json:"formatFichier"`
+		TypeFichier   string `json:"typeFichier"`
+	}
+	hopScenario struct {
+		DPI hopDPI `json:"DPI"`
+		PFI hopPFI `json:"PFI"`
+	}
+	hopDPI struct {
+		DMP             bool `json:"isPFIpourEnvoiDMPIndependante"`
+		MSSPro          bool `json:"isPFIpourEnvoiMSSProIndependante"`
+		MSSCitoyen      bool `json:"isPFIpourEnvoiMSSCitoyenIndependante"`
+		ProSanteConnect bool `json:"isProSanteConnectNeeded"`
+	}
+	hopPFI struct {
+		CRBIO               bool    `json:"isCRBIOAssociated"`
+		CRRAD               bool    `json:"isCRRADAssociated"`
+		OperateurMessagerie *string `json:"operateurMessagerie"`
+		EnvoiDMP            bool    `json:"isEnvoiDMP"`
+		EnvoiMSSPro         bool    `json:"isEnvoiMSSPro"`
+		EnvoiMSSCitoyen     bool    `json:"isEnvoiMSSCitoyen"`
+	}
+)
+
+// EcrireHOP writes f as the agency's model lays it out: the model's keys in
+// its order, two-space indentation, amounts with two decimals, names in
+// capitals, a final newline.
+func EcrireHOP(w io.Writer, f FichierHOP) error {
+	out := hopFichier{NumeroAns: f.NumeroAns, SIRET: f.SIRET, LignesImport: []hopDemande{}}
+	for i, d := range f.Demandes {
+		h := hopDemande{NumLigne: i + 1, TypeAction: "C", NumeroEditeur: d.NumeroEditeur,
+			Commande: hopCommande{DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA,
+				MontantSegurHT: json.Number(fmt.Sprintf("%d.%02d", d.MontantHTCents/100, d.MontantHTCents%100))},
+			PiecesJustificatives: []hopPiece{}}
+		if d.Mandataire != nil {
+			nom := strings.ToUpper(d.Mandataire.Nom)
+			h.Beneficiaires.IsMandataire = true
+			h.Beneficiaires.NomMandataire, h.Beneficiaires.EmailMandataire, h.Beneficiaires.TelephoneMandataire =
+				&nom, &d.Mandataire.Email, &d.Mandataire.Telephone
+		}
+		h.Beneficiaires.IsClientUnique = len(d.Clients) == 1 && d.Mandataire == nil
+		h.Beneficiaires.EtablissementsClients = []hopClient{}
+		for _, c := range d.Clients {
+			h.Beneficiaires.EtablissementsClients = append(h.Beneficiaires.EtablissementsClients,
+				hopClient{strings.ToUpper(c.Nom), c.Email, c.Telephone, strings.ToUpper(c.FINESSPMSI)})
+		}
+		for _, p := range d.Pieces {
+			h.PiecesJustificatives = append(h.PiecesJustificatives, hopPiece{p.NomFichier, p.Format, p.Type})
+		}
+		for _, s := range d.Scenario {
+			switch s {
+			case "DPI.isPFIpourEnvoiDMPIndependante":
+				h.ScenarioInstallation.DPI.DMP = true
+			case "DPI.isPFIpourEnvoiMSSProIndependante":
+				h.ScenarioInstallation.DPI.MSSPro = true
+			case "DPI.isPFIpourEnvoiMSSCitoyenIndependante":
+				h.ScenarioInstallation.DPI.MSSCitoyen = true
+			case "DPI.isProSanteConnectNeeded":
+				h.ScenarioInstallation.DPI.ProSanteConnect = true
+			case "PFI.isCRBIOAssociated":
+				h.ScenarioInstallation.PFI.CRBIO = true
+			case "PFI.isCRRADAssociated":
+				h.ScenarioInstallation.PFI.CRRAD = true
+			case "PFI.isEnvoiDMP":
+				h.ScenarioInstallation.PFI.EnvoiDMP = true
+			case "PFI.isEnvoiMSSPro":
+				h.ScenarioInstallation.PFI.EnvoiMSSPro = true
+			case "PFI.isEnvoiMSSCitoyen":
+				h.ScenarioInstallation.PFI.EnvoiMSSCitoyen = true
+			}
+		}
+		if d.OperateurMessagerie != "" {
+			op := d.OperateurMessagerie
+			h.ScenarioInstallation.PFI.OperateurMessagerie = &op
+		}
+		out.LignesImport = append(out.LignesImport, h)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
