@@ -42,6 +42,7 @@ func commands() []command {
 		{"codes", "lister les codes de résultat et les interprétations", runCodes},
 		{"template", "écrire le modèle JSON-HOP vide", runTemplate},
 		{"schema", "écrire le schéma JSON (draft 2020-12) du format", runSchema},
+		{"build", "fabriquer les fichiers JSON-HOP et leurs .zip depuis un carnet de commandes", runBuild},
 		{"submit", "déposer un fichier et son .zip sur le portail, par son API", runSubmit},
 		{"status", "lister ses demandes sur le portail, avec leur statut", runStatus},
 		{"admin", "administrer le portail : fournisseurs, numéros ANS, comptes, jetons, campagnes", runAdmin},

@@ -375,3 +375,20 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "%d demande(s).\n", total)
 	return exitOK
 }
+
+func httpClient() *http.Client { return &http.Client{Timeout: 5 * time.Minute} }
+
+// numerosEditeur reads every numeroEditeur the vendor used on the portal.
+func (p *portail) numerosEditeur(ctx context.Context) ([]string, int, error) {
+	b, code, err := p.get(ctx, "/api/v1/numeros-editeur")
+	if err != nil {
+		return nil, code, err
+	}
+	var l struct {
+		NumerosEditeur []string `json:"numerosEditeur"`
+	}
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, exitInterne, fmt.Errorf("réponse du portail illisible : %v", err)
+	}
+	return l.NumerosEditeur, exitOK, nil
+}

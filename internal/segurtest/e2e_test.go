@@ -602,3 +602,50 @@ func TestSubmit(t *testing.T) {
 		t.Errorf("wrong token: exit %d, want 4\n%s", code, errs)
 	}
 }
+
+// TestBuildSubmit: the shipped order book → segur build → files that the
+// portal accepts through segur submit → ASP numbers in the ledger; a second
+// build of the same orders without their numbers takes fresh ones.
+func TestBuildSubmit(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	token := enroler(t, bin, "--data", data)
+	base, _ := serve(t, bin, data)
+	out := t.TempDir()
+	tokenFile := filepath.Join(out, "..", filepath.Base(out)+"-jeton.txt")
+	os.WriteFile(tokenFile, []byte(token), 0o600)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := time.Now().In(paris).Format("20060102")
+
+	code, _, errs := runCode(t, bin, "build", "--ans", "1234567890", "--siret", "88558855858745", "--from", "../../docs/exemple-carnet.csv",
+		"--pieces-dir", "../../docs/pieces", "--out", out, "--url", base, "--token-file", tokenFile)
+	if code != 0 {
+		t.Fatalf("build: exit %d\n%s", code, errs)
+	}
+	jsonPath := filepath.Join(out, "JSON-1234567890-"+jour+"-001.json")
+	code, stdout, errs := runCode(t, bin, "submit", "--url", base, "--token-file", tokenFile, "--ledger", filepath.Join(out, "carnet-numeros.json"),
+		jsonPath, strings.TrimSuffix(jsonPath, ".json")+".zip")
+	if code != 0 || strings.Count(stdout, "Demande acceptée") != 2 {
+		t.Fatalf("submit: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	ledger, _ := os.ReadFile(filepath.Join(out, "carnet-numeros.json"))
+	if bytes.Count(ledger, []byte(`"etat": "accepte"`)) != 2 {
+		t.Errorf("ledger:\n%s", ledger)
+	}
+	// The same orders without their numbers: fresh ones, never 00001 nor
+	// 00002 again, in the next file of the day.
+	book, _ := os.ReadFile("../../docs/exemple-carnet.csv")
+	book = bytes.ReplaceAll(book, []byte(";00001;"), []byte(";;"))
+	bookPath := filepath.Join(out, "carnet2.csv")
+	os.WriteFile(bookPath, book, 0o644)
+	code, _, errs = runCode(t, bin, "build", "--ans", "1234567890", "--siret", "88558855858745", "--from", bookPath,
+		"--pieces-dir", "../../docs/pieces", "--out", out, "--url", base, "--token-file", tokenFile)
+	if code != 0 {
+		t.Fatalf("second build: exit %d\n%s", code, errs)
+	}
+	second, err := os.ReadFile(filepath.Join(out, "JSON-1234567890-"+jour+"-002.json"))
+	if err != nil || bytes.Contains(second, []byte(`"numeroEditeur": "00001"`)) || bytes.Contains(second, []byte(`"numeroEditeur": "00002"`)) ||
+		!bytes.Contains(second, []byte(`"numeroEditeur": "00003"`)) {
+		t.Errorf("second build: %v\n%s", err, second)
+	}
+}
