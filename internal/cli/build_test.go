@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/commandes"
+)
+
+// TestDecouper: 450 requests make files of 200, 200 and 50; attachments too
+// big for one 200 Mo zip split the file further.
+func TestDecouper(t *testing.T) {
+	dir := t.TempDir()
+	petit := filepath.Join(dir, "petit.pdf")
+	os.WriteFile(petit, []byte("%PDF-1.4"), 0o644)
+	var ds []commandes.Demande
+	for i := range 450 {
+		ds = append(ds, commandes.Demande{Reference: fmt.Sprint(i), BonDeCommande: "petit.pdf"})
+	}
+	got := []int{}
+	for _, lot := range decouper(ds, dir) {
+		got = append(got, len(lot))
+	}
+	if fmt.Sprint(got) != "[200 200 50]" {
+		t.Errorf("got %v, want [200 200 50]", got)
+	}
+	// 60 Mo per request (sparse files): three fit in one zip.
+	gros := filepath.Join(dir, "gros.pdf")
+	f, _ := os.Create(gros)
+	f.Truncate(60 << 20)
+	f.Close()
+	ds = ds[:7]
+	for i := range ds {
+		ds[i].BonDeCommande = "gros.pdf"
+	}
+	got = got[:0]
+	for _, lot := range decouper(ds, dir) {
+		got = append(got, len(lot))
+	}
+	if fmt.Sprint(got) != "[3 3 1]" {
+		t.Errorf("got %v, want [3 3 1] (200 Mo per zip)", got)
+	}
+}
+
+func TestOrdinalSuivant(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"JSON-1234567890-20261125-001.json", "JSON-1234567890-20261125-004.json", "JSON-1234567890-20261124-009.json", "JSON-9999999999-20261125-007.json"} {
+		os.WriteFile(filepath.Join(dir, n), nil, 0o644)
+	}
+	if got := ordinalSuivant(dir, "1234567890", segur.Date{Annee: 2026, Mois: 11, Jour: 25}); got != 5 {
+		t.Errorf("got %d, want 5", got)
+	}
+}
