@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/segur-numerique/segur"
@@ -52,5 +53,29 @@ func TestOrdinalSuivant(t *testing.T) {
 	}
 	if got := ordinalSuivant(dir, "1234567890", segur.Date{Annee: 2026, Mois: 11, Jour: 25}); got != 5 {
 		t.Errorf("got %d, want 5", got)
+	}
+}
+
+// TestBuildErreurs: every mistake of the book at once, and nothing written.
+func TestBuildErreurs(t *testing.T) {
+	dir := t.TempDir()
+	book := filepath.Join(dir, "carnet.csv")
+	os.WriteFile(book, []byte(carnetVierge+
+		"A;;15/10/2021;HT;13 750,00;;;;HOPITAL A;a@b.fr;01 23 45 67 89;99999999;bdc.pdf;ht.pdf\n"+
+		"B;;31/02/2021;TTC;100,00;;;;HOPITAL B;b@b.fr;01 23 45 67 89;999999991;bdc.pdf;\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bdc.pdf"), []byte("%PDF-1.4"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ht.pdf"), []byte("%PDF-1.4"), 0o644)
+	out := filepath.Join(dir, "depots")
+	code, _, errs := run(t, "build", "--ans", "1234567890", "--siret", "88558855858745", "--from", book, "--out", out)
+	if code != exitRejets || !strings.Contains(errs, "ligne 2, colonne") || !strings.Contains(errs, "ligne 3, colonne") ||
+		!strings.Contains(errs, "2 erreur(s)") {
+		t.Errorf("got exit %d\n%s", code, errs)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "JSON-*")); len(files) != 0 {
+		t.Errorf("files written despite the errors: %v", files)
+	}
+	code, out2, _ := run(t, "build", "--template")
+	if code != 0 || !strings.HasPrefix(out2, "\uFEFFreference;numeroEditeur;") {
+		t.Errorf("template: %d %q", code, out2)
 	}
 }
