@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
 // binary builds segur once for the tests of this package.
@@ -647,5 +648,29 @@ func TestBuildSubmit(t *testing.T) {
 	if err != nil || bytes.Contains(second, []byte(`"numeroEditeur": "00001"`)) || bytes.Contains(second, []byte(`"numeroEditeur": "00002"`)) ||
 		!bytes.Contains(second, []byte(`"numeroEditeur": "00003"`)) {
 		t.Errorf("second build: %v\n%s", err, second)
+	}
+
+	// The same book as a spreadsheet (XLSX), deposited: accepted too.
+	x := excelize.NewFile()
+	for i, line := range strings.Split(strings.TrimSpace(strings.TrimPrefix(string(book), "\uFEFF")), "\n") {
+		for j, v := range strings.Split(strings.TrimRight(line, "\r"), ";") {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			x.SetCellStr("Sheet1", cell, v)
+		}
+	}
+	xlsx := filepath.Join(out, "carnet3.xlsx")
+	if err := x.SaveAs(xlsx); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCode(t, bin, "build", "--ans", "1234567890", "--siret", "88558855858745", "--from", xlsx,
+		"--pieces-dir", "../../docs/pieces", "--out", out, "--url", base, "--token-file", tokenFile)
+	if code != 0 {
+		t.Fatalf("XLSX build: exit %d\n%s", code, errs)
+	}
+	third := filepath.Join(out, "JSON-1234567890-"+jour+"-003.json")
+	code, stdout, errs = runCode(t, bin, "submit", "--url", base, "--token-file", tokenFile, "--ledger", filepath.Join(out, "carnet-numeros.json"),
+		third, strings.TrimSuffix(third, ".json")+".zip")
+	if code != 0 || strings.Count(stdout, "Demande acceptée") != 2 {
+		t.Errorf("XLSX submit: exit %d\n%s\n%s", code, stdout, errs)
 	}
 }
