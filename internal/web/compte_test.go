@@ -317,22 +317,7 @@ func TestCompteAgent(t *testing.T) {
 // checked with axe-core.
 func TestParcoursCompte(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
-	ctx := segurtest.Browser(t)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			segurtest.Screenshot(t, ctx, "echec-"+step)
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	texte := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	ctx, do, texte := parcours(t)
 
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
 		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,10 +27,11 @@ func dsfrDir(t *testing.T) string {
 	return dir
 }
 
-// TestParcoursConnexion logs in and out in a real Chromium, checking every
-// page with axe-core (WCAG 2.1 A and AA).
-func TestParcoursConnexion(t *testing.T) {
-	p := newPortailDSFR(t, dsfrDir(t))
+// parcours starts a browser for one journey and returns its context, do
+// (which runs a step and, when it fails, keeps a screenshot and fails the
+// test) and texte (the visible text of a selector).
+func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[chromedp.Void]), func(string) string) {
+	t.Helper()
 	ctx := segurtest.Browser(t)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -46,6 +48,14 @@ func TestParcoursConnexion(t *testing.T) {
 		}
 		return strings.TrimSpace(s)
 	}
+	return ctx, do, texte
+}
+
+// TestParcoursConnexion logs in and out in a real Chromium, checking every
+// page with axe-core (WCAG 2.1 A and AA).
+func TestParcoursConnexion(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	ctx, do, texte := parcours(t)
 
 	do("accueil", chromedp.Navigate(p.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#login")))
 	segurtest.Screenshot(t, ctx, "01-connexion")
@@ -91,22 +101,7 @@ func TestParcoursConnexion(t *testing.T) {
 // with its reason; every page checked with axe-core.
 func TestParcoursDepot(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
-	ctx := segurtest.Browser(t)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			segurtest.Screenshot(t, ctx, "echec-"+step)
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	texte := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	ctx, do, texte := parcours(t)
 	// The example, renamed with today's date.
 	dir := t.TempDir()
 	paris, _ := time.LoadLocation("Europe/Paris")
