@@ -92,27 +92,11 @@ func errorAs(err error, target **exec.ExitError) bool {
 
 func deposer(t *testing.T, base, token, nom string, json, zip []byte) (int, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField("typeDemande", "avance")
-	w.WriteField("numeroAns", "1234567890")
-	fw, _ := w.CreateFormFile("fichier", nom)
-	fw.Write(json)
-	if zip != nil {
-		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
-		zw.Write(zip)
+	code, b := deposerSansEchec(base, token, nom, json, zip)
+	if code == 0 {
+		t.Fatal("deposit: no answer from the portal")
 	}
-	w.Close()
-	req, _ := http.NewRequest("POST", base+"/api/v1/depots", &buf)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return code, b
 }
 
 // enroler enrols the document's vendor with segur admin on the database
@@ -329,8 +313,10 @@ func deposerSansEchec(base, token, nom string, json, zip []byte) (int, []byte) {
 	w.WriteField("numeroAns", "1234567890")
 	fw, _ := w.CreateFormFile("fichier", nom)
 	fw.Write(json)
-	zw, _ := w.CreateFormFile("pieces", "pieces.zip")
-	zw.Write(zip)
+	if zip != nil {
+		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
+		zw.Write(zip)
+	}
 	w.Close()
 	req, _ := http.NewRequest("POST", base+"/api/v1/depots", &buf)
 	req.Header.Set("Authorization", "Bearer "+token)
