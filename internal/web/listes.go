@@ -111,19 +111,6 @@ var libellesTri = map[string]string{
 	"date": "dépôt le plus ancien d'abord", "-date": "dépôt le plus récent d'abord",
 }
 
-// euros writes cents as « 13 750,00 € ».
-func euros(c int64) string {
-	e := strconv.FormatInt(c/100, 10)
-	var b strings.Builder
-	for i, r := range e {
-		if i > 0 && (len(e)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s,%02d €", b.String(), c%100)
-}
-
 func (s *Server) filtreDemandes(r *http.Request, f *segur.Fournisseur) (FiltreDemandes, segur.DemandeFilter) {
 	q := r.URL.Query()
 	fd := FiltreDemandes{NumeroASP: strings.TrimSpace(q.Get("numeroASP")), NumeroEditeur: strings.TrimSpace(q.Get("numeroEditeur")),
@@ -141,7 +128,7 @@ func demandeVue(d segur.Demande) DemandeVue {
 		benef = append(benef, c.Nom+" ("+c.FINESSPMSI+")")
 	}
 	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut),
-		Montant: euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
+		Montant: segur.Euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
 		Beneficiaires: strings.Join(benef, ", "), DepotID: int64(d.DepotID)}
 }
 

@@ -1,0 +1,193 @@
+package segur
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The states of a request in its instruction (process.md, step 2).
+const (
+	DemandeEnInstruction     StatutDemande = "en_instruction"
+	DemandeACompleter        StatutDemande = "a_completer"
+	DemandeRefusee           StatutDemande = "refusee"
+	DemandeDecidee           StatutDemande = "decidee"
+	DemandeConventionASigner StatutDemande = "convention_a_signer"
+	DemandeConventionSignee  StatutDemande = "convention_signee"
+)
+
+// Action is an event of a request's life.
+type Action string
+
+// The actions of the instruction.
+const (
+	ActionPrendre   Action = "prendre"   // an instructor takes the request
+	ActionCompleter Action = "demander"  // asks the vendor for an attachment
+	ActionComplete  Action = "completer" // the vendor replaces or adds it
+	ActionRefuser   Action = "refuser"   // refusal, reason mandatory
+	ActionValider   Action = "valider"   // décision or convention, by the amount financed
+	ActionSigner    Action = "signer"    // the vendor signs the convention
+	ActionRetirer   Action = "retirer"   // the offer withdrawn after the signing period
+	ActionRouvrir   Action = "rouvrir"   // a refusal reopened, before any payment
+)
+
+// transition is one allowed move of the state machine.
+type transition struct {
+	de     StatutDemande
+	action Action
+	role   Role
+	raison bool // a reason is mandatory
+}
+
+var transitions = []transition{
+	{DemandeDeposee, ActionPrendre, RoleInstructeur, false},
+	{DemandeEnInstruction, ActionCompleter, RoleInstructeur, true},
+	{DemandeACompleter, ActionComplete, RoleFournisseur, false},
+	{DemandeEnInstruction, ActionRefuser, RoleInstructeur, true},
+	{DemandeEnInstruction, ActionValider, RoleInstructeur, false},
+	{DemandeConventionASigner, ActionSigner, RoleFournisseur, false},
+	{DemandeConventionASigner, ActionRetirer, RoleInstructeur, true},
+	{DemandeRefusee, ActionRouvrir, RoleAdmin, true},
+}
+
+// Programme holds the rules a programme may set.
+type Programme struct {
+	// SeuilConvention: a request financed strictly above it gets a
+	// convention, at or below it a décision (23 000 € by default).
+	SeuilConvention int64
+	// TauxTVA in basis points (2000 = 20 %), for TTC requests.
+	TauxTVA int64
+}
+
+// ProgrammeParDefaut is the HOP programme's rules.
+var ProgrammeParDefaut = Programme{SeuilConvention: 23_000_00, TauxTVA: 2000}
+
+// Changement is one transition applied: what the history records.
+type Changement struct {
+	De, Vers StatutDemande
+	Action   Action
+	Par      string // the agent's or vendor's login
+	Quand    time.Time
+	Raison   string
+}
+
+// Demarche is what an actor asks of a request.
+type Demarche struct {
+	Action Action
+	Roles  []Role // the actor's roles: a person may hold several
+	Login  string
+	Raison string
+	// MontantFinance is the amount financed a validation records (cents),
+	// computed by MontantFinance.
+	MontantFinance int64
+	// PaiementFait blocks a reopening once anything was paid.
+	PaiementFait bool
+}
+
+// Appliquer moves the request d by the démarche, if the state machine and
+// the actor's roles allow it; it is the only way a request's status
+// changes. It returns the change to record in the history.
+func (d *Demande) Appliquer(m Demarche, quand time.Time, prog Programme) (Changement, error) {
+	var t *transition
+	for i := range transitions {
+		if transitions[i].de == d.Statut && transitions[i].action == m.Action {
+			t = &transitions[i]
+			break
+		}
+	}
+	if t == nil {
+		return Changement{}, Errorf(EFORBIDDEN, "action « %s » impossible sur une demande au statut « %s »", m.Action, d.Statut)
+	}
+	if !slices.Contains(m.Roles, t.role) {
+		return Changement{}, Errorf(EFORBIDDEN, "action « %s » réservée au rôle %s", m.Action, t.role)
+	}
+	raison := strings.TrimSpace(m.Raison)
+	if t.raison && raison == "" {
+		return Changement{}, Errorf(EINVALID, "action « %s » : la raison est obligatoire", m.Action)
+	}
+	vers := map[Action]StatutDemande{
+		ActionPrendre: DemandeEnInstruction, ActionCompleter: DemandeACompleter, ActionComplete: DemandeEnInstruction,
+		ActionRefuser: DemandeRefusee, ActionSigner: DemandeConventionSignee, ActionRetirer: DemandeRefusee,
+		ActionRouvrir: DemandeEnInstruction,
+	}[m.Action]
+	switch m.Action {
+	case ActionValider:
+		if m.MontantFinance <= 0 {
+			return Changement{}, Errorf(EINVALID, "validation : le montant financé doit être supérieur à 0")
+		}
+		vers = DemandeDecidee
+		if m.MontantFinance > prog.SeuilConvention {
+			vers = DemandeConventionASigner
+		}
+	case ActionRouvrir:
+		if m.PaiementFait {
+			return Changement{}, Errorf(EFORBIDDEN, "réouverture impossible : un paiement a déjà été fait")
+		}
+	}
+	c := Changement{De: d.Statut, Vers: vers, Action: m.Action, Par: m.Login, Quand: quand.UTC(), Raison: raison}
+	d.Statut = vers
+	return c, nil
+}
+
+// arrondi divides n by d, rounding half up (n, d > 0).
+func arrondi(n, d int64) int64 { return (2*n + d) / (2 * d) }
+
+// MontantPrestation is the amount of the prestation Ségur: montantSegurHT
+// for HT, plus VAT for TTC (process.md, Amounts).
+func MontantPrestation(regimeTVA string, montantHT int64, prog Programme) int64 {
+	if regimeTVA == "TTC" {
+		return montantHT + arrondi(montantHT*prog.TauxTVA, 10_000)
+	}
+	return montantHT
+}
+
+// MontantFinance is the amount financed: the prestation, at most the sum
+// of the establishments' ceilings (euros HT, plus VAT for a TTC request)
+// when every establishment is in the reference; plafonds is nil when one
+// is not (no ceiling applies; the agent sees an alert).
+func MontantFinance(regimeTVA string, montantHT int64, plafonds []int64, prog Programme) int64 {
+	p := MontantPrestation(regimeTVA, montantHT, prog)
+	if plafonds == nil {
+		return p
+	}
+	var somme int64
+	for _, c := range plafonds {
+		somme += c
+	}
+	somme = MontantPrestation(regimeTVA, somme, prog)
+	return min(p, somme)
+}
+
+// Avance is 30 % of the amount financed, to the cent, half up.
+func Avance(finance int64) int64 { return arrondi(finance*30, 100) }
+
+// Solde is min(amount financed, invoice on the same basis) − advance; a
+// negative balance pays nothing and is to recover.
+func Solde(finance, facture, avance int64) (payer, recouvrer int64) {
+	s := min(finance, facture) - avance
+	if s < 0 {
+		return 0, -s
+	}
+	return s, 0
+}
+
+// Euros writes cents as « 13 750,00 € ».
+func Euros(c int64) string {
+	neg := c < 0
+	if neg {
+		c = -c
+	}
+	e := fmt.Sprint(c / 100)
+	var b strings.Builder
+	if neg {
+		b.WriteString("-")
+	}
+	for i, r := range e {
+		if i > 0 && (len(e)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s,%02d €", b.String(), c%100)
+}

@@ -1,0 +1,130 @@
+package segur
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+var (
+	instructeur = []Role{RoleInstructeur}
+	vendeur     = []Role{RoleFournisseur}
+	admin       = []Role{RoleAdmin}
+)
+
+// TestTransitions tries every action from every state: only the table's
+// transitions pass, each to its state.
+func TestTransitions(t *testing.T) {
+	statuts := []StatutDemande{DemandeDeposee, DemandeEnInstruction, DemandeACompleter, DemandeRefusee, DemandeDecidee,
+		DemandeConventionASigner, DemandeConventionSignee}
+	actions := []Action{ActionPrendre, ActionCompleter, ActionComplete, ActionRefuser, ActionValider, ActionSigner, ActionRetirer, ActionRouvrir}
+	allowed := map[string]StatutDemande{
+		"deposee/prendre":             DemandeEnInstruction,
+		"en_instruction/demander":     DemandeACompleter,
+		"a_completer/completer":       DemandeEnInstruction,
+		"en_instruction/refuser":      DemandeRefusee,
+		"en_instruction/valider":      DemandeDecidee,
+		"convention_a_signer/signer":  DemandeConventionSignee,
+		"convention_a_signer/retirer": DemandeRefusee,
+		"refusee/rouvrir":             DemandeEnInstruction,
+	}
+	tous := []Role{RoleFournisseur, RoleInstructeur, RolePayeur, RoleAdmin}
+	for _, st := range statuts {
+		for _, a := range actions {
+			key := fmt.Sprintf("%s/%s", st, a)
+			t.Run(key, func(t *testing.T) {
+				d := &Demande{Statut: st}
+				c, err := d.Appliquer(Demarche{Action: a, Roles: tous, Login: "x", Raison: "motif", MontantFinance: 1375000}, time.Now(), ProgrammeParDefaut)
+				want, ok := allowed[key]
+				if !ok {
+					var se *Error
+					if !errors.As(err, &se) || se.Code != EFORBIDDEN || d.Statut != st {
+						t.Errorf("got %v (status %s), want a refusal and no change", err, d.Statut)
+					}
+					return
+				}
+				if err != nil || d.Statut != want || c.De != st || c.Vers != want || c.Raison != "motif" {
+					t.Errorf("got %v, %+v, status %s; want %s", err, c, d.Statut, want)
+				}
+			})
+		}
+	}
+}
+
+func TestTransitionsGardes(t *testing.T) {
+	p := ProgrammeParDefaut
+	cases := []struct {
+		name   string
+		statut StatutDemande
+		m      Demarche
+		code   ErrorCode
+		vers   StatutDemande
+	}{
+		{"un fournisseur ne prend pas", DemandeDeposee, Demarche{Action: ActionPrendre, Roles: vendeur}, EFORBIDDEN, ""},
+		{"refus sans raison", DemandeEnInstruction, Demarche{Action: ActionRefuser, Roles: instructeur, Raison: "  "}, EINVALID, ""},
+		{"complément sans raison", DemandeEnInstruction, Demarche{Action: ActionCompleter, Roles: instructeur}, EINVALID, ""},
+		{"validation sans montant", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur}, EINVALID, ""},
+		{"23 000,00 € : décision", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_00}, "", DemandeDecidee},
+		{"23 000,01 € : convention", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_01}, "", DemandeConventionASigner},
+		{"un instructeur ne signe pas", DemandeConventionASigner, Demarche{Action: ActionSigner, Roles: instructeur}, EFORBIDDEN, ""},
+		{"le fournisseur signe", DemandeConventionASigner, Demarche{Action: ActionSigner, Roles: vendeur}, "", DemandeConventionSignee},
+		{"un instructeur ne rouvre pas", DemandeRefusee, Demarche{Action: ActionRouvrir, Roles: instructeur, Raison: "erreur"}, EFORBIDDEN, ""},
+		{"réouverture après paiement", DemandeRefusee, Demarche{Action: ActionRouvrir, Roles: admin, Raison: "erreur", PaiementFait: true}, EFORBIDDEN, ""},
+		{"plusieurs rôles", DemandeRefusee, Demarche{Action: ActionRouvrir, Roles: []Role{RoleInstructeur, RoleAdmin}, Raison: "erreur"}, "", DemandeEnInstruction},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := &Demande{Statut: c.statut}
+			_, err := d.Appliquer(c.m, time.Now(), p)
+			if c.code != "" {
+				var se *Error
+				if !errors.As(err, &se) || se.Code != c.code || d.Statut != c.statut {
+					t.Errorf("got %v, want %s and no change", err, c.code)
+				}
+				return
+			}
+			if err != nil || d.Statut != c.vers {
+				t.Errorf("got %v, status %s; want %s", err, d.Statut, c.vers)
+			}
+		})
+	}
+}
+
+func TestMontants(t *testing.T) {
+	p := ProgrammeParDefaut
+	cases := []struct {
+		name     string
+		regime   string
+		ht       int64
+		plafonds []int64
+		finance  int64
+		avance   int64
+	}{
+		{"HT sans référentiel", "HT", 1375000, nil, 1375000, 412500},
+		{"TTC : + 20 %", "TTC", 1000000, nil, 1200000, 360000},
+		{"TTC arrondi au centime", "TTC", 1, nil, 1, 0},
+		{"TTC 0,03 € : 0,036 → 0,04", "TTC", 3, nil, 4, 1},
+		{"plafonds HT", "HT", 1375000, []int64{500000, 400000}, 900000, 270000},
+		{"plafonds au-dessus", "HT", 1375000, []int64{1000000, 1000000}, 1375000, 412500},
+		{"plafonds TTC comparés TTC", "TTC", 1000000, []int64{500000, 400000}, 1080000, 324000},
+		{"avance arrondie : 30 % de 0,05 €", "HT", 5, nil, 5, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := MontantFinance(c.regime, c.ht, c.plafonds, p)
+			if f != c.finance || Avance(f) != c.avance {
+				t.Errorf("got financed %d, advance %d; want %d, %d", f, Avance(f), c.finance, c.avance)
+			}
+		})
+	}
+	if pay, rec := Solde(1375000, 1400000, 412500); pay != 962500 || rec != 0 {
+		t.Errorf("balance: got %d %d", pay, rec)
+	}
+	if pay, rec := Solde(1375000, 300000, 412500); pay != 0 || rec != 112500 {
+		t.Errorf("negative balance: got %d %d, want 0 and 112500 to recover", pay, rec)
+	}
+	if got := Euros(1375000); got != "13\u202f750,00 €" {
+		t.Errorf("got %q", got)
+	}
+}
