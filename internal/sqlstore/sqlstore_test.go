@@ -320,6 +320,7 @@ func fixture(t testing.TB, db *DB, siret string) *segur.Fournisseur {
 // returns a fresh, migrated store for one test.
 func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runDepotSuite(t, open)
+	runInstructionSuite(t, open)
 	runSessionSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
