@@ -34,6 +34,7 @@ pendant qu'il tourne) : --data DOSSIER (SQLite, ./segur-data par défaut) ou
   token revoke --siret S --prefix PREFIXE
   window add --logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"
   window list
+  reference import FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)
 
 Exemple :
   segur admin vendor add --siret 88558855858745 --name "Le Beau Logiciel" \
@@ -95,6 +96,7 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 		"user add":  adminUserAdd,
 		"token add": adminTokenAdd, "token list": adminTokenList, "token revoke": adminTokenRevoke,
 		"window add": adminWindowAdd, "window list": adminWindowList,
+		"reference import": adminReferenceImport,
 	}
 	run, ok := cmds[args[0]+" "+args[1]]
 	if !ok {
@@ -443,4 +445,38 @@ func adminWindowList(ctx context.Context, e *env, args []string) int {
 			}
 			return w.Flush()
 		})
+}
+
+func adminReferenceImport(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "admin reference import", adminHelp)
+	dbf := addDBFlags(fs)
+	rest, status, ok := parseArgs(fs, args)
+	if !ok {
+		return status
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(e.stderr, "segur admin reference import : un fichier CSV attendu")
+		return exitUsage
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return cannotRead(e, rest[0], err)
+	}
+	ref, err := segur.LireReference(f)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segur admin reference import : %v\n", err)
+		return 1
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return reportErr(e, "admin reference import", err)
+	}
+	defer db.Close()
+	v, err := db.ImporterReference(ctx, ref)
+	if err != nil {
+		return reportErr(e, "admin reference import", err)
+	}
+	fmt.Fprintf(e.stderr, "Référentiel importé : version %d, %d établissements.\n", v, len(ref))
+	return exitOK
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,5 +75,19 @@ func TestAdmin(t *testing.T) {
 	_, list, _ = runIn(t, "", "admin", "token", "list", d, "--siret", "88558855858745")
 	if !regexp.MustCompile(prefix + `.*\d\d/\d\d/\d{4} \d\d:\d\d\s*$`).MatchString(strings.TrimSpace(list)) {
 		t.Errorf("got token list %q, want the revocation date", list)
+	}
+}
+
+func TestAdminReference(t *testing.T) {
+	data := t.TempDir()
+	ok := filepath.Join(data, "ref.csv")
+	os.WriteFile(ok, []byte("# référentiel\n999999999;HOPITAL;10000,00;60000,00;20000,00\n"), 0o644)
+	if code, _, errs := runIn(t, "", "admin", "reference", "import", "--data", data, ok); code != 0 || !strings.Contains(errs, "version 1, 1 établissements") {
+		t.Errorf("got %d %q", code, errs)
+	}
+	bad := filepath.Join(data, "bad.csv")
+	os.WriteFile(bad, []byte("999999999;HOPITAL;dix mille;1;2\n"), 0o644)
+	if code, _, errs := runIn(t, "", "admin", "reference", "import", "--data", data, bad); code != 1 || !strings.Contains(errs, "ligne 1") {
+		t.Errorf("got %d %q, want the line at fault", code, errs)
 	}
 }

@@ -192,6 +192,13 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 			return err
 		}
 	}
+	if _, _, err := db.FindReference(ctx); segur.IsCode(err, segur.ENOTFOUND) {
+		if _, err := db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "  fournisseur « %s », SIRET %s, numéro ANS %s (RI)\n", f.Nom, demoSIRET, demoANS)
 	fmt.Fprintf(e.stderr, "  jeton d'API : segur admin token add --siret %s\n", demoSIRET)
 	return nil

@@ -321,6 +321,7 @@ func fixture(t testing.TB, db *DB, siret string) *segur.Fournisseur {
 func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runDepotSuite(t, open)
 	runInstructionSuite(t, open)
+	runReferenceSuite(t, open)
 	runSessionSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {

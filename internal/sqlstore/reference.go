@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/segur-numerique/segur"
+)
+
+// ImporterReference records a new version of the reference of
+// establishments and returns its number.
+func (db *DB) ImporterReference(ctx context.Context, ref segur.Reference) (int64, error) {
+	now := db.clock()
+	var version int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		a := segur.ActeurFrom(ctx)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO reference_versions (importe_le, par, nombre) VALUES ($1, $2, $3) RETURNING id`,
+			now, a.Login, len(ref)).Scan(&version); err != nil {
+			return fmt.Errorf("sqlstore: reference version: %w", err)
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO reference_etablissements (version_id, finess, nom, plafond_ri, plafond_dpi, plafond_pfi)
+			VALUES ($1, $2, $3, $4, $5, $6)`)
+		if err != nil {
+			return fmt.Errorf("sqlstore: reference: %w", err)
+		}
+		defer stmt.Close()
+		for _, e := range ref {
+			if _, err := stmt.ExecContext(ctx, version, e.FINESSPMSI, e.Nom, e.Plafonds[segur.LogicielRI],
+				e.Plafonds[segur.LogicielDPI], e.Plafonds[segur.LogicielPFI]); err != nil {
+				return fmt.Errorf("sqlstore: reference %s: %w", e.FINESSPMSI, err)
+			}
+		}
+		return audit(ctx, tx, now, "reference.importer", fmt.Sprintf("reference:%d", version), map[string]int{"etablissements": len(ref)})
+	})
+	return version, err
+}
+
+// FindReference returns the latest version of the reference and its
+// number; ENOTFOUND when none was imported.
+func (db *DB) FindReference(ctx context.Context) (segur.Reference, int64, error) {
+	var version int64
+	err := db.r.QueryRowContext(ctx, `SELECT id FROM reference_versions ORDER BY id DESC LIMIT 1`).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, segur.Errorf(segur.ENOTFOUND, "aucun référentiel des établissements n'est importé")
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT finess, nom, plafond_ri, plafond_dpi, plafond_pfi FROM reference_etablissements WHERE version_id = $1`, version)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
+	}
+	defer rows.Close()
+	ref := segur.Reference{}
+	for rows.Next() {
+		var e segur.Etablissement
+		var ri, dpi, pfi int64
+		if err := rows.Scan(&e.FINESSPMSI, &e.Nom, &ri, &dpi, &pfi); err != nil {
+			return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
+		}
+		e.Plafonds = map[segur.Logiciel]int64{segur.LogicielRI: ri, segur.LogicielDPI: dpi, segur.LogicielPFI: pfi}
+		ref[e.FINESSPMSI] = e
+	}
+	return ref, version, rows.Err()
+}
