@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -61,6 +64,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if *demo {
 		if err := seedDemo(ctx, e, db); err != nil {
+			return reportErr(e, "serve --demo", err)
+		}
+		g := &segur.Guichet{Store: db, Blobs: store, Now: time.Now, Paris: paris()}
+		if err := deposerDemo(ctx, e, db, g, store); err != nil {
 			return reportErr(e, "serve --demo", err)
 		}
 	}
@@ -211,4 +218,77 @@ func fenetreOuverte(fen []segur.Fenetre, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// deposerDemo deposits, once, two requests of the demo vendor, numbered
+// D0001 and D0002 (so that the document's example, numbered 00001, can
+// still be deposited by hand): one like the document's example, one above
+// 23 000 € for a convention. Agents find work waiting.
+func deposerDemo(ctx context.Context, e *env, db *sqlstore.DB, g *segur.Guichet, blobs segur.Blobs) error {
+	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "demo", Adresse: "segur serve --demo"})
+	f, err := db.FindFournisseurBySIRET(ctx, demoSIRET)
+	if err != nil {
+		return err
+	}
+	used, err := db.FindNumerosEditeur(ctx, f.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range used {
+		if strings.EqualFold(n, "D0001") {
+			return nil
+		}
+	}
+	tel := "01 23 45 67 89"
+	exemple := segur.DonneesDemande{NumeroEditeur: "D0001", DateCommande: segur.Date{Annee: 2021, Mois: 10, Jour: 15}, RegimeTVA: "HT",
+		MontantHTCents: 13_750_00, Mandataire: &segur.Contact{Nom: "DUPONT", Email: "direction@hopital-saint-martin.fr", Telephone: tel},
+		Clients: []segur.Client{
+			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "direction@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999999"},
+			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE NORD", Email: "site-nord@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999991"},
+			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE SUD", Email: "site-sud@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999992"},
+		}}
+	grande := exemple
+	grande.NumeroEditeur, grande.MontantHTCents = "D0002", 48_000_00
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	fichier := segur.FichierHOP{NumeroAns: demoANS, SIRET: demoSIRET, Logiciel: segur.LogicielRI}
+	for _, d := range []segur.DonneesDemande{exemple, grande} {
+		for _, typ := range []string{"BON_COMMANDE", "PREUVE_HT"} {
+			nom := segur.NomPiece(segur.LogicielRI, typ, d.NumeroEditeur, "PDF")
+			d.Pieces = append(d.Pieces, segur.Piece{NomFichier: nom, Format: "PDF", Type: typ})
+			w, err := zw.Create(nom)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%%PDF-1.4\n%% pièce de démonstration %s\n%%%%EOF\n", nom)
+		}
+		fichier.Demandes = append(fichier.Demandes, d)
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	var jbuf bytes.Buffer
+	if err := segur.EcrireHOP(&jbuf, fichier); err != nil {
+		return err
+	}
+	jsonRef, err := blobs.Put(ctx, &jbuf, segur.MaxFichier)
+	if err != nil {
+		return err
+	}
+	zipRef, err := blobs.Put(ctx, &zbuf, segur.MaxArchive)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	p, err := g.Recevoir(ctx, f, segur.TypeAvance, demoANS, now)
+	if err != nil {
+		return err
+	}
+	nom := fmt.Sprintf("JSON-%s-%s-999.json", demoANS, now.In(paris()).Format("20060102"))
+	d, err := g.Deposer(ctx, segur.Envoi{Fournisseur: f, Type: segur.TypeAvance, NumeroAns: demoANS, NomFichier: nom, Recu: now, JSON: jsonRef, Zip: zipRef}, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "  dépôt de démonstration %s : %d demandes (D0001, D0002)\n", d.ImpID, len(d.Lignes))
+	return nil
 }

@@ -492,7 +492,8 @@ func TestDemoNavigateur(t *testing.T) {
 		t.Fatal(err)
 	}
 	main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-	if err != nil || !strings.Contains(main, "Le Beau Logiciel") || !strings.Contains(main, "1234567890") || !strings.Contains(strings.ToLower(main), "ouverte") {
+	if err != nil || !strings.Contains(main, "Le Beau Logiciel") || !strings.Contains(main, "1234567890") || !strings.Contains(strings.ToLower(main), "ouverte") ||
+		!strings.Contains(main, "2 demandes acceptées") {
 		t.Errorf("demo dashboard: %v %q", err, main)
 	}
 	Screenshot(t, ctx, "tableau-demo")
