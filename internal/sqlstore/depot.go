@@ -145,15 +145,7 @@ func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.Fournisseu
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-			}
-			used[c] = true
-		}
-		if err := rows.Err(); err != nil {
+		if err := eachRow(rows, lireCle(used)); err != nil {
 			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
 		}
 		return used, nil
@@ -174,16 +166,7 @@ func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.Fournisseu
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-			}
-			used[c] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := eachRow(rows, lireCle(used)); err != nil {
 			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
 		}
 	}
@@ -315,65 +298,6 @@ func nextASPs(ctx context.Context, q querier, dia dialect, n int) ([]int64, erro
 	return out, nil
 }
 
-// insertRows inserts n rows of width columns, 100 rows a statement:
-// head is "INSERT INTO t (...) VALUES ", tail what follows the values (a
-// RETURNING clause, read by scan, or ""); row gives row i's values.
-//
-// On SQLite, which parses a long statement slowly and runs in process, one
-// prepared single-row statement is faster; on PostgreSQL the round trips
-// dominate.
-func (t *depotTx) insertRows(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
-	if t.db.dialect == dialectSQLite {
-		return t.insertRowsPrepared(ctx, n, width, head, tail, row, scan)
-	}
-	for start := 0; start < n; start += 100 {
-		end := min(start+100, n)
-		var q strings.Builder
-		q.WriteString(head)
-		args := make([]any, 0, (end-start)*width)
-		for i := start; i < end; i++ {
-			vals, err := row(i)
-			if err != nil {
-				return err
-			}
-			if i > start {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for k := range vals {
-				if k > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "$%d", len(args)+k+1)
-			}
-			q.WriteByte(')')
-			args = append(args, vals...)
-		}
-		q.WriteString(tail)
-		if scan == nil {
-			if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
-				return err
-			}
-			continue
-		}
-		rows, err := t.tx.QueryContext(ctx, q.String(), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // insertPostgres inserts a deposit's requests, lines and numbers on
 // PostgreSQL, one statement per table with arrays (unnest): three round
 // trips, and statements whose text never changes.
@@ -408,17 +332,14 @@ func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes [
 			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
 		}
 		ids := make(map[string]int64, n)
-		for rows.Next() {
+		err = eachRow(rows, func(rows *sql.Rows) error {
 			var a string
 			var id int64
-			if err := rows.Scan(&a, &id); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
-			}
+			err := rows.Scan(&a, &id)
 			ids[a] = id
-		}
-		rows.Close()
-		if err := rows.Err(); violationOf(err) == uniqueViolation {
+			return err
+		})
+		if violationOf(err) == uniqueViolation {
 			return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
 		} else if err != nil {
 			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
@@ -458,19 +379,37 @@ func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes [
 		if err != nil {
 			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
-			}
-			inseres[c] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := eachRow(rows, lireCle(inseres)); err != nil {
 			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
 		}
 	}
+	return numerosNeufs(demandes, inseres)
+}
+
+// eachRow calls scan on every row, then closes rows.
+func eachRow(rows *sql.Rows, scan func(*sql.Rows) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// lireCle reads a numero_cle into set.
+func lireCle(set map[string]bool) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var c string
+		err := rows.Scan(&c)
+		set[c] = true
+		return err
+	}
+}
+
+// numerosNeufs checks that each accepted request's number was recorded by
+// this deposit (inseres): a number used before is an ECONFLICT.
+func numerosNeufs(demandes []segur.Demande, inseres map[string]bool) error {
 	for _, dm := range demandes {
 		if !inseres[cle(dm.NumeroEditeur)] {
 			return segur.Errorf(segur.ECONFLICT, "numeroEditeur « %s » déjà utilisé par ce fournisseur : dépôt non enregistré", dm.NumeroEditeur)
@@ -491,8 +430,12 @@ func lignesRejetees(lignes []segur.LigneDepot) []segur.LigneDepot {
 	return out
 }
 
-// insertRowsPrepared is insertRows one row a statement, prepared once.
-func (t *depotTx) insertRowsPrepared(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
+// insertRows inserts n rows of width columns on SQLite, through one
+// prepared single-row statement (faster there than long multi-row
+// statements, which SQLite parses slowly): head is "INSERT INTO t (...)
+// VALUES ", tail what follows the values (a RETURNING clause, read by
+// scan, or ""); row gives row i's values. PostgreSQL uses insertPostgres.
+func (t *depotTx) insertRows(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
 	if n == 0 {
 		return nil
 	}
@@ -527,14 +470,7 @@ func (t *depotTx) insertRowsPrepared(ctx context.Context, n, width int, head, ta
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := eachRow(rows, scan); err != nil {
 			return err
 		}
 	}
@@ -638,21 +574,12 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		func(i int) ([]any, error) {
 			return []any{int64(d.FournisseurID), numeros[i], cle(numeros[i]), int64(d.ID)}, nil
 		},
-		func(rows *sql.Rows) error {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				return err
-			}
-			inseres[c] = true
-			return nil
-		})
+		lireCle(inseres))
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
 	}
-	for _, dm := range demandes {
-		if !inseres[cle(dm.NumeroEditeur)] {
-			return segur.Errorf(segur.ECONFLICT, "numeroEditeur « %s » déjà utilisé par ce fournisseur : dépôt non enregistré", dm.NumeroEditeur)
-		}
+	if err := numerosNeufs(demandes, inseres); err != nil {
+		return err
 	}
 
 	return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
