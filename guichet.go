@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -465,4 +466,22 @@ type DepotStore interface {
 	// FindNumerosEditeur returns every numeroEditeur the vendor used, in
 	// the order of use.
 	FindNumerosEditeur(ctx context.Context, f FournisseurID) ([]string, error)
+}
+
+// DepotDuFournisseur returns deposit id (as written in a URL) if it belongs
+// to vendor f: another vendor's deposit is not found, as if it did not
+// exist.
+func DepotDuFournisseur(ctx context.Context, s interface {
+	FindDepotByID(ctx context.Context, id DepotID) (*Depot, error)
+}, f FournisseurID, id string) (*Depot, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	notFound := Errorf(ENOTFOUND, "dépôt %s introuvable", couper(id, 20))
+	if err != nil || n <= 0 {
+		return nil, notFound
+	}
+	d, err := s.FindDepotByID(ctx, DepotID(n))
+	if IsCode(err, ENOTFOUND) || err == nil && d.FournisseurID != f {
+		return nil, notFound
+	}
+	return d, err
 }

@@ -173,16 +173,7 @@ func (a *API) getDepots(w http.ResponseWriter, r *http.Request) error {
 // depotDuFournisseur finds a deposit of the token's vendor: another
 // vendor's is not found, as if it did not exist.
 func (a *API) depotDuFournisseur(r *http.Request) (*segur.Depot, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	notFound := segur.Errorf(segur.ENOTFOUND, "dépôt %s introuvable", r.PathValue("id"))
-	if err != nil || id <= 0 {
-		return nil, notFound
-	}
-	d, err := a.Store.FindDepotByID(r.Context(), segur.DepotID(id))
-	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && d.FournisseurID != fournisseur(r.Context()).ID {
-		return nil, notFound
-	}
-	return d, err
+	return segur.DepotDuFournisseur(r.Context(), a.Store, fournisseur(r.Context()).ID, r.PathValue("id"))
 }
 
 func (a *API) getDepot(w http.ResponseWriter, r *http.Request) error {

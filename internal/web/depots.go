@@ -135,16 +135,7 @@ func (s *Server) depotDuFournisseur(r *http.Request) (*segur.Depot, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	notFound := segur.Errorf(segur.ENOTFOUND, "Ce dépôt n'existe pas.")
-	if err != nil || id <= 0 {
-		return nil, notFound
-	}
-	d, err := s.Store.FindDepotByID(r.Context(), segur.DepotID(id))
-	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && d.FournisseurID != f.ID {
-		return nil, notFound
-	}
-	return d, err
+	return segur.DepotDuFournisseur(r.Context(), s.Store, f.ID, r.PathValue("id"))
 }
 
 func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
