@@ -17,6 +17,9 @@ type FichierHOP struct {
 	Demandes  []DonneesDemande // NumLigne is set from 1 in the file's order
 }
 
+// MontantTexte writes cents as the format writes amounts: 13750.00.
+func MontantTexte(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
 // NomPiece is the nomenclature name of an attachment:
 // HOP-<Logiciel>-Va1-<BDC|HT>-<numeroEditeur>.<pdf|jpg|png>.
 func NomPiece(l Logiciel, typeFichier, numeroEditeur, format string) string {
@@ -99,7 +102,7 @@ func EcrireHOP(w io.Writer, f FichierHOP) error {
 	for i, d := range f.Demandes {
 		h := hopDemande{NumLigne: i + 1, TypeAction: "C", NumeroEditeur: d.NumeroEditeur,
 			Commande: hopCommande{DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA,
-				MontantSegurHT: json.Number(fmt.Sprintf("%d.%02d", d.MontantHTCents/100, d.MontantHTCents%100))},
+				MontantSegurHT: json.Number(MontantTexte(d.MontantHTCents))},
 			PiecesJustificatives: []hopPiece{}}
 		if d.Mandataire != nil {
 			nom := strings.ToUpper(d.Mandataire.Nom)

@@ -27,13 +27,11 @@ type ClientJSON struct {
 	FINESSPMSI string `json:"FINESSPMSI"`
 }
 
-// euros writes cents as the format's amounts: 13750.00.
-func euros(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 func demandeJSON(d *segur.Demande) DemandeJSON {
 	out := DemandeJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut), NumeroAns: d.NumeroAns,
 		Logiciel: string(d.Logiciel), Depot: fmt.Sprintf("/api/v1/depots/%d", d.DepotID), DateCommande: d.DateCommande.String(),
-		RegimeTVA: d.RegimeTVA, MontantSegurHT: euros(d.MontantHTCents), Beneficiaires: []ClientJSON{}}
+		RegimeTVA: d.RegimeTVA, MontantSegurHT: segur.MontantTexte(d.MontantHTCents), Beneficiaires: []ClientJSON{}}
 	for _, c := range d.Clients {
 		out.Beneficiaires = append(out.Beneficiaires, ClientJSON{c.Nom, c.FINESSPMSI})
 	}
