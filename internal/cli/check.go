@@ -149,11 +149,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 
 // aujourdhui is the date in Europe/Paris at t.
 func aujourdhui(t time.Time) segur.Date {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil { // tzdata is embedded: cannot happen
-		loc = time.UTC
-	}
-	y, m, d := t.In(loc).Date()
+	y, m, d := t.In(paris()).Date()
 	return segur.Date{Annee: y, Mois: int(m), Jour: d}
 }
 
