@@ -27,7 +27,6 @@ type ClientJSON struct {
 	FINESSPMSI string `json:"FINESSPMSI"`
 }
 
-
 func demandeJSON(d *segur.Demande) DemandeJSON {
 	out := DemandeJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut), NumeroAns: d.NumeroAns,
 		Logiciel: string(d.Logiciel), Depot: fmt.Sprintf("/api/v1/depots/%d", d.DepotID), DateCommande: d.DateCommande.String(),
