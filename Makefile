@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-document bench-portail fuzz clean
 
 build:
 	$(GO) build -trimpath -o bin/segur ./cmd/segur
@@ -25,9 +25,10 @@ staticcheck: $(STATICCHECK)
 
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
 # root), a throwaway S3 server (versitygw, built with go install), the DSFR
-# and axe-core from npm (scripts/dsfr.sh) and Debian's Chromium
-# (scripts/chromium.sh); the suites that need them are skipped without
-# them, or fail when CI=true.
+# and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
+# (scripts/chromium.sh) and poppler-utils (scripts/poppler.sh, pdftotext
+# for the documents); the suites that need them are skipped without them,
+# or fail when CI=true.
 unit:
 	@trap 'exit 130' INT TERM; stop=; \
 	if pg=$$(scripts/postgres.sh); then \
@@ -50,6 +51,11 @@ unit:
 	else \
 		echo "Chromium indisponible : les tests dans le navigateur seront sautés (échec si CI=true)." >&2; \
 	fi; \
+	if poppler=$$(scripts/poppler.sh); then \
+		eval "$$poppler"; \
+	else \
+		echo "pdftotext (poppler-utils) indisponible : les tests des documents PDF seront sautés (échec si CI=true)." >&2; \
+	fi; \
 	$(GO) test -count=1 ./...
 
 # The portal with its demo data, in ./segur-data, its pages styled by the
@@ -64,6 +70,9 @@ check-example: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 .
+
+bench-document:
+	$(GO) test -run '^$$' -bench BenchmarkEcrire -benchmem -count 6 ./internal/document/
 
 bench-portail:
 	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 3 ./internal/api/

@@ -12,8 +12,8 @@ func TestReference(t *testing.T) {
 			t.Errorf("demo reference lacks %s", f)
 		}
 	}
-	if got := ref["999999999"].Plafonds[LogicielRI]; got != 1000000 {
-		t.Errorf("got ceiling %d, want 1000000", got)
+	if got := ref["999999999"].Plafonds[LogicielRI]; got != 3000000 {
+		t.Errorf("got ceiling %d, want 3000000", got)
 	}
 	for _, bad := range []string{"1;a;1;2", "12345;A;1;2;3", "999999999;A;x;2;3", "999999999;A;1;2;3\n999999999;B;1;2;3"} {
 		if _, err := LireReference(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "ligne") {
@@ -33,13 +33,13 @@ func TestAlertes(t *testing.T) {
 		return strings.Join(c, ",")
 	}
 	// The document's example: SIRET and FINESS 999999999 fail their key;
-	// 13 750 € is below the RI ceilings (20 000 €).
+	// 13 750 € is below the RI ceilings (50 000 €).
 	got := codes(Alertes(d, "88558855858745", ReferenceDemo(), nil, ProgrammeParDefaut))
 	if got != "cle_siret,cle_finess,cle_finess,cle_finess" {
 		t.Errorf("got %s", got)
 	}
-	// 50 000 € HT for an RI is above its establishments' ceilings (20 000 €).
-	d.MontantHTCents = 5_000_000
+	// 60 000 € HT for an RI is above its establishments' ceilings (50 000 €).
+	d.MontantHTCents = 6_000_000
 	if got := codes(Alertes(d, "35600000000048", ReferenceDemo(), map[string]string{"999999991": "ASP-0"}, ProgrammeParDefaut)); !strings.Contains(got, "deja_finance") || !strings.Contains(got, "au_dessus_plafonds") {
 		t.Errorf("got %s, want already financed and above the ceilings", got)
 	}

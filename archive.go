@@ -797,6 +797,17 @@ func (a *Archive) findRoot() string {
 // actual) gives PieceTropGrande, checked before the format. A read error of
 // the underlying io.ReaderAt gives PieceIllisible.
 func (a *Archive) CheckPiece(name, format string) PieceStatus {
+	return a.piece(name, format, nil)
+}
+
+// ExtrairePiece checks the named attachment as CheckPiece does and, on the
+// way, writes its content to w: what w received is the piece only when the
+// status is PieceOK (w should buffer, at most MaxPiece bytes).
+func (a *Archive) ExtrairePiece(name, format string, w io.Writer) PieceStatus {
+	return a.piece(name, format, w)
+}
+
+func (a *Archive) piece(name, format string, w io.Writer) PieceStatus {
 	if name == "" || strings.IndexByte(name, '/') >= 0 {
 		return PieceAbsente
 	}
@@ -845,6 +856,11 @@ func (a *Archive) CheckPiece(name, format string) PieceStatus {
 		}
 		crc = crc32.Update(crc, crc32.IEEETable, a.buf[:n])
 		got += int64(n)
+		if w != nil && got <= MaxPiece {
+			if _, err := w.Write(a.buf[:n]); err != nil {
+				return PieceIllisible
+			}
+		}
 		if err == io.EOF {
 			break
 		}
@@ -894,4 +910,15 @@ func (a *Archive) Unnamed() []string {
 		}
 	}
 	return names
+}
+
+// FormatPiece returns the format (PDF, PNG or JPG) whose signature content
+// starts with, or "" for another content.
+func FormatPiece(head []byte) string {
+	for _, f := range []string{"PDF", "PNG", "JPG"} {
+		if zipSignature(f, head) {
+			return f
+		}
+	}
+	return ""
 }

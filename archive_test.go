@@ -1045,3 +1045,37 @@ func BenchmarkCheckPiece(b *testing.B) {
 		}
 	})
 }
+
+func TestExtrairePiece(t *testing.T) {
+	b := archReadExample(t)
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := archMustOpen(t, bytes.NewReader(b), int64(len(b)))
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		name := f.Name[strings.LastIndexByte(f.Name, '/')+1:]
+		if st := a.ExtrairePiece(name, "PDF", &got); st != PieceOK {
+			t.Fatalf("ExtrairePiece(%q): %v", name, st)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("ExtrairePiece(%q): %d bytes differ from archive/zip's %d", name, got.Len(), len(want))
+		}
+	}
+	if st := a.ExtrairePiece("absent.pdf", "PDF", io.Discard); st != PieceAbsente {
+		t.Errorf("absent piece: got %v", st)
+	}
+}

@@ -77,6 +77,12 @@ type Demande struct {
 	Statut        StatutDemande
 	CreeLe        time.Time
 	DonneesDemande
+	// Agent is the login of the instructor who took the request, "" before.
+	Agent string
+	// MontantFinance is the amount financed a validation recorded (cents),
+	// 0 before, with its Calcul in French.
+	MontantFinance int64
+	Calcul         string
 }
 
 // FormatNumeroASP writes an ASP number: ASP-<year of the deposit>-<a
@@ -436,6 +442,13 @@ type DemandeFilter struct {
 	NumeroASP     string
 	NumeroEditeur string // compared case-insensitively
 	Statut        StatutDemande
+	// The agents' filters: ANS number, software type, amount HT in cents
+	// (0: no bound), deposit time [DeposeApres, DeposeAvant), assigned agent.
+	NumeroAns                string
+	Logiciel                 Logiciel
+	MontantMin, MontantMax   int64
+	DeposeApres, DeposeAvant time.Time
+	Agent                    string
 	// Tri orders the requests: one of the TriDemandes keys, numeroASP by
 	// default.
 	Tri           string

@@ -70,6 +70,8 @@ type Changement struct {
 	Par      string // the agent's or vendor's login
 	Quand    time.Time
 	Raison   string
+	Adresse  string // where the actor was
+	Document string // SHA-256 of the document the change issued or signed
 }
 
 // Demarche is what an actor asks of a request.
@@ -190,4 +192,153 @@ func Euros(c int64) string {
 		b.WriteRune(r)
 	}
 	return fmt.Sprintf("%s,%02d €", b.String(), c%100)
+}
+
+// Finance reports whether a request in status s holds a financing: a
+// décision or a convention issued (an establishment financed twice for one
+// software type raises an alert).
+func (s StatutDemande) Finance() bool { return slices.Contains(StatutsFinances, s) }
+
+// StatutsFinances are the statuses of a request that holds a financing.
+var StatutsFinances = []StatutDemande{DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee}
+
+// CalculFinancement computes the amount financed of request d and writes
+// how, in French, for the décision and the record: the prestation (HT, or
+// TTC with the VAT), the establishments' ceilings for its software type
+// when every one is in the reference, and the lesser of the two.
+func CalculFinancement(d *Demande, ref Reference, prog Programme) (int64, string) {
+	var b strings.Builder
+	prestation := MontantPrestation(d.RegimeTVA, d.MontantHTCents, prog)
+	fmt.Fprintf(&b, "Montant de la commande (montantSegurHT) : %s HT", Euros(d.MontantHTCents))
+	if d.RegimeTVA == "TTC" {
+		fmt.Fprintf(&b, " ; régime TTC : TVA de %d,%02d %% ajoutée, prestation %s TTC", prog.TauxTVA/100, prog.TauxTVA%100, Euros(prestation))
+	} else {
+		fmt.Fprintf(&b, " ; régime HT : prestation %s", Euros(prestation))
+	}
+	plafonds := ref.Plafonds(d.DonneesDemande, d.Logiciel)
+	finance := MontantFinance(d.RegimeTVA, d.MontantHTCents, plafonds, prog)
+	if plafonds == nil {
+		b.WriteString(" ; au moins un établissement est absent du référentiel : aucun plafond ne s'applique")
+	} else {
+		parts := make([]string, len(plafonds))
+		var somme int64
+		for i, p := range plafonds {
+			parts[i] = fmt.Sprintf("%s %s", d.Clients[i].FINESSPMSI, Euros(p))
+			somme += p
+		}
+		fmt.Fprintf(&b, " ; plafonds du référentiel pour le logiciel %s : %s, soit %s HT", d.Logiciel, strings.Join(parts, " + "), Euros(somme))
+		if d.RegimeTVA == "TTC" {
+			fmt.Fprintf(&b, " (%s TTC)", Euros(MontantPrestation("TTC", somme, prog)))
+		}
+	}
+	fmt.Fprintf(&b, " ; montant financé : %s", Euros(finance))
+	if finance < prestation {
+		b.WriteString(" (ramené au plafond)")
+	}
+	fmt.Fprintf(&b, " ; avance de 30 %% : %s.", Euros(Avance(finance)))
+	return finance, b.String()
+}
+
+// TypeDocument is the kind of a document the agency issues.
+type TypeDocument string
+
+// The documents of a request.
+const (
+	DocumentRefus            TypeDocument = "refus"
+	DocumentDecision         TypeDocument = "decision"
+	DocumentConvention       TypeDocument = "convention"
+	DocumentConventionSignee TypeDocument = "convention_signee"
+)
+
+// Libelle is the document's name in French.
+func (t TypeDocument) Libelle() string {
+	return map[TypeDocument]string{DocumentRefus: "Notification de refus", DocumentDecision: "Décision attributive de financement",
+		DocumentConvention: "Convention d'attribution", DocumentConventionSignee: "Convention signée"}[t]
+}
+
+// Code is the document's code in its reference.
+func (t TypeDocument) Code() string {
+	return map[TypeDocument]string{DocumentRefus: "REF", DocumentDecision: "DEC", DocumentConvention: "CONV", DocumentConventionSignee: "CONVS"}[t]
+}
+
+// ReferenceDocument is the reference of the n-th (from 1) document of type
+// t of the request of ASP number asp: ASP-2026-0000001-DEC-1.
+func ReferenceDocument(asp string, t TypeDocument, n int) string {
+	return fmt.Sprintf("%s-%s-%d", asp, t.Code(), n)
+}
+
+// Document is a document issued on a request, stored as sent.
+type Document struct {
+	ID        int64
+	Type      TypeDocument
+	Reference string
+	Fichier   BlobRef
+	CreeLe    time.Time
+	Par       string
+}
+
+// NomFichier is the name a document is downloaded under.
+func (d *Document) NomFichier() string { return d.Reference + ".pdf" }
+
+// PieceVersion is an attachment a vendor sent after its deposit, on a
+// request for completion: every version is kept.
+type PieceVersion struct {
+	ID       int64
+	Type     string // the nomenclature's type (BON_COMMANDE…)
+	Nom      string // the file's name as the vendor gave it, shown only
+	Format   string // PDF, PNG or JPG
+	Fichier  BlobRef
+	DeposeLe time.Time
+	Par      string
+}
+
+// Suites are what a transition writes beside the status, in its
+// transaction: nothing of it exists unless the change commits.
+type Suites struct {
+	// Attendu is the status the démarche was prepared on: if the request
+	// moved meanwhile, the change is refused (ECONFLICT).
+	Attendu  StatutDemande
+	Calcul   string        // with a validation's MontantFinance
+	Document *Document     // issued (or uploaded signed) by the transition
+	Vise     string        // SHA-256 of the document a signature accepts
+	Piece    *PieceVersion // sent with a completion
+	Courriel *Courriel     // to the vendor, through the outbox
+	Adresse  string        // where the actor was
+}
+
+// StatutsInstruction are a request's statuses in the order of its life:
+// the tabs of the agents' queue.
+var StatutsInstruction = []StatutDemande{DemandeDeposee, DemandeEnInstruction, DemandeACompleter,
+	DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee, DemandeRefusee}
+
+// Libelle is the status as the pages say it.
+func (s StatutDemande) Libelle() string {
+	if l, ok := map[StatutDemande]string{DemandeDeposee: "Déposée", DemandeEnInstruction: "En instruction",
+		DemandeACompleter: "À compléter", DemandeDecidee: "Décidée", DemandeConventionASigner: "Convention à signer",
+		DemandeConventionSignee: "Convention signée", DemandeRefusee: "Refusée"}[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// Libelle is the action as the history says it.
+func (a Action) Libelle() string {
+	if l, ok := map[Action]string{ActionPrendre: "Prise en instruction", ActionCompleter: "Demande de complément",
+		ActionComplete: "Pièce complétée", ActionRefuser: "Refus", ActionValider: "Validation", ActionSigner: "Signature de la convention",
+		ActionRetirer: "Retrait de l'offre", ActionRouvrir: "Réouverture"}[a]; ok {
+		return l
+	}
+	return string(a)
+}
+
+// Actions returns the actions the state machine allows on a request in
+// status s to a person holding roles: the buttons a page shows.
+func Actions(s StatutDemande, roles []Role) []Action {
+	var out []Action
+	for _, t := range transitions {
+		if t.de == s && slices.Contains(roles, t.role) {
+			out = append(out, t.action)
+		}
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package segur
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,5 +128,61 @@ func TestMontants(t *testing.T) {
 	}
 	if got := Euros(1375000); got != "13\u202f750,00 €" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestCalculFinancement(t *testing.T) {
+	res := controler(t, exemple(t), depotExemple(), Options{})
+	d := &Demande{NumeroASP: "ASP-1", Logiciel: LogicielRI, DonneesDemande: res.Donnees(0)}
+	ref := ReferenceDemo() // RI ceilings 30 000 + 10 000 + 10 000 €
+	for _, c := range []struct {
+		regime  string
+		ht      int64
+		ref     Reference
+		finance int64
+		texte   []string
+	}{
+		{"HT", 13_750_00, ref, 13_750_00, []string{"13\u202f750,00 € HT", "régime HT", "999999999 30\u202f000,00 €", "soit 50\u202f000,00 € HT", "montant financé : 13\u202f750,00 €", "avance de 30 % : 4\u202f125,00 €"}},
+		{"TTC", 13_750_00, ref, 16_500_00, []string{"régime TTC", "prestation 16\u202f500,00 € TTC", "(60\u202f000,00 € TTC)", "montant financé : 16\u202f500,00 €"}},
+		{"HT", 60_000_00, ref, 50_000_00, []string{"montant financé : 50\u202f000,00 € (ramené au plafond)"}},
+		{"HT", 60_000_00, Reference{}, 60_000_00, []string{"absent du référentiel : aucun plafond ne s'applique"}},
+		{"HT", 23_000_01, nil, 23_000_01, []string{"montant financé : 23\u202f000,01 €"}},
+	} {
+		d.RegimeTVA, d.MontantHTCents = c.regime, c.ht
+		got, texte := CalculFinancement(d, c.ref, ProgrammeParDefaut)
+		if got != c.finance {
+			t.Errorf("%s %d: got %d, want %d", c.regime, c.ht, got, c.finance)
+		}
+		for _, w := range c.texte {
+			if !strings.Contains(texte, w) {
+				t.Errorf("%s %d: calculation %q lacks %q", c.regime, c.ht, texte, w)
+			}
+		}
+	}
+}
+
+func TestActionsEtLibelles(t *testing.T) {
+	inst := []Role{RoleInstructeur}
+	if got := Actions(DemandeEnInstruction, inst); !slices.Equal(got, []Action{ActionCompleter, ActionRefuser, ActionValider}) {
+		t.Errorf("en instruction: got %v", got)
+	}
+	if got := Actions(DemandeRefusee, inst); len(got) != 0 {
+		t.Errorf("refused, instructor: got %v, want none (reopening is an admin's)", got)
+	}
+	if got := Actions(DemandeRefusee, []Role{RoleInstructeur, RoleAdmin}); !slices.Equal(got, []Action{ActionRouvrir}) {
+		t.Errorf("refused, instructor and admin: got %v", got)
+	}
+	for _, s := range StatutsInstruction {
+		if s.Libelle() == string(s) {
+			t.Errorf("status %s has no label", s)
+		}
+	}
+	for _, tr := range transitions {
+		if tr.action.Libelle() == string(tr.action) {
+			t.Errorf("action %s has no label", tr.action)
+		}
+	}
+	if got := ReferenceDocument("ASP-2026-0000001", DocumentConvention, 2); got != "ASP-2026-0000001-CONV-2" {
+		t.Errorf("got %s", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,6 +103,42 @@ func ParseRole(s string) (Role, error) {
 	return "", Errorf(EINVALID, "rôle « %s » inconnu ; attendu : fournisseur, instructeur, payeur ou admin", s)
 }
 
+// ParseRoles reads roles separated by commas (« instructeur,admin »): a
+// person may hold several of the agency's roles; fournisseur stands alone.
+func ParseRoles(s string) ([]Role, error) {
+	var roles []Role
+	for _, f := range strings.Split(s, ",") {
+		r, err := ParseRole(f)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	return roles, ValiderRoles(roles)
+}
+
+// ValiderRoles checks a user's roles: at least one, no repeat, and the
+// role fournisseur alone (a vendor's employee is never an agent).
+func ValiderRoles(roles []Role) error {
+	if len(roles) == 0 {
+		return Errorf(EINVALID, "rôle manquant : attendu fournisseur, instructeur, payeur ou admin")
+	}
+	for i, r := range roles {
+		if _, err := ParseRole(string(r)); err != nil {
+			return err
+		}
+		if slices.Contains(roles[:i], r) {
+			return Errorf(EINVALID, "rôle « %s » donné deux fois", r)
+		}
+	}
+	if len(roles) > 1 && slices.Contains(roles, RoleFournisseur) {
+		return Errorf(EINVALID, "le rôle fournisseur ne se cumule pas avec les rôles de l'agence")
+	}
+	return nil
+}
+
 // UtilisateurID identifies a portal user.
 type UtilisateurID int64
 
@@ -110,10 +147,28 @@ type Utilisateur struct {
 	ID            UtilisateurID
 	Login         string // an e-mail address
 	Nom           string
-	Role          Role
+	Roles         []Role        // one or more; fournisseur stands alone
 	FournisseurID FournisseurID // the vendor of a "fournisseur" user, 0 otherwise
 	MotDePasse    string        // its hash (argon2id or bcrypt), never the password
 	CreeLe        time.Time
+}
+
+// A reports whether the user holds role r.
+func (u *Utilisateur) A(r Role) bool { return u != nil && slices.Contains(u.Roles, r) }
+
+// Agent reports whether the user works for the agency (instructs,
+// pays or administers).
+func (u *Utilisateur) Agent() bool {
+	return u.A(RoleInstructeur) || u.A(RolePayeur) || u.A(RoleAdmin)
+}
+
+// RolesTexte writes the roles as « instructeur, admin ».
+func (u *Utilisateur) RolesTexte() string {
+	s := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 // JetonID identifies an API token.

@@ -35,6 +35,8 @@ pendant qu'il tourne) : --data DOSSIER (SQLite, ./segur-data par défaut) ou
   window add --logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"
   window list
   reference import FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)
+  mail list [--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)
+  mail retry --id N              (renvoyer un courriel maintenant)
 
 Exemple :
   segur admin vendor add --siret 88558855858745 --name "Le Beau Logiciel" \
@@ -97,6 +99,7 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 		"token add": adminTokenAdd, "token list": adminTokenList, "token revoke": adminTokenRevoke,
 		"window add": adminWindowAdd, "window list": adminWindowList,
 		"reference import": adminReferenceImport,
+		"mail list":        adminMailList, "mail retry": adminMailRetry,
 	}
 	run, ok := cmds[args[0]+" "+args[1]]
 	if !ok {
@@ -252,19 +255,17 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 	return adminCmd(ctx, e, "user add", args, func(fs *flag.FlagSet) func() error {
 		login = fs.String("login", "", "identifiant : l'adresse e-mail de la personne")
 		name = fs.String("name", "", "nom de la personne")
-		role = fs.String("role", "", "fournisseur, instructeur, payeur ou admin")
+		role = fs.String("role", "", "fournisseur, ou un ou plusieurs rôles de l'agence séparés par des virgules : instructeur, payeur, admin (ex. instructeur,admin)")
 		siret = fs.String("siret", "", "SIRET du fournisseur (rôle fournisseur seulement)")
 		fromStdin = fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard (sinon il est tiré au hasard et affiché)")
 		return required(map[string]*string{"login": login, "name": name, "role": role})
 	}, func(db *sqlstore.DB) error {
-		r, err := segur.ParseRole(*role)
+		roles, err := segur.ParseRoles(*role)
 		if err != nil {
 			return err
 		}
-		u := &segur.Utilisateur{Login: strings.ToLower(strings.TrimSpace(*login)), Nom: strings.TrimSpace(*name), Role: r}
-		if !segur.EmailValide(u.Login) {
-			return segur.Errorf(segur.EINVALID, "identifiant « %s » : attendu une adresse e-mail", *login)
-		}
+		r := roles[0]
+		u := &segur.Utilisateur{Login: *login, Nom: *name, Roles: roles}
 		switch {
 		case r == segur.RoleFournisseur && *siret == "":
 			return segur.Errorf(segur.EINVALID, "le rôle fournisseur demande --siret")
@@ -277,6 +278,9 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 			}
 			u.FournisseurID = f.ID
 		}
+		if err := u.Valider(); err != nil {
+			return err
+		}
 		password, shown := "", false
 		if *fromStdin {
 			line, err := bufio.NewReader(e.stdin).ReadString('\n')
@@ -285,11 +289,7 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 			}
 			password = strings.TrimRight(line, "\r\n")
 		} else {
-			tok, _, _, err := auth.NewToken()
-			if err != nil {
-				return err
-			}
-			password, shown = strings.TrimPrefix(tok, auth.TokenPrefix)[:20], true
+			password, shown = auth.NewPassword(), true
 		}
 		hash, err := auth.HashPassword(password)
 		if err != nil {
@@ -299,7 +299,7 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 		if err := db.CreateUtilisateur(ctx, u); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.Role)
+		fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.RolesTexte())
 		if shown {
 			fmt.Fprintf(e.stdout, "%s\n", password)
 		}
@@ -406,27 +406,19 @@ func adminWindowAdd(ctx context.Context, e *env, args []string) int {
 		to = fs.String("to", "", "fermeture, « AAAA-MM-JJ HH:MM » heure de Paris")
 		return required(map[string]*string{"logiciel": logiciel, "from": from, "to": to})
 	}, func(db *sqlstore.DB) error {
-		l, err := segur.ParseLogiciel(*logiciel)
-		if err != nil {
-			return segur.Errorf(segur.EINVALID, "%v", err)
-		}
-		t := segur.TypeDemande(strings.ToLower(*typ))
-		if t != segur.TypeAvance && t != segur.TypeSolde {
-			return segur.Errorf(segur.EINVALID, "--type « %s » : attendu avance ou solde", *typ)
-		}
 		debut, err1 := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(*from), paris())
 		fin, err2 := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(*to), paris())
 		if err1 != nil || err2 != nil {
 			return segur.Errorf(segur.EINVALID, "dates : attendu « AAAA-MM-JJ HH:MM », par exemple « 2026-12-01 14:00 »")
 		}
-		if !debut.Before(fin) {
-			return segur.Errorf(segur.EINVALID, "la fermeture doit suivre l'ouverture")
+		f := &segur.Fenetre{Logiciel: segur.Logiciel(*logiciel), Type: segur.TypeDemande(*typ), Debut: debut.UTC(), Fin: fin.UTC()}
+		if err := f.Valider(); err != nil {
+			return err
 		}
-		f := &segur.Fenetre{Logiciel: l, Type: t, Debut: debut.UTC(), Fin: fin.UTC()}
 		if err := db.CreateFenetre(ctx, f); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "Campagne %s %s ouverte du %s au %s (heure de Paris).\n", t, l, dateHeure(debut), dateHeure(fin))
+		fmt.Fprintf(e.stderr, "Campagne %s %s ouverte du %s au %s (heure de Paris).\n", f.Type, f.Logiciel, dateHeure(debut), dateHeure(fin))
 		return nil
 	})
 }

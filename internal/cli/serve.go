@@ -17,12 +17,13 @@ import (
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/api"
 	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 	"github.com/segur-numerique/segur/internal/web"
 )
 
-const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--demo]
+const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz
 et /metrics. Par défaut, une base SQLite et les fichiers déposés dans --data
@@ -31,6 +32,12 @@ par segur migrate) ; avec --blobs s3://..., les fichiers dans un stockage
 S3. --demo crée, s'ils manquent, le fournisseur du document « Le Beau
 Logiciel », son numéro ANS 1234567890 (RI), des comptes de démonstration
 et une campagne ouverte, et affiche les identifiants.
+
+Les courriels aux fournisseurs (refus, demande de pièce, décision,
+convention à signer) passent par une file d'envoi en base : avec --smtp, ils
+partent par ce serveur, et ceux qui échouent sont réessayés (toutes les
+heures au plus) ; sans --smtp, ils attendent dans la file (segur admin mail
+list). Mot de passe SMTP : variable SEGUR_SMTP_MOT_DE_PASSE.
 
 Exemple :
   segur serve --demo
@@ -44,6 +51,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
 	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
+	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
+	smtpf := addSMTPFlags(fs)
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
 		return status
@@ -62,6 +71,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return reportErr(e, "serve", err)
 	}
+	// The mails of the outbox, sent until the server stops.
+	stopPostier, err := smtpf.start(ctx, e, log, db, store)
+	if err != nil {
+		return reportErr(e, "serve", err)
+	}
+	defer stopPostier()
 	if *demo {
 		if err := seedDemo(ctx, e, db); err != nil {
 			return reportErr(e, "serve --demo", err)
@@ -80,7 +95,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : DSFR absent de %s : les pages seront sans style (lancez scripts/dsfr.sh)\n", *dsfr)
 		*dsfr = ""
 	}
-	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
+	base := strings.TrimRight(*public, "/")
+	if base == "" {
+		base = "http://" + *addr
+	}
+	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: segur.ProgrammeParDefaut,
+		DelaiSignature: 30, Lien: func(asp string) string { return base + "/demandes/" + asp }}
+	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}
@@ -162,18 +183,18 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 	}
 	comptes := []struct {
 		login, nom string
-		role       segur.Role
+		roles      []segur.Role
 	}{
-		{"fournisseur@lebeaulogiciel.fr", "Éditeur de démonstration", segur.RoleFournisseur},
-		{"instructeur@asp.demo", "Instructeur de démonstration", segur.RoleInstructeur},
-		{"payeur@asp.demo", "Payeur de démonstration", segur.RolePayeur},
-		{"admin@asp.demo", "Administrateur de démonstration", segur.RoleAdmin},
+		{"fournisseur@lebeaulogiciel.fr", "Éditeur de démonstration", []segur.Role{segur.RoleFournisseur}},
+		{"instructeur@asp.demo", "Instructeur de démonstration", []segur.Role{segur.RoleInstructeur}},
+		{"payeur@asp.demo", "Payeur de démonstration", []segur.Role{segur.RolePayeur}},
+		{"admin@asp.demo", "Administrateur de démonstration", []segur.Role{segur.RoleAdmin, segur.RoleInstructeur}},
 	}
 	const motDePasse = "demo-segur-2026"
 	fmt.Fprintln(e.stderr, "Démonstration : comptes (mot de passe « "+motDePasse+" ») :")
 	for _, c := range comptes {
-		u := &segur.Utilisateur{Login: c.login, Nom: c.nom, Role: c.role}
-		if c.role == segur.RoleFournisseur {
+		u := &segur.Utilisateur{Login: c.login, Nom: c.nom, Roles: c.roles}
+		if u.A(segur.RoleFournisseur) {
 			u.FournisseurID = f.ID
 		}
 		if _, err := db.FindUtilisateurByLogin(ctx, c.login); segur.IsCode(err, segur.ENOTFOUND) {
@@ -186,7 +207,7 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 		} else if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "  %-12s %s\n", c.role, c.login)
+		fmt.Fprintf(e.stderr, "  %-20s %s\n", u.RolesTexte(), c.login)
 	}
 	fen, err := db.FindFenetres(ctx)
 	if err != nil {

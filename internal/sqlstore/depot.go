@@ -673,7 +673,8 @@ func (db *DB) FindDepots(ctx context.Context, f segur.FournisseurID, limit, offs
 
 // demandeColumns are the columns scanDemande reads.
 const demandeColumns = `id, numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
-	num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees`
+	num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees,
+	COALESCE(agent, ''), COALESCE(montant_finance_cents, 0), COALESCE(calcul, '')`
 
 // scanDemande reads demandeColumns, then the columns of more.
 func scanDemande(s scanner, more ...any) (segur.Demande, error) {
@@ -682,7 +683,8 @@ func scanDemande(s scanner, more ...any) (segur.Demande, error) {
 		date, donnees string
 	)
 	dest := append([]any{&d.ID, &d.NumeroASP, &d.DepotID, &d.FournisseurID, &d.NumeroAns, &d.Logiciel, &d.Statut, &d.CreeLe,
-		&d.NumLigne, &d.NumeroEditeur, &date, &d.RegimeTVA, &d.MontantHTCents, &donnees}, more...)
+		&d.NumLigne, &d.NumeroEditeur, &date, &d.RegimeTVA, &d.MontantHTCents, &donnees,
+		&d.Agent, &d.MontantFinance, &d.Calcul}, more...)
 	if err := s.Scan(dest...); err != nil {
 		return d, err
 	}
@@ -702,6 +704,15 @@ func scanDemande(s scanner, more ...any) (segur.Demande, error) {
 // selects every value; NumeroEditeur is compared case-insensitively;
 // Limit <= 0 means no limit.
 func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
+	w, args := whereDemandes(filter)
+	return queryPage(ctx, db, scanDemande, "demandes",
+		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
+		`SELECT count(*) FROM demandes`+w,
+		filter.Limit, filter.Offset, args...)
+}
+
+// whereDemandes is the WHERE clause of a filter, with its arguments.
+func whereDemandes(filter segur.DemandeFilter) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -724,14 +735,31 @@ func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]s
 	if filter.Statut != "" {
 		add("statut = ?", string(filter.Statut))
 	}
-	w := ""
-	if len(where) > 0 {
-		w = " WHERE " + strings.Join(where, " AND ")
+	if filter.NumeroAns != "" {
+		add("numero_ans = ?", filter.NumeroAns)
 	}
-	return queryPage(ctx, db, scanDemande, "demandes",
-		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
-		`SELECT count(*) FROM demandes`+w,
-		filter.Limit, filter.Offset, args...)
+	if filter.Logiciel != "" {
+		add("logiciel = ?", string(filter.Logiciel))
+	}
+	if filter.MontantMin > 0 {
+		add("montant_ht_cents >= ?", filter.MontantMin)
+	}
+	if filter.MontantMax > 0 {
+		add("montant_ht_cents <= ?", filter.MontantMax)
+	}
+	if !filter.DeposeApres.IsZero() {
+		add("cree_le >= ?", filter.DeposeApres.UTC())
+	}
+	if !filter.DeposeAvant.IsZero() {
+		add("cree_le < ?", filter.DeposeAvant.UTC())
+	}
+	if filter.Agent != "" {
+		add("agent = ?", filter.Agent)
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // ordreDemandes is the ORDER BY of a segur.TriDemandes key, numero_asp for

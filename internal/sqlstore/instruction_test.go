@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -28,7 +29,7 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{segur.Demarche{Action: segur.ActionSigner, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@x.fr"}, segur.DemandeConventionSignee, ""},
 		}
 		for _, s := range steps {
-			c, err := db.AppliquerDemarche(ctx, asp, s.m, p)
+			c, err := db.AppliquerDemarche(ctx, asp, s.m, p, segur.Suites{})
 			if s.code != "" {
 				assertCode(t, err, s.code)
 				continue
@@ -48,10 +49,110 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, err := db.w.ExecContext(ctx, `UPDATE demande_historique SET raison = 'x'`); err == nil {
 			t.Error("history updated, want it append-only")
 		}
-		if _, err := db.AppliquerDemarche(ctx, "ASP-0000-0000000", steps[2].m, p); err == nil {
+		if _, err := db.AppliquerDemarche(ctx, "ASP-0000-0000000", steps[2].m, p, segur.Suites{}); err == nil {
 			t.Error("unknown request: got no error")
 		} else {
 			assertCode(t, err, segur.ENOTFOUND)
+		}
+	})
+
+	t.Run("instruction et ses suites", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f := fixture(t, db, "88558855858745")
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""})
+		asp, autre := ds[0].NumeroASP, ds[1].NumeroASP
+		inst := []segur.Role{segur.RoleInstructeur}
+		p := segur.ProgrammeParDefaut
+		prendre := segur.Demarche{Action: segur.ActionPrendre, Roles: inst, Login: "marie@asp.fr"}
+		// Prepared on « deposee » but the request moved: nothing written.
+		if _, err := db.AppliquerDemarche(ctx, asp, prendre, p, segur.Suites{Attendu: segur.DemandeEnInstruction}); err == nil {
+			t.Fatal("stale démarche: got no error")
+		} else {
+			assertCode(t, err, segur.ECONFLICT)
+		}
+		if _, err := db.AppliquerDemarche(ctx, asp, prendre, p, segur.Suites{Attendu: segur.DemandeDeposee, Adresse: "192.0.2.1"}); err != nil {
+			t.Fatal(err)
+		}
+		doc := &segur.Document{Type: segur.DocumentDecision, Reference: segur.ReferenceDocument(asp, segur.DocumentDecision, 1),
+			Fichier: segur.BlobRef{SHA256: sha("decision"), Taille: 1234}}
+		mail := &segur.Courriel{A: []string{"contact@editeur.example"}, Sujet: "Décision", Corps: "Bonjour\n", Objet: "demande:" + asp,
+			PieceNom: doc.NomFichier(), PieceSHA256: doc.Fichier.SHA256}
+		valider := segur.Demarche{Action: segur.ActionValider, Roles: inst, Login: "marie@asp.fr", MontantFinance: 13_750_00}
+		// A failing mail (no recipient) rolls the whole change back.
+		if _, err := db.AppliquerDemarche(ctx, asp, valider, p, segur.Suites{Document: doc, Courriel: &segur.Courriel{Sujet: "x", Corps: "y"}}); err == nil {
+			t.Fatal("invalid mail: got no error")
+		}
+		if docs, _ := db.FindDocuments(ctx, asp); len(docs) != 0 {
+			t.Fatalf("document written by a rolled-back change: %+v", docs)
+		}
+		c, err := db.AppliquerDemarche(ctx, asp, valider, p, segur.Suites{Attendu: segur.DemandeEnInstruction, Calcul: "13 750,00 € HT", Document: doc, Courriel: mail, Adresse: "192.0.2.1"})
+		if err != nil || c.Vers != segur.DemandeDecidee || c.Document != doc.Fichier.SHA256 {
+			t.Fatalf("valider: %+v %v", c, err)
+		}
+		d, err := db.FindDemandeByASP(ctx, asp)
+		if err != nil || d.Agent != "marie@asp.fr" || d.MontantFinance != 13_750_00 || d.Calcul != "13 750,00 € HT" {
+			t.Errorf("request after validation: %+v %v", d, err)
+		}
+		docs, err := db.FindDocuments(ctx, asp)
+		if err != nil || len(docs) != 1 || docs[0].Reference != asp+"-DEC-1" || docs[0].Par != "marie@asp.fr" {
+			t.Errorf("documents: %+v %v", docs, err)
+		}
+		if _, err := db.w.ExecContext(ctx, `DELETE FROM documents`); err == nil {
+			t.Error("document deleted, want documents append-only")
+		}
+		h, _ := db.FindHistorique(ctx, asp)
+		if len(h) != 2 || h[1].Adresse != "192.0.2.1" || h[1].Document != doc.Fichier.SHA256 {
+			t.Errorf("history: %+v", h)
+		}
+		mails, n, err := db.FindCourriels(ctx, "", 10, 0)
+		if err != nil || n != 1 || mails[0].PieceSHA256 != doc.Fichier.SHA256 {
+			t.Errorf("outbox: %d %+v %v", n, mails, err)
+		}
+		fin, err := db.FindFinancements(ctx, segur.LogicielRI, nil)
+		if err != nil || fin["750000001"] != asp || fin["750000002"] != asp || len(fin) != 2 {
+			t.Errorf("financements: %v %v", fin, err)
+		}
+		if fin, _ := db.FindFinancements(ctx, segur.LogicielDPI, nil); len(fin) != 0 {
+			t.Errorf("financements DPI: %v", fin)
+		}
+		if fin, _ := db.FindFinancements(ctx, segur.LogicielRI, []string{"750000002", "999999999"}); len(fin) != 1 {
+			t.Errorf("financements of two FINESS: %v", fin)
+		}
+		counts, err := db.CompterStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
+		if err != nil || counts[segur.DemandeDecidee] != 1 || counts[segur.DemandeDeposee] != 1 {
+			t.Errorf("counts: %v %v", counts, err)
+		}
+		got, total, err := db.FindDemandes(ctx, segur.DemandeFilter{Agent: "marie@asp.fr"})
+		if err != nil || total != 1 || got[0].NumeroASP != asp {
+			t.Errorf("filter by agent: %d %v", total, err)
+		}
+		if _, total, _ := db.FindDemandes(ctx, segur.DemandeFilter{MontantMin: 13_750_01}); total != 0 {
+			t.Errorf("filter by amount: got %d", total)
+		}
+		if _, total, _ := db.FindDemandes(ctx, segur.DemandeFilter{Logiciel: segur.LogicielRI, NumeroAns: "1234567890", MontantMax: 13_750_00}); total != 2 {
+			t.Errorf("filter by software, ANS, amount: got %d, want 2", total)
+		}
+		// A completion keeps every version of the attachment.
+		for _, m := range []segur.Demarche{prendre, {Action: segur.ActionCompleter, Roles: inst, Login: "marie@asp.fr", Raison: "bon de commande illisible"}} {
+			if _, err := db.AppliquerDemarche(ctx, autre, m, p, segur.Suites{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 2 {
+			if i == 1 {
+				if _, err := db.AppliquerDemarche(ctx, autre, segur.Demarche{Action: segur.ActionCompleter, Roles: inst, Login: "marie@asp.fr", Raison: "encore"}, p, segur.Suites{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			piece := &segur.PieceVersion{Type: "BON_COMMANDE", Nom: "bdc.pdf", Format: "PDF", Fichier: segur.BlobRef{SHA256: sha(fmt.Sprint("v", i)), Taille: 10}}
+			if _, err := db.AppliquerDemarche(ctx, autre, segur.Demarche{Action: segur.ActionComplete, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@x.fr"}, p, segur.Suites{Piece: piece}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vs, err := db.FindPiecesVersions(ctx, autre)
+		if err != nil || len(vs) != 2 || vs[0].Par != "jean@x.fr" || vs[1].Fichier.SHA256 != sha("v1") {
+			t.Errorf("versions: %+v %v", vs, err)
 		}
 	})
 
@@ -67,7 +168,7 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := db.AppliquerDemarche(ctx, asp, segur.Demarche{Action: segur.ActionPrendre, Roles: []segur.Role{segur.RoleInstructeur}, Login: "x"}, segur.ProgrammeParDefaut)
+				_, err := db.AppliquerDemarche(ctx, asp, segur.Demarche{Action: segur.ActionPrendre, Roles: []segur.Role{segur.RoleInstructeur}, Login: "x"}, segur.ProgrammeParDefaut, segur.Suites{})
 				if err == nil {
 					mu.Lock()
 					ok++

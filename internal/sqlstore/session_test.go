@@ -43,7 +43,7 @@ func withSessionClock(db *DB) *sessionClock {
 func sessionUser(t testing.TB, db *DB, login string) *segur.Utilisateur {
 	t.Helper()
 	f := fixture(t, db, "88558855858745")
-	u := &segur.Utilisateur{Login: login, Nom: "Jeanne Martin", Role: segur.RoleFournisseur, FournisseurID: f.ID, MotDePasse: "$argon2id$v=19$hash"}
+	u := &segur.Utilisateur{Login: login, Nom: "Jeanne Martin", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID, MotDePasse: "$argon2id$v=19$hash"}
 	if err := db.CreateUtilisateur(segur.WithActeur(context.Background(), acteur), u); err != nil {
 		t.Fatalf("CreateUtilisateur: %v", err)
 	}
@@ -277,7 +277,7 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		db, ctx := open(t), testContext(t)
 		withSessionClock(db)
 		u := sessionUser(t, db, "jeanne@editeur.example")
-		v := &segur.Utilisateur{Login: "instructeur@ans.example", Nom: "Paul", Role: segur.RoleInstructeur}
+		v := &segur.Utilisateur{Login: "instructeur@ans.example", Nom: "Paul", Roles: []segur.Role{segur.RoleInstructeur}}
 		if err := db.CreateUtilisateur(ctx, v); err != nil {
 			t.Fatal(err)
 		}

@@ -319,10 +319,12 @@ func fixture(t testing.TB, db *DB, siret string) *segur.Fournisseur {
 // runSuite is the store's test suite, run on SQLite and on PostgreSQL. open
 // returns a fresh, migrated store for one test.
 func runSuite(t *testing.T, open func(t *testing.T) *DB) {
+	runAdminSuite(t, open)
 	runDepotSuite(t, open)
 	runInstructionSuite(t, open)
 	runReferenceSuite(t, open)
 	runSessionSuite(t, open)
+	runCourrielSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()
@@ -418,7 +420,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		u := &segur.Utilisateur{Login: "  Jeanne.Martin@Editeur.Example ", Nom: "Jeanne Martin", Role: segur.RoleFournisseur, FournisseurID: f.ID, MotDePasse: "$argon2id$v=19$premier"}
+		u := &segur.Utilisateur{Login: "  Jeanne.Martin@Editeur.Example ", Nom: "Jeanne Martin", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID, MotDePasse: "$argon2id$v=19$premier"}
 		if err := db.CreateUtilisateur(ctx, u); err != nil {
 			t.Fatalf("CreateUtilisateur: %v", err)
 		}
@@ -426,7 +428,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("CreateUtilisateur: got ID %d, login %q; want an ID and the login lower-cased", u.ID, u.Login)
 		}
 		assertStamp(t, "CreeLe", u.CreeLe)
-		admin := &segur.Utilisateur{Login: "admin@ans.example", Nom: "Admin", Role: segur.RoleAdmin}
+		admin := &segur.Utilisateur{Login: "admin@ans.example", Nom: "Admin", Roles: []segur.Role{segur.RoleAdmin}}
 		if err := db.CreateUtilisateur(ctx, admin); err != nil {
 			t.Fatalf("CreateUtilisateur admin: %v", err)
 		}
@@ -441,7 +443,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			}
 		}
 		got, err := db.FindUtilisateurByLogin(ctx, "ADMIN@ans.example")
-		if err != nil || got.FournisseurID != 0 || got.Role != segur.RoleAdmin {
+		if err != nil || got.FournisseurID != 0 || !got.A(segur.RoleAdmin) {
 			t.Errorf("FindUtilisateurByLogin(admin): got %+v, %v; want the admin, without vendor", got, err)
 		}
 
@@ -555,7 +557,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err := db.CreateProduit(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		u := &segur.Utilisateur{Login: "jeanne@editeur.example", Nom: "Jeanne", Role: segur.RoleFournisseur, FournisseurID: f.ID}
+		u := &segur.Utilisateur{Login: "jeanne@editeur.example", Nom: "Jeanne", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID}
 		if err := db.CreateUtilisateur(ctx, u); err != nil {
 			t.Fatal(err)
 		}
@@ -595,19 +597,19 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			}, segur.EINVALID, "RI, DPI ou PFI"},
 			{"unknown login", func() error { _, err := db.FindUtilisateurByLogin(ctx, "personne@nulle.part"); return err }, segur.ENOTFOUND, "personne@nulle.part"},
 			{"login already used, other case", func() error {
-				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "JEANNE@Editeur.example", Nom: "J", Role: segur.RoleInstructeur})
+				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "JEANNE@Editeur.example", Nom: "J", Roles: []segur.Role{segur.RoleInstructeur}})
 			}, segur.ECONFLICT, "jeanne@editeur.example"},
 			{"vendor user without vendor", func() error {
-				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "sans@editeur.example", Nom: "S", Role: segur.RoleFournisseur})
+				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "sans@editeur.example", Nom: "S", Roles: []segur.Role{segur.RoleFournisseur}})
 			}, segur.EINVALID, "rattaché"},
 			{"agent with a vendor", func() error {
-				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "agent@ans.example", Nom: "A", Role: segur.RoleInstructeur, FournisseurID: f.ID})
+				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "agent@ans.example", Nom: "A", Roles: []segur.Role{segur.RoleInstructeur}, FournisseurID: f.ID})
 			}, segur.EINVALID, "seul"},
 			{"unknown role", func() error {
-				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "x@ans.example", Nom: "X", Role: "chef"})
+				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "x@ans.example", Nom: "X", Roles: []segur.Role{"chef"}})
 			}, segur.EINVALID, "rôle"},
 			{"user of an unknown vendor", func() error {
-				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "o@editeur.example", Nom: "O", Role: segur.RoleFournisseur, FournisseurID: inconnu})
+				return db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "o@editeur.example", Nom: "O", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: inconnu})
 			}, segur.ENOTFOUND, "999999"},
 			{"password of an unknown user", func() error { return db.SetMotDePasse(ctx, inconnu, "h") }, segur.ENOTFOUND, "999999"},
 			{"unknown token", func() error { _, err := db.FindJetonByEmpreinte(ctx, empreinte("inconnu")); return err }, segur.ENOTFOUND, "jeton"},

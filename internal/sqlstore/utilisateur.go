@@ -13,14 +13,24 @@ import (
 // normLogin is a login as stored: logins compare case-insensitively.
 func normLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
 
-// scanUtilisateur reads the columns id, login, nom, role, fournisseur_id,
-// mot_de_passe, cree_le.
+// utilisateurColumns are the columns scanUtilisateur reads.
+const utilisateurColumns = `id, login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le`
+
+// scanUtilisateur reads the columns id, login, nom, role, autres_roles,
+// fournisseur_id, mot_de_passe, cree_le.
 func scanUtilisateur(s scanner) (segur.Utilisateur, error) {
 	var (
-		u   segur.Utilisateur
-		fid sql.NullInt64
+		u            segur.Utilisateur
+		fid          sql.NullInt64
+		role, autres string
 	)
-	err := s.Scan(&u.ID, &u.Login, &u.Nom, &u.Role, &fid, &u.MotDePasse, &u.CreeLe)
+	err := s.Scan(&u.ID, &u.Login, &u.Nom, &role, &autres, &fid, &u.MotDePasse, &u.CreeLe)
+	u.Roles = []segur.Role{segur.Role(role)}
+	for _, r := range strings.Split(autres, ",") {
+		if r != "" {
+			u.Roles = append(u.Roles, segur.Role(r))
+		}
+	}
 	u.FournisseurID = segur.FournisseurID(fid.Int64)
 	u.CreeLe = u.CreeLe.UTC()
 	return u, err
@@ -29,11 +39,11 @@ func scanUtilisateur(s scanner) (segur.Utilisateur, error) {
 // utilisateurDetails is the audit detail of a user's creation: never the
 // password hash.
 type utilisateurDetails struct {
-	ID            int64  `json:"id"`
-	Login         string `json:"login"`
-	Nom           string `json:"nom"`
-	Role          string `json:"role"`
-	FournisseurID *int64 `json:"fournisseur_id"`
+	ID            int64        `json:"id"`
+	Login         string       `json:"login"`
+	Nom           string       `json:"nom"`
+	Roles         []segur.Role `json:"roles"`
+	FournisseurID *int64       `json:"fournisseur_id"`
 }
 
 // CreateUtilisateur creates a user and sets its ID and CreeLe. Its Login is
@@ -43,11 +53,18 @@ type utilisateurDetails struct {
 func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error {
 	now := db.clock()
 	login := normLogin(u.Login)
+	if err := segur.ValiderRoles(u.Roles); err != nil {
+		return segur.Errorf(segur.EINVALID, "utilisateur %s : %s", login, err.(*segur.Error).Message)
+	}
+	autres := make([]string, 0, len(u.Roles)-1)
+	for _, r := range u.Roles[1:] {
+		autres = append(autres, string(r))
+	}
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx,
-			`INSERT INTO utilisateurs (login, nom, role, fournisseur_id, mot_de_passe, cree_le) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			login, u.Nom, string(u.Role), nullID(int64(u.FournisseurID)), u.MotDePasse, now).Scan(&id)
+			`INSERT INTO utilisateurs (login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			login, u.Nom, string(u.Roles[0]), strings.Join(autres, ","), nullID(int64(u.FournisseurID)), u.MotDePasse, now).Scan(&id)
 		switch violationOf(err) {
 		case uniqueViolation:
 			return segur.Errorf(segur.ECONFLICT, "le login %s est déjà utilisé", login)
@@ -55,9 +72,9 @@ func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error
 			return segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", u.FournisseurID)
 		case checkViolation:
 			switch {
-			case u.Role == segur.RoleFournisseur && u.FournisseurID == 0:
+			case u.A(segur.RoleFournisseur) && u.FournisseurID == 0:
 				return segur.Errorf(segur.EINVALID, "utilisateur %s : un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
-			case u.Role != segur.RoleFournisseur && u.FournisseurID != 0:
+			case !u.A(segur.RoleFournisseur) && u.FournisseurID != 0:
 				return segur.Errorf(segur.EINVALID, "utilisateur %s : seul un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
 			}
 			return segur.Errorf(segur.EINVALID, "utilisateur « %s » refusé : attendu un login et un rôle fournisseur, instructeur, payeur ou admin", login)
@@ -65,7 +82,7 @@ func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error
 		if err != nil {
 			return fmt.Errorf("sqlstore: create utilisateur %s: %w", login, err)
 		}
-		d := utilisateurDetails{ID: id, Login: login, Nom: u.Nom, Role: string(u.Role)}
+		d := utilisateurDetails{ID: id, Login: login, Nom: u.Nom, Roles: u.Roles}
 		if u.FournisseurID != 0 {
 			fid := int64(u.FournisseurID)
 			d.FournisseurID = &fid
@@ -84,7 +101,7 @@ func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error
 func (db *DB) FindUtilisateurByLogin(ctx context.Context, login string) (*segur.Utilisateur, error) {
 	login = normLogin(login)
 	u, err := scanUtilisateur(db.r.QueryRowContext(ctx,
-		`SELECT id, login, nom, role, fournisseur_id, mot_de_passe, cree_le FROM utilisateurs WHERE login = $1`, login))
+		`SELECT `+utilisateurColumns+` FROM utilisateurs WHERE login = $1`, login))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "utilisateur %s introuvable", login)
 	}

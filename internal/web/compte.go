@@ -40,7 +40,7 @@ const (
 func (s *Server) pageCompte(r *http.Request) (PageCompte, error) {
 	u := utilisateur(r.Context())
 	p := PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte", Utilisateur: u}}
-	if u.Role != segur.RoleFournisseur {
+	if !u.A(segur.RoleFournisseur) {
 		return p, nil
 	}
 	js, err := s.Store.FindJetons(r.Context(), u.FournisseurID)

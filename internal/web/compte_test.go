@@ -52,7 +52,7 @@ func TestTemplateCompte(t *testing.T) {
 		}
 		return buf.String()
 	}
-	p := exempleCompte(&segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur})
+	p := exempleCompte(&segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}})
 	body := executer(p)
 	for _, want := range []string{
 		`<html lang="fr"`, `aria-current="page">Mon compte</a>`,
@@ -74,7 +74,7 @@ func TestTemplateCompte(t *testing.T) {
 	}
 
 	body = executer(PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte",
-		Utilisateur: &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Role: segur.RoleInstructeur}}})
+		Utilisateur: &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Roles: []segur.Role{segur.RoleInstructeur}}}})
 	if !strings.Contains(body, `action="/compte/mot-de-passe"`) || strings.Contains(body, "Jetons d'API") {
 		t.Errorf("agent's page: want the password form and no tokens\n%s", body)
 	}
@@ -298,7 +298,7 @@ func TestCompteAgent(t *testing.T) {
 	L := lecteur{t}
 	p := newPortail(t)
 	h, _ := auth.HashPassword("mot de passe de l'agent")
-	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Role: segur.RoleInstructeur, MotDePasse: h}); err != nil {
+	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Roles: []segur.Role{segur.RoleInstructeur}, MotDePasse: h}); err != nil {
 		t.Fatal(err)
 	}
 	c := client(t)

@@ -32,7 +32,7 @@ type PageDepot struct {
 
 func (s *Server) fournisseur(r *http.Request) (*segur.Fournisseur, error) {
 	u := utilisateur(r.Context())
-	if u == nil || u.Role != segur.RoleFournisseur {
+	if !u.A(segur.RoleFournisseur) {
 		return nil, segur.Errorf(segur.EFORBIDDEN, "Cette page est réservée aux fournisseurs.")
 	}
 	return s.Store.FindFournisseurByID(r.Context(), u.FournisseurID)

@@ -82,6 +82,7 @@ type PageDemandes struct {
 	Total      int
 	Filtre     FiltreDemandes
 	Tris       []Tri
+	Statuts    []Tri
 	Pagination Pagination
 	CSV        string // the export's URL, with the same filters
 }
@@ -127,7 +128,7 @@ func demandeVue(d segur.Demande) DemandeVue {
 	for _, c := range d.Clients {
 		benef = append(benef, c.Nom+" ("+c.FINESSPMSI+")")
 	}
-	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut),
+	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: d.Statut.Libelle(),
 		Montant: segur.Euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
 		Beneficiaires: strings.Join(benef, ", "), DepotID: int64(d.DepotID)}
 }
@@ -148,6 +149,9 @@ func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
 		Total: total, Filtre: fd, Pagination: pagination(r, page, total)}
 	for _, t := range segur.TriDemandes {
 		p.Tris = append(p.Tris, Tri{Cle: t, Libelle: libellesTri[t], Choisi: t == fd.Tri})
+	}
+	for _, st := range segur.StatutsInstruction {
+		p.Statuts = append(p.Statuts, Tri{Cle: string(st), Libelle: st.Libelle(), Choisi: string(st) == fd.Statut})
 	}
 	for _, d := range ds {
 		p.Demandes = append(p.Demandes, demandeVue(d))

@@ -39,6 +39,25 @@ func utilisateur(ctx context.Context) *segur.Utilisateur {
 	return nil
 }
 
+// agent requires a live session of a user holding one of roles: the
+// agency's pages; a vendor reaches none of them.
+func (s *Server) agent(h handler, roles ...segur.Role) handler {
+	return s.authentifie(func(w http.ResponseWriter, r *http.Request) error {
+		u := utilisateur(r.Context())
+		for _, role := range roles {
+			if u.A(role) {
+				return h(w, r)
+			}
+		}
+		return segur.Errorf(segur.EFORBIDDEN, "Cette page est réservée aux agents de l'agence (%s).", rolesTexte(roles))
+	})
+}
+
+func rolesTexte(roles []segur.Role) string {
+	u := segur.Utilisateur{Roles: roles}
+	return strings.ReplaceAll(u.RolesTexte(), ", ", " ou ")
+}
+
 // authentifie requires a live session; an expired one leads to the login
 // page with a message.
 func (s *Server) authentifie(h handler) handler {

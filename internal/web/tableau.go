@@ -19,13 +19,10 @@ type PageTableau struct {
 
 // CompteStatut counts the vendor's requests in one state.
 type CompteStatut struct {
-	Statut string
-	Nombre int
+	Statut  string
+	Libelle string
+	Nombre  int
 }
-
-// statutsDemande are the states a vendor's requests can be in, in the
-// order of their life.
-var statutsDemande = []segur.StatutDemande{segur.DemandeDeposee}
 
 // FenetreVue is a campaign window as the dashboard shows it.
 type FenetreVue struct {
@@ -44,8 +41,12 @@ const dateHeure = "02/01/2006 à 15:04"
 func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := utilisateur(ctx)
+	if u.Agent() {
+		http.Redirect(w, r, "/agence", http.StatusSeeOther)
+		return nil
+	}
 	p := PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u}}
-	if u.Role == segur.RoleFournisseur {
+	if u.A(segur.RoleFournisseur) {
 		f, err := s.Store.FindFournisseurByID(ctx, u.FournisseurID)
 		if err != nil {
 			return err
@@ -78,12 +79,14 @@ func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 		if _, p.DemandesTotal, err = s.Store.FindDemandes(ctx, segur.DemandeFilter{FournisseurID: f.ID, Limit: 1}); err != nil {
 			return err
 		}
-		for _, st := range statutsDemande {
-			_, n, err := s.Store.FindDemandes(ctx, segur.DemandeFilter{FournisseurID: f.ID, Statut: st, Limit: 1})
-			if err != nil {
-				return err
+		counts, err := s.Store.CompterStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
+		if err != nil {
+			return err
+		}
+		for _, st := range segur.StatutsInstruction {
+			if n := counts[st]; n > 0 {
+				p.ParStatut = append(p.ParStatut, CompteStatut{Statut: string(st), Libelle: st.Libelle(), Nombre: n})
 			}
-			p.ParStatut = append(p.ParStatut, CompteStatut{Statut: string(st), Nombre: n})
 		}
 	}
 	s.render(w, http.StatusOK, "tableau.html", p)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
 )
 
 //go:embed templates
@@ -31,6 +32,8 @@ type Store interface {
 	segur.Store
 	segur.DepotStore
 	segur.SessionStore
+	AgenceStore
+	AdminStore
 }
 
 // Server serves the pages.
@@ -38,9 +41,11 @@ type Server struct {
 	Store   Store
 	Blobs   segur.Blobs
 	Guichet *segur.Guichet
-	Log     *slog.Logger
-	Now     func() time.Time
-	Paris   *time.Location
+	// Instruction applies the démarches of agents and vendors.
+	Instruction *agence.Instruction
+	Log         *slog.Logger
+	Now         func() time.Time
+	Paris       *time.Location
 	// DSFR is the folder of the design system's files (dsfr.min.css…),
 	// served under /dsfr/; empty serves none.
 	DSFR string
@@ -55,11 +60,15 @@ type Server struct {
 var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot-nouveau.html", "depot.html",
 	"depots.html", "demandes.html", "compte.html"}
 
+// morePages are the pages of the other files (agents' back-office,
+// administration), registered by their init.
+var morePages []string
+
 // parse reads the templates once.
 func (s *Server) parse() error {
 	s.pages = map[string]*template.Template{}
-	for _, f := range pageFiles {
-		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/"+f)
+	for _, f := range append(pageFiles, morePages...) {
+		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/dossier.html", "templates/"+f)
 		if err != nil {
 			return err
 		}
@@ -93,6 +102,9 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("POST /compte/mot-de-passe", s.handle(s.authentifie(s.postMotDePasse)))
 	pages.Handle("POST /compte/jetons", s.handle(s.authentifie(s.postJeton)))
 	pages.Handle("POST /compte/jetons/{id}/revoquer", s.handle(s.authentifie(s.postRevoquerJeton)))
+	s.routesAgence(pages)
+	s.routesDemande(pages)
+	s.routesAdmin(pages)
 	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))

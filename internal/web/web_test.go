@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
@@ -27,7 +28,7 @@ func TestTemplates(t *testing.T) {
 	if err := s.parse(); err != nil {
 		t.Fatal(err)
 	}
-	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur}
+	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}}
 	samples := map[string]any{
 		"compte.html": exempleCompte(u),
 		"connexion.html": PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
@@ -37,13 +38,13 @@ func TestTemplates(t *testing.T) {
 			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: segur.LogicielRI, Nom: "RI"}},
 			Fenetres:    []FenetreVue{{"RI", "avance", "01/12/2026 à 14:00", "31/03/2027 à 12:00", true}},
 			Depots:      []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "traite"}}, DemandesTotal: 2,
-			ParStatut: []CompteStatut{{"deposee", 2}}},
+			ParStatut: []CompteStatut{{"deposee", "Déposée", 2}}},
 		"erreur.html": PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue.", Reference: "abc"},
 		"depots.html": PageDepots{Base: Base{Titre: "Vos dépôts", Utilisateur: u}, Total: 120,
 			Depots:     []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "rejete"}},
 			Pagination: Pagination{Page: 2, Pages: 3, Precedente: "/depots?page=1", Suivante: "/depots?page=3"}},
 		"demandes.html": PageDemandes{Base: Base{Titre: "Vos demandes", Utilisateur: u}, Total: 1,
-			Demandes: []DemandeVue{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Statut: "deposee", Montant: "13\u202f750,00 €",
+			Demandes: []DemandeVue{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Statut: "Déposée", Montant: "13\u202f750,00 €",
 				DateCommande: "15/10/2021", Beneficiaires: "HOPITAL (999999999)", DepotID: 1}},
 			Filtre: FiltreDemandes{Tri: "-montant"}, Tris: []Tri{{"-montant", "montant décroissant", true}},
 			Pagination: Pagination{Page: 1, Pages: 1}, CSV: "/demandes.csv?tri=-montant"},
@@ -102,7 +103,7 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 		t.Fatal(err)
 	}
 	h, _ := auth.HashPassword("mot de passe de test")
-	if err := db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "jean@lebeaulogiciel.fr", Nom: "Jean Dupont", Role: segur.RoleFournisseur, FournisseurID: f.ID, MotDePasse: h}); err != nil {
+	if err := db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "jean@lebeaulogiciel.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID, MotDePasse: h}); err != nil {
 		t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -113,6 +114,11 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 	now := func() time.Time { return p.now }
 	s := &Server{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Paris: paris, DSFR: dir,
 		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: now, Paris: paris}}
+	s.Instruction = &agence.Instruction{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
+		DelaiSignature: 30, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
+	if _, err := db.ImporterReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	if err := s.Routes(mux); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,192 @@
+// Package agence is the agency's instruction of the requests: it prepares
+// what a transition issues (the amount financed and its calculation, the
+// refusal, décision or convention as PDF, the mail to the vendor) and has
+// the store apply the transition with all of it in one transaction.
+package agence
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/document"
+)
+
+// Store is what the instruction needs of the database.
+type Store interface {
+	FindDemandeByASP(ctx context.Context, numeroASP string) (*segur.Demande, error)
+	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
+	FindReference(ctx context.Context) (segur.Reference, int64, error)
+	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
+	AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error)
+}
+
+// Instruction applies the démarches of agents and vendors to requests.
+type Instruction struct {
+	Store     Store
+	Blobs     segur.Blobs
+	Log       *slog.Logger
+	Now       func() time.Time
+	Paris     *time.Location
+	Programme segur.Programme
+	// Lien is the address of a request in the vendor's space, for mails.
+	Lien func(asp string) string
+	// DelaiSignature is the days a vendor has to sign a convention.
+	DelaiSignature int
+}
+
+// MaxDocument bounds a document the agency issues or a vendor uploads.
+const MaxDocument = 10 << 20
+
+// Acte is a démarche on one request, with where its actor was, and for a
+// vendor's démarche, its vendor (a request of another vendor is not found).
+type Acte struct {
+	segur.Demarche
+	Adresse     string
+	Fournisseur segur.FournisseurID // 0 for an agent
+	// Piece is the attachment a vendor sends with a completion, already
+	// stored; SignePDF the signed convention a vendor uploads instead of
+	// accepting online.
+	Piece    *segur.PieceVersion
+	SignePDF *segur.BlobRef
+}
+
+// Agir applies a démarche to the request of ASP number asp.
+func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Changement, error) {
+	d, err := in.Store.FindDemandeByASP(ctx, asp)
+	if err != nil {
+		return segur.Changement{}, err
+	}
+	if a.Fournisseur != 0 && a.Fournisseur != d.FournisseurID {
+		return segur.Changement{}, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+	}
+	s := segur.Suites{Attendu: d.Statut, Adresse: a.Adresse, Piece: a.Piece}
+	m := a.Demarche
+	if m.Action == segur.ActionValider {
+		ref, _, err := in.Store.FindReference(ctx)
+		if err != nil {
+			return segur.Changement{}, err
+		}
+		m.MontantFinance, s.Calcul = segur.CalculFinancement(d, ref, in.Programme)
+	}
+	if m.Action == segur.ActionComplete && a.Piece == nil {
+		return segur.Changement{}, segur.Errorf(segur.EINVALID, "pièce manquante : joignez la pièce demandée (PDF, PNG ou JPG)")
+	}
+	// The change as it will be: refused here with the state machine's
+	// message before anything is written or generated.
+	preview := *d
+	c, err := preview.Appliquer(m, in.Now(), in.Programme)
+	if err != nil {
+		return segur.Changement{}, err
+	}
+	f, err := in.Store.FindFournisseurByID(ctx, d.FournisseurID)
+	if err != nil {
+		return segur.Changement{}, err
+	}
+	docs, err := in.Store.FindDocuments(ctx, asp)
+	if err != nil {
+		return segur.Changement{}, err
+	}
+	if m.Action == segur.ActionRetirer {
+		if conv := dernier(docs, segur.DocumentConvention); conv != nil {
+			fin := conv.CreeLe.AddDate(0, 0, in.DelaiSignature)
+			if in.Now().Before(fin) {
+				return segur.Changement{}, segur.Errorf(segur.EFORBIDDEN, "retrait impossible : le fournisseur peut signer la convention jusqu'au %s",
+					fin.In(in.Paris).Format("02/01/2006 à 15:04"))
+			}
+		}
+	}
+	if m.Action == segur.ActionSigner {
+		conv := dernier(docs, segur.DocumentConvention)
+		if conv == nil {
+			return segur.Changement{}, segur.Errorf(segur.ECONFLICT, "demande %s : aucune convention à signer", asp)
+		}
+		s.Vise = conv.Fichier.SHA256
+		if a.SignePDF != nil {
+			s.Document = &segur.Document{Type: segur.DocumentConventionSignee, Fichier: *a.SignePDF,
+				Reference: segur.ReferenceDocument(asp, segur.DocumentConventionSignee, compter(docs, segur.DocumentConventionSignee)+1)}
+		}
+	}
+	if t, ok := map[segur.StatutDemande]segur.TypeDocument{segur.DemandeRefusee: segur.DocumentRefus,
+		segur.DemandeDecidee: segur.DocumentDecision, segur.DemandeConventionASigner: segur.DocumentConvention}[c.Vers]; ok {
+		finance := m.MontantFinance
+		if t == segur.DocumentRefus {
+			finance = 0
+		}
+		doc := &segur.Document{Type: t, Reference: segur.ReferenceDocument(asp, t, compter(docs, t)+1)}
+		if doc.Fichier, err = in.ecrire(ctx, doc, d, f, c, finance, s.Calcul); err != nil {
+			return segur.Changement{}, err
+		}
+		s.Document = doc
+	}
+	if mail, ok := segur.CourrielDemarche(c, d, f.Nom, []string{f.Email}, in.Lien(asp)); ok && f.Email != "" {
+		if s.Document != nil && s.Document.Type != segur.DocumentConventionSignee {
+			mail.PieceNom, mail.PieceSHA256 = s.Document.NomFichier(), s.Document.Fichier.SHA256
+		}
+		s.Courriel = &mail
+	}
+	return in.Store.AppliquerDemarche(ctx, asp, m, in.Programme, s)
+}
+
+// ecrire writes a document as PDF and stores it.
+func (in *Instruction) ecrire(ctx context.Context, doc *segur.Document, d *segur.Demande, f *segur.Fournisseur, c segur.Changement, finance int64, calcul string) (segur.BlobRef, error) {
+	dd := document.Donnees{
+		Type: doc.Type, Reference: doc.Reference, Date: c.Quand.In(in.Paris),
+		Fournisseur: f.Nom, SIRET: f.SIRET, NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur,
+		NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, RegimeTVA: d.RegimeTVA, MontantHT: d.MontantHTCents,
+		MontantPrestation: segur.MontantPrestation(d.RegimeTVA, d.MontantHTCents, in.Programme),
+		MontantFinance:    finance, Calcul: calcul, Raison: c.Raison, DelaiSignature: in.DelaiSignature, Agent: c.Par,
+	}
+	if finance > 0 {
+		dd.Avance = segur.Avance(finance)
+		dd.SoldeMax = finance - dd.Avance
+	}
+	for _, cl := range d.Clients {
+		dd.Beneficiaires = append(dd.Beneficiaires, document.Beneficiaire{FINESS: cl.FINESSPMSI, Nom: cl.Nom})
+	}
+	var b bytes.Buffer
+	if err := document.Ecrire(&b, dd); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("document %s: %w", doc.Reference, err)
+	}
+	return in.Blobs.Put(ctx, &b, MaxDocument)
+}
+
+func compter(docs []segur.Document, t segur.TypeDocument) int {
+	n := 0
+	for _, d := range docs {
+		if d.Type == t {
+			n++
+		}
+	}
+	return n
+}
+
+func dernier(docs []segur.Document, t segur.TypeDocument) *segur.Document {
+	for i := len(docs) - 1; i >= 0; i-- {
+		if docs[i].Type == t {
+			return &docs[i]
+		}
+	}
+	return nil
+}
+
+// Resultat is the outcome of a démarche on one request of a batch.
+type Resultat struct {
+	NumeroASP  string
+	Changement segur.Changement
+	Err        error
+}
+
+// Lot applies one démarche to many requests, each in its own transaction:
+// one that cannot move does not hold the others back.
+func (in *Instruction) Lot(ctx context.Context, asps []string, a Acte) []Resultat {
+	out := make([]Resultat, 0, len(asps))
+	for _, asp := range asps {
+		c, err := in.Agir(ctx, asp, a)
+		out = append(out, Resultat{asp, c, err})
+	}
+	return out
+}

@@ -1,0 +1,1044 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+)
+
+func init() {
+	morePages = append(morePages, "admin.html", "admin-fournisseurs.html", "admin-fournisseur-nouveau.html",
+		"admin-fournisseur.html", "admin-utilisateurs.html", "admin-utilisateur-nouveau.html", "admin-fenetres.html",
+		"admin-referentiel.html", "admin-courriels.html")
+}
+
+// AdminStore is what the administration pages need of the database,
+// beyond segur.Store.
+type AdminStore interface {
+	FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurResume, error)
+	FindUtilisateurs(ctx context.Context, limit, offset int) ([]segur.Utilisateur, int, error)
+	FindUtilisateursDuFournisseur(ctx context.Context, id segur.FournisseurID) ([]segur.Utilisateur, error)
+	ImporterReference(ctx context.Context, ref segur.Reference) (int64, error)
+	FindReferenceVersions(ctx context.Context) ([]segur.ReferenceVersion, error)
+	FindEtablissements(ctx context.Context, version int64, finess string, limit, offset int) ([]segur.Etablissement, int, error)
+	FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit, offset int) ([]segur.Courriel, int, error)
+	RelancerCourriel(ctx context.Context, id segur.CourrielID) error
+}
+
+// maxReference bounds the CSV of the reference of establishments.
+const maxReference = 20 << 20
+
+// routesAdmin registers the administration pages (role admin).
+func (s *Server) routesAdmin(pages *http.ServeMux) {
+	admin := func(h handler) http.Handler { return s.handle(s.agent(h, segur.RoleAdmin)) }
+	pages.Handle("GET /agence/admin", admin(s.getAdmin))
+	pages.Handle("GET /agence/admin/fournisseurs", admin(s.getAdminFournisseurs))
+	pages.Handle("GET /agence/admin/fournisseurs/nouveau", admin(s.getAdminFournisseurNouveau))
+	pages.Handle("POST /agence/admin/fournisseurs", admin(s.postAdminFournisseur))
+	pages.Handle("GET /agence/admin/fournisseurs/{id}", admin(s.getAdminFournisseur))
+	pages.Handle("POST /agence/admin/fournisseurs/{id}/produits", admin(s.postAdminProduit))
+	pages.Handle("GET /agence/admin/utilisateurs", admin(s.getAdminUtilisateurs))
+	pages.Handle("GET /agence/admin/utilisateurs/nouveau", admin(s.getAdminUtilisateurNouveau))
+	pages.Handle("POST /agence/admin/utilisateurs", admin(s.postAdminUtilisateur))
+	pages.Handle("GET /agence/admin/fenetres", admin(s.getAdminFenetres))
+	pages.Handle("POST /agence/admin/fenetres", admin(s.postAdminFenetre))
+	pages.Handle("GET /agence/admin/referentiel", admin(s.getAdminReferentiel))
+	pages.Handle("POST /agence/admin/referentiel", admin(s.postAdminReferentiel))
+	pages.Handle("GET /agence/admin/courriels", admin(s.getAdminCourriels))
+	pages.Handle("POST /agence/admin/courriels/{id}/relancer", admin(s.postAdminRelancer))
+}
+
+// BaseAdmin is what every administration page shows: the base page and
+// the way back to the administration's overview.
+type BaseAdmin struct {
+	Base
+	Fil []LienAdmin // the breadcrumb, before the page itself
+}
+
+// LienAdmin is a link of the breadcrumb.
+type LienAdmin struct{ Titre, URL string }
+
+// Erreur is the message of field champ, "" when it is valid: the templates
+// read {{.Erreur "siret"}}.
+func (b BaseAdmin) Erreur(champ string) string {
+	for _, e := range b.Erreurs {
+		if e.Champ == champ {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// refuser adds the error of a field, the first one only: one message per
+// field.
+func (b *BaseAdmin) refuser(champ, message string) {
+	if champ != "" && b.Erreur(champ) != "" {
+		return
+	}
+	b.Erreurs = append(b.Erreurs, ErreurChamp{Champ: champ, Message: phrase(message)})
+}
+
+// refus adds the refusals err holds: each segur.Faute beside its field,
+// an EINVALID and the codes of champs beside the field champs gives ("" for
+// the top of the page). It returns err when it is no refusal.
+func (b *BaseAdmin) refus(err error, champs map[segur.ErrorCode]string) error {
+	var fs segur.Fautes
+	if errors.As(err, &fs) {
+		for _, f := range fs {
+			b.refuser(f.Champ, f.Err.Message)
+		}
+		return nil
+	}
+	var se *segur.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	champ, ok := champs[se.Code]
+	if !ok && se.Code != segur.EINVALID {
+		return err
+	}
+	b.refuser(champ, se.Message)
+	return nil
+}
+
+// phrase writes a message as a sentence: a capital first, a full stop last.
+func phrase(s string) string {
+	s = strings.TrimSpace(s)
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "…") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+// requis refuses field champ when its value is empty.
+func (b *BaseAdmin) requis(champ, valeur, message string) {
+	if strings.TrimSpace(valeur) == "" {
+		b.refuser(champ, message)
+	}
+}
+
+var filAdmin = []LienAdmin{{"Administration", "/agence/admin"}}
+
+func (s *Server) baseAdmin(r *http.Request, titre string, fil ...LienAdmin) BaseAdmin {
+	return BaseAdmin{Base: Base{Titre: titre, Nav: "admin", Utilisateur: utilisateur(r.Context())}, Fil: append(filAdmin[:1:1], fil...)}
+}
+
+// lireFormulaire reads a small urlencoded form.
+func lireFormulaire(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return segur.Errorf(segur.EINVALID, "Formulaire illisible.")
+	}
+	return nil
+}
+
+// idChemin reads the {id} of the path; anything else is not found.
+func idChemin(r *http.Request, quoi string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, segur.Errorf(segur.ENOTFOUND, "%s n'existe pas.", quoi)
+	}
+	return id, nil
+}
+
+// OptionAdmin is an option of a select.
+type OptionAdmin struct {
+	Valeur, Libelle string
+	Choisi          bool
+}
+
+func optionsLogiciel(choisi string) []OptionAdmin {
+	var out []OptionAdmin
+	for _, l := range []segur.Logiciel{segur.LogicielRI, segur.LogicielDPI, segur.LogicielPFI} {
+		out = append(out, OptionAdmin{Valeur: string(l), Libelle: string(l), Choisi: string(l) == choisi})
+	}
+	return out
+}
+
+// --- Overview
+
+// PageAdmin is the administration's overview.
+type PageAdmin struct {
+	BaseAdmin
+	Fournisseurs, Produits, Utilisateurs int
+	Fenetres, Ouvertes                   int
+	Reference                            *VersionVue // nil before the first import
+	Courriels                            []EtatCourrielVue
+}
+
+// EtatCourrielVue counts the mails of the outbox in one state.
+type EtatCourrielVue struct {
+	Etat, Libelle, Lien string
+	Nombre              int
+}
+
+func (s *Server) getAdmin(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := PageAdmin{BaseAdmin: BaseAdmin{Base: Base{Titre: "Administration", Nav: "admin", Utilisateur: utilisateur(ctx)}}}
+	fs, err := s.Store.FindFournisseursResumes(ctx)
+	if err != nil {
+		return err
+	}
+	p.Fournisseurs = len(fs)
+	for _, f := range fs {
+		p.Produits += f.Produits
+	}
+	if _, p.Utilisateurs, err = s.Store.FindUtilisateurs(ctx, 1, 0); err != nil {
+		return err
+	}
+	fen, err := s.Store.FindFenetres(ctx)
+	if err != nil {
+		return err
+	}
+	p.Fenetres = len(fen)
+	now := s.Now()
+	for _, f := range fen {
+		if f.Ouverte(now) {
+			p.Ouvertes++
+		}
+	}
+	vs, err := s.Store.FindReferenceVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(vs) > 0 {
+		v := s.versionVue(vs[0])
+		p.Reference = &v
+	}
+	for _, e := range segur.EtatsCourriel {
+		_, n, err := s.Store.FindCourriels(ctx, e, 1, 0)
+		if err != nil {
+			return err
+		}
+		p.Courriels = append(p.Courriels, EtatCourrielVue{Etat: string(e), Libelle: e.Libelle(), Nombre: n,
+			Lien: "/agence/admin/courriels?etat=" + string(e)})
+	}
+	s.render(w, http.StatusOK, "admin.html", p)
+	return nil
+}
+
+// --- Vendors
+
+// FournisseurAdmin is a vendor as the administration shows it: its IBAN
+// masked but for its last 4 characters.
+type FournisseurAdmin struct {
+	ID                     int64
+	Nom, SIRET, Email      string
+	IBANFin, BIC, Cree     string
+	Produits, Utilisateurs int
+}
+
+func (s *Server) fournisseurAdmin(f segur.Fournisseur) FournisseurAdmin {
+	v := FournisseurAdmin{ID: int64(f.ID), Nom: f.Nom, SIRET: f.SIRET, Email: f.Email, BIC: f.BIC, Cree: s.date(f.CreeLe)}
+	if n := len(f.IBAN); n > 0 {
+		v.IBANFin = f.IBAN[max(0, n-4):]
+	}
+	return v
+}
+
+// PageAdminFournisseurs lists the vendors.
+type PageAdminFournisseurs struct {
+	BaseAdmin
+	Fournisseurs []FournisseurAdmin
+}
+
+func (s *Server) getAdminFournisseurs(w http.ResponseWriter, r *http.Request) error {
+	fs, err := s.Store.FindFournisseursResumes(r.Context())
+	if err != nil {
+		return err
+	}
+	// In the order of the French alphabet, whatever the case and accents.
+	c := collate.New(language.French, collate.Loose)
+	slices.SortStableFunc(fs, func(a, b segur.FournisseurResume) int { return c.CompareString(a.Nom, b.Nom) })
+	p := PageAdminFournisseurs{BaseAdmin: s.baseAdmin(r, "Fournisseurs")}
+	for _, f := range fs {
+		v := s.fournisseurAdmin(f.Fournisseur)
+		v.Produits, v.Utilisateurs = f.Produits, f.Utilisateurs
+		p.Fournisseurs = append(p.Fournisseurs, v)
+	}
+	s.render(w, http.StatusOK, "admin-fournisseurs.html", p)
+	return nil
+}
+
+// FormFournisseur is what the enrolment form holds.
+type FormFournisseur struct {
+	SIRET, Nom, Email, IBAN, BIC string
+	Force                        bool
+}
+
+// PageAdminFournisseurNouveau is the enrolment form of a vendor.
+type PageAdminFournisseurNouveau struct {
+	BaseAdmin
+	Form FormFournisseur
+}
+
+func (s *Server) pageFournisseurNouveau(r *http.Request) PageAdminFournisseurNouveau {
+	return PageAdminFournisseurNouveau{BaseAdmin: s.baseAdmin(r, "Enrôler un fournisseur", LienAdmin{"Fournisseurs", "/agence/admin/fournisseurs"})}
+}
+
+func (s *Server) getAdminFournisseurNouveau(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, http.StatusOK, "admin-fournisseur-nouveau.html", s.pageFournisseurNouveau(r))
+	return nil
+}
+
+// postAdminFournisseur enrols a vendor, with the checks of segur admin
+// vendor add (Fournisseur.Valider).
+func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	p := s.pageFournisseurNouveau(r)
+	p.Form = FormFournisseur{SIRET: r.PostFormValue("siret"), Nom: r.PostFormValue("nom"), Email: r.PostFormValue("email"),
+		IBAN: r.PostFormValue("iban"), BIC: r.PostFormValue("bic"), Force: r.PostFormValue("force") == "1"}
+	p.requis("siret", p.Form.SIRET, "Saisissez le SIRET du fournisseur : 14 chiffres.")
+	p.requis("nom", p.Form.Nom, "Saisissez la raison sociale.")
+	p.requis("email", p.Form.Email, "Saisissez l'e-mail de contact.")
+	f := segur.Fournisseur{SIRET: p.Form.SIRET, Nom: p.Form.Nom, Email: p.Form.Email, IBAN: p.Form.IBAN, BIC: p.Form.BIC}
+	if len(p.Erreurs) == 0 {
+		err := f.Verifier(p.Form.Force)
+		if err != nil && segur.SIRETValide(f.SIRET) && !segur.SIRETCleValide(f.SIRET) && !p.Form.Force {
+			// The domain's message names the CLI's flag: the form has its box.
+			p.refuser("siret", fmt.Sprintf("SIRET « %s » : la clé de contrôle est fausse ; cochez « SIRET de test » pour l'enrôler quand même", f.SIRET))
+		}
+		if err := p.refus(err, nil); err != nil {
+			return err
+		}
+	}
+	if len(p.Erreurs) == 0 {
+		err := s.Store.CreateFournisseur(r.Context(), &f)
+		if err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d?enrole=1", f.ID), http.StatusSeeOther)
+			return nil
+		}
+		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "siret"}); err != nil {
+			return err
+		}
+	}
+	s.render(w, http.StatusUnprocessableEntity, "admin-fournisseur-nouveau.html", p)
+	return nil
+}
+
+// UtilisateurAdmin is a user in the administration's lists.
+type UtilisateurAdmin struct {
+	Login, Nom, Roles, Cree string
+	Fournisseur             string // the vendor's name, "" for an agent
+	FournisseurID           int64
+}
+
+func (s *Server) utilisateurAdmin(u segur.Utilisateur, noms map[segur.FournisseurID]string) UtilisateurAdmin {
+	return UtilisateurAdmin{Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
+		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID)}
+}
+
+// ProduitAdmin is an ANS number of a vendor.
+type ProduitAdmin struct {
+	NumeroAns, Logiciel, Nom, Cree string
+}
+
+// FormProduit is what the form of an ANS number holds.
+type FormProduit struct {
+	NumeroAns, Nom string
+}
+
+// PageAdminFournisseur is a vendor's page: its ANS numbers, the form to
+// register one, its users.
+type PageAdminFournisseur struct {
+	BaseAdmin
+	Fournisseur  FournisseurAdmin
+	Produits     []ProduitAdmin
+	Utilisateurs []UtilisateurAdmin
+	Form         FormProduit
+	Logiciels    []OptionAdmin
+}
+
+func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) {
+	ctx := r.Context()
+	var p PageAdminFournisseur
+	id, err := idChemin(r, "Ce fournisseur")
+	if err != nil {
+		return p, err
+	}
+	f, err := s.Store.FindFournisseurByID(ctx, segur.FournisseurID(id))
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return p, segur.Errorf(segur.ENOTFOUND, "Ce fournisseur n'existe pas.")
+	}
+	if err != nil {
+		return p, err
+	}
+	p.BaseAdmin = s.baseAdmin(r, f.Nom, LienAdmin{"Fournisseurs", "/agence/admin/fournisseurs"})
+	p.Fournisseur = s.fournisseurAdmin(*f)
+	p.Logiciels = optionsLogiciel("")
+	ps, err := s.Store.FindProduits(ctx, f.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, pr := range ps {
+		p.Produits = append(p.Produits, ProduitAdmin{NumeroAns: pr.NumeroAns, Logiciel: string(pr.Logiciel), Nom: pr.Nom, Cree: s.date(pr.CreeLe)})
+	}
+	us, err := s.Store.FindUtilisateursDuFournisseur(ctx, f.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, u := range us {
+		p.Utilisateurs = append(p.Utilisateurs, s.utilisateurAdmin(u, map[segur.FournisseurID]string{f.ID: f.Nom}))
+	}
+	p.Fournisseur.Produits, p.Fournisseur.Utilisateurs = len(p.Produits), len(us)
+	return p, nil
+}
+
+func (s *Server) getAdminFournisseur(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageFournisseur(r)
+	if err != nil {
+		return err
+	}
+	// The flashes name what the store holds, never what the URL says.
+	q := r.URL.Query()
+	if q.Get("enrole") == "1" {
+		p.Flash = "Fournisseur enrôlé : " + p.Fournisseur.Nom + "."
+	}
+	for _, pr := range p.Produits {
+		if pr.NumeroAns == q.Get("produit") {
+			p.Flash = fmt.Sprintf("Numéro ANS %s enregistré : %s, logiciel %s.", pr.NumeroAns, pr.Nom, pr.Logiciel)
+		}
+	}
+	s.render(w, http.StatusOK, "admin-fournisseur.html", p)
+	return nil
+}
+
+// postAdminProduit registers an ANS number of the vendor, with the checks
+// of segur admin ans add (Produit.Valider).
+func (s *Server) postAdminProduit(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	p, err := s.pageFournisseur(r)
+	if err != nil {
+		return err
+	}
+	p.Form = FormProduit{NumeroAns: r.PostFormValue("numeroAns"), Nom: r.PostFormValue("nom")}
+	logiciel := r.PostFormValue("logiciel")
+	p.Logiciels = optionsLogiciel(logiciel)
+	p.requis("numeroAns", p.Form.NumeroAns, "Saisissez le numéro ANS : 10 lettres ou chiffres.")
+	p.requis("logiciel", logiciel, "Choisissez le type de logiciel : RI, DPI ou PFI.")
+	p.requis("nom", p.Form.Nom, "Saisissez le nom du produit.")
+	pr := segur.Produit{NumeroAns: p.Form.NumeroAns, FournisseurID: segur.FournisseurID(p.Fournisseur.ID),
+		Logiciel: segur.Logiciel(strings.ToUpper(strings.TrimSpace(logiciel))), Nom: p.Form.Nom}
+	if len(p.Erreurs) == 0 {
+		if err := p.refus(pr.Verifier(), nil); err != nil {
+			return err
+		}
+	}
+	if len(p.Erreurs) == 0 {
+		err := s.Store.CreateProduit(r.Context(), &pr)
+		if err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d?%s#produits", p.Fournisseur.ID,
+				url.Values{"produit": {pr.NumeroAns}}.Encode()), http.StatusSeeOther)
+			return nil
+		}
+		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "numeroAns"}); err != nil {
+			return err
+		}
+	}
+	s.render(w, http.StatusUnprocessableEntity, "admin-fournisseur.html", p)
+	return nil
+}
+
+// --- Users
+
+// PageAdminUtilisateurs lists the users; after a creation, it shows the
+// new user's password, once.
+type PageAdminUtilisateurs struct {
+	BaseAdmin
+	Utilisateurs []UtilisateurAdmin
+	Total        int
+	Pagination   Pagination
+	Cree         *UtilisateurAdmin
+	MotDePasse   string
+}
+
+func (s *Server) pageUtilisateurs(r *http.Request, page int) (PageAdminUtilisateurs, error) {
+	ctx := r.Context()
+	p := PageAdminUtilisateurs{BaseAdmin: s.baseAdmin(r, "Utilisateurs")}
+	us, total, err := s.Store.FindUtilisateurs(ctx, parPage, (page-1)*parPage)
+	if err != nil {
+		return p, err
+	}
+	noms, err := s.nomsFournisseurs(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.Total, p.Pagination = total, pagination(r, page, total)
+	for _, u := range us {
+		p.Utilisateurs = append(p.Utilisateurs, s.utilisateurAdmin(u, noms))
+	}
+	return p, nil
+}
+
+func (s *Server) nomsFournisseurs(ctx context.Context) (map[segur.FournisseurID]string, error) {
+	fs, err := s.Store.FindFournisseurs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	noms := make(map[segur.FournisseurID]string, len(fs))
+	for _, f := range fs {
+		noms[f.ID] = f.Nom
+	}
+	return noms, nil
+}
+
+func (s *Server) getAdminUtilisateurs(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageUtilisateurs(r, numeroPage(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, http.StatusOK, "admin-utilisateurs.html", p)
+	return nil
+}
+
+// FormUtilisateur is what the form of a new user holds.
+type FormUtilisateur struct {
+	Login, Nom string
+}
+
+// CaseRole is a role's checkbox.
+type CaseRole struct {
+	Valeur, Libelle, Aide string
+	Coche                 bool
+}
+
+// PageAdminUtilisateurNouveau is the form of a new user.
+type PageAdminUtilisateurNouveau struct {
+	BaseAdmin
+	Form         FormUtilisateur
+	Roles        []CaseRole
+	Fournisseurs []OptionAdmin
+}
+
+var casesRoles = []CaseRole{
+	{Valeur: string(segur.RoleFournisseur), Libelle: "Fournisseur", Aide: "salarié d'un fournisseur : dépose les demandes de son entreprise ; ne se cumule pas avec les rôles de l'agence"},
+	{Valeur: string(segur.RoleInstructeur), Libelle: "Instructeur", Aide: "agent de l'agence : instruit les demandes"},
+	{Valeur: string(segur.RolePayeur), Libelle: "Payeur", Aide: "agent de l'agence : met les paiements en œuvre"},
+	{Valeur: string(segur.RoleAdmin), Libelle: "Administrateur", Aide: "agent de l'agence : fournisseurs, utilisateurs, campagnes, référentiel"},
+}
+
+func (s *Server) pageUtilisateurNouveau(r *http.Request, roles []string, fournisseur string) (PageAdminUtilisateurNouveau, error) {
+	p := PageAdminUtilisateurNouveau{BaseAdmin: s.baseAdmin(r, "Créer un utilisateur", LienAdmin{"Utilisateurs", "/agence/admin/utilisateurs"})}
+	for _, c := range casesRoles {
+		c.Coche = slices.Contains(roles, c.Valeur)
+		p.Roles = append(p.Roles, c)
+	}
+	fs, err := s.Store.FindFournisseurs(r.Context())
+	if err != nil {
+		return p, err
+	}
+	coll := collate.New(language.French, collate.Loose)
+	slices.SortStableFunc(fs, func(a, b segur.Fournisseur) int { return coll.CompareString(a.Nom, b.Nom) })
+	for _, f := range fs {
+		id := strconv.FormatInt(int64(f.ID), 10)
+		p.Fournisseurs = append(p.Fournisseurs, OptionAdmin{Valeur: id, Libelle: f.Nom + " — SIRET " + f.SIRET, Choisi: id == fournisseur})
+	}
+	return p, nil
+}
+
+func (s *Server) getAdminUtilisateurNouveau(w http.ResponseWriter, r *http.Request) error {
+	// From a vendor's page, ?fournisseur=ID: its employee.
+	var roles []string
+	f := r.URL.Query().Get("fournisseur")
+	if f != "" {
+		roles = []string{string(segur.RoleFournisseur)}
+	}
+	p, err := s.pageUtilisateurNouveau(r, roles, f)
+	if err != nil {
+		return err
+	}
+	s.render(w, http.StatusOK, "admin-utilisateur-nouveau.html", p)
+	return nil
+}
+
+// postAdminUtilisateur creates a user with a random password, with the
+// checks of segur admin user add (Utilisateur.Valider), and shows that
+// password once, on the page it answers: it never travels in a URL.
+func (s *Server) postAdminUtilisateur(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	roles, fournisseur := r.PostForm["roles"], strings.TrimSpace(r.PostFormValue("fournisseur"))
+	p, err := s.pageUtilisateurNouveau(r, roles, fournisseur)
+	if err != nil {
+		return err
+	}
+	p.Form = FormUtilisateur{Login: r.PostFormValue("login"), Nom: r.PostFormValue("nom")}
+	p.requis("login", p.Form.Login, "Saisissez l'adresse e-mail de la personne : elle lui sert d'identifiant.")
+	p.requis("nom", p.Form.Nom, "Saisissez le nom de la personne.")
+	u := segur.Utilisateur{Login: p.Form.Login, Nom: p.Form.Nom}
+	for _, v := range roles {
+		role, err := segur.ParseRole(v)
+		if err != nil {
+			p.refuser("roles", err.Error())
+			continue
+		}
+		if !slices.Contains(u.Roles, role) {
+			u.Roles = append(u.Roles, role)
+		}
+	}
+	if len(roles) == 0 {
+		p.refuser("roles", "Cochez le rôle fournisseur, ou un ou plusieurs rôles de l'agence.")
+	}
+	if fournisseur != "" {
+		id, err := strconv.ParseInt(fournisseur, 10, 64)
+		if err != nil || id <= 0 {
+			err = segur.Errorf(segur.ENOTFOUND, "fournisseur « %s » introuvable", fournisseur)
+		} else {
+			_, err = s.Store.FindFournisseurByID(ctx, segur.FournisseurID(id))
+		}
+		switch {
+		case err == nil:
+			u.FournisseurID = segur.FournisseurID(id)
+		case segur.IsCode(err, segur.ENOTFOUND):
+			p.refuser("fournisseur", "Ce fournisseur n'existe pas : choisissez-le dans la liste.")
+		default:
+			return err
+		}
+	}
+	if err := p.refus(u.Valider(), nil); err != nil {
+		return err
+	}
+	if len(p.Erreurs) > 0 {
+		s.render(w, http.StatusUnprocessableEntity, "admin-utilisateur-nouveau.html", p)
+		return nil
+	}
+	motDePasse := auth.NewPassword()
+	if u.MotDePasse, err = auth.HashPassword(motDePasse); err != nil {
+		return err
+	}
+	if err := s.Store.CreateUtilisateur(ctx, &u); err != nil {
+		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "login", segur.ENOTFOUND: "fournisseur"}); err != nil {
+			return err
+		}
+		s.render(w, http.StatusUnprocessableEntity, "admin-utilisateur-nouveau.html", p)
+		return nil
+	}
+	l, err := s.pageUtilisateurs(r, 1)
+	if err != nil {
+		return err
+	}
+	noms, err := s.nomsFournisseurs(ctx)
+	if err != nil {
+		return err
+	}
+	cree := s.utilisateurAdmin(u, noms)
+	l.Cree, l.MotDePasse = &cree, motDePasse
+	s.render(w, http.StatusOK, "admin-utilisateurs.html", l)
+	return nil
+}
+
+// --- Campaign windows
+
+// FenetreAdmin is a campaign window in the administration's list.
+type FenetreAdmin struct {
+	ID                         int64
+	Logiciel, Type, Debut, Fin string
+	Etat                       string // ouverte, à venir, close
+}
+
+// FormFenetre is what the form of a campaign window holds: the dates as
+// datetime-local inputs write them, in Europe/Paris.
+type FormFenetre struct {
+	Type, Debut, Fin string
+}
+
+// PageAdminFenetres lists the campaign windows, with the form that opens one.
+type PageAdminFenetres struct {
+	BaseAdmin
+	Fenetres  []FenetreAdmin
+	Form      FormFenetre
+	Logiciels []OptionAdmin
+	Types     []OptionAdmin
+}
+
+func (s *Server) pageFenetres(r *http.Request, f FormFenetre, logiciel string) (PageAdminFenetres, error) {
+	p := PageAdminFenetres{BaseAdmin: s.baseAdmin(r, "Campagnes de dépôt"), Form: f, Logiciels: optionsLogiciel(logiciel)}
+	p.Types = []OptionAdmin{
+		{Valeur: string(segur.TypeAvance), Libelle: "Demandes d'avance", Choisi: f.Type == string(segur.TypeAvance)},
+		{Valeur: string(segur.TypeSolde), Libelle: "Demandes de solde", Choisi: f.Type == string(segur.TypeSolde)},
+	}
+	fen, err := s.Store.FindFenetres(r.Context())
+	if err != nil {
+		return p, err
+	}
+	now := s.Now()
+	for _, fe := range fen {
+		v := FenetreAdmin{ID: int64(fe.ID), Logiciel: string(fe.Logiciel), Type: string(fe.Type), Debut: s.date(fe.Debut), Fin: s.date(fe.Fin)}
+		switch {
+		case fe.Ouverte(now):
+			v.Etat = "ouverte"
+		case now.Before(fe.Debut):
+			v.Etat = "à venir"
+		default:
+			v.Etat = "close"
+		}
+		p.Fenetres = append(p.Fenetres, v)
+	}
+	return p, nil
+}
+
+func (s *Server) getAdminFenetres(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageFenetres(r, FormFenetre{Type: string(segur.TypeAvance)}, "")
+	if err != nil {
+		return err
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("cree"), 10, 64); err == nil {
+		for _, f := range p.Fenetres {
+			if f.ID == id {
+				p.Flash = fmt.Sprintf("Campagne ouverte aux demandes de type %s du logiciel %s, du %s au %s (heure de Paris).", f.Type, f.Logiciel, f.Debut, f.Fin)
+			}
+		}
+	}
+	s.render(w, http.StatusOK, "admin-fenetres.html", p)
+	return nil
+}
+
+// heureLocale reads the value of a datetime-local input in loc.
+func heureLocale(v string, loc *time.Location) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(v), loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// postAdminFenetre opens a campaign window, with the checks of segur admin
+// window add (Fenetre.Valider).
+func (s *Server) postAdminFenetre(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	logiciel := r.PostFormValue("logiciel")
+	p, err := s.pageFenetres(r, FormFenetre{Type: r.PostFormValue("type"), Debut: r.PostFormValue("debut"), Fin: r.PostFormValue("fin")}, logiciel)
+	if err != nil {
+		return err
+	}
+	p.requis("logiciel", logiciel, "Choisissez le type de logiciel : RI, DPI ou PFI.")
+	f := segur.Fenetre{Logiciel: segur.Logiciel(logiciel), Type: segur.TypeDemande(p.Form.Type)}
+	for _, d := range []struct {
+		champ, valeur, quoi string
+		t                   *time.Time
+	}{{"debut", p.Form.Debut, "d'ouverture", &f.Debut}, {"fin", p.Form.Fin, "de fermeture", &f.Fin}} {
+		t, ok := heureLocale(d.valeur, s.Paris)
+		switch {
+		case strings.TrimSpace(d.valeur) == "":
+			p.refuser(d.champ, "Saisissez la date et l'heure "+d.quoi+" (heure de Paris).")
+		case !ok:
+			p.refuser(d.champ, "Date et heure "+d.quoi+" illisibles : attendu jj/mm/aaaa et hh:mm.")
+		default:
+			*d.t = t.UTC()
+		}
+	}
+	if err := p.refus(f.Valider(), nil); err != nil {
+		return err
+	}
+	if len(p.Erreurs) == 0 {
+		err := s.Store.CreateFenetre(r.Context(), &f)
+		if err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fenetres?cree=%d", f.ID), http.StatusSeeOther)
+			return nil
+		}
+		if err := p.refus(err, nil); err != nil {
+			return err
+		}
+	}
+	s.render(w, http.StatusUnprocessableEntity, "admin-fenetres.html", p)
+	return nil
+}
+
+// --- Reference of establishments
+
+// VersionVue is an import of the reference.
+type VersionVue struct {
+	ID        int64
+	Date, Par string
+	Nombre    int
+	Courante  bool
+	Compte    string // "1 établissement", "12 établissements"
+}
+
+func (s *Server) versionVue(v segur.ReferenceVersion) VersionVue {
+	par := v.Par
+	if par == "" {
+		par = "—"
+	}
+	n := fmt.Sprintf("%d établissement", v.Nombre)
+	if v.Nombre > 1 {
+		n += "s"
+	}
+	return VersionVue{ID: v.ID, Date: s.date(v.ImporteLe), Par: par, Nombre: v.Nombre, Compte: n}
+}
+
+// EtablissementAdmin is an establishment of the reference, its ceilings
+// in euros HT.
+type EtablissementAdmin struct {
+	FINESS, Nom, RI, DPI, PFI string
+}
+
+// PageAdminReferentiel is the reference of establishments: its versions,
+// the import form, the current version's establishments.
+type PageAdminReferentiel struct {
+	BaseAdmin
+	Versions       []VersionVue
+	Courante       *VersionVue
+	Etablissements []EtablissementAdmin
+	Total          int
+	FINESS         string // the search
+	Pagination     Pagination
+	MaxMo          int
+}
+
+func (s *Server) pageReferentiel(r *http.Request) (PageAdminReferentiel, error) {
+	ctx := r.Context()
+	p := PageAdminReferentiel{BaseAdmin: s.baseAdmin(r, "Référentiel des établissements"), MaxMo: maxReference >> 20}
+	vs, err := s.Store.FindReferenceVersions(ctx)
+	if err != nil {
+		return p, err
+	}
+	for i, v := range vs {
+		vv := s.versionVue(v)
+		vv.Courante = i == 0
+		p.Versions = append(p.Versions, vv)
+	}
+	if len(vs) == 0 {
+		return p, nil
+	}
+	p.Courante = &p.Versions[0]
+	p.FINESS = strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("finess")))
+	if !finessCherche(p.FINESS) {
+		p.refuser("finess", "FINESS : saisissez ses premiers chiffres, 9 au plus (2A ou 2B en tête pour la Corse)")
+		return p, nil
+	}
+	page := numeroPage(r)
+	es, total, err := s.Store.FindEtablissements(ctx, vs[0].ID, p.FINESS, parPage, (page-1)*parPage)
+	if err != nil {
+		return p, err
+	}
+	p.Total, p.Pagination = total, pagination(r, page, total)
+	for _, e := range es {
+		p.Etablissements = append(p.Etablissements, EtablissementAdmin{FINESS: e.FINESSPMSI, Nom: e.Nom,
+			RI: segur.Euros(e.Plafonds[segur.LogicielRI]), DPI: segur.Euros(e.Plafonds[segur.LogicielDPI]), PFI: segur.Euros(e.Plafonds[segur.LogicielPFI])})
+	}
+	return p, nil
+}
+
+// finessCherche reports whether s is the start of a FINESS: up to 9
+// digits, or 2A/2B then digits.
+func finessCherche(s string) bool {
+	if len(s) > 9 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || i == 1 && (c == 'A' || c == 'B') && s[0] == '2') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) getAdminReferentiel(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageReferentiel(r)
+	if err != nil {
+		return err
+	}
+	if v, err := strconv.ParseInt(r.URL.Query().Get("version"), 10, 64); err == nil && p.Courante != nil && p.Courante.ID == v {
+		p.Flash = fmt.Sprintf("Référentiel importé : version %d, %s. Il s'applique dès maintenant aux alertes et aux plafonds.", v, p.Courante.Compte)
+	}
+	status := http.StatusOK
+	if len(p.Erreurs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, status, "admin-referentiel.html", p)
+	return nil
+}
+
+// postAdminReferentiel imports a new version of the reference from a CSV
+// (segur.LireReference, as segur admin reference import); a mistake names
+// its line.
+func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) error {
+	refuser := func(status int, message string) error {
+		p, err := s.pageReferentiel(r)
+		if err != nil {
+			return err
+		}
+		p.refuser("fichier", message)
+		s.render(w, status, "admin-referentiel.html", p)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxReference+64<<10)
+	ref, err := lireReferenceEnvoyee(r)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return refuser(http.StatusRequestEntityTooLarge, fmt.Sprintf("Le fichier dépasse %d Mo.", maxReference>>20))
+	case err != nil:
+		return refuser(http.StatusUnprocessableEntity, err.Error())
+	case len(ref) == 0:
+		return refuser(http.StatusUnprocessableEntity, "Le fichier ne contient aucun établissement : le référentiel en vigueur est gardé.")
+	}
+	v, err := s.Store.ImporterReference(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/agence/admin/referentiel?version=%d", v), http.StatusSeeOther)
+	return nil
+}
+
+// lireReferenceEnvoyee reads the part "fichier" of the form, streamed.
+func lireReferenceEnvoyee(r *http.Request) (segur.Reference, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errors.New("formulaire illisible : choisissez le fichier CSV du référentiel")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, errors.New("choisissez le fichier CSV du référentiel")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() != "fichier" {
+			part.Close()
+			continue
+		}
+		if part.FileName() == "" {
+			return nil, errors.New("choisissez le fichier CSV du référentiel")
+		}
+		return segur.LireReference(part)
+	}
+}
+
+// --- Outbox
+
+// CourrielAdmin is a mail of the outbox.
+type CourrielAdmin struct {
+	ID                           int64
+	A, Sujet, Objet              string
+	Etat, EtatCode, Cree         string
+	Tentatives                   int
+	DerniereErreur, DernierEssai string
+	ProchainEssai, Envoye        string
+	Relancable                   bool
+}
+
+// PageAdminCourriels is the outbox, filtered by state.
+type PageAdminCourriels struct {
+	BaseAdmin
+	Courriels  []CourrielAdmin
+	Total      int
+	Etat       string
+	Etats      []OptionAdmin
+	Pagination Pagination
+}
+
+func (s *Server) pageCourriels(r *http.Request, etat string) (PageAdminCourriels, error) {
+	p := PageAdminCourriels{BaseAdmin: s.baseAdmin(r, "Courriels envoyés par le portail")}
+	e, err := segur.ParseEtatCourriel(etat)
+	if err != nil {
+		e = ""
+	}
+	p.Etat = string(e)
+	p.Etats = []OptionAdmin{{Valeur: "", Libelle: "Tous", Choisi: e == ""}}
+	for _, x := range segur.EtatsCourriel {
+		p.Etats = append(p.Etats, OptionAdmin{Valeur: string(x), Libelle: x.Libelle(), Choisi: x == e})
+	}
+	page := numeroPage(r)
+	cs, total, err := s.Store.FindCourriels(r.Context(), e, parPage, (page-1)*parPage)
+	if err != nil {
+		return p, err
+	}
+	p.Total, p.Pagination = total, pagination(r, page, total)
+	for _, c := range cs {
+		v := CourrielAdmin{ID: int64(c.ID), A: strings.Join(c.A, ", "), Sujet: c.Sujet, Objet: c.Objet, Etat: c.Etat.Libelle(),
+			EtatCode: string(c.Etat), Cree: s.date(c.CreeLe), Tentatives: c.Tentatives, DerniereErreur: c.DerniereErreur,
+			Relancable: c.Etat != segur.CourrielEnvoye}
+		if !c.DernierEssai.IsZero() {
+			v.DernierEssai = s.date(c.DernierEssai)
+		}
+		if c.Etat == segur.CourrielEnvoye {
+			v.Envoye = s.date(c.EnvoyeLe)
+		} else {
+			v.ProchainEssai = s.date(c.ProchainEssai)
+		}
+		p.Courriels = append(p.Courriels, v)
+	}
+	return p, nil
+}
+
+func (s *Server) getAdminCourriels(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pageCourriels(r, r.URL.Query().Get("etat"))
+	if err != nil {
+		return err
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("relance"), 10, 64); err == nil {
+		for _, c := range p.Courriels {
+			if c.ID == id {
+				p.Flash = fmt.Sprintf("Courriel n° %d relancé : il part au prochain passage de l'envoi.", id)
+			}
+		}
+	}
+	s.render(w, http.StatusOK, "admin-courriels.html", p)
+	return nil
+}
+
+// postAdminRelancer makes a mail due now; the list comes back with the
+// filter it had.
+func (s *Server) postAdminRelancer(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	id, err := idChemin(r, "Ce courriel")
+	if err != nil {
+		return err
+	}
+	etat := ""
+	if e, err := segur.ParseEtatCourriel(r.PostFormValue("etat")); err == nil {
+		etat = string(e)
+	}
+	if err := s.Store.RelancerCourriel(r.Context(), segur.CourrielID(id)); err != nil {
+		if segur.IsCode(err, segur.ENOTFOUND) {
+			return segur.Errorf(segur.ENOTFOUND, "Ce courriel n'existe pas.")
+		}
+		p, perr := s.pageCourriels(r, etat)
+		if perr != nil {
+			return perr
+		}
+		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: ""}); err != nil {
+			return err
+		}
+		s.render(w, http.StatusConflict, "admin-courriels.html", p)
+		return nil
+	}
+	q := url.Values{"relance": {strconv.FormatInt(id, 10)}}
+	if etat != "" {
+		q.Set("etat", etat)
+	}
+	http.Redirect(w, r, "/agence/admin/courriels?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}

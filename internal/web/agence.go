@@ -1,0 +1,395 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
+)
+
+func init() {
+	morePages = append(morePages, "agence-demandes.html", "agence-demande.html", "agence-lot.html")
+}
+
+// routesAgence registers the agents' back-office.
+func (s *Server) routesAgence(pages *http.ServeMux) {
+	pages.Handle("GET /agence", s.handle(s.agent(func(w http.ResponseWriter, r *http.Request) error {
+		if utilisateur(r.Context()).A(segur.RoleInstructeur) {
+			http.Redirect(w, r, "/agence/demandes", http.StatusSeeOther)
+		} else {
+			http.Redirect(w, r, "/agence/admin", http.StatusSeeOther)
+		}
+		return nil
+	}, segur.RoleInstructeur, segur.RolePayeur, segur.RoleAdmin)))
+	inst := func(h handler) http.Handler { return s.handle(s.agent(h, segur.RoleInstructeur, segur.RoleAdmin)) }
+	pages.Handle("GET /agence/demandes", inst(s.getFile))
+	pages.Handle("POST /agence/demandes/lot", inst(s.postLot))
+	pages.Handle("GET /agence/demandes/{asp}", inst(s.getDossierAgent))
+	pages.Handle("POST /agence/demandes/{asp}/actions", inst(s.postAction))
+	pages.Handle("GET /agence/demandes/{asp}/pieces/{n}", inst(s.avecDemande(s.pieceDeposee)))
+	pages.Handle("GET /agence/demandes/{asp}/versions/{id}", inst(s.avecDemande(s.pieceVersion)))
+	pages.Handle("GET /agence/demandes/{asp}/documents/{ref}", inst(s.avecDemande(s.documentDe)))
+}
+
+// avecDemande reads the request of the path's {asp} for an agent.
+func (s *Server) avecDemande(h func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		d, err := s.Store.FindDemandeByASP(r.Context(), r.PathValue("asp"))
+		if err != nil {
+			return err
+		}
+		return h(w, r, d)
+	}
+}
+
+// PageFile is the agents' work queue.
+type PageFile struct {
+	Base
+	Onglets      []Onglet
+	Filtre       FiltreFile
+	Fournisseurs []segur.Fournisseur
+	Tris         []Tri
+	Lignes       []LigneFile
+	Total        int
+	Pagination   Pagination
+	Statut       string
+	Retour       string // this page's URL, where a batch comes back
+	Logiciels    []string
+}
+
+// Onglet is a tab of the queue: a status and its count.
+type Onglet struct {
+	Statut, Libelle, Lien string
+	Nombre                int
+	Courant               bool
+}
+
+// FiltreFile is what the queue's form filters on.
+type FiltreFile struct {
+	Fournisseur, NumeroAns, Logiciel, MontantMin, MontantMax, Du, Au, Agent, Tri string
+	Alertes                                                                      bool
+}
+
+// LigneFile is a request in the queue.
+type LigneFile struct {
+	DemandeVue
+	Fournisseur, Logiciel, Agent, Recu string
+	Alertes                            []segur.Alerte
+}
+
+// maxAlertes bounds the requests read to filter on alerts, computed in
+// memory.
+const maxAlertes = 5000
+
+func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp) {
+	q := r.URL.Query()
+	t := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	ff := FiltreFile{Fournisseur: t("fournisseur"), NumeroAns: t("numeroAns"), Logiciel: t("logiciel"), MontantMin: t("montantMin"),
+		MontantMax: t("montantMax"), Du: t("du"), Au: t("au"), Agent: t("agent"), Tri: t("tri"), Alertes: q.Get("alertes") == "1"}
+	if !slices.Contains(segur.TriDemandes, ff.Tri) {
+		ff.Tri = "date"
+	}
+	f := segur.DemandeFilter{NumeroAns: ff.NumeroAns, Logiciel: segur.Logiciel(ff.Logiciel), Agent: ff.Agent, Tri: ff.Tri,
+		Statut: segur.StatutDemande(t("statut"))}
+	if f.Statut == "" {
+		f.Statut = segur.DemandeDeposee
+	}
+	if f.Statut == "toutes" {
+		f.Statut = ""
+	}
+	if ff.Agent == "moi" {
+		f.Agent = utilisateur(r.Context()).Login
+	}
+	var errs []ErreurChamp
+	if id, err := strconv.ParseInt(ff.Fournisseur, 10, 64); err == nil {
+		f.FournisseurID = segur.FournisseurID(id)
+	} else if ff.Fournisseur != "" {
+		errs = append(errs, ErreurChamp{"fournisseur", "Fournisseur : choisissez un fournisseur de la liste."})
+	}
+	montant := func(v, champ, nom string) int64 {
+		if v == "" {
+			return 0
+		}
+		c, ok := eurosSaisis(v)
+		if !ok {
+			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas un montant ; attendu par exemple 23000 ou 23000,50."})
+		}
+		return c
+	}
+	f.MontantMin = montant(ff.MontantMin, "montantMin", "Montant minimum")
+	f.MontantMax = montant(ff.MontantMax, "montantMax", "Montant maximum")
+	jour := func(v, champ, nom string) time.Time {
+		if v == "" {
+			return time.Time{}
+		}
+		d, err := time.ParseInLocation("2006-01-02", v, s.Paris)
+		if err != nil {
+			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas une date ; attendu AAAA-MM-JJ."})
+		}
+		return d
+	}
+	f.DeposeApres = jour(ff.Du, "du", "Déposée du")
+	if au := jour(ff.Au, "au", "Déposée au"); !au.IsZero() {
+		f.DeposeAvant = au.AddDate(0, 0, 1)
+	}
+	return ff, f, errs
+}
+
+// eurosSaisis reads an amount typed in euros (« 23 000,50 », « 23000.5 »)
+// as cents.
+func eurosSaisis(v string) (int64, bool) {
+	v = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "", ",", ".").Replace(v)
+	e, c, _ := strings.Cut(v, ".")
+	if e == "" || len(e) > 12 || len(c) > 2 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(e, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	cents := int64(0)
+	if c != "" {
+		m, err := strconv.Atoi(c)
+		if err != nil || m < 0 {
+			return 0, false
+		}
+		if len(c) == 1 {
+			m *= 10
+		}
+		cents = int64(m)
+	}
+	return n*100 + cents, true
+}
+
+func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	ff, filter, errs := s.filtreFile(r)
+	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: r.URL.Query().Get("message")},
+		Filtre: ff, Statut: string(filter.Statut), Retour: r.URL.RequestURI(), Logiciels: []string{"RI", "DPI", "PFI"}}
+	if len(p.Flash) > 500 {
+		p.Flash = ""
+	}
+	var err error
+	if p.Fournisseurs, err = s.Store.FindFournisseurs(ctx); err != nil {
+		return err
+	}
+	noms := map[segur.FournisseurID]string{}
+	for _, f := range p.Fournisseurs {
+		noms[f.ID] = f.Nom
+	}
+	counts, err := s.Store.CompterStatuts(ctx, filter)
+	if err != nil {
+		return err
+	}
+	tous := 0
+	for _, st := range segur.StatutsInstruction {
+		tous += counts[st]
+	}
+	for _, st := range append(segur.StatutsInstruction, "toutes") {
+		q := r.URL.Query()
+		q.Set("statut", string(st))
+		q.Del("page")
+		o := Onglet{Statut: string(st), Libelle: st.Libelle(), Nombre: counts[st], Lien: "/agence/demandes?" + q.Encode(),
+			Courant: st == filter.Statut || (st == "toutes" && filter.Statut == "")}
+		if st == "toutes" {
+			o.Libelle, o.Nombre = "Toutes", tous
+		}
+		p.Onglets = append(p.Onglets, o)
+	}
+	for _, t := range segur.TriDemandes {
+		p.Tris = append(p.Tris, Tri{Cle: t, Libelle: libellesTri[t], Choisi: t == ff.Tri})
+	}
+	page := numeroPage(r)
+	var ds []segur.Demande
+	var alertes map[string][]segur.Alerte
+	if ff.Alertes {
+		// Alerts depend on the reference and on other requests: computed
+		// here over the filtered requests, then paged.
+		filter.Limit = maxAlertes
+		all, _, err := s.Store.FindDemandes(ctx, filter)
+		if err != nil {
+			return err
+		}
+		if alertes, err = s.alertes(ctx, all); err != nil {
+			return err
+		}
+		for _, d := range all {
+			if len(alertes[d.NumeroASP]) > 0 {
+				ds = append(ds, d)
+			}
+		}
+		p.Total = len(ds)
+		ds = ds[min(len(ds), (page-1)*parPage):min(len(ds), page*parPage)]
+	} else {
+		filter.Limit, filter.Offset = parPage, (page-1)*parPage
+		if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
+			return err
+		}
+		if alertes, err = s.alertes(ctx, ds); err != nil {
+			return err
+		}
+	}
+	p.Pagination = pagination(r, page, p.Total)
+	for _, d := range ds {
+		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
+			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP]})
+	}
+	s.render(w, http.StatusOK, "agence-demandes.html", p)
+	return nil
+}
+
+// PageDossier is a request's page for an agent.
+type PageDossier struct {
+	Base
+	*Dossier
+	Actions []ActionVue
+}
+
+// ActionVue is an action the agent may take on the request.
+type ActionVue struct {
+	Action, Libelle string
+	Raison          bool // a reason is asked
+	Danger          bool
+}
+
+func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []ActionVue {
+	var out []ActionVue
+	for _, a := range segur.Actions(st, roles) {
+		v := ActionVue{Action: string(a), Libelle: map[segur.Action]string{segur.ActionPrendre: "Prendre en instruction",
+			segur.ActionCompleter: "Demander un complément", segur.ActionRefuser: "Refuser", segur.ActionValider: "Valider",
+			segur.ActionRetirer: "Retirer l'offre", segur.ActionRouvrir: "Rouvrir"}[a]}
+		if v.Libelle == "" {
+			continue
+		}
+		v.Raison = a == segur.ActionCompleter || a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRouvrir
+		v.Danger = a == segur.ActionRefuser || a == segur.ActionRetirer
+		out = append(out, v)
+	}
+	return out
+}
+
+func (s *Server) getDossierAgent(w http.ResponseWriter, r *http.Request) error {
+	return s.renderDossierAgent(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, status int, flash string, errs []ErreurChamp) error {
+	ctx := r.Context()
+	d, err := s.Store.FindDemandeByASP(ctx, r.PathValue("asp"))
+	if err != nil {
+		return err
+	}
+	v, err := s.dossier(ctx, d, "/agence/demandes/"+d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	al, err := s.alertes(ctx, []segur.Demande{*d})
+	if err != nil {
+		return err
+	}
+	v.Alertes = al[d.NumeroASP]
+	u := utilisateur(ctx)
+	if flash == "" {
+		flash = r.URL.Query().Get("message")
+		if len(flash) > 500 {
+			flash = ""
+		}
+	}
+	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: flash, Erreurs: errs},
+		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles)}
+	s.render(w, status, "agence-demande.html", p)
+	return nil
+}
+
+// acteAgent reads an action form of an agent.
+func (s *Server) acteAgent(r *http.Request) agence.Acte {
+	u := utilisateur(r.Context())
+	return agence.Acte{Demarche: segur.Demarche{Action: segur.Action(r.PostFormValue("action")), Roles: u.Roles, Login: u.Login,
+		Raison: couper(r.PostFormValue("raison"), 2000)}, Adresse: adresse(r)}
+}
+
+func couper(s string, n int) string {
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "")
+	}
+	return s
+}
+
+func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	asp := r.PathValue("asp")
+	a := s.acteAgent(r)
+	c, err := s.Instruction.Agir(r.Context(), asp, a)
+	var se *segur.Error
+	if errors.As(err, &se) && se.Code != segur.ENOTFOUND && se.Code != segur.EINTERNAL {
+		return s.renderDossierAgent(w, r, http.StatusUnprocessableEntity, "", []ErreurChamp{{Champ: "raison-" + string(a.Action), Message: se.Message}})
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Demande " + asp + " : " + strings.ToLower(c.Action.Libelle()) + " enregistrée ; statut « " + c.Vers.Libelle() + " »."
+	http.Redirect(w, r, "/agence/demandes/"+url.PathEscape(asp)+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+// PageLot is the outcome of a batch.
+type PageLot struct {
+	Base
+	Action    string
+	Resultats []ResultatVue
+	Reussis   int
+	Retour    string
+}
+
+// ResultatVue is the outcome of a batch on one request.
+type ResultatVue struct {
+	NumeroASP, Statut, Erreur string
+}
+
+// maxLot bounds a batch.
+const maxLot = 200
+
+func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil {
+		return segur.Errorf(segur.EINVALID, "formulaire illisible")
+	}
+	asps := r.PostForm["asp"]
+	retour := r.PostFormValue("retour")
+	if !strings.HasPrefix(retour, "/agence/demandes") {
+		retour = "/agence/demandes"
+	}
+	if len(asps) == 0 {
+		return segur.Errorf(segur.EINVALID, "Aucune demande choisie : cochez les demandes à traiter.")
+	}
+	if len(asps) > maxLot {
+		return segur.Errorf(segur.EINVALID, "Trop de demandes choisies (%d) : au plus %d par lot.", len(asps), maxLot)
+	}
+	a := s.acteAgent(r)
+	if !slices.Contains([]segur.Action{segur.ActionPrendre, segur.ActionValider, segur.ActionRefuser}, a.Action) {
+		return segur.Errorf(segur.EINVALID, "Action de lot inconnue : attendu prendre, valider ou refuser.")
+	}
+	p := PageLot{Base: Base{Titre: "Traitement par lot", Nav: "file", Utilisateur: utilisateur(r.Context())}, Action: a.Action.Libelle(), Retour: retour}
+	for _, res := range s.Instruction.Lot(r.Context(), asps, a) {
+		v := ResultatVue{NumeroASP: res.NumeroASP}
+		var se *segur.Error
+		switch {
+		case res.Err == nil:
+			v.Statut = res.Changement.Vers.Libelle()
+			p.Reussis++
+		case errors.As(res.Err, &se) && se.Code != segur.EINTERNAL:
+			v.Erreur = se.Message
+		default:
+			s.Log.Error("lot", "asp", res.NumeroASP, "err", res.Err)
+			v.Erreur = "erreur interne ; elle est enregistrée"
+		}
+		p.Resultats = append(p.Resultats, v)
+	}
+	s.render(w, http.StatusOK, "agence-lot.html", p)
+	return nil
+}

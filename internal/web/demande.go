@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
+)
+
+func init() { morePages = append(morePages, "demande.html") }
+
+// routesDemande registers the vendor's pages of one request.
+func (s *Server) routesDemande(pages *http.ServeMux) {
+	pages.Handle("GET /demandes/{asp}", s.handle(s.authentifie(s.getDossierFournisseur)))
+	pages.Handle("POST /demandes/{asp}/completer", s.handle(s.authentifie(s.postCompleter)))
+	pages.Handle("POST /demandes/{asp}/signer", s.handle(s.authentifie(s.postSigner)))
+	pages.Handle("GET /demandes/{asp}/pieces/{n}", s.handle(s.authentifie(s.demandeDuFournisseur(s.pieceDeposee))))
+	pages.Handle("GET /demandes/{asp}/versions/{id}", s.handle(s.authentifie(s.demandeDuFournisseur(s.pieceVersion))))
+	pages.Handle("GET /demandes/{asp}/documents/{ref}", s.handle(s.authentifie(s.demandeDuFournisseur(s.documentDe))))
+}
+
+// demandeDuFournisseur reads the path's request if it is the vendor's:
+// another vendor's request is not found, as if it did not exist.
+func (s *Server) demandeDuFournisseur(h func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := s.fournisseur(r)
+		if err != nil {
+			return err
+		}
+		asp := r.PathValue("asp")
+		d, err := s.Store.FindDemandeByASP(r.Context(), asp)
+		if err == nil && d.FournisseurID != f.ID {
+			err = segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+		}
+		if err != nil {
+			return err
+		}
+		return h(w, r, d)
+	}
+}
+
+// PageDemande is a request's page for its vendor.
+type PageDemande struct {
+	Base
+	*Dossier
+	Raison      string   // why the agency asks for a completion
+	TypesPieces []string // the attachment types the vendor may send
+	Signer      bool
+	Convention  *DocumentVue
+}
+
+func (s *Server) getDossierFournisseur(w http.ResponseWriter, r *http.Request) error {
+	return s.demandeDuFournisseur(func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+		return s.renderDossierFournisseur(w, r, d, http.StatusOK, nil)
+	})(w, r)
+}
+
+func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request, d *segur.Demande, status int, errs []ErreurChamp) error {
+	v, err := s.dossier(r.Context(), d, "/demandes/"+d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	flash := r.URL.Query().Get("message")
+	if len(flash) > 500 {
+		flash = ""
+	}
+	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: flash, Erreurs: errs},
+		Dossier: v, Signer: d.Statut == segur.DemandeConventionASigner}
+	if d.Statut == segur.DemandeACompleter {
+		for i := len(v.Historique) - 1; i >= 0; i-- {
+			if v.Historique[i].Vers == segur.DemandeACompleter.Libelle() {
+				p.Raison = v.Historique[i].Raison
+				break
+			}
+		}
+		for _, pc := range d.Pieces {
+			if !slices.Contains(p.TypesPieces, pc.Type) {
+				p.TypesPieces = append(p.TypesPieces, pc.Type)
+			}
+		}
+		for _, t := range []string{"BON_COMMANDE", "MANDAT", "AUTRE"} {
+			if !slices.Contains(p.TypesPieces, t) {
+				p.TypesPieces = append(p.TypesPieces, t)
+			}
+		}
+	}
+	for i := len(v.Documents) - 1; i >= 0 && p.Signer; i-- {
+		if v.Documents[i].Libelle == segur.DocumentConvention.Libelle() {
+			p.Convention = &v.Documents[i]
+			break
+		}
+	}
+	s.render(w, status, "demande.html", p)
+	return nil
+}
+
+// acteFournisseur is a vendor's démarche on its request.
+func (s *Server) acteFournisseur(r *http.Request, f *segur.Fournisseur, a segur.Action) agence.Acte {
+	u := utilisateur(r.Context())
+	return agence.Acte{Demarche: segur.Demarche{Action: a, Roles: u.Roles, Login: u.Login}, Adresse: adresse(r), Fournisseur: f.ID}
+}
+
+// lireFichier reads the multipart form's file field into memory, at most
+// segur.MaxPiece bytes, and checks its format by its signature.
+func lireFichier(r *http.Request, champ string) ([]byte, string, string, error) {
+	file, hdr, err := r.FormFile(champ)
+	if errors.Is(err, http.ErrMissingFile) {
+		return nil, "", "", segur.Errorf(segur.EINVALID, "Fichier manquant : choisissez un fichier PDF, PNG ou JPG.")
+	}
+	if err != nil {
+		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi illisible ou trop volumineux : au plus 3 Mo.")
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, segur.MaxPiece+1))
+	if err != nil {
+		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi interrompu : déposez le fichier de nouveau.")
+	}
+	if len(b) > segur.MaxPiece {
+		return nil, "", "", segur.Errorf(segur.ETOOLARGE, "Fichier trop volumineux : au plus 3 Mo.")
+	}
+	if len(b) == 0 {
+		return nil, "", "", segur.Errorf(segur.EINVALID, "Fichier vide : choisissez un fichier PDF, PNG ou JPG.")
+	}
+	format := segur.FormatPiece(b[:min(len(b), 8)])
+	if format == "" {
+		return nil, "", "", segur.Errorf(segur.EINVALID, "Format non reconnu : le fichier doit être un PDF, un PNG ou un JPG (vérifié sur son contenu).")
+	}
+	return b, format, nomAffiche(hdr.Filename), nil
+}
+
+// nomAffiche keeps of a file name what can be shown: its base, printable,
+// at most 200 characters. It never names a path on the server.
+func nomAffiche(nom string) string {
+	nom = path.Base(strings.ReplaceAll(nom, "\\", "/"))
+	nom = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, nom)
+	if nom == "." || nom == "/" || nom == "" {
+		nom = "piece"
+	}
+	if r := []rune(nom); len(r) > 200 {
+		nom = string(r[:200])
+	}
+	return nom
+}
+
+func (s *Server) postCompleter(w http.ResponseWriter, r *http.Request) error {
+	return s.demandeDuFournisseur(func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+		f, err := s.fournisseur(r)
+		if err != nil {
+			return err
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, segur.MaxPiece+64<<10)
+		if err := r.ParseMultipartForm(segur.MaxPiece + 64<<10); err != nil {
+			return s.renderDossierFournisseur(w, r, d, http.StatusRequestEntityTooLarge, []ErreurChamp{{"fichier", "Fichier trop volumineux : au plus 3 Mo."}})
+		}
+		b, format, nom, err := lireFichier(r, "fichier")
+		if err != nil {
+			return s.refusFournisseur(w, r, d, err, "fichier")
+		}
+		typ := strings.TrimSpace(r.PostFormValue("type"))
+		if typ == "" || len(typ) > 40 || strings.IndexFunc(typ, func(r rune) bool { return !(r == '_' || (r >= 'A' && r <= 'Z')) }) >= 0 {
+			return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Type de pièce : choisissez un type de la liste."), "type")
+		}
+		ref, err := s.Blobs.Put(r.Context(), bytes.NewReader(b), segur.MaxPiece)
+		if err != nil {
+			return err
+		}
+		a := s.acteFournisseur(r, f, segur.ActionComplete)
+		a.Piece = &segur.PieceVersion{Type: typ, Nom: nom, Format: format, Fichier: ref}
+		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
+			return s.refusFournisseur(w, r, d, err, "fichier")
+		}
+		http.Redirect(w, r, "/demandes/"+url.PathEscape(d.NumeroASP)+"?message="+url.QueryEscape("Pièce envoyée : la demande retourne en instruction."), http.StatusSeeOther)
+		return nil
+	})(w, r)
+}
+
+func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
+	return s.demandeDuFournisseur(func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+		f, err := s.fournisseur(r)
+		if err != nil {
+			return err
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, agence.MaxDocument+64<<10)
+		if err := r.ParseMultipartForm(agence.MaxDocument + 64<<10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return s.renderDossierFournisseur(w, r, d, http.StatusRequestEntityTooLarge, []ErreurChamp{{"signee", "Fichier trop volumineux : au plus 10 Mo."}})
+		}
+		a := s.acteFournisseur(r, f, segur.ActionSigner)
+		if file, hdr, err := r.FormFile("signee"); err == nil {
+			defer file.Close()
+			head := make([]byte, 8)
+			n, _ := io.ReadFull(file, head)
+			if segur.FormatPiece(head[:n]) != "PDF" {
+				return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Convention signée : attendu un fichier PDF (vérifié sur son contenu)."), "signee")
+			}
+			if _, err := file.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			ref, err := s.Blobs.Put(r.Context(), file, agence.MaxDocument)
+			if err != nil {
+				return err
+			}
+			_ = hdr
+			a.SignePDF = &ref
+		} else if r.PostFormValue("accepte") != "1" {
+			return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Signature : cochez « J'accepte la convention » ou joignez la convention signée (PDF)."), "accepte")
+		}
+		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
+			return s.refusFournisseur(w, r, d, err, "accepte")
+		}
+		http.Redirect(w, r, "/demandes/"+url.PathEscape(d.NumeroASP)+"?message="+url.QueryEscape("Convention signée : l'avance de 30 % peut être payée."), http.StatusSeeOther)
+		return nil
+	})(w, r)
+}
+
+// refusFournisseur shows the request's page again with the refusal beside
+// the field, or lets handle render an internal error.
+func (s *Server) refusFournisseur(w http.ResponseWriter, r *http.Request, d *segur.Demande, err error, champ string) error {
+	var se *segur.Error
+	if !errors.As(err, &se) || se.Code == segur.EINTERNAL || se.Code == segur.ENOTFOUND {
+		return err
+	}
+	status := http.StatusUnprocessableEntity
+	if se.Code == segur.ETOOLARGE {
+		status = http.StatusRequestEntityTooLarge
+	}
+	return s.renderDossierFournisseur(w, r, d, status, []ErreurChamp{{champ, se.Message}})
+}
