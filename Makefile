@@ -24,7 +24,8 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
-# root), a throwaway S3 server (versitygw, built with go install), the DSFR
+# root), a throwaway S3 server (versitygw, built with go install), a
+# throwaway SMTP server (mailpit, built with go install), the DSFR
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
 # (scripts/chromium.sh) and poppler-utils (scripts/poppler.sh, pdftotext
 # for the documents); the suites that need them are skipped without them,
@@ -40,6 +41,11 @@ unit:
 		eval "$$s3"; stop="$$stop scripts/versitygw.sh stop '$$SEGUR_TEST_S3_DIR';"; trap "$$stop" EXIT; \
 	else \
 		echo "Serveur S3 (versitygw) indisponible : ses tests seront sautés (échec si CI=true)." >&2; \
+	fi; \
+	if mp=$$(scripts/mailpit.sh); then \
+		eval "$$mp"; stop="$$stop scripts/mailpit.sh stop '$$SEGUR_TEST_MAILPIT_DIR';"; trap "$$stop" EXIT; \
+	else \
+		echo "Serveur SMTP de test (mailpit) indisponible : les tests d'envoi des courriels seront sautés (échec si CI=true)." >&2; \
 	fi; \
 	if dsfr=$$(scripts/dsfr.sh); then \
 		eval "$$dsfr"; \

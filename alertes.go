@@ -56,7 +56,7 @@ func LireReference(r io.Reader) (Reference, error) {
 		}
 		e := Etablissement{FINESSPMSI: finess, Nom: strings.TrimSpace(f[1]), Plafonds: map[Logiciel]int64{}}
 		for i, l := range []Logiciel{LogicielRI, LogicielDPI, LogicielPFI} {
-			c, ok := lireEuros(f[2+i])
+			c, ok := LireEuros(f[2+i])
 			if !ok {
 				return nil, fmt.Errorf("référentiel, ligne %d : plafond %s « %s » : un montant en euros attendu (ex. 10000,00)", n, l, f[2+i])
 			}
@@ -73,8 +73,9 @@ func LireReference(r io.Reader) (Reference, error) {
 	return ref, nil
 }
 
-// lireEuros reads « 10 000,00 », « 10000.00 » or « 10000 » in cents.
-func lireEuros(s string) (int64, bool) {
+// LireEuros reads « 10 000,00 », « 10000.00 », « 10000 » or « 10 000 € »
+// in cents.
+func LireEuros(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "").Replace(strings.TrimSpace(s))
 	s = strings.Replace(s, ",", ".", 1)
 	ent, dec, _ := strings.Cut(s, ".")

@@ -47,8 +47,8 @@ func TestAlertes(t *testing.T) {
 		t.Errorf("got %s, want three establishments outside the reference", got)
 	}
 	for s, want := range map[string]int64{"10 000,00": 1000000, "10000.5": 1000050, "10\u00a0000": 1000000} {
-		if got, ok := lireEuros(s); !ok || got != want {
-			t.Errorf("lireEuros(%q): got %d %v, want %d", s, got, ok, want)
+		if got, ok := LireEuros(s); !ok || got != want {
+			t.Errorf("LireEuros(%q): got %d %v, want %d", s, got, ok, want)
 		}
 	}
 }

@@ -169,7 +169,7 @@ func sha256Hex(s string) bool {
 // imprimable quotes s for an error message: control characters escaped,
 // at most 100 bytes.
 func imprimable(s string) string {
-	q := fmt.Sprintf("%+q", s)
+	q := fmt.Sprintf("%q", s)
 	q = q[1 : len(q)-1]
 	if len(q) > 100 {
 		q = q[:100] + "…"

@@ -39,8 +39,8 @@ func (f *Fournisseur) Valider(force bool) error {
 		return Errorf(EINVALID, "SIRET « %s » : la clé de contrôle est fausse (--force pour un SIRET de test)", f.SIRET)
 	case f.Nom == "" || utf8.RuneCountInString(f.Nom) > 200:
 		return Errorf(EINVALID, "raison sociale : attendu un nom de 1 à 200 caractères")
-	case !EmailValide(f.Email):
-		return Errorf(EINVALID, "e-mail « %s » : attendu une adresse nom@domaine.fr", f.Email)
+	case !AdresseCourrielValide(f.Email):
+		return Errorf(EINVALID, "e-mail « %s » : attendu une adresse nom@domaine.fr (sans accent ni espace : l'agence y écrit)", f.Email)
 	case (f.IBAN == "") != (f.BIC == ""):
 		return Errorf(EINVALID, "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
 	case f.IBAN != "" && !IBANValide(f.IBAN):

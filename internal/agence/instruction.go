@@ -122,11 +122,18 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		}
 		s.Document = doc
 	}
-	if mail, ok := segur.CourrielDemarche(c, d, f.Nom, []string{f.Email}, in.Lien(asp)); ok && f.Email != "" {
+	if mail, ok := segur.CourrielDemarche(c, d, f.Nom, []string{f.Email}, in.Lien(asp)); ok {
 		if s.Document != nil && s.Document.Type != segur.DocumentConventionSignee {
 			mail.PieceNom, mail.PieceSHA256 = s.Document.NomFichier(), s.Document.Fichier.SHA256
 		}
-		s.Courriel = &mail
+		// A vendor enrolled before addresses were checked as strictly
+		// must not block a decision: the change goes on, the agent sees
+		// the document on the page, the log says why no mail left.
+		if err := mail.Valider(); err != nil {
+			in.Log.Warn("courriel non envoyé", "asp", asp, "fournisseur", f.SIRET, "err", err)
+		} else {
+			s.Courriel = &mail
+		}
 	}
 	return in.Store.AppliquerDemarche(ctx, asp, m, in.Programme, s)
 }

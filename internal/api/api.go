@@ -21,6 +21,7 @@ import (
 type Store interface {
 	segur.Store
 	segur.DepotStore
+	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
 }
 
 // API serves /api/v1.
@@ -58,6 +59,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/depots/{id}", a.auth(a.getDepot)},
 		{"GET /api/v1/depots/{id}/fichier-retour", a.auth(a.getFichierRetour)},
 		{"GET /api/v1/demandes", a.auth(a.getDemandes)},
+		{"GET /api/v1/demandes/{numeroASP}/documents/{reference}", a.auth(a.getDocument)},
 		{"GET /api/v1/demandes/{numeroASP}", a.auth(a.getDemande)},
 		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
 		{"GET /api/v1/modele", a.getModele},

@@ -2,7 +2,11 @@ package api
 
 import (
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -18,7 +22,20 @@ type DemandeJSON struct {
 	DateCommande   string       `json:"dateCommande"`
 	RegimeTVA      string       `json:"regimeTVA"`
 	MontantSegurHT string       `json:"montantSegurHT"`
+	MontantFinance string       `json:"montantFinance,omitempty"`
 	Beneficiaires  []ClientJSON `json:"beneficiaires"`
+	// Documents are given with one request, not in lists.
+	Documents []DocumentJSON `json:"documents,omitempty"`
+}
+
+// DocumentJSON is a document the agency issued on a request.
+type DocumentJSON struct {
+	Reference string    `json:"reference"`
+	Type      string    `json:"type"`
+	Libelle   string    `json:"libelle"`
+	EmisLe    time.Time `json:"emisLe"`
+	SHA256    string    `json:"sha256"`
+	URL       string    `json:"url"`
 }
 
 // ClientJSON is a beneficiary establishment.
@@ -31,6 +48,9 @@ func demandeJSON(d *segur.Demande) DemandeJSON {
 	out := DemandeJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut), NumeroAns: d.NumeroAns,
 		Logiciel: string(d.Logiciel), Depot: fmt.Sprintf("/api/v1/depots/%d", d.DepotID), DateCommande: d.DateCommande.String(),
 		RegimeTVA: d.RegimeTVA, MontantSegurHT: segur.MontantTexte(d.MontantHTCents), Beneficiaires: []ClientJSON{}}
+	if d.MontantFinance > 0 {
+		out.MontantFinance = segur.MontantTexte(d.MontantFinance)
+	}
 	for _, c := range d.Clients {
 		out.Beneficiaires = append(out.Beneficiaires, ClientJSON{c.Nom, c.FINESSPMSI})
 	}
@@ -61,16 +81,61 @@ func (a *API) getDemandes(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (a *API) getDemande(w http.ResponseWriter, r *http.Request) error {
+// demandeDuFournisseur returns the path's request if it is the caller's:
+// another vendor's is not found, as if it did not exist.
+func (a *API) demandeDuFournisseur(r *http.Request) (*segur.Demande, error) {
 	asp := r.PathValue("numeroASP")
 	d, err := a.Store.FindDemandeByASP(r.Context(), asp)
 	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && d.FournisseurID != fournisseur(r.Context()).ID {
-		return segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+		return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
 	}
+	return d, err
+}
+
+func (a *API) getDemande(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.demandeDuFournisseur(r)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, demandeJSON(d))
+	docs, err := a.Store.FindDocuments(r.Context(), d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	out := demandeJSON(d)
+	for _, o := range docs {
+		out.Documents = append(out.Documents, DocumentJSON{Reference: o.Reference, Type: string(o.Type), Libelle: o.Type.Libelle(),
+			EmisLe: o.CreeLe, SHA256: o.Fichier.SHA256, URL: "/api/v1/demandes/" + d.NumeroASP + "/documents/" + o.Reference})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// getDocument sends a document of the request as it was sent.
+func (a *API) getDocument(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.demandeDuFournisseur(r)
+	if err != nil {
+		return err
+	}
+	docs, err := a.Store.FindDocuments(r.Context(), d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	ref := r.PathValue("reference")
+	for _, o := range docs {
+		if o.Reference != ref {
+			continue
+		}
+		b, err := a.Blobs.Open(r.Context(), o.Fichier.SHA256)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": o.NomFichier()}))
+		_, err = io.Copy(w, b)
+		return err
+	}
+	return segur.Errorf(segur.ENOTFOUND, "document introuvable sur la demande %s", d.NumeroASP)
 }
 
 func (a *API) getNumerosEditeur(w http.ResponseWriter, r *http.Request) error {

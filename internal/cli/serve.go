@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/api"
 	"github.com/segur-numerique/segur/internal/auth"
-	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 	"github.com/segur-numerique/segur/internal/web"
@@ -51,6 +51,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
 	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
+	seuil := fs.String("seuil-convention", "23000", "montant financé (€) au-delà duquel une convention remplace la décision")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	smtpf := addSMTPFlags(fs)
 	rest, status, ok := parseArgs(fs, args)
@@ -59,6 +60,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(e.stderr, "segur serve : argument « %s » inattendu\n", rest[0])
+		return exitUsage
+	}
+	prog := segur.ProgrammeParDefaut
+	if c, ok := segur.LireEuros(*seuil); ok && c > 0 {
+		prog.SeuilConvention = c
+	} else {
+		fmt.Fprintf(e.stderr, "segur serve : --seuil-convention « %s » : attendu un montant en euros, par exemple 23000 ou 23000,00\n", *seuil)
 		return exitUsage
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
@@ -99,7 +107,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: segur.ProgrammeParDefaut,
+	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		DelaiSignature: 30, Lien: func(asp string) string { return base + "/demandes/" + asp }}
 	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
 	if err := pages.Routes(mux); err != nil {

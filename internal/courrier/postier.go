@@ -120,13 +120,13 @@ func (p *Postier) Tourner(ctx context.Context) (envoyes int, err error) {
 	// The claim lasts as long as the pass can, with a margin: a mail is
 	// claimed again only if this postman died.
 	bail := time.Duration(lot)*timeout + time.Minute
-	cs, err := p.Store.ReserverCourriels(ctx, p.now(), bail, lot)
-	if err != nil {
-		return 0, fmt.Errorf("courrier: claim: %w", err)
-	}
 	de, err := p.SMTP.expediteur()
 	if err != nil {
 		return 0, err
+	}
+	cs, err := p.Store.ReserverCourriels(ctx, p.now(), bail, lot)
+	if err != nil {
+		return 0, fmt.Errorf("courrier: claim: %w", err)
 	}
 	var errs []error
 	var panne error // the server is unreachable

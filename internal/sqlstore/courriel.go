@@ -134,7 +134,8 @@ func (db *DB) ReserverCourriels(ctx context.Context, now time.Time, bail time.Du
 
 // CourrielEnvoye records that the SMTP server accepted mail id at quand.
 // Recording it twice keeps the first time; an unknown mail is an
-// ENOTFOUND.
+// ENOTFOUND. Like the claims and the failures, it writes no audit event:
+// the mail's row is the record of its sending.
 func (db *DB) CourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE courriels SET etat = 'envoye', envoye_le = $2, reserve_le = NULL

@@ -345,7 +345,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 	t.Run("courriels: concurrent claims share nothing", func(t *testing.T) {
 		t.Parallel()
 		db := open(t)
-		const n, senders = 60, 8
+		const n, senders = 100, 12
 		for i := range n {
 			enfiler(t, db, fmt.Sprintf("ASP-2026-%07d", i+1))
 		}
@@ -360,7 +360,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 			wg.Go(func() {
 				<-start
 				for {
-					cs, err := db.ReserverCourriels(t.Context(), stored, time.Hour, 3)
+					cs, err := db.ReserverCourriels(t.Context(), stored, time.Hour, 2)
 					mu.Lock()
 					if err != nil {
 						errs = append(errs, err)

@@ -93,9 +93,10 @@ func (b *BaseAdmin) refuser(champ, message string) {
 	b.Erreurs = append(b.Erreurs, ErreurChamp{Champ: champ, Message: phrase(message)})
 }
 
-// refus adds the refusals err holds: each segur.Faute beside its field,
-// an EINVALID and the codes of champs beside the field champs gives ("" for
-// the top of the page). It returns err when it is no refusal.
+// refus adds the refusals err holds: each segur.Faute beside its field;
+// an *segur.Error whose code champs lists beside the field it gives ("" for
+// the top of the page), an EINVALID it does not list at the top. It
+// returns err when it is no refusal (nil for nil).
 func (b *BaseAdmin) refus(err error, champs map[segur.ErrorCode]string) error {
 	var fs segur.Fautes
 	if errors.As(err, &fs) {
@@ -119,6 +120,9 @@ func (b *BaseAdmin) refus(err error, champs map[segur.ErrorCode]string) error {
 // phrase writes a message as a sentence: a capital first, a full stop last.
 func phrase(s string) string {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
 	r, n := utf8.DecodeRuneInString(s)
 	s = string(unicode.ToUpper(r)) + s[n:]
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "…") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
@@ -185,8 +189,8 @@ type PageAdmin struct {
 
 // EtatCourrielVue counts the mails of the outbox in one state.
 type EtatCourrielVue struct {
-	Etat, Libelle, Lien string
-	Nombre              int
+	Etat, Libelle string
+	Nombre        int
 }
 
 func (s *Server) getAdmin(w http.ResponseWriter, r *http.Request) error {
@@ -227,8 +231,7 @@ func (s *Server) getAdmin(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p.Courriels = append(p.Courriels, EtatCourrielVue{Etat: string(e), Libelle: e.Libelle(), Nombre: n,
-			Lien: "/agence/admin/courriels?etat=" + string(e)})
+		p.Courriels = append(p.Courriels, EtatCourrielVue{Etat: string(e), Libelle: e.Libelle(), Nombre: n})
 	}
 	s.render(w, http.StatusOK, "admin.html", p)
 	return nil

@@ -42,8 +42,8 @@ func TestTemplatesAdmin(t *testing.T) {
 	}{
 		"admin.html": {PageAdmin{BaseAdmin: BaseAdmin{Base: Base{Titre: "Administration", Nav: "admin", Utilisateur: u}},
 			Fournisseurs: 2, Produits: 3, Utilisateurs: 5, Fenetres: 2, Ouvertes: 1, Reference: &version,
-			Courriels: []EtatCourrielVue{{"a_envoyer", "à envoyer", "/agence/admin/courriels?etat=a_envoyer", 1}, {"en_echec", "en échec", "/agence/admin/courriels?etat=en_echec", 2}}},
-			[]string{`aria-current="page">Administration</a>`, "2 fournisseurs, 3 numéros ANS", "Version 2 du 25/11/2026 à 10:00 : 4 établissements", "1 à envoyer, 2 en échec"}},
+			Courriels: []EtatCourrielVue{{"a_envoyer", "à envoyer", 1}, {"en_echec", "en échec", 2}}},
+			[]string{`aria-current="page">Administration</a>`, "2 fournisseurs, 3 numéros ANS", "Version 2 du 25/11/2026 à 10:00 : 4 établissements", "à envoyer : 1, en échec : 2"}},
 		"admin-fournisseurs.html": {PageAdminFournisseurs{BaseAdmin: base("Fournisseurs"), Fournisseurs: []FournisseurAdmin{f, {ID: 2, Nom: "Sans banque"}}},
 			[]string{`<caption>2 fournisseurs enrôlés</caption>`, `href="/agence/admin/fournisseurs/1"`, "se terminant par </span>0189", "non renseigné",
 				`<a class="fr-breadcrumb__link" href="/agence/admin">Administration</a>`, `aria-current="page">Fournisseurs</a>`}},
@@ -78,6 +78,7 @@ func TestTemplatesAdmin(t *testing.T) {
 			Pagination: Pagination{Page: 1, Pages: 1}},
 			[]string{`action="/agence/admin/courriels/7/relancer"`, `name="etat" value="en_echec"`, "550 refusé", "envoyé le d", "2 courriels en échec"}},
 	}
+	rendus := map[string]string{}
 	for _, f := range morePages {
 		if !strings.HasPrefix(f, "admin") {
 			continue
@@ -92,6 +93,7 @@ func TestTemplatesAdmin(t *testing.T) {
 				t.Fatal(err)
 			}
 			body := buf.String()
+			rendus[f] = body
 			for _, want := range append(pg.want, `<html lang="fr"`) {
 				if !strings.Contains(body, want) {
 					t.Errorf("lacks %q", want)
@@ -99,11 +101,7 @@ func TestTemplatesAdmin(t *testing.T) {
 			}
 		})
 	}
-	if n := strings.Count(func() string {
-		var buf bytes.Buffer
-		s.pages["admin-courriels.html"].ExecuteTemplate(&buf, "layout", pages["admin-courriels.html"].data)
-		return buf.String()
-	}(), "/relancer"); n != 1 {
+	if n := strings.Count(rendus["admin-courriels.html"], "/relancer"); n != 1 {
 		t.Errorf("got %d « Relancer » forms, want 1: a mail sent is not sent again", n)
 	}
 }
@@ -464,7 +462,7 @@ func TestAdminReferentiel(t *testing.T) {
 	}
 	code, body := envoiFichier(t, admin, base, "reference.csv", demo)
 	if code != http.StatusOK || !strings.Contains(body, "Référentiel importé : version 2, 4 établissements.") ||
-		!strings.Contains(body, "HOPITAL SAINT-MARTIN - SITE NORD") || !strings.Contains(body, "30\u202f000,00\u00a0€") {
+		!strings.Contains(body, "HOPITAL SAINT-MARTIN - SITE NORD") || !strings.Contains(body, segur.Euros(3_000_000)) {
 		t.Fatalf("import: got %d\n%s", code, body)
 	}
 	ref, v, err := p.db.FindReference(context.Background())
@@ -533,7 +531,7 @@ func TestAdminCourriels(t *testing.T) {
 		!strings.Contains(body, "550 boîte inconnue") || !strings.Contains(body, "1 courriel en échec") {
 		t.Fatalf("failed mails: got %d\n%s", code, body)
 	}
-	if _, body := L.lire(admin.Get(p.srv.URL + "/agence/admin")); !strings.Contains(body, "1 à envoyer, 1 en échec, 0 envoyé") {
+	if _, body := L.lire(admin.Get(p.srv.URL + "/agence/admin")); !strings.Contains(body, "à envoyer : 1, en échec : 1, envoyé : 0") {
 		t.Errorf("overview: want the outbox's counts\n%s", body)
 	}
 	code, body = L.lire(admin.PostForm(p.srv.URL+"/agence/admin/courriels/"+itoa(int64(mails[0].ID))+"/relancer", url.Values{"etat": {"en_echec"}}))

@@ -116,7 +116,7 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		if v == "" {
 			return 0
 		}
-		c, ok := eurosSaisis(v)
+		c, ok := segur.LireEuros(v)
 		if !ok {
 			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas un montant ; attendu par exemple 23000 ou 23000,50."})
 		}
@@ -139,32 +139,6 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		f.DeposeAvant = au.AddDate(0, 0, 1)
 	}
 	return ff, f, errs
-}
-
-// eurosSaisis reads an amount typed in euros (« 23 000,50 », « 23000.5 »)
-// as cents.
-func eurosSaisis(v string) (int64, bool) {
-	v = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "", ",", ".").Replace(v)
-	e, c, _ := strings.Cut(v, ".")
-	if e == "" || len(e) > 12 || len(c) > 2 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(e, 10, 64)
-	if err != nil || n < 0 {
-		return 0, false
-	}
-	cents := int64(0)
-	if c != "" {
-		m, err := strconv.Atoi(c)
-		if err != nil || m < 0 {
-			return 0, false
-		}
-		if len(c) == 1 {
-			m *= 10
-		}
-		cents = int64(m)
-	}
-	return n*100 + cents, true
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {

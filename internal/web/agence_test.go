@@ -157,6 +157,9 @@ func TestInstruction(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Décision attributive de financement") || !strings.Contains(body, ref) {
 		t.Fatalf("vendor's request page: got %d, want the décision", code)
 	}
+	if strings.Contains(body, "marie@asp.fr") || strings.Contains(body, "depuis 127.0.0.1") {
+		t.Errorf("the vendor's page names the agent or where the agent was")
+	}
 	resp, err = vendeur.Get(p.srv.URL + "/demandes/" + petite + "/documents/" + ref)
 	if err != nil {
 		t.Fatal(err)
@@ -260,4 +263,3 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("version: %d, %d bytes", resp.StatusCode, len(got))
 	}
 }
-

@@ -68,6 +68,13 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
+	// The vendor sees what the agency did, not which agent nor from where.
+	v.Agent = ""
+	for i := range v.Historique {
+		if h := &v.Historique[i]; h.Agence {
+			h.Par, h.Adresse = "l'agence", ""
+		}
+	}
 	flash := r.URL.Query().Get("message")
 	if len(flash) > 500 {
 		flash = ""

@@ -58,6 +58,7 @@ type DocumentVue struct {
 // ChangementVue is a line of a request's history.
 type ChangementVue struct {
 	Quand, Par, Action, De, Vers, Raison, Adresse, Document string
+	Agence                                                  bool // done by an agent
 }
 
 // dossier gathers what a request's page shows; base is the URL prefix of
@@ -101,7 +102,8 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	}
 	for _, c := range hist {
 		v.Historique = append(v.Historique, ChangementVue{Quand: s.date(c.Quand), Par: c.Par, Action: c.Action.Libelle(),
-			De: c.De.Libelle(), Vers: c.Vers.Libelle(), Raison: c.Raison, Adresse: c.Adresse, Document: refs[c.Document]})
+			De: c.De.Libelle(), Vers: c.Vers.Libelle(), Raison: c.Raison, Adresse: c.Adresse, Document: refs[c.Document],
+			Agence: c.Action != segur.ActionComplete && c.Action != segur.ActionSigner})
 	}
 	dep, err := st.FindDepotByID(ctx, d.DepotID)
 	if err != nil {

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
+)
+
+// TestDocuments: once a request is validated, its vendor reads the amount
+// financed and the décision through the API, and downloads the PDF as it
+// was sent; another vendor finds neither.
+func TestDocuments(t *testing.T) {
+	p := newPortail(t)
+	resp, body := p.deposer(t, "88558855858745", "1234567890", p.nom(1), lire(t, exemple+".json"), lire(t, exemple+".zip"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("deposit: %d %s", resp.StatusCode, body)
+	}
+	var d DepotJSON
+	json.Unmarshal(body, &d)
+	asp := *d.Demandes[0].NumeroASP
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	if _, err := p.db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
+		t.Fatal(err)
+	}
+	in := &agence.Instruction{Store: p.db, Blobs: p.blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Paris: p.paris,
+		Programme: segur.ProgrammeParDefaut, DelaiSignature: 30, Lien: func(string) string { return "https://portail.example/" }}
+	for _, a := range []segur.Action{segur.ActionPrendre, segur.ActionValider} {
+		if _, err := in.Agir(ctx, asp, agence.Acte{Demarche: segur.Demarche{Action: a, Roles: []segur.Role{segur.RoleInstructeur}, Login: "marie@asp.fr"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, body = p.do(t, "GET", "/api/v1/demandes/"+asp, "88558855858745", nil, "")
+	var dj DemandeJSON
+	if err := json.Unmarshal(body, &dj); err != nil || resp.StatusCode != 200 || dj.Statut != "decidee" || dj.MontantFinance != "13750.00" ||
+		len(dj.Documents) != 1 || dj.Documents[0].Type != "decision" {
+		t.Fatalf("request: %d %s", resp.StatusCode, body)
+	}
+	resp, pdf := p.do(t, "GET", dj.Documents[0].URL, "88558855858745", nil, "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("document: %d %s", resp.StatusCode, resp.Header)
+	}
+	for _, path := range []string{"/api/v1/demandes/" + asp, dj.Documents[0].URL} {
+		if resp, _ := p.do(t, "GET", path, "35600000000048", nil, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another vendor GET %s: got %d, want 404", path, resp.StatusCode)
+		}
+	}
+	if resp, _ := p.do(t, "GET", "/api/v1/demandes/"+asp+"/documents/"+asp+"-DEC-9", "88558855858745", nil, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown document: got %d, want 404", resp.StatusCode)
+	}
+}
