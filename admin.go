@@ -51,60 +51,11 @@ func (fs *Fautes) add(champ, format string, args ...any) {
 	*fs = append(*fs, &Faute{Champ: champ, Err: Errorf(EINVALID, format, args...)})
 }
 
-// Verifier is Valider, with the field at fault: its error is a Fautes of
-// one, whose Champ is that of the check that failed first.
-func (f *Fournisseur) Verifier(force bool) error {
-	err := f.Valider(force)
-	if err == nil {
-		return nil
-	}
-	se, ok := err.(*Error)
-	if !ok {
-		return err
-	}
-	// The checks of Valider, in its order.
-	champ := "bic"
-	switch {
-	case !SIRETValide(f.SIRET) || !force && !SIRETCleValide(f.SIRET):
-		champ = "siret"
-	case f.Nom == "" || utf8.RuneCountInString(f.Nom) > 200:
-		champ = "nom"
-	case !EmailValide(f.Email):
-		champ = "email"
-	case f.IBAN == "" && f.BIC != "":
-		champ = "iban"
-	case f.IBAN != "" && f.BIC == "":
-		champ = "bic"
-	case !IBANValide(f.IBAN):
-		champ = "iban"
-	}
-	return Fautes{{Champ: champ, Err: se}}
-}
-
-// Verifier is Valider, with the field at fault (numeroAns, logiciel or
-// nom): its error is a Fautes of one.
-func (p *Produit) Verifier() error {
-	err := p.Valider()
-	if err == nil {
-		return nil
-	}
-	se, ok := err.(*Error)
-	if !ok {
-		return err
-	}
-	champ := "nom"
-	switch {
-	case len(p.NumeroAns) != 10 || !alnum(p.NumeroAns):
-		champ = "numeroAns"
-	case !validLogiciel(p.Logiciel):
-		champ = "logiciel"
-	}
-	return Fautes{{Champ: champ, Err: se}}
-}
-
-func validLogiciel(l Logiciel) bool {
-	_, err := ParseLogiciel(string(l))
-	return err == nil
+// faute is a Fautes of one refusal of field champ.
+func faute(champ, format string, args ...any) error {
+	var fs Fautes
+	fs.add(champ, format, args...)
+	return fs
 }
 
 // Valider checks a user before its creation, and normalises its login

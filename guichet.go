@@ -421,19 +421,11 @@ func (h historique) NumeroEditeurUtilise(numero string) (bool, error) {
 	return h.utilises[strings.ToUpper(numero)], nil
 }
 
-// IsCode reports whether err is an *Error with code c.
+// IsCode reports whether err is, or wraps, an *Error with code c (the
+// first one errors.As finds).
 func IsCode(err error, c ErrorCode) bool {
-	for err != nil {
-		if e, ok := err.(*Error); ok {
-			return e.Code == c
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
+	var e *Error
+	return errors.As(err, &e) && e.Code == c
 }
 
 // DemandeFilter selects accepted requests.

@@ -24,7 +24,8 @@ type Fournisseur struct {
 	CreeLe time.Time
 }
 
-// Valider checks a vendor before enrolment. force accepts a SIRET whose
+// Valider checks a vendor before enrolment; its error is a Fautes of one,
+// naming the field (siret, nom, email, iban or bic). force accepts a SIRET whose
 // check key fails (a test SIRET such as the document's 88558855858745).
 func (f *Fournisseur) Valider(force bool) error {
 	f.SIRET = strings.TrimSpace(f.SIRET)
@@ -34,19 +35,21 @@ func (f *Fournisseur) Valider(force bool) error {
 	f.BIC = strings.ToUpper(strings.TrimSpace(f.BIC))
 	switch {
 	case !SIRETValide(f.SIRET):
-		return Errorf(EINVALID, "SIRET « %s » : attendu 14 chiffres", f.SIRET)
+		return faute("siret", "SIRET « %s » : attendu 14 chiffres", f.SIRET)
 	case !force && !SIRETCleValide(f.SIRET):
-		return Errorf(EINVALID, "SIRET « %s » : la clé de contrôle est fausse (--force pour un SIRET de test)", f.SIRET)
+		return faute("siret", "SIRET « %s » : la clé de contrôle est fausse (--force pour un SIRET de test)", f.SIRET)
 	case f.Nom == "" || utf8.RuneCountInString(f.Nom) > 200:
-		return Errorf(EINVALID, "raison sociale : attendu un nom de 1 à 200 caractères")
+		return faute("nom", "raison sociale : attendu un nom de 1 à 200 caractères")
 	case !AdresseCourrielValide(f.Email):
-		return Errorf(EINVALID, "e-mail « %s » : attendu une adresse nom@domaine.fr (sans accent ni espace : l'agence y écrit)", f.Email)
-	case (f.IBAN == "") != (f.BIC == ""):
-		return Errorf(EINVALID, "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
+		return faute("email", "e-mail « %s » : attendu une adresse nom@domaine.fr (sans accent ni espace : l'agence y écrit)", f.Email)
+	case f.IBAN == "" && f.BIC != "":
+		return faute("iban", "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
+	case f.IBAN != "" && f.BIC == "":
+		return faute("bic", "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
 	case f.IBAN != "" && !IBANValide(f.IBAN):
-		return Errorf(EINVALID, "IBAN « %s » : invalide (longueur ou clé)", f.IBAN)
+		return faute("iban", "IBAN « %s » : invalide (longueur ou clé)", f.IBAN)
 	case f.BIC != "" && !BICValide(f.BIC):
-		return Errorf(EINVALID, "BIC « %s » : attendu 8 ou 11 caractères (banque, pays, lieu, agence)", f.BIC)
+		return faute("bic", "BIC « %s » : attendu 8 ou 11 caractères (banque, pays, lieu, agence)", f.BIC)
 	}
 	return nil
 }
@@ -67,18 +70,19 @@ type Produit struct {
 	CreeLe        time.Time
 }
 
-// Valider checks a product before it is registered.
+// Valider checks a product before it is registered; its error is a
+// Fautes of one, naming the field (numeroAns, logiciel or nom).
 func (p *Produit) Valider() error {
 	p.NumeroAns = strings.TrimSpace(p.NumeroAns)
 	p.Nom = strings.TrimSpace(p.Nom)
 	if len(p.NumeroAns) != 10 || !alnum(p.NumeroAns) {
-		return Errorf(EINVALID, "numéro ANS « %s » : attendu 10 lettres ou chiffres", p.NumeroAns)
+		return faute("numeroAns", "numéro ANS « %s » : attendu 10 lettres ou chiffres", p.NumeroAns)
 	}
 	if _, err := ParseLogiciel(string(p.Logiciel)); err != nil {
-		return Errorf(EINVALID, "%v", err)
+		return faute("logiciel", "%v", err)
 	}
 	if p.Nom == "" || utf8.RuneCountInString(p.Nom) > 200 {
-		return Errorf(EINVALID, "nom du produit : attendu 1 à 200 caractères")
+		return faute("nom", "nom du produit : attendu 1 à 200 caractères")
 	}
 	return nil
 }

@@ -57,12 +57,13 @@ func TestDemoInstruction(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#login"), login),
 			chromedp.SendKeys(chromedp.CSS("#motdepasse"), "demo-segur-2026"),
 			chromedp.Click(chromedp.CSS("main button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("h1")))
+			// The menu shows only once logged in: the next page, not the form.
+			chromedp.WaitVisible(chromedp.CSS(".fr-header__menu")))
 	}
 
 	connexion("instructeur@asp.demo")
 	if got := texte("h1"); got != "File d'instruction" {
-		t.Fatalf("instructor's home: %q", got)
+		t.Fatalf("instructor's home: %q: %s", got, texte("main"))
 	}
 	if main := texte("main"); !strings.Contains(main, "Déposée (2)") {
 		t.Errorf("queue: %q", main)
@@ -82,22 +83,23 @@ func TestDemoInstruction(t *testing.T) {
 		}
 		Screenshot(t, ctx, "02-demande-"+c.ed)
 		Axe(t, ctx)
-		do("prendre "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
-		do("valider "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
-		if got := texte(".fr-alert--success"); !strings.Contains(got, c.statut) {
-			t.Errorf("%s validated: %q, want %s", c.ed, got, c.statut)
+		// Each step waits for its own outcome, not the previous page's.
+		succes := func(statut string) chromedp.Action[chromedp.Void] {
+			return chromedp.WaitVisible(chromedp.Search(`//div[contains(@class, "fr-alert--success")]/p[contains(., "« ` + statut + ` »")]`))
 		}
+		do("prendre "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), succes("En instruction"))
+		do("valider "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), succes(c.statut))
 		Screenshot(t, ctx, "03-validee-"+c.ed)
 		Axe(t, ctx)
 	}
-	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS("#login")))
+	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitNotPresent(chromedp.CSS(".fr-header__menu")))
 
 	connexion("fournisseur@lebeaulogiciel.fr")
 	do("vos demandes", chromedp.Navigate(base+"/demandes"), chromedp.WaitVisible(chromedp.CSS("caption")))
 	if main := strings.ToLower(texte("tbody")); !strings.Contains(main, "décidée") || !strings.Contains(main, "convention à signer") {
 		t.Errorf("vendor's list: %q", main)
 	}
-	do("D0001", chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) a`)), chromedp.WaitVisible(chromedp.CSS("h1")))
+	do("D0001", chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) a`)), chromedp.WaitVisible(chromedp.CSS(".fr-breadcrumb")))
 	if main := texte("main"); !strings.Contains(main, "Décision attributive de financement") {
 		t.Errorf("vendor's D0001: %q", main)
 	}

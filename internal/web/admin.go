@@ -315,7 +315,7 @@ func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) er
 	p.requis("email", p.Form.Email, "Saisissez l'e-mail de contact.")
 	f := segur.Fournisseur{SIRET: p.Form.SIRET, Nom: p.Form.Nom, Email: p.Form.Email, IBAN: p.Form.IBAN, BIC: p.Form.BIC}
 	if len(p.Erreurs) == 0 {
-		err := f.Verifier(p.Form.Force)
+		err := f.Valider(p.Form.Force)
 		if err != nil && segur.SIRETValide(f.SIRET) && !segur.SIRETCleValide(f.SIRET) && !p.Form.Force {
 			// The domain's message names the CLI's flag: the form has its box.
 			p.refuser("siret", fmt.Sprintf("SIRET « %s » : la clé de contrôle est fausse ; cochez « SIRET de test » pour l'enrôler quand même", f.SIRET))
@@ -444,7 +444,7 @@ func (s *Server) postAdminProduit(w http.ResponseWriter, r *http.Request) error 
 	pr := segur.Produit{NumeroAns: p.Form.NumeroAns, FournisseurID: segur.FournisseurID(p.Fournisseur.ID),
 		Logiciel: segur.Logiciel(strings.ToUpper(strings.TrimSpace(logiciel))), Nom: p.Form.Nom}
 	if len(p.Erreurs) == 0 {
-		if err := p.refus(pr.Verifier(), nil); err != nil {
+		if err := p.refus(pr.Valider(), nil); err != nil {
 			return err
 		}
 	}

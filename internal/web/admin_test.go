@@ -216,7 +216,7 @@ func TestAdminFournisseurs(t *testing.T) {
 		{"SIRET de test sans la case", url.Values{"siret": {"88558855858746"}, "nom": {"X"}, "email": {"a@b.fr"}}, 422,
 			map[string]string{"siret": "cochez « SIRET de test »"}},
 		{"e-mail", url.Values{"siret": {"35600000000048"}, "nom": {"X"}, "email": {"Jean <j@x.fr>"}}, 422,
-			map[string]string{"email": "E-mail « Jean <j@x.fr> » : attendu une adresse nom@domaine.fr."}},
+			map[string]string{"email": "E-mail « Jean <j@x.fr> » : attendu une adresse nom@domaine.fr (sans accent ni espace : l'agence y écrit)."}},
 		{"IBAN sans BIC", url.Values{"siret": {"35600000000048"}, "nom": {"X"}, "email": {"a@b.fr"}, "iban": {"FR7630006000011234567890189"}}, 422,
 			map[string]string{"bic": "Coordonnées bancaires : attendu l'IBAN et le BIC ensemble."}},
 		{"IBAN faux", url.Values{"siret": {"35600000000048"}, "nom": {"X"}, "email": {"a@b.fr"}, "iban": {"FR7630006000011234567890188"}, "bic": {"AGRIFRPP"}}, 422,
