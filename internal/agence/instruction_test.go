@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -24,7 +25,7 @@ type banc struct {
 
 // nouveauBanc is an instruction on a real SQLite store and blob folder,
 // with the demo reference and one request of amount montant (cents HT).
-func nouveauBanc(t *testing.T, montants ...int64) (*banc, []string) {
+func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 	t.Helper()
 	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
 	b := &banc{now: time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC)}
@@ -69,7 +70,7 @@ func nouveauBanc(t *testing.T, montants ...int64) (*banc, []string) {
 			}
 			d := segur.Demande{NumeroASP: segur.FormatNumeroASP(2026, seq), DepotID: dep.ID, FournisseurID: b.f.ID, NumeroAns: "1234567890",
 				Logiciel: segur.LogicielRI, Statut: segur.DemandeDeposee, CreeLe: b.now, DonneesDemande: segur.DonneesDemande{
-					NumLigne: i + 1, NumeroEditeur: "E" + string(rune('1'+i)), DateCommande: segur.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
+					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("E%05d", i+1), DateCommande: segur.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
 					Clients: []segur.Client{{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
 					Pieces:  []segur.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
 			ds = append(ds, d)
@@ -188,5 +189,45 @@ func TestSignatureDuFournisseur(t *testing.T) {
 	}
 	if _, err := b.in.Agir(context.Background(), asp, vendeur); !segur.IsCode(err, segur.EFORBIDDEN) {
 		t.Errorf("signing twice: got %v, want EFORBIDDEN", err)
+	}
+}
+
+// BenchmarkDemarche measures one démarche through the instruction, each on
+// its own request of a real SQLite store: taking a request (status,
+// history, audit: the baseline) against validating it (plus the amount's
+// calculation, the décision as PDF stored as a blob, the mail queued).
+func BenchmarkDemarche(b *testing.B) {
+	for _, c := range []struct {
+		nom     string
+		actions []segur.Action
+	}{{"prendre", []segur.Action{segur.ActionPrendre}}, {"valider", []segur.Action{segur.ActionPrendre, segur.ActionValider}}} {
+		b.Run(c.nom, func(b *testing.B) {
+			montants := make([]int64, b.N)
+			for i := range montants {
+				montants[i] = 13_750_00
+			}
+			banc, asps := nouveauBanc(b, montants...)
+			// Every request but the measured action is taken beforehand.
+			ctx := context.Background()
+			pre := c.actions[:len(c.actions)-1]
+			for _, asp := range asps {
+				for _, a := range pre {
+					m := marie
+					m.Action = a
+					if _, err := banc.in.Agir(ctx, asp, Acte{Demarche: m}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			m := marie
+			m.Action = c.actions[len(c.actions)-1]
+			b.ReportAllocs()
+			b.ResetTimer()
+			for _, asp := range asps {
+				if _, err := banc.in.Agir(ctx, asp, Acte{Demarche: m}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,9 +1,11 @@
 package segurtest
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -27,7 +29,9 @@ func TestDemoInstruction(t *testing.T) {
 	ctx := Browser(t)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second) // fail, not hang
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
 			Screenshot(t, ctx, "echec-"+step)
 			t.Fatalf("%s: %v", step, err)
 		}

@@ -570,7 +570,8 @@ func TestParcoursAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#login"), "admin@asp.fr"),
 		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		// The menu shows only once logged in: the next page, not the form.
+		chromedp.WaitVisible(chromedp.CSS(".fr-header__menu")))
 	do("administration", chromedp.Navigate(p.srv.URL+"/agence/admin"), chromedp.WaitVisible(chromedp.CSS(".fr-tile")))
 	segurtest.Screenshot(t, ctx, "admin-01-accueil")
 	segurtest.Axe(t, ctx)

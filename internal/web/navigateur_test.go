@@ -30,12 +30,18 @@ func dsfrDir(t *testing.T) string {
 // parcours starts a browser for one journey and returns its context, do
 // (which runs a step and, when it fails, keeps a screenshot and fails the
 // test) and texte (the visible text of a selector).
+// pasMax bounds one step of a journey.
+const pasMax = 30 * time.Second
+
 func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[chromedp.Void]), func(string) string) {
 	t.Helper()
 	ctx := segurtest.Browser(t)
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		// A step that waits for what never comes fails, not hangs.
+		sctx, cancel := context.WithTimeout(ctx, pasMax)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
 			segurtest.Screenshot(t, ctx, "echec-"+step)
 			t.Fatalf("%s: %v", step, err)
 		}
