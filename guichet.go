@@ -83,6 +83,9 @@ type Demande struct {
 	// 0 before, with its Calcul in French.
 	MontantFinance int64
 	Calcul         string
+	// SoldeAPayer and ARecouvrer are what the balance's validation found
+	// (cents), 0 before.
+	SoldeAPayer, ARecouvrer int64
 }
 
 // FormatNumeroASP writes an ASP number: ASP-<year of the deposit>-<a

@@ -15,6 +15,14 @@ const (
 	DemandeDecidee           StatutDemande = "decidee"
 	DemandeConventionASigner StatutDemande = "convention_a_signer"
 	DemandeConventionSignee  StatutDemande = "convention_signee"
+	// After the advance (process.md, steps 4 and 5).
+	DemandeAvancePayee        StatutDemande = "avance_payee"
+	DemandeSoldeDeposee       StatutDemande = "solde_deposee"
+	DemandeSoldeEnInstruction StatutDemande = "solde_en_instruction"
+	DemandeSoldeRefusee       StatutDemande = "solde_refusee"
+	DemandeSoldeValidee       StatutDemande = "solde_validee"
+	DemandeSoldee             StatutDemande = "soldee"
+	DemandeReversementOrdonne StatutDemande = "reversement_ordonne"
 )
 
 // Action is an event of a request's life.
@@ -30,6 +38,14 @@ const (
 	ActionSigner    Action = "signer"    // the vendor signs the convention
 	ActionRetirer   Action = "retirer"   // the offer withdrawn after the signing period
 	ActionRouvrir   Action = "rouvrir"   // a refusal reopened, before any payment
+
+	ActionPayerAvance  Action = "payer_avance"  // the advance paid (its batch marked paid)
+	ActionDeposerSolde Action = "deposer_solde" // the vendor's balance request accepted by control 2
+	ActionPrendreSolde Action = "prendre_solde" // an instructor takes the balance request
+	ActionRefuserSolde Action = "refuser_solde" // the balance refused, reason mandatory
+	ActionValiderSolde Action = "valider_solde" // the balance computed and validated
+	ActionPayerSolde   Action = "payer_solde"   // the balance paid (its batch marked paid)
+	ActionReverser     Action = "reverser"      // a recovery ordered (control not compliant), reason mandatory
 )
 
 // transition is one allowed move of the state machine.
@@ -49,6 +65,20 @@ var transitions = []transition{
 	{DemandeConventionASigner, ActionSigner, RoleFournisseur, false},
 	{DemandeConventionASigner, ActionRetirer, RoleInstructeur, true},
 	{DemandeRefusee, ActionRouvrir, RoleAdmin, true},
+	{DemandeDecidee, ActionPayerAvance, RolePayeur, false},
+	{DemandeConventionSignee, ActionPayerAvance, RolePayeur, false},
+	{DemandeAvancePayee, ActionDeposerSolde, RoleFournisseur, false},
+	{DemandeSoldeRefusee, ActionDeposerSolde, RoleFournisseur, false},
+	{DemandeSoldeDeposee, ActionPrendreSolde, RoleInstructeur, false},
+	{DemandeSoldeEnInstruction, ActionRefuserSolde, RoleInstructeur, true},
+	{DemandeSoldeEnInstruction, ActionValiderSolde, RoleInstructeur, false},
+	{DemandeSoldeValidee, ActionPayerSolde, RolePayeur, false},
+	{DemandeAvancePayee, ActionReverser, RoleInstructeur, true},
+	{DemandeSoldeDeposee, ActionReverser, RoleInstructeur, true},
+	{DemandeSoldeEnInstruction, ActionReverser, RoleInstructeur, true},
+	{DemandeSoldeRefusee, ActionReverser, RoleInstructeur, true},
+	{DemandeSoldeValidee, ActionReverser, RoleInstructeur, true},
+	{DemandeSoldee, ActionReverser, RoleInstructeur, true},
 }
 
 // Programme holds the rules a programme may set.
@@ -85,6 +115,10 @@ type Demarche struct {
 	MontantFinance int64
 	// PaiementFait blocks a reopening once anything was paid.
 	PaiementFait bool
+	// SoldeAPayer and ARecouvrer are what a balance's validation found
+	// (Solde): a balance of 0 with nothing to recover settles the request
+	// at once; an amount to recover orders the recovery.
+	SoldeAPayer, ARecouvrer int64
 }
 
 // Appliquer moves the request d by the démarche, if the state machine and
@@ -111,7 +145,10 @@ func (d *Demande) Appliquer(m Demarche, quand time.Time, prog Programme) (Change
 	vers := map[Action]StatutDemande{
 		ActionPrendre: DemandeEnInstruction, ActionCompleter: DemandeACompleter, ActionComplete: DemandeEnInstruction,
 		ActionRefuser: DemandeRefusee, ActionSigner: DemandeConventionSignee, ActionRetirer: DemandeRefusee,
-		ActionRouvrir: DemandeEnInstruction,
+		ActionRouvrir:     DemandeEnInstruction,
+		ActionPayerAvance: DemandeAvancePayee, ActionDeposerSolde: DemandeSoldeDeposee, ActionPrendreSolde: DemandeSoldeEnInstruction,
+		ActionRefuserSolde: DemandeSoldeRefusee, ActionValiderSolde: DemandeSoldeValidee, ActionPayerSolde: DemandeSoldee,
+		ActionReverser: DemandeReversementOrdonne,
 	}[m.Action]
 	switch m.Action {
 	case ActionValider:
@@ -121,6 +158,15 @@ func (d *Demande) Appliquer(m Demarche, quand time.Time, prog Programme) (Change
 		vers = DemandeDecidee
 		if m.MontantFinance > prog.SeuilConvention {
 			vers = DemandeConventionASigner
+		}
+	case ActionValiderSolde:
+		switch {
+		case m.SoldeAPayer < 0 || m.ARecouvrer < 0 || m.SoldeAPayer > 0 && m.ARecouvrer > 0:
+			return Changement{}, Errorf(EINVALID, "validation du solde : montants incohérents (à payer %s, à recouvrer %s)", Euros(m.SoldeAPayer), Euros(m.ARecouvrer))
+		case m.ARecouvrer > 0:
+			vers = DemandeReversementOrdonne
+		case m.SoldeAPayer == 0:
+			vers = DemandeSoldee
 		}
 	case ActionRouvrir:
 		if m.PaiementFait {
@@ -200,7 +246,9 @@ func Euros(c int64) string {
 func (s StatutDemande) Finance() bool { return slices.Contains(StatutsFinances, s) }
 
 // StatutsFinances are the statuses of a request that holds a financing.
-var StatutsFinances = []StatutDemande{DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee}
+var StatutsFinances = []StatutDemande{DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee,
+	DemandeAvancePayee, DemandeSoldeDeposee, DemandeSoldeEnInstruction, DemandeSoldeRefusee, DemandeSoldeValidee, DemandeSoldee,
+	DemandeReversementOrdonne}
 
 // CalculFinancement computes the amount financed of request d and writes
 // how, in French, for the décision and the record: the prestation (HT, or
@@ -309,13 +357,17 @@ type Suites struct {
 // StatutsInstruction are a request's statuses in the order of its life:
 // the tabs of the agents' queue.
 var StatutsInstruction = []StatutDemande{DemandeDeposee, DemandeEnInstruction, DemandeACompleter,
-	DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee, DemandeRefusee}
+	DemandeDecidee, DemandeConventionASigner, DemandeConventionSignee, DemandeRefusee,
+	DemandeAvancePayee, DemandeSoldeDeposee, DemandeSoldeEnInstruction, DemandeSoldeRefusee, DemandeSoldeValidee, DemandeSoldee,
+	DemandeReversementOrdonne}
 
 // Libelle is the status as the pages say it.
 func (s StatutDemande) Libelle() string {
 	if l, ok := map[StatutDemande]string{DemandeDeposee: "Déposée", DemandeEnInstruction: "En instruction",
 		DemandeACompleter: "À compléter", DemandeDecidee: "Décidée", DemandeConventionASigner: "Convention à signer",
-		DemandeConventionSignee: "Convention signée", DemandeRefusee: "Refusée"}[s]; ok {
+		DemandeConventionSignee: "Convention signée", DemandeRefusee: "Refusée", DemandeAvancePayee: "Avance payée",
+		DemandeSoldeDeposee: "Solde déposé", DemandeSoldeEnInstruction: "Solde en instruction", DemandeSoldeRefusee: "Solde refusé",
+		DemandeSoldeValidee: "Solde validé", DemandeSoldee: "Soldée", DemandeReversementOrdonne: "Reversement ordonné"}[s]; ok {
 		return l
 	}
 	return string(s)
@@ -325,7 +377,10 @@ func (s StatutDemande) Libelle() string {
 func (a Action) Libelle() string {
 	if l, ok := map[Action]string{ActionPrendre: "Prise en instruction", ActionCompleter: "Demande de complément",
 		ActionComplete: "Pièce complétée", ActionRefuser: "Refus", ActionValider: "Validation", ActionSigner: "Signature de la convention",
-		ActionRetirer: "Retrait de l'offre", ActionRouvrir: "Réouverture"}[a]; ok {
+		ActionRetirer: "Retrait de l'offre", ActionRouvrir: "Réouverture", ActionPayerAvance: "Paiement de l'avance",
+		ActionDeposerSolde: "Dépôt de la demande de solde", ActionPrendreSolde: "Prise en instruction du solde",
+		ActionRefuserSolde: "Refus du solde", ActionValiderSolde: "Validation du solde", ActionPayerSolde: "Paiement du solde",
+		ActionReverser: "Ordre de reversement"}[a]; ok {
 		return l
 	}
 	return string(a)

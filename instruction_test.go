@@ -186,3 +186,48 @@ func TestActionsEtLibelles(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestCycleDuSolde(t *testing.T) {
+	payeur := []Role{RolePayeur}
+	at := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	d := &Demande{Statut: DemandeDecidee}
+	for _, s := range []struct {
+		m    Demarche
+		vers StatutDemande
+	}{
+		{Demarche{Action: ActionPayerAvance, Roles: payeur}, DemandeAvancePayee},
+		{Demarche{Action: ActionDeposerSolde, Roles: vendeur}, DemandeSoldeDeposee},
+		{Demarche{Action: ActionPrendreSolde, Roles: instructeur}, DemandeSoldeEnInstruction},
+		{Demarche{Action: ActionRefuserSolde, Roles: instructeur, Raison: "facture illisible"}, DemandeSoldeRefusee},
+		{Demarche{Action: ActionDeposerSolde, Roles: vendeur}, DemandeSoldeDeposee},
+		{Demarche{Action: ActionPrendreSolde, Roles: instructeur}, DemandeSoldeEnInstruction},
+		{Demarche{Action: ActionValiderSolde, Roles: instructeur, SoldeAPayer: 962_500}, DemandeSoldeValidee},
+		{Demarche{Action: ActionPayerSolde, Roles: payeur}, DemandeSoldee},
+		{Demarche{Action: ActionReverser, Roles: instructeur, Raison: "contrôle : prestation non livrée"}, DemandeReversementOrdonne},
+	} {
+		if c, err := d.Appliquer(s.m, at, ProgrammeParDefaut); err != nil || c.Vers != s.vers {
+			t.Fatalf("%s: got %+v %v, want %s", s.m.Action, c, err, s.vers)
+		}
+	}
+	// A balance of 0 settles at once; an amount to recover orders it.
+	for _, c := range []struct {
+		payer, recouvrer int64
+		vers             StatutDemande
+		err              bool
+	}{{0, 0, DemandeSoldee, false}, {0, 1_00, DemandeReversementOrdonne, false}, {1_00, 1_00, "", true}, {-1, 0, "", true}} {
+		d := &Demande{Statut: DemandeSoldeEnInstruction}
+		got, err := d.Appliquer(Demarche{Action: ActionValiderSolde, Roles: instructeur, SoldeAPayer: c.payer, ARecouvrer: c.recouvrer}, at, ProgrammeParDefaut)
+		if (err != nil) != c.err || err == nil && got.Vers != c.vers {
+			t.Errorf("payer %d, recouvrer %d: got %+v %v", c.payer, c.recouvrer, got, err)
+		}
+	}
+	// Not paid twice, not by an instructor.
+	d = &Demande{Statut: DemandeAvancePayee}
+	if _, err := d.Appliquer(Demarche{Action: ActionPayerAvance, Roles: payeur}, at, ProgrammeParDefaut); !IsCode(err, EFORBIDDEN) {
+		t.Errorf("advance paid twice: got %v", err)
+	}
+	d = &Demande{Statut: DemandeDecidee}
+	if _, err := d.Appliquer(Demarche{Action: ActionPayerAvance, Roles: instructeur}, at, ProgrammeParDefaut); !IsCode(err, EFORBIDDEN) {
+		t.Errorf("advance paid by an instructor: got %v", err)
+	}
+}

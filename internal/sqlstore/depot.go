@@ -674,7 +674,8 @@ func (db *DB) FindDepots(ctx context.Context, f segur.FournisseurID, limit, offs
 // demandeColumns are the columns scanDemande reads.
 const demandeColumns = `id, numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
 	num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees,
-	COALESCE(agent, ''), COALESCE(montant_finance_cents, 0), COALESCE(calcul, '')`
+	COALESCE(agent, ''), COALESCE(montant_finance_cents, 0), COALESCE(calcul, ''),
+	COALESCE(solde_a_payer_cents, 0), COALESCE(solde_a_recouvrer_cents, 0)`
 
 // scanDemande reads demandeColumns, then the columns of more.
 func scanDemande(s scanner, more ...any) (segur.Demande, error) {
@@ -684,7 +685,7 @@ func scanDemande(s scanner, more ...any) (segur.Demande, error) {
 	)
 	dest := append([]any{&d.ID, &d.NumeroASP, &d.DepotID, &d.FournisseurID, &d.NumeroAns, &d.Logiciel, &d.Statut, &d.CreeLe,
 		&d.NumLigne, &d.NumeroEditeur, &date, &d.RegimeTVA, &d.MontantHTCents, &donnees,
-		&d.Agent, &d.MontantFinance, &d.Calcul}, more...)
+		&d.Agent, &d.MontantFinance, &d.Calcul, &d.SoldeAPayer, &d.ARecouvrer}, more...)
 	if err := s.Scan(dest...); err != nil {
 		return d, err
 	}

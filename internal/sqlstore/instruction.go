@@ -21,83 +21,98 @@ import (
 func (db *DB) AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
 	var c segur.Changement
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if db.dialect == dialectPostgres {
-			lock = " FOR UPDATE"
-		}
-		var (
-			id              int64
-			statut, donnees string
-		)
-		err := tx.QueryRowContext(ctx, `SELECT id, statut, donnees FROM demandes WHERE numero_asp = $1`+lock, asp).Scan(&id, &statut, &donnees)
-		if errors.Is(err, sql.ErrNoRows) {
-			return segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-		}
-		if s.Attendu != "" && segur.StatutDemande(statut) != s.Attendu {
-			return segur.Errorf(segur.ECONFLICT, "la demande %s est passée au statut « %s » entre-temps : rien n'a été fait ; rechargez la page", asp, statut)
-		}
-		d := &segur.Demande{Statut: segur.StatutDemande(statut)}
-		if c, err = d.Appliquer(m, db.clock(), prog); err != nil {
-			return err
-		}
-		c.Adresse, c.Document = s.Adresse, s.Vise
-		var mf any
-		if m.Action == segur.ActionValider {
-			mf = m.MontantFinance
-		}
-		var agent any
-		if m.Action == segur.ActionPrendre {
-			agent = m.Login
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE demandes SET statut = $1, agent = COALESCE($2, agent),
-			montant_finance_cents = COALESCE($3, montant_finance_cents), calcul = COALESCE($4, calcul) WHERE id = $5`,
-			string(c.Vers), agent, mf, nullString(s.Calcul), id); err != nil {
-			return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-		}
-		if doc := s.Document; doc != nil {
-			c.Document = doc.Fichier.SHA256
-			_, err := tx.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				id, string(doc.Type), doc.Reference, doc.Fichier.SHA256, doc.Fichier.Taille, c.Quand, c.Par)
-			if violationOf(err) == uniqueViolation {
-				return segur.Errorf(segur.ECONFLICT, "le document %s existe déjà : la demande a changé entre-temps ; rechargez la page", doc.Reference)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlstore: document %s: %w", doc.Reference, err)
-			}
-		}
-		if p := s.Piece; p != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO pieces_versions (demande_id, type, nom, format, sha256, taille, depose_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				id, p.Type, p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, c.Quand, c.Par); err != nil {
-				return fmt.Errorf("sqlstore: pièce de %s: %w", asp, err)
-			}
-		}
-		if c.Vers.Finance() && !c.De.Finance() {
-			var dd segur.DonneesDemande
-			if err := unmarshalDonnees(donnees, &dd); err != nil {
-				return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-			}
-			for _, cl := range dd.Clients {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO demande_finess (demande_id, finess) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, cl.FINESSPMSI); err != nil {
-					return fmt.Errorf("sqlstore: établissements de %s: %w", asp, err)
-				}
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO demande_historique (demande_id, quand, par, action, de, vers, raison, adresse, document_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, c.Quand, c.Par, string(c.Action), string(c.De), string(c.Vers), c.Raison, c.Adresse, nullString(c.Document)); err != nil {
-			return fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
-		}
-		if s.Courriel != nil {
-			if err := enfilerCourriel(ctx, tx, c.Quand, s.Courriel); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
-			"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document})
+		var err error
+		c, err = db.appliquer(ctx, tx, asp, m, prog, s)
+		return err
 	})
 	return c, err
+}
+
+// appliquer is AppliquerDemarche inside the caller's transaction: a batch
+// of payments marks its requests paid in the transaction that records it.
+func (db *DB) appliquer(ctx context.Context, tx *sql.Tx, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
+	var c segur.Changement
+	lock := ""
+	if db.dialect == dialectPostgres {
+		lock = " FOR UPDATE"
+	}
+	var (
+		id              int64
+		statut, donnees string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, statut, donnees FROM demandes WHERE numero_asp = $1`+lock, asp).Scan(&id, &statut, &donnees)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+	}
+	if err != nil {
+		return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+	}
+	if s.Attendu != "" && segur.StatutDemande(statut) != s.Attendu {
+		return c, segur.Errorf(segur.ECONFLICT, "la demande %s est passée au statut « %s » entre-temps : rien n'a été fait ; rechargez la page", asp, statut)
+	}
+	d := &segur.Demande{Statut: segur.StatutDemande(statut)}
+	if c, err = d.Appliquer(m, db.clock(), prog); err != nil {
+		return c, err
+	}
+	c.Adresse, c.Document = s.Adresse, s.Vise
+	var mf any
+	if m.Action == segur.ActionValider {
+		mf = m.MontantFinance
+	}
+	var agent any
+	if m.Action == segur.ActionPrendre {
+		agent = m.Login
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE demandes SET statut = $1, agent = COALESCE($2, agent),
+		montant_finance_cents = COALESCE($3, montant_finance_cents), calcul = COALESCE($4, calcul) WHERE id = $5`,
+		string(c.Vers), agent, mf, nullString(s.Calcul), id); err != nil {
+		return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+	}
+	if m.Action == segur.ActionValiderSolde {
+		if _, err := tx.ExecContext(ctx, `UPDATE demandes SET solde_a_payer_cents = $1, solde_a_recouvrer_cents = $2 WHERE id = $3`,
+			m.SoldeAPayer, m.ARecouvrer, id); err != nil {
+			return c, fmt.Errorf("sqlstore: solde de %s: %w", asp, err)
+		}
+	}
+	if doc := s.Document; doc != nil {
+		c.Document = doc.Fichier.SHA256
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			id, string(doc.Type), doc.Reference, doc.Fichier.SHA256, doc.Fichier.Taille, c.Quand, c.Par)
+		if violationOf(err) == uniqueViolation {
+			return c, segur.Errorf(segur.ECONFLICT, "le document %s existe déjà : la demande a changé entre-temps ; rechargez la page", doc.Reference)
+		}
+		if err != nil {
+			return c, fmt.Errorf("sqlstore: document %s: %w", doc.Reference, err)
+		}
+	}
+	if p := s.Piece; p != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pieces_versions (demande_id, type, nom, format, sha256, taille, depose_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			id, p.Type, p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, c.Quand, c.Par); err != nil {
+			return c, fmt.Errorf("sqlstore: pièce de %s: %w", asp, err)
+		}
+	}
+	if c.Vers.Finance() && !c.De.Finance() {
+		var dd segur.DonneesDemande
+		if err := unmarshalDonnees(donnees, &dd); err != nil {
+			return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+		}
+		for _, cl := range dd.Clients {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO demande_finess (demande_id, finess) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, cl.FINESSPMSI); err != nil {
+				return c, fmt.Errorf("sqlstore: établissements de %s: %w", asp, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO demande_historique (demande_id, quand, par, action, de, vers, raison, adresse, document_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, c.Quand, c.Par, string(c.Action), string(c.De), string(c.Vers), c.Raison, c.Adresse, nullString(c.Document)); err != nil {
+		return c, fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
+	}
+	if s.Courriel != nil {
+		if err := enfilerCourriel(ctx, tx, c.Quand, s.Courriel); err != nil {
+			return c, err
+		}
+	}
+	return c, audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
+		"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document})
 }
 
 // FindHistorique returns a request's history, oldest first.

@@ -20,9 +20,13 @@ func init() {
 // routesAgence registers the agents' back-office.
 func (s *Server) routesAgence(pages *http.ServeMux) {
 	pages.Handle("GET /agence", s.handle(s.agent(func(w http.ResponseWriter, r *http.Request) error {
-		if utilisateur(r.Context()).A(segur.RoleInstructeur) {
+		u := utilisateur(r.Context())
+		switch {
+		case u.A(segur.RoleInstructeur):
 			http.Redirect(w, r, "/agence/demandes", http.StatusSeeOther)
-		} else {
+		case u.A(segur.RolePayeur):
+			http.Redirect(w, r, "/agence/paiements", http.StatusSeeOther)
+		default:
 			http.Redirect(w, r, "/agence/admin", http.StatusSeeOther)
 		}
 		return nil

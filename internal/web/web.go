@@ -104,6 +104,9 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("POST /compte/jetons/{id}/revoquer", s.handle(s.authentifie(s.postRevoquerJeton)))
 	s.routesAgence(pages)
 	s.routesDemande(pages)
+	s.routesPaiements(pages)
+	s.routesSoldes(pages)
+	s.routesControles(pages)
 	s.routesAdmin(pages)
 	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")

@@ -1,0 +1,1 @@
+-- Payments (issue 7): batches, payments, notices. Filled by the payments' work.

@@ -1,0 +1,1 @@
+-- Controls a posteriori (issue 7). Filled by the controls' work.
