@@ -14,4 +14,10 @@
 //   - NumeroASP: the number the agency gives to each accepted request.
 //   - PieceJustificative: an attachment (order form, proof of the VAT regime).
 //   - Controle 1 / Controle 2: the checks of the whole file, then of each request.
+//   - Instruction: an agent's examination of an accepted request, ending in a
+//     refusal, a décision (at most 23 000 €) or a convention (above).
+//   - Decision, Convention: the documents that grant the amount financed.
+//   - Avance, Solde: the 30 % paid at the décision or signature, and the rest
+//     paid on proof of delivery.
+//   - Courriel: a mail of the outbox, sent to the vendor by the postman.
 package segur
