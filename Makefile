@@ -27,8 +27,9 @@ staticcheck: $(STATICCHECK)
 # root), a throwaway S3 server (versitygw, built with go install), a
 # throwaway SMTP server (mailpit, built with go install), the DSFR
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
-# (scripts/chromium.sh) and poppler-utils (scripts/poppler.sh, pdftotext
-# for the documents); the suites that need them are skipped without them,
+# (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
+# the documents) and libxml2-utils (scripts/xmllint.sh, the SEPA files
+# against their XSD); the suites that need them are skipped without them,
 # or fail when CI=true.
 unit:
 	@trap 'exit 130' INT TERM; stop=; \
@@ -61,6 +62,11 @@ unit:
 		eval "$$poppler"; \
 	else \
 		echo "pdftotext (poppler-utils) indisponible : les tests des documents PDF seront sautés (échec si CI=true)." >&2; \
+	fi; \
+	if xl=$$(scripts/xmllint.sh); then \
+		eval "$$xl"; \
+	else \
+		echo "xmllint (libxml2-utils) indisponible : les tests des virements SEPA seront sautés (échec si CI=true)." >&2; \
 	fi; \
 	$(GO) test -count=1 ./...
 

@@ -98,6 +98,28 @@ const (
 	CodePieceTropGrande   = "2081"
 	CodePieceFormat       = "2082"
 	CodePieceIllisible    = "2083"
+
+	// The balance file's own rules (docs/solde.md): control 2 of a balance
+	// line. The generic codes above (2001 to 2012, 2020 to 2023, 2051 to
+	// 2061, 2080 to 2083) serve it too.
+	CodeSoldeNumeroASP       = "2100"
+	CodeSoldeASPFichier      = "2101"
+	CodeSoldeASPInconnu      = "2102"
+	CodeSoldeASPAutre        = "2103"
+	CodeSoldeAvanceNonPayee  = "2104"
+	CodeSoldeDejaDepose      = "2105"
+	CodeSoldeEditeur         = "2106"
+	CodeSoldeDateFormat      = "2110"
+	CodeSoldeDateInexistante = "2111"
+	CodeSoldeDateFuture      = "2112"
+	CodeSoldeMontantFormat   = "2113"
+	CodeSoldeFactureNulle    = "2114"
+	CodeSoldeMontantMax      = "2115"
+	CodeSoldeNomPiece        = "2120"
+	CodeSoldeTypeFichier     = "2121"
+	CodeSoldeSansFacture     = "2122"
+	CodeSoldeFactures        = "2123"
+	CodeSoldeSansPV          = "2124"
 )
 
 // LibelleAcceptee is the label of an accepted request.
@@ -206,7 +228,30 @@ var Catalogue = []CodeInfo{
 	{CodePieceTropGrande, 2, "Pièce de plus de 3 Mo", "{balise} : {valeur} dépasse 3 Mo ; attendu : au plus 3 Mo (3 145 728 octets)", false},
 	{CodePieceFormat, 2, "Contenu de la pièce différent de son format", "{balise} : le contenu de {valeur} n'est pas un {p1} ; attendu : un fichier {p1}", false},
 	{CodePieceIllisible, 2, "Pièce illisible dans le .zip", "{balise} : {valeur} illisible dans le .zip (données corrompues) ; attendu : un fichier intact", false},
+
+	{CodeSoldeNumeroASP, 2, "Solde : numeroASP invalide", "numeroASP : {valeur} ; attendu : le numéro ASP de la demande d'avance acceptée, ASP-AAAA-NNNNNNN", false},
+	{CodeSoldeASPFichier, 2, "Solde : numeroASP cité deux fois dans le fichier", "numeroASP : {valeur} déjà cité par la ligne {p1} du fichier ; attendu : un seul solde par demande", false},
+	{CodeSoldeASPInconnu, 2, "Solde : numeroASP inconnu", "numeroASP : {valeur} ne correspond à aucune demande ; attendu : le numéro ASP d'une demande d'avance acceptée", true},
+	{CodeSoldeASPAutre, 2, "Solde : numeroASP d'un autre fournisseur", "numeroASP : {valeur} n'est pas une demande de ce fournisseur ; attendu : le numéro ASP d'une de ses demandes", true},
+	{CodeSoldeAvanceNonPayee, 2, "Solde : avance pas encore payée", "numeroASP : {valeur}, demande au statut « {p1} » ; attendu : une demande dont l'avance est payée (ou dont le solde a été refusé)", true},
+	{CodeSoldeDejaDepose, 2, "Solde : solde déjà déposé pour cette demande", "numeroASP : {valeur}, solde déjà déposé (statut « {p1} ») ; attendu : un seul solde par demande, sauf après un refus", true},
+	{CodeSoldeEditeur, 2, "Solde : numeroEditeur différent de celui de la demande d'avance", "numeroEditeur : {valeur} ; attendu : « {p1} », le numeroEditeur de la demande d'avance {p2}", true},
+	{CodeSoldeDateFormat, 2, "Solde : dateFacture ou dateMiseEnService hors format", "{balise} : {valeur} ; attendu : une date JJ/MM/AAAA", false},
+	{CodeSoldeDateInexistante, 2, "Solde : dateFacture ou dateMiseEnService inexistante", "{balise} : {valeur} n'existe pas ; attendu : une date réelle JJ/MM/AAAA", false},
+	{CodeSoldeDateFuture, 2, "Solde : dateFacture ou dateMiseEnService postérieure au dépôt", "{balise} : {valeur} ; attendu : au plus tard la date du dépôt, le {p1}", false},
+	{CodeSoldeMontantFormat, 2, "Solde : montantFactureHT sans exactement deux décimales", "facture.montantFactureHT : {valeur} ; attendu : un nombre à deux décimales, .00 pour un entier (ex. 13750.00)", false},
+	{CodeSoldeFactureNulle, 2, "Solde : facture à 0 € ou négative", "facture.montantFactureHT : {valeur} ; attendu : un montant supérieur à 0 (une facture à 0 € est toujours refusée)", false},
+	{CodeSoldeMontantMax, 2, "Solde : montantFactureHT trop grand", "facture.montantFactureHT : {valeur} ; attendu : au plus 999999999.99", false},
+	{CodeSoldeNomPiece, 2, "Solde : nomFichier hors nomenclature", "{balise} : {valeur} ; attendu : HOP-{p1}-Va1-FAC ou VSR-{p2}[-NOM].pdf, .jpg ou .png", false},
+	{CodeSoldeTypeFichier, 2, "Solde : typeFichier invalide", "{balise} : {valeur} ; attendu : « FACTURE » ou « PV_VSR »", false},
+	{CodeSoldeSansFacture, 2, "Solde : aucune facture", "piecesJustificatives : aucune FACTURE ; attendu : exactement une facture", false},
+	{CodeSoldeFactures, 2, "Solde : plusieurs factures", "piecesJustificatives : {valeur} FACTURE ; attendu : une seule facture par demande de solde", false},
+	{CodeSoldeSansPV, 2, "Solde : aucun procès-verbal de vérification de service régulier", "piecesJustificatives : aucun PV_VSR ; attendu : au moins un procès-verbal de VSR signé du client", false},
 }
+
+// Solde reports whether the code is one of the balance file's own rules
+// (21xx, docs/solde.md).
+func (c CodeInfo) Solde() bool { return strings.HasPrefix(c.Code, "21") }
 
 var catalogueIndex = func() map[string]*CodeInfo {
 	m := make(map[string]*CodeInfo, len(Catalogue))

@@ -21,11 +21,18 @@ type FichierHOP struct {
 func MontantTexte(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 // NomPiece is the nomenclature name of an attachment:
-// HOP-<Logiciel>-Va1-<BDC|HT>-<numeroEditeur>.<pdf|jpg|png>.
+// HOP-<Logiciel>-Va1-<BDC|HT|FAC|VSR>-<numeroEditeur>.<pdf|jpg|png>, the
+// code of its type: BDC for BON_COMMANDE, HT for PREUVE_HT, FAC for FACTURE
+// and VSR for PV_VSR (a balance's attachments).
 func NomPiece(l Logiciel, typeFichier, numeroEditeur, format string) string {
 	code := "HT"
-	if typeFichier == typeBonCommande {
+	switch typeFichier {
+	case typeBonCommande:
 		code = "BDC"
+	case TypeFacture:
+		code = "FAC"
+	case TypePVVSR:
+		code = "VSR"
 	}
 	return fmt.Sprintf("HOP-%s-Va1-%s-%s.%s", l, code, numeroEditeur, strings.ToLower(format))
 }
@@ -146,6 +153,65 @@ func EcrireHOP(w io.Writer, f FichierHOP) error {
 			h.ScenarioInstallation.PFI.OperateurMessagerie = &op
 		}
 		out.LignesImport = append(out.LignesImport, h)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// FichierSolde is a balance file to write from typed balance lines
+// (docs/solde.md).
+type FichierSolde struct {
+	NumeroAns string
+	SIRET     string
+	Soldes    []DonneesSolde // NumLigne is set from 1 in the file's order
+}
+
+type (
+	soldeFichier struct {
+		ImpID        *string      `json:"impId"`
+		NumeroAns    string       `json:"numeroAns"`
+		SIRET        string       `json:"SIRET"`
+		LignesImport []soldeLigne `json:"lignesImport"`
+	}
+	soldeLigne struct {
+		NumLigne             int          `json:"numLigne"`
+		TypeAction           string       `json:"typeAction"`
+		NumeroASP            string       `json:"numeroASP"`
+		NumeroEditeur        string       `json:"numeroEditeur"`
+		Facture              soldeFacture `json:"facture"`
+		DateMiseEnService    string       `json:"dateMiseEnService"`
+		PiecesJustificatives []hopPiece   `json:"piecesJustificatives"`
+		CodeTraitement       *string      `json:"codeTraitement"`
+		LibelleTraitement    *string      `json:"libelleTraitement"`
+	}
+	soldeFacture struct {
+		NumeroFacture    string      `json:"numeroFacture"`
+		DateFacture      string      `json:"dateFacture"`
+		MontantFactureHT json.Number `json:"montantFactureHT"`
+	}
+)
+
+// EcrireSolde writes f as the balance model lays it out: the model's keys in
+// its order, two-space indentation, amounts with two decimals, a final
+// newline.
+func EcrireSolde(w io.Writer, f FichierSolde) error {
+	out := soldeFichier{NumeroAns: f.NumeroAns, SIRET: f.SIRET, LignesImport: []soldeLigne{}}
+	for i, s := range f.Soldes {
+		l := soldeLigne{NumLigne: i + 1, TypeAction: "C", NumeroASP: s.NumeroASP, NumeroEditeur: s.NumeroEditeur,
+			Facture: soldeFacture{NumeroFacture: s.NumeroFacture, DateFacture: s.DateFacture.String(),
+				MontantFactureHT: json.Number(MontantTexte(s.MontantFactureHTCents))},
+			DateMiseEnService: s.DateMiseEnService.String(), PiecesJustificatives: []hopPiece{}}
+		for _, p := range s.Pieces {
+			l.PiecesJustificatives = append(l.PiecesJustificatives, hopPiece{p.NomFichier, p.Format, p.Type})
+		}
+		out.LignesImport = append(out.LignesImport, l)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

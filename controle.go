@@ -37,6 +37,9 @@ type Options struct {
 	Operateurs *Operateurs
 	// Portail is nil offline.
 	Portail Portail
+	// PortailSolde answers the portal-only rules of a balance file; nil
+	// offline (and unused for an advance file).
+	PortailSolde PortailSolde
 	// Toutes collects every fault of each request, not only the first.
 	Toutes bool
 }
@@ -53,8 +56,10 @@ type Resultat struct {
 	// Ignorees lists the rules that could not be run (offline).
 	Ignorees []RegleIgnoree
 
-	data []byte // the file without its byte-order mark
-	doc  *document
+	data  []byte // the file without its byte-order mark
+	doc   *document
+	solde bool     // a balance file: its lines keep their numeroASP
+	asp   []string // a balance file's numeroASP per line (NumeroASP)
 }
 
 // RegleIgnoree is a rule a check could not run, with why.
@@ -108,13 +113,25 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // passes it, control 2 on each request. A fault of the file is a result,
 // not an error: the error is for the Portail's failures only.
 func Controler(data []byte, depot Declaration, opt Options) (*Resultat, error) {
-	res := &Resultat{}
+	return controlerFichier(data, depot, opt, false)
+}
+
+// controlerFichier runs controls 1 and 2 on an advance file, or on a balance file
+// (docs/solde.md) when solde is set: the same header and control 1, its
+// own requests.
+func controlerFichier(data []byte, depot Declaration, opt Options, solde bool) (*Resultat, error) {
+	res := &Resultat{solde: solde}
 	if opt.Portail == nil {
 		res.Ignorees = append(res.Ignorees,
 			RegleIgnoree{CodeNomFichierOrdre, "le portail seul connaît les fichiers déjà déposés ce jour : tout numéro d'ordre de 001 à 999 est accepté"},
 			RegleIgnoree{CodeNumeroAnsInconnu, "le portail seul connaît les numéros ANS enregistrés du fournisseur"},
-			RegleIgnoree{CodeEditeurHistorique, "le portail seul connaît les numeroEditeur des dépôts précédents"},
 		)
+		if !solde {
+			res.Ignorees = append(res.Ignorees, RegleIgnoree{CodeEditeurHistorique, "le portail seul connaît les numeroEditeur des dépôts précédents"})
+		}
+	}
+	if solde && opt.PortailSolde == nil {
+		res.Ignorees = append(res.Ignorees, ignoreesSolde...)
 	}
 	if opt.Archive == nil && opt.ArchiveErreur == nil && !opt.SansZip {
 		res.Ignorees = append(res.Ignorees, RegleIgnoree{CodePieceAbsente, "sans fichier .zip, les pièces justificatives ne sont pas vérifiées (présence, taille, format)"})
@@ -140,7 +157,11 @@ func Controler(data []byte, depot Declaration, opt Options) (*Resultat, error) {
 	}
 	doc := &document{}
 	res.doc = doc
-	p := parse(data, doc)
+	ligne := schemaDemande
+	if solde {
+		ligne = schemaSolde
+	}
+	p := parse(data, doc, ligne)
 	if p.fatal != nil {
 		if p.fatal.Code == CodeProfondeur {
 			p.fatal.P1 = strconv.Itoa(MaxProfondeur)
@@ -178,8 +199,17 @@ func Controler(data []byte, depot Declaration, opt Options) (*Resultat, error) {
 	}
 	c.vus = make(map[string]int, len(doc.demandes))
 	res.Demandes = make([]ResultatDemande, len(doc.demandes))
+	if solde {
+		res.asp = make([]string, len(doc.demandes))
+	}
 	for i := range doc.demandes {
-		if err := c.demande(i, &res.Demandes[i]); err != nil {
+		var err error
+		if solde {
+			err = c.solde(i, &res.Demandes[i], &res.asp[i])
+		} else {
+			err = c.demande(i, &res.Demandes[i])
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -993,12 +1023,20 @@ func (c *controleur) listePieces() {
 }
 
 // nomPiece is an attachment's name split by the nomenclature
-// HOP-<Logiciel>-Va1-<BDC|HT>-<numeroEditeur>[-<NOM>].<pdf|jpg|png>.
+// HOP-<Logiciel>-Va1-<CodeTypeFichier>-<numeroEditeur>[-<NOM>].<pdf|jpg|png>.
 type nomPiece struct {
 	logiciel, code, editeur, ext string
 }
 
-func lireNomPiece(s string) (nomPiece, bool) {
+// The nomenclature's codes of the attachments' types: BDC and HT for an
+// advance request, FAC and VSR for a balance request.
+var (
+	codesAvance = [2]string{"BDC", "HT"}
+	codesSolde  = [2]string{"FAC", "VSR"}
+)
+
+// lireNomPiece splits an attachment's name whose CodeTypeFichier is one of codes.
+func lireNomPiece(s string, codes *[2]string) (nomPiece, bool) {
 	var n nomPiece
 	rest, ok := strings.CutPrefix(s, "HOP-")
 	if !ok {
@@ -1012,7 +1050,7 @@ func lireNomPiece(s string) (nomPiece, bool) {
 		return n, false
 	}
 	n.code, rest, ok = strings.Cut(rest, "-")
-	if !ok || (n.code != "BDC" && n.code != "HT") || len(rest) < 6 {
+	if !ok || (n.code != codes[0] && n.code != codes[1]) || len(rest) < 6 {
 		return n, false
 	}
 	n.editeur, rest = rest[:5], rest[5:]
@@ -1041,7 +1079,7 @@ func lireNomPiece(s string) (nomPiece, bool) {
 }
 
 func (c *controleur) nomPiece(s []byte, b balise) {
-	n, ok := lireNomPiece(string(s))
+	n, ok := lireNomPiece(string(s), &codesAvance)
 	var editeur []byte
 	if v := c.d.f[fNumeroEditeur]; v.kind == kString {
 		editeur = c.text(v)
@@ -1115,7 +1153,7 @@ func (c *controleur) regles() {
 				return
 			}
 		}
-		n, _ := lireNomPiece(string(c.text(fNom)))
+		n, _ := lireNomPiece(string(c.text(fNom)), &codesAvance)
 		format := c.text(pieces[j].f[pFormatFichier])
 		if ext := extension(format); n.ext != ext {
 			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})

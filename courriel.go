@@ -195,8 +195,10 @@ func Backoff(n int) time.Duration {
 // CourrielDemarche composes the mail that tells the vendor of a change of
 // its request: a refusal (or the withdrawal of a convention) with its
 // reason, a request for completion with its reason (which attachment, and
-// why), a décision, a convention to sign. It reports false for the other
-// changes, which the vendor is not mailed about.
+// why), a décision, a convention to sign, the refusal of a balance with its
+// reason, the validation of a balance (with d's SoldeAPayer or ARecouvrer).
+// It reports false for the other changes, which the vendor is not mailed
+// about.
 //
 // fournisseur is the vendor's name, a the recipients, lien the address of
 // the request in the vendor's space ("" to leave it out). For a refusal, a
@@ -209,6 +211,24 @@ func CourrielDemarche(c Changement, d *Demande, fournisseur string, a []string, 
 	asp := d.NumeroASP
 	var sujet, annonce, motif, piece, suite string
 	switch {
+	case c.Action == ActionRefuserSolde:
+		sujet = "refus de votre demande de solde"
+		annonce = "Après instruction, l'Agence de services et de paiement refuse votre demande de solde. Vous pouvez déposer une nouvelle demande de solde pour cette demande, corrigée, dans un fichier de solde."
+		motif = "Motif du refus"
+		suite = "La demande et son historique restent disponibles dans votre espace fournisseur"
+	case c.Action == ActionValiderSolde:
+		sujet = "validation de votre demande de solde"
+		switch {
+		case d.ARecouvrer > 0:
+			annonce = "Après instruction, l'Agence de services et de paiement valide votre demande de solde. Le montant retenu est inférieur à l'avance versée : " +
+				Euros(d.ARecouvrer) + " sont à reverser ; un ordre de reversement vous sera adressé."
+		case d.SoldeAPayer == 0:
+			annonce = "Après instruction, l'Agence de services et de paiement valide votre demande de solde. L'avance versée couvre le montant retenu : aucun solde n'est à payer et la demande est soldée."
+		default:
+			annonce = "Après instruction, l'Agence de services et de paiement valide votre demande de solde : un solde de " +
+				Euros(d.SoldeAPayer) + " vous sera versé, avec un avis de paiement."
+		}
+		suite = "Le détail du calcul est disponible dans votre espace fournisseur"
 	case c.Vers == DemandeRefusee && c.Action == ActionRetirer:
 		sujet = "retrait de la convention d'attribution"
 		annonce = "La convention d'attribution proposée pour votre demande de financement n'a pas été signée dans le délai : l'offre est retirée et la demande est refusée."

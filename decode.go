@@ -225,6 +225,7 @@ type parser struct {
 	i     int
 	depth int
 	doc   *document
+	ligne *schema // an element of lignesImport: an advance or a balance request
 	fatal *Erreur // a syntax fault: reading stopped there
 	dup   *Erreur // the first key given twice in one object
 	tmp   []byte
@@ -281,9 +282,10 @@ func (p *parser) trouve() string {
 	return "« " + string(p.b[p.i:j]) + " »"
 }
 
-// parse reads the whole file b (UTF-8 already checked, BOM removed).
-func parse(b []byte, doc *document) *parser {
-	p := &parser{b: b, doc: doc}
+// parse reads the whole file b (UTF-8 already checked, BOM removed), whose
+// requests follow ligne (schemaDemande or schemaSolde).
+func parse(b []byte, doc *document, ligne *schema) *parser {
+	p := &parser{b: b, doc: doc, ligne: ligne}
 	// A request takes at least about 600 bytes: size the slices once.
 	n := min(MaxDemandes, len(b)/600+1)
 	doc.demandes = make([]demande, 0, n)
@@ -441,7 +443,7 @@ func (p *parser) lignes() bool {
 				d.c0, d.c1 = int32(len(doc.clients)), int32(len(doc.clients))
 				d.p0, d.p1 = int32(len(doc.pieces)), int32(len(doc.pieces))
 				d.v = val{kind: kObject, start: int32(p.i)}
-				if !p.objet(schemaDemande, d.f[:], &d.inc, nil, d) {
+				if !p.objet(p.ligne, d.f[:], &d.inc, nil, d) {
 					return false
 				}
 				d.v.end = int32(p.i)

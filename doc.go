@@ -19,5 +19,9 @@
 //   - Decision, Convention: the documents that grant the amount financed.
 //   - Avance, Solde: the 30 % paid at the décision or signature, and the rest
 //     paid on proof of delivery.
+//   - DemandeSolde: a balance request, one line of a balance file (the
+//     project's extension, docs/solde.md), quoting its request's NumeroASP,
+//     with the invoice (Facture) and the client's statement that the service
+//     was delivered (PV de VSR).
 //   - Courriel: a mail of the outbox, sent to the vendor by the postman.
 package segur

@@ -85,7 +85,7 @@ func LireFormulaireDepot(ctx context.Context, mr *multipart.Reader, blobs Blobs)
 	}
 	switch {
 	case f.TypeDemande == "":
-		return f, Errorf(EINVALID, "champ « typeDemande » absent : attendu « avance »")
+		return f, Errorf(EINVALID, "champ « typeDemande » absent : attendu « avance » ou « solde »")
 	case f.NumeroAns == "":
 		return f, Errorf(EINVALID, "champ « numeroAns » absent : attendu le numéro ANS du logiciel")
 	case f.JSON.SHA256 == "":

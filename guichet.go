@@ -118,6 +118,10 @@ type Registre interface {
 	// DepotParCle returns the vendor's deposit sent with this
 	// Idempotency-Key.
 	DepotParCle(ctx context.Context, f FournisseurID, cle string) (DepotID, bool, error)
+	// EtatsAvances returns, for each of the ASP numbers a balance file
+	// quotes, what the portal holds of its request, seen from vendor f;
+	// a number of no request is absent from the map.
+	EtatsAvances(ctx context.Context, f FournisseurID, numerosASP []string) (map[string]EtatAvance, error)
 }
 
 // DepotTx is the transaction that records one deposit. The store holds the
@@ -133,6 +137,12 @@ type DepotTx interface {
 	// file, its accepted requests (setting their IDs) and the numeroEditeur
 	// it used.
 	FinishDepot(ctx context.Context, d *Depot, demandes []Demande, numerosEditeur []string) error
+	// FinishSolde records the outcome of a balance deposit that passed
+	// control 1: its lines (the accepted ones with their request's ASP
+	// number), its returned file, its balances, and moves each balance's
+	// request by m (ActionDeposerSolde), through the state machine, in
+	// this transaction.
+	FinishSolde(ctx context.Context, d *Depot, soldes []DemandeSolde, m Demarche) error
 }
 
 // Guichet is the deposit desk of the portal: it receives a deposit, runs
@@ -171,14 +181,13 @@ type Envoi struct {
 var ErrRejoue = errors.New("segur: deposit replayed")
 
 // Recevoir checks what a deposit declares before its files are read: the
-// request type, the ANS number (this vendor's) and the campaign windows.
+// request type (avance or solde), the ANS number (this vendor's) and the
+// campaign windows.
 func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande, numeroAns string, at time.Time) (*Produit, error) {
 	switch typ {
-	case TypeAvance:
-	case TypeSolde:
-		return nil, Errorf(EINVALID, "typeDemande « solde » : les demandes de solde ne sont pas encore ouvertes sur le portail")
+	case TypeAvance, TypeSolde:
 	default:
-		return nil, Errorf(EINVALID, "typeDemande « %s » : attendu « avance »", typ)
+		return nil, Errorf(EINVALID, "typeDemande « %s » : attendu « avance » ou « solde »", typ)
 	}
 	p, err := g.Store.FindProduit(ctx, numeroAns)
 	if err != nil || p.FournisseurID != f.ID {
@@ -207,7 +216,13 @@ func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande,
 // ordinal and the numeroEditeur of the file, and only when the history
 // holds one of them do the controls run again with it. The result is the
 // same as running them under the lock, and the lock is held briefly.
+//
+// A deposit of type solde is a balance file (docs/solde.md): see
+// deposerSolde.
 func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
+	if e.Type == TypeSolde {
+		return g.deposerSolde(ctx, e, p)
+	}
 	y, m, j := e.Recu.In(g.Paris).Date()
 	d := &Depot{
 		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
@@ -218,20 +233,11 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	if err != nil {
 		return nil, err
 	}
-	opt := Options{Operateurs: g.Operateurs}
-	if e.Zip.SHA256 == "" {
-		opt.SansZip = true
-	} else {
-		z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
-		if err != nil {
-			return nil, err
-		}
-		defer z.Close()
-		opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
-		if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
-			return nil, opt.ArchiveErreur
-		}
+	opt, fermer, err := g.options(ctx, e)
+	if err != nil {
+		return nil, err
 	}
+	defer fermer()
 	decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
 	res, err := Controler(data, decl, opt)
 	if err != nil {
@@ -312,6 +318,26 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		return &Depot{ID: rejoue}, ErrRejoue
 	}
 	return d, nil
+}
+
+// options are the controls' options of a deposit: its zip opened (fermer
+// closes it), or SansZip.
+func (g *Guichet) options(ctx context.Context, e Envoi) (opt Options, fermer func(), err error) {
+	opt = Options{Operateurs: g.Operateurs}
+	if e.Zip.SHA256 == "" {
+		opt.SansZip = true
+		return opt, func() {}, nil
+	}
+	z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
+	if err != nil {
+		return opt, nil, err
+	}
+	opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
+	if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
+		z.Close()
+		return opt, nil, opt.ArchiveErreur
+	}
+	return opt, func() { z.Close() }, nil
 }
 
 // retourPret is a returned file written, with the ASP numbers it gives.

@@ -301,12 +301,14 @@ const (
 // Libelle is the document's name in French.
 func (t TypeDocument) Libelle() string {
 	return map[TypeDocument]string{DocumentRefus: "Notification de refus", DocumentDecision: "Décision attributive de financement",
-		DocumentConvention: "Convention d'attribution", DocumentConventionSignee: "Convention signée"}[t]
+		DocumentConvention: "Convention d'attribution", DocumentConventionSignee: "Convention signée",
+		DocumentReversement: "Ordre de reversement"}[t]
 }
 
 // Code is the document's code in its reference.
 func (t TypeDocument) Code() string {
-	return map[TypeDocument]string{DocumentRefus: "REF", DocumentDecision: "DEC", DocumentConvention: "CONV", DocumentConventionSignee: "CONVS"}[t]
+	return map[TypeDocument]string{DocumentRefus: "REF", DocumentDecision: "DEC", DocumentConvention: "CONV", DocumentConventionSignee: "CONVS",
+		DocumentReversement: "ORV"}[t]
 }
 
 // ReferenceDocument is the reference of the n-th (from 1) document of type

@@ -13,6 +13,10 @@ var (
 	modeleJSON []byte
 	//go:embed modele/hop.schema.json
 	schemaJSON []byte
+	//go:embed modele/solde-modele.json
+	modeleSoldeJSON []byte
+	//go:embed modele/solde.schema.json
+	schemaSoldeJSON []byte
 )
 
 // Modele returns the empty JSON-HOP model as the agency hands it to vendors:
@@ -30,4 +34,20 @@ func Modele() []byte {
 // cannot express. The caller gets its own copy.
 func Schema() []byte {
 	return bytes.Clone(schemaJSON)
+}
+
+// ModeleSolde returns the empty balance file (docs/solde.md): the JSON-HOP
+// header, one balance line with its keys in the format's order, empty
+// strings (numeroASP included: the vendor copies it from the advance's
+// returned file), montantFactureHT 0.00, one attachment, and null where the
+// deposited file carries null. The caller gets its own copy.
+func ModeleSolde() []byte {
+	return bytes.Clone(modeleSoldeJSON)
+}
+
+// SchemaSolde returns the JSON Schema (draft 2020-12) of the balance file,
+// with French titles and descriptions; docs/solde.md lists the controls it
+// cannot express. The caller gets its own copy.
+func SchemaSolde() []byte {
+	return bytes.Clone(schemaSoldeJSON)
 }

@@ -160,7 +160,14 @@ func TestModele(t *testing.T) {
 // refuses everything: the schema must stand alone.
 func compilerSchema(tb testing.TB) *jsonschema.Schema {
 	tb.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
+	return compilerSchemaDe(tb, Schema())
+}
+
+// compilerSchemaDe compiles the schema b (Schema or SchemaSolde) as
+// compilerSchema does.
+func compilerSchemaDe(tb testing.TB, b []byte) *jsonschema.Schema {
+	tb.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,8 +11,9 @@ import (
 // spaces, UTF-8 without byte-order mark, strings re-encoded with only the
 // escapes JSON requires, and a final newline. impId is set to impID (null
 // when empty); each request gets numeroASP (numerosASP[i], null when empty or
-// missing), codeTraitement and libelleTraitement. A processing key that a
-// request lacked is added at its end.
+// missing; a balance file's lines keep theirs, numerosASP unused),
+// codeTraitement and libelleTraitement. A processing key that a request
+// lacked is added at its end.
 func (r *Resultat) EcrireRetour(w io.Writer, impID string, numerosASP []string) error {
 	if r.Rejet != nil || r.doc == nil {
 		return errors.New("segur: no returned file for a file rejected by control 1")
@@ -193,8 +194,13 @@ func (e *retour) demande(n int) {
 	empty := e.members(2, func(k []byte) {
 		switch string(k) {
 		case "numeroASP":
-			e.skip()
-			e.nullOrString(asp)
+			if e.res.solde {
+				// A balance line quotes its request's number: kept as written.
+				e.value(3)
+			} else {
+				e.skip()
+				e.nullOrString(asp)
+			}
 			seen |= 1
 		case "codeTraitement":
 			e.skip()

@@ -21,6 +21,7 @@ type Store interface {
 	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
 	FindReference(ctx context.Context) (segur.Reference, int64, error)
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
+	FindSoldes(ctx context.Context, asp string) ([]segur.DemandeSolde, error)
 	AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error)
 }
 
@@ -71,6 +72,20 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 			return segur.Changement{}, err
 		}
 		m.MontantFinance, s.Calcul = segur.CalculFinancement(d, ref, in.Programme)
+	}
+	if m.Action == segur.ActionValiderSolde && d.Statut == segur.DemandeSoldeEnInstruction {
+		// The balance computed from the last balance deposited (in another
+		// status, the state machine refuses the action below).
+		soldes, err := in.Store.FindSoldes(ctx, asp)
+		if err != nil {
+			return segur.Changement{}, err
+		}
+		if len(soldes) == 0 {
+			return segur.Changement{}, segur.Errorf(segur.ECONFLICT, "demande %s : aucun solde déposé", asp)
+		}
+		r := segur.CalculerSolde(d, &soldes[len(soldes)-1], in.Programme)
+		m.SoldeAPayer, m.ARecouvrer = r.APayer, r.ARecouvrer
+		d.SoldeAPayer, d.ARecouvrer = r.APayer, r.ARecouvrer // for the mail
 	}
 	if m.Action == segur.ActionComplete && a.Piece == nil {
 		return segur.Changement{}, segur.Errorf(segur.EINVALID, "pièce manquante : joignez la pièce demandée (PDF, PNG ou JPG)")

@@ -242,10 +242,10 @@ func TestAPIRefus(t *testing.T) {
 		{"pas multipart", 400, func() (*http.Response, []byte) {
 			return p.do(t, "POST", "/api/v1/depots", "88558855858745", strings.NewReader("{}"), "application/json")
 		}},
-		{"solde", 400, func() (*http.Response, []byte) {
+		{"type inconnu", 400, func() (*http.Response, []byte) {
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
-			w.WriteField("typeDemande", "solde")
+			w.WriteField("typeDemande", "acompte")
 			w.WriteField("numeroAns", "1234567890")
 			fw, _ := w.CreateFormFile("fichier", p.nom(1))
 			fw.Write(ex)

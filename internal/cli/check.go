@@ -24,9 +24,14 @@ demande, arrêté à sa première erreur). Écrit le fichier retour (le fichier
 déposé avec, sur chaque demande, codeTraitement et libelleTraitement ;
 numeroASP reste null hors ligne) sur la sortie standard, ou dans -o.
 
-Exemple :
+Avec --type solde, vérifie un fichier de demandes de solde (docs/solde.md) :
+même en-tête, une ligne par demande de solde, qui garde son numeroASP.
+
+Exemples :
   segur check --date 20211025 --pieces JSON-1234567890-20211025-001.zip \
       JSON-1234567890-20211025-001.json
+  segur check --type solde --date 20220315 \
+      --pieces JSON-1234567890-20220315-001.zip JSON-1234567890-20220315-001.json
 
 Sur la sortie d'erreur : un résumé (demandes acceptées, rejetées avec leur
 code et libellé), les fichiers du .zip cités par aucune demande, et les
@@ -46,6 +51,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	ans := fs.String("ans", "", "numéro ANS déclaré pour le dépôt (par défaut : celui du fichier)")
 	siret := fs.String("siret", "", "SIRET du fournisseur qui dépose (par défaut : celui du fichier)")
 	logiciel := fs.String("logiciel", "RI", "type de logiciel du dépôt : RI, DPI ou PFI")
+	typ := fs.String("type", "avance", "type de demande du fichier : avance ou solde")
 	date := fs.String("date", "", "date du dépôt AAAAMMJJ (par défaut : aujourd'hui, heure de Paris)")
 	pieces := fs.String("pieces", "", "le .zip des pièces justificatives (sans lui, les pièces ne sont pas vérifiées)")
 	all := fs.Bool("all", false, "lister toutes les erreurs de chaque demande (le fichier retour garde la première)")
@@ -60,6 +66,14 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	depot := segur.Declaration{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
+	controler := segur.Controler
+	switch t, err := segur.ParseTypeDemande(*typ); {
+	case err != nil:
+		fmt.Fprintf(e.stderr, "segur check : --type : %v\n", err)
+		return exitUsage
+	case t == segur.TypeSolde:
+		controler = segur.ControlerSolde
+	}
 	var err error
 	if depot.Logiciel, err = segur.ParseLogiciel(*logiciel); err != nil {
 		fmt.Fprintf(e.stderr, "segur check : --logiciel : %v\n", err)
@@ -108,7 +122,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	res, err := segur.Controler(data, depot, opt)
+	res, err := controler(data, depot, opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "segur check : erreur interne : %v\n", err)
 		return exitInterne
@@ -168,7 +182,7 @@ func resume(w io.Writer, nom string, res *segur.Resultat, all bool) {
 		pluriel(acc, "acceptée", "acceptées"), pluriel(rej, "rejetée", "rejetées"))
 	if rej > 0 {
 		fmt.Fprintln(w, "Demandes rejetées :")
-		for _, d := range res.Demandes {
+		for i, d := range res.Demandes {
 			if d.Acceptee() {
 				continue
 			}
@@ -179,6 +193,9 @@ func resume(w io.Writer, nom string, res *segur.Resultat, all bool) {
 			errs := d.Erreurs
 			if !all {
 				errs = errs[:1]
+			}
+			if asp := res.NumeroASP(i); asp != "" {
+				ne += ", numeroASP " + asp
 			}
 			for i, er := range errs {
 				if i == 0 {

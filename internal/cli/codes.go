@@ -13,7 +13,8 @@ const codesHelp = `Usage : segur codes [--format texte|markdown]
 
 Liste les codes de résultat du contrôle des fichiers JSON-HOP : « 0000 »
 pour une demande acceptée, 1xxx pour un fichier rejeté en entier (contrôle 1),
-2xxx pour une demande rejetée (contrôle 2), avec le modèle de leur libellé.
+2xxx pour une demande rejetée (contrôle 2), dont 21xx pour les règles propres
+aux demandes de solde, avec le modèle de leur libellé.
 En markdown, ajoute la liste des interprétations du document de l'agence.
 
 Exemple :
@@ -44,10 +45,12 @@ func runCodes(ctx context.Context, e *env, args []string) int {
 }
 
 func controle(c segur.CodeInfo) string {
-	switch c.Controle {
-	case 1:
+	switch {
+	case c.Controle == 1:
 		return "contrôle 1 (fichier)"
-	case 2:
+	case c.Controle == 2 && c.Solde():
+		return "contrôle 2 (solde)"
+	case c.Controle == 2:
 		return "contrôle 2 (demande)"
 	}
 	return "acceptée"
@@ -76,6 +79,8 @@ rendent ces codes dans codeTraitement et ces libellés dans libelleTraitement.
 - `+"`1xxx`"+` : contrôle 1, le fichier entier est rejeté ; aucune demande n'est examinée.
 - `+"`2xxx`"+` : contrôle 2, la demande est rejetée à sa première erreur ; les autres
   demandes du fichier sont jugées normalement.
+- `+"`21xx`"+` : contrôle 2 des demandes de solde, leurs règles propres (docs/solde.md) ; un
+  fichier de solde a aussi les codes 1xxx et les codes 2xxx génériques (balises, types, pièces).
 
 Dans les libellés, {balise} est la balise en cause, {valeur} ce qui a été trouvé (coupé à 40
 caractères), {p1} et {p2} des précisions ; un libellé rempli fait au plus 200 caractères.

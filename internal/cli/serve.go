@@ -54,12 +54,22 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	seuil := fs.String("seuil-convention", "23000", "montant financé (€) au-delà duquel une convention remplace la décision")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	smtpf := addSMTPFlags(fs)
+	// The agency's account the SEPA transfers debit; a fictitious one by default, for the demo.
+	payeur := agence.PayeurDemo
+	fs.StringVar(&payeur.Nom, "asp-nom", envOr("SEGUR_ASP_NOM", payeur.Nom), "titulaire du compte de l'agence débité par les virements SEPA")
+	fs.StringVar(&payeur.IBAN, "asp-iban", envOr("SEGUR_ASP_IBAN", payeur.IBAN), "IBAN du compte de l'agence ; celui par défaut est fictif, pour la démonstration")
+	fs.StringVar(&payeur.BIC, "asp-bic", envOr("SEGUR_ASP_BIC", payeur.BIC), "BIC du compte de l'agence")
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
 		return status
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(e.stderr, "segur serve : argument « %s » inattendu\n", rest[0])
+		return exitUsage
+	}
+	payeur.IBAN, payeur.BIC = segur.NormaliserIBAN(payeur.IBAN), strings.ToUpper(strings.TrimSpace(payeur.BIC))
+	if err := payeur.Valider(); err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : --asp-nom, --asp-iban, --asp-bic : %v\n", err)
 		return exitUsage
 	}
 	prog := segur.ProgrammeParDefaut
@@ -110,6 +120,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		DelaiSignature: 30, Lien: func(asp string) string { return base + "/demandes/" + asp }}
 	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
+	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
+		Payeur: payeur, Lien: base + "/paiements"}
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}

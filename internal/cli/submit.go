@@ -20,7 +20,7 @@ import (
 	"github.com/segur-numerique/segur/internal/carnet"
 )
 
-const submitHelp = `Usage : segur submit --url URL --token-file FICHIER [--type avance] [--ledger FICHIER] FICHIER.json [FICHIER.zip]
+const submitHelp = `Usage : segur submit --url URL --token-file FICHIER [--type avance|solde] [--ledger FICHIER] FICHIER.json [FICHIER.zip]
 
 Dépose un fichier et son .zip sur le portail, par son API, avec une barre de
 progression ; écrit le résultat de chaque demande, enregistre le fichier
@@ -64,7 +64,7 @@ func runSubmit(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "submit", submitHelp)
 	url := fs.String("url", os.Getenv("SEGUR_URL"), "adresse du portail")
 	tokenFile := fs.String("token-file", "", "fichier qui contient le jeton d'API")
-	typ := fs.String("type", "avance", "type de demande")
+	typ := fs.String("type", "avance", "type de demande : avance ou solde (docs/solde.md)")
 	ledger := fs.String("ledger", "", "carnet des numéros (par défaut carnet-numeros.json à côté du fichier)")
 	files, status, ok := parseArgs(fs, args)
 	if !ok {

@@ -325,6 +325,9 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runReferenceSuite(t, open)
 	runSessionSuite(t, open)
 	runCourrielSuite(t, open)
+	runSoldeSuite(t, open)
+	runControleSuite(t, open)
+	runPaiementSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()

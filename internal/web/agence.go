@@ -64,6 +64,7 @@ type PageFile struct {
 	Pagination   Pagination
 	Statut       string
 	Retour       string // this page's URL, where a batch comes back
+	Export       string // this page's query ("?statut=…"), for the exports' links
 	Logiciels    []string
 }
 
@@ -150,6 +151,9 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	ff, filter, errs := s.filtreFile(r)
 	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: r.URL.Query().Get("message")},
 		Filtre: ff, Statut: string(filter.Statut), Retour: r.URL.RequestURI(), Logiciels: []string{"RI", "DPI", "PFI"}}
+	if r.URL.RawQuery != "" {
+		p.Export = "?" + r.URL.RawQuery
+	}
 	if len(p.Flash) > 500 {
 		p.Flash = ""
 	}
@@ -241,12 +245,14 @@ func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []Actio
 	for _, a := range segur.Actions(st, roles) {
 		v := ActionVue{Action: string(a), Libelle: map[segur.Action]string{segur.ActionPrendre: "Prendre en instruction",
 			segur.ActionCompleter: "Demander un complément", segur.ActionRefuser: "Refuser", segur.ActionValider: "Valider",
-			segur.ActionRetirer: "Retirer l'offre", segur.ActionRouvrir: "Rouvrir"}[a]}
+			segur.ActionRetirer: "Retirer l'offre", segur.ActionRouvrir: "Rouvrir",
+			segur.ActionPrendreSolde: "Prendre le solde en instruction", segur.ActionRefuserSolde: "Refuser le solde",
+			segur.ActionValiderSolde: "Valider le solde"}[a]}
 		if v.Libelle == "" {
 			continue
 		}
-		v.Raison = a == segur.ActionCompleter || a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRouvrir
-		v.Danger = a == segur.ActionRefuser || a == segur.ActionRetirer
+		v.Raison = a == segur.ActionCompleter || a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRouvrir || a == segur.ActionRefuserSolde
+		v.Danger = a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRefuserSolde
 		out = append(out, v)
 	}
 	return out

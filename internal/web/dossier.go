@@ -42,6 +42,7 @@ type Dossier struct {
 	ImpID                                         string
 	Fournisseur                                   *segur.Fournisseur
 	Alertes                                       []segur.Alerte
+	Solde                                         *SoldeVue // nil before a balance is deposited
 }
 
 // PieceVue is an attachment with the link that shows it inline.
@@ -112,6 +113,9 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	v.Depot = DepotVue{ID: int64(dep.ID), NomFichier: dep.NomFichier, Recu: s.date(dep.Recu), Statut: string(dep.Statut)}
 	v.ImpID = dep.ImpID
 	if v.Fournisseur, err = st.FindFournisseurByID(ctx, d.FournisseurID); err != nil {
+		return nil, err
+	}
+	if v.Solde, err = s.soldeVue(ctx, d, base); err != nil {
 		return nil, err
 	}
 	return v, nil

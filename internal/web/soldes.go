@@ -1,7 +1,126 @@
 package web
 
-import "net/http"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
 
-// routesSoldes registers the pages of the balance requests: the vendor's
-// deposit of a balance and the instructors' instruction of it.
-func (s *Server) routesSoldes(pages *http.ServeMux) {}
+	"github.com/segur-numerique/segur"
+)
+
+// routesSoldes registers the pages of the balance requests: the
+// attachments of a request's balance, for the instructors and for the
+// request's vendor. The balance itself shows on the request's page (the
+// "solde" block of dossier.html), its deposit through the deposit form.
+func (s *Server) routesSoldes(pages *http.ServeMux) {
+	pages.Handle("GET /agence/demandes/{asp}/soldes/{id}/pieces/{n}",
+		s.handle(s.agent(s.avecDemande(s.pieceSolde), segur.RoleInstructeur, segur.RoleAdmin)))
+	pages.Handle("GET /demandes/{asp}/soldes/{id}/pieces/{n}", s.handle(s.authentifie(s.demandeDuFournisseur(s.pieceSolde))))
+}
+
+// SoldeVue is the balance of a request as its page shows it: the last
+// balance deposited, the amounts on the request's basis, its attachments.
+type SoldeVue struct {
+	ID                                  int64
+	NumeroFacture, DateFacture          string
+	MontantFactureHT, DateMiseEnService string
+	RegimeTVA                           string
+	Facture                             string // the invoice on the request's basis (HT, or TTC with the VAT)
+	MontantFinance, Avance, Retenu      string
+	APayer, ARecouvrer                  string // "" when nothing
+	// Valide is true once a validation recorded the amounts; before, they
+	// are what the validation would record now.
+	Valide     bool
+	Calcul     string
+	ImpID      string
+	Recu       string
+	Pieces     []PieceVue
+	Precedents int // balances deposited before this one (refused)
+}
+
+// soldeVue returns the balance block of request d, nil when no balance was
+// deposited; base is the request's URL prefix.
+func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string) (*SoldeVue, error) {
+	soldes, err := s.Store.FindSoldes(ctx, d.NumeroASP)
+	if err != nil || len(soldes) == 0 {
+		return nil, err
+	}
+	so := &soldes[len(soldes)-1]
+	r := segur.CalculerSolde(d, so, s.programme())
+	v := &SoldeVue{ID: so.ID, NumeroFacture: so.NumeroFacture, DateFacture: so.DateFacture.String(),
+		MontantFactureHT: segur.Euros(so.MontantFactureHTCents), DateMiseEnService: so.DateMiseEnService.String(),
+		RegimeTVA: d.RegimeTVA, Facture: segur.Euros(r.Facture), MontantFinance: segur.Euros(r.Finance), Avance: segur.Euros(r.Avance),
+		Retenu: segur.Euros(r.Retenu), Calcul: r.Calcul, Recu: s.date(so.CreeLe), Precedents: len(soldes) - 1}
+	payer, recouvrer := r.APayer, r.ARecouvrer
+	switch d.Statut {
+	case segur.DemandeSoldeValidee, segur.DemandeSoldee, segur.DemandeReversementOrdonne:
+		// What the validation recorded (a reversal ordered by a control
+		// records nothing here: the computed amounts stay shown).
+		if d.SoldeAPayer > 0 || d.ARecouvrer > 0 || d.Statut == segur.DemandeSoldee {
+			v.Valide, payer, recouvrer = true, d.SoldeAPayer, d.ARecouvrer
+		}
+	}
+	if recouvrer > 0 {
+		v.ARecouvrer = segur.Euros(recouvrer)
+	} else {
+		v.APayer = segur.Euros(payer)
+	}
+	for i, p := range so.Pieces {
+		v.Pieces = append(v.Pieces, PieceVue{Type: p.Type, Nom: p.NomFichier, Format: p.Format, Version: "déposée avec le solde",
+			Lien: fmt.Sprintf("%s/soldes/%d/pieces/%d", base, so.ID, i+1), Image: p.Format != "PDF"})
+	}
+	dep, err := s.Store.FindDepotByID(ctx, so.DepotID)
+	if err != nil {
+		return nil, err
+	}
+	v.ImpID = dep.ImpID
+	return v, nil
+}
+
+// pieceSolde sends the n-th (from 1) attachment of balance {id} of request
+// d, read from its deposit's zip and checked again (size, CRC, format).
+func (s *Server) pieceSolde(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	introuvable := segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return introuvable
+	}
+	soldes, err := s.Store.FindSoldes(r.Context(), d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	var so *segur.DemandeSolde
+	for i := range soldes {
+		if soldes[i].ID == id {
+			so = &soldes[i]
+		}
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if so == nil || err != nil || n < 1 || n > len(so.Pieces) {
+		return introuvable
+	}
+	p := so.Pieces[n-1]
+	dep, err := s.Store.FindDepotByID(r.Context(), so.DepotID)
+	if err != nil {
+		return err
+	}
+	if dep.Zip.SHA256 == "" {
+		return segur.Errorf(segur.ENOTFOUND, "le dépôt de ce solde n'avait pas de fichier zip")
+	}
+	b, err := s.Blobs.Open(r.Context(), dep.Zip.SHA256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	a, err := segur.OpenArchive(b, b.Taille())
+	if err != nil {
+		return segur.Errorf(segur.ENOTFOUND, "fichier zip du dépôt illisible")
+	}
+	var buf bytes.Buffer
+	if st := a.ExtrairePiece(p.NomFichier, p.Format, &buf); st != segur.PieceOK {
+		return segur.Errorf(segur.ENOTFOUND, "pièce %s illisible dans le zip du dépôt (%v)", p.NomFichier, st)
+	}
+	return envoyerPiece(w, r, &buf, int64(buf.Len()), p.Format, p.NomFichier)
+}

@@ -34,6 +34,8 @@ type Store interface {
 	segur.SessionStore
 	AgenceStore
 	AdminStore
+	ControleStore
+	PaiementStore
 }
 
 // Server serves the pages.
@@ -46,6 +48,9 @@ type Server struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	Paris       *time.Location
+	// Paiements writes the transfer files and the payment notices; nil
+	// uses the store with the demo's account of the agency.
+	Paiements *agence.Paiements
 	// DSFR is the folder of the design system's files (dsfr.min.css…),
 	// served under /dsfr/; empty serves none.
 	DSFR string
@@ -68,7 +73,7 @@ var morePages []string
 func (s *Server) parse() error {
 	s.pages = map[string]*template.Template{}
 	for _, f := range append(pageFiles, morePages...) {
-		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/dossier.html", "templates/"+f)
+		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/dossier.html", "templates/solde.html", "templates/"+f)
 		if err != nil {
 			return err
 		}
@@ -234,10 +239,15 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// getModele sends the empty model, of a balance file with ?type=solde.
 func (s *Server) getModele(w http.ResponseWriter, r *http.Request) error {
+	m, nom := segur.Modele(), "modele-JSON-HOP.json"
+	if r.URL.Query().Get("type") == string(segur.TypeSolde) {
+		m, nom = segur.ModeleSolde(), "modele-JSON-HOP-solde.json"
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="modele-JSON-HOP.json"`)
-	_, err := w.Write(segur.Modele())
+	w.Header().Set("Content-Disposition", `attachment; filename="`+nom+`"`)
+	_, err := w.Write(m)
 	return err
 }
 

@@ -1,0 +1,136 @@
+package segur
+
+import (
+	"bytes"
+	"context"
+)
+
+// deposerSolde runs controls 1 and 2 on a received balance file
+// (docs/solde.md) and records it in one transaction: the returned file (each
+// line keeps its numeroASP; no ASP number is given), the accepted balances,
+// and each balance's request moved to solde_deposee by the state machine.
+//
+// As for an advance, the controls run first outside the transaction: the
+// zip is read there, without the portal. Under the vendor's lock one query
+// asks for the ordinal, one for the requests the lines quote, and the
+// portal's rules, which come last in a line's order, are applied to the
+// lines that passed the others (Resultat.controlerAvances): the same result
+// as running every rule under the lock.
+func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
+	y, m, j := e.Recu.In(g.Paris).Date()
+	d := &Depot{
+		FournisseurID: e.Fournisseur.ID, Type: TypeSolde, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
+		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
+		CleIdempotence: e.Cle,
+	}
+	data, err := g.lire(ctx, e.JSON.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	opt, fermer, err := g.options(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	defer fermer()
+	decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
+	res, err := ControlerSolde(data, decl, opt)
+	if err != nil {
+		return nil, err
+	}
+	ordinal := 0
+	if res.Rejet == nil || res.Rejet.Code > CodeNomFichierOrdre {
+		ordinal = ordinalDuNom(e.NomFichier)
+	}
+	// A reference; a balance gives no ASP number.
+	imp, _, err := g.Store.Reserver(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	d.ImpID = FormatImpID(d.Date.Annee, imp)
+	acteur := ActeurFrom(ctx)
+	deposer := Demarche{Action: ActionDeposerSolde, Roles: []Role{RoleFournisseur}, Login: acteur.Login}
+	if deposer.Login == "" {
+		deposer.Login = "portail"
+	}
+
+	var rejoue DepotID
+	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
+		if e.Cle != "" {
+			if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil {
+				return err
+			} else if ok {
+				rejoue = first
+				return nil
+			}
+		}
+		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+			return err
+		} else if ok {
+			return Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
+		}
+		h := historique{numeroAns: p.NumeroAns}
+		if ordinal > 0 {
+			var err error
+			if h.pris, h.libre, err = tx.OrdinalPris(ctx, p.NumeroAns, d.Date, ordinal); err != nil {
+				return err
+			}
+		}
+		final := res
+		if h.pris {
+			o := opt
+			o.Portail = h
+			var err error
+			if final, err = ControlerSolde(data, decl, o); err != nil {
+				return err
+			}
+		}
+		if final.Rejet != nil {
+			d.Statut, d.Motif = DepotRejete, final.Rejet
+			if err := tx.InsertDepot(ctx, d); err != nil {
+				return err
+			}
+			return tx.FinishDepot(ctx, d, nil, nil)
+		}
+		etats, err := tx.EtatsAvances(ctx, e.Fournisseur.ID, final.NumerosASP())
+		if err != nil {
+			return err
+		}
+		if err := final.controlerAvances(etatsAvances(etats)); err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := final.EcrireRetour(&buf, d.ImpID, nil); err != nil {
+			return err
+		}
+		if d.Retour, err = g.Blobs.Put(ctx, &buf, int64(buf.Len())); err != nil {
+			return err
+		}
+		d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(d.NomFichier)
+		if err := tx.InsertDepot(ctx, d); err != nil {
+			return err
+		}
+		var soldes []DemandeSolde
+		for i, r := range final.Demandes {
+			l := LigneDepot{NumLigne: r.Position, NumeroEditeur: r.NumeroEditeur, Code: r.Code(), Libelle: r.Libelle()}
+			if r.Acceptee() {
+				l.NumeroASP = final.NumeroASP(i)
+				soldes = append(soldes, DemandeSolde{DepotID: d.ID, DonneesSolde: final.DonneesSolde(i)})
+			}
+			d.Lignes = append(d.Lignes, l)
+		}
+		return tx.FinishSolde(ctx, d, soldes, deposer)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rejoue != 0 {
+		return &Depot{ID: rejoue}, ErrRejoue
+	}
+	return d, nil
+}
+
+// etatsAvances answers the balance's portal rules from what the
+// transaction read: a number absent from the map is of no request.
+type etatsAvances map[string]EtatAvance
+
+func (e etatsAvances) EtatAvance(asp string) (EtatAvance, error) { return e[asp], nil }

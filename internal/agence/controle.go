@@ -1,0 +1,202 @@
+package agence
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/document"
+)
+
+// ControleStore is what the controls a posteriori need of the database.
+type ControleStore interface {
+	FindDemandeByASP(ctx context.Context, numeroASP string) (*segur.Demande, error)
+	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
+	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
+	// FindVersements returns what the payments of batches paid paid on a
+	// request: its advance and its balance.
+	FindVersements(ctx context.Context, asp string) (avance, solde int64, err error)
+	// TirerEchantillon draws, in one transaction, rate taux (basis points)
+	// of the controllable requests without an open control, with seed
+	// graine, records the draw and opens a control per request drawn.
+	TirerEchantillon(ctx context.Context, taux int, graine int64, par string) (*segur.Tirage, error)
+	// OuvrirControle opens a control of the request of ASP number asp.
+	OuvrirControle(ctx context.Context, asp, par string) (*segur.Controle, error)
+	FindControle(ctx context.Context, id segur.ControleID) (*segur.Controle, error)
+	// AjouterMessageControle records a message to the vendor of an open
+	// control, with its mail (nil: none), in one transaction.
+	AjouterMessageControle(ctx context.Context, id segur.ControleID, m *segur.MessageControle, c *segur.Courriel) error
+	// AjouterPieceControle records a file the vendor sent for an open control.
+	AjouterPieceControle(ctx context.Context, id segur.ControleID, p *segur.PieceControle) error
+	// ConclureControle records the outcome of control c, concluded by the
+	// domain; a non-compliant one applies démarche m (ActionReverser) to
+	// its request with s (the order, the mail) in the same transaction.
+	ConclureControle(ctx context.Context, c *segur.Controle, m segur.Demarche, prog segur.Programme, s segur.Suites) error
+}
+
+// Controles runs the controls a posteriori (process.md, step 5): draws,
+// requests for documents, the vendor's files, the outcome and its order
+// of recovery.
+type Controles struct {
+	Store     ControleStore
+	Blobs     segur.Blobs
+	Log       *slog.Logger
+	Now       func() time.Time
+	Paris     *time.Location
+	Programme segur.Programme
+	// LienControle is the address of a control in the vendor's space, for
+	// mails ("" to leave it out).
+	LienControle func(id segur.ControleID) string
+	// DelaiReversement is the days a vendor has to pay back (30 if 0).
+	DelaiReversement int
+}
+
+// Tirer draws rate taux (basis points) of the paid requests with seed graine.
+func (c *Controles) Tirer(ctx context.Context, taux int, graine int64, login string) (*segur.Tirage, error) {
+	return c.Store.TirerEchantillon(ctx, taux, graine, login)
+}
+
+// Ouvrir opens a control of the request of ASP number asp, picked by hand.
+func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Controle, error) {
+	return c.Store.OuvrirControle(ctx, asp, login)
+}
+
+// Demander records a message to the vendor of control id (the documents
+// the agency asks for) and mails it.
+func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, login string) error {
+	texte, err := segur.ValiderMessage(texte)
+	if err != nil {
+		return err
+	}
+	ctl, d, f, err := c.lire(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ctl.Etat != segur.ControleOuvert {
+		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", ctl.Reference())
+	}
+	m := &segur.MessageControle{Texte: texte, Par: login}
+	mail := segur.CourrielPiecesControle(ctl, d, f.Nom, []string{f.Email}, texte, c.lien(id))
+	return c.Store.AjouterMessageControle(ctx, id, m, c.valide(mail, f))
+}
+
+// Deposer records file p, stored already, that vendor fournisseur sent for
+// its control id: another vendor's control is not found.
+func (c *Controles) Deposer(ctx context.Context, id segur.ControleID, fournisseur segur.FournisseurID, p *segur.PieceControle) error {
+	ctl, err := c.Store.FindControle(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ctl.FournisseurID != fournisseur {
+		return segur.Errorf(segur.ENOTFOUND, "contrôle %d introuvable", id)
+	}
+	if err := ctl.ValiderPiece(p); err != nil {
+		return err
+	}
+	return c.Store.AjouterPieceControle(ctx, id, p)
+}
+
+// Conclure records outcome cl of control id by agent a (its roles, login
+// and address): compliant, or not, with the order of recovery as PDF, the
+// request moved to reversement_ordonne, and the vendor mailed, in one
+// transaction. It returns the control concluded.
+func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.Conclusion, a Acte) (*segur.Controle, error) {
+	ctl, d, f, err := c.lire(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	avance, solde, err := Verse(ctx, c.Store, d)
+	if err != nil {
+		return nil, err
+	}
+	now := c.Now()
+	if err := ctl.Conclure(cl, avance+solde, a.Login, now); err != nil {
+		return nil, err
+	}
+	mail := segur.CourrielConclusionControle(ctl, d, f.Nom, []string{f.Email}, c.lien(id))
+	if ctl.Etat == segur.ControleConforme {
+		return ctl, c.Store.ConclureControle(ctx, ctl, segur.Demarche{}, c.Programme, segur.Suites{Courriel: c.valide(mail, f)})
+	}
+	m := segur.Demarche{Action: segur.ActionReverser, Roles: a.Roles, Login: a.Login, Raison: ctl.Motif}
+	// The state machine's refusal (role, status) before any PDF is made.
+	preview := *d
+	if _, err := preview.Appliquer(m, now, c.Programme); err != nil {
+		return nil, err
+	}
+	docs, err := c.Store.FindDocuments(ctx, d.NumeroASP)
+	if err != nil {
+		return nil, err
+	}
+	doc := &segur.Document{Type: segur.DocumentReversement,
+		Reference: segur.ReferenceDocument(d.NumeroASP, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
+	delai := c.DelaiReversement
+	if delai <= 0 {
+		delai = 30
+	}
+	r := document.Reversement{Reference: doc.Reference, Date: now.In(c.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
+		NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
+		Controle: ctl.Reference(), MontantFinance: d.MontantFinance, AvanceVersee: avance, SoldeVerse: solde,
+		MontantReverse: ctl.MontantReverse, Motif: ctl.Motif, DelaiPaiement: delai, Agent: a.Login}
+	var b bytes.Buffer
+	if err := document.EcrireReversement(&b, r); err != nil {
+		return nil, fmt.Errorf("document %s: %w", doc.Reference, err)
+	}
+	if doc.Fichier, err = c.Blobs.Put(ctx, &b, MaxDocument); err != nil {
+		return nil, err
+	}
+	ctl.Ordre = doc.Reference
+	mail.PieceSHA256 = doc.Fichier.SHA256
+	s := segur.Suites{Attendu: d.Statut, Document: doc, Courriel: c.valide(mail, f), Adresse: a.Adresse}
+	return ctl, c.Store.ConclureControle(ctx, ctl, m, c.Programme, s)
+}
+
+// Verse returns what was paid on request d: its payments in batches
+// paid when it has any, else what its status tells (segur.MontantsVerses:
+// a request paid before the payments were recorded).
+func Verse(ctx context.Context, s interface {
+	FindVersements(ctx context.Context, asp string) (avance, solde int64, err error)
+}, d *segur.Demande) (avance, solde int64, err error) {
+	if avance, solde, err = s.FindVersements(ctx, d.NumeroASP); err != nil || avance+solde > 0 {
+		return avance, solde, err
+	}
+	avance, solde = segur.MontantsVerses(d)
+	return avance, solde, nil
+}
+
+// lire reads control id, its request and the request's vendor.
+func (c *Controles) lire(ctx context.Context, id segur.ControleID) (*segur.Controle, *segur.Demande, *segur.Fournisseur, error) {
+	ctl, err := c.Store.FindControle(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := c.Store.FindDemandeByASP(ctx, ctl.NumeroASP)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f, err := c.Store.FindFournisseurByID(ctx, d.FournisseurID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ctl, d, f, nil
+}
+
+func (c *Controles) lien(id segur.ControleID) string {
+	if c.LienControle == nil {
+		return ""
+	}
+	return c.LienControle(id)
+}
+
+// valide returns mail if it can be queued; a vendor enrolled before
+// addresses were checked as strictly must not block the control: the log
+// says why no mail left, the vendor sees everything in its space.
+func (c *Controles) valide(mail segur.Courriel, f *segur.Fournisseur) *segur.Courriel {
+	if err := mail.Valider(); err != nil {
+		c.Log.Warn("courriel non envoyé", "objet", mail.Objet, "fournisseur", f.SIRET, "err", err)
+		return nil
+	}
+	return &mail
+}

@@ -1,0 +1,132 @@
+package agence
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/segur-numerique/segur"
+)
+
+// controlesDu returns the controls service on b's store, with requests asps
+// paid (their advance) and financed 10 000 €.
+func controlesDu(t *testing.T, b *banc, asps ...string) *Controles {
+	t.Helper()
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	for _, asp := range asps {
+		for _, m := range []segur.Demarche{
+			{Action: segur.ActionPrendre, Roles: marie.Roles, Login: marie.Login},
+			{Action: segur.ActionValider, Roles: marie.Roles, Login: marie.Login, MontantFinance: 10_000_00},
+			{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
+		} {
+			if _, err := b.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return &Controles{Store: b.db, Blobs: b.in.Blobs, Log: b.in.Log, Now: b.in.Now, Paris: b.in.Paris, Programme: b.in.Programme,
+		LienControle: func(id segur.ControleID) string { return "https://portail.example/controles/1" }}
+}
+
+func TestControleNonConforme(t *testing.T) {
+	b, asps := nouveauBanc(t, 10_000_00, 10_000_00)
+	cs := controlesDu(t, b, asps...)
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "marie@asp.fr"})
+	c, err := cs.Ouvrir(ctx, asps[0], "marie@asp.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.Demander(ctx, c.ID, "  ", "marie@asp.fr"); !segur.IsCode(err, segur.EINVALID) {
+		t.Errorf("an empty message: got %v, want EINVALID", err)
+	}
+	if err := cs.Demander(ctx, c.ID, "La facture, s'il vous plaît.", "marie@asp.fr"); err != nil {
+		t.Fatal(err)
+	}
+	// A file of another vendor's control is not found.
+	p := &segur.PieceControle{Nom: "f.pdf", Format: "PDF", Fichier: segur.BlobRef{SHA256: strings.Repeat("a", 64), Taille: 10}, Par: "jean@x.fr"}
+	if err := cs.Deposer(ctx, c.ID, b.f.ID+1, p); !segur.IsCode(err, segur.ENOTFOUND) {
+		t.Errorf("another vendor's file: got %v, want ENOTFOUND", err)
+	}
+	if err := cs.Deposer(ctx, c.ID, b.f.ID, p); err != nil {
+		t.Fatal(err)
+	}
+
+	// The role is checked before any document is made.
+	payeur := Acte{Demarche: segur.Demarche{Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"}}
+	if _, err := cs.Conclure(ctx, c.ID, segur.Conclusion{Motif: "x"}, payeur); !segur.IsCode(err, segur.EFORBIDDEN) {
+		t.Fatalf("a payer ordering a recovery: got %v, want EFORBIDDEN", err)
+	}
+	if docs, _ := b.db.FindDocuments(ctx, asps[0]); len(docs) != 0 {
+		t.Fatalf("documents after a refusal: %+v", docs)
+	}
+	fin, err := cs.Conclure(ctx, c.ID, segur.Conclusion{Motif: "Le PV de VSR n'a pas été transmis."}, Acte{Demarche: marie, Adresse: "192.0.2.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Everything paid so far by default: the advance, 30 % of 10 000 €.
+	if fin.Etat != segur.ControleNonConforme || fin.MontantReverse != 3000_00 || fin.Ordre != asps[0]+"-ORV-1" {
+		t.Errorf("outcome: %+v", fin)
+	}
+	d, _ := b.db.FindDemandeByASP(ctx, asps[0])
+	docs, _ := b.db.FindDocuments(ctx, asps[0])
+	if d.Statut != segur.DemandeReversementOrdonne || len(docs) != 1 || docs[0].Reference != fin.Ordre || docs[0].Par != "marie@asp.fr" {
+		t.Fatalf("request %s, documents %+v", d.Statut, docs)
+	}
+	f, err := b.in.Blobs.Open(ctx, docs[0].Fichier.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(f)
+	f.Close()
+	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != docs[0].Fichier.SHA256 || string(raw[:5]) != "%PDF-" {
+		t.Error("the stored order is not the PDF of its hash")
+	}
+	h, _ := b.db.FindHistorique(ctx, asps[0])
+	if last := h[len(h)-1]; last.Action != segur.ActionReverser || last.Adresse != "192.0.2.7" || last.Raison != "Le PV de VSR n'a pas été transmis." {
+		t.Errorf("history: %+v", last)
+	}
+	mails, n, _ := b.db.FindCourriels(ctx, "", 10, 0)
+	if n != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "3\u202f000,00 €") ||
+		!strings.Contains(mails[1].Corps, "La facture, s'il vous plaît.") || !strings.Contains(mails[1].Corps, "https://portail.example/controles/1") {
+		t.Errorf("mails: %+v", mails)
+	}
+	if err := cs.Demander(ctx, c.ID, "encore", "marie@asp.fr"); !segur.IsCode(err, segur.ECONFLICT) {
+		t.Errorf("a message after the outcome: got %v, want ECONFLICT", err)
+	}
+
+	// Compliant: nothing but the mail.
+	c2, err := cs.Ouvrir(ctx, asps[1], "marie@asp.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fin, err := cs.Conclure(ctx, c2.ID, segur.Conclusion{Conforme: true}, Acte{Demarche: marie}); err != nil || fin.Etat != segur.ControleConforme {
+		t.Fatalf("compliant: %+v, %v", fin, err)
+	}
+	if d, _ := b.db.FindDemandeByASP(ctx, asps[1]); d.Statut != segur.DemandeAvancePayee {
+		t.Errorf("a compliant request moved to %s", d.Statut)
+	}
+}
+
+// TestVerse: the payments of the paid batches when there are, else the
+// statuses.
+func TestVerse(t *testing.T) {
+	d := &segur.Demande{NumeroASP: "ASP-2026-0000001", Statut: segur.DemandeSoldee, MontantFinance: 10_000_00, SoldeAPayer: 5_000_00}
+	for _, tt := range []struct {
+		av, so         int64
+		wantAv, wantSo int64
+	}{{0, 0, 3000_00, 5000_00}, {2999_99, 0, 2999_99, 0}, {3000_00, 4000_00, 3000_00, 4000_00}} {
+		av, so, err := Verse(context.Background(), versements{tt.av, tt.so}, d)
+		if err != nil || av != tt.wantAv || so != tt.wantSo {
+			t.Errorf("payments %d + %d: got %d + %d, %v; want %d + %d", tt.av, tt.so, av, so, err, tt.wantAv, tt.wantSo)
+		}
+	}
+}
+
+type versements struct{ av, so int64 }
+
+func (v versements) FindVersements(context.Context, string) (int64, int64, error) {
+	return v.av, v.so, nil
+}

@@ -1,0 +1,131 @@
+package agence
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/sepa"
+)
+
+// faussesCaisses is a store of one batch that records the settlement it
+// is given.
+type faussesCaisses struct {
+	lot  segur.Lot
+	fs   map[segur.FournisseurID]*segur.Fournisseur
+	regl *segur.Reglement
+}
+
+func (f *faussesCaisses) FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error) {
+	l := f.lot
+	return &l, nil
+}
+
+func (f *faussesCaisses) FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error) {
+	return f.fs[id], nil
+}
+
+func (f *faussesCaisses) MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error) {
+	f.regl = &r
+	l := f.lot
+	l.Etat = segur.LotPaye
+	return &l, nil
+}
+
+func caisses(t *testing.T) (*Paiements, *faussesCaisses) {
+	t.Helper()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []segur.Paiement{
+		{ID: 1, LotID: 7, DemandeID: 1, NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", FournisseurID: 1, Nature: segur.PaiementAvance, Montant: 4_125_00},
+		{ID: 2, LotID: 7, DemandeID: 2, NumeroASP: "ASP-2026-0000002", NumeroEditeur: "00002", FournisseurID: 1, Nature: segur.PaiementSolde, Montant: 9_625_00},
+		{ID: 3, LotID: 7, DemandeID: 3, NumeroASP: "ASP-2026-0000003", NumeroEditeur: "A0001", FournisseurID: 2, Nature: segur.PaiementAvance, Montant: 1_00},
+	}
+	f := &faussesCaisses{
+		lot: segur.Lot{ID: 7, Etat: segur.LotApprouve, Paiements: ps, Nombre: 3, Montant: 13_751_00},
+		fs: map[segur.FournisseurID]*segur.Fournisseur{
+			1: {ID: 1, SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"},
+			2: {ID: 2, SIRET: "35600000000048", Nom: "Autre éditeur", Email: "pas une adresse", IBAN: "BE68539007547034", BIC: "GKCCBEBB"},
+		},
+	}
+	now := time.Date(2026, 6, 2, 23, 30, 0, 0, time.UTC) // 3 June in Paris
+	return &Paiements{Store: f, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now },
+		Paris: paris, Programme: segur.ProgrammeParDefaut, Payeur: PayeurDemo, Lien: "https://portail.example/paiements"}, f
+}
+
+func TestVirement(t *testing.T) {
+	p, f := caisses(t)
+	var b bytes.Buffer
+	nom, err := p.Virement(context.Background(), 7, &b)
+	if err != nil || nom != "virement-LOT-000007.xml" {
+		t.Fatalf("Virement: %q %v", nom, err)
+	}
+	o, err := sepa.Lire(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := o.Remises[0]
+	if o.MsgID != "SEGUR-LOT-000007" || r.ID != "LOT-000007" || r.Execution != (segur.Date{Annee: 2026, Mois: 6, Jour: 3}) || len(r.Virements) != 2 || o.Total() != 13_751_00 {
+		t.Errorf("order: %+v", o)
+	}
+	v := r.Virements[0]
+	if v.InstrID != "LOT-000007-F1" || v.EndToEndID != "AVIS-000007-1" || v.Montant != 13_750_00 ||
+		v.Libelle != "AVIS-000007-1 Segur numerique ASP-2026-0000001 ASP-2026-0000002" || r.Virements[1].Creancier.Nom != "Autre editeur" {
+		t.Errorf("first transfer: %+v", v)
+	}
+	// A paid batch's file keeps the transfer's date; a draft has none.
+	f.lot.Etat, f.lot.PayeLe = segur.LotPaye, segur.Date{Annee: 2026, Mois: 5, Jour: 29}
+	b.Reset()
+	if _, err := p.Virement(context.Background(), 7, &b); err != nil || !strings.Contains(b.String(), "<ReqdExctnDt>2026-05-29</ReqdExctnDt>") {
+		t.Errorf("paid batch's file: %v", err)
+	}
+	f.lot.Etat = segur.LotBrouillon
+	if _, err := p.Virement(context.Background(), 7, &b); !segur.IsCode(err, segur.EFORBIDDEN) {
+		t.Errorf("draft's file: got %v, want EFORBIDDEN", err)
+	}
+}
+
+func TestMarquerPaye(t *testing.T) {
+	p, f := caisses(t)
+	ctx := context.Background()
+	// Tomorrow in Paris: refused before any document is made.
+	if _, err := p.MarquerPaye(ctx, 7, segur.Date{Annee: 2026, Mois: 6, Jour: 4}, "anne@asp.fr", "192.0.2.1"); !segur.IsCode(err, segur.EINVALID) || f.regl != nil {
+		t.Fatalf("paid tomorrow: got %v, settlement %v", err, f.regl)
+	}
+	le := segur.Date{Annee: 2026, Mois: 6, Jour: 3}
+	if _, err := p.MarquerPaye(ctx, 7, le, "anne@asp.fr", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	r := f.regl
+	if r.Login != "anne@asp.fr" || r.Adresse != "192.0.2.1" || r.Le != le || r.Aujourdhui != le || len(r.Avis) != 2 {
+		t.Fatalf("settlement: %+v", r)
+	}
+	a := r.Avis[0]
+	if a.Reference != "AVIS-000007-1" || a.FournisseurID != 1 || a.Montant != 13_750_00 || len(a.Paiements) != 2 || a.Courriel == nil ||
+		a.Courriel.PieceSHA256 != a.Fichier.SHA256 || a.Courriel.A[0] != "contact@lebeaulogiciel.fr" || !strings.Contains(a.Courriel.Corps, "https://portail.example/paiements") {
+		t.Errorf("first notice: %+v", a)
+	}
+	blob, err := p.Blobs.Open(ctx, a.Fichier.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(blob)
+	blob.Close()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || int64(len(pdf)) != a.Fichier.Taille {
+		t.Errorf("notice PDF: %d bytes", len(pdf))
+	}
+	// The second vendor's address cannot be written to: its notice is
+	// recorded, without a mail.
+	if r.Avis[1].Reference != "AVIS-000007-2" || r.Avis[1].Courriel != nil {
+		t.Errorf("second notice: %+v", r.Avis[1])
+	}
+}

@@ -1,0 +1,440 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+)
+
+// The payments: batches of payments, from the requests' payments due to
+// the payment notices. A request is paid at most once for each kind: the
+// unique index paiements_une_fois holds it, whatever two payment officers
+// do at the same moment.
+
+// queryWith runs a query on q (the read pool or a transaction) and scans
+// every row.
+func queryWith[T any](ctx context.Context, q querier, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// phPaiements appends vals to args and returns their placeholders,
+// "$3, $4".
+func phPaiements(args *[]any, vals ...string) string {
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		*args = append(*args, v)
+		ph[i] = "$" + strconv.Itoa(len(*args))
+	}
+	return strings.Join(ph, ", ")
+}
+
+// paiementsDus reads the payments due: the requests on which
+// segur.PaiementDu finds one, without a payment of that kind in a batch
+// that is not cancelled. By vendor, then ASP number.
+func paiementsDus(ctx context.Context, q querier) ([]segur.Paiement, error) {
+	args := []any{string(segur.DemandeSoldeValidee), string(segur.PaiementSolde), string(segur.PaiementAvance)}
+	statuts := make([]string, len(segur.StatutsPaiementDu))
+	for i, s := range segur.StatutsPaiementDu {
+		statuts[i] = string(s)
+	}
+	in := phPaiements(&args, statuts...)
+	ds, err := queryWith(ctx, q, func(s scanner) (segur.Demande, error) {
+		var d segur.Demande
+		err := s.Scan(&d.ID, &d.NumeroASP, &d.NumeroEditeur, &d.FournisseurID, &d.Statut, &d.MontantFinance, &d.SoldeAPayer)
+		return d, err
+	}, "paiements dus", `SELECT d.id, d.numero_asp, d.numero_editeur, d.fournisseur_id, d.statut,
+		COALESCE(d.montant_finance_cents, 0), COALESCE(d.solde_a_payer_cents, 0)
+		FROM demandes d WHERE d.statut IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM paiements p WHERE p.demande_id = d.id AND NOT p.annule
+			AND p.nature = CASE WHEN d.statut = $1 THEN $2 ELSE $3 END)
+		ORDER BY d.fournisseur_id, d.numero_asp`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []segur.Paiement{}
+	for i := range ds {
+		if p, ok := segur.PaiementDu(&ds[i]); ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// FindPaiementsDus returns the payments due, outside any batch: by
+// vendor, then ASP number.
+func (db *DB) FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error) {
+	return paiementsDus(ctx, db.r)
+}
+
+// CreateLot creates, in one transaction, a draft batch of the payments
+// due: all of them (asps empty) or those of the ASP numbers given (see
+// segur.ChoisirPaiements). A payment another batch took meanwhile is an
+// ECONFLICT, and nothing is written.
+func (db *DB) CreateLot(ctx context.Context, asps []string, login string) (*segur.Lot, error) {
+	now := db.clock()
+	var l *segur.Lot
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		dus, err := paiementsDus(ctx, tx)
+		if err != nil {
+			return err
+		}
+		type banque struct {
+			id segur.FournisseurID
+			ok bool
+		}
+		bs, err := queryWith(ctx, tx, func(s scanner) (banque, error) {
+			var b banque
+			return b, s.Scan(&b.id, &b.ok)
+		}, "coordonnées bancaires", `SELECT id, iban <> '' AND bic <> '' FROM fournisseurs`)
+		if err != nil {
+			return err
+		}
+		banques := make(map[segur.FournisseurID]bool, len(bs))
+		for _, b := range bs {
+			banques[b.id] = b.ok
+		}
+		ps, err := segur.ChoisirPaiements(dus, asps, banques)
+		if err != nil {
+			return err
+		}
+		if l, err = segur.NouveauLot(ps, login, now); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO lots_paiement (etat, cree_le, cree_par) VALUES ($1, $2, $3) RETURNING id`,
+			string(l.Etat), now, login).Scan(&id); err != nil {
+			return fmt.Errorf("sqlstore: create lot: %w", err)
+		}
+		l.ID = segur.LotID(id)
+		for i := range l.Paiements {
+			p := &l.Paiements[i]
+			p.LotID = l.ID
+			err := tx.QueryRowContext(ctx, `INSERT INTO paiements (lot_id, demande_id, fournisseur_id, nature, montant_cents) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				id, int64(p.DemandeID), int64(p.FournisseurID), string(p.Nature), p.Montant).Scan(&p.ID)
+			if violationOf(err) == uniqueViolation {
+				return segur.Errorf(segur.ECONFLICT, "le paiement (%s) de la demande %s est déjà dans un autre lot : rien n'est fait ; rechargez la page",
+					strings.ToLower(p.Nature.Libelle()), p.NumeroASP)
+			}
+			if err != nil {
+				return fmt.Errorf("sqlstore: paiement de %s: %w", p.NumeroASP, err)
+			}
+		}
+		return audit(ctx, tx, now, "lot.creer", "lot:"+l.Reference(), map[string]any{
+			"paiements": len(l.Paiements), "montant_cents": l.Montant})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// lotColumns are the columns scanLot reads.
+const lotColumns = `l.id, l.etat, l.cree_le, l.cree_par, l.approuve_le, COALESCE(l.approuve_par, ''), COALESCE(l.paye_le, ''),
+	l.marque_le, COALESCE(l.marque_par, ''), l.annule_le, COALESCE(l.annule_par, ''),
+	(SELECT count(*) FROM paiements p WHERE p.lot_id = l.id), (SELECT CAST(COALESCE(sum(p.montant_cents), 0) AS BIGINT) FROM paiements p WHERE p.lot_id = l.id)`
+
+// scanLot reads lotColumns, then the columns of more.
+func scanLot(s scanner, more ...any) (segur.Lot, error) {
+	var (
+		l                        segur.Lot
+		approuve, marque, annule sql.NullTime
+		paye                     string
+		nombre                   int64
+		etat                     string
+	)
+	dest := append([]any{&l.ID, &etat, &l.CreeLe, &l.CreePar, &approuve, &l.ApprouvePar, &paye,
+		&marque, &l.MarquePar, &annule, &l.AnnulePar, &nombre, &l.Montant}, more...)
+	if err := s.Scan(dest...); err != nil {
+		return l, err
+	}
+	l.Etat, l.Nombre = segur.EtatLot(etat), int(nombre)
+	l.CreeLe, l.ApprouveLe, l.MarqueLe, l.AnnuleLe = l.CreeLe.UTC(), timeOrZero(approuve), timeOrZero(marque), timeOrZero(annule)
+	if paye != "" {
+		var err error
+		if l.PayeLe, err = parseJour(paye); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// paiementColumns are the columns scanPaiement reads, from paiements p
+// joined with demandes d.
+const paiementColumns = `p.id, p.lot_id, p.demande_id, d.numero_asp, d.numero_editeur, p.fournisseur_id, p.nature, p.montant_cents`
+
+func scanPaiement(s scanner) (segur.Paiement, error) {
+	var p segur.Paiement
+	var nature string
+	err := s.Scan(&p.ID, &p.LotID, &p.DemandeID, &p.NumeroASP, &p.NumeroEditeur, &p.FournisseurID, &nature, &p.Montant)
+	p.Nature = segur.NaturePaiement(nature)
+	return p, err
+}
+
+// lireLot reads batch id with its payments on q; lock, on PostgreSQL,
+// locks its row until the transaction ends.
+func (db *DB) lireLot(ctx context.Context, q querier, id segur.LotID, lock bool) (*segur.Lot, error) {
+	suffix := ""
+	if lock && db.dialect == dialectPostgres {
+		suffix = " FOR UPDATE OF l"
+	}
+	l, err := scanLot(q.QueryRowContext(ctx, `SELECT `+lotColumns+` FROM lots_paiement l WHERE l.id = $1`+suffix, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "lot de paiement %s introuvable", segur.FormatLot(id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: lot %d: %w", id, err)
+	}
+	if l.Paiements, err = queryWith(ctx, q, scanPaiement, "paiements du lot", `SELECT `+paiementColumns+`
+		FROM paiements p JOIN demandes d ON d.id = p.demande_id WHERE p.lot_id = $1 ORDER BY p.fournisseur_id, d.numero_asp`, int64(id)); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// FindLot returns batch id with its payments, or an ENOTFOUND.
+func (db *DB) FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error) {
+	return db.lireLot(ctx, db.r, id, false)
+}
+
+// FindLots returns the batches, newest first, without their payments
+// (Nombre and Montant set), and how many there are in all. limit <= 0
+// means no limit.
+func (db *DB) FindLots(ctx context.Context, limit, offset int) ([]segur.Lot, int, error) {
+	return queryPage(ctx, db, scanLot, "lots",
+		`SELECT `+lotColumns+`, count(*) OVER () FROM lots_paiement l ORDER BY l.id DESC`,
+		`SELECT count(*) FROM lots_paiement`, limit, offset)
+}
+
+// ApprouverLot approves draft batch id by login, in one transaction that
+// locks the batch: each request must still be due its payment
+// (segur.VerifierStatuts), and the approver must have decided none of
+// them (segur.Lot.Approuver, EFORBIDDEN naming the requests).
+func (db *DB) ApprouverLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
+	now := db.clock()
+	var l *segur.Lot
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
+			return err
+		}
+		type row struct{ asp, statut, action, par string }
+		rows, err := queryWith(ctx, tx, func(s scanner) (row, error) {
+			var r row
+			var action, par sql.NullString
+			err := s.Scan(&r.asp, &r.statut, &action, &par)
+			r.action, r.par = action.String, par.String
+			return r, err
+		}, "décideurs du lot", `SELECT d.numero_asp, d.statut, h.action, h.par FROM paiements p
+			JOIN demandes d ON d.id = p.demande_id
+			LEFT JOIN demande_historique h ON h.demande_id = d.id AND h.action IN ($2, $3)
+			WHERE p.lot_id = $1`, int64(id), string(segur.ActionValider), string(segur.ActionValiderSolde))
+		if err != nil {
+			return err
+		}
+		statuts := map[string]segur.StatutDemande{}
+		decideurs := map[string][]string{}
+		for _, r := range rows {
+			statuts[r.asp] = segur.StatutDemande(r.statut)
+			if r.par != "" {
+				decideurs[r.asp] = append(decideurs[r.asp], r.par)
+			}
+		}
+		if l.Etat == segur.LotBrouillon {
+			if err := segur.VerifierStatuts(l.Paiements, statuts); err != nil {
+				return err
+			}
+		}
+		if err := l.Approuver(login, decideurs, now); err != nil {
+			return err
+		}
+		if err := changerEtatLot(ctx, tx, l, segur.LotBrouillon, `approuve_le = $3, approuve_par = $4`, l.ApprouveLe, l.ApprouvePar); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, "lot.approuver", "lot:"+l.Reference(), map[string]any{
+			"paiements": len(l.Paiements), "montant_cents": l.Montant})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// changerEtatLot moves batch l, read in state de, to its new state, setting
+// the columns of set ($3, $4… are args).
+func changerEtatLot(ctx context.Context, tx *sql.Tx, l *segur.Lot, de segur.EtatLot, set string, args ...any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE lots_paiement SET etat = $1, `+set+` WHERE id = $2 AND etat = '`+string(de)+`'`,
+		append([]any{string(l.Etat), int64(l.ID)}, args...)...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: lot %s: %w", l.Reference(), err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: lot %s: %w", l.Reference(), err)
+	} else if n != 1 {
+		return segur.Errorf(segur.ECONFLICT, "le lot %s a changé entre-temps : rien n'est fait ; rechargez la page", l.Reference())
+	}
+	return nil
+}
+
+// AnnulerLot cancels draft batch id by login, in one transaction: its
+// payments are due again.
+func (db *DB) AnnulerLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
+	now := db.clock()
+	var l *segur.Lot
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
+			return err
+		}
+		if err := l.Annuler(login, now); err != nil {
+			return err
+		}
+		if err := changerEtatLot(ctx, tx, l, segur.LotBrouillon, `annule_le = $3, annule_par = $4`, l.AnnuleLe, l.AnnulePar); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE paiements SET annule = true WHERE lot_id = $1`, int64(id)); err != nil {
+			return fmt.Errorf("sqlstore: annuler les paiements du lot %s: %w", l.Reference(), err)
+		}
+		return audit(ctx, tx, now, "lot.annuler", "lot:"+l.Reference(), map[string]any{"paiements": len(l.Paiements), "montant_cents": l.Montant})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// MarquerLotPaye records, in one transaction that locks the batch, that
+// approved batch id was paid: each of its requests moves by the state
+// machine (segur.ActionPayerAvance or segur.ActionPayerSolde, role payeur),
+// its history naming the vendor's notice; each vendor's notice of r is
+// recorded (one per segur.Versement of the batch, checked) and its mail
+// queued. If any of it fails, nothing is written.
+func (db *DB) MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error) {
+	now := db.clock()
+	var l *segur.Lot
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
+			return err
+		}
+		if err := l.MarquerPaye(r.Login, r.Le, r.Aujourdhui, now); err != nil {
+			return err
+		}
+		vs := l.Versements()
+		if len(vs) != len(r.Avis) {
+			return fmt.Errorf("sqlstore: lot %s: %d avis for %d vendors", l.Reference(), len(r.Avis), len(vs))
+		}
+		for i, v := range vs {
+			a := r.Avis[i]
+			if a.Reference != segur.ReferenceAvis(l.ID, v.Rang) || a.FournisseurID != v.FournisseurID || a.Montant != v.Montant || a.DatePaiement != r.Le {
+				return fmt.Errorf("sqlstore: lot %s: notice %s does not match the batch", l.Reference(), a.Reference)
+			}
+			for _, p := range v.Paiements {
+				m := segur.Demarche{Action: p.Nature.Action(), Roles: []segur.Role{segur.RolePayeur}, Login: r.Login}
+				if _, err := db.appliquer(ctx, tx, p.NumeroASP, m, prog, segur.Suites{Adresse: r.Adresse, Vise: a.Fichier.SHA256}); err != nil {
+					var se *segur.Error
+					if errors.As(err, &se) {
+						return segur.Errorf(se.Code, "demande %s : %s", p.NumeroASP, se.Message)
+					}
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO avis_paiement (reference, lot_id, fournisseur_id, date_paiement, montant_cents, sha256, taille, cree_le, par)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				a.Reference, int64(l.ID), int64(a.FournisseurID), jour(a.DatePaiement), a.Montant, a.Fichier.SHA256, a.Fichier.Taille, now, r.Login)
+			if violationOf(err) == uniqueViolation {
+				return segur.Errorf(segur.ECONFLICT, "l'avis de paiement %s existe déjà : rien n'est fait ; rechargez la page", a.Reference)
+			}
+			if err != nil {
+				return fmt.Errorf("sqlstore: avis %s: %w", a.Reference, err)
+			}
+			if err := audit(ctx, tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
+				"fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}); err != nil {
+				return err
+			}
+			if a.Courriel != nil {
+				c := *a.Courriel
+				if err := enfilerCourriel(ctx, tx, now, &c); err != nil {
+					return err
+				}
+			}
+		}
+		if err := changerEtatLot(ctx, tx, l, segur.LotApprouve, `paye_le = $3, marque_le = $4, marque_par = $5`, jour(l.PayeLe), l.MarqueLe, l.MarquePar); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, "lot.payer", "lot:"+l.Reference(), map[string]any{
+			"paye_le": jour(l.PayeLe), "paiements": len(l.Paiements), "montant_cents": l.Montant, "adresse": r.Adresse})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// avisColumns are the columns scanAvis reads.
+const avisColumns = `a.id, a.reference, a.lot_id, a.fournisseur_id, a.date_paiement, a.montant_cents, a.sha256, a.taille, a.cree_le, a.par`
+
+// scanAvis reads avisColumns, then the columns of more.
+func scanAvis(s scanner, more ...any) (segur.Avis, error) {
+	var a segur.Avis
+	var date string
+	if err := s.Scan(append([]any{&a.ID, &a.Reference, &a.LotID, &a.FournisseurID, &date, &a.Montant, &a.Fichier.SHA256, &a.Fichier.Taille, &a.CreeLe, &a.Par}, more...)...); err != nil {
+		return a, err
+	}
+	a.CreeLe = a.CreeLe.UTC()
+	var err error
+	a.DatePaiement, err = parseJour(date)
+	return a, err
+}
+
+// FindAvisDuLot returns the payment notices of batch id, in vendor order,
+// without their lines.
+func (db *DB) FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error) {
+	return queryWith(ctx, db.r, func(s scanner) (segur.Avis, error) { return scanAvis(s) }, "avis du lot",
+		`SELECT `+avisColumns+` FROM avis_paiement a WHERE a.lot_id = $1 ORDER BY a.fournisseur_id`, int64(id))
+}
+
+// FindAvisFournisseur returns vendor f's payment notices, newest first,
+// without their lines, and how many there are in all.
+func (db *DB) FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error) {
+	return queryPage(ctx, db, scanAvis, "avis",
+		`SELECT `+avisColumns+`, count(*) OVER () FROM avis_paiement a WHERE a.fournisseur_id = $1 ORDER BY a.id DESC`,
+		`SELECT count(*) FROM avis_paiement WHERE fournisseur_id = $1`, limit, offset, int64(f))
+}
+
+// FindAvis returns the payment notice of reference ref with its lines, or
+// an ENOTFOUND.
+func (db *DB) FindAvis(ctx context.Context, ref string) (*segur.Avis, error) {
+	a, err := scanAvis(db.r.QueryRowContext(ctx, `SELECT `+avisColumns+` FROM avis_paiement a WHERE a.reference = $1`, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "avis de paiement %s introuvable", strings.ToValidUTF8(ref[:min(len(ref), 40)], ""))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: avis %s: %w", ref, err)
+	}
+	if a.Paiements, err = queryWith(ctx, db.r, scanPaiement, "lignes de l'avis", `SELECT `+paiementColumns+`
+		FROM paiements p JOIN demandes d ON d.id = p.demande_id WHERE p.lot_id = $1 AND p.fournisseur_id = $2 ORDER BY d.numero_asp`,
+		int64(a.LotID), int64(a.FournisseurID)); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}

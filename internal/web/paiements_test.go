@@ -1,0 +1,371 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/segurtest"
+	"github.com/segur-numerique/segur/internal/sepa"
+)
+
+// TestTemplatesPaiements executes the payments' pages with typed sample
+// data.
+func TestTemplatesPaiements(t *testing.T) {
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	payeur := &segur.Utilisateur{Login: "paul@asp.fr", Nom: "Paul", Roles: []segur.Role{segur.RolePayeur}}
+	groupe := GroupePaiements{Fournisseur: "Le Beau Logiciel", SIRET: "88558855858745", IBAN: "FR** **** 0189", Banque: true, Nombre: 1, Total: "4 125,00 €",
+		Lignes: []LignePaiement{{"ASP-2026-0000001", "00001", "Avance (30 %)", "4 125,00 €"}}}
+	sans := GroupePaiements{Fournisseur: "Sans banque", SIRET: "35600000000048", Nombre: 1, Total: "1,00 €", Lignes: []LignePaiement{{"ASP-2026-0000002", "00001", "Solde", "1,00 €"}}}
+	lot := LotVue{ID: 1, Reference: "LOT-000001", Etat: "Payé", EtatCode: "paye", CreeLe: "02/06/2026 à 10:00", CreePar: "paul@asp.fr", Nombre: "1", Montant: "4 125,00 €", PayeLe: "02/06/2026"}
+	avis := &AvisVue{Reference: "AVIS-000001-1", Lien: "/paiements/AVIS-000001-1", DatePaiement: "02/06/2026", Montant: "4 125,00 €", CreeLe: "02/06/2026 à 11:00"}
+	paye := groupe
+	paye.Avis = avis
+	for f, tt := range map[string]struct {
+		data any
+		want []string
+	}{
+		"agence-paiements.html": {PagePaiements{Base: Base{Titre: "Paiements", Nav: "paiements", Utilisateur: payeur}, Dus: []GroupePaiements{groupe, sans},
+			NombreDus: 2, TotalDus: "4 126,00 €", Lots: []LotVue{lot}, TotalLots: 1, Pagination: Pagination{Page: 1, Pages: 1}},
+			[]string{`aria-current="page">Paiements</a>`, `name="asp" value="ASP-2026-0000001"`, `value="ASP-2026-0000002" disabled`,
+				"coordonnées bancaires manquantes", "2 paiements dus, 4 126,00 € en tout", `href="/agence/paiements/lots/1"`}},
+		"agence-paiements-lot.html": {PageLotPaiement{Base: Base{Titre: "Lot", Nav: "paiements", Utilisateur: payeur, Erreurs: []ErreurChamp{{"le", "Date fausse."}}},
+			Lot: lot, Groupes: []GroupePaiements{paye}, Etapes: []Etape{{"Préparé", "02/06/2026 à 10:00", "paul@asp.fr"}}, Payer: true,
+			Virement: "/agence/paiements/lots/1/virement.xml", Aujourdhui: "2026-06-02", Le: "2026-06-32"},
+			[]string{"Lot de paiement LOT-000001", "Télécharger le virement SEPA", `id="le-erreur"`, `value="2026-06-32"`, `max="2026-06-02"`,
+				`href="/paiements/AVIS-000001-1"`}},
+		"avis-paiement.html": {PageAvis{Base: Base{Titre: "Avis de paiement", Utilisateur: &segur.Utilisateur{Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}},
+			Avis: []AvisVue{*avis}, Total: 1, Pagination: Pagination{Page: 1, Pages: 1}},
+			[]string{"<h1>Avis de paiement</h1>", `download="AVIS-000001-1.pdf"`, "4 125,00 €"}},
+	} {
+		var buf bytes.Buffer
+		if err := s.pages[f].ExecuteTemplate(&buf, "layout", tt.data); err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s lacks %q", f, w)
+			}
+		}
+	}
+}
+
+// xmllintWeb returns libxml2's xmllint (see internal/sepa's tests).
+func xmllintWeb(t *testing.T) string {
+	t.Helper()
+	exe := os.Getenv("SEGUR_XMLLINT")
+	if exe == "" {
+		exe = "xmllint"
+	}
+	path, err := exec.LookPath(exe)
+	if err != nil {
+		msg := fmt.Sprintf(`no xmllint to validate the SEPA files (SEGUR_XMLLINT=%q: %v); install it with: eval "$(scripts/xmllint.sh)"`, os.Getenv("SEGUR_XMLLINT"), err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
+
+// editeurPaye enrols a vendor with bank details, its product and a user,
+// and records its requests of the amounts given (cents HT), deposited;
+// it returns the vendor's client, logged in, and the ASP numbers.
+func editeurPaye(t *testing.T, p *portail, montants ...int64) (*segur.Fournisseur, *http.Client, []string) {
+	t.Helper()
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	f := &segur.Fournisseur{SIRET: "35600000000048", Nom: "Éditions Hôpital & Santé", Email: "compta@editions-sante.fr",
+		IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
+	if err := p.db.CreateFournisseur(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ANS0000042", FournisseurID: f.ID, Logiciel: segur.LogicielDPI, Nom: "DPI"}); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := auth.HashPassword("mot de passe de test")
+	if err := p.db.CreateUtilisateur(ctx, &segur.Utilisateur{Login: "jeanne@editions-sante.fr", Nom: "Jeanne", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: f.ID, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	lecteur{t}.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jeanne@editions-sante.fr"}, "motdepasse": {"mot de passe de test"}}))
+	var asps []string
+	err := p.db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+		dep := &segur.Depot{FournisseurID: f.ID, Type: segur.TypeAvance, NumeroAns: "ANS0000042", Logiciel: segur.LogicielDPI,
+			NomFichier: "JSON-ANS0000042-20260602-001.json", Recu: p.now, Date: segur.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
+			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000901"}
+		if err := tx.InsertDepot(ctx, dep); err != nil {
+			return err
+		}
+		var ds []segur.Demande
+		var numeros []string
+		for i, m := range montants {
+			seq, err := tx.NextASP(ctx)
+			if err != nil {
+				return err
+			}
+			d := segur.Demande{NumeroASP: segur.FormatNumeroASP(2026, seq), DepotID: dep.ID, FournisseurID: f.ID, NumeroAns: "ANS0000042",
+				Logiciel: segur.LogicielDPI, Statut: segur.DemandeDeposee, CreeLe: p.now, DonneesDemande: segur.DonneesDemande{
+					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("P%04d", i+1), DateCommande: segur.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
+					Clients: []segur.Client{{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
+					Pieces:  []segur.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
+			ds = append(ds, d)
+			numeros = append(numeros, d.NumeroEditeur)
+			dep.Lignes = append(dep.Lignes, segur.LigneDepot{NumLigne: i + 1, NumeroEditeur: d.NumeroEditeur, Code: "0000", Libelle: "Demande acceptée", NumeroASP: d.NumeroASP})
+			asps = append(asps, d.NumeroASP)
+		}
+		return tx.FinishDepot(ctx, dep, ds, numeros)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, c, asps
+}
+
+// decider has an instructor take and validate requests through the pages.
+func decider(t *testing.T, p *portail, inst *http.Client, asps ...string) {
+	t.Helper()
+	for _, asp := range asps {
+		for _, action := range []string{"prendre", "valider"} {
+			if code, body := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {action}})); code != http.StatusOK {
+				t.Fatalf("%s %s: got %d\n%s", action, asp, code, body)
+			}
+		}
+	}
+}
+
+// TestPaiements: from decided requests to a batch paid. The batch is
+// refused to the payer who decided its requests, approved by another, its
+// SEPA file validates against the ISO schema and sums to the batch; once
+// marked paid, the requests' advances are paid, the vendor finds its
+// notice in its space (not another vendor), and its mail waits with the
+// notice attached.
+func TestPaiements(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := context.Background()
+	// Le Beau Logiciel, without bank details, has a request decided too.
+	jean := client(t)
+	connecter(t, p, jean, "mot de passe de test")
+	sans := demandesDeposees(t, p, jean, "1000.00")[0]
+	f, jeanne, asps := editeurPaye(t, p, 13_750_00, 20_000_00)
+
+	marie := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur, segur.RolePayeur)
+	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	decider(t, p, marie, append(asps, sans)...)
+
+	// Who reaches the payments.
+	for _, c := range []*http.Client{jean, agentClient(t, p, "ines@asp.fr", segur.RoleInstructeur)} {
+		if code, _ := L.lire(c.Get(p.srv.URL + "/agence/paiements")); code != http.StatusForbidden {
+			t.Errorf("payments page for a non-payer: got %d, want 403", code)
+		}
+	}
+	code, body := L.lire(marie.Get(p.srv.URL + "/agence/paiements"))
+	for _, want := range []string{"3 paiements dus, 10\u202f425,00 € en tout", "4\u202f125,00 €", "6\u202f000,00 €", "coordonnées bancaires manquantes", `value="` + sans + `" disabled`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("payments page (%d) lacks %q", code, want)
+		}
+	}
+	// Nothing chosen: refused on the page.
+	if code, body := L.lire(marie.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{})); code != http.StatusUnprocessableEntity || !strings.Contains(body, "Aucun paiement choisi") {
+		t.Errorf("empty batch: got %d", code)
+	}
+	code, body = L.lire(marie.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}}))
+	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiement(s), 10\u202f125,00 €") || !strings.Contains(body, "Approuver") {
+		t.Fatalf("batch of all: got %d\n%s", code, body)
+	}
+	lien := p.srv.URL + "/agence/paiements/lots/1"
+	if code, _ := L.lire(paul.Get(lien + "/virement.xml")); code != http.StatusForbidden {
+		t.Errorf("transfer file of a draft: got %d, want 403", code)
+	}
+	// The payer who decided the requests may not approve.
+	code, body = L.lire(marie.PostForm(lien+"/approuver", nil))
+	if code != http.StatusForbidden || !strings.Contains(body, "Séparation des tâches : vous avez décidé les demandes "+asps[0]+" et "+asps[1]+" de ce lot") {
+		t.Fatalf("approval by the decider: got %d\n%s", code, body)
+	}
+	code, body = L.lire(paul.PostForm(lien+"/approuver", nil))
+	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 approuvé") || !strings.Contains(body, "Télécharger le virement SEPA") {
+		t.Fatalf("approval: got %d", code)
+	}
+	if code, body := L.lire(paul.PostForm(lien+"/annuler", nil)); code != http.StatusForbidden || !strings.Contains(body, "Annulation impossible") {
+		t.Errorf("cancelling an approved batch: got %d", code)
+	}
+
+	// The SEPA file.
+	resp, err := paul.Get(lien + "/virement.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/xml; charset=utf-8" ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename=virement-LOT-000001.xml` {
+		t.Fatalf("transfer file: %d %v", resp.StatusCode, resp.Header)
+	}
+	fichier := filepath.Join(t.TempDir(), "virement.xml")
+	os.WriteFile(fichier, xml, 0o644)
+	if out, err := exec.Command(xmllintWeb(t), "--noout", "--schema", "../sepa/testdata/pain.001.001.03.xsd", fichier).CombinedOutput(); err != nil {
+		t.Fatalf("xmllint: %v\n%s\n%s", err, out, xml)
+	}
+	o, err := sepa.Lire(bytes.NewReader(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := o.Remises[0].Virements
+	if o.Nombre() != 1 || o.Total() != 10_125_00 || v[0].Montant != 10_125_00 || v[0].EndToEndID != "AVIS-000001-1" ||
+		v[0].Creancier.IBAN != f.IBAN || v[0].Creancier.Nom != "Editions Hopital + Sante" || o.Remises[0].Debiteur.IBAN != "FR7610071750000000100000177" ||
+		v[0].Libelle != "AVIS-000001-1 Segur numerique "+asps[0]+" "+asps[1] || o.MsgID != "SEGUR-LOT-000001" {
+		t.Errorf("transfer file read back: %+v", o)
+	}
+
+	// Marked paid: not tomorrow, today.
+	paris, _ := time.LoadLocation("Europe/Paris")
+	demain := p.now.In(paris).AddDate(0, 0, 1).Format("2006-01-02")
+	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {demain}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="le-erreur"`) || !strings.Contains(body, "postérieure à aujourd'hui") {
+		t.Errorf("paid tomorrow: got %d", code)
+	}
+	aujourdhui := p.now.In(paris)
+	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {aujourdhui.Format("2006-01-02")}}))
+	if code != http.StatusOK || !strings.Contains(body, "payé le "+aujourdhui.Format("02/01/2006")) || !strings.Contains(body, "AVIS-000001-1") {
+		t.Fatalf("paid: got %d\n%s", code, body)
+	}
+	for _, asp := range asps {
+		if d, _ := p.db.FindDemandeByASP(ctx, asp); d.Statut != segur.DemandeAvancePayee {
+			t.Errorf("%s after payment: %s", asp, d.Statut)
+		}
+	}
+	if d, _ := p.db.FindDemandeByASP(ctx, sans); d.Statut != segur.DemandeDecidee {
+		t.Errorf("%s (no bank details) after payment: %s", sans, d.Statut)
+	}
+
+	// The vendor's space: its notice, and the payment in its request's history.
+	code, body = L.lire(jeanne.Get(p.srv.URL + "/paiements"))
+	if code != http.StatusOK || !strings.Contains(body, `href="/paiements/AVIS-000001-1"`) || !strings.Contains(body, "10\u202f125,00 €") {
+		t.Fatalf("vendor's notices: got %d\n%s", code, body)
+	}
+	resp, err = jeanne.Get(p.srv.URL + "/paiements/AVIS-000001-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	avis, err := p.db.FindAvis(ctx, "AVIS-000001-1")
+	sum := sha256.Sum256(pdf)
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
+		hex.EncodeToString(sum[:]) != avis.Fichier.SHA256 {
+		t.Errorf("notice download: %d, %d bytes, %v", resp.StatusCode, len(pdf), err)
+	}
+	if code, body := L.lire(jeanne.Get(p.srv.URL + "/demandes/" + asps[0])); code != http.StatusOK || !strings.Contains(body, "Paiement de l'avance") || !strings.Contains(body, `href="/paiements"`) {
+		t.Errorf("vendor's request page: got %d", code)
+	}
+	// Another vendor does not find it.
+	if code, _ := L.lire(jean.Get(p.srv.URL + "/paiements/AVIS-000001-1")); code != http.StatusNotFound {
+		t.Errorf("another vendor's notice: got %d, want 404", code)
+	}
+	if _, body := L.lire(jean.Get(p.srv.URL + "/paiements")); strings.Contains(body, "AVIS-000001-1") {
+		t.Error("another vendor lists the notice")
+	}
+	// The agent downloads it from the batch.
+	if resp, err := paul.Get(lien + "/avis/AVIS-000001-1"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("agent's notice download: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	// The mail waits, the notice attached.
+	mails, _, err := p.db.FindCourriels(ctx, "", 50, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mail *segur.Courriel
+	for i := range mails {
+		if mails[i].Objet == "avis:AVIS-000001-1" {
+			mail = &mails[i]
+		}
+	}
+	if mail == nil || mail.A[0] != f.Email || mail.PieceNom != "AVIS-000001-1.pdf" || mail.PieceSHA256 != avis.Fichier.SHA256 ||
+		!strings.Contains(mail.Corps, asps[1]) || !strings.Contains(mail.Sujet, "Avis de paiement AVIS-000001-1") {
+		t.Errorf("notice mail: %+v", mail)
+	}
+	// Paid twice: refused.
+	if code, _ := L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {aujourdhui.Format("2006-01-02")}})); code != http.StatusForbidden {
+		t.Errorf("paid twice: got %d, want 403", code)
+	}
+	if code, _ := L.lire(paul.Get(p.srv.URL + "/agence/paiements/lots/99")); code != http.StatusNotFound {
+		t.Errorf("unknown batch: got %d, want 404", code)
+	}
+}
+
+// TestParcoursPaiements goes through the payer's pages in a real
+// Chromium, checking each with axe-core: the payments due, a batch
+// prepared, approved, marked paid; then the vendor's notices.
+func TestParcoursPaiements(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	_, _, asps := editeurPaye(t, p, 13_750_00, 20_000_00)
+	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
+	h, _ := auth.HashPassword("mot de passe du payeur")
+	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "paul@asp.fr", Nom: "Paul Payeur", Roles: []segur.Role{segur.RolePayeur}, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, do, texte := parcours(t)
+	connexion := func(login, mdp string) {
+		do("connexion "+login, chromedp.Navigate(p.srv.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS("#login")),
+			chromedp.SendKeys(chromedp.CSS("#login"), login), chromedp.SendKeys(chromedp.CSS("#motdepasse"), mdp),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	}
+	connexion("paul@asp.fr", "mot de passe du payeur")
+	do("paiements", chromedp.Navigate(p.srv.URL+"/agence/paiements"), chromedp.WaitVisible(chromedp.CSS(`input[name="asp"]`)))
+	if got := texte("main"); !strings.Contains(got, "2 paiements dus") || !strings.Contains(got, asps[1]) {
+		t.Errorf("payments page: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "paiements-01-dus")
+	segurtest.Axe(t, ctx)
+
+	do("préparer", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"] button`)))
+	if got := texte(".fr-alert--success"); !strings.Contains(got, "Lot LOT-000001 préparé") {
+		t.Errorf("after preparing: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "paiements-02-brouillon")
+	segurtest.Axe(t, ctx)
+
+	do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#le")))
+	lien, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`a[href$="/virement.xml"]`), "href"))
+	if err != nil || lien.Value != "/agence/paiements/lots/1/virement.xml" {
+		t.Errorf("no link to the transfer file: %v %v", lien, err)
+	}
+	segurtest.Screenshot(t, ctx, "paiements-03-approuve")
+	segurtest.Axe(t, ctx)
+
+	do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/AVIS-000001-1"]`)))
+	if got := texte("main"); !strings.Contains(got, "Marqué payé (virement du") || !strings.Contains(got, "AVIS-000001-1") {
+		t.Errorf("paid batch page: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "paiements-04-paye")
+	segurtest.Axe(t, ctx)
+
+	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS("#login")))
+	connexion("jeanne@editions-sante.fr", "mot de passe de test")
+	do("avis du fournisseur", chromedp.Navigate(p.srv.URL+"/paiements"), chromedp.WaitVisible(chromedp.CSS(`a[href="/paiements/AVIS-000001-1"]`)))
+	segurtest.Screenshot(t, ctx, "paiements-05-avis-fournisseur")
+	segurtest.Axe(t, ctx)
+}

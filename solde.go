@@ -1,0 +1,565 @@
+package segur
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The balance file (docs/solde.md) is the project's extension: the agency's
+// document says the balance's format "will be communicated". It has the
+// JSON-HOP header and control 1; each element of lignesImport is a balance
+// request that quotes an advance request by its numeroASP and numeroEditeur,
+// with the invoice, the date the service went live, and two kinds of
+// attachments, FACTURE (code FAC) and PV_VSR (code VSR).
+
+// Fields of a balance line, in the order of its field table; the invoice's
+// keys are kept in the line's record.
+const (
+	sNumLigne = iota
+	sTypeAction
+	sNumeroASP
+	sNumeroEditeur
+	sFacture
+	sNumeroFacture
+	sDateFacture
+	sMontantFacture
+	sDateMiseEnService
+	sPieces
+	sCodeTraitement
+	sLibelleTraitement
+)
+
+// oFacture is the unknown-keys list of a balance line's invoice.
+const oFacture = oCommande
+
+var (
+	schemaFacture = &schema{chemin: "facture", inc: oFacture, champs: []champ{
+		{nom: "numeroFacture", slot: sNumeroFacture},
+		{nom: "dateFacture", slot: sDateFacture},
+		{nom: "montantFactureHT", slot: sMontantFacture},
+	}}
+	schemaSolde = &schema{chemin: "", inc: oDemande, champs: []champ{
+		{nom: "numLigne", slot: sNumLigne},
+		{nom: "typeAction", slot: sTypeAction},
+		{nom: "numeroASP", slot: sNumeroASP},
+		{nom: "numeroEditeur", slot: sNumeroEditeur},
+		{nom: "facture", slot: sFacture, sous: schemaFacture},
+		{nom: "dateMiseEnService", slot: sDateMiseEnService},
+		{nom: "piecesJustificatives", slot: sPieces, tab: tabPieces},
+		{nom: "codeTraitement", slot: sCodeTraitement},
+		{nom: "libelleTraitement", slot: sLibelleTraitement},
+	}}
+)
+
+// The attachments' types of a balance request.
+const (
+	TypeFacture = "FACTURE" // the invoice, code FAC
+	TypePVVSR   = "PV_VSR"  // the client's signed statement of regular service, code VSR
+)
+
+// Expected values of a balance line, as labels say them.
+const (
+	attNumeroASP         = "le numéro ASP de la demande d'avance, entre guillemets (ASP-AAAA-NNNNNNN)"
+	attFacture           = "un objet {numeroFacture, dateFacture, montantFactureHT}"
+	attNumeroFacture     = "le numéro de la facture, 49 caractères au plus"
+	attPiecesSolde       = "un tableau de pièces justificatives (la facture et le PV de VSR)"
+	attTypeFichierSolde  = "« FACTURE » ou « PV_VSR »"
+	maxNumeroASP         = 49
+	maxNumeroFacture     = 49
+	longueurMinNumeroASP = len("ASP-2021-0000001")
+)
+
+// ignoreesSolde are the balance rules only the portal can run.
+var ignoreesSolde = []RegleIgnoree{
+	{CodeSoldeASPInconnu, "le portail seul connaît les demandes et leur numéro ASP"},
+	{CodeSoldeASPAutre, "le portail seul sait à quel fournisseur appartient une demande"},
+	{CodeSoldeAvanceNonPayee, "le portail seul sait si l'avance d'une demande est payée"},
+	{CodeSoldeDejaDepose, "le portail seul sait si un solde est déjà déposé pour une demande"},
+	{CodeSoldeEditeur, "le portail seul connaît le numeroEditeur de la demande d'avance"},
+}
+
+// ControlerSolde runs control 1 on the balance file data (docs/solde.md),
+// then, when the file passes it, control 2 on each balance line: the same
+// bounds, syntax, header and zip rules as Controler, and the balance's own
+// rules on each line, stopping at its first error. The rules only the
+// portal knows (the request quoted, its vendor, its status, its
+// numeroEditeur) need opt.PortailSolde; without it they are skipped and
+// listed in Ignorees.
+func ControlerSolde(data []byte, depot Declaration, opt Options) (*Resultat, error) {
+	return controlerFichier(data, depot, opt, true)
+}
+
+// PortailSolde gives the balance controls what only the portal knows of the
+// requests a balance file quotes.
+type PortailSolde interface {
+	// EtatAvance returns what the portal holds of the request of ASP
+	// number numeroASP, seen from the depositing vendor.
+	EtatAvance(numeroASP string) (EtatAvance, error)
+}
+
+// EtatAvance is what the portal holds of the request a balance line quotes.
+type EtatAvance struct {
+	Connue           bool // a request has this ASP number
+	AutreFournisseur bool // it is another vendor's: nothing else is said of it
+	Statut           StatutDemande
+	NumeroEditeur    string
+}
+
+// Soldable reports whether a balance may be deposited on a request in
+// status s: its advance is paid and it has no balance pending, validated or
+// paid (a refused balance may be deposited again).
+func (s StatutDemande) Soldable() bool { return s == DemandeAvancePayee || s == DemandeSoldeRefusee }
+
+// soldeEngage reports whether a request in status s already has a balance.
+func (s StatutDemande) soldeEngage() bool {
+	switch s {
+	case DemandeSoldeDeposee, DemandeSoldeEnInstruction, DemandeSoldeValidee, DemandeSoldee:
+		return true
+	}
+	return false
+}
+
+// regleAvance applies the portal's rules to a balance line quoting the
+// request asp with numeroEditeur editeur; nil when they pass.
+func regleAvance(p PortailSolde, asp, editeur string) (*Erreur, error) {
+	e, err := p.EtatAvance(asp)
+	if err != nil {
+		return nil, err
+	}
+	v := montrerTexte(asp)
+	switch {
+	case !e.Connue:
+		return &Erreur{Code: CodeSoldeASPInconnu, Balise: "numeroASP", Valeur: v, Offset: -1}, nil
+	case e.AutreFournisseur:
+		return &Erreur{Code: CodeSoldeASPAutre, Balise: "numeroASP", Valeur: v, Offset: -1}, nil
+	case e.Statut.soldeEngage():
+		return &Erreur{Code: CodeSoldeDejaDepose, Balise: "numeroASP", Valeur: v, P1: e.Statut.Libelle(), Offset: -1}, nil
+	case !e.Statut.Soldable():
+		return &Erreur{Code: CodeSoldeAvanceNonPayee, Balise: "numeroASP", Valeur: v, P1: e.Statut.Libelle(), Offset: -1}, nil
+	case !strings.EqualFold(editeur, e.NumeroEditeur):
+		return &Erreur{Code: CodeSoldeEditeur, Balise: "numeroEditeur", Valeur: montrerTexte(editeur), P1: e.NumeroEditeur, P2: asp, Offset: -1}, nil
+	}
+	return nil, nil
+}
+
+// controlerAvances runs the portal's rules on the lines of a balance result
+// computed without them, that passed every other rule. They come last in a
+// line's order, so the result is the one ControlerSolde gives with p
+// (without Options.Toutes): the desk reads the zip outside the vendor's
+// lock and asks the history under it.
+func (r *Resultat) controlerAvances(p PortailSolde) error {
+	for i := range r.Demandes {
+		d := &r.Demandes[i]
+		if !d.Acceptee() {
+			continue
+		}
+		e, err := regleAvance(p, r.asp[i], d.NumeroEditeur)
+		if err != nil {
+			return err
+		}
+		if e != nil {
+			d.Erreurs = append(d.Erreurs, *e)
+		}
+	}
+	return nil
+}
+
+// NumerosASP returns the numeroASP of a balance file's lines that passed
+// control 2 so far, each once, in file order: the requests the portal's
+// rules ask about.
+func (r *Resultat) NumerosASP() []string {
+	var out []string
+	seen := map[string]bool{}
+	for i, d := range r.Demandes {
+		if asp := r.NumeroASP(i); d.Acceptee() && asp != "" && !seen[asp] {
+			seen[asp] = true
+			out = append(out, asp)
+		}
+	}
+	return out
+}
+
+// NumeroASP returns the numeroASP of balance line i (from 0) as written,
+// "" when it is not a string, and always for an advance file (its requests
+// get their number from the portal).
+func (r *Resultat) NumeroASP(i int) string {
+	if i < len(r.asp) {
+		return r.asp[i]
+	}
+	return ""
+}
+
+// numeroASPValide: ASP-<4 digits>-<7 digits or more> (FormatNumeroASP).
+func numeroASPValide(s string) bool {
+	if len(s) < longueurMinNumeroASP || len(s) > maxNumeroASP || !strings.HasPrefix(s, "ASP-") || s[8] != '-' {
+		return false
+	}
+	return digits(s[4:8]) && digits(s[9:])
+}
+
+// solde runs control 2 on balance line i; asp gets its numeroASP.
+func (c *controleur) solde(i int, out *ResultatDemande, asp *string) error {
+	d := &c.doc.demandes[i]
+	c.d, c.pos, c.errs = d, i+1, nil
+	out.Position = c.pos
+	if v := d.f[sNumeroEditeur]; v.kind == kString {
+		out.NumeroEditeur = string(c.text(v))
+	}
+	if v := d.f[sNumeroASP]; v.kind == kString {
+		*asp = string(c.text(v))
+	}
+	numeroASP := *asp
+	champsOK := c.champsSolde()
+	if !c.stop() && champsOK {
+		c.reglesSolde()
+	}
+	if !c.stop() && champsOK {
+		c.pieces()
+	}
+	if numeroASPValide(numeroASP) {
+		first, seen := c.vus[numeroASP]
+		if !seen {
+			c.vus[numeroASP] = c.pos
+		}
+		if !c.stop() && seen {
+			c.add(Erreur{Code: CodeSoldeASPFichier, Balise: "numeroASP", Valeur: montrerTexte(numeroASP), P1: strconv.Itoa(first)})
+		}
+		if !c.stop() && champsOK && c.opt.PortailSolde != nil {
+			e, err := regleAvance(c.opt.PortailSolde, numeroASP, out.NumeroEditeur)
+			if err != nil {
+				return err
+			}
+			if e != nil {
+				c.add(*e)
+			}
+		}
+	}
+	out.Erreurs = c.errs
+	return nil
+}
+
+// champsSolde checks every key of a balance line in the order of its field
+// table; it reports whether all were valid.
+func (c *controleur) champsSolde() bool {
+	d, f := c.d, &c.d.f
+	n0 := len(c.errs)
+	if !c.inconnues(d.inc[oDemande], schemaSolde, bal("")) && c.stop() {
+		return false
+	}
+	if v := f[sNumLigne]; c.typed(v, bal("numLigne"), kNumber1, attNumLigne) {
+		lit := c.b[v.start:v.end]
+		lit0 := strings.TrimPrefix(string(lit), "-")
+		switch {
+		case !digits(lit0):
+			c.add(Erreur{Code: CodeNumLigneEntier, Valeur: montrer(c.b, v)})
+		case string(lit) != strconv.Itoa(c.pos):
+			c.add(Erreur{Code: CodeNumLignePosition, Valeur: montrer(c.b, v), P1: strconv.Itoa(c.pos)})
+		}
+	}
+	if c.stop() {
+		return false
+	}
+	if v := f[sTypeAction]; c.typed(v, bal("typeAction"), kString1, attTypeAction) && string(c.text(v)) != "C" {
+		c.add(Erreur{Code: CodeTypeAction, Valeur: montrer(c.b, v)})
+	}
+	if c.stop() {
+		return false
+	}
+	if v := f[sNumeroASP]; c.typed(v, bal("numeroASP"), kString1, attNumeroASP) && !numeroASPValide(string(c.text(v))) {
+		c.add(Erreur{Code: CodeSoldeNumeroASP, Balise: "numeroASP", Valeur: montrer(c.b, v)})
+	}
+	if c.stop() {
+		return false
+	}
+	if v := f[sNumeroEditeur]; c.typed(v, bal("numeroEditeur"), kString1, attEditeur) {
+		if s := c.text(v); len(s) != 5 || !alnum(string(s)) {
+			c.add(Erreur{Code: CodeNumeroEditeur, Valeur: montrer(c.b, v)})
+		}
+	}
+	if c.stop() {
+		return false
+	}
+	c.facture()
+	if c.stop() {
+		return false
+	}
+	c.dateSolde(f[sDateMiseEnService], bal("dateMiseEnService"))
+	if c.stop() {
+		return false
+	}
+	c.listePiecesSolde()
+	if c.stop() {
+		return false
+	}
+	c.null(f[sCodeTraitement], "codeTraitement")
+	if c.stop() {
+		return false
+	}
+	c.null(f[sLibelleTraitement], "libelleTraitement")
+	return len(c.errs) == n0
+}
+
+func (c *controleur) facture() {
+	f := &c.d.f
+	if !c.typed(f[sFacture], bal("facture"), kObject1, attFacture) {
+		return
+	}
+	if !c.inconnues(c.d.inc[oFacture], schemaFacture, bal("facture")) && c.stop() {
+		return
+	}
+	c.texte(f[sNumeroFacture], bal("facture.numeroFacture"), kString1, maxNumeroFacture, attNumeroFacture)
+	if c.stop() {
+		return
+	}
+	c.dateSolde(f[sDateFacture], bal("facture.dateFacture"))
+	if c.stop() {
+		return
+	}
+	if v := f[sMontantFacture]; c.typed(v, bal("facture.montantFactureHT"), kNumber1, attMontant) {
+		code := montantInvalide(c.b[v.start:v.end])
+		switch code {
+		case CodeMontantFormat:
+			code = CodeSoldeMontantFormat
+		case CodeMontantPositif:
+			code = CodeSoldeFactureNulle
+		case CodeMontantMax:
+			code = CodeSoldeMontantMax
+		}
+		if code != "" {
+			c.add(Erreur{Code: code, Balise: "facture.montantFactureHT", Valeur: montrer(c.b, v)})
+		}
+	}
+}
+
+// dateSolde checks a date of a balance line: JJ/MM/AAAA, a real day, not
+// after the deposit.
+func (c *controleur) dateSolde(v val, b balise) {
+	if !c.typed(v, b, kString1, attDate) {
+		return
+	}
+	d, ok := lireDateJJMMAAAA(c.text(v))
+	switch {
+	case !ok:
+		c.add(Erreur{Code: CodeSoldeDateFormat, Balise: b.String(), Valeur: montrer(c.b, v)})
+	case !d.Valide():
+		c.add(Erreur{Code: CodeSoldeDateInexistante, Balise: b.String(), Valeur: montrer(c.b, v)})
+	case c.depot.Date.Valide() && c.depot.Date.Avant(d):
+		c.add(Erreur{Code: CodeSoldeDateFuture, Balise: b.String(), Valeur: montrer(c.b, v), P1: c.depot.Date.String()})
+	}
+}
+
+// lireDateJJMMAAAA reads JJ/MM/AAAA; the date may not exist.
+func lireDateJJMMAAAA(s []byte) (Date, bool) {
+	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !digits(string(s[0:2])) || !digits(string(s[3:5])) || !digits(string(s[6:10])) {
+		return Date{}, false
+	}
+	return Date{atoi(string(s[6:10])), atoi(string(s[3:5])), atoi(string(s[0:2]))}, true
+}
+
+func (c *controleur) listePiecesSolde() {
+	const chemin = "piecesJustificatives"
+	if !c.typed(c.d.f[sPieces], bal(chemin), kArray1, attPiecesSolde) {
+		return
+	}
+	pieces := c.doc.pieces[c.d.p0:c.d.p1]
+	if len(pieces) == 0 {
+		c.add(Erreur{Code: CodeTableauVide, Balise: chemin, P1: "la facture et le procès-verbal de VSR"})
+		return
+	}
+	for j := range pieces {
+		e := &pieces[j]
+		b := balise{chemin, j + 1, ""}
+		if !c.typed(e.v, b, kObject1, attElemPiece) {
+			if c.stop() {
+				return
+			}
+			continue
+		}
+		if !c.inconnues(e.inc, schemaPiece, b) && c.stop() {
+			return
+		}
+		if s, ok := c.texte(e.f[pNomFichier], b.cle("nomFichier"), kString1, maxNomFichier, attNomFichier); ok {
+			c.nomPieceSolde(s, b.cle("nomFichier"))
+		}
+		if c.stop() {
+			return
+		}
+		if fv := e.f[pFormatFichier]; c.typed(fv, b.cle("formatFichier"), kString1, attFormat) {
+			if s := string(c.text(fv)); s != "PDF" && s != "PNG" && s != "JPG" {
+				c.add(Erreur{Code: CodeFormatFichier, Balise: b.cle("formatFichier").String(), Valeur: montrer(c.b, fv)})
+			}
+		}
+		if c.stop() {
+			return
+		}
+		if fv := e.f[pTypeFichier]; c.typed(fv, b.cle("typeFichier"), kString1, attTypeFichierSolde) {
+			if s := string(c.text(fv)); s != TypeFacture && s != TypePVVSR {
+				c.add(Erreur{Code: CodeSoldeTypeFichier, Balise: b.cle("typeFichier").String(), Valeur: montrer(c.b, fv)})
+			}
+		}
+		if c.stop() {
+			return
+		}
+	}
+}
+
+func (c *controleur) nomPieceSolde(s []byte, b balise) {
+	n, ok := lireNomPiece(string(s), &codesSolde)
+	var editeur []byte
+	if v := c.d.f[sNumeroEditeur]; v.kind == kString {
+		editeur = c.text(v)
+	}
+	switch {
+	case !ok:
+		c.add(Erreur{Code: CodeSoldeNomPiece, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: string(editeur)})
+	case n.logiciel != string(c.depot.Logiciel):
+		c.add(Erreur{Code: CodeNomPieceLogiciel, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel)})
+	case len(editeur) > 0 && n.editeur != string(editeur):
+		c.add(Erreur{Code: CodeNomPieceEditeur, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: montrerTexte(string(editeur))})
+	}
+}
+
+// codeTypeFichierSolde is the nomenclature's code of a balance attachment's type.
+func codeTypeFichierSolde(typ []byte) string {
+	if string(typ) == TypeFacture {
+		return "FAC"
+	}
+	return "VSR"
+}
+
+// reglesSolde checks the rules across the fields of a balance line; every
+// field is valid here.
+func (c *controleur) reglesSolde() {
+	pieces := c.doc.pieces[c.d.p0:c.d.p1]
+	fac, vsr := 0, 0
+	for j := range pieces {
+		switch string(c.text(pieces[j].f[pTypeFichier])) {
+		case TypeFacture:
+			fac++
+		case TypePVVSR:
+			vsr++
+		}
+	}
+	switch {
+	case fac == 0:
+		c.add(Erreur{Code: CodeSoldeSansFacture})
+	case fac > 1:
+		c.add(Erreur{Code: CodeSoldeFactures, Valeur: strconv.Itoa(fac)})
+	case vsr == 0:
+		c.add(Erreur{Code: CodeSoldeSansPV})
+	}
+	if c.stop() {
+		return
+	}
+	for j := range pieces {
+		fNom := pieces[j].f[pNomFichier]
+		b := balise{"piecesJustificatives", j + 1, "nomFichier"}
+		for k := 0; k < j; k++ {
+			if c.egal(pieces[k].f[pNomFichier], fNom) {
+				c.add(Erreur{Code: CodePieceDoublon, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: strconv.Itoa(k + 1)})
+				return
+			}
+		}
+		n, _ := lireNomPiece(string(c.text(fNom)), &codesSolde)
+		format := c.text(pieces[j].f[pFormatFichier])
+		if ext := extension(format); n.ext != ext {
+			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})
+			return
+		}
+		typ := c.text(pieces[j].f[pTypeFichier])
+		if code := codeTypeFichierSolde(typ); n.code != code {
+			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: code, P2: string(typ)})
+			return
+		}
+	}
+}
+
+// DonneesSolde is what an accepted balance line says, typed.
+type DonneesSolde struct {
+	NumLigne              int
+	NumeroASP             string
+	NumeroEditeur         string
+	NumeroFacture         string
+	DateFacture           Date
+	MontantFactureHTCents int64 // montantFactureHT, in euro cents
+	DateMiseEnService     Date
+	Pieces                []Piece
+}
+
+// DonneesSolde returns the typed content of balance line i (from 0), which
+// passed control 2.
+func (r *Resultat) DonneesSolde(i int) DonneesSolde {
+	d := &r.doc.demandes[i]
+	s := func(v val) string {
+		if v.kind != kString {
+			return ""
+		}
+		raw := r.data[v.start:v.end]
+		if v.esc {
+			raw = unescape(nil, raw)
+		}
+		return string(raw)
+	}
+	out := DonneesSolde{
+		NumLigne:              i + 1,
+		NumeroASP:             s(d.f[sNumeroASP]),
+		NumeroEditeur:         s(d.f[sNumeroEditeur]),
+		NumeroFacture:         s(d.f[sNumeroFacture]),
+		MontantFactureHTCents: centimes(r.data[d.f[sMontantFacture].start:d.f[sMontantFacture].end]),
+	}
+	out.DateFacture, _ = lireDateJJMMAAAA([]byte(s(d.f[sDateFacture])))
+	out.DateMiseEnService, _ = lireDateJJMMAAAA([]byte(s(d.f[sDateMiseEnService])))
+	for _, p := range r.doc.pieces[d.p0:d.p1] {
+		out.Pieces = append(out.Pieces, Piece{s(p.f[pNomFichier]), s(p.f[pFormatFichier]), s(p.f[pTypeFichier])})
+	}
+	return out
+}
+
+// DemandeSolde is a balance request accepted by control 2, as the portal
+// records it: the balance of the request DonneesSolde.NumeroASP, deposited
+// with deposit DepotID. A request refused its balance may get another: each
+// is kept, the last one is instructed.
+type DemandeSolde struct {
+	ID      int64
+	DepotID DepotID
+	CreeLe  time.Time
+	DonneesSolde
+}
+
+// DecompteSolde is the balance of a request as its validation computes it
+// (process.md, Amounts), with the calculation in French.
+type DecompteSolde struct {
+	Finance    int64 // the amount financed
+	FactureHT  int64 // the invoice, HT
+	Facture    int64 // the invoice on the request's basis: HT, or TTC with the VAT
+	Retenu     int64 // min(Finance, Facture)
+	Avance     int64 // 30 % of Finance
+	APayer     int64
+	ARecouvrer int64
+	Calcul     string
+}
+
+// CalculerSolde computes the balance of request d from its balance s:
+// min(amount financed, invoice on the same basis) − advance, to pay, or to
+// recover when negative.
+func CalculerSolde(d *Demande, s *DemandeSolde, prog Programme) DecompteSolde {
+	r := DecompteSolde{Finance: d.MontantFinance, FactureHT: s.MontantFactureHTCents,
+		Facture: MontantPrestation(d.RegimeTVA, s.MontantFactureHTCents, prog), Avance: Avance(d.MontantFinance)}
+	r.Retenu = min(r.Finance, r.Facture)
+	r.APayer, r.ARecouvrer = Solde(r.Finance, r.Facture, r.Avance)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Facture %s du %s : %s HT", s.NumeroFacture, s.DateFacture, Euros(r.FactureHT))
+	if d.RegimeTVA == "TTC" {
+		fmt.Fprintf(&b, ", soit %s TTC (TVA de %d,%02d %%)", Euros(r.Facture), prog.TauxTVA/100, prog.TauxTVA%100)
+	}
+	fmt.Fprintf(&b, " ; montant financé : %s ; retenu : le moindre des deux, %s ; avance de 30 %% : %s ; ", Euros(r.Finance), Euros(r.Retenu), Euros(r.Avance))
+	if r.ARecouvrer > 0 {
+		fmt.Fprintf(&b, "solde négatif : %s à recouvrer.", Euros(r.ARecouvrer))
+	} else {
+		fmt.Fprintf(&b, "solde à payer : %s.", Euros(r.APayer))
+	}
+	r.Calcul = b.String()
+	return r
+}
