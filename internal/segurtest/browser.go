@@ -238,6 +238,17 @@ func formatViolations(violations []axeViolation) string {
 	return b.String()
 }
 
+// DSFR is the folder of the DSFR fetched by scripts/dsfr.sh
+// (SEGUR_DSFR_DIR); without it, tb is skipped, or fails when CI=true.
+func DSFR(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("SEGUR_DSFR_DIR")
+	if dir == "" {
+		unavailable(tb, `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`)
+	}
+	return dir
+}
+
 // unavailable skips tb for a missing test tool, or fails it when CI=true:
 // a CI run must run every test.
 func unavailable(tb testing.TB, msg string) {

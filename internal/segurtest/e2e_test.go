@@ -471,33 +471,15 @@ func TestArretPropre(t *testing.T) {
 // TestDemoNavigateur: the real binary with --demo, as make run starts it,
 // shows the portal's pages to the demo vendor in Chromium.
 func TestDemoNavigateur(t *testing.T) {
-	dsfr := os.Getenv("SEGUR_DSFR_DIR")
-	if dsfr == "" {
-		const msg = `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	bin := binary(t)
-	base, _ := serve(t, bin, t.TempDir(), "--demo", "--dsfr", dsfr)
-	ctx := Browser(t)
-	err := chromedp.Do(ctx, chromedp.Navigate(base+"/"),
-		chromedp.SendKeys(chromedp.CSS("#login"), "fournisseur@lebeaulogiciel.fr"),
-		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "demo-segur-2026"),
-		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("caption")))
-	if err != nil {
-		Screenshot(t, ctx, "echec")
-		t.Fatal(err)
-	}
-	main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-	if err != nil || !strings.Contains(main, "Le Beau Logiciel") || !strings.Contains(main, "1234567890") || !strings.Contains(strings.ToLower(main), "ouverte") ||
+	n := demoNavigateur(t)
+	n.connexion("fournisseur@lebeaulogiciel.fr")
+	n.do("tableau de bord", chromedp.WaitVisible(chromedp.CSS("caption")))
+	main := n.texte("main")
+	if !strings.Contains(main, "Le Beau Logiciel") || !strings.Contains(main, "1234567890") || !strings.Contains(strings.ToLower(main), "ouverte") ||
 		!strings.Contains(main, "2 demandes acceptées") {
-		t.Errorf("demo dashboard: %v %q", err, main)
+		t.Errorf("demo dashboard: %q", main)
 	}
-	Screenshot(t, ctx, "tableau-demo")
-	Axe(t, ctx)
+	n.capture("tableau-demo")
 }
 
 // runCode runs the binary and returns its exit status and outputs.

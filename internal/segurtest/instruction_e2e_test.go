@@ -1,11 +1,9 @@
 package segurtest
 
 import (
-	"context"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,113 +14,62 @@ import (
 // in its space and downloads it; D0002 (48 000 €) gets a convention that
 // the vendor signs. Every page is checked with axe-core.
 func TestDemoInstruction(t *testing.T) {
-	dsfr := os.Getenv("SEGUR_DSFR_DIR")
-	if dsfr == "" {
-		const msg = `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+	n := demoNavigateur(t)
+	n.connexion("instructeur@asp.demo")
+	if got := n.texte("h1"); got != "File d'instruction" {
+		t.Fatalf("instructor's home: %q: %s", got, n.texte("main"))
 	}
-	bin := binary(t)
-	base, _ := serve(t, bin, t.TempDir(), "--demo", "--dsfr", dsfr)
-	ctx := Browser(t)
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second) // fail, not hang
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			Screenshot(t, ctx, "echec-"+step)
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	texte := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	// fetch reads, in the page, a link's target: its type and first bytes.
-	fetch := func(sel string) string {
-		t.Helper()
-		js := `(async () => { const a = document.querySelector(` + "`" + sel + "`" + `); const r = await fetch(a.href);
-			const b = new Uint8Array(await r.arrayBuffer()); return r.status + " " + r.headers.get("content-type") + " " + String.fromCharCode(...b.slice(0, 5)); })()`
-		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("fetch %s: %v", sel, err)
-		}
-		return out
-	}
-	connexion := func(login string) {
-		t.Helper()
-		do("connexion "+login, chromedp.Navigate(base+"/connexion"),
-			chromedp.SendKeys(chromedp.CSS("#login"), login),
-			chromedp.SendKeys(chromedp.CSS("#motdepasse"), "demo-segur-2026"),
-			chromedp.Click(chromedp.CSS("main button[type=submit]")),
-			// The menu shows only once logged in: the next page, not the form.
-			chromedp.WaitVisible(chromedp.CSS(".fr-header__menu")))
-	}
-
-	connexion("instructeur@asp.demo")
-	if got := texte("h1"); got != "File d'instruction" {
-		t.Fatalf("instructor's home: %q: %s", got, texte("main"))
-	}
-	if main := texte("main"); !strings.Contains(main, "Déposée (2)") {
+	if main := n.texte("main"); !strings.Contains(main, "Déposée (2)") {
 		t.Errorf("queue: %q", main)
 	}
-	Screenshot(t, ctx, "01-file")
-	Axe(t, ctx)
-
+	n.capture("01-file")
 	for i, c := range []struct{ ed, statut string }{{"D0001", "Décidée"}, {"D0002", "Convention à signer"}} {
-		do("ouvrir "+c.ed, chromedp.Navigate(base+"/agence/demandes?statut=toutes&tri=numeroASP"),
-			chromedp.Click(chromedp.CSS(`tbody tr:nth-child(`+string(rune('1'+i))+`) a`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--warning")))
-		main := texte("main")
-		if !strings.Contains(main, c.ed) || !strings.Contains(main, "la clé de contrôle est fausse") {
-			t.Errorf("%s: page lacks its alerts: %q", c.ed, main)
-		}
-		if got := fetch(`a[href$="/pieces/1"]`); got != "200 application/pdf %PDF-" {
-			t.Errorf("%s: order form: got %q", c.ed, got)
-		}
-		Screenshot(t, ctx, "02-demande-"+c.ed)
-		Axe(t, ctx)
-		// Each step waits for its own outcome, not the previous page's.
-		succes := func(statut string) chromedp.Action[chromedp.Void] {
-			return chromedp.WaitVisible(chromedp.Search(`//div[contains(@class, "fr-alert--success")]/p[contains(., "« ` + statut + ` »")]`))
-		}
-		do("prendre "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), succes("En instruction"))
-		do("valider "+c.ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), succes(c.statut))
-		Screenshot(t, ctx, "03-validee-"+c.ed)
-		Axe(t, ctx)
+		n.instruire(i+1, c.ed, c.statut, "02-demande-"+c.ed, "03-validee-"+c.ed)
 	}
-	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitNotPresent(chromedp.CSS(".fr-header__menu")))
+	n.deconnexion()
 
-	connexion("fournisseur@lebeaulogiciel.fr")
-	do("vos demandes", chromedp.Navigate(base+"/demandes"), chromedp.WaitVisible(chromedp.CSS("caption")))
-	if main := strings.ToLower(texte("tbody")); !strings.Contains(main, "décidée") || !strings.Contains(main, "convention à signer") {
+	n.connexion("fournisseur@lebeaulogiciel.fr")
+	n.do("vos demandes", chromedp.Navigate(n.base+"/demandes"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if main := strings.ToLower(n.texte("tbody")); !strings.Contains(main, "décidée") || !strings.Contains(main, "convention à signer") {
 		t.Errorf("vendor's list: %q", main)
 	}
-	do("D0001", chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) a`)), chromedp.WaitVisible(chromedp.CSS(".fr-breadcrumb")))
-	if main := texte("main"); !strings.Contains(main, "Décision attributive de financement") {
+	n.do("D0001", chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) a`)), chromedp.WaitVisible(chromedp.CSS(".fr-breadcrumb")))
+	if main := n.texte("main"); !strings.Contains(main, "Décision attributive de financement") {
 		t.Errorf("vendor's D0001: %q", main)
 	}
-	if got := fetch(`a[href*="/documents/"]`); got != "200 application/pdf %PDF-" {
+	if got := n.fetch(`a[href*="/documents/"]`); got != "200 application/pdf %PDF-" {
 		t.Errorf("décision download: got %q", got)
 	}
-	Screenshot(t, ctx, "04-decision")
-	Axe(t, ctx)
-	do("D0002", chromedp.Navigate(base+"/demandes"), chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) a`)), chromedp.WaitVisible(chromedp.CSS("#accepte")))
-	if got := fetch(`.fr-callout a[href*="/documents/"]`); got != "200 application/pdf %PDF-" {
+	n.capture("04-decision")
+	n.do("D0002", chromedp.Navigate(n.base+"/demandes"), chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) a`)), chromedp.WaitVisible(chromedp.CSS("#accepte")))
+	if got := n.fetch(`.fr-callout a[href*="/documents/"]`); got != "200 application/pdf %PDF-" {
 		t.Errorf("convention download: got %q", got)
 	}
-	Screenshot(t, ctx, "05-convention")
-	Axe(t, ctx)
-	do("signer", chromedp.Click(chromedp.CSS(`label[for="accepte"]`)), chromedp.Click(chromedp.CSS(`form[action$="/signer"] button`)),
+	n.capture("05-convention")
+	n.do("signer", chromedp.Click(chromedp.CSS(`label[for="accepte"]`)), chromedp.Click(chromedp.CSS(`form[action$="/signer"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
-	if main := texte("main"); !strings.Contains(main, "Convention signée") || !strings.Contains(main, "Signature de la convention") {
+	if main := n.texte("main"); !strings.Contains(main, "Convention signée") || !strings.Contains(main, "Signature de la convention") {
 		t.Errorf("after signing: %q", main)
 	}
-	Screenshot(t, ctx, "06-signee")
-	Axe(t, ctx)
+	n.capture("06-signee")
+}
+
+// instruire has the logged-in instructor open the rang-th request of the
+// queue (ASP order), check its alerts and order form, take and validate it.
+func (n *nav) instruire(rang int, ed, statut, avant, apres string) {
+	n.t.Helper()
+	n.do("ouvrir "+ed, chromedp.Navigate(n.base+"/agence/demandes?statut=toutes&tri=numeroASP"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`tbody tr:nth-child(%d) a`, rang))), chromedp.WaitVisible(chromedp.CSS(".fr-alert--warning")))
+	main := n.texte("main")
+	if !strings.Contains(main, ed) || !strings.Contains(main, "la clé de contrôle est fausse") {
+		n.t.Errorf("%s: page lacks its alerts: %q", ed, main)
+	}
+	if got := n.fetch(`a[href$="/pieces/1"]`); got != "200 application/pdf %PDF-" {
+		n.t.Errorf("%s: order form: got %q", ed, got)
+	}
+	n.capture(avant)
+	// Each step waits for its own outcome, not the previous page's.
+	n.do("prendre "+ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), succes("En instruction"))
+	n.do("valider "+ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), succes(statut))
+	n.capture(apres)
 }

@@ -14,18 +14,7 @@ import (
 )
 
 // dsfrDir is the DSFR fetched by scripts/dsfr.sh, or skips (fails with CI=true).
-func dsfrDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SEGUR_DSFR_DIR")
-	if dir == "" {
-		const msg = `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
+func dsfrDir(t *testing.T) string { return segurtest.DSFR(t) }
 
 // parcours starts a browser for one journey and returns its context, do
 // (which runs a step and, when it fails, keeps a screenshot and fails the
