@@ -134,7 +134,7 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 		Reference: segur.ReferenceDocument(d.NumeroASP, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
 	delai := c.DelaiReversement
 	if delai <= 0 {
-		delai = 30
+		delai = delaiReversement
 	}
 	r := document.Reversement{Reference: doc.Reference, Date: now.In(c.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
 		NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,

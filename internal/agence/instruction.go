@@ -39,6 +39,9 @@ type Instruction struct {
 	DelaiSignature int
 }
 
+// delaiReversement is the days a vendor has to pay back a recovery.
+const delaiReversement = 30
+
 // MaxDocument bounds a document the agency issues or a vendor uploads.
 const MaxDocument = 10 << 20
 
@@ -133,6 +136,25 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		}
 		doc := &segur.Document{Type: t, Reference: segur.ReferenceDocument(asp, t, compter(docs, t)+1)}
 		if doc.Fichier, err = in.ecrire(ctx, doc, d, f, c, finance, s.Calcul); err != nil {
+			return segur.Changement{}, err
+		}
+		s.Document = doc
+	}
+	if c.Action == segur.ActionValiderSolde && c.Vers == segur.DemandeReversementOrdonne {
+		// A negative balance: the advance exceeded what the invoice
+		// justifies; the difference is ordered back.
+		doc := &segur.Document{Type: segur.DocumentReversement,
+			Reference: segur.ReferenceDocument(asp, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
+		r := document.Reversement{Reference: doc.Reference, Date: c.Quand.In(in.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
+			NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
+			MontantFinance: d.MontantFinance, AvanceVersee: segur.Avance(d.MontantFinance), MontantReverse: m.ARecouvrer,
+			Motif: "solde négatif : la facture justifie moins que l'avance versée (" + segur.Euros(m.ARecouvrer) + " à reverser)",
+			DelaiPaiement: delaiReversement, Agent: c.Par}
+		var b bytes.Buffer
+		if err := document.EcrireReversement(&b, r); err != nil {
+			return segur.Changement{}, fmt.Errorf("document %s: %w", doc.Reference, err)
+		}
+		if doc.Fichier, err = in.Blobs.Put(ctx, &b, MaxDocument); err != nil {
 			return segur.Changement{}, err
 		}
 		s.Document = doc

@@ -80,6 +80,20 @@ func TestValiderSolde(t *testing.T) {
 		if d.SoldeAPayer != want[i].payer || d.ARecouvrer != want[i].recouvrer {
 			t.Errorf("%s: got %d to pay, %d to recover; want %d, %d", asp, d.SoldeAPayer, d.ARecouvrer, want[i].payer, want[i].recouvrer)
 		}
+		// An amount to recover raises its order of recovery, as a document.
+		docs, _ := b.db.FindDocuments(ctx, asp)
+		ordres := 0
+		for _, o := range docs {
+			if o.Type == segur.DocumentReversement {
+				ordres++
+				if c.Document != o.Fichier.SHA256 {
+					t.Errorf("%s: the history does not name the order %s", asp, o.Reference)
+				}
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[want[i].recouvrer > 0]; ordres != want {
+			t.Errorf("%s: %d orders of recovery, want %d", asp, ordres, want)
+		}
 	}
 	mails, _, _ := b.db.FindCourriels(ctx, "", 20, 0)
 	n := 0
