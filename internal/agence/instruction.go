@@ -148,7 +148,7 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		r := document.Reversement{Reference: doc.Reference, Date: c.Quand.In(in.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
 			NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
 			MontantFinance: d.MontantFinance, AvanceVersee: segur.Avance(d.MontantFinance), MontantReverse: m.ARecouvrer,
-			Motif: "solde négatif : la facture justifie moins que l'avance versée (" + segur.Euros(m.ARecouvrer) + " à reverser)",
+			Motif:         "solde négatif : la facture justifie moins que l'avance versée (" + segur.Euros(m.ARecouvrer) + " à reverser)",
 			DelaiPaiement: delaiReversement, Agent: c.Par}
 		var b bytes.Buffer
 		if err := document.EcrireReversement(&b, r); err != nil {
