@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -284,6 +286,45 @@ func FuzzLire(f *testing.F) {
 		}
 		if o.Nombre() == 0 && len(o.Remises) > 0 && o.Total() != 0 {
 			t.Errorf("no transfer but a total of %d", o.Total())
+		}
+	})
+}
+
+// BenchmarkEcrire writes a batch of 1 000 vendors' transfers: the baseline
+// is encoding/xml alone on the same document already built; Ecrire adds
+// the checks (IBAN, BIC, lengths), the transliteration and the sums.
+func BenchmarkEcrire(b *testing.B) {
+	o := exemple()
+	v := o.Remises[0].Virements[0]
+	o.Remises[0].Virements = nil
+	for i := range 1000 {
+		v.InstrID, v.EndToEndID = fmt.Sprintf("LOT-000012-F%d", i), fmt.Sprintf("AVIS-000012-%d", i)
+		o.Remises[0].Virements = append(o.Remises[0].Virements, v)
+	}
+	var built bytes.Buffer
+	if err := Ecrire(&built, o); err != nil {
+		b.Fatal(err)
+	}
+	var doc document
+	if err := xml.Unmarshal(built.Bytes(), &doc); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encoding-xml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			enc := xml.NewEncoder(io.Discard)
+			enc.Indent("", "  ")
+			if err := enc.Encode(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Ecrire", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Ecrire(io.Discard, o); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
