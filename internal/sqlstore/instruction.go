@@ -54,6 +54,20 @@ func (db *DB) appliquer(ctx context.Context, tx *sql.Tx, asp string, m segur.Dem
 	if c, err = d.Appliquer(m, db.clock(), prog); err != nil {
 		return c, err
 	}
+	if m.Action == segur.ActionReverser {
+		// A payment waiting in a batch would leave that batch unpayable:
+		// the recovery waits for it to be paid (or the draft cancelled).
+		var lot int64
+		err := tx.QueryRowContext(ctx, `SELECT l.id FROM paiements p JOIN lots_paiement l ON l.id = p.lot_id
+			WHERE p.demande_id = $1 AND NOT p.annule AND l.etat IN ('brouillon', 'approuve') ORDER BY l.id LIMIT 1`, id).Scan(&lot)
+		switch {
+		case err == nil:
+			return c, segur.Errorf(segur.ECONFLICT, "reversement impossible pour l'instant : un paiement de la demande %s attend dans le lot %s ; ordonnez le reversement une fois ce lot payé (ou annulé s'il est en préparation)",
+				asp, segur.FormatLot(segur.LotID(lot)))
+		case !errors.Is(err, sql.ErrNoRows):
+			return c, fmt.Errorf("sqlstore: paiements de %s: %w", asp, err)
+		}
+	}
 	c.Adresse, c.Document = s.Adresse, s.Vise
 	var mf any
 	if m.Action == segur.ActionValider {

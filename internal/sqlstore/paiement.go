@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -437,4 +439,16 @@ func (db *DB) FindAvis(ctx context.Context, ref string) (*segur.Avis, error) {
 		return nil, err
 	}
 	return &a, nil
+}
+
+// NoterVirement records in the audit log that the SEPA file nom of batch
+// id was handed out, with its SHA-256, to the context's Acteur: the agency
+// can tell who took which bank file, and when.
+func (db *DB) NoterVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error {
+	now := db.clock()
+	sum := sha256.Sum256(contenu)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		return audit(ctx, tx, now, "lot.virement", "lot:"+segur.FormatLot(id), map[string]any{
+			"fichier": nom, "sha256": hex.EncodeToString(sum[:]), "taille": len(contenu)})
+	})
 }

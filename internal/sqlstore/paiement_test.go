@@ -246,6 +246,12 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, err := db.ApprouverLot(ctx, l3.ID, "paul@asp.fr"); err != nil {
 			t.Fatal(err)
 		}
+		// A recovery while the balance waits in the approved batch would
+		// make the batch unpayable: refused, naming the batch.
+		reverser := segur.Demarche{Action: segur.ActionReverser, Roles: []segur.Role{segur.RoleInstructeur}, Login: "luc@asp.fr", Raison: "contrôle"}
+		if _, err := db.AppliquerDemarche(ctx, asp, reverser, prog, segur.Suites{}); !segur.IsCode(err, segur.ECONFLICT) || !strings.Contains(err.Error(), l3.Reference()) {
+			t.Errorf("recovery while the balance is in %s: got %v", l3.Reference(), err)
+		}
 		if _, err := db.MarquerLotPaye(ctx, l3.ID, reglement(l3, "paul@asp.fr", mars1), prog); err != nil {
 			t.Fatal(err)
 		}
@@ -254,6 +260,9 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		if n := compter(t, db, `SELECT count(*) FROM paiements WHERE demande_id = (SELECT id FROM demandes WHERE numero_asp = $1) AND NOT annule`, asp); n != 2 {
 			t.Errorf("payments of %s: %d, want 2 (advance and balance)", asp, n)
+		}
+		if c, err := db.AppliquerDemarche(ctx, asp, reverser, prog, segur.Suites{}); err != nil || c.Vers != segur.DemandeReversementOrdonne {
+			t.Errorf("recovery once paid: %+v %v", c, err)
 		}
 	})
 

@@ -31,6 +31,7 @@ type PaiementStore interface {
 	FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error)
 	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
 	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
+	NoterVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error
 }
 
 // routesPaiements registers the payment officers' pages (role payeur),
@@ -426,6 +427,10 @@ func (s *Server) getVirement(w http.ResponseWriter, r *http.Request) error {
 	var b bytes.Buffer
 	nom, err := s.paiements().Virement(r.Context(), id, &b)
 	if err != nil {
+		return err
+	}
+	// Who took the bank file, when, and which one: in the audit log.
+	if err := s.Store.NoterVirement(r.Context(), id, nom, b.Bytes()); err != nil {
 		return err
 	}
 	h := w.Header()

@@ -221,6 +221,13 @@ func TestPaiements(t *testing.T) {
 		resp.Header.Get("Content-Disposition") != `attachment; filename=virement-LOT-000001.xml` {
 		t.Fatalf("transfer file: %d %v", resp.StatusCode, resp.Header)
 	}
+	// Who took the bank file is in the audit log, with the file's hash.
+	evs, _ := p.db.FindEvenements(ctx, "lot:LOT-000001")
+	sum := sha256.Sum256(xml)
+	if len(evs) == 0 || evs[len(evs)-1].Action != "lot.virement" || evs[len(evs)-1].Acteur.Login != "paul@asp.fr" ||
+		!strings.Contains(string(evs[len(evs)-1].Details), hex.EncodeToString(sum[:])) {
+		t.Errorf("audit of the SEPA download: %+v", evs)
+	}
 	fichier := filepath.Join(t.TempDir(), "virement.xml")
 	os.WriteFile(fichier, xml, 0o644)
 	if out, err := exec.Command(xmllintWeb(t), "--noout", "--schema", "../sepa/testdata/pain.001.001.03.xsd", fichier).CombinedOutput(); err != nil {
@@ -270,7 +277,7 @@ func TestPaiements(t *testing.T) {
 	pdf, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	avis, err := p.db.FindAvis(ctx, "AVIS-000001-1")
-	sum := sha256.Sum256(pdf)
+	sum = sha256.Sum256(pdf)
 	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
 		hex.EncodeToString(sum[:]) != avis.Fichier.SHA256 {
 		t.Errorf("notice download: %d, %d bytes, %v", resp.StatusCode, len(pdf), err)
