@@ -22,6 +22,7 @@ type Store interface {
 	segur.Store
 	segur.DepotStore
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
+	AvisStore
 }
 
 // API serves /api/v1.
@@ -60,6 +61,8 @@ func (a *API) routes() []route {
 		{"GET /api/v1/depots/{id}/fichier-retour", a.auth(a.getFichierRetour)},
 		{"GET /api/v1/demandes", a.auth(a.getDemandes)},
 		{"GET /api/v1/demandes/{numeroASP}/documents/{reference}", a.auth(a.getDocument)},
+		{"GET /api/v1/avis", a.auth(a.getAvisListe)},
+		{"GET /api/v1/avis/{reference}", a.auth(a.getAvis)},
 		{"GET /api/v1/demandes/{numeroASP}", a.auth(a.getDemande)},
 		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
 		{"GET /api/v1/modele", a.getModele},

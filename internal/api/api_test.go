@@ -67,7 +67,7 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	p := &portail{db: db, blobs: blobs, tokens: map[string]string{}, paris: paris}
 	for _, v := range []struct{ siret, ans string }{{"88558855858745", "1234567890"}, {"35600000000048", "0987654321"}} {
-		f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr"}
+		f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
 		if err := db.CreateFournisseur(ctx, f); err != nil {
 			t.Fatal(err)
 		}

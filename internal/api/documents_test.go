@@ -55,4 +55,38 @@ func TestDocuments(t *testing.T) {
 	if resp, _ := p.do(t, "GET", "/api/v1/demandes/"+asp+"/documents/"+asp+"-DEC-9", "88558855858745", nil, ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown document: got %d, want 404", resp.StatusCode)
 	}
+
+	// The advance paid: the vendor's software reads its payment notice.
+	pay := &agence.Paiements{Store: p.db, Blobs: p.blobs, Log: in.Log, Now: time.Now, Paris: p.paris, Programme: segur.ProgrammeParDefaut,
+		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
+	l, err := p.db.CreateLot(ctx, nil, "paul@asp.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.db.ApprouverLot(ctx, l.ID, "paul@asp.fr"); err != nil {
+		t.Fatal(err)
+	}
+	y, m, j := time.Now().In(p.paris).Date()
+	if _, err := pay.MarquerPaye(ctx, l.ID, segur.Date{Annee: y, Mois: int(m), Jour: j}, "paul@asp.fr", "192.0.2.7"); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = p.do(t, "GET", "/api/v1/avis", "88558855858745", nil, "")
+	var liste struct {
+		Avis  []AvisJSON `json:"avis"`
+		Total int        `json:"total"`
+	}
+	if err := json.Unmarshal(body, &liste); err != nil || resp.StatusCode != 200 || liste.Total != 1 || len(liste.Avis[0].Paiements) != 1 ||
+		liste.Avis[0].Paiements[0].NumeroASP != asp || liste.Avis[0].Paiements[0].Nature != "avance" || liste.Avis[0].Montant != "4125.00" {
+		t.Fatalf("notices: %d %s", resp.StatusCode, body)
+	}
+	resp, pdf = p.do(t, "GET", liste.Avis[0].URL, "88558855858745", nil, "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("notice PDF: %d %s", resp.StatusCode, resp.Header)
+	}
+	if resp, _ := p.do(t, "GET", liste.Avis[0].URL, "35600000000048", nil, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another vendor's notice: got %d, want 404", resp.StatusCode)
+	}
+	if resp, body := p.do(t, "GET", "/api/v1/avis", "35600000000048", nil, ""); resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"total": 0`)) {
+		t.Errorf("another vendor's list: %d %s", resp.StatusCode, body)
+	}
 }

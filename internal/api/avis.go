@@ -1,0 +1,92 @@
+package api
+
+import (
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/segur-numerique/segur"
+)
+
+// AvisStore is what the payment notices' routes need of the database.
+type AvisStore interface {
+	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
+	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
+}
+
+// AvisJSON is a payment notice: one transfer to the vendor, and the
+// payments it made.
+type AvisJSON struct {
+	Reference    string             `json:"reference"`
+	Lot          string             `json:"lot"`
+	DatePaiement string             `json:"datePaiement"` // JJ/MM/AAAA, as the format writes dates
+	Montant      string             `json:"montant"`      // as montantSegurHT: 4125.00
+	Paiements    []PaiementAvisJSON `json:"paiements"`
+	URL          string             `json:"url"` // the PDF
+}
+
+// PaiementAvisJSON is one payment of a notice.
+type PaiementAvisJSON struct {
+	NumeroASP     string `json:"numeroASP"`
+	NumeroEditeur string `json:"numeroEditeur"`
+	Nature        string `json:"nature"` // avance or solde
+	Montant       string `json:"montant"`
+}
+
+func (a *API) getAvisListe(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, num, err := page(r)
+	if err != nil {
+		return err
+	}
+	avis, total, err := a.Store.FindAvisFournisseur(r.Context(), fournisseur(r.Context()).ID, limit, offset)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Avis    []AvisJSON `json:"avis"`
+		Total   int        `json:"total"`
+		Page    int        `json:"page"`
+		ParPage int        `json:"parPage"`
+	}{Avis: []AvisJSON{}, Total: total, Page: num, ParPage: limit}
+	for _, v := range avis {
+		if len(v.Paiements) == 0 { // the list reads notices without their lines
+			full, err := a.Store.FindAvis(r.Context(), v.Reference)
+			if err != nil {
+				return err
+			}
+			v = *full
+		}
+		j := AvisJSON{Reference: v.Reference, Lot: segur.FormatLot(v.LotID), DatePaiement: v.DatePaiement.String(),
+			Montant: segur.MontantTexte(v.Montant), Paiements: []PaiementAvisJSON{}, URL: "/api/v1/avis/" + v.Reference}
+		for _, p := range v.Paiements {
+			j.Paiements = append(j.Paiements, PaiementAvisJSON{p.NumeroASP, p.NumeroEditeur, string(p.Nature), segur.MontantTexte(p.Montant)})
+		}
+		out.Avis = append(out.Avis, j)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// getAvis sends a notice's PDF as it was sent: another vendor's is not
+// found.
+func (a *API) getAvis(w http.ResponseWriter, r *http.Request) error {
+	ref := r.PathValue("reference")
+	v, err := a.Store.FindAvis(r.Context(), ref)
+	if segur.IsCode(err, segur.ENOTFOUND) || err == nil && v.FournisseurID != fournisseur(r.Context()).ID {
+		return segur.Errorf(segur.ENOTFOUND, "avis de paiement introuvable")
+	}
+	if err != nil {
+		return err
+	}
+	b, err := a.Blobs.Open(r.Context(), v.Fichier.SHA256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": v.NomFichier()}))
+	_, err = io.Copy(w, b)
+	return err
+}
