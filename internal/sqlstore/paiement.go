@@ -423,6 +423,14 @@ func (db *DB) FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, li
 		`SELECT count(*) FROM avis_paiement WHERE fournisseur_id = $1`, limit, offset, int64(f))
 }
 
+// FindAvisDeDemande returns the payment notices that paid the request of
+// ASP number asp (advance, balance), oldest first, without their lines.
+func (db *DB) FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error) {
+	return queryAll(ctx, db.r, func(s scanner) (segur.Avis, error) { return scanAvis(s) }, "avis de la demande",
+		`SELECT `+avisColumns+` FROM avis_paiement a WHERE EXISTS (SELECT 1 FROM paiements p JOIN demandes d ON d.id = p.demande_id
+			WHERE p.lot_id = a.lot_id AND p.fournisseur_id = a.fournisseur_id AND NOT p.annule AND d.numero_asp = $1) ORDER BY a.id`, asp)
+}
+
 // FindAvis returns the payment notice of reference ref with its lines, or
 // an ENOTFOUND.
 func (db *DB) FindAvis(ctx context.Context, ref string) (*segur.Avis, error) {

@@ -264,6 +264,14 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if c, err := db.AppliquerDemarche(ctx, asp, reverser, prog, segur.Suites{}); err != nil || c.Vers != segur.DemandeReversementOrdonne {
 			t.Errorf("recovery once paid: %+v %v", c, err)
 		}
+		// The notices that paid it: the advance's (batch 2), the balance's (3).
+		avis, err := db.FindAvisDeDemande(ctx, asp)
+		if err != nil || len(avis) != 2 || avis[0].LotID != l2.ID || avis[1].LotID != l3.ID {
+			t.Errorf("notices of %s: %+v %v", asp, avis, err)
+		}
+		if avis, _ := db.FindAvisDeDemande(ctx, asps[1]); len(avis) != 1 {
+			t.Errorf("notices of %s: %+v, want the advance's", asps[1], avis)
+		}
 	})
 
 	t.Run("paiements: concurrence", func(t *testing.T) {

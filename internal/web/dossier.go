@@ -21,6 +21,7 @@ type AgenceStore interface {
 	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
 	FindFinancements(ctx context.Context, l segur.Logiciel, finess []string) (map[string]string, error)
 	CompterStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
+	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
 }
 
 // Dossier is a request as its page shows it, to an agent or its vendor:
@@ -96,6 +97,16 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 		v.Documents = append(v.Documents, DocumentVue{Reference: o.Reference, Libelle: o.Type.Libelle(), Date: s.date(o.CreeLe),
 			Lien: base + "/documents/" + o.Reference, SHA256: o.Fichier.SHA256})
 		refs[o.Fichier.SHA256] = o.Reference
+	}
+	// The payment notices that paid it.
+	avis, err := st.FindAvisDeDemande(ctx, d.NumeroASP)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range avis {
+		v.Documents = append(v.Documents, DocumentVue{Reference: a.Reference, Libelle: "Avis de paiement", Date: s.date(a.CreeLe),
+			Lien: base + "/avis/" + a.Reference, SHA256: a.Fichier.SHA256})
+		refs[a.Fichier.SHA256] = a.Reference
 	}
 	hist, err := st.FindHistorique(ctx, d.NumeroASP)
 	if err != nil {
@@ -255,4 +266,18 @@ func (s *Server) documentDe(w http.ResponseWriter, r *http.Request, d *segur.Dem
 		}
 	}
 	return segur.Errorf(segur.ENOTFOUND, "document %s introuvable", strings.ToValidUTF8(ref[:min(len(ref), 40)], ""))
+}
+
+// avisDe sends a payment notice that paid request d, by its reference.
+func (s *Server) avisDe(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	avis, err := s.Store.FindAvisDeDemande(r.Context(), d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	for _, a := range avis {
+		if a.Reference == r.PathValue("ref") {
+			return s.montrer(w, r, a.Fichier, "PDF", a.NomFichier())
+		}
+	}
+	return segur.Errorf(segur.ENOTFOUND, "avis de paiement introuvable sur la demande %s", d.NumeroASP)
 }

@@ -285,6 +285,28 @@ func TestPaiements(t *testing.T) {
 	if code, body := L.lire(jeanne.Get(p.srv.URL + "/demandes/" + asps[0])); code != http.StatusOK || !strings.Contains(body, "Paiement de l'avance") || !strings.Contains(body, `href="/paiements"`) {
 		t.Errorf("vendor's request page: got %d", code)
 	}
+	// The notice is among the request's documents, for the vendor and for
+	// the instructor (marie holds both roles), and names the history's row.
+	for who, c := range map[string]*http.Client{"/demandes/": jeanne, "/agence/demandes/": marie} {
+		code, body := L.lire(c.Get(p.srv.URL + who + asps[0]))
+		lien := who + asps[0] + "/avis/AVIS-000001-1"
+		if code != http.StatusOK || !strings.Contains(body, `href="`+lien+`"`) || strings.Count(body, "AVIS-000001-1") < 2 {
+			t.Errorf("%s request page lacks the notice (%d)", who, code)
+			continue
+		}
+		resp, err := c.Get(p.srv.URL + lien)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, pdf) {
+			t.Errorf("%s: notice download %d, %d bytes", lien, resp.StatusCode, len(got))
+		}
+	}
+	if code, _ := L.lire(jean.Get(p.srv.URL + "/demandes/" + asps[0] + "/avis/AVIS-000001-1")); code != http.StatusNotFound {
+		t.Errorf("another vendor, notice through the request: got %d, want 404", code)
+	}
 	// Another vendor does not find it.
 	if code, _ := L.lire(jean.Get(p.srv.URL + "/paiements/AVIS-000001-1")); code != http.StatusNotFound {
 		t.Errorf("another vendor's notice: got %d, want 404", code)
