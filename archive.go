@@ -147,6 +147,21 @@ func (s PieceStatus) String() string {
 	return "PieceStatus(" + strconv.Itoa(int(s)) + ")"
 }
 
+// Libelle says the outcome in French, for an agent's page.
+func (s PieceStatus) Libelle() string {
+	switch s {
+	case PieceOK:
+		return "lisible"
+	case PieceAbsente:
+		return "absente du fichier zip"
+	case PieceTropGrande:
+		return "plus grande que 3 Mo"
+	case PieceFormatIncorrect:
+		return "d'un autre format que celui déclaré"
+	}
+	return "illisible (données corrompues)"
+}
+
 // Archive is an attachments' zip whose central directory was read and
 // checked by OpenArchive. It keeps the io.ReaderAt it was opened on and reads
 // an entry's data only when CheckPiece asks for it. It is not safe for

@@ -223,22 +223,11 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	if e.Type == TypeSolde {
 		return g.deposerSolde(ctx, e, p)
 	}
-	y, m, j := e.Recu.In(g.Paris).Date()
-	d := &Depot{
-		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
-		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
-		CleIdempotence: e.Cle,
-	}
-	data, err := g.lire(ctx, e.JSON.SHA256)
-	if err != nil {
-		return nil, err
-	}
-	opt, fermer, err := g.options(ctx, e)
+	d, data, opt, decl, fermer, err := g.ouvrir(ctx, e, p)
 	if err != nil {
 		return nil, err
 	}
 	defer fermer()
-	decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
 	res, err := Controler(data, decl, opt)
 	if err != nil {
 		return nil, err
@@ -271,18 +260,8 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 
 	var rejoue DepotID
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
-		if e.Cle != "" {
-			if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil {
-				return err
-			} else if ok {
-				rejoue = first
-				return nil
-			}
-		}
-		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
-		} else if ok {
-			return Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
 		}
 		h := historique{numeroAns: p.NumeroAns}
 		if ordinal > 0 {
@@ -318,6 +297,44 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		return &Depot{ID: rejoue}, ErrRejoue
 	}
 	return d, nil
+}
+
+// ouvrir makes the deposit of e, not yet recorded, and reads what its
+// controls need: the JSON file, the options with the zip opened (fermer
+// closes it), the declaration.
+func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, data []byte, opt Options, decl Declaration, fermer func(), err error) {
+	y, m, j := e.Recu.In(g.Paris).Date()
+	d = &Depot{
+		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
+		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
+		CleIdempotence: e.Cle,
+	}
+	if data, err = g.lire(ctx, e.JSON.SHA256); err != nil {
+		return nil, nil, opt, decl, nil, err
+	}
+	if opt, fermer, err = g.options(ctx, e); err != nil {
+		return nil, nil, opt, decl, nil, err
+	}
+	decl = Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
+	return d, data, opt, decl, fermer, nil
+}
+
+// dejaRecu tells, in the deposit's transaction, whether e was recorded
+// before: a retry with the Idempotency-Key of a deposit gets that deposit
+// (a replay, not an error); the same files as a processed deposit are a
+// conflict naming it.
+func dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
+	if e.Cle != "" {
+		if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil || ok {
+			return first, err
+		}
+	}
+	if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+		return 0, err
+	} else if ok {
+		return 0, Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
+	}
+	return 0, nil
 }
 
 // options are the controls' options of a deposit: its zip opened (fermer

@@ -17,22 +17,11 @@ import (
 // lines that passed the others (Resultat.controlerAvances): the same result
 // as running every rule under the lock.
 func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
-	y, m, j := e.Recu.In(g.Paris).Date()
-	d := &Depot{
-		FournisseurID: e.Fournisseur.ID, Type: TypeSolde, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
-		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
-		CleIdempotence: e.Cle,
-	}
-	data, err := g.lire(ctx, e.JSON.SHA256)
-	if err != nil {
-		return nil, err
-	}
-	opt, fermer, err := g.options(ctx, e)
+	d, data, opt, decl, fermer, err := g.ouvrir(ctx, e, p)
 	if err != nil {
 		return nil, err
 	}
 	defer fermer()
-	decl := Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
 	res, err := ControlerSolde(data, decl, opt)
 	if err != nil {
 		return nil, err
@@ -55,18 +44,9 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 
 	var rejoue DepotID
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
-		if e.Cle != "" {
-			if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil {
-				return err
-			} else if ok {
-				rejoue = first
-				return nil
-			}
-		}
-		if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+		var err error
+		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
-		} else if ok {
-			return Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
 		}
 		h := historique{numeroAns: p.NumeroAns}
 		if ordinal > 0 {

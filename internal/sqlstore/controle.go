@@ -11,18 +11,6 @@ import (
 	"github.com/segur-numerique/segur"
 )
 
-// statutsIn returns the placeholders of statuses, numbered from n+1, and
-// their values.
-func statutsIn(statuts []segur.StatutDemande, n int) (string, []any) {
-	ph := make([]string, len(statuts))
-	args := make([]any, len(statuts))
-	for i, s := range statuts {
-		ph[i] = "$" + strconv.Itoa(n+i+1)
-		args[i] = string(s)
-	}
-	return strings.Join(ph, ", "), args
-}
-
 // TirerEchantillon draws, in one transaction, rate taux (basis points) of
 // the requests that may be controlled (segur.StatutsControlables) and
 // have no open control, with seed graine (segur.Tirer); it records the
@@ -31,7 +19,8 @@ func statutsIn(statuts []segur.StatutDemande, n int) (string, []any) {
 func (db *DB) TirerEchantillon(ctx context.Context, taux int, graine int64, par string) (*segur.Tirage, error) {
 	var t *segur.Tirage
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		in, args := statutsIn(segur.StatutsControlables, 0)
+		var args []any
+		in := placeholders(&args, segur.StatutsControlables...)
 		rows, err := tx.QueryContext(ctx, `SELECT numero_asp FROM demandes d WHERE statut IN (`+in+`)
 			AND NOT EXISTS (SELECT 1 FROM controles c WHERE c.demande_id = d.id AND c.etat = 'ouvert') ORDER BY numero_asp`, args...)
 		if err != nil {
@@ -181,34 +170,23 @@ func (db *DB) FindControle(ctx context.Context, id segur.ControleID) (*segur.Con
 // FindControles returns the controls f selects, newest first, without
 // their messages and files, and how many there are in all.
 func (db *DB) FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w conditions
 	if f.FournisseurID != 0 {
-		add("d.fournisseur_id = ?", int64(f.FournisseurID))
+		w.add("d.fournisseur_id = ?", int64(f.FournisseurID))
 	}
 	if f.Etat != "" {
-		add("c.etat = ?", string(f.Etat))
+		w.add("c.etat = ?", string(f.Etat))
 	}
 	if f.TirageID != 0 {
-		add("c.tirage_id = ?", int64(f.TirageID))
+		w.add("c.tirage_id = ?", int64(f.TirageID))
 	}
 	if f.NumeroASP != "" {
-		add("d.numero_asp = ?", f.NumeroASP)
+		w.add("d.numero_asp = ?", f.NumeroASP)
 	}
-	w := ""
-	if len(where) > 0 {
-		w = " WHERE " + strings.Join(where, " AND ")
-	}
-	from := ` FROM controles c JOIN demandes d ON d.id = c.demande_id` + w
+	from := ` FROM controles c JOIN demandes d ON d.id = c.demande_id` + w.clause()
 	return queryPage(ctx, db, scanControle, "contrôles",
 		`SELECT `+controleColumns+`, count(*) OVER ()`+from+` ORDER BY c.id DESC`, `SELECT count(*)`+from,
-		f.Limit, f.Offset, args...)
+		f.Limit, f.Offset, w.args...)
 }
 
 // tirageColumns are the columns scanTirage reads.

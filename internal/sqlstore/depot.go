@@ -714,53 +714,43 @@ func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]s
 
 // whereDemandes is the WHERE clause of a filter, with its arguments.
 func whereDemandes(filter segur.DemandeFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w conditions
 	if filter.FournisseurID != 0 {
-		add("fournisseur_id = ?", int64(filter.FournisseurID))
+		w.add("fournisseur_id = ?", int64(filter.FournisseurID))
 	}
 	if filter.NumeroASP != "" {
-		add("numero_asp = ?", filter.NumeroASP)
+		w.add("numero_asp = ?", filter.NumeroASP)
 	}
 	if filter.NumeroEditeur != "" {
 		// upper on both sides: the database's own case folding, which the
 		// index demandes_numero_editeur holds.
-		add("upper(numero_editeur) = upper(?)", filter.NumeroEditeur)
+		w.add("upper(numero_editeur) = upper(?)", filter.NumeroEditeur)
 	}
 	if filter.Statut != "" {
-		add("statut = ?", string(filter.Statut))
+		w.add("statut = ?", string(filter.Statut))
 	}
 	if filter.NumeroAns != "" {
-		add("numero_ans = ?", filter.NumeroAns)
+		w.add("numero_ans = ?", filter.NumeroAns)
 	}
 	if filter.Logiciel != "" {
-		add("logiciel = ?", string(filter.Logiciel))
+		w.add("logiciel = ?", string(filter.Logiciel))
 	}
 	if filter.MontantMin > 0 {
-		add("montant_ht_cents >= ?", filter.MontantMin)
+		w.add("montant_ht_cents >= ?", filter.MontantMin)
 	}
 	if filter.MontantMax > 0 {
-		add("montant_ht_cents <= ?", filter.MontantMax)
+		w.add("montant_ht_cents <= ?", filter.MontantMax)
 	}
 	if !filter.DeposeApres.IsZero() {
-		add("cree_le >= ?", filter.DeposeApres.UTC())
+		w.add("cree_le >= ?", filter.DeposeApres.UTC())
 	}
 	if !filter.DeposeAvant.IsZero() {
-		add("cree_le < ?", filter.DeposeAvant.UTC())
+		w.add("cree_le < ?", filter.DeposeAvant.UTC())
 	}
 	if filter.Agent != "" {
-		add("agent = ?", filter.Agent)
+		w.add("agent = ?", filter.Agent)
 	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(where, " AND "), args
+	return w.clause(), w.args
 }
 
 // ordreDemandes is the ORDER BY of a segur.TriDemandes key, numero_asp for

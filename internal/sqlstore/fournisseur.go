@@ -95,9 +95,10 @@ func (db *DB) FindFournisseurs(ctx context.Context) ([]segur.Fournisseur, error)
 		`SELECT id, siret, nom, email, iban, bic, cree_le FROM fournisseurs ORDER BY id`)
 }
 
-// queryAll runs a query and scans each row with scan. It returns an empty
-// slice, not nil, when there is no row.
-func queryAll[T any](ctx context.Context, q *sql.DB, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
+// queryAll runs a query on q (the read pool or a transaction) and scans
+// each row with scan. It returns an empty slice, not nil, when there is no
+// row.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/segur-numerique/segur"
 )
@@ -181,25 +179,13 @@ func (db *DB) FindPiecesVersions(ctx context.Context, asp string) ([]segur.Piece
 // these establishments; nil reads them all.
 func (db *DB) FindFinancements(ctx context.Context, l segur.Logiciel, finess []string) (map[string]string, error) {
 	args := []any{string(l)}
-	in := func(vals []string) string {
-		ph := make([]string, len(vals))
-		for i, v := range vals {
-			args = append(args, v)
-			ph[i] = "$" + strconv.Itoa(len(args))
-		}
-		return strings.Join(ph, ", ")
-	}
-	statuts := make([]string, len(segur.StatutsFinances))
-	for i, s := range segur.StatutsFinances {
-		statuts[i] = string(s)
-	}
 	q := `SELECT f.finess, d.numero_asp FROM demande_finess f JOIN demandes d ON d.id = f.demande_id
-		WHERE d.logiciel = $1 AND d.statut IN (` + in(statuts) + `)`
+		WHERE d.logiciel = $1 AND d.statut IN (` + placeholders(&args, segur.StatutsFinances...) + `)`
 	if finess != nil {
 		if len(finess) == 0 {
 			return map[string]string{}, nil
 		}
-		q += ` AND f.finess IN (` + in(finess) + `)`
+		q += ` AND f.finess IN (` + placeholders(&args, finess...) + `)`
 	}
 	type pair struct{ finess, asp string }
 	rows, err := queryAll(ctx, db.r, func(s scanner) (pair, error) {

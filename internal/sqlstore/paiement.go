@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/segur-numerique/segur"
@@ -18,50 +17,13 @@ import (
 // unique index paiements_une_fois holds it, whatever two payment officers
 // do at the same moment.
 
-// queryWith runs a query on q (the read pool or a transaction) and scans
-// every row.
-func queryWith[T any](ctx context.Context, q querier, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find %s: %w", what, err)
-	}
-	return out, nil
-}
-
-// phPaiements appends vals to args and returns their placeholders,
-// "$3, $4".
-func phPaiements(args *[]any, vals ...string) string {
-	ph := make([]string, len(vals))
-	for i, v := range vals {
-		*args = append(*args, v)
-		ph[i] = "$" + strconv.Itoa(len(*args))
-	}
-	return strings.Join(ph, ", ")
-}
-
 // paiementsDus reads the payments due: the requests on which
 // segur.PaiementDu finds one, without a payment of that kind in a batch
 // that is not cancelled. By vendor, then ASP number.
 func paiementsDus(ctx context.Context, q querier) ([]segur.Paiement, error) {
 	args := []any{string(segur.DemandeSoldeValidee), string(segur.PaiementSolde), string(segur.PaiementAvance)}
-	statuts := make([]string, len(segur.StatutsPaiementDu))
-	for i, s := range segur.StatutsPaiementDu {
-		statuts[i] = string(s)
-	}
-	in := phPaiements(&args, statuts...)
-	ds, err := queryWith(ctx, q, func(s scanner) (segur.Demande, error) {
+	in := placeholders(&args, segur.StatutsPaiementDu...)
+	ds, err := queryAll(ctx, q, func(s scanner) (segur.Demande, error) {
 		var d segur.Demande
 		err := s.Scan(&d.ID, &d.NumeroASP, &d.NumeroEditeur, &d.FournisseurID, &d.Statut, &d.MontantFinance, &d.SoldeAPayer)
 		return d, err
@@ -104,7 +66,7 @@ func (db *DB) CreateLot(ctx context.Context, asps []string, login string) (*segu
 			id segur.FournisseurID
 			ok bool
 		}
-		bs, err := queryWith(ctx, tx, func(s scanner) (banque, error) {
+		bs, err := queryAll(ctx, tx, func(s scanner) (banque, error) {
 			var b banque
 			return b, s.Scan(&b.id, &b.ok)
 		}, "coordonnées bancaires", `SELECT id, iban <> '' AND bic <> '' FROM fournisseurs`)
@@ -206,7 +168,7 @@ func (db *DB) lireLot(ctx context.Context, q querier, id segur.LotID, lock bool)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: lot %d: %w", id, err)
 	}
-	if l.Paiements, err = queryWith(ctx, q, scanPaiement, "paiements du lot", `SELECT `+paiementColumns+`
+	if l.Paiements, err = queryAll(ctx, q, scanPaiement, "paiements du lot", `SELECT `+paiementColumns+`
 		FROM paiements p JOIN demandes d ON d.id = p.demande_id WHERE p.lot_id = $1 ORDER BY p.fournisseur_id, d.numero_asp`, int64(id)); err != nil {
 		return nil, err
 	}
@@ -240,7 +202,7 @@ func (db *DB) ApprouverLot(ctx context.Context, id segur.LotID, login string) (*
 			return err
 		}
 		type row struct{ asp, statut, action, par string }
-		rows, err := queryWith(ctx, tx, func(s scanner) (row, error) {
+		rows, err := queryAll(ctx, tx, func(s scanner) (row, error) {
 			var r row
 			var action, par sql.NullString
 			err := s.Scan(&r.asp, &r.statut, &action, &par)
@@ -411,7 +373,7 @@ func scanAvis(s scanner, more ...any) (segur.Avis, error) {
 // FindAvisDuLot returns the payment notices of batch id, in vendor order,
 // without their lines.
 func (db *DB) FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error) {
-	return queryWith(ctx, db.r, func(s scanner) (segur.Avis, error) { return scanAvis(s) }, "avis du lot",
+	return queryAll(ctx, db.r, func(s scanner) (segur.Avis, error) { return scanAvis(s) }, "avis du lot",
 		`SELECT `+avisColumns+` FROM avis_paiement a WHERE a.lot_id = $1 ORDER BY a.fournisseur_id`, int64(id))
 }
 
@@ -441,7 +403,7 @@ func (db *DB) FindAvis(ctx context.Context, ref string) (*segur.Avis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: avis %s: %w", ref, err)
 	}
-	if a.Paiements, err = queryWith(ctx, db.r, scanPaiement, "lignes de l'avis", `SELECT `+paiementColumns+`
+	if a.Paiements, err = queryAll(ctx, db.r, scanPaiement, "lignes de l'avis", `SELECT `+paiementColumns+`
 		FROM paiements p JOIN demandes d ON d.id = p.demande_id WHERE p.lot_id = $1 AND p.fournisseur_id = $2 ORDER BY d.numero_asp`,
 		int64(a.LotID), int64(a.FournisseurID)); err != nil {
 		return nil, err

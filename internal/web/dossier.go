@@ -214,13 +214,18 @@ func (s *Server) pieceDeposee(w http.ResponseWriter, r *http.Request, d *segur.D
 	if err != nil || n < 1 || n > len(d.Pieces) {
 		return segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
 	}
-	p := d.Pieces[n-1]
-	dep, err := s.Store.FindDepotByID(r.Context(), d.DepotID)
+	return s.pieceDuDepot(w, r, d.DepotID, d.Pieces[n-1])
+}
+
+// pieceDuDepot sends attachment p of deposit id, read from the deposit's
+// zip and checked again (size, CRC, format).
+func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.DepotID, p segur.Piece) error {
+	dep, err := s.Store.FindDepotByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	if dep.Zip.SHA256 == "" {
-		return segur.Errorf(segur.ENOTFOUND, "le dépôt de cette demande n'avait pas de fichier zip")
+		return segur.Errorf(segur.ENOTFOUND, "le dépôt %s n'avait pas de fichier zip", dep.ImpID)
 	}
 	b, err := s.Blobs.Open(r.Context(), dep.Zip.SHA256)
 	if err != nil {
@@ -229,11 +234,11 @@ func (s *Server) pieceDeposee(w http.ResponseWriter, r *http.Request, d *segur.D
 	defer b.Close()
 	a, err := segur.OpenArchive(b, b.Taille())
 	if err != nil {
-		return segur.Errorf(segur.ENOTFOUND, "fichier zip du dépôt illisible")
+		return segur.Errorf(segur.ENOTFOUND, "le fichier zip du dépôt %s est illisible", dep.ImpID)
 	}
 	var buf bytes.Buffer
 	if st := a.ExtrairePiece(p.NomFichier, p.Format, &buf); st != segur.PieceOK {
-		return segur.Errorf(segur.ENOTFOUND, "pièce %s illisible dans le zip du dépôt (%v)", p.NomFichier, st)
+		return segur.Errorf(segur.ENOTFOUND, "pièce %s du dépôt %s : %s", p.NomFichier, dep.ImpID, st.Libelle())
 	}
 	return envoyerPiece(w, r, &buf, int64(buf.Len()), p.Format, p.NomFichier)
 }

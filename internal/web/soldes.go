@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -101,26 +100,5 @@ func (s *Server) pieceSolde(w http.ResponseWriter, r *http.Request, d *segur.Dem
 	if so == nil || err != nil || n < 1 || n > len(so.Pieces) {
 		return introuvable
 	}
-	p := so.Pieces[n-1]
-	dep, err := s.Store.FindDepotByID(r.Context(), so.DepotID)
-	if err != nil {
-		return err
-	}
-	if dep.Zip.SHA256 == "" {
-		return segur.Errorf(segur.ENOTFOUND, "le dépôt de ce solde n'avait pas de fichier zip")
-	}
-	b, err := s.Blobs.Open(r.Context(), dep.Zip.SHA256)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	a, err := segur.OpenArchive(b, b.Taille())
-	if err != nil {
-		return segur.Errorf(segur.ENOTFOUND, "fichier zip du dépôt illisible")
-	}
-	var buf bytes.Buffer
-	if st := a.ExtrairePiece(p.NomFichier, p.Format, &buf); st != segur.PieceOK {
-		return segur.Errorf(segur.ENOTFOUND, "pièce %s illisible dans le zip du dépôt (%v)", p.NomFichier, st)
-	}
-	return envoyerPiece(w, r, &buf, int64(buf.Len()), p.Format, p.NomFichier)
+	return s.pieceDuDepot(w, r, so.DepotID, so.Pieces[n-1])
 }
