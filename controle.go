@@ -710,23 +710,11 @@ func (c *controleur) champs() bool {
 	if !c.inconnues(d.inc[oDemande], schemaDemande, bal("")) && c.stop() {
 		return false
 	}
-	// numLigne
-	if v := f[fNumLigne]; c.typed(v, bal("numLigne"), kNumber1, attNumLigne) {
-		lit := c.b[v.start:v.end]
-		lit0 := bytes.TrimPrefix(lit, []byte{'-'})
-		switch {
-		case !digits(string(lit0)):
-			c.add(Erreur{Code: CodeNumLigneEntier, Valeur: montrer(c.b, v)})
-		case string(lit) != strconv.Itoa(c.pos):
-			c.add(Erreur{Code: CodeNumLignePosition, Valeur: montrer(c.b, v), P1: strconv.Itoa(c.pos)})
-		}
-	}
+	c.numLigne(f[fNumLigne])
 	if c.stop() {
 		return false
 	}
-	if v := f[fTypeAction]; c.typed(v, bal("typeAction"), kString1, attTypeAction) && string(c.text(v)) != "C" {
-		c.add(Erreur{Code: CodeTypeAction, Valeur: montrer(c.b, v)})
-	}
+	c.typeAction(f[fTypeAction])
 	if c.stop() {
 		return false
 	}
@@ -734,11 +722,7 @@ func (c *controleur) champs() bool {
 	if c.stop() {
 		return false
 	}
-	if v := f[fNumeroEditeur]; c.typed(v, bal("numeroEditeur"), kString1, attEditeur) {
-		if s := c.text(v); len(s) != 5 || !alnum(string(s)) {
-			c.add(Erreur{Code: CodeNumeroEditeur, Valeur: montrer(c.b, v)})
-		}
-	}
+	c.numeroEditeur(f[fNumeroEditeur])
 	if c.stop() {
 		return false
 	}
@@ -750,7 +734,7 @@ func (c *controleur) champs() bool {
 	if c.stop() {
 		return false
 	}
-	c.listePieces()
+	c.listePieces(piecesAvance)
 	if c.stop() {
 		return false
 	}
@@ -775,6 +759,66 @@ func (c *controleur) null(v val, balise string) {
 	}
 }
 
+// numLigne checks a line's numLigne: an integer, its position in the file.
+func (c *controleur) numLigne(v val) {
+	if !c.typed(v, bal("numLigne"), kNumber1, attNumLigne) {
+		return
+	}
+	lit := c.b[v.start:v.end]
+	switch {
+	case !digits(string(bytes.TrimPrefix(lit, []byte{'-'}))):
+		c.add(Erreur{Code: CodeNumLigneEntier, Valeur: montrer(c.b, v)})
+	case string(lit) != strconv.Itoa(c.pos):
+		c.add(Erreur{Code: CodeNumLignePosition, Valeur: montrer(c.b, v), P1: strconv.Itoa(c.pos)})
+	}
+}
+
+// typeAction checks a line's typeAction: "C".
+func (c *controleur) typeAction(v val) {
+	if c.typed(v, bal("typeAction"), kString1, attTypeAction) && string(c.text(v)) != "C" {
+		c.add(Erreur{Code: CodeTypeAction, Valeur: montrer(c.b, v)})
+	}
+}
+
+// numeroEditeur checks a line's numeroEditeur: 5 letters or digits.
+func (c *controleur) numeroEditeur(v val) {
+	if !c.typed(v, bal("numeroEditeur"), kString1, attEditeur) {
+		return
+	}
+	if s := c.text(v); len(s) != 5 || !alnum(string(s)) {
+		c.add(Erreur{Code: CodeNumeroEditeur, Valeur: montrer(c.b, v)})
+	}
+}
+
+// codesDate are the result codes of a date's faults: not JJ/MM/AAAA, no
+// such day, after the deposit.
+type codesDate struct{ format, inexistante, future string }
+
+// date checks a date at key b: JJ/MM/AAAA, a real day, not after the
+// deposit. balise is the key the fault names ("" when its label does).
+func (c *controleur) date(v val, b balise, codes codesDate, balise string) {
+	if !c.typed(v, b, kString1, attDate) {
+		return
+	}
+	d, ok := lireDateJJMMAAAA(c.text(v))
+	switch {
+	case !ok:
+		c.add(Erreur{Code: codes.format, Balise: balise, Valeur: montrer(c.b, v)})
+	case !d.Valide():
+		c.add(Erreur{Code: codes.inexistante, Balise: balise, Valeur: montrer(c.b, v)})
+	case c.depot.Date.Valide() && c.depot.Date.Avant(d):
+		c.add(Erreur{Code: codes.future, Balise: balise, Valeur: montrer(c.b, v), P1: c.depot.Date.String()})
+	}
+}
+
+// lireDateJJMMAAAA reads JJ/MM/AAAA; the date may not exist.
+func lireDateJJMMAAAA(s []byte) (Date, bool) {
+	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !digits(string(s[0:2])) || !digits(string(s[3:5])) || !digits(string(s[6:10])) {
+		return Date{}, false
+	}
+	return Date{atoi(string(s[6:10])), atoi(string(s[3:5])), atoi(string(s[0:2]))}, true
+}
+
 func (c *controleur) commande() {
 	f := &c.d.f
 	if !c.typed(f[fCommande], bal("commande"), kObject1, attCommande) {
@@ -783,16 +827,7 @@ func (c *controleur) commande() {
 	if !c.inconnues(c.d.inc[oCommande], schemaCommande, bal("commande")) && c.stop() {
 		return
 	}
-	if v := f[fDateCommande]; c.typed(v, bal("commande.dateCommande"), kString1, attDate) {
-		s := c.text(v)
-		if len(s) != 10 || s[2] != '/' || s[5] != '/' || !digits(string(s[0:2])) || !digits(string(s[3:5])) || !digits(string(s[6:10])) {
-			c.add(Erreur{Code: CodeDateFormat, Valeur: montrer(c.b, v)})
-		} else if d := (Date{atoi(string(s[6:10])), atoi(string(s[3:5])), atoi(string(s[0:2]))}); !d.Valide() {
-			c.add(Erreur{Code: CodeDateInexistante, Valeur: montrer(c.b, v)})
-		} else if c.depot.Date.Valide() && c.depot.Date.Avant(d) {
-			c.add(Erreur{Code: CodeDateFuture, Valeur: montrer(c.b, v), P1: c.depot.Date.String()})
-		}
-	}
+	c.date(f[fDateCommande], bal("commande.dateCommande"), codesDate{CodeDateFormat, CodeDateInexistante, CodeDateFuture}, "")
 	if c.stop() {
 		return
 	}
@@ -974,15 +1009,43 @@ func finessFormat(s []byte) bool {
 	return digits(string(s))
 }
 
-func (c *controleur) listePieces() {
-	v := c.d.f[fPieces]
+// genrePieces is what the attachments of a kind of line are: an advance
+// request's (an order form, a proof of the VAT regime) or a balance's (an
+// invoice, a statement of service delivered).
+type genrePieces struct {
+	liste, editeur int        // the line's slots of piecesJustificatives and numeroEditeur
+	attendu        string     // what piecesJustificatives must be
+	vide           string     // what an empty list lacks
+	types          [2]string  // the typeFichier values, in the order of codes
+	codes          *[2]string // their nomenclature codes
+	attType        string     // what typeFichier must be
+	codeType       string     // the result code of another typeFichier
+	codeNom        string     // the result code of a name outside the nomenclature
+}
+
+var (
+	piecesAvance = &genrePieces{liste: fPieces, editeur: fNumeroEditeur, attendu: attPieces, vide: "au moins une pièce : le bon de commande",
+		types: [2]string{typeBonCommande, typePreuveHT}, codes: &codesAvance, attType: attTypeFichier, codeType: CodeTypeFichier, codeNom: CodeNomPiece}
+	piecesSolde = &genrePieces{liste: sPieces, editeur: sNumeroEditeur, attendu: attPiecesSolde, vide: "la facture et le procès-verbal de VSR",
+		types: [2]string{TypeFacture, TypePVVSR}, codes: &codesSolde, attType: attTypeFichierSolde, codeType: CodeSoldeTypeFichier, codeNom: CodeSoldeNomPiece}
+)
+
+// code is the nomenclature's code of an attachment's type.
+func (g *genrePieces) code(typ []byte) string {
+	if string(typ) == g.types[0] {
+		return g.codes[0]
+	}
+	return g.codes[1]
+}
+
+func (c *controleur) listePieces(g *genrePieces) {
 	const chemin = "piecesJustificatives"
-	if !c.typed(v, bal(chemin), kArray1, attPieces) {
+	if !c.typed(c.d.f[g.liste], bal(chemin), kArray1, g.attendu) {
 		return
 	}
 	pieces := c.doc.pieces[c.d.p0:c.d.p1]
 	if len(pieces) == 0 {
-		c.add(Erreur{Code: CodeTableauVide, Balise: chemin, P1: "au moins une pièce : le bon de commande"})
+		c.add(Erreur{Code: CodeTableauVide, Balise: chemin, P1: g.vide})
 		return
 	}
 	for j := range pieces {
@@ -998,7 +1061,7 @@ func (c *controleur) listePieces() {
 			return
 		}
 		if s, ok := c.texte(e.f[pNomFichier], b.cle("nomFichier"), kString1, maxNomFichier, attNomFichier); ok {
-			c.nomPiece(s, b.cle("nomFichier"))
+			c.nomPiece(s, b.cle("nomFichier"), g)
 		}
 		if c.stop() {
 			return
@@ -1011,9 +1074,9 @@ func (c *controleur) listePieces() {
 		if c.stop() {
 			return
 		}
-		if fv := e.f[pTypeFichier]; c.typed(fv, b.cle("typeFichier"), kString1, attTypeFichier) {
-			if s := string(c.text(fv)); s != typeBonCommande && s != typePreuveHT {
-				c.add(Erreur{Code: CodeTypeFichier, Balise: b.cle("typeFichier").String(), Valeur: montrer(c.b, fv)})
+		if fv := e.f[pTypeFichier]; c.typed(fv, b.cle("typeFichier"), kString1, g.attType) {
+			if s := string(c.text(fv)); s != g.types[0] && s != g.types[1] {
+				c.add(Erreur{Code: g.codeType, Balise: b.cle("typeFichier").String(), Valeur: montrer(c.b, fv)})
 			}
 		}
 		if c.stop() {
@@ -1078,15 +1141,15 @@ func lireNomPiece(s string, codes *[2]string) (nomPiece, bool) {
 	return n, true
 }
 
-func (c *controleur) nomPiece(s []byte, b balise) {
-	n, ok := lireNomPiece(string(s), &codesAvance)
+func (c *controleur) nomPiece(s []byte, b balise, g *genrePieces) {
+	n, ok := lireNomPiece(string(s), g.codes)
 	var editeur []byte
-	if v := c.d.f[fNumeroEditeur]; v.kind == kString {
+	if v := c.d.f[g.editeur]; v.kind == kString {
 		editeur = c.text(v)
 	}
 	switch {
 	case !ok:
-		c.add(Erreur{Code: CodeNomPiece, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: string(editeur)})
+		c.add(Erreur{Code: g.codeNom, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: string(editeur)})
 	case n.logiciel != string(c.depot.Logiciel):
 		c.add(Erreur{Code: CodeNomPieceLogiciel, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel)})
 	case len(editeur) > 0 && n.editeur != string(editeur):
@@ -1144,26 +1207,8 @@ func (c *controleur) regles() {
 	if c.stop() {
 		return
 	}
-	for j := range pieces {
-		fNom := pieces[j].f[pNomFichier]
-		b := balise{"piecesJustificatives", j + 1, "nomFichier"}
-		for k := 0; k < j; k++ {
-			if c.egal(pieces[k].f[pNomFichier], fNom) {
-				c.add(Erreur{Code: CodePieceDoublon, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: strconv.Itoa(k + 1)})
-				return
-			}
-		}
-		n, _ := lireNomPiece(string(c.text(fNom)), &codesAvance)
-		format := c.text(pieces[j].f[pFormatFichier])
-		if ext := extension(format); n.ext != ext {
-			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})
-			return
-		}
-		typ := c.text(pieces[j].f[pTypeFichier])
-		if code := codeTypeFichier(typ); n.code != code {
-			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: code, P2: string(typ)})
-			return
-		}
+	if !c.nomsPieces(pieces, piecesAvance) {
+		return
 	}
 	// The software type of the deposit.
 	faux := flagsRI
@@ -1213,11 +1258,32 @@ var (
 	flagsRI = append(append([]drapeau{}, flagsDPI...), flagsPFI...)
 )
 
-func codeTypeFichier(typ []byte) string {
-	if string(typ) == typeBonCommande {
-		return "BDC"
+// nomsPieces checks, across a line's attachments, that no name is given
+// twice and that each name's extension and code agree with its format and
+// type; it reports whether they all do.
+func (c *controleur) nomsPieces(pieces []element, g *genrePieces) bool {
+	for j := range pieces {
+		fNom := pieces[j].f[pNomFichier]
+		b := balise{"piecesJustificatives", j + 1, "nomFichier"}
+		for k := 0; k < j; k++ {
+			if c.egal(pieces[k].f[pNomFichier], fNom) {
+				c.add(Erreur{Code: CodePieceDoublon, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: strconv.Itoa(k + 1)})
+				return false
+			}
+		}
+		n, _ := lireNomPiece(string(c.text(fNom)), g.codes)
+		format := c.text(pieces[j].f[pFormatFichier])
+		if ext := extension(format); n.ext != ext {
+			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})
+			return false
+		}
+		typ := c.text(pieces[j].f[pTypeFichier])
+		if code := g.code(typ); n.code != code {
+			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: code, P2: string(typ)})
+			return false
+		}
 	}
-	return "HT"
+	return true
 }
 
 // extension is the file-name extension of a formatFichier.

@@ -37,29 +37,31 @@ type Piece struct {
 	NomFichier, Format, Type string
 }
 
+// chaine is the text of a string value of the file, unescaped; "" for
+// another kind of value.
+func (r *Resultat) chaine(v val) string {
+	if v.kind != kString {
+		return ""
+	}
+	raw := r.data[v.start:v.end]
+	if v.esc {
+		raw = unescape(nil, raw)
+	}
+	return string(raw)
+}
+
 // Donnees returns the typed content of request i (from 0), which passed
 // control 2: every value is there and valid.
 func (r *Resultat) Donnees(i int) DonneesDemande {
 	d := &r.doc.demandes[i]
-	s := func(v val) string {
-		if v.kind != kString {
-			return ""
-		}
-		raw := r.data[v.start:v.end]
-		if v.esc {
-			raw = unescape(nil, raw)
-		}
-		return string(raw)
-	}
+	s := r.chaine
 	out := DonneesDemande{
 		NumLigne:       i + 1,
 		NumeroEditeur:  s(d.f[fNumeroEditeur]),
 		RegimeTVA:      s(d.f[fRegimeTVA]),
 		MontantHTCents: centimes(r.data[d.f[fMontant].start:d.f[fMontant].end]),
 	}
-	if dc := s(d.f[fDateCommande]); len(dc) == 10 {
-		out.DateCommande = Date{atoi(dc[6:10]), atoi(dc[3:5]), atoi(dc[0:2])}
-	}
+	out.DateCommande, _ = lireDateJJMMAAAA([]byte(s(d.f[fDateCommande])))
 	if d.f[fIsMandataire].kind == kTrue {
 		out.Mandataire = &Contact{s(d.f[fNomMandataire]), s(d.f[fEmailMandataire]), s(d.f[fTelMandataire])}
 	}

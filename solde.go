@@ -248,22 +248,11 @@ func (c *controleur) champsSolde() bool {
 	if !c.inconnues(d.inc[oDemande], schemaSolde, bal("")) && c.stop() {
 		return false
 	}
-	if v := f[sNumLigne]; c.typed(v, bal("numLigne"), kNumber1, attNumLigne) {
-		lit := c.b[v.start:v.end]
-		lit0 := strings.TrimPrefix(string(lit), "-")
-		switch {
-		case !digits(lit0):
-			c.add(Erreur{Code: CodeNumLigneEntier, Valeur: montrer(c.b, v)})
-		case string(lit) != strconv.Itoa(c.pos):
-			c.add(Erreur{Code: CodeNumLignePosition, Valeur: montrer(c.b, v), P1: strconv.Itoa(c.pos)})
-		}
-	}
+	c.numLigne(f[sNumLigne])
 	if c.stop() {
 		return false
 	}
-	if v := f[sTypeAction]; c.typed(v, bal("typeAction"), kString1, attTypeAction) && string(c.text(v)) != "C" {
-		c.add(Erreur{Code: CodeTypeAction, Valeur: montrer(c.b, v)})
-	}
+	c.typeAction(f[sTypeAction])
 	if c.stop() {
 		return false
 	}
@@ -273,11 +262,7 @@ func (c *controleur) champsSolde() bool {
 	if c.stop() {
 		return false
 	}
-	if v := f[sNumeroEditeur]; c.typed(v, bal("numeroEditeur"), kString1, attEditeur) {
-		if s := c.text(v); len(s) != 5 || !alnum(string(s)) {
-			c.add(Erreur{Code: CodeNumeroEditeur, Valeur: montrer(c.b, v)})
-		}
-	}
+	c.numeroEditeur(f[sNumeroEditeur])
 	if c.stop() {
 		return false
 	}
@@ -289,7 +274,7 @@ func (c *controleur) champsSolde() bool {
 	if c.stop() {
 		return false
 	}
-	c.listePiecesSolde()
+	c.listePieces(piecesSolde)
 	if c.stop() {
 		return false
 	}
@@ -336,97 +321,7 @@ func (c *controleur) facture() {
 // dateSolde checks a date of a balance line: JJ/MM/AAAA, a real day, not
 // after the deposit.
 func (c *controleur) dateSolde(v val, b balise) {
-	if !c.typed(v, b, kString1, attDate) {
-		return
-	}
-	d, ok := lireDateJJMMAAAA(c.text(v))
-	switch {
-	case !ok:
-		c.add(Erreur{Code: CodeSoldeDateFormat, Balise: b.String(), Valeur: montrer(c.b, v)})
-	case !d.Valide():
-		c.add(Erreur{Code: CodeSoldeDateInexistante, Balise: b.String(), Valeur: montrer(c.b, v)})
-	case c.depot.Date.Valide() && c.depot.Date.Avant(d):
-		c.add(Erreur{Code: CodeSoldeDateFuture, Balise: b.String(), Valeur: montrer(c.b, v), P1: c.depot.Date.String()})
-	}
-}
-
-// lireDateJJMMAAAA reads JJ/MM/AAAA; the date may not exist.
-func lireDateJJMMAAAA(s []byte) (Date, bool) {
-	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !digits(string(s[0:2])) || !digits(string(s[3:5])) || !digits(string(s[6:10])) {
-		return Date{}, false
-	}
-	return Date{atoi(string(s[6:10])), atoi(string(s[3:5])), atoi(string(s[0:2]))}, true
-}
-
-func (c *controleur) listePiecesSolde() {
-	const chemin = "piecesJustificatives"
-	if !c.typed(c.d.f[sPieces], bal(chemin), kArray1, attPiecesSolde) {
-		return
-	}
-	pieces := c.doc.pieces[c.d.p0:c.d.p1]
-	if len(pieces) == 0 {
-		c.add(Erreur{Code: CodeTableauVide, Balise: chemin, P1: "la facture et le procès-verbal de VSR"})
-		return
-	}
-	for j := range pieces {
-		e := &pieces[j]
-		b := balise{chemin, j + 1, ""}
-		if !c.typed(e.v, b, kObject1, attElemPiece) {
-			if c.stop() {
-				return
-			}
-			continue
-		}
-		if !c.inconnues(e.inc, schemaPiece, b) && c.stop() {
-			return
-		}
-		if s, ok := c.texte(e.f[pNomFichier], b.cle("nomFichier"), kString1, maxNomFichier, attNomFichier); ok {
-			c.nomPieceSolde(s, b.cle("nomFichier"))
-		}
-		if c.stop() {
-			return
-		}
-		if fv := e.f[pFormatFichier]; c.typed(fv, b.cle("formatFichier"), kString1, attFormat) {
-			if s := string(c.text(fv)); s != "PDF" && s != "PNG" && s != "JPG" {
-				c.add(Erreur{Code: CodeFormatFichier, Balise: b.cle("formatFichier").String(), Valeur: montrer(c.b, fv)})
-			}
-		}
-		if c.stop() {
-			return
-		}
-		if fv := e.f[pTypeFichier]; c.typed(fv, b.cle("typeFichier"), kString1, attTypeFichierSolde) {
-			if s := string(c.text(fv)); s != TypeFacture && s != TypePVVSR {
-				c.add(Erreur{Code: CodeSoldeTypeFichier, Balise: b.cle("typeFichier").String(), Valeur: montrer(c.b, fv)})
-			}
-		}
-		if c.stop() {
-			return
-		}
-	}
-}
-
-func (c *controleur) nomPieceSolde(s []byte, b balise) {
-	n, ok := lireNomPiece(string(s), &codesSolde)
-	var editeur []byte
-	if v := c.d.f[sNumeroEditeur]; v.kind == kString {
-		editeur = c.text(v)
-	}
-	switch {
-	case !ok:
-		c.add(Erreur{Code: CodeSoldeNomPiece, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel), P2: string(editeur)})
-	case n.logiciel != string(c.depot.Logiciel):
-		c.add(Erreur{Code: CodeNomPieceLogiciel, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: string(c.depot.Logiciel)})
-	case len(editeur) > 0 && n.editeur != string(editeur):
-		c.add(Erreur{Code: CodeNomPieceEditeur, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: montrerTexte(string(editeur))})
-	}
-}
-
-// codeTypeFichierSolde is the nomenclature's code of a balance attachment's type.
-func codeTypeFichierSolde(typ []byte) string {
-	if string(typ) == TypeFacture {
-		return "FAC"
-	}
-	return "VSR"
+	c.date(v, b, codesDate{CodeSoldeDateFormat, CodeSoldeDateInexistante, CodeSoldeDateFuture}, b.String())
 }
 
 // reglesSolde checks the rules across the fields of a balance line; every
@@ -453,27 +348,7 @@ func (c *controleur) reglesSolde() {
 	if c.stop() {
 		return
 	}
-	for j := range pieces {
-		fNom := pieces[j].f[pNomFichier]
-		b := balise{"piecesJustificatives", j + 1, "nomFichier"}
-		for k := 0; k < j; k++ {
-			if c.egal(pieces[k].f[pNomFichier], fNom) {
-				c.add(Erreur{Code: CodePieceDoublon, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: strconv.Itoa(k + 1)})
-				return
-			}
-		}
-		n, _ := lireNomPiece(string(c.text(fNom)), &codesSolde)
-		format := c.text(pieces[j].f[pFormatFichier])
-		if ext := extension(format); n.ext != ext {
-			c.add(Erreur{Code: CodeExtension, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: ext, P2: string(format)})
-			return
-		}
-		typ := c.text(pieces[j].f[pTypeFichier])
-		if code := codeTypeFichierSolde(typ); n.code != code {
-			c.add(Erreur{Code: CodeCodeTypeFichier, Balise: b.String(), Valeur: montrer(c.b, fNom), P1: code, P2: string(typ)})
-			return
-		}
-	}
+	c.nomsPieces(pieces, piecesSolde)
 }
 
 // DonneesSolde is what an accepted balance line says, typed.
@@ -492,16 +367,7 @@ type DonneesSolde struct {
 // passed control 2.
 func (r *Resultat) DonneesSolde(i int) DonneesSolde {
 	d := &r.doc.demandes[i]
-	s := func(v val) string {
-		if v.kind != kString {
-			return ""
-		}
-		raw := r.data[v.start:v.end]
-		if v.esc {
-			raw = unescape(nil, raw)
-		}
-		return string(raw)
-	}
+	s := r.chaine
 	out := DonneesSolde{
 		NumLigne:              i + 1,
 		NumeroASP:             s(d.f[sNumeroASP]),
