@@ -416,16 +416,3 @@ func entete(b *strings.Builder, c *Controle, d *Demande, fournisseur string) {
 	fmt.Fprintf(b, "  Votre numéro de demande (numeroEditeur) : %s\n", uneLigne(d.NumeroEditeur))
 	fmt.Fprintf(b, "  Contrôle : %s\n", c.Reference())
 }
-
-func indenter(b *strings.Builder, s string) {
-	for l := range strings.SplitSeq(strings.TrimSpace(strings.ReplaceAll(s, "\r", "")), "\n") {
-		b.WriteString(strings.TrimRight("  "+l, " \t") + "\n")
-	}
-}
-
-func signer(b *strings.Builder) {
-	b.WriteString("\nVeuillez agréer, Madame, Monsieur, nos salutations distinguées.\n\n")
-	b.WriteString("L'Agence de services et de paiement\n")
-	b.WriteString("Programme Ségur numérique\n\n")
-	b.WriteString("Ce message est envoyé automatiquement : merci de ne pas y répondre.\n")
-}

@@ -267,22 +267,12 @@ func CourrielDemarche(c Changement, d *Demande, fournisseur string, a []string, 
 	if d.NumeroAns != "" {
 		fmt.Fprintf(&b, "  Numéro de référencement ANS : %s\n", uneLigne(d.NumeroAns))
 	}
-	raison := strings.TrimSpace(strings.ReplaceAll(c.Raison, "\r", ""))
-	if motif != "" && raison != "" {
+	if motif != "" && strings.TrimSpace(c.Raison) != "" {
 		fmt.Fprintf(&b, "\n%s :\n", motif)
-		for l := range strings.SplitSeq(raison, "\n") {
-			b.WriteString(strings.TrimRight("  "+l, " \t") + "\n")
-		}
+		indenter(&b, c.Raison)
 	}
-	if lien = uneLigne(lien); lien != "" {
-		fmt.Fprintf(&b, "\n%s :\n%s\n", suite, lien)
-	} else {
-		fmt.Fprintf(&b, "\n%s.\n", suite)
-	}
-	b.WriteString("\nVeuillez agréer, Madame, Monsieur, nos salutations distinguées.\n\n")
-	b.WriteString("L'Agence de services et de paiement\n")
-	b.WriteString("Programme Ségur numérique\n\n")
-	b.WriteString("Ce message est envoyé automatiquement : merci de ne pas y répondre.\n")
+	lienVers(&b, suite, lien)
+	signer(&b)
 
 	return Courriel{
 		A:        destinataires(a),
@@ -311,4 +301,30 @@ func destinataires(a []string) []string {
 // uneLigne flattens s to one line, for a value quoted in a body.
 func uneLigne(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// indenter writes s, a reason or a message typed by an agent, indented by
+// two spaces, line by line.
+func indenter(b *strings.Builder, s string) {
+	for l := range strings.SplitSeq(strings.TrimSpace(strings.ReplaceAll(s, "\r", "")), "\n") {
+		b.WriteString(strings.TrimRight("  "+l, " \t") + "\n")
+	}
+}
+
+// lienVers writes the sentence suite, followed by the link to the
+// vendor's space when there is one.
+func lienVers(b *strings.Builder, suite, lien string) {
+	if lien = uneLigne(lien); lien != "" {
+		fmt.Fprintf(b, "\n%s :\n%s\n", suite, lien)
+	} else {
+		fmt.Fprintf(b, "\n%s.\n", suite)
+	}
+}
+
+// signer closes a mail with the agency's signature.
+func signer(b *strings.Builder) {
+	b.WriteString("\nVeuillez agréer, Madame, Monsieur, nos salutations distinguées.\n\n")
+	b.WriteString("L'Agence de services et de paiement\n")
+	b.WriteString("Programme Ségur numérique\n\n")
+	b.WriteString("Ce message est envoyé automatiquement : merci de ne pas y répondre.\n")
 }

@@ -398,15 +398,8 @@ func CourrielAvis(a *Avis, f *Fournisseur, lien string) Courriel {
 		fmt.Fprintf(&b, "  - %s (numeroEditeur %s) : %s, %s\n", p.NumeroASP, uneLigne(p.NumeroEditeur), strings.ToLower(p.Nature.Libelle()), Euros(p.Montant))
 	}
 	suite := "L'avis de paiement est joint à ce message (" + a.NomFichier() + ") ; il reste disponible dans votre espace fournisseur"
-	if lien = uneLigne(lien); lien != "" {
-		fmt.Fprintf(&b, "\n%s :\n%s\n", suite, lien)
-	} else {
-		fmt.Fprintf(&b, "\n%s.\n", suite)
-	}
-	b.WriteString("\nVeuillez agréer, Madame, Monsieur, nos salutations distinguées.\n\n")
-	b.WriteString("L'Agence de services et de paiement\n")
-	b.WriteString("Programme Ségur numérique\n\n")
-	b.WriteString("Ce message est envoyé automatiquement : merci de ne pas y répondre.\n")
+	lienVers(&b, suite, lien)
+	signer(&b)
 	return Courriel{
 		A:        destinataires([]string{f.Email}),
 		Sujet:    "[Ségur numérique] Avis de paiement " + a.Reference + " : " + Euros(a.Montant),
