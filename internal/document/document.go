@@ -58,6 +58,39 @@ type Donnees struct {
 	Agent          string // the agent who decided (name or login)
 }
 
+// demandeVisee is what every document about a request names: itself, the
+// vendor and the request.
+type demandeVisee struct {
+	Reference                                               string
+	Date                                                    time.Time
+	Fournisseur, SIRET, NumeroASP, NumeroEditeur, NumeroAns string
+	Logiciel                                                segur.Logiciel
+}
+
+// valider checks that each is there and well formed; invalid writes the
+// caller's error.
+func (v demandeVisee) valider(invalid func(format string, args ...any) error) error {
+	switch {
+	case strings.TrimSpace(v.Reference) == "":
+		return invalid("la référence du document est obligatoire")
+	case v.Date.IsZero():
+		return invalid("la date d'émission est obligatoire")
+	case strings.TrimSpace(v.Fournisseur) == "":
+		return invalid("la raison sociale du fournisseur est obligatoire")
+	case !chiffres(v.SIRET, 14):
+		return invalid("SIRET « %s » : attendu 14 chiffres", v.SIRET)
+	case strings.TrimSpace(v.NumeroASP) == "":
+		return invalid("le numéro ASP de la demande est obligatoire")
+	case strings.TrimSpace(v.NumeroEditeur) == "":
+		return invalid("le numéro éditeur (numeroEditeur) de la demande est obligatoire")
+	case !numeroAns(v.NumeroAns):
+		return invalid("numéro ANS « %s » : attendu 10 lettres ou chiffres", v.NumeroAns)
+	case LibelleLogiciel(v.Logiciel) == "":
+		return invalid("logiciel « %s » inconnu ; attendu : RI, DPI ou PFI", v.Logiciel)
+	}
+	return nil
+}
+
 // LibelleLogiciel is the label of a software type of the HOP couloir.
 func LibelleLogiciel(l segur.Logiciel) string {
 	switch l {
@@ -115,23 +148,10 @@ func (d Donnees) Valider() error {
 		}
 	}
 
+	if err := (demandeVisee{d.Reference, d.Date, d.Fournisseur, d.SIRET, d.NumeroASP, d.NumeroEditeur, d.NumeroAns, d.Logiciel}).valider(invalid); err != nil {
+		return err
+	}
 	switch {
-	case strings.TrimSpace(d.Reference) == "":
-		return invalid("la référence du document est obligatoire")
-	case d.Date.IsZero():
-		return invalid("la date d'émission est obligatoire")
-	case strings.TrimSpace(d.Fournisseur) == "":
-		return invalid("la raison sociale du fournisseur est obligatoire")
-	case !chiffres(d.SIRET, 14):
-		return invalid("SIRET « %s » : attendu 14 chiffres", d.SIRET)
-	case strings.TrimSpace(d.NumeroASP) == "":
-		return invalid("le numéro ASP de la demande est obligatoire")
-	case strings.TrimSpace(d.NumeroEditeur) == "":
-		return invalid("le numéro éditeur (numeroEditeur) de la demande est obligatoire")
-	case !numeroAns(d.NumeroAns):
-		return invalid("numéro ANS « %s » : attendu 10 lettres ou chiffres", d.NumeroAns)
-	case LibelleLogiciel(d.Logiciel) == "":
-		return invalid("logiciel « %s » inconnu ; attendu : RI, DPI ou PFI", d.Logiciel)
 	case len(d.Beneficiaires) == 0:
 		return invalid("au moins un établissement bénéficiaire est obligatoire")
 	case d.RegimeTVA != "HT" && d.RegimeTVA != "TTC":

@@ -62,23 +62,10 @@ func (r Reversement) Valider() error {
 	}
 	e := segur.Euros
 	verse := r.AvanceVersee + r.SoldeVerse
+	if err := (demandeVisee{r.Reference, r.Date, r.Fournisseur, r.SIRET, r.NumeroASP, r.NumeroEditeur, r.NumeroAns, r.Logiciel}).valider(invalid); err != nil {
+		return err
+	}
 	switch {
-	case strings.TrimSpace(r.Reference) == "":
-		return invalid("la référence du document est obligatoire")
-	case r.Date.IsZero():
-		return invalid("la date d'émission est obligatoire")
-	case strings.TrimSpace(r.Fournisseur) == "":
-		return invalid("la raison sociale du fournisseur est obligatoire")
-	case !chiffres(r.SIRET, 14):
-		return invalid("SIRET « %s » : attendu 14 chiffres", r.SIRET)
-	case strings.TrimSpace(r.NumeroASP) == "":
-		return invalid("le numéro ASP de la demande est obligatoire")
-	case strings.TrimSpace(r.NumeroEditeur) == "":
-		return invalid("le numéro éditeur (numeroEditeur) de la demande est obligatoire")
-	case !numeroAns(r.NumeroAns):
-		return invalid("numéro ANS « %s » : attendu 10 lettres ou chiffres", r.NumeroAns)
-	case LibelleLogiciel(r.Logiciel) == "":
-		return invalid("logiciel « %s » inconnu ; attendu : RI, DPI ou PFI", r.Logiciel)
 	case strings.TrimSpace(r.Motif) == "":
 		return invalid("le motif est obligatoire")
 	case strings.TrimSpace(r.Agent) == "":
