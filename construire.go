@@ -110,7 +110,7 @@ func EcrireHOP(w io.Writer, f FichierHOP) error {
 		h := hopDemande{NumLigne: i + 1, TypeAction: "C", NumeroEditeur: d.NumeroEditeur,
 			Commande: hopCommande{DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA,
 				MontantSegurHT: json.Number(MontantTexte(d.MontantHTCents))},
-			PiecesJustificatives: []hopPiece{}}
+			PiecesJustificatives: hopPieces(d.Pieces)}
 		if d.Mandataire != nil {
 			nom := strings.ToUpper(d.Mandataire.Nom)
 			h.Beneficiaires.IsMandataire = true
@@ -122,9 +122,6 @@ func EcrireHOP(w io.Writer, f FichierHOP) error {
 		for _, c := range d.Clients {
 			h.Beneficiaires.EtablissementsClients = append(h.Beneficiaires.EtablissementsClients,
 				hopClient{strings.ToUpper(c.Nom), c.Email, c.Telephone, strings.ToUpper(c.FINESSPMSI)})
-		}
-		for _, p := range d.Pieces {
-			h.PiecesJustificatives = append(h.PiecesJustificatives, hopPiece{p.NomFichier, p.Format, p.Type})
 		}
 		for _, s := range d.Scenario {
 			switch s {
@@ -154,15 +151,7 @@ func EcrireHOP(w io.Writer, f FichierHOP) error {
 		}
 		out.LignesImport = append(out.LignesImport, h)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return ecrireJSON(w, out)
 }
 
 // FichierSolde is a balance file to write from typed balance lines
@@ -207,17 +196,29 @@ func EcrireSolde(w io.Writer, f FichierSolde) error {
 		l := soldeLigne{NumLigne: i + 1, TypeAction: "C", NumeroASP: s.NumeroASP, NumeroEditeur: s.NumeroEditeur,
 			Facture: soldeFacture{NumeroFacture: s.NumeroFacture, DateFacture: s.DateFacture.String(),
 				MontantFactureHT: json.Number(MontantTexte(s.MontantFactureHTCents))},
-			DateMiseEnService: s.DateMiseEnService.String(), PiecesJustificatives: []hopPiece{}}
-		for _, p := range s.Pieces {
-			l.PiecesJustificatives = append(l.PiecesJustificatives, hopPiece{p.NomFichier, p.Format, p.Type})
-		}
+			DateMiseEnService: s.DateMiseEnService.String(), PiecesJustificatives: hopPieces(s.Pieces)}
 		out.LignesImport = append(out.LignesImport, l)
 	}
+	return ecrireJSON(w, out)
+}
+
+// hopPieces are attachments as the files write them; never nil.
+func hopPieces(ps []Piece) []hopPiece {
+	out := make([]hopPiece, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, hopPiece{p.NomFichier, p.Format, p.Type})
+	}
+	return out
+}
+
+// ecrireJSON writes v as the agency's files are laid out: two-space
+// indentation, no HTML escaping, a final newline; all or nothing.
+func ecrireJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())
