@@ -411,7 +411,7 @@ func Lire(r io.Reader) (*Ordre, error) {
 	}
 	var doc document
 	if err := xml.Unmarshal(b, &doc); err != nil {
-		return nil, invalide("%v", err)
+		return nil, invalide("ce n'est pas un XML bien formé (%v)", err)
 	}
 	if doc.XMLName.Space != Namespace {
 		return nil, invalide("espace de noms « %s », attendu %s", couper(doc.XMLName.Space), Namespace)

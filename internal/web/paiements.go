@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
-	"github.com/segur-numerique/segur/internal/agence"
 )
 
 func init() {
@@ -48,17 +47,6 @@ func (s *Server) routesPaiements(pages *http.ServeMux) {
 	pages.Handle("GET /agence/paiements/lots/{id}/avis/{ref}", pay(s.getAvisAgent))
 	pages.Handle("GET /paiements", s.handle(s.authentifie(s.getAvisFournisseur)))
 	pages.Handle("GET /paiements/{ref}", s.handle(s.authentifie(s.getAvisPDF)))
-}
-
-// paiements is the payments' service: the one serve configured, or, for
-// the tests and a server built without it, one on the server's own store
-// with the demo's account of the agency.
-func (s *Server) paiements() *agence.Paiements {
-	if s.Paiements != nil {
-		return s.Paiements
-	}
-	return &agence.Paiements{Store: s.Store, Blobs: s.Blobs, Log: s.Log, Now: s.Now, Paris: s.Paris, Programme: s.programme(),
-		Payeur: agence.PayeurDemo, Lien: "/paiements"}
 }
 
 // LignePaiement is a payment as the pages show it.
@@ -411,7 +399,7 @@ func (s *Server) postPayerLot(w http.ResponseWriter, r *http.Request) error {
 	}
 	le := segur.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}
 	u := utilisateur(r.Context())
-	l, err := s.paiements().MarquerPaye(r.Context(), id, le, u.Login, adresse(r))
+	l, err := s.Paiements.MarquerPaye(r.Context(), id, le, u.Login, adresse(r))
 	if err != nil {
 		return s.refusLot(w, r, err, "le", v)
 	}
@@ -425,7 +413,7 @@ func (s *Server) getVirement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var b bytes.Buffer
-	nom, err := s.paiements().Virement(r.Context(), id, &b)
+	nom, err := s.Paiements.Virement(r.Context(), id, &b)
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,7 @@ type Server struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	Paris       *time.Location
-	// Paiements writes the transfer files and the payment notices; nil
-	// uses the store with the demo's account of the agency.
+	// Paiements writes the transfer files and the payment notices.
 	Paiements *agence.Paiements
 	// DSFR is the folder of the design system's files (dsfr.min.css…),
 	// served under /dsfr/; empty serves none.

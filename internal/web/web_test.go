@@ -114,6 +114,8 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 	now := func() time.Time { return p.now }
 	s := &Server{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Paris: paris, DSFR: dir,
 		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: now, Paris: paris}}
+	s.Paiements = &agence.Paiements{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
+		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
 	s.Instruction = &agence.Instruction{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
 		DelaiSignature: 30, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 	if _, err := db.ImporterReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
