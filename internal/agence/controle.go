@@ -1,9 +1,7 @@
 package agence
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -80,7 +78,7 @@ func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, lo
 	}
 	m := &segur.MessageControle{Texte: texte, Par: login}
 	mail := segur.CourrielPiecesControle(ctl, d, f.Nom, []string{f.Email}, texte, c.lien(id))
-	return c.Store.AjouterMessageControle(ctx, id, m, c.valide(mail, f))
+	return c.Store.AjouterMessageControle(ctx, id, m, aEnvoyer(c.Log, mail, f))
 }
 
 // Deposer records file p, stored already, that vendor fournisseur sent for
@@ -118,7 +116,7 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	}
 	mail := segur.CourrielConclusionControle(ctl, d, f.Nom, []string{f.Email}, c.lien(id))
 	if ctl.Etat == segur.ControleConforme {
-		return ctl, c.Store.ConclureControle(ctx, ctl, segur.Demarche{}, c.Programme, segur.Suites{Courriel: c.valide(mail, f)})
+		return ctl, c.Store.ConclureControle(ctx, ctl, segur.Demarche{}, c.Programme, segur.Suites{Courriel: aEnvoyer(c.Log, mail, f)})
 	}
 	m := segur.Demarche{Action: segur.ActionReverser, Roles: a.Roles, Login: a.Login, Raison: ctl.Motif}
 	// The state machine's refusal (role, status) before any PDF is made.
@@ -130,26 +128,21 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	if err != nil {
 		return nil, err
 	}
-	doc := &segur.Document{Type: segur.DocumentReversement,
-		Reference: segur.ReferenceDocument(d.NumeroASP, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
 	delai := c.DelaiReversement
 	if delai <= 0 {
 		delai = delaiReversement
 	}
-	r := document.Reversement{Reference: doc.Reference, Date: now.In(c.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
+	r := document.Reversement{Date: now.In(c.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
 		NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
 		Controle: ctl.Reference(), MontantFinance: d.MontantFinance, AvanceVersee: avance, SoldeVerse: solde,
 		MontantReverse: ctl.MontantReverse, Motif: ctl.Motif, DelaiPaiement: delai, Agent: a.Login}
-	var b bytes.Buffer
-	if err := document.EcrireReversement(&b, r); err != nil {
-		return nil, fmt.Errorf("document %s: %w", doc.Reference, err)
-	}
-	if doc.Fichier, err = c.Blobs.Put(ctx, &b, MaxDocument); err != nil {
+	doc, err := ordreReversement(ctx, c.Blobs, docs, r)
+	if err != nil {
 		return nil, err
 	}
 	ctl.Ordre = doc.Reference
 	mail.PieceSHA256 = doc.Fichier.SHA256
-	s := segur.Suites{Attendu: d.Statut, Document: doc, Courriel: c.valide(mail, f), Adresse: a.Adresse}
+	s := segur.Suites{Attendu: d.Statut, Document: doc, Courriel: aEnvoyer(c.Log, mail, f), Adresse: a.Adresse}
 	return ctl, c.Store.ConclureControle(ctx, ctl, m, c.Programme, s)
 }
 
@@ -188,15 +181,4 @@ func (c *Controles) lien(id segur.ControleID) string {
 		return ""
 	}
 	return c.LienControle(id)
-}
-
-// valide returns mail if it can be queued; a vendor enrolled before
-// addresses were checked as strictly must not block the control: the log
-// says why no mail left, the vendor sees everything in its space.
-func (c *Controles) valide(mail segur.Courriel, f *segur.Fournisseur) *segur.Courriel {
-	if err := mail.Valider(); err != nil {
-		c.Log.Warn("courriel non envoyé", "objet", mail.Objet, "fournisseur", f.SIRET, "err", err)
-		return nil
-	}
-	return &mail
 }

@@ -143,34 +143,20 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 	if c.Action == segur.ActionValiderSolde && c.Vers == segur.DemandeReversementOrdonne {
 		// A negative balance: the advance exceeded what the invoice
 		// justifies; the difference is ordered back.
-		doc := &segur.Document{Type: segur.DocumentReversement,
-			Reference: segur.ReferenceDocument(asp, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
-		r := document.Reversement{Reference: doc.Reference, Date: c.Quand.In(in.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
+		r := document.Reversement{Date: c.Quand.In(in.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
 			NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
 			MontantFinance: d.MontantFinance, AvanceVersee: segur.Avance(d.MontantFinance), MontantReverse: m.ARecouvrer,
 			Motif:         "solde négatif : la facture justifie moins que l'avance versée (" + segur.Euros(m.ARecouvrer) + " à reverser)",
 			DelaiPaiement: delaiReversement, Agent: c.Par}
-		var b bytes.Buffer
-		if err := document.EcrireReversement(&b, r); err != nil {
-			return segur.Changement{}, fmt.Errorf("document %s: %w", doc.Reference, err)
-		}
-		if doc.Fichier, err = in.Blobs.Put(ctx, &b, MaxDocument); err != nil {
+		if s.Document, err = ordreReversement(ctx, in.Blobs, docs, r); err != nil {
 			return segur.Changement{}, err
 		}
-		s.Document = doc
 	}
 	if mail, ok := segur.CourrielDemarche(c, d, f.Nom, []string{f.Email}, in.Lien(asp)); ok {
 		if s.Document != nil && s.Document.Type != segur.DocumentConventionSignee {
 			mail.PieceNom, mail.PieceSHA256 = s.Document.NomFichier(), s.Document.Fichier.SHA256
 		}
-		// A vendor enrolled before addresses were checked as strictly
-		// must not block a decision: the change goes on, the agent sees
-		// the document on the page, the log says why no mail left.
-		if err := mail.Valider(); err != nil {
-			in.Log.Warn("courriel non envoyé", "asp", asp, "fournisseur", f.SIRET, "err", err)
-		} else {
-			s.Courriel = &mail
-		}
+		s.Courriel = aEnvoyer(in.Log, mail, f)
 	}
 	return in.Store.AppliquerDemarche(ctx, asp, m, in.Programme, s)
 }
@@ -196,6 +182,35 @@ func (in *Instruction) ecrire(ctx context.Context, doc *segur.Document, d *segur
 		return segur.BlobRef{}, fmt.Errorf("document %s: %w", doc.Reference, err)
 	}
 	return in.Blobs.Put(ctx, &b, MaxDocument)
+}
+
+// aEnvoyer is mail to queue, or nil when it cannot be sent: a vendor
+// enrolled before addresses were checked as strictly must not block a
+// decision, a payment or a control; the change goes on, the document stays
+// in the vendor's space, the log says why no mail left.
+func aEnvoyer(log *slog.Logger, mail segur.Courriel, f *segur.Fournisseur) *segur.Courriel {
+	if err := mail.Valider(); err != nil {
+		log.Warn("courriel non envoyé", "objet", mail.Objet, "fournisseur", f.SIRET, "err", err)
+		return nil
+	}
+	return &mail
+}
+
+// ordreReversement writes order of recovery r as PDF, numbered after the
+// request's documents docs, and stores it.
+func ordreReversement(ctx context.Context, blobs segur.Blobs, docs []segur.Document, r document.Reversement) (*segur.Document, error) {
+	doc := &segur.Document{Type: segur.DocumentReversement,
+		Reference: segur.ReferenceDocument(r.NumeroASP, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
+	r.Reference = doc.Reference
+	var b bytes.Buffer
+	if err := document.EcrireReversement(&b, r); err != nil {
+		return nil, fmt.Errorf("document %s: %w", doc.Reference, err)
+	}
+	var err error
+	if doc.Fichier, err = blobs.Put(ctx, &b, MaxDocument); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 func compter(docs []segur.Document, t segur.TypeDocument) int {

@@ -156,13 +156,7 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le segur.Da
 		}
 		mail := segur.CourrielAvis(&a, f, p.Lien)
 		mail.PieceSHA256 = a.Fichier.SHA256
-		// As for a décision: an address that cannot be written to does not
-		// block the payment; the notice stays in the vendor's space.
-		if err := mail.Valider(); err != nil {
-			p.Log.Warn("courriel non envoyé", "avis", a.Reference, "fournisseur", f.SIRET, "err", err)
-		} else {
-			a.Courriel = &mail
-		}
+		a.Courriel = aEnvoyer(p.Log, mail, f)
 		r.Avis = append(r.Avis, a)
 	}
 	return p.Store.MarquerLotPaye(ctx, id, r, p.Programme)
