@@ -2,10 +2,7 @@ package api
 
 import (
 	"context"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/segur-numerique/segur"
 )
@@ -79,14 +76,5 @@ func (a *API) getAvis(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := a.Blobs.Open(r.Context(), v.Fichier.SHA256)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": v.NomFichier()}))
-	_, err = io.Copy(w, b)
-	return err
+	return a.telecharger(w, r, v.Fichier, "application/pdf", v.NomFichier())
 }

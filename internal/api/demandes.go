@@ -2,10 +2,7 @@ package api
 
 import (
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -121,19 +118,9 @@ func (a *API) getDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	ref := r.PathValue("reference")
 	for _, o := range docs {
-		if o.Reference != ref {
-			continue
+		if o.Reference == ref {
+			return a.telecharger(w, r, o.Fichier, "application/pdf", o.NomFichier())
 		}
-		b, err := a.Blobs.Open(r.Context(), o.Fichier.SHA256)
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": o.NomFichier()}))
-		_, err = io.Copy(w, b)
-		return err
 	}
 	return segur.Errorf(segur.ENOTFOUND, "document introuvable sur la demande %s", d.NumeroASP)
 }

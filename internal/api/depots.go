@@ -192,14 +192,19 @@ func (a *API) getFichierRetour(w http.ResponseWriter, r *http.Request) error {
 	if d.Retour.SHA256 == "" {
 		return segur.Errorf(segur.ENOTFOUND, "le dépôt %d n'a pas de fichier retour : le fichier a été rejeté par le contrôle 1", d.ID)
 	}
-	b, err := a.Blobs.Open(r.Context(), d.Retour.SHA256)
+	return a.telecharger(w, r, d.Retour, "application/json; charset=utf-8", d.NomFichier)
+}
+
+// telecharger sends a stored file as an attachment named nom, of type typ.
+func (a *API) telecharger(w http.ResponseWriter, r *http.Request, ref segur.BlobRef, typ, nom string) error {
+	b, err := a.Blobs.Open(r.Context(), ref.SHA256)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", typ)
 	w.Header().Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.NomFichier}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": nom}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, err = io.Copy(w, b)
 	return err

@@ -139,13 +139,9 @@ func (s *Server) alertes(ctx context.Context, ds []segur.Demande) (map[string][]
 	if err != nil {
 		return nil, err
 	}
-	fs, err := s.Store.FindFournisseurs(ctx)
+	fs, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return nil, err
-	}
-	siret := map[segur.FournisseurID]string{}
-	for _, f := range fs {
-		siret[f.ID] = f.SIRET
 	}
 	fin := map[segur.Logiciel]map[string]string{}
 	out := make(map[string][]segur.Alerte, len(ds))
@@ -162,7 +158,7 @@ func (s *Server) alertes(ctx context.Context, ds []segur.Demande) (map[string][]
 				return nil, err
 			}
 		}
-		out[d.NumeroASP] = segur.Alertes(d, siret[d.FournisseurID], ref, fin[d.Logiciel], s.programme())
+		out[d.NumeroASP] = segur.Alertes(d, fs[d.FournisseurID].SIRET, ref, fin[d.Logiciel], s.programme())
 	}
 	return out, nil
 }

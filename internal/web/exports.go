@@ -234,13 +234,9 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 	if len(errs) > 0 {
 		return segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
 	}
-	fs, err := s.Store.FindFournisseurs(ctx)
+	four, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return err
-	}
-	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
-	for i := range fs {
-		four[fs[i].ID] = &fs[i]
 	}
 	var garder map[string]bool
 	if ff.Alertes {
@@ -291,13 +287,9 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 // due and what was paid, as the statuses tell (segur.MontantsVerses).
 func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, format string) error {
 	ctx := r.Context()
-	fs, err := s.Store.FindFournisseurs(ctx)
+	four, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return err
-	}
-	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
-	for i := range fs {
-		four[fs[i].ID] = &fs[i]
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "financements",
 		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
@@ -328,13 +320,9 @@ func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, form
 // batch's state and transfer date, and the vendor's payment notice.
 func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format string) error {
 	ctx := r.Context()
-	fs, err := s.Store.FindFournisseurs(ctx)
+	four, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return err
-	}
-	four := make(map[segur.FournisseurID]*segur.Fournisseur, len(fs))
-	for i := range fs {
-		four[fs[i].ID] = &fs[i]
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "paiements",
 		entetes: []string{"Lot", "État du lot", "Virement du", "numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Nature",
