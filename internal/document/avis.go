@@ -161,30 +161,7 @@ func (p *page) avis(a Avis) {
 	paye := dateLongue(time.Date(a.DatePaiement.Annee, time.Month(a.DatePaiement.Mois), a.DatePaiement.Jour, 12, 0, 0, 0, time.UTC))
 	total := a.Total()
 
-	// The title block: the issuer on the left, the references on the right.
-	y := pdf.GetY()
-	pdf.SetFont("Helvetica", "B", 12)
-	pdf.CellFormat(largeur/2, 6, p.txt(agence), "", 2, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.CellFormat(largeur/2, interl, p.txt(programme+" (HOP)"), "", 2, "L", false, 0, "")
-	yGauche := pdf.GetY()
-	pdf.SetXY(marge+largeur/2, y)
-	const wLabel, wValeur = 30, largeur/2 - 30
-	for _, l := range [][2]string{{"Référence", a.Reference}, {"Date", dateLongue(a.Date)}, {"Lot de paiement", a.Lot}} {
-		pdf.SetX(marge + largeur/2)
-		pdf.SetFont("Helvetica", "", 10)
-		pdf.CellFormat(wLabel, interl, p.txt(l[0]+" :"), "", 0, "R", false, 0, "")
-		v := p.txt(l[1])
-		p.ajuste("B", 10, wValeur, v)
-		pdf.CellFormat(wValeur, interl, v, "", 1, "R", false, 0, "")
-	}
-	pdf.SetY(max(yGauche, pdf.GetY()) + 8)
-	pdf.SetFillColor(remplie, remplie, remplie)
-	pdf.SetFont("Helvetica", "B", 16)
-	pdf.CellFormat(largeur, 12, p.txt(libelleAvis), "TB", 1, "C", true, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.CellFormat(largeur, 6, p.txt(programme), "", 1, "C", false, 0, "")
-	pdf.Ln(4)
+	p.titre(libelleAvis, [][2]string{{"Référence", a.Reference}, {"Date", dateLongue(a.Date)}, {"Lot de paiement", a.Lot}})
 
 	p.section("Bénéficiaire du paiement")
 	lab := colonne{w: 62, align: "L"}

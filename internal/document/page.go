@@ -135,10 +135,20 @@ func (p *page) garder(h float64) {
 	}
 }
 
-// blocTitre is the first page's title block: the issuer on the left, the
-// references on the right, then the document's title.
+// blocTitre is the first page's title block of a request's document.
 func (p *page) blocTitre() {
-	pdf, d := p.pdf, p.d
+	d := p.d
+	p.titre(d.Type.Libelle(), [][2]string{
+		{"Référence", d.Reference},
+		{"Date", dateLongue(d.Date)},
+		{"Demande n° ASP", d.NumeroASP},
+	})
+}
+
+// titre is the first page's title block: the issuer on the left, the
+// references refs (label, value) on the right, then the title.
+func (p *page) titre(titre string, refs [][2]string) {
+	pdf := p.pdf
 	y := pdf.GetY()
 	pdf.SetFont("Helvetica", "B", 12)
 	pdf.CellFormat(largeur/2, 6, p.txt(agence), "", 2, "L", false, 0, "")
@@ -148,11 +158,7 @@ func (p *page) blocTitre() {
 
 	pdf.SetXY(marge+largeur/2, y)
 	const wLabel, wValeur = 30, largeur/2 - 30
-	for _, l := range [][2]string{
-		{"Référence", d.Reference},
-		{"Date", dateLongue(d.Date)},
-		{"Demande n° ASP", d.NumeroASP},
-	} {
+	for _, l := range refs {
 		pdf.SetX(marge + largeur/2)
 		pdf.SetFont("Helvetica", "", 10)
 		pdf.CellFormat(wLabel, interl, p.txt(l[0]+" :"), "", 0, "R", false, 0, "")
@@ -164,7 +170,7 @@ func (p *page) blocTitre() {
 
 	pdf.SetFillColor(remplie, remplie, remplie)
 	pdf.SetFont("Helvetica", "B", 16)
-	pdf.CellFormat(largeur, 12, p.txt(d.Type.Libelle()), "TB", 1, "C", true, 0, "")
+	pdf.CellFormat(largeur, 12, p.txt(titre), "TB", 1, "C", true, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.CellFormat(largeur, 6, p.txt(programme), "", 1, "C", false, 0, "")
 	pdf.Ln(4)
