@@ -388,6 +388,16 @@ func (a Action) Libelle() string {
 	return string(a)
 }
 
+// Role is the role that takes action a: the agency's or the vendor's.
+func (a Action) Role() Role {
+	for _, t := range transitions {
+		if t.action == a {
+			return t.role
+		}
+	}
+	return ""
+}
+
 // Actions returns the actions the state machine allows on a request in
 // status s to a person holding roles: the buttons a page shows.
 func Actions(s StatutDemande, roles []Role) []Action {

@@ -231,3 +231,12 @@ func TestCycleDuSolde(t *testing.T) {
 		t.Errorf("advance paid by an instructor: got %v", err)
 	}
 }
+
+func TestRoleDeLAction(t *testing.T) {
+	for a, want := range map[Action]Role{ActionPrendre: RoleInstructeur, ActionComplete: RoleFournisseur, ActionSigner: RoleFournisseur,
+		ActionDeposerSolde: RoleFournisseur, ActionPayerAvance: RolePayeur, ActionRouvrir: RoleAdmin} {
+		if got := a.Role(); got != want {
+			t.Errorf("%s: got %s, want %s", a, got, want)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	for _, c := range hist {
 		v.Historique = append(v.Historique, ChangementVue{Quand: s.date(c.Quand), Par: c.Par, Action: c.Action.Libelle(),
 			De: c.De.Libelle(), Vers: c.Vers.Libelle(), Raison: c.Raison, Adresse: c.Adresse, Document: refs[c.Document],
-			Agence: c.Action != segur.ActionComplete && c.Action != segur.ActionSigner})
+			Agence: c.Action.Role() != segur.RoleFournisseur})
 	}
 	dep, err := st.FindDepotByID(ctx, d.DepotID)
 	if err != nil {
