@@ -150,13 +150,10 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ff, filter, errs := s.filtreFile(r)
-	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: r.URL.Query().Get("message")},
+	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: flash(r)},
 		Filtre: ff, Statut: string(filter.Statut), Retour: r.URL.RequestURI(), Logiciels: []string{"RI", "DPI", "PFI"}}
 	if r.URL.RawQuery != "" {
 		p.Export = "?" + r.URL.RawQuery
-	}
-	if len(p.Flash) > 500 {
-		p.Flash = ""
 	}
 	var err error
 	if p.Fournisseurs, err = s.Store.FindFournisseurs(ctx); err != nil {
@@ -263,7 +260,7 @@ func (s *Server) getDossierAgent(w http.ResponseWriter, r *http.Request) error {
 	return s.renderDossierAgent(w, r, http.StatusOK, "", nil)
 }
 
-func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, status int, flash string, errs []ErreurChamp) error {
+func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, status int, message string, errs []ErreurChamp) error {
 	ctx := r.Context()
 	d, err := s.Store.FindDemandeByASP(ctx, r.PathValue("asp"))
 	if err != nil {
@@ -279,13 +276,10 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 	}
 	v.Alertes = al[d.NumeroASP]
 	u := utilisateur(ctx)
-	if flash == "" {
-		flash = r.URL.Query().Get("message")
-		if len(flash) > 500 {
-			flash = ""
-		}
+	if message == "" {
+		message = flash(r)
 	}
-	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: flash, Erreurs: errs},
+	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: message, Erreurs: errs},
 		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles)}
 	s.render(w, status, "agence-demande.html", p)
 	return nil
@@ -318,7 +312,7 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msg := "Demande " + asp + " : " + strings.ToLower(c.Action.Libelle()) + " enregistrée ; statut « " + c.Vers.Libelle() + " »."
-	http.Redirect(w, r, "/agence/demandes/"+url.PathEscape(asp)+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
 	return nil
 }
 

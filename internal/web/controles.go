@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -78,14 +77,6 @@ func (s *Server) lienControle(id segur.ControleID) string {
 	return fmt.Sprintf("%s/controles/%d", base, id)
 }
 
-// messageDe reads the page's ?message=, at most 500 bytes.
-func messageDe(r *http.Request) string {
-	if m := r.URL.Query().Get("message"); len(m) <= 500 {
-		return m
-	}
-	return ""
-}
-
 // ControleVue is a control in a list or on its page.
 type ControleVue struct {
 	ID                                  int64
@@ -146,7 +137,7 @@ func (s *Server) getControles(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderControles(w http.ResponseWriter, r *http.Request, status int, p PageControles) error {
 	ctx := r.Context()
-	p.Base = Base{Titre: "Contrôles a posteriori", Nav: "controles", Utilisateur: utilisateur(ctx), Flash: messageDe(r), Erreurs: p.Erreurs}
+	p.Base = Base{Titre: "Contrôles a posteriori", Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: p.Erreurs}
 	etat := segur.EtatControle(r.URL.Query().Get("etat"))
 	if etat != "" && etat != segur.ControleOuvert && etat != segur.ControleConforme && etat != segur.ControleNonConforme {
 		etat = ""
@@ -250,7 +241,7 @@ func (s *Server) postTirage(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := fmt.Sprintf("Tirage n° %d : %d demande%s tirée%s sur %d, graine %d.", t.ID, len(t.Echantillon), pluriel(len(t.Echantillon)),
 		pluriel(len(t.Echantillon)), t.Population, t.Graine)
-	http.Redirect(w, r, fmt.Sprintf("/agence/tirages/%d?message=%s", t.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.rediriger(w, r, fmt.Sprintf("/agence/tirages/%d", t.ID), msg)
 	return nil
 }
 
@@ -276,7 +267,7 @@ func (s *Server) postControle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msg := fmt.Sprintf("Contrôle %s ouvert sur la demande %s.", c.Reference(), asp)
-	http.Redirect(w, r, fmt.Sprintf("/agence/controles/%d?message=%s", c.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), msg)
 	return nil
 }
 
@@ -310,7 +301,7 @@ func (s *Server) getTirage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := PageTirage{Base: Base{Titre: fmt.Sprintf("Tirage n° %d", t.ID), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: messageDe(r)},
+	p := PageTirage{Base: Base{Titre: fmt.Sprintf("Tirage n° %d", t.ID), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r)},
 		TirageVue: s.tirageVue(t), Verifie: t.Verifier()}
 	for i := range cs {
 		p.Echantillon = append(p.Echantillon, s.controleVue(&cs[i], noms))
@@ -438,7 +429,7 @@ func (s *Server) renderControleAgent(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: messageDe(r), Erreurs: form.Erreurs}
+	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: form.Erreurs}
 	p.Message, p.Resultat, p.Motif, p.Montant = form.Message, form.Resultat, form.Motif, form.Montant
 	s.render(w, status, "controles-controle.html", p)
 	return nil
@@ -459,7 +450,7 @@ func (s *Server) postMessageControle(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/agence/controles/%d?message=%s", c.ID, url.QueryEscape("Message envoyé au fournisseur.")), http.StatusSeeOther)
+	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), "Message envoyé au fournisseur.")
 	return nil
 }
 
@@ -506,7 +497,7 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 	if fin.Etat == segur.ControleNonConforme {
 		msg = fmt.Sprintf("Contrôle %s clos : demande non conforme ; ordre de reversement %s de %s envoyé au fournisseur.", fin.Reference(), fin.Ordre, segur.Euros(fin.MontantReverse))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/agence/controles/%d?message=%s", c.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), msg)
 	return nil
 }
 
@@ -591,7 +582,7 @@ func (s *Server) renderControleFournisseur(w http.ResponseWriter, r *http.Reques
 	// The vendor sees what the agency did, not which agent; the draws are
 	// the agents' pages.
 	p.Controle.OuvertPar, p.Controle.ConcluPar, p.Controle.TirageLien = "", "", ""
-	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(r.Context()), Flash: messageDe(r), Erreurs: errs}
+	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(r.Context()), Flash: flash(r), Erreurs: errs}
 	s.render(w, status, "controles-fournisseur-controle.html", p)
 	return nil
 }
@@ -642,7 +633,7 @@ func (s *Server) postPieceControle(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controles/%d?message=%s", c.ID, url.QueryEscape("Pièce « "+p.Nom+" » envoyée à l'agence.")), http.StatusSeeOther)
+	s.rediriger(w, r, fmt.Sprintf("/controles/%d", c.ID), "Pièce « "+p.Nom+" » envoyée à l'agence.")
 	return nil
 }
 

@@ -76,11 +76,7 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 			h.Par, h.Adresse = "l'agence", ""
 		}
 	}
-	flash := r.URL.Query().Get("message")
-	if len(flash) > 500 {
-		flash = ""
-	}
-	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: flash, Erreurs: errs},
+	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: flash(r), Erreurs: errs},
 		Dossier: v, Signer: d.Statut == segur.DemandeConventionASigner}
 	if d.Statut == segur.DemandeACompleter {
 		for i := len(v.Historique) - 1; i >= 0; i-- {
@@ -190,7 +186,7 @@ func (s *Server) postCompleter(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
 			return s.refusFournisseur(w, r, d, err, "fichier")
 		}
-		http.Redirect(w, r, "/demandes/"+url.PathEscape(d.NumeroASP)+"?message="+url.QueryEscape("Pièce envoyée : la demande retourne en instruction."), http.StatusSeeOther)
+		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Pièce envoyée : la demande retourne en instruction.")
 		return nil
 	})(w, r)
 }
@@ -228,7 +224,7 @@ func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
 			return s.refusFournisseur(w, r, d, err, "accepte")
 		}
-		http.Redirect(w, r, "/demandes/"+url.PathEscape(d.NumeroASP)+"?message="+url.QueryEscape("Convention signée : l'avance de 30 % peut être payée."), http.StatusSeeOther)
+		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Convention signée : l'avance de 30 % peut être payée.")
 		return nil
 	})(w, r)
 }

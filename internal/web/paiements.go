@@ -133,14 +133,6 @@ func grouper(ps []segur.Paiement, fs map[segur.FournisseurID]*segur.Fournisseur)
 	return out
 }
 
-func flash(r *http.Request) string {
-	f := r.URL.Query().Get("message")
-	if len(f) > 500 {
-		return ""
-	}
-	return f
-}
-
 func (s *Server) pagePaiements(r *http.Request, errs []ErreurChamp) (PagePaiements, error) {
 	ctx := r.Context()
 	p := PagePaiements{Base: Base{Titre: "Paiements", Nav: "paiements", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: errs}}
@@ -217,7 +209,7 @@ func (s *Server) postLotPaiement(w http.ResponseWriter, r *http.Request) error {
 		return s.refusPaiements(w, r, err)
 	}
 	msg := "Lot " + l.Reference() + " préparé : " + strconv.Itoa(len(l.Paiements)) + " paiement(s), " + segur.Euros(l.Montant) + ". Un payeur qui n'a décidé aucune de ses demandes doit l'approuver."
-	http.Redirect(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(l.ID), 10)+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.rediriger(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(l.ID), 10), msg)
 	return nil
 }
 
@@ -356,8 +348,8 @@ func (s *Server) refusLot(w http.ResponseWriter, r *http.Request, err error, cha
 }
 
 // retourLot leads back to the batch's page with a message.
-func retourLot(w http.ResponseWriter, r *http.Request, id segur.LotID, msg string) {
-	http.Redirect(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(id), 10)+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
+func (s *Server) retourLot(w http.ResponseWriter, r *http.Request, id segur.LotID, msg string) {
+	s.rediriger(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(id), 10), msg)
 }
 
 func (s *Server) postApprouverLot(w http.ResponseWriter, r *http.Request) error {
@@ -369,7 +361,7 @@ func (s *Server) postApprouverLot(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return s.refusLot(w, r, err, "", "")
 	}
-	retourLot(w, r, id, "Lot "+l.Reference()+" approuvé : téléchargez le virement SEPA pour la banque, puis marquez le lot payé une fois le virement exécuté.")
+	s.retourLot(w, r, id, "Lot "+l.Reference()+" approuvé : téléchargez le virement SEPA pour la banque, puis marquez le lot payé une fois le virement exécuté.")
 	return nil
 }
 
@@ -382,7 +374,7 @@ func (s *Server) postAnnulerLot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refusLot(w, r, err, "", "")
 	}
-	retourLot(w, r, id, "Lot "+l.Reference()+" annulé : ses paiements sont de nouveau dus.")
+	s.retourLot(w, r, id, "Lot "+l.Reference()+" annulé : ses paiements sont de nouveau dus.")
 	return nil
 }
 
@@ -403,7 +395,7 @@ func (s *Server) postPayerLot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refusLot(w, r, err, "le", v)
 	}
-	retourLot(w, r, id, "Lot "+l.Reference()+" payé le "+le.String()+" : les demandes sont à jour et chaque fournisseur reçoit son avis de paiement.")
+	s.retourLot(w, r, id, "Lot "+l.Reference()+" payé le "+le.String()+" : les demandes sont à jour et chaque fournisseur reçoit son avis de paiement.")
 	return nil
 }
 

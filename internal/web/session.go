@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,6 +17,21 @@ import (
 // cookieSession names the session cookie; it holds a random token whose
 // SHA-256 only is stored.
 const cookieSession = "segur_session"
+
+// rediriger leads to cible after a change, with msg shown there
+// (?message=, read by flash).
+func (s *Server) rediriger(w http.ResponseWriter, r *http.Request, cible, msg string) {
+	http.Redirect(w, r, cible+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// flash is the message a redirect left for this page, at most 500 bytes
+// ("" if none).
+func flash(r *http.Request) string {
+	if m := r.URL.Query().Get("message"); len(m) <= 500 {
+		return m
+	}
+	return ""
+}
 
 func encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
