@@ -4,7 +4,7 @@ GO          ?= go
 TOOLS       := $(CURDIR)/.tools/bin
 STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
-EXAMPLE     := testdata/JSON-1234567890-20211025-001
+EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
 .PHONY: build test vet staticcheck unit run check-example bench bench-document bench-portail fuzz clean
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // Faute is a refusal of one field of what an administrator enters: the
@@ -67,7 +69,7 @@ func (u *Utilisateur) Valider() error {
 	u.Login = strings.ToLower(strings.TrimSpace(u.Login))
 	u.Nom = strings.TrimSpace(u.Nom)
 	var fs Fautes
-	if !EmailValide(u.Login) {
+	if !hop.EmailValide(u.Login) {
 		fs.add("login", "identifiant « %s » : attendu une adresse e-mail", u.Login)
 	}
 	if u.Nom == "" || utf8.RuneCountInString(u.Nom) > 200 {
@@ -101,7 +103,7 @@ func ParseTypeDemande(s string) (TypeDemande, error) {
 // are logiciel, type, debut and fin.
 func (f *Fenetre) Valider() error {
 	var fs Fautes
-	if l, err := ParseLogiciel(string(f.Logiciel)); err != nil {
+	if l, err := hop.ParseLogiciel(string(f.Logiciel)); err != nil {
 		fs.add("logiciel", "%v", err)
 	} else {
 		f.Logiciel = l

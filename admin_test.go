@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // champs returns the fields of the refusals of err, in order.
@@ -69,10 +71,10 @@ func TestProduitChamps(t *testing.T) {
 		p    Produit
 		want string
 	}{
-		{"valide", Produit{NumeroAns: " 1234567890 ", Logiciel: LogicielRI, Nom: "RI"}, ""},
-		{"court", Produit{NumeroAns: "123", Logiciel: LogicielRI, Nom: "RI"}, "numeroAns"},
+		{"valide", Produit{NumeroAns: " 1234567890 ", Logiciel: hop.LogicielRI, Nom: "RI"}, ""},
+		{"court", Produit{NumeroAns: "123", Logiciel: hop.LogicielRI, Nom: "RI"}, "numeroAns"},
 		{"logiciel", Produit{NumeroAns: "1234567890", Logiciel: "XYZ", Nom: "RI"}, "logiciel"},
-		{"nom", Produit{NumeroAns: "1234567890", Logiciel: LogicielDPI}, "nom"},
+		{"nom", Produit{NumeroAns: "1234567890", Logiciel: hop.LogicielDPI}, "nom"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := champs(t, c.p.Valider())
@@ -119,15 +121,15 @@ func TestFenetreValider(t *testing.T) {
 	}{
 		{"valide", Fenetre{Logiciel: "ri", Type: "Avance", Debut: debut, Fin: fin}, nil},
 		{"vide", Fenetre{}, []string{"logiciel", "type", "debut", "fin"}},
-		{"à l'envers", Fenetre{Logiciel: LogicielRI, Type: TypeSolde, Debut: fin, Fin: debut}, []string{"fin"}},
-		{"d'un instant", Fenetre{Logiciel: LogicielRI, Type: TypeSolde, Debut: debut, Fin: debut}, []string{"fin"}},
+		{"à l'envers", Fenetre{Logiciel: hop.LogicielRI, Type: TypeSolde, Debut: fin, Fin: debut}, []string{"fin"}},
+		{"d'un instant", Fenetre{Logiciel: hop.LogicielRI, Type: TypeSolde, Debut: debut, Fin: debut}, []string{"fin"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := c.f
 			if got := champs(t, f.Valider()); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got fields %q, want %q", got, c.want)
 			}
-			if c.want == nil && (f.Logiciel != LogicielRI || f.Type != TypeAvance) {
+			if c.want == nil && (f.Logiciel != hop.LogicielRI || f.Type != TypeAvance) {
 				t.Errorf("got %q %q, want them normalised", f.Logiciel, f.Type)
 			}
 		})

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 //go:embed donnees/reference-demo.csv
@@ -18,7 +20,7 @@ var referenceDemo []byte
 type Etablissement struct {
 	FINESSPMSI string
 	Nom        string
-	Plafonds   map[Logiciel]int64
+	Plafonds   map[hop.Logiciel]int64
 }
 
 // Reference is the reference of establishments, by FINESS PMSI.
@@ -51,11 +53,11 @@ func LireReference(r io.Reader) (Reference, error) {
 			return nil, fmt.Errorf("référentiel, ligne %d : %d colonnes, 5 attendues (FINESS;nom;plafond RI;plafond DPI;plafond PFI)", n, len(f))
 		}
 		finess := strings.TrimSpace(f[0])
-		if !finessFormat([]byte(finess)) {
+		if !hop.FINESSValide(finess) {
 			return nil, fmt.Errorf("référentiel, ligne %d : FINESS « %s » : 9 chiffres, ou 2A/2B et 7 chiffres, attendus", n, finess)
 		}
-		e := Etablissement{FINESSPMSI: finess, Nom: strings.TrimSpace(f[1]), Plafonds: map[Logiciel]int64{}}
-		for i, l := range []Logiciel{LogicielRI, LogicielDPI, LogicielPFI} {
+		e := Etablissement{FINESSPMSI: finess, Nom: strings.TrimSpace(f[1]), Plafonds: map[hop.Logiciel]int64{}}
+		for i, l := range []hop.Logiciel{hop.LogicielRI, hop.LogicielDPI, hop.LogicielPFI} {
 			c, ok := LireEuros(f[2+i])
 			if !ok {
 				return nil, fmt.Errorf("référentiel, ligne %d : plafond %s « %s » : un montant en euros attendu (ex. 10000,00)", n, l, f[2+i])
@@ -100,7 +102,7 @@ type Alerte struct {
 
 // Plafonds returns the ceilings of a request's establishments for its
 // software type, or nil when one of them is not in the reference.
-func (ref Reference) Plafonds(d DonneesDemande, l Logiciel) []int64 {
+func (ref Reference) Plafonds(d hop.DonneesDemande, l hop.Logiciel) []int64 {
 	if ref == nil {
 		return nil
 	}
@@ -121,11 +123,11 @@ func (ref Reference) Plafonds(d DonneesDemande, l Logiciel) []int64 {
 // another validated request (dejaFinances: FINESS → its ASP number).
 func Alertes(d *Demande, siret string, ref Reference, dejaFinances map[string]string, prog Programme) []Alerte {
 	var out []Alerte
-	if !SIRETCleValide(siret) {
+	if !hop.SIRETCleValide(siret) {
 		out = append(out, Alerte{"cle_siret", fmt.Sprintf("SIRET %s : la clé de contrôle est fausse", siret)})
 	}
 	for _, c := range d.Clients {
-		if !FINESSCleValide(c.FINESSPMSI) {
+		if !hop.FINESSCleValide(c.FINESSPMSI) {
 			out = append(out, Alerte{"cle_finess", fmt.Sprintf("FINESS %s (%s) : la clé de contrôle est fausse", c.FINESSPMSI, c.Nom)})
 		}
 		if ref != nil {

@@ -3,6 +3,8 @@ package segur
 import (
 	"strings"
 	"testing"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func TestReference(t *testing.T) {
@@ -12,7 +14,7 @@ func TestReference(t *testing.T) {
 			t.Errorf("demo reference lacks %s", f)
 		}
 	}
-	if got := ref["999999999"].Plafonds[LogicielRI]; got != 3000000 {
+	if got := ref["999999999"].Plafonds[hop.LogicielRI]; got != 3000000 {
 		t.Errorf("got ceiling %d, want 3000000", got)
 	}
 	for _, bad := range []string{"1;a;1;2", "12345;A;1;2;3", "999999999;A;x;2;3", "999999999;A;1;2;3\n999999999;B;1;2;3"} {
@@ -23,8 +25,8 @@ func TestReference(t *testing.T) {
 }
 
 func TestAlertes(t *testing.T) {
-	res := controler(t, exemple(t), depotExemple(), Options{})
-	d := &Demande{NumeroASP: "ASP-1", Logiciel: LogicielRI, DonneesDemande: res.Donnees(0)}
+	res := controler(t, exemple(t), depotExemple(), hop.Options{})
+	d := &Demande{NumeroASP: "ASP-1", Logiciel: hop.LogicielRI, DonneesDemande: res.Donnees(0)}
 	codes := func(as []Alerte) string {
 		var c []string
 		for _, a := range as {

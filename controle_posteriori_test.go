@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // population returns n ASP numbers.
@@ -218,7 +220,7 @@ func TestMontantsVerses(t *testing.T) {
 }
 
 func TestCourrielsControle(t *testing.T) {
-	d := &Demande{NumeroASP: "ASP-2026-0000001", DonneesDemande: DonneesDemande{NumeroEditeur: "00001"}}
+	d := &Demande{NumeroASP: "ASP-2026-0000001", DonneesDemande: hop.DonneesDemande{NumeroEditeur: "00001"}}
 	c := &Controle{ID: 3, NumeroASP: d.NumeroASP, Etat: ControleOuvert}
 	m := CourrielPiecesControle(c, d, "Le Beau\nLogiciel", []string{"a@b.fr", "A@B.fr"}, "La facture\nLe PV de VSR", "https://portail.example/controles/3")
 	if err := m.Valider(); err != nil {

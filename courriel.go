@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // CourrielID identifies a mail of the outbox.
@@ -130,7 +132,7 @@ func (c *Courriel) Valider() error {
 // '@', and none of the characters that have a meaning in an address list
 // (space, comma, quotes, angle brackets…).
 func AdresseCourrielValide(s string) bool {
-	if s == "" || len(s) > 254 || !EmailValide(s) || strings.Count(s, "@") != 1 {
+	if s == "" || len(s) > 254 || !hop.EmailValide(s) || strings.Count(s, "@") != 1 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func TestBackoff(t *testing.T) {
@@ -131,7 +133,7 @@ func TestCourrielValider(t *testing.T) {
 
 func TestCourrielDemarche(t *testing.T) {
 	d := &Demande{NumeroASP: "ASP-2026-0000001", NumeroAns: "1234567890", Statut: DemandeEnInstruction,
-		DonneesDemande: DonneesDemande{NumeroEditeur: "00001"}}
+		DonneesDemande: hop.DonneesDemande{NumeroEditeur: "00001"}}
 	quand := time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)
 	a := []string{" contact@lebeaulogiciel.fr ", "Contact@LeBeauLogiciel.fr", "", "jean@lebeaulogiciel.fr"}
 	lien := "https://segur.asp.example/espace/demandes/ASP-2026-0000001"

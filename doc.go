@@ -1,6 +1,11 @@
-// Package segur is the domain of the Ségur numérique financing portal: the
-// JSON-HOP file, its strict decoding, its two automatic controls, the result
-// codes, and the identifiers the agency checks. It does no I/O of its own: it
+// Package segur is the domain of the Ségur numérique financing portal:
+// deposits and their desk (Guichet), vendors, products and users, the
+// state machine of a request's instruction, payments, controls a
+// posteriori, the dashboard's figures, the mails, and the interfaces of the
+// stores the adapters under internal/ implement. The agency's file formats
+// themselves (JSON-HOP and balance files, the two controls, result codes,
+// the zip reader, the returned file, identifiers) are package hop, which
+// this package uses. It does no I/O of its own (a test keeps it so): it
 // works on byte slices, io.Reader, io.ReaderAt and io.Writer.
 //
 // Glossary (business nouns as the agency's documents say them):

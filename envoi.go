@@ -6,6 +6,8 @@ import (
 	"mime/multipart"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // FormulaireDepot is a deposit as a form or the API sends it, its files
@@ -60,9 +62,9 @@ func LireFormulaireDepot(ctx context.Context, mr *multipart.Reader, blobs Blobs)
 			if f.NomFichier == "" || len(f.NomFichier) > 255 || !utf8.ValidString(f.NomFichier) {
 				return f, Errorf(EINVALID, "champ « fichier » : attendu un fichier JSON avec son nom")
 			}
-			if f.JSON, err = blobs.Put(ctx, part, MaxFichier); err != nil {
+			if f.JSON, err = blobs.Put(ctx, part, hop.MaxFichier); err != nil {
 				if IsCode(err, ETOOLARGE) {
-					return f, Errorf(ETOOLARGE, "fichier JSON de plus de 10 Mo (%d octets au plus)", MaxFichier)
+					return f, Errorf(ETOOLARGE, "fichier JSON de plus de 10 Mo (%d octets au plus)", hop.MaxFichier)
 				}
 				return f, err
 			}
@@ -70,7 +72,7 @@ func LireFormulaireDepot(ctx context.Context, mr *multipart.Reader, blobs Blobs)
 			if part.FileName() == "" {
 				continue // a form's empty file input
 			}
-			if f.Zip, err = blobs.Put(ctx, part, MaxArchive); err != nil {
+			if f.Zip, err = blobs.Put(ctx, part, hop.MaxArchive); err != nil {
 				if IsCode(err, ETOOLARGE) {
 					return f, Errorf(ETOOLARGE, "fichier .zip de plus de 200 Mo (209 715 200 octets au plus)")
 				}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // DepotID identifies a deposit.
@@ -31,17 +33,17 @@ type Depot struct {
 	FournisseurID FournisseurID
 	Type          TypeDemande
 	NumeroAns     string
-	Logiciel      Logiciel
+	Logiciel      hop.Logiciel
 	NomFichier    string
 	Recu          time.Time // when the first byte arrived, UTC
-	Date          Date      // Recu's date in Europe/Paris
+	Date          hop.Date  // Recu's date in Europe/Paris
 	Ordinal       int       // the file name's ordinal; 0 for a rejected file, which uses none
 	JSON          BlobRef
 	Zip           BlobRef // zero without a zip
 	Retour        BlobRef // the returned file; zero for a rejected file
 	Statut        StatutDepot
-	Motif         *Erreur // the control-1 fault of a rejected file
-	ImpID         string  // the deposit's reference, written into the returned file
+	Motif         *hop.Erreur // the control-1 fault of a rejected file
+	ImpID         string      // the deposit's reference, written into the returned file
 	Lignes        []LigneDepot
 	// CleIdempotence is the Idempotency-Key the deposit was sent with
 	// through the API, "" without one.
@@ -73,10 +75,10 @@ type Demande struct {
 	DepotID       DepotID
 	FournisseurID FournisseurID
 	NumeroAns     string
-	Logiciel      Logiciel
+	Logiciel      hop.Logiciel
 	Statut        StatutDemande
 	CreeLe        time.Time
-	DonneesDemande
+	hop.DonneesDemande
 	// Agent is the login of the instructor who took the request, "" before.
 	Agent string
 	// MontantFinance is the amount financed a validation recorded (cents),
@@ -105,7 +107,7 @@ func FormatImpID(annee int, seq int64) string {
 type Registre interface {
 	// OrdinalPris reports whether a deposit of numeroAns that passed control
 	// 1 on date d already has this ordinal, and if so the next free one.
-	OrdinalPris(ctx context.Context, numeroAns string, d Date, ordinal int) (pris bool, libre int, err error)
+	OrdinalPris(ctx context.Context, numeroAns string, d hop.Date, ordinal int) (pris bool, libre int, err error)
 	// NumeroEditeurUtilise reports whether the vendor used numero (compared
 	// case-insensitively) in a deposit that passed control 1.
 	NumeroEditeurUtilise(ctx context.Context, f FournisseurID, numero string) (bool, error)
@@ -121,7 +123,7 @@ type Registre interface {
 	// EtatsAvances returns, for each of the ASP numbers a balance file
 	// quotes, what the portal holds of its request, seen from vendor f;
 	// a number of no request is absent from the map.
-	EtatsAvances(ctx context.Context, f FournisseurID, numerosASP []string) (map[string]EtatAvance, error)
+	EtatsAvances(ctx context.Context, f FournisseurID, numerosASP []string) (map[string]hop.EtatAvance, error)
 }
 
 // DepotTx is the transaction that records one deposit. The store holds the
@@ -159,7 +161,7 @@ type Guichet struct {
 	Blobs      Blobs
 	Now        func() time.Time
 	Paris      *time.Location
-	Operateurs *Operateurs // nil: the default list
+	Operateurs *hop.Operateurs // nil: the default list
 }
 
 // Envoi is a deposit as received: what the vendor declares and its files,
@@ -228,13 +230,13 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		return nil, err
 	}
 	defer fermer()
-	res, err := Controler(data, decl, opt)
+	res, err := hop.Controler(data, decl, opt)
 	if err != nil {
 		return nil, err
 	}
 	// The ordinal rule comes after the other rules of the file name only.
 	ordinal := 0
-	if res.Rejet == nil || res.Rejet.Code > CodeNomFichierOrdre {
+	if res.Rejet == nil || res.Rejet.Code > hop.CodeNomFichierOrdre {
 		ordinal = ordinalDuNom(e.NomFichier)
 	}
 	numeros := numerosEditeur(res)
@@ -277,7 +279,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		}
 		o := opt
 		o.Portail = h
-		final, err := Controler(data, decl, o)
+		final, err := hop.Controler(data, decl, o)
 		if err != nil {
 			return err
 		}
@@ -302,11 +304,11 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 // ouvrir makes the deposit of e, not yet recorded, and reads what its
 // controls need: the JSON file, the options with the zip opened (fermer
 // closes it), the declaration.
-func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, data []byte, opt Options, decl Declaration, fermer func(), err error) {
+func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, data []byte, opt hop.Options, decl hop.Declaration, fermer func(), err error) {
 	y, m, j := e.Recu.In(g.Paris).Date()
 	d = &Depot{
 		FournisseurID: e.Fournisseur.ID, Type: e.Type, NumeroAns: p.NumeroAns, Logiciel: p.Logiciel,
-		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: Date{y, int(m), j}, JSON: e.JSON, Zip: e.Zip,
+		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: hop.Date{Annee: y, Mois: int(m), Jour: j}, JSON: e.JSON, Zip: e.Zip,
 		CleIdempotence: e.Cle,
 	}
 	if data, err = g.lire(ctx, e.JSON.SHA256); err != nil {
@@ -315,7 +317,7 @@ func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, da
 	if opt, fermer, err = g.options(ctx, e); err != nil {
 		return nil, nil, opt, decl, nil, err
 	}
-	decl = Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
+	decl = hop.Declaration{NomFichier: e.NomFichier, NumeroAns: p.NumeroAns, SIRET: e.Fournisseur.SIRET, Logiciel: p.Logiciel, Date: d.Date}
 	return d, data, opt, decl, fermer, nil
 }
 
@@ -339,8 +341,8 @@ func dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
 
 // options are the controls' options of a deposit: its zip opened (fermer
 // closes it), or SansZip.
-func (g *Guichet) options(ctx context.Context, e Envoi) (opt Options, fermer func(), err error) {
-	opt = Options{Operateurs: g.Operateurs}
+func (g *Guichet) options(ctx context.Context, e Envoi) (opt hop.Options, fermer func(), err error) {
+	opt = hop.Options{Operateurs: g.Operateurs}
 	if e.Zip.SHA256 == "" {
 		opt.SansZip = true
 		return opt, func() {}, nil
@@ -349,7 +351,7 @@ func (g *Guichet) options(ctx context.Context, e Envoi) (opt Options, fermer fun
 	if err != nil {
 		return opt, nil, err
 	}
-	opt.Archive, opt.ArchiveErreur = OpenArchive(z, z.Taille())
+	opt.Archive, opt.ArchiveErreur = hop.OpenArchive(z, z.Taille())
 	if opt.ArchiveErreur != nil && !isArchiveError(opt.ArchiveErreur) {
 		z.Close()
 		return opt, nil, opt.ArchiveErreur
@@ -365,7 +367,7 @@ type retourPret struct {
 
 // ecrireRetour gives the accepted requests of res the numbers seqs, in
 // order, and stores the returned file.
-func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *Resultat, seqs []int64) (*retourPret, error) {
+func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *hop.Resultat, seqs []int64) (*retourPret, error) {
 	asp := make([]string, len(res.Demandes))
 	for i, r := range res.Demandes {
 		if r.Acceptee() {
@@ -386,7 +388,7 @@ func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *Resultat, seq
 
 // enregistrer records the outcome of the controls inside the transaction;
 // pret is the returned file of a file that passed control 1.
-func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Resultat, pret *retourPret) error {
+func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *hop.Resultat, pret *retourPret) error {
 	if res.Rejet != nil {
 		d.Statut, d.Motif = DepotRejete, res.Rejet
 		if err := tx.InsertDepot(ctx, d); err != nil {
@@ -412,7 +414,7 @@ func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *Re
 // numerosEditeur returns the well-formed numeroEditeur of a file's
 // requests, each once (compared case-insensitively), in file order: the
 // numbers the deposit uses once it passes control 1.
-func numerosEditeur(res *Resultat) []string {
+func numerosEditeur(res *hop.Resultat) []string {
 	var numeros []string
 	seen := map[string]bool{}
 	for _, r := range res.Demandes {
@@ -430,11 +432,11 @@ func (g *Guichet) lire(ctx context.Context, sum string) ([]byte, error) {
 		return nil, err
 	}
 	defer b.Close()
-	return io.ReadAll(io.LimitReader(b, MaxFichier+1))
+	return io.ReadAll(io.LimitReader(b, hop.MaxFichier+1))
 }
 
 func isArchiveError(err error) bool {
-	_, ok := err.(*ArchiveError)
+	_, ok := err.(*hop.ArchiveError)
 	return ok
 }
 
@@ -483,7 +485,7 @@ type DemandeFilter struct {
 	// The agents' filters: ANS number, software type, amount HT in cents
 	// (0: no bound), deposit time [DeposeApres, DeposeAvant), assigned agent.
 	NumeroAns                string
-	Logiciel                 Logiciel
+	Logiciel                 hop.Logiciel
 	MontantMin, MontantMax   int64
 	DeposeApres, DeposeAvant time.Time
 	Agent                    string

@@ -3,6 +3,8 @@ package segur
 import (
 	"bytes"
 	"context"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // deposerSolde runs controls 1 and 2 on a received balance file
@@ -14,7 +16,7 @@ import (
 // zip is read there, without the portal. Under the vendor's lock one query
 // asks for the ordinal, one for the requests the lines quote, and the
 // portal's rules, which come last in a line's order, are applied to the
-// lines that passed the others (Resultat.controlerAvances): the same result
+// lines that passed the others (hop.Resultat.ControlerAvances): the same result
 // as running every rule under the lock.
 func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
 	d, data, opt, decl, fermer, err := g.ouvrir(ctx, e, p)
@@ -22,12 +24,12 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		return nil, err
 	}
 	defer fermer()
-	res, err := ControlerSolde(data, decl, opt)
+	res, err := hop.ControlerSolde(data, decl, opt)
 	if err != nil {
 		return nil, err
 	}
 	ordinal := 0
-	if res.Rejet == nil || res.Rejet.Code > CodeNomFichierOrdre {
+	if res.Rejet == nil || res.Rejet.Code > hop.CodeNomFichierOrdre {
 		ordinal = ordinalDuNom(e.NomFichier)
 	}
 	// A reference; a balance gives no ASP number.
@@ -60,7 +62,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 			o := opt
 			o.Portail = h
 			var err error
-			if final, err = ControlerSolde(data, decl, o); err != nil {
+			if final, err = hop.ControlerSolde(data, decl, o); err != nil {
 				return err
 			}
 		}
@@ -75,7 +77,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		if err != nil {
 			return err
 		}
-		if err := final.controlerAvances(etatsAvances(etats)); err != nil {
+		if err := final.ControlerAvances(etatsAvances(etats)); err != nil {
 			return err
 		}
 		var buf bytes.Buffer
@@ -111,6 +113,6 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 
 // etatsAvances answers the balance's portal rules from what the
 // transaction read: a number absent from the map is of no request.
-type etatsAvances map[string]EtatAvance
+type etatsAvances map[string]hop.EtatAvance
 
-func (e etatsAvances) EtatAvance(asp string) (EtatAvance, error) { return e[asp], nil }
+func (e etatsAvances) EtatAvance(asp string) (hop.EtatAvance, error) { return e[asp], nil }

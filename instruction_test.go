@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 var (
@@ -132,8 +134,8 @@ func TestMontants(t *testing.T) {
 }
 
 func TestCalculFinancement(t *testing.T) {
-	res := controler(t, exemple(t), depotExemple(), Options{})
-	d := &Demande{NumeroASP: "ASP-1", Logiciel: LogicielRI, DonneesDemande: res.Donnees(0)}
+	res := controler(t, exemple(t), depotExemple(), hop.Options{})
+	d := &Demande{NumeroASP: "ASP-1", Logiciel: hop.LogicielRI, DonneesDemande: res.Donnees(0)}
 	ref := ReferenceDemo() // RI ceilings 30 000 + 10 000 + 10 000 €
 	for _, c := range []struct {
 		regime  string

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // The payments (process.md, steps 2 and 4): the agency pays a request's
@@ -171,7 +173,7 @@ type Lot struct {
 	CreePar     string
 	ApprouveLe  time.Time // zero before approval
 	ApprouvePar string
-	PayeLe      Date      // the transfer's date (Europe/Paris), zero before
+	PayeLe      hop.Date  // the transfer's date (Europe/Paris), zero before
 	MarqueLe    time.Time // when it was marked paid
 	MarquePar   string
 	AnnuleLe    time.Time
@@ -280,7 +282,7 @@ func (l *Lot) Approuver(login string, decideurs map[string][]string, quand time.
 // MarquerPaye records that approved batch l was paid by transfer on date
 // le (Europe/Paris), by login at quand; aujourdhui is quand's date in
 // Europe/Paris: a transfer is not paid in the future.
-func (l *Lot) MarquerPaye(login string, le, aujourdhui Date, quand time.Time) error {
+func (l *Lot) MarquerPaye(login string, le, aujourdhui hop.Date, quand time.Time) error {
 	switch {
 	case l.Etat != LotApprouve:
 		return Errorf(EFORBIDDEN, "lot %s « %s » : seul un lot approuvé peut être marqué payé", l.Reference(), strings.ToLower(l.Etat.Libelle()))
@@ -310,7 +312,7 @@ func (l *Lot) Annuler(login string, quand time.Time) error {
 // its PDF stored and its mail composed.
 type Reglement struct {
 	Login, Adresse string
-	Le, Aujourdhui Date
+	Le, Aujourdhui hop.Date
 	Avis           []Avis
 }
 
@@ -343,7 +345,7 @@ type Avis struct {
 	Reference     string // ReferenceAvis
 	LotID         LotID
 	FournisseurID FournisseurID
-	DatePaiement  Date
+	DatePaiement  hop.Date
 	Montant       int64
 	Fichier       BlobRef
 	CreeLe        time.Time
@@ -360,7 +362,7 @@ func (a *Avis) NomFichier() string { return a.Reference + ".pdf" }
 // MasquerIBAN hides an IBAN but its country and its last four characters,
 // grouped by four: FR** **** **** **** **** ***0 189.
 func MasquerIBAN(iban string) string {
-	iban = NormaliserIBAN(iban)
+	iban = hop.NormaliserIBAN(iban)
 	if len(iban) <= 6 {
 		return strings.Repeat("*", len(iban))
 	}

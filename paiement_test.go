@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func TestPaiementDu(t *testing.T) {
@@ -106,7 +108,7 @@ func TestLot(t *testing.T) {
 	}
 
 	// Paid before approval: refused.
-	if err := l.MarquerPaye("paul@asp.fr", Date{2026, 6, 2}, Date{2026, 6, 2}, quand); !IsCode(err, EFORBIDDEN) {
+	if err := l.MarquerPaye("paul@asp.fr", hop.Date{Annee: 2026, Mois: 6, Jour: 2}, hop.Date{Annee: 2026, Mois: 6, Jour: 2}, quand); !IsCode(err, EFORBIDDEN) {
 		t.Errorf("paid as a draft: got %v", err)
 	}
 	// The decider of a request never approves it; the creator may.
@@ -125,20 +127,20 @@ func TestLot(t *testing.T) {
 		t.Errorf("cancelled once approved: got %v", err)
 	}
 	for _, tt := range []struct {
-		le   Date
+		le   hop.Date
 		code ErrorCode
 	}{
-		{Date{2026, 6, 3}, EINVALID}, // tomorrow
-		{Date{2026, 2, 30}, EINVALID},
+		{hop.Date{Annee: 2026, Mois: 6, Jour: 3}, EINVALID}, // tomorrow
+		{hop.Date{Annee: 2026, Mois: 2, Jour: 30}, EINVALID},
 	} {
-		if err := l.MarquerPaye("paul@asp.fr", tt.le, Date{2026, 6, 2}, quand); !IsCode(err, tt.code) {
+		if err := l.MarquerPaye("paul@asp.fr", tt.le, hop.Date{Annee: 2026, Mois: 6, Jour: 2}, quand); !IsCode(err, tt.code) {
 			t.Errorf("paid on %v: got %v, want %s", tt.le, err, tt.code)
 		}
 	}
-	if err := l.MarquerPaye("anne@asp.fr", Date{2026, 6, 1}, Date{2026, 6, 2}, quand); err != nil || l.Etat != LotPaye || l.PayeLe != (Date{2026, 6, 1}) {
+	if err := l.MarquerPaye("anne@asp.fr", hop.Date{Annee: 2026, Mois: 6, Jour: 1}, hop.Date{Annee: 2026, Mois: 6, Jour: 2}, quand); err != nil || l.Etat != LotPaye || l.PayeLe != (hop.Date{Annee: 2026, Mois: 6, Jour: 1}) {
 		t.Fatalf("paid: %v %+v", err, l)
 	}
-	if err := l.MarquerPaye("anne@asp.fr", Date{2026, 6, 1}, Date{2026, 6, 2}, quand); !IsCode(err, EFORBIDDEN) {
+	if err := l.MarquerPaye("anne@asp.fr", hop.Date{Annee: 2026, Mois: 6, Jour: 1}, hop.Date{Annee: 2026, Mois: 6, Jour: 2}, quand); !IsCode(err, EFORBIDDEN) {
 		t.Errorf("paid twice: got %v", err)
 	}
 
@@ -177,7 +179,7 @@ func TestMasquerIBAN(t *testing.T) {
 
 func TestCourrielAvis(t *testing.T) {
 	f := &Fournisseur{SIRET: "88558855858745", Nom: "Le Beau\nLogiciel", Email: "contact@lebeaulogiciel.fr", IBAN: "FR7630006000011234567890189"}
-	a := &Avis{Reference: "AVIS-000012-1", LotID: 12, FournisseurID: 1, DatePaiement: Date{2026, 6, 1}, Montant: 4_125_00,
+	a := &Avis{Reference: "AVIS-000012-1", LotID: 12, FournisseurID: 1, DatePaiement: hop.Date{Annee: 2026, Mois: 6, Jour: 1}, Montant: 4_125_00,
 		Paiements: []Paiement{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Nature: PaiementAvance, Montant: 4_125_00}}}
 	c := CourrielAvis(a, f, "https://portail.example/paiements")
 	for _, want := range []string{"4\u202f125,00 € par virement", "le 01/06/2026", "Le Beau Logiciel (SIRET 88558855858745)",

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // Pilotage is what the agency's dashboard shows: the requests by status,
@@ -25,7 +27,7 @@ type Pilotage struct {
 type LignePaiement struct {
 	Lot           LotID
 	EtatLot       EtatLot
-	PayeLe        Date // the transfer's date, zero before
+	PayeLe        hop.Date // the transfer's date, zero before
 	NumeroASP     string
 	NumeroEditeur string
 	FournisseurID FournisseurID
@@ -47,7 +49,7 @@ type PilotageStatut struct {
 
 // PilotageLogiciel sums the requests of one software type.
 type PilotageLogiciel struct {
-	Logiciel  Logiciel
+	Logiciel  hop.Logiciel
 	Nombre    int
 	MontantHT int64
 	Finance   int64
@@ -56,7 +58,7 @@ type PilotageLogiciel struct {
 // PilotageJour counts the deposits of one day (Europe/Paris) and the
 // requests they brought.
 type PilotageJour struct {
-	Jour                  Date
+	Jour                  hop.Date
 	Depots, DepotsRejetes int // every deposit, and those control 1 rejected
 	Demandes              int // the requests accepted
 	MontantHT             int64
@@ -79,18 +81,18 @@ type Semaine struct {
 func (s Semaine) String() string { return fmt.Sprintf("%04d-S%02d", s.Annee, s.Numero) }
 
 // SemaineDe is the ISO week of date d.
-func SemaineDe(d Date) Semaine {
+func SemaineDe(d hop.Date) Semaine {
 	a, n := time.Date(d.Annee, time.Month(d.Mois), d.Jour, 12, 0, 0, 0, time.UTC).ISOWeek()
 	return Semaine{a, n}
 }
 
 // Lundi is the Monday that starts week s.
-func (s Semaine) Lundi() Date {
+func (s Semaine) Lundi() hop.Date {
 	// January 4th is always in week 1.
 	j4 := time.Date(s.Annee, 1, 4, 12, 0, 0, 0, time.UTC)
 	decalage := (int(j4.Weekday()) + 6) % 7 // days since Monday
 	t := j4.AddDate(0, 0, -decalage+7*(s.Numero-1))
-	return Date{t.Year(), int(t.Month()), t.Day()}
+	return hop.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}
 }
 
 // PilotageSemaine sums the days of one ISO week.
@@ -129,7 +131,7 @@ func (p *Pilotage) Semaines() []PilotageSemaine {
 	var out []PilotageSemaine
 	l := premier.Lundi()
 	for t := time.Date(l.Annee, time.Month(l.Mois), l.Jour, 12, 0, 0, 0, time.UTC); ; t = t.AddDate(0, 0, 7) {
-		s := SemaineDe(Date{t.Year(), int(t.Month()), t.Day()})
+		s := SemaineDe(hop.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()})
 		if w := par[s]; w != nil {
 			out = append(out, *w)
 		} else {

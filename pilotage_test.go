@@ -3,28 +3,30 @@ package segur
 import (
 	"slices"
 	"testing"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func TestSemaines(t *testing.T) {
 	for _, tt := range []struct {
-		d     Date
+		d     hop.Date
 		want  Semaine
-		lundi Date
+		lundi hop.Date
 	}{
-		{Date{2026, 6, 2}, Semaine{2026, 23}, Date{2026, 6, 1}},
-		{Date{2026, 12, 31}, Semaine{2026, 53}, Date{2026, 12, 28}},
-		{Date{2027, 1, 3}, Semaine{2026, 53}, Date{2026, 12, 28}},
-		{Date{2027, 1, 4}, Semaine{2027, 1}, Date{2027, 1, 4}},
-		{Date{2024, 12, 30}, Semaine{2025, 1}, Date{2024, 12, 30}},
+		{hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Semaine{2026, 23}, hop.Date{Annee: 2026, Mois: 6, Jour: 1}},
+		{hop.Date{Annee: 2026, Mois: 12, Jour: 31}, Semaine{2026, 53}, hop.Date{Annee: 2026, Mois: 12, Jour: 28}},
+		{hop.Date{Annee: 2027, Mois: 1, Jour: 3}, Semaine{2026, 53}, hop.Date{Annee: 2026, Mois: 12, Jour: 28}},
+		{hop.Date{Annee: 2027, Mois: 1, Jour: 4}, Semaine{2027, 1}, hop.Date{Annee: 2027, Mois: 1, Jour: 4}},
+		{hop.Date{Annee: 2024, Mois: 12, Jour: 30}, Semaine{2025, 1}, hop.Date{Annee: 2024, Mois: 12, Jour: 30}},
 	} {
 		if got := SemaineDe(tt.d); got != tt.want || got.Lundi() != tt.lundi {
 			t.Errorf("SemaineDe(%v): got %v (Monday %v), want %v (Monday %v)", tt.d, got, got.Lundi(), tt.want, tt.lundi)
 		}
 	}
 	p := &Pilotage{ParJour: []PilotageJour{
-		{Jour: Date{2026, 12, 22}, Depots: 2, Demandes: 3, MontantHT: 100},
-		{Jour: Date{2026, 12, 24}, Depots: 1, DepotsRejetes: 1},
-		{Jour: Date{2027, 1, 5}, Depots: 1, Demandes: 1, MontantHT: 50},
+		{Jour: hop.Date{Annee: 2026, Mois: 12, Jour: 22}, Depots: 2, Demandes: 3, MontantHT: 100},
+		{Jour: hop.Date{Annee: 2026, Mois: 12, Jour: 24}, Depots: 1, DepotsRejetes: 1},
+		{Jour: hop.Date{Annee: 2027, Mois: 1, Jour: 5}, Depots: 1, Demandes: 1, MontantHT: 50},
 	}}
 	got := p.Semaines()
 	want := []PilotageSemaine{

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // FournisseurID identifies a vendor in the portal.
@@ -31,12 +33,12 @@ func (f *Fournisseur) Valider(force bool) error {
 	f.SIRET = strings.TrimSpace(f.SIRET)
 	f.Nom = strings.TrimSpace(f.Nom)
 	f.Email = strings.TrimSpace(f.Email)
-	f.IBAN = NormaliserIBAN(f.IBAN)
+	f.IBAN = hop.NormaliserIBAN(f.IBAN)
 	f.BIC = strings.ToUpper(strings.TrimSpace(f.BIC))
 	switch {
-	case !SIRETValide(f.SIRET):
+	case !hop.SIRETValide(f.SIRET):
 		return faute("siret", "SIRET « %s » : attendu 14 chiffres", f.SIRET)
-	case !force && !SIRETCleValide(f.SIRET):
+	case !force && !hop.SIRETCleValide(f.SIRET):
 		return faute("siret", "SIRET « %s » : la clé de contrôle est fausse (--force pour un SIRET de test)", f.SIRET)
 	case f.Nom == "" || utf8.RuneCountInString(f.Nom) > 200:
 		return faute("nom", "raison sociale : attendu un nom de 1 à 200 caractères")
@@ -46,18 +48,12 @@ func (f *Fournisseur) Valider(force bool) error {
 		return faute("iban", "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
 	case f.IBAN != "" && f.BIC == "":
 		return faute("bic", "coordonnées bancaires : attendu l'IBAN et le BIC ensemble")
-	case f.IBAN != "" && !IBANValide(f.IBAN):
+	case f.IBAN != "" && !hop.IBANValide(f.IBAN):
 		return faute("iban", "IBAN « %s » : invalide (longueur ou clé)", f.IBAN)
-	case f.BIC != "" && !BICValide(f.BIC):
+	case f.BIC != "" && !hop.BICValide(f.BIC):
 		return faute("bic", "BIC « %s » : attendu 8 ou 11 caractères (banque, pays, lieu, agence)", f.BIC)
 	}
 	return nil
-}
-
-// EmailValide reports whether s is one plain e-mail address, as the
-// format's e-mail rule reads it.
-func EmailValide(s string) bool {
-	return len(s) <= 254 && emailValide([]byte(s))
 }
 
 // Produit is one of a vendor's software products referenced by the ANS,
@@ -65,7 +61,7 @@ func EmailValide(s string) bool {
 type Produit struct {
 	NumeroAns     string
 	FournisseurID FournisseurID
-	Logiciel      Logiciel
+	Logiciel      hop.Logiciel
 	Nom           string
 	CreeLe        time.Time
 }
@@ -78,7 +74,7 @@ func (p *Produit) Valider() error {
 	if len(p.NumeroAns) != 10 || !alnum(p.NumeroAns) {
 		return faute("numeroAns", "numéro ANS « %s » : attendu 10 lettres ou chiffres", p.NumeroAns)
 	}
-	if _, err := ParseLogiciel(string(p.Logiciel)); err != nil {
+	if _, err := hop.ParseLogiciel(string(p.Logiciel)); err != nil {
 		return faute("logiciel", "%v", err)
 	}
 	if p.Nom == "" || utf8.RuneCountInString(p.Nom) > 200 {
@@ -207,7 +203,7 @@ type FenetreID int64
 // type are open from Debut to Fin (process.md, [extension]).
 type Fenetre struct {
 	ID       FenetreID
-	Logiciel Logiciel
+	Logiciel hop.Logiciel
 	Type     TypeDemande
 	Debut    time.Time
 	Fin      time.Time
@@ -216,7 +212,7 @@ type Fenetre struct {
 // DepotOuvert applies the campaign rule: a deposit is refused only when
 // windows exist for its software type and request type and none is open at
 // t. The refusal gives the dates, in Europe/Paris.
-func DepotOuvert(fenetres []Fenetre, l Logiciel, typ TypeDemande, t time.Time, paris *time.Location) error {
+func DepotOuvert(fenetres []Fenetre, l hop.Logiciel, typ TypeDemande, t time.Time, paris *time.Location) error {
 	var concernees []Fenetre
 	for _, f := range fenetres {
 		if f.Logiciel != l || f.Type != typ {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func TestFournisseurValider(t *testing.T) {
@@ -53,10 +55,10 @@ func TestProduitValider(t *testing.T) {
 		p    Produit
 		want bool
 	}{
-		{Produit{NumeroAns: "1234567890", Logiciel: LogicielRI, Nom: "RI Beau"}, true},
-		{Produit{NumeroAns: "12345678", Logiciel: LogicielRI, Nom: "RI Beau"}, false},
+		{Produit{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI Beau"}, true},
+		{Produit{NumeroAns: "12345678", Logiciel: hop.LogicielRI, Nom: "RI Beau"}, false},
 		{Produit{NumeroAns: "1234567890", Logiciel: "XX", Nom: "RI Beau"}, false},
-		{Produit{NumeroAns: "1234567890", Logiciel: LogicielPFI, Nom: ""}, false},
+		{Produit{NumeroAns: "1234567890", Logiciel: hop.LogicielPFI, Nom: ""}, false},
 	} {
 		if err := c.p.Valider(); (err == nil) != c.want {
 			t.Errorf("%+v: got %v, want valid=%v", c.p, err, c.want)
@@ -74,21 +76,21 @@ func TestDepotOuvert(t *testing.T) {
 		return t
 	}
 	fen := []Fenetre{
-		{Logiciel: LogicielRI, Type: TypeAvance, Debut: at("2026-12-01 14:00"), Fin: at("2027-03-31 12:00")},
-		{Logiciel: LogicielRI, Type: TypeAvance, Debut: at("2027-06-01 09:00"), Fin: at("2027-06-30 18:00")},
+		{Logiciel: hop.LogicielRI, Type: TypeAvance, Debut: at("2026-12-01 14:00"), Fin: at("2027-03-31 12:00")},
+		{Logiciel: hop.LogicielRI, Type: TypeAvance, Debut: at("2027-06-01 09:00"), Fin: at("2027-06-30 18:00")},
 	}
 	cases := []struct {
 		name string
-		l    Logiciel
+		l    hop.Logiciel
 		when string
 		want string // "" when open
 	}{
-		{"ouverte", LogicielRI, "2027-01-15 10:00", ""},
-		{"à l'ouverture", LogicielRI, "2026-12-01 14:00", ""},
-		{"à la fermeture", LogicielRI, "2027-03-31 12:00", "01/06/2027 à 09:00"},
-		{"avant", LogicielRI, "2026-11-30 23:59", "01/12/2026 à 14:00"},
-		{"après tout", LogicielRI, "2027-07-01 00:00", "a fermé le 30/06/2027 à 18:00"},
-		{"pas de campagne pour DPI", LogicielDPI, "2020-01-01 00:00", ""},
+		{"ouverte", hop.LogicielRI, "2027-01-15 10:00", ""},
+		{"à l'ouverture", hop.LogicielRI, "2026-12-01 14:00", ""},
+		{"à la fermeture", hop.LogicielRI, "2027-03-31 12:00", "01/06/2027 à 09:00"},
+		{"avant", hop.LogicielRI, "2026-11-30 23:59", "01/12/2026 à 14:00"},
+		{"après tout", hop.LogicielRI, "2027-07-01 00:00", "a fermé le 30/06/2027 à 18:00"},
+		{"pas de campagne pour DPI", hop.LogicielDPI, "2020-01-01 00:00", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

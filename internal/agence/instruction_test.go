@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
@@ -55,8 +56,8 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 		Programme: segur.ProgrammeParDefaut, DelaiSignature: 30, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 	var asps []string
 	err = db.WithDepotTx(ctx, b.f.ID, func(tx segur.DepotTx) error {
-		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: segur.LogicielRI,
-			NomFichier: "JSON-1234567890-20260602-001.json", Recu: b.now, Date: segur.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
+		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
+			NomFichier: "JSON-1234567890-20260602-001.json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
 			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000001"}
 		if err := tx.InsertDepot(ctx, dep); err != nil {
 			return err
@@ -69,10 +70,10 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 				return err
 			}
 			d := segur.Demande{NumeroASP: segur.FormatNumeroASP(2026, seq), DepotID: dep.ID, FournisseurID: b.f.ID, NumeroAns: "1234567890",
-				Logiciel: segur.LogicielRI, Statut: segur.DemandeDeposee, CreeLe: b.now, DonneesDemande: segur.DonneesDemande{
-					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("E%05d", i+1), DateCommande: segur.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
-					Clients: []segur.Client{{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
-					Pieces:  []segur.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
+				Logiciel: hop.LogicielRI, Statut: segur.DemandeDeposee, CreeLe: b.now, DonneesDemande: hop.DonneesDemande{
+					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("E%05d", i+1), DateCommande: hop.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
+					Clients: []hop.Client{{Contact: hop.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
+					Pieces:  []hop.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
 			ds = append(ds, d)
 			numeros = append(numeros, d.NumeroEditeur)
 			dep.Lignes = append(dep.Lignes, segur.LigneDepot{NumLigne: i + 1, NumeroEditeur: d.NumeroEditeur, Code: "0000", Libelle: "Demande acceptée", NumeroASP: d.NumeroASP})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/document"
 	"github.com/segur-numerique/segur/internal/sepa"
 )
@@ -42,9 +43,9 @@ type Paiements struct {
 var PayeurDemo = sepa.Compte{Nom: "Agence de services et de paiement", IBAN: "FR7610071750000000100000177", BIC: "TRPUFRP1"}
 
 // jour is t's civil date in Europe/Paris.
-func (p *Paiements) jour(t time.Time) segur.Date {
+func (p *Paiements) jour(t time.Time) hop.Date {
 	y, m, d := t.In(p.Paris).Date()
-	return segur.Date{Annee: y, Mois: int(m), Jour: d}
+	return hop.Date{Annee: y, Mois: int(m), Jour: d}
 }
 
 // Ordre is the SEPA credit transfer of batch l: one block, debiting the
@@ -121,7 +122,7 @@ func (p *Paiements) Virement(ctx context.Context, id segur.LotID, w io.Writer) (
 // le (Europe/Paris), by login from adresse: each vendor's payment notice
 // is written (PDF) and stored, its mail composed, then the store moves
 // the requests and records the notices and mails in one transaction.
-func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le segur.Date, login, adresse string) (*segur.Lot, error) {
+func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date, login, adresse string) (*segur.Lot, error) {
 	l, err := p.Store.FindLot(ctx, id)
 	if err != nil {
 		return nil, err

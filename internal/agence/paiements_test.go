@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sepa"
 )
@@ -74,7 +75,7 @@ func TestVirement(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := o.Remises[0]
-	if o.MsgID != "SEGUR-LOT-000007" || r.ID != "LOT-000007" || r.Execution != (segur.Date{Annee: 2026, Mois: 6, Jour: 3}) || len(r.Virements) != 2 || o.Total() != 13_751_00 {
+	if o.MsgID != "SEGUR-LOT-000007" || r.ID != "LOT-000007" || r.Execution != (hop.Date{Annee: 2026, Mois: 6, Jour: 3}) || len(r.Virements) != 2 || o.Total() != 13_751_00 {
 		t.Errorf("order: %+v", o)
 	}
 	v := r.Virements[0]
@@ -83,7 +84,7 @@ func TestVirement(t *testing.T) {
 		t.Errorf("first transfer: %+v", v)
 	}
 	// A paid batch's file keeps the transfer's date; a draft has none.
-	f.lot.Etat, f.lot.PayeLe = segur.LotPaye, segur.Date{Annee: 2026, Mois: 5, Jour: 29}
+	f.lot.Etat, f.lot.PayeLe = segur.LotPaye, hop.Date{Annee: 2026, Mois: 5, Jour: 29}
 	b.Reset()
 	if _, err := p.Virement(context.Background(), 7, &b); err != nil || !strings.Contains(b.String(), "<ReqdExctnDt>2026-05-29</ReqdExctnDt>") {
 		t.Errorf("paid batch's file: %v", err)
@@ -98,10 +99,10 @@ func TestMarquerPaye(t *testing.T) {
 	p, f := caisses(t)
 	ctx := context.Background()
 	// Tomorrow in Paris: refused before any document is made.
-	if _, err := p.MarquerPaye(ctx, 7, segur.Date{Annee: 2026, Mois: 6, Jour: 4}, "anne@asp.fr", "192.0.2.1"); !segur.IsCode(err, segur.EINVALID) || f.regl != nil {
+	if _, err := p.MarquerPaye(ctx, 7, hop.Date{Annee: 2026, Mois: 6, Jour: 4}, "anne@asp.fr", "192.0.2.1"); !segur.IsCode(err, segur.EINVALID) || f.regl != nil {
 		t.Fatalf("paid tomorrow: got %v, settlement %v", err, f.regl)
 	}
-	le := segur.Date{Annee: 2026, Mois: 6, Jour: 3}
+	le := hop.Date{Annee: 2026, Mois: 6, Jour: 3}
 	if _, err := p.MarquerPaye(ctx, 7, le, "anne@asp.fr", "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}

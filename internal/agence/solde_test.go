@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // solde pays the advance of asp and deposits its balance of an invoice of
@@ -24,17 +25,17 @@ func (b *banc) solde(t *testing.T, asp string, n int, facture int64) {
 		}
 	}
 	err = b.db.WithDepotTx(ctx, b.f.ID, func(tx segur.DepotTx) error {
-		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeSolde, NumeroAns: "1234567890", Logiciel: segur.LogicielRI,
-			NomFichier: "JSON-1234567890-20260602-00" + string(rune('2'+n)) + ".json", Recu: b.now, Date: segur.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: n + 2,
+		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeSolde, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
+			NomFichier: "JSON-1234567890-20260602-00" + string(rune('2'+n)) + ".json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: n + 2,
 			JSON: segur.BlobRef{SHA256: strings.Repeat(string(rune('a'+n)), 64), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-000000" + string(rune('2'+n))}
 		if err := tx.InsertDepot(ctx, dep); err != nil {
 			return err
 		}
-		s := segur.DemandeSolde{DepotID: dep.ID, DonneesSolde: segur.DonneesSolde{NumLigne: 1, NumeroASP: asp, NumeroEditeur: d.NumeroEditeur,
-			NumeroFacture: "FA-1", DateFacture: segur.Date{Annee: 2026, Mois: 6, Jour: 1}, MontantFactureHTCents: facture,
-			DateMiseEnService: segur.Date{Annee: 2026, Mois: 5, Jour: 30},
-			Pieces:            []segur.Piece{{NomFichier: "HOP-RI-Va1-FAC-" + d.NumeroEditeur + ".pdf", Format: "PDF", Type: segur.TypeFacture}}}}
-		dep.Lignes = []segur.LigneDepot{{NumLigne: 1, NumeroEditeur: d.NumeroEditeur, Code: segur.CodeAcceptee, Libelle: segur.LibelleAcceptee, NumeroASP: asp}}
+		s := segur.DemandeSolde{DepotID: dep.ID, DonneesSolde: hop.DonneesSolde{NumLigne: 1, NumeroASP: asp, NumeroEditeur: d.NumeroEditeur,
+			NumeroFacture: "FA-1", DateFacture: hop.Date{Annee: 2026, Mois: 6, Jour: 1}, MontantFactureHTCents: facture,
+			DateMiseEnService: hop.Date{Annee: 2026, Mois: 5, Jour: 30},
+			Pieces:            []hop.Piece{{NomFichier: "HOP-RI-Va1-FAC-" + d.NumeroEditeur + ".pdf", Format: "PDF", Type: hop.TypeFacture}}}}
+		dep.Lignes = []segur.LigneDepot{{NumLigne: 1, NumeroEditeur: d.NumeroEditeur, Code: hop.CodeAcceptee, Libelle: hop.LibelleAcceptee, NumeroASP: asp}}
 		return tx.FinishSolde(ctx, dep, []segur.DemandeSolde{s}, segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@lebeaulogiciel.fr"})
 	})
 	if err != nil {

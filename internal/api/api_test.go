@@ -21,13 +21,14 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/segurtest"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
-const exemple = "../../testdata/JSON-1234567890-20211025-001"
+const exemple = "../../hop/testdata/JSON-1234567890-20211025-001"
 
 type portail struct {
 	srv    *httptest.Server
@@ -71,7 +72,7 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 		if err := db.CreateFournisseur(ctx, f); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI"}); err != nil {
+		if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "RI"}); err != nil {
 			t.Fatal(err)
 		}
 		tok, digest, prefix, _ := auth.NewToken()
@@ -81,7 +82,7 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 		p.tokens[v.siret] = tok
 	}
 	now := time.Now()
-	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: now.Add(-time.Hour), Fin: now.Add(time.Hour)}); err != nil {
+	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: now.Add(-time.Hour), Fin: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	a := &API{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Metrics: &Metrics{},
@@ -253,7 +254,7 @@ func TestAPIRefus(t *testing.T) {
 			return p.do(t, "POST", "/api/v1/depots", "88558855858745", &buf, w.FormDataContentType())
 		}},
 		{"fichier trop gros", 413, func() (*http.Response, []byte) {
-			return p.deposer(t, "88558855858745", "1234567890", p.nom(1), bytes.Repeat([]byte(" "), segur.MaxFichier+1), nil)
+			return p.deposer(t, "88558855858745", "1234567890", p.nom(1), bytes.Repeat([]byte(" "), hop.MaxFichier+1), nil)
 		}},
 		{"dépôt inconnu", 404, func() (*http.Response, []byte) {
 			return p.do(t, "GET", "/api/v1/depots/999", "88558855858745", nil, "")
@@ -306,7 +307,7 @@ func depotNumero(t *testing.T, ed string) ([]byte, []byte) {
 	ex := lire(t, exemple+".json")
 	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
 	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
-	pdf := lire(t, "../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	pdf := lire(t, "../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
@@ -364,7 +365,7 @@ func TestConcurrence(t *testing.T) {
 				var full DepotJSON
 				json.Unmarshal(body, &full)
 				if full.Statut == "rejete" {
-					if full.Motif == nil || full.Motif.Code != segur.CodeNomFichierOrdre {
+					if full.Motif == nil || full.Motif.Code != hop.CodeNomFichierOrdre {
 						t.Errorf("deposit %d rejected for %+v, want only ordinal clashes", d.ID, full.Motif)
 					}
 					continue
@@ -375,8 +376,8 @@ func TestConcurrence(t *testing.T) {
 				ordinaux[full.NomFichier] = true
 				for _, l := range full.Demandes {
 					if l.NumeroASP == nil {
-						if l.CodeTraitement != segur.CodeEditeurHistorique {
-							t.Errorf("request rejected with %s, want only %s", l.CodeTraitement, segur.CodeEditeurHistorique)
+						if l.CodeTraitement != hop.CodeEditeurHistorique {
+							t.Errorf("request rejected with %s, want only %s", l.CodeTraitement, hop.CodeEditeurHistorique)
 						}
 						continue
 					}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // AvisStore is what the payment notices' routes need of the database.
@@ -56,9 +57,9 @@ func (a *API) getAvisListe(w http.ResponseWriter, r *http.Request) error {
 			v = *full
 		}
 		j := AvisJSON{Reference: v.Reference, Lot: segur.FormatLot(v.LotID), DatePaiement: v.DatePaiement.String(),
-			Montant: segur.MontantTexte(v.Montant), Paiements: []PaiementAvisJSON{}, URL: "/api/v1/avis/" + v.Reference}
+			Montant: hop.MontantTexte(v.Montant), Paiements: []PaiementAvisJSON{}, URL: "/api/v1/avis/" + v.Reference}
 		for _, p := range v.Paiements {
-			j.Paiements = append(j.Paiements, PaiementAvisJSON{p.NumeroASP, p.NumeroEditeur, string(p.Nature), segur.MontantTexte(p.Montant)})
+			j.Paiements = append(j.Paiements, PaiementAvisJSON{p.NumeroASP, p.NumeroEditeur, string(p.Nature), hop.MontantTexte(p.Montant)})
 		}
 		out.Avis = append(out.Avis, j)
 	}

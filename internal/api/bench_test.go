@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
@@ -29,12 +30,12 @@ func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 	i := strings.Index(ex, open) + len(open)
 	j := strings.LastIndex(ex, "]")
 	req := strings.TrimRight(ex[i:j], " \n")
-	pdf := lire(tb, "../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	pdf := lire(tb, "../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	var js strings.Builder
 	js.WriteString(ex[:i])
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
-	for k := 1; k <= segur.MaxDemandes; k++ {
+	for k := 1; k <= hop.MaxDemandes; k++ {
 		if k > 1 {
 			js.WriteString(",\n")
 		}
@@ -60,15 +61,15 @@ func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 func BenchmarkDepot(b *testing.B) {
 	ex, z := depot200(b, "BA")
 	b.Run("check", func(b *testing.B) {
-		decl := segur.Declaration{NomFichier: "JSON-1234567890-20211025-001.json", Logiciel: segur.LogicielRI, Date: segur.Date{Annee: 2021, Mois: 10, Jour: 25}}
+		decl := hop.Declaration{NomFichier: "JSON-1234567890-20211025-001.json", Logiciel: hop.LogicielRI, Date: hop.Date{Annee: 2021, Mois: 10, Jour: 25}}
 		b.SetBytes(int64(len(ex) + len(z)))
 		for b.Loop() {
-			a, err := segur.OpenArchive(bytes.NewReader(z), int64(len(z)))
+			a, err := hop.OpenArchive(bytes.NewReader(z), int64(len(z)))
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := segur.Controler(ex, decl, segur.Options{Archive: a})
-			if err != nil || res.Acceptees() != segur.MaxDemandes {
+			res, err := hop.Controler(ex, decl, hop.Options{Archive: a})
+			if err != nil || res.Acceptees() != hop.MaxDemandes {
 				b.Fatalf("%v %v", err, res.Rejet)
 			}
 			if err := res.EcrireRetour(io.Discard, "DEP", nil); err != nil {
@@ -105,7 +106,7 @@ func BenchmarkDepot(b *testing.B) {
 				if err := p.db.CreateFournisseur(ctx, f); err != nil {
 					b.Fatal(err)
 				}
-				if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI"}); err != nil {
+				if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: v.ans, FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "RI"}); err != nil {
 					b.Fatal(err)
 				}
 				tok, digest, prefix, _ := auth.NewToken()

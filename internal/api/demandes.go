@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // DemandeJSON is an accepted request as the API shows it.
@@ -44,9 +45,9 @@ type ClientJSON struct {
 func demandeJSON(d *segur.Demande) DemandeJSON {
 	out := DemandeJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut), NumeroAns: d.NumeroAns,
 		Logiciel: string(d.Logiciel), Depot: fmt.Sprintf("/api/v1/depots/%d", d.DepotID), DateCommande: d.DateCommande.String(),
-		RegimeTVA: d.RegimeTVA, MontantSegurHT: segur.MontantTexte(d.MontantHTCents), Beneficiaires: []ClientJSON{}}
+		RegimeTVA: d.RegimeTVA, MontantSegurHT: hop.MontantTexte(d.MontantHTCents), Beneficiaires: []ClientJSON{}}
 	if d.MontantFinance > 0 {
-		out.MontantFinance = segur.MontantTexte(d.MontantFinance)
+		out.MontantFinance = hop.MontantTexte(d.MontantFinance)
 	}
 	for _, c := range d.Clients {
 		out.Beneficiaires = append(out.Beneficiaires, ClientJSON{c.Nom, c.FINESSPMSI})
@@ -141,6 +142,6 @@ func (a *API) getNumerosEditeur(w http.ResponseWriter, r *http.Request) error {
 func (a *API) getModele(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="modele-JSON-HOP.json"`)
-	_, err := w.Write(segur.Modele())
+	_, err := w.Write(hop.Modele())
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // postDepot receives a deposit: multipart/form-data with typeDemande,
@@ -22,7 +23,7 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	if !cleValide(cle) {
 		return segur.Errorf(segur.EINVALID, "en-tête Idempotency-Key : attendu 1 à 100 caractères ASCII imprimables")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, segur.MaxFichier+segur.MaxArchive+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, hop.MaxFichier+hop.MaxArchive+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return segur.Errorf(segur.EINVALID, "envoi attendu en multipart/form-data, avec les champs typeDemande, numeroAns, fichier et pieces")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -67,7 +68,7 @@ func TestDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	y, m, j := time.Now().In(p.paris).Date()
-	if _, err := pay.MarquerPaye(ctx, l.ID, segur.Date{Annee: y, Mois: int(m), Jour: j}, "paul@asp.fr", "192.0.2.7"); err != nil {
+	if _, err := pay.MarquerPaye(ctx, l.ID, hop.Date{Annee: y, Mois: int(m), Jour: j}, "paul@asp.fr", "192.0.2.7"); err != nil {
 		t.Fatal(err)
 	}
 	resp, body = p.do(t, "GET", "/api/v1/avis", "88558855858745", nil, "")

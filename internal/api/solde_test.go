@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
@@ -36,20 +37,20 @@ func (p *portail) deposerSolde(t *testing.T, siret, ans, nom string, data, zipb 
 // and its zip.
 func soldeAPI(t *testing.T, asps, eds []string, montants []int64) ([]byte, []byte) {
 	t.Helper()
-	f := segur.FichierSolde{NumeroAns: "1234567890", SIRET: "88558855858745"}
+	f := hop.FichierSolde{NumeroAns: "1234567890", SIRET: "88558855858745"}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	pdf := lire(t, "../../testdata/HOP-RI-Va1-FAC-00001.pdf")
+	pdf := lire(t, "../../hop/testdata/HOP-RI-Va1-FAC-00001.pdf")
 	vus := map[string]bool{}
 	aujourdhui := time.Now()
 	for i, asp := range asps {
 		ed := eds[i]
-		s := segur.DonneesSolde{NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "FA-" + ed,
-			DateFacture:           segur.Date{Annee: aujourdhui.Year(), Mois: 1, Jour: 1},
-			MontantFactureHTCents: montants[i], DateMiseEnService: segur.Date{Annee: aujourdhui.Year(), Mois: 1, Jour: 1}}
-		for _, typ := range []string{segur.TypeFacture, segur.TypePVVSR} {
-			nom := segur.NomPiece(segur.LogicielRI, typ, ed, "PDF")
-			s.Pieces = append(s.Pieces, segur.Piece{NomFichier: nom, Format: "PDF", Type: typ})
+		s := hop.DonneesSolde{NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "FA-" + ed,
+			DateFacture:           hop.Date{Annee: aujourdhui.Year(), Mois: 1, Jour: 1},
+			MontantFactureHTCents: montants[i], DateMiseEnService: hop.Date{Annee: aujourdhui.Year(), Mois: 1, Jour: 1}}
+		for _, typ := range []string{hop.TypeFacture, hop.TypePVVSR} {
+			nom := hop.NomPiece(hop.LogicielRI, typ, ed, "PDF")
+			s.Pieces = append(s.Pieces, hop.Piece{NomFichier: nom, Format: "PDF", Type: typ})
 			if !vus[nom] {
 				vus[nom] = true
 				w, _ := zw.Create(nom)
@@ -60,7 +61,7 @@ func soldeAPI(t *testing.T, asps, eds []string, montants []int64) ([]byte, []byt
 	}
 	zw.Close()
 	var out bytes.Buffer
-	if err := segur.EcrireSolde(&out, f); err != nil {
+	if err := hop.EcrireSolde(&out, f); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes(), buf.Bytes()
@@ -125,13 +126,13 @@ func testAPISolde(t *testing.T, p *portail) {
 		code    string
 		libelle string
 	}{
-		{asps[0], "00001", 13_750_00, segur.CodeAcceptee, segur.LibelleAcceptee},
-		{"ASP-2020-0000042", "00004", 1_00, segur.CodeSoldeASPInconnu, "numeroASP : « ASP-2020-0000042 » ne correspond à aucune demande ; attendu : le numéro ASP d'une demande d'avance acceptée"},
-		{autre, "00009", 1_00, segur.CodeSoldeASPAutre, "numeroASP : « " + autre + " » n'est pas une demande de ce fournisseur ; attendu : le numéro ASP d'une de ses demandes"},
-		{asps[2], "00003", 1_00, segur.CodeSoldeAvanceNonPayee, "numeroASP : « " + asps[2] + " », demande au statut « Déposée » ; attendu : une demande dont l'avance est payée (ou dont le solde a été refusé)"},
-		{asps[2], "00003", 0, segur.CodeSoldeFactureNulle, "facture.montantFactureHT : 0.00 ; attendu : un montant supérieur à 0 (une facture à 0 € est toujours refusée)"},
-		{asps[0], "00001", 1_00, segur.CodeSoldeASPFichier, "numeroASP : « " + asps[0] + " » déjà cité par la ligne 1 du fichier ; attendu : un seul solde par demande"},
-		{asps[1], "00003", 1_00, segur.CodeSoldeEditeur, "numeroEditeur : « 00003 » ; attendu : « 00002 », le numeroEditeur de la demande d'avance " + asps[1]},
+		{asps[0], "00001", 13_750_00, hop.CodeAcceptee, hop.LibelleAcceptee},
+		{"ASP-2020-0000042", "00004", 1_00, hop.CodeSoldeASPInconnu, "numeroASP : « ASP-2020-0000042 » ne correspond à aucune demande ; attendu : le numéro ASP d'une demande d'avance acceptée"},
+		{autre, "00009", 1_00, hop.CodeSoldeASPAutre, "numeroASP : « " + autre + " » n'est pas une demande de ce fournisseur ; attendu : le numéro ASP d'une de ses demandes"},
+		{asps[2], "00003", 1_00, hop.CodeSoldeAvanceNonPayee, "numeroASP : « " + asps[2] + " », demande au statut « Déposée » ; attendu : une demande dont l'avance est payée (ou dont le solde a été refusé)"},
+		{asps[2], "00003", 0, hop.CodeSoldeFactureNulle, "facture.montantFactureHT : 0.00 ; attendu : un montant supérieur à 0 (une facture à 0 € est toujours refusée)"},
+		{asps[0], "00001", 1_00, hop.CodeSoldeASPFichier, "numeroASP : « " + asps[0] + " » déjà cité par la ligne 1 du fichier ; attendu : un seul solde par demande"},
+		{asps[1], "00003", 1_00, hop.CodeSoldeEditeur, "numeroEditeur : « 00003 » ; attendu : « 00002 », le numeroEditeur de la demande d'avance " + asps[1]},
 	}
 	var la, le []string
 	var lm []int64
@@ -155,7 +156,7 @@ func testAPISolde(t *testing.T, p *portail) {
 		if got.CodeTraitement != l.code || got.LibelleTraitement != l.libelle {
 			t.Errorf("line %d: got %s « %s », want %s « %s »", i+1, got.CodeTraitement, got.LibelleTraitement, l.code, l.libelle)
 		}
-		if accepted := got.NumeroASP != nil; accepted != (l.code == segur.CodeAcceptee) || accepted && *got.NumeroASP != l.asp {
+		if accepted := got.NumeroASP != nil; accepted != (l.code == hop.CodeAcceptee) || accepted && *got.NumeroASP != l.asp {
 			t.Errorf("line %d: numeroASP %v", i+1, got.NumeroASP)
 		}
 	}
@@ -174,7 +175,7 @@ func testAPISolde(t *testing.T, p *portail) {
 	// Deposited twice: the second balance is refused.
 	data, zipb = soldeAPI(t, []string{asps[0]}, []string{"00001"}, []int64{12_000_00})
 	_, body = p.deposerSolde(t, "88558855858745", "1234567890", p.nom(5), data, zipb)
-	if err := json.Unmarshal(body, &dep); err != nil || len(dep.Demandes) != 1 || dep.Demandes[0].CodeTraitement != segur.CodeSoldeDejaDepose {
+	if err := json.Unmarshal(body, &dep); err != nil || len(dep.Demandes) != 1 || dep.Demandes[0].CodeTraitement != hop.CodeSoldeDejaDepose {
 		t.Errorf("balance deposited twice: %s", body)
 	}
 	// The same files again: refused whole, nothing recorded.
@@ -184,7 +185,7 @@ func testAPISolde(t *testing.T, p *portail) {
 	// The ordinals are shared with the advances: 001 is taken today.
 	data, zipb = soldeAPI(t, []string{asps[0]}, []string{"00001"}, []int64{11_000_00})
 	_, body = p.deposerSolde(t, "88558855858745", "1234567890", p.nom(1), data, zipb)
-	if err := json.Unmarshal(body, &dep); err != nil || dep.Statut != "rejete" || dep.Motif == nil || dep.Motif.Code != segur.CodeNomFichierOrdre {
+	if err := json.Unmarshal(body, &dep); err != nil || dep.Statut != "rejete" || dep.Motif == nil || dep.Motif.Code != hop.CodeNomFichierOrdre {
 		t.Errorf("balance on a taken ordinal: %s", body)
 	}
 }

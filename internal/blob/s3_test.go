@@ -24,6 +24,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // s3URL returns the S3 server's URL for the tests, or skips the test
@@ -353,12 +354,12 @@ func TestS3(t *testing.T) {
 		t.Parallel()
 		ctx := t.Context()
 		s := testS3(t, nil)
-		f, err := os.Open(filepath.Join("..", "..", "testdata", "JSON-1234567890-20211025-001.zip"))
+		f, err := os.Open(filepath.Join("..", "..", "hop", "testdata", "JSON-1234567890-20211025-001.zip"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		ref, err := s.Put(ctx, f, segur.MaxArchive)
+		ref, err := s.Put(ctx, f, hop.MaxArchive)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,14 +368,14 @@ func TestS3(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer b.Close()
-		a, err := segur.OpenArchive(b, b.Taille())
+		a, err := hop.OpenArchive(b, b.Taille())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := a.CheckPiece("HOP-RI-Va1-BDC-00001.pdf", "PDF"); got != segur.PieceOK {
+		if got := a.CheckPiece("HOP-RI-Va1-BDC-00001.pdf", "PDF"); got != hop.PieceOK {
 			t.Errorf("CheckPiece: got %v, want PieceOK", got)
 		}
-		if got := a.CheckPiece("absente.pdf", "PDF"); got != segur.PieceAbsente {
+		if got := a.CheckPiece("absente.pdf", "PDF"); got != hop.PieceAbsente {
 			t.Errorf("CheckPiece of a missing file: got %v, want PieceAbsente", got)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
@@ -214,7 +215,7 @@ func adminAnsAdd(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		p := &segur.Produit{NumeroAns: *ans, FournisseurID: f.ID, Logiciel: segur.Logiciel(strings.ToUpper(*logiciel)), Nom: *product}
+		p := &segur.Produit{NumeroAns: *ans, FournisseurID: f.ID, Logiciel: hop.Logiciel(strings.ToUpper(*logiciel)), Nom: *product}
 		if err := p.Valider(); err != nil {
 			return err
 		}
@@ -411,7 +412,7 @@ func adminWindowAdd(ctx context.Context, e *env, args []string) int {
 		if err1 != nil || err2 != nil {
 			return segur.Errorf(segur.EINVALID, "dates : attendu « AAAA-MM-JJ HH:MM », par exemple « 2026-12-01 14:00 »")
 		}
-		f := &segur.Fenetre{Logiciel: segur.Logiciel(*logiciel), Type: segur.TypeDemande(*typ), Debut: debut.UTC(), Fin: fin.UTC()}
+		f := &segur.Fenetre{Logiciel: hop.Logiciel(*logiciel), Type: segur.TypeDemande(*typ), Debut: debut.UTC(), Fin: fin.UTC()}
 		if err := f.Valider(); err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/carnet"
 	"github.com/segur-numerique/segur/internal/commandes"
 )
@@ -67,14 +67,14 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 		fmt.Fprint(e.stderr, buildHelp)
 		return exitUsage
 	}
-	l, err := segur.ParseLogiciel(*logiciel)
+	l, err := hop.ParseLogiciel(*logiciel)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "segur build : --logiciel : %v\n", err)
 		return exitUsage
 	}
 	jour := aujourdhui(time.Now())
 	if *date != "" {
-		if jour, err = segur.ParseDateAAAAMMJJ(*date); err != nil {
+		if jour, err = hop.ParseDateAAAAMMJJ(*date); err != nil {
 			fmt.Fprintf(e.stderr, "segur build : --date : %v\n", err)
 			return exitUsage
 		}
@@ -185,15 +185,15 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 			return exitInterne
 		}
 		// The same check as segur check.
-		decl := segur.Declaration{NomFichier: filepath.Base(base) + ".json", NumeroAns: *ans, SIRET: *siret, Logiciel: l, Date: jour}
+		decl := hop.Declaration{NomFichier: filepath.Base(base) + ".json", NumeroAns: *ans, SIRET: *siret, Logiciel: l, Date: jour}
 		z, err := os.Open(base + ".zip")
 		if err != nil {
 			return cannotRead(e, base+".zip", err)
 		}
 		zst, _ := z.Stat()
-		opt := segur.Options{}
-		opt.Archive, opt.ArchiveErreur = segur.OpenArchive(z, zst.Size())
-		res, err := segur.Controler(fc, decl, opt)
+		opt := hop.Options{}
+		opt.Archive, opt.ArchiveErreur = hop.OpenArchive(z, zst.Size())
+		res, err := hop.Controler(fc, decl, opt)
 		z.Close()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "segur build : %v\n", err)
@@ -224,7 +224,7 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 // decouper splits the requests into files of at most 200 requests whose
 // attachments stay within one 200 Mo zip.
 func decouper(demandes []commandes.Demande, piecesDir string) [][]commandes.Demande {
-	const maxZip = segur.MaxArchive - 1<<20 // room for the zip's own headers
+	const maxZip = hop.MaxArchive - 1<<20 // room for the zip's own headers
 	var lots [][]commandes.Demande
 	var lot []commandes.Demande
 	var taille int64
@@ -237,7 +237,7 @@ func decouper(demandes []commandes.Demande, piecesDir string) [][]commandes.Dema
 				}
 			}
 		}
-		if len(lot) == segur.MaxDemandes || len(lot) > 0 && taille+t > maxZip {
+		if len(lot) == hop.MaxDemandes || len(lot) > 0 && taille+t > maxZip {
 			lots = append(lots, lot)
 			lot, taille = nil, 0
 		}
@@ -251,7 +251,7 @@ func decouper(demandes []commandes.Demande, piecesDir string) [][]commandes.Dema
 }
 
 // ordinalSuivant is the first ordinal after the files of that day already in dir.
-func ordinalSuivant(dir, ans string, jour segur.Date) int {
+func ordinalSuivant(dir, ans string, jour hop.Date) int {
 	re := regexp.MustCompile(`^JSON-` + regexp.QuoteMeta(ans) + `-` + jour.AAAAMMJJ() + `-(\d{3})\.json$`)
 	entries, _ := os.ReadDir(dir)
 	next := 1
@@ -280,8 +280,8 @@ func formatDe(nom string) (string, error) {
 
 // ecrireLot writes base.json and base.zip for one file's requests, whole or
 // not at all, and returns the JSON.
-func ecrireLot(base string, lot []commandes.Demande, ans, siret string, l segur.Logiciel, piecesDir string) ([]byte, error) {
-	f := segur.FichierHOP{NumeroAns: ans, SIRET: siret, Logiciel: l}
+func ecrireLot(base string, lot []commandes.Demande, ans, siret string, l hop.Logiciel, piecesDir string) ([]byte, error) {
+	f := hop.FichierHOP{NumeroAns: ans, SIRET: siret, Logiciel: l}
 	tmpZip, err := os.CreateTemp(filepath.Dir(base), ".zip-*.tmp")
 	if err != nil {
 		return nil, err
@@ -300,8 +300,8 @@ func ecrireLot(base string, lot []commandes.Demande, ans, siret string, l segur.
 			if err != nil {
 				return nil, err
 			}
-			nom := segur.NomPiece(l, p.typ, d.NumeroEditeur, format)
-			dd.Pieces = append(dd.Pieces, segur.Piece{NomFichier: nom, Format: format, Type: p.typ})
+			nom := hop.NomPiece(l, p.typ, d.NumeroEditeur, format)
+			dd.Pieces = append(dd.Pieces, hop.Piece{NomFichier: nom, Format: format, Type: p.typ})
 			src, err := os.Open(filepath.Join(piecesDir, filepath.Base(p.nom)))
 			if err != nil {
 				return nil, err
@@ -327,7 +327,7 @@ func ecrireLot(base string, lot []commandes.Demande, ans, siret string, l segur.
 		return nil, err
 	}
 	var js bytes.Buffer
-	if err := segur.EcrireHOP(&js, f); err != nil {
+	if err := hop.EcrireHOP(&js, f); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(tmpZip.Name(), base+".zip"); err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/commandes"
 )
 
@@ -51,7 +51,7 @@ func TestOrdinalSuivant(t *testing.T) {
 	for _, n := range []string{"JSON-1234567890-20261125-001.json", "JSON-1234567890-20261125-004.json", "JSON-1234567890-20261124-009.json", "JSON-9999999999-20261125-007.json"} {
 		os.WriteFile(filepath.Join(dir, n), nil, 0o644)
 	}
-	if got := ordinalSuivant(dir, "1234567890", segur.Date{Annee: 2026, Mois: 11, Jour: 25}); got != 5 {
+	if got := ordinalSuivant(dir, "1234567890", hop.Date{Annee: 2026, Mois: 11, Jour: 25}); got != 5 {
 		t.Errorf("got %d, want 5", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // Europe/Paris on machines without a zone database
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 var checkHelp = fmt.Sprintf(`Usage : segur check [options] FICHIER.json
@@ -44,7 +45,7 @@ Limites (contrôle 1) : fichier JSON de %d octets (10 Mo) au plus ;
 Code de sortie : 0 toutes les demandes acceptées ; 1 au moins une demande
 rejetée ; 2 fichier rejeté par le contrôle 1 (rien sur la sortie standard) ;
 3 un fichier ne peut pas être lu ; 5 erreur interne ; 64 usage incorrect.
-`, segur.MaxFichier, segur.MaxProfondeur, segur.MaxDemandes)
+`, hop.MaxFichier, hop.MaxProfondeur, hop.MaxDemandes)
 
 func runCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "check", checkHelp)
@@ -65,33 +66,33 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "segur check : un fichier JSON attendu, par exemple : segur check JSON-1234567890-20211025-001.json")
 		return exitUsage
 	}
-	depot := segur.Declaration{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
-	controler := segur.Controler
+	depot := hop.Declaration{NomFichier: filepath.Base(files[0]), NumeroAns: *ans, SIRET: *siret}
+	controler := hop.Controler
 	switch t, err := segur.ParseTypeDemande(*typ); {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "segur check : --type : %v\n", err)
 		return exitUsage
 	case t == segur.TypeSolde:
-		controler = segur.ControlerSolde
+		controler = hop.ControlerSolde
 	}
 	var err error
-	if depot.Logiciel, err = segur.ParseLogiciel(*logiciel); err != nil {
+	if depot.Logiciel, err = hop.ParseLogiciel(*logiciel); err != nil {
 		fmt.Fprintf(e.stderr, "segur check : --logiciel : %v\n", err)
 		return exitUsage
 	}
 	if *date == "" {
 		depot.Date = aujourdhui(time.Now())
-	} else if depot.Date, err = segur.ParseDateAAAAMMJJ(*date); err != nil {
+	} else if depot.Date, err = hop.ParseDateAAAAMMJJ(*date); err != nil {
 		fmt.Fprintf(e.stderr, "segur check : --date : %v\n", err)
 		return exitUsage
 	}
-	opt := segur.Options{Toutes: *all}
+	opt := hop.Options{Toutes: *all}
 	if *operateurs != "" {
 		f, err := os.Open(*operateurs)
 		if err != nil {
 			return cannotRead(e, *operateurs, err)
 		}
-		opt.Operateurs, err = segur.LireOperateurs(f)
+		opt.Operateurs, err = hop.LireOperateurs(f)
 		f.Close()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "segur check : %s : %v\n", *operateurs, err)
@@ -99,7 +100,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	data, err := readBounded(files[0], segur.MaxFichier)
+	data, err := readBounded(files[0], hop.MaxFichier)
 	if err != nil {
 		return cannotRead(e, files[0], err)
 	}
@@ -113,9 +114,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return cannotRead(e, *pieces, err)
 		}
-		opt.Archive, opt.ArchiveErreur = segur.OpenArchive(zf, st.Size())
+		opt.Archive, opt.ArchiveErreur = hop.OpenArchive(zf, st.Size())
 		if opt.ArchiveErreur != nil {
-			var ae *segur.ArchiveError
+			var ae *hop.ArchiveError
 			if !errors.As(opt.ArchiveErreur, &ae) {
 				// An I/O failure, not a fault of the archive.
 				return cannotRead(e, *pieces, opt.ArchiveErreur)
@@ -134,7 +135,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, " (ligne %d, colonne %d)", r.Ligne, r.Colonne)
 		}
 		fmt.Fprintf(e.stderr, "\nFichier %s rejeté par le contrôle 1 : aucune demande n'est examinée.\n", depot.NomFichier)
-		if r.Code == segur.CodeNomFichierDate && *date == "" {
+		if r.Code == hop.CodeNomFichierDate && *date == "" {
 			fmt.Fprintln(e.stderr, "La date du dépôt est aujourd'hui par défaut ; pour une autre date : --date AAAAMMJJ.")
 		}
 		ignorees(e.stderr, res)
@@ -162,9 +163,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 }
 
 // aujourdhui is the date in Europe/Paris at t.
-func aujourdhui(t time.Time) segur.Date {
+func aujourdhui(t time.Time) hop.Date {
 	y, m, d := t.In(paris()).Date()
-	return segur.Date{Annee: y, Mois: int(m), Jour: d}
+	return hop.Date{Annee: y, Mois: int(m), Jour: d}
 }
 
 func pluriel(n int, un, plusieurs string) string {
@@ -175,7 +176,7 @@ func pluriel(n int, un, plusieurs string) string {
 }
 
 // resume writes the French summary of a file that passed control 1.
-func resume(w io.Writer, nom string, res *segur.Resultat, all bool) {
+func resume(w io.Writer, nom string, res *hop.Resultat, all bool) {
 	acc := res.Acceptees()
 	rej := len(res.Demandes) - acc
 	fmt.Fprintf(w, "%s : %s, %s, %s.\n", nom, pluriel(len(res.Demandes), "demande", "demandes"),
@@ -212,7 +213,7 @@ func resume(w io.Writer, nom string, res *segur.Resultat, all bool) {
 	ignorees(w, res)
 }
 
-func ignorees(w io.Writer, res *segur.Resultat) {
+func ignorees(w io.Writer, res *hop.Resultat) {
 	if len(res.Ignorees) == 0 {
 		return
 	}

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/codes.md")
 
-const exemple = "../../testdata/JSON-1234567890-20211025-001"
+const exemple = "../../hop/testdata/JSON-1234567890-20211025-001"
 
 // run calls Main in process and returns its status, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -44,7 +44,7 @@ func TestCheckExemple(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errs)
 	}
-	want, err := os.ReadFile("../../testdata/golden/exemple.retour.json")
+	want, err := os.ReadFile("../../hop/testdata/golden/exemple.retour.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestCheckMontantEntier(t *testing.T) {
 	if code != exitRejets {
 		t.Fatalf("got exit %d, want 1; stderr:\n%s", code, errs)
 	}
-	for _, want := range []string{segur.CodeMontantFormat, "montantSegurHT", "numLigne 1, numeroEditeur 00001"} {
+	for _, want := range []string{hop.CodeMontantFormat, "montantSegurHT", "numLigne 1, numeroEditeur 00001"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
@@ -91,7 +91,7 @@ func TestCheckTronque(t *testing.T) {
 	if out != "" {
 		t.Errorf("got stdout %q, want nothing", out)
 	}
-	if !strings.HasPrefix(errs, segur.CodeSyntaxe+" : ") || !strings.Contains(errs, "(ligne 25, colonne 34)") {
+	if !strings.HasPrefix(errs, hop.CodeSyntaxe+" : ") || !strings.Contains(errs, "(ligne 25, colonne 34)") {
 		t.Errorf("got stderr %q, want « 1012 : libellé (ligne 25, colonne 34) »", errs)
 	}
 }
@@ -181,12 +181,12 @@ func TestCodesMarkdown(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("got exit %d", code)
 	}
-	for _, c := range segur.Catalogue {
+	for _, c := range hop.Catalogue {
 		if !strings.Contains(out, "`"+c.Code+"`") {
 			t.Errorf("markdown lacks code %s", c.Code)
 		}
 	}
-	for _, i := range segur.Interpretations {
+	for _, i := range hop.Interpretations {
 		if !strings.Contains(out, i.Sujet) {
 			t.Errorf("markdown lacks the interpretation %q", i.Sujet)
 		}
@@ -209,11 +209,11 @@ func TestCodesMarkdown(t *testing.T) {
 
 func TestTemplateSchema(t *testing.T) {
 	code, out, _ := run(t, "template")
-	if code != exitOK || out != string(segur.Modele()) {
+	if code != exitOK || out != string(hop.Modele()) {
 		t.Errorf("template: got exit %d, want 0 and the model", code)
 	}
 	code, out, _ = run(t, "schema")
-	if code != exitOK || out != string(segur.Schema()) {
+	if code != exitOK || out != string(hop.Schema()) {
 		t.Errorf("schema: got exit %d, want 0 and the schema", code)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 const codesHelp = `Usage : segur codes [--format texte|markdown]
@@ -44,7 +44,7 @@ func runCodes(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func controle(c segur.CodeInfo) string {
+func controle(c hop.CodeInfo) string {
 	switch {
 	case c.Controle == 1:
 		return "contrôle 1 (fichier)"
@@ -57,7 +57,7 @@ func controle(c segur.CodeInfo) string {
 }
 
 func codesTexte(w io.Writer) {
-	for _, c := range segur.Catalogue {
+	for _, c := range hop.Catalogue {
 		portail := ""
 		if c.Portail {
 			portail = ", portail seulement"
@@ -90,7 +90,7 @@ du fournisseur) ; `+"`segur check`"+` dit qu'il ne les a pas vérifiés.
 | Code | Contrôle | Erreur | Modèle du libellé |
 |---|---|---|---|
 `)
-	for _, c := range segur.Catalogue {
+	for _, c := range hop.Catalogue {
 		ctl := controle(c)
 		if c.Portail {
 			ctl += ", portail"
@@ -105,7 +105,7 @@ la règle retenue. « Document » : lecture du document marquée [interpretation
 spécification du projet ; « segur » : choix propre du projet.
 
 `)
-	for _, i := range segur.Interpretations {
+	for _, i := range hop.Interpretations {
 		src := "document"
 		if i.Source == "projet" {
 			src = "segur"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/api"
 	"github.com/segur-numerique/segur/internal/auth"
@@ -67,7 +68,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : argument « %s » inattendu\n", rest[0])
 		return exitUsage
 	}
-	payeur.IBAN, payeur.BIC = segur.NormaliserIBAN(payeur.IBAN), strings.ToUpper(strings.TrimSpace(payeur.BIC))
+	payeur.IBAN, payeur.BIC = hop.NormaliserIBAN(payeur.IBAN), strings.ToUpper(strings.TrimSpace(payeur.BIC))
 	if err := payeur.Valider(); err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : --asp-nom, --asp-iban, --asp-bic : %v\n", err)
 		return exitUsage
@@ -197,7 +198,7 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 	if err != nil {
 		return err
 	}
-	p := &segur.Produit{NumeroAns: demoANS, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "Référentiel d'identité du Beau Logiciel"}
+	p := &segur.Produit{NumeroAns: demoANS, FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "Référentiel d'identité du Beau Logiciel"}
 	if err := ignore(db.CreateProduit(ctx, p)); err != nil {
 		return err
 	}
@@ -234,9 +235,9 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 		return err
 	}
 	now := time.Now()
-	if segur.DepotOuvert(fen, segur.LogicielRI, segur.TypeAvance, now, paris()) != nil || !fenetreOuverte(fen, now) {
+	if segur.DepotOuvert(fen, hop.LogicielRI, segur.TypeAvance, now, paris()) != nil || !fenetreOuverte(fen, now) {
 		debut := now.AddDate(0, 0, -30).Truncate(time.Hour)
-		if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.AddDate(0, 4, 0)}); err != nil {
+		if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.AddDate(0, 4, 0)}); err != nil {
 			return err
 		}
 	}
@@ -254,7 +255,7 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 
 func fenetreOuverte(fen []segur.Fenetre, now time.Time) bool {
 	for _, f := range fen {
-		if f.Logiciel == segur.LogicielRI && f.Type == segur.TypeAvance && !now.Before(f.Debut) && now.Before(f.Fin) {
+		if f.Logiciel == hop.LogicielRI && f.Type == segur.TypeAvance && !now.Before(f.Debut) && now.Before(f.Fin) {
 			return true
 		}
 	}
@@ -281,22 +282,22 @@ func deposerDemo(ctx context.Context, e *env, db *sqlstore.DB, g *segur.Guichet,
 		}
 	}
 	tel := "01 23 45 67 89"
-	exemple := segur.DonneesDemande{NumeroEditeur: "D0001", DateCommande: segur.Date{Annee: 2021, Mois: 10, Jour: 15}, RegimeTVA: "HT",
-		MontantHTCents: 13_750_00, Mandataire: &segur.Contact{Nom: "DUPONT", Email: "direction@hopital-saint-martin.fr", Telephone: tel},
-		Clients: []segur.Client{
-			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "direction@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999999"},
-			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE NORD", Email: "site-nord@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999991"},
-			{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE SUD", Email: "site-sud@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999992"},
+	exemple := hop.DonneesDemande{NumeroEditeur: "D0001", DateCommande: hop.Date{Annee: 2021, Mois: 10, Jour: 15}, RegimeTVA: "HT",
+		MontantHTCents: 13_750_00, Mandataire: &hop.Contact{Nom: "DUPONT", Email: "direction@hopital-saint-martin.fr", Telephone: tel},
+		Clients: []hop.Client{
+			{Contact: hop.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "direction@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999999"},
+			{Contact: hop.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE NORD", Email: "site-nord@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999991"},
+			{Contact: hop.Contact{Nom: "HOPITAL SAINT-MARTIN - SITE SUD", Email: "site-sud@hopital-saint-martin.fr", Telephone: tel}, FINESSPMSI: "999999992"},
 		}}
 	grande := exemple
 	grande.NumeroEditeur, grande.MontantHTCents = "D0002", 48_000_00
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
-	fichier := segur.FichierHOP{NumeroAns: demoANS, SIRET: demoSIRET, Logiciel: segur.LogicielRI}
-	for _, d := range []segur.DonneesDemande{exemple, grande} {
+	fichier := hop.FichierHOP{NumeroAns: demoANS, SIRET: demoSIRET, Logiciel: hop.LogicielRI}
+	for _, d := range []hop.DonneesDemande{exemple, grande} {
 		for _, typ := range []string{"BON_COMMANDE", "PREUVE_HT"} {
-			nom := segur.NomPiece(segur.LogicielRI, typ, d.NumeroEditeur, "PDF")
-			d.Pieces = append(d.Pieces, segur.Piece{NomFichier: nom, Format: "PDF", Type: typ})
+			nom := hop.NomPiece(hop.LogicielRI, typ, d.NumeroEditeur, "PDF")
+			d.Pieces = append(d.Pieces, hop.Piece{NomFichier: nom, Format: "PDF", Type: typ})
 			w, err := zw.Create(nom)
 			if err != nil {
 				return err
@@ -309,14 +310,14 @@ func deposerDemo(ctx context.Context, e *env, db *sqlstore.DB, g *segur.Guichet,
 		return err
 	}
 	var jbuf bytes.Buffer
-	if err := segur.EcrireHOP(&jbuf, fichier); err != nil {
+	if err := hop.EcrireHOP(&jbuf, fichier); err != nil {
 		return err
 	}
-	jsonRef, err := blobs.Put(ctx, &jbuf, segur.MaxFichier)
+	jsonRef, err := blobs.Put(ctx, &jbuf, hop.MaxFichier)
 	if err != nil {
 		return err
 	}
-	zipRef, err := blobs.Put(ctx, &zbuf, segur.MaxArchive)
+	zipRef, err := blobs.Put(ctx, &zbuf, hop.MaxArchive)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
-const exempleSolde = "../../testdata/JSON-1234567890-20220315-001"
+const exempleSolde = "../../hop/testdata/JSON-1234567890-20220315-001"
 
 // TestCheckSolde: segur check --type solde accepts the balance example,
 // keeps its numeroASP and says which portal rules it skipped; a 0 € invoice
@@ -20,7 +20,7 @@ func TestCheckSolde(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errs)
 	}
-	want, err := os.ReadFile("../../testdata/golden/solde.retour-portail.json")
+	want, err := os.ReadFile("../../hop/testdata/golden/solde.retour-portail.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,13 +29,13 @@ func TestCheckSolde(t *testing.T) {
 	if out != string(want) {
 		t.Errorf("got returned file:\n%s\nwant:\n%s", out, want)
 	}
-	for _, c := range []string{segur.CodeSoldeASPInconnu, segur.CodeSoldeASPAutre, segur.CodeSoldeAvanceNonPayee, segur.CodeSoldeDejaDepose, segur.CodeSoldeEditeur} {
+	for _, c := range []string{hop.CodeSoldeASPInconnu, hop.CodeSoldeASPAutre, hop.CodeSoldeAvanceNonPayee, hop.CodeSoldeDejaDepose, hop.CodeSoldeEditeur} {
 		if !strings.Contains(errs, "  "+c+" : le portail seul") {
 			t.Errorf("stderr does not list the skipped rule %s:\n%s", c, errs)
 		}
 	}
-	if strings.Contains(errs, segur.CodeEditeurHistorique) {
-		t.Errorf("stderr lists the advance's rule %s:\n%s", segur.CodeEditeurHistorique, errs)
+	if strings.Contains(errs, hop.CodeEditeurHistorique) {
+		t.Errorf("stderr lists the advance's rule %s:\n%s", hop.CodeEditeurHistorique, errs)
 	}
 
 	b, _ := os.ReadFile(exempleSolde + ".json")
@@ -59,7 +59,7 @@ func TestTemplateSchemaSolde(t *testing.T) {
 	for _, tt := range []struct {
 		cmd  string
 		want []byte
-	}{{"template", segur.ModeleSolde()}, {"schema", segur.SchemaSolde()}} {
+	}{{"template", hop.ModeleSolde()}, {"schema", hop.SchemaSolde()}} {
 		code, out, errs := run(t, tt.cmd, "--type", "solde")
 		if code != exitOK || out != string(tt.want) {
 			t.Errorf("segur %s --type solde: got exit %d %q", tt.cmd, code, errs)
@@ -71,7 +71,7 @@ func TestTemplateSchemaSolde(t *testing.T) {
 			t.Errorf("segur %s --type solde -o: wrong file", tt.cmd)
 		}
 	}
-	if _, out, _ := run(t, "template"); out != string(segur.Modele()) {
+	if _, out, _ := run(t, "template"); out != string(hop.Modele()) {
 		t.Error("segur template: no longer the advance model")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 const templateHelp = `Usage : segur template [--type avance|solde] [-o FICHIER.json]
@@ -32,11 +33,11 @@ Exemples :
 `
 
 func runTemplate(ctx context.Context, e *env, args []string) int {
-	return writeDoc(e, "template", templateHelp, args, segur.Modele(), segur.ModeleSolde())
+	return writeDoc(e, "template", templateHelp, args, hop.Modele(), hop.ModeleSolde())
 }
 
 func runSchema(ctx context.Context, e *env, args []string) int {
-	return writeDoc(e, "schema", schemaHelp, args, segur.Schema(), segur.SchemaSolde())
+	return writeDoc(e, "schema", schemaHelp, args, hop.Schema(), hop.SchemaSolde())
 }
 
 // writeDoc writes the document of an advance file, or with --type solde of

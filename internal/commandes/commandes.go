@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	segur "github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // The bounds of an order book.
@@ -33,7 +33,7 @@ type Demande struct {
 	Lignes        []int  // the book's row numbers (from 2, the header being row 1)
 	// Donnees holds DateCommande, RegimeTVA, MontantHTCents, Mandataire and
 	// Clients (names in capitals); NumeroEditeur as above.
-	Donnees       segur.DonneesDemande
+	Donnees       hop.DonneesDemande
 	BonDeCommande string // vendor's file names, as written
 	PreuveHT      string
 }
@@ -194,7 +194,7 @@ type valeurs struct {
 	texte  [nColonnes]string
 	canon  [nColonnes]string
 	valide [nColonnes]bool
-	date   segur.Date
+	date   hop.Date
 	cents  int64
 }
 
@@ -330,7 +330,7 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 			NumeroEditeur: premiere.canon[cNumeroEditeur],
 			BonDeCommande: premiere.texte[cBonDeCommande],
 			PreuveHT:      premiere.texte[cPreuveHT],
-			Donnees: segur.DonneesDemande{
+			Donnees: hop.DonneesDemande{
 				NumLigne:       len(demandes) + 1,
 				NumeroEditeur:  premiere.canon[cNumeroEditeur],
 				DateCommande:   premiere.date,
@@ -339,12 +339,12 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 			},
 		}
 		if premiere.canon[cMandataire] != "" {
-			d.Donnees.Mandataire = &segur.Contact{Nom: premiere.canon[cMandataire], Email: premiere.texte[cEmailMandataire], Telephone: premiere.texte[cTelephoneMandataire]}
+			d.Donnees.Mandataire = &hop.Contact{Nom: premiere.canon[cMandataire], Email: premiere.texte[cEmailMandataire], Telephone: premiere.texte[cTelephoneMandataire]}
 		}
 		for _, v := range g.lignes {
 			d.Lignes = append(d.Lignes, v.num)
-			d.Donnees.Clients = append(d.Donnees.Clients, segur.Client{
-				Contact:    segur.Contact{Nom: v.canon[cNomClient], Email: v.texte[cEmailClient], Telephone: v.texte[cTelephoneClient]},
+			d.Donnees.Clients = append(d.Donnees.Clients, hop.Client{
+				Contact:    hop.Contact{Nom: v.canon[cNomClient], Email: v.texte[cEmailClient], Telephone: v.texte[cTelephoneClient]},
 				FINESSPMSI: v.canon[cFINESS],
 			})
 		}
@@ -496,7 +496,7 @@ func verifier(lb ligneBrute, index []colonne, presente *[nColonnes]bool) (*valeu
 		switch n := utf8.RuneCountInString(f); {
 		case n != 9:
 			erreur(cFINESS, "%d caractères, 9 attendus", n)
-		case !segur.FINESSValide(f):
+		case !hop.FINESSValide(f):
 			erreur(cFINESS, "« %s » : attendu 9 chiffres, ou 2A ou 2B suivi de 7 chiffres", f)
 		default:
 			v.canon[cFINESS] = f
@@ -538,7 +538,7 @@ func email(v *valeurs, c colonne, erreur func(colonne, string, ...any)) {
 	t := v.texte[c]
 	if n := utf8.RuneCountInString(t); n > 149 {
 		erreur(c, "%d caractères, 149 au plus", n)
-	} else if !segur.EmailValide(t) {
+	} else if !hop.EmailValide(t) {
 		erreur(c, "« %s » : attendu une adresse nom@domaine.fr", coupe(t))
 	}
 }
@@ -578,14 +578,14 @@ func fichier(v *valeurs, c colonne, erreur func(colonne, string, ...any)) {
 // lireDate reads JJ/MM/AAAA (day and month may have one digit), AAAA-MM-JJ
 // (with an optional time after a blank or T, as spreadsheets export), or an
 // XLSX cell's serial number.
-func lireDate(texte, nombre string, date1904 bool) (segur.Date, bool) {
+func lireDate(texte, nombre string, date1904 bool) (hop.Date, bool) {
 	if nombre != "" {
 		if d, ok := dateSerie(nombre, date1904); ok {
 			return d, true
 		}
 	}
 	s := texte
-	var d segur.Date
+	var d hop.Date
 	if i := strings.IndexAny(s, " T"); i == 10 && strings.Count(s[:i], "-") == 2 {
 		s = s[:i]
 	}
@@ -594,13 +594,13 @@ func lireDate(texte, nombre string, date1904 bool) (segur.Date, bool) {
 		if !entier(p[0], 1, 2) || !entier(p[1], 1, 2) || !entier(p[2], 4, 4) {
 			return d, false
 		}
-		d = segur.Date{Annee: atoi(p[2]), Mois: atoi(p[1]), Jour: atoi(p[0])}
+		d = hop.Date{Annee: atoi(p[2]), Mois: atoi(p[1]), Jour: atoi(p[0])}
 	default:
 		p = strings.Split(s, "-")
 		if len(p) != 3 || !entier(p[0], 4, 4) || !entier(p[1], 2, 2) || !entier(p[2], 2, 2) {
 			return d, false
 		}
-		d = segur.Date{Annee: atoi(p[0]), Mois: atoi(p[1]), Jour: atoi(p[2])}
+		d = hop.Date{Annee: atoi(p[0]), Mois: atoi(p[1]), Jour: atoi(p[2])}
 	}
 	return d, d.Valide()
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
-	segur "github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // enteteFR is the header a French spreadsheet user writes: accents, blanks,
@@ -38,31 +38,31 @@ var demandesValides = []Demande{
 	{
 		Reference: "CMD-2021-001", NumeroEditeur: "00001", Lignes: []int{2, 3, 4},
 		BonDeCommande: "Bon signé Saint-Martin.pdf", PreuveHT: "Attestation HT.pdf",
-		Donnees: segur.DonneesDemande{
-			NumLigne: 1, NumeroEditeur: "00001", DateCommande: segur.Date{Annee: 2021, Mois: 10, Jour: 15},
+		Donnees: hop.DonneesDemande{
+			NumLigne: 1, NumeroEditeur: "00001", DateCommande: hop.Date{Annee: 2021, Mois: 10, Jour: 15},
 			RegimeTVA: "HT", MontantHTCents: 1375000,
-			Mandataire: &segur.Contact{Nom: "DUPONT", Email: "dupont@chsm.fr", Telephone: "01 23 45 67 89"},
-			Clients: []segur.Client{
-				{Contact: segur.Contact{Nom: "HÔPITAL SAINT-MARTIN", Email: "direction@chsm.fr", Telephone: "01 23 45 67 00"}, FINESSPMSI: "999999999"},
-				{Contact: segur.Contact{Nom: "CLINIQUE SAINT-MARTIN", Email: "clinique@chsm.fr", Telephone: "01 23 45 67 01"}, FINESSPMSI: "999999991"},
-				{Contact: segur.Contact{Nom: "CENTRE DE SOINS SAINT-MARTIN", Email: "soins@chsm.fr", Telephone: "+33 1 23 45 67 02"}, FINESSPMSI: "999999992"},
+			Mandataire: &hop.Contact{Nom: "DUPONT", Email: "dupont@chsm.fr", Telephone: "01 23 45 67 89"},
+			Clients: []hop.Client{
+				{Contact: hop.Contact{Nom: "HÔPITAL SAINT-MARTIN", Email: "direction@chsm.fr", Telephone: "01 23 45 67 00"}, FINESSPMSI: "999999999"},
+				{Contact: hop.Contact{Nom: "CLINIQUE SAINT-MARTIN", Email: "clinique@chsm.fr", Telephone: "01 23 45 67 01"}, FINESSPMSI: "999999991"},
+				{Contact: hop.Contact{Nom: "CENTRE DE SOINS SAINT-MARTIN", Email: "soins@chsm.fr", Telephone: "+33 1 23 45 67 02"}, FINESSPMSI: "999999992"},
 			},
 		},
 	},
 	{
 		Reference: "CMD-2021-002", Lignes: []int{5}, BonDeCommande: "bdc épinal.PDF",
-		Donnees: segur.DonneesDemande{
-			NumLigne: 2, DateCommande: segur.Date{Annee: 2021, Mois: 11, Jour: 3}, RegimeTVA: "TTC", MontantHTCents: 420050,
-			Clients: []segur.Client{{Contact: segur.Contact{Nom: "CENTRE HOSPITALIER D'ÉPINAL", Email: "dsi@ch-epinal.fr", Telephone: "03.29.00.00.00"}, FINESSPMSI: "2A0000001"}},
+		Donnees: hop.DonneesDemande{
+			NumLigne: 2, DateCommande: hop.Date{Annee: 2021, Mois: 11, Jour: 3}, RegimeTVA: "TTC", MontantHTCents: 420050,
+			Clients: []hop.Client{{Contact: hop.Contact{Nom: "CENTRE HOSPITALIER D'ÉPINAL", Email: "dsi@ch-epinal.fr", Telephone: "03.29.00.00.00"}, FINESSPMSI: "2A0000001"}},
 		},
 	},
 	{
 		NumeroEditeur: "00003", Lignes: []int{6, 7}, BonDeCommande: "bdc-pins.jpg",
-		Donnees: segur.DonneesDemande{
-			NumLigne: 3, NumeroEditeur: "00003", DateCommande: segur.Date{Annee: 2021, Mois: 12, Jour: 1}, RegimeTVA: "TTC", MontantHTCents: 99999,
-			Clients: []segur.Client{
-				{Contact: segur.Contact{Nom: "CLINIQUE DES PINS", Email: "dsi@pins.fr", Telephone: "0400000000"}, FINESSPMSI: "999999993"},
-				{Contact: segur.Contact{Nom: "CLINIQUE DES CHÊNES", Email: "dsi@chenes.fr", Telephone: "0400000001"}, FINESSPMSI: "999999994"},
+		Donnees: hop.DonneesDemande{
+			NumLigne: 3, NumeroEditeur: "00003", DateCommande: hop.Date{Annee: 2021, Mois: 12, Jour: 1}, RegimeTVA: "TTC", MontantHTCents: 99999,
+			Clients: []hop.Client{
+				{Contact: hop.Contact{Nom: "CLINIQUE DES PINS", Email: "dsi@pins.fr", Telephone: "0400000000"}, FINESSPMSI: "999999993"},
+				{Contact: hop.Contact{Nom: "CLINIQUE DES CHÊNES", Email: "dsi@chenes.fr", Telephone: "0400000001"}, FINESSPMSI: "999999994"},
 			},
 		},
 	},

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	segur "github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // dezippeMax bounds what an XLSX file may unzip to: a 10 Mo workbook
@@ -79,14 +79,14 @@ func lireXLSX(data []byte) ([]ligneBrute, []Erreur, error) {
 
 // dateSerie reads a spreadsheet's serial date number (days since the end of
 // 1899, or since 1904), its time of day ignored.
-func dateSerie(nombre string, date1904 bool) (segur.Date, bool) {
+func dateSerie(nombre string, date1904 bool) (hop.Date, bool) {
 	v, err := strconv.ParseFloat(nombre, 64)
 	if err != nil || v < 1 || v > 2958465 { // 2958465 is 31/12/9999
-		return segur.Date{}, false
+		return hop.Date{}, false
 	}
 	t, err := excelize.ExcelDateToTime(v, date1904)
 	if err != nil {
-		return segur.Date{}, false
+		return hop.Date{}, false
 	}
-	return segur.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}, true
+	return hop.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}, true
 }

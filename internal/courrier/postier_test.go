@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/courrier"
 	"github.com/segur-numerique/segur/internal/sqlstore"
@@ -106,7 +107,7 @@ func (b *banc) enfiler(t *testing.T, a string, pdf []byte) *segur.Courriel {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &segur.Demande{NumeroASP: "ASP-2026-0000001", NumeroAns: "1234567890", DonneesDemande: segur.DonneesDemande{NumeroEditeur: "00001"}}
+	d := &segur.Demande{NumeroASP: "ASP-2026-0000001", NumeroAns: "1234567890", DonneesDemande: hop.DonneesDemande{NumeroEditeur: "00001"}}
 	c, ok := segur.CourrielDemarche(segur.Changement{De: segur.DemandeEnInstruction, Vers: segur.DemandeDecidee, Action: segur.ActionValider},
 		d, "Le Beau Logiciel", []string{a}, "https://segur.asp.example/espace/demandes/ASP-2026-0000001")
 	if !ok {

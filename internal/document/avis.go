@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // The payment notice (avis de paiement, process.md, steps 2 and 4): what
@@ -29,11 +30,11 @@ type LigneAvis struct {
 
 // Avis is what a payment notice says. Money is in euro cents.
 type Avis struct {
-	Reference    string     // segur.ReferenceAvis: AVIS-000012-1
-	Lot          string     // the batch's reference: LOT-000012
-	Date         time.Time  // the issue date, printed as a civil date in its location (Europe/Paris)
-	DatePaiement segur.Date // the transfer's date
-	Payeur       string     // the account the agency pays from (its holder's name), "" to leave out
+	Reference    string    // segur.ReferenceAvis: AVIS-000012-1
+	Lot          string    // the batch's reference: LOT-000012
+	Date         time.Time // the issue date, printed as a civil date in its location (Europe/Paris)
+	DatePaiement hop.Date  // the transfer's date
+	Payeur       string    // the account the agency pays from (its holder's name), "" to leave out
 
 	Fournisseur string // the vendor's company name
 	SIRET       string
@@ -92,9 +93,9 @@ func (a Avis) Valider() error {
 		return invalid("la raison sociale du fournisseur est obligatoire")
 	case !chiffres(a.SIRET, 14):
 		return invalid("SIRET « %s » : attendu 14 chiffres", a.SIRET)
-	case !segur.IBANValide(segur.NormaliserIBAN(a.IBAN)):
+	case !hop.IBANValide(hop.NormaliserIBAN(a.IBAN)):
 		return invalid("IBAN du fournisseur invalide : le virement est impossible")
-	case !segur.BICValide(a.BIC):
+	case !hop.BICValide(a.BIC):
 		return invalid("BIC « %s » du fournisseur invalide", a.BIC)
 	case len(a.Lignes) == 0:
 		return invalid("au moins un paiement est obligatoire")

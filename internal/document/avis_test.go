@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // exempleAvis is a notice of three payments.
 func exempleAvis() Avis {
 	return Avis{
 		Reference: "AVIS-000012-1", Lot: "LOT-000012", Date: time.Date(2026, 6, 2, 16, 45, 0, 0, paris),
-		DatePaiement: segur.Date{Annee: 2026, Mois: 6, Jour: 1}, Payeur: "Agence de services et de paiement",
+		DatePaiement: hop.Date{Annee: 2026, Mois: 6, Jour: 1}, Payeur: "Agence de services et de paiement",
 		Fournisseur: "Le Beau Logiciel SAS", SIRET: "88558855858745", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP",
 		Lignes: []LigneAvis{
 			{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Nature: segur.PaiementAvance, Montant: 4_125_00},
@@ -99,7 +100,7 @@ func TestValiderAvis(t *testing.T) {
 		msg    string
 	}{
 		{"no reference", func(a *Avis) { a.Reference = "" }, "la référence de l'avis est obligatoire"},
-		{"no payment date", func(a *Avis) { a.DatePaiement = segur.Date{} }, "la date du virement est obligatoire"},
+		{"no payment date", func(a *Avis) { a.DatePaiement = hop.Date{} }, "la date du virement est obligatoire"},
 		{"bad SIRET", func(a *Avis) { a.SIRET = "123" }, "SIRET « 123 »"},
 		{"bad IBAN", func(a *Avis) { a.IBAN = "FR7630006000011234567890188" }, "IBAN du fournisseur invalide"},
 		{"no line", func(a *Avis) { a.Lignes = nil }, "au moins un paiement"},

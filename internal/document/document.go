@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // Beneficiaire is a client establishment of the request (an ES-PMSI).
@@ -42,7 +43,7 @@ type Donnees struct {
 	NumeroASP     string // the request's ASP number
 	NumeroEditeur string // the vendor's numeroEditeur of the request
 	NumeroAns     string // the software's ANS referencing number
-	Logiciel      segur.Logiciel
+	Logiciel      hop.Logiciel
 	Beneficiaires []Beneficiaire
 
 	RegimeTVA         string // "HT" or "TTC"
@@ -64,7 +65,7 @@ type demandeVisee struct {
 	Reference                                               string
 	Date                                                    time.Time
 	Fournisseur, SIRET, NumeroASP, NumeroEditeur, NumeroAns string
-	Logiciel                                                segur.Logiciel
+	Logiciel                                                hop.Logiciel
 }
 
 // valider checks that each is there and well formed; invalid writes the
@@ -92,13 +93,13 @@ func (v demandeVisee) valider(invalid func(format string, args ...any) error) er
 }
 
 // LibelleLogiciel is the label of a software type of the HOP couloir.
-func LibelleLogiciel(l segur.Logiciel) string {
+func LibelleLogiciel(l hop.Logiciel) string {
 	switch l {
-	case segur.LogicielRI:
+	case hop.LogicielRI:
 		return "Référentiel d'identité"
-	case segur.LogicielDPI:
+	case hop.LogicielDPI:
 		return "Dossier patient informatisé"
-	case segur.LogicielPFI:
+	case hop.LogicielPFI:
 		return "Plateforme d'intermédiation"
 	}
 	return ""

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 var paris = func() *time.Location {
@@ -41,7 +42,7 @@ func exemple(t segur.TypeDocument) Donnees {
 		NumeroASP:     "ASP-2026-0000042",
 		NumeroEditeur: "LBL-2026-0007",
 		NumeroAns:     "ANS0000123",
-		Logiciel:      segur.LogicielDPI,
+		Logiciel:      hop.LogicielDPI,
 		Beneficiaires: []Beneficiaire{
 			{"750712184", "Assistance publique – Hôpitaux de Paris"},
 			{"2A0000017", "Centre hospitalier d'Ajaccio"},
@@ -427,12 +428,12 @@ func TestDepuisDemande(t *testing.T) {
 	ref := segur.ReferenceDemo()
 	finess := slices.Sorted(maps.Keys(ref))[:2]
 	dem := &segur.Demande{
-		NumeroASP: segur.FormatNumeroASP(2026, 42), NumeroAns: "ANS0000123", Logiciel: segur.LogicielRI,
-		DonneesDemande: segur.DonneesDemande{NumeroEditeur: "A1B2C", RegimeTVA: "TTC", MontantHTCents: 900_000_00},
+		NumeroASP: segur.FormatNumeroASP(2026, 42), NumeroAns: "ANS0000123", Logiciel: hop.LogicielRI,
+		DonneesDemande: hop.DonneesDemande{NumeroEditeur: "A1B2C", RegimeTVA: "TTC", MontantHTCents: 900_000_00},
 	}
 	var benef []Beneficiaire
 	for _, f := range finess {
-		dem.Clients = append(dem.Clients, segur.Client{FINESSPMSI: f, Contact: segur.Contact{Nom: ref[f].Nom}})
+		dem.Clients = append(dem.Clients, hop.Client{FINESSPMSI: f, Contact: hop.Contact{Nom: ref[f].Nom}})
 		benef = append(benef, Beneficiaire{f, ref[f].Nom})
 	}
 	prog := segur.ProgrammeParDefaut

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // Reversement is what an order of recovery (ordre de reversement) says:
@@ -22,7 +23,7 @@ type Reversement struct {
 	NumeroASP     string
 	NumeroEditeur string
 	NumeroAns     string
-	Logiciel      segur.Logiciel
+	Logiciel      hop.Logiciel
 	// Controle is the reference of the control a posteriori that found the
 	// request not compliant, "" when the recovery has another cause.
 	Controle string

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // exempleReversement returns a valid order of recovery.
@@ -19,7 +20,7 @@ func exempleReversement() Reversement {
 		Date:      time.Date(2026, 9, 1, 23, 30, 0, 0, paris),
 		// A name with a character Windows-1252 lacks: folded, not refused.
 		Fournisseur: "Le Beau Logiciel SAS – Łódź", SIRET: "88558855858745",
-		NumeroASP: "ASP-2026-0000042", NumeroEditeur: "LBL07", NumeroAns: "ANS0000123", Logiciel: segur.LogicielDPI,
+		NumeroASP: "ASP-2026-0000042", NumeroEditeur: "LBL07", NumeroAns: "ANS0000123", Logiciel: hop.LogicielDPI,
 		Controle:       "CTL-0000003",
 		MontantFinance: 13_750_45, AvanceVersee: 4_125_14, SoldeVerse: 9_625_31, MontantReverse: 13_750_45,
 		Motif:         "Le procès-verbal de vérification de service régulier n'a pas été transmis.\nLa facture ne mentionne pas l'établissement 750712184.",

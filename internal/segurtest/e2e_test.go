@@ -122,11 +122,11 @@ func TestBoutEnBout(t *testing.T) {
 	run(t, bin, "admin", "window", "add", "--data", data, "--logiciel", "RI", "--from", now.Add(-time.Hour).Format("2006-01-02 15:04"),
 		"--to", now.Add(time.Hour).Format("2006-01-02 15:04"))
 
-	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	zip, _ := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.zip")
+	zip, _ := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.zip")
 	nom := fmt.Sprintf("JSON-1234567890-%s-001.json", now.Format("20060102"))
 	code, body := deposer(t, base, token, nom, ex, zip)
 	var d struct {
@@ -166,14 +166,14 @@ func TestBoutEnBout(t *testing.T) {
 // mandataire name (so no two files are equal), with its zip.
 func fichierNumero(t *testing.T, ed string, i int) ([]byte, []byte) {
 	t.Helper()
-	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
 	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
 	ex = bytes.Replace(ex, []byte(`"DUPONT"`), []byte(fmt.Sprintf(`"DUPONT %d"`, i)), 1)
-	pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
@@ -511,8 +511,8 @@ func TestSubmit(t *testing.T) {
 	tokenFile := filepath.Join(dir, "jeton.txt")
 	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
 	paris, _ := time.LoadLocation("Europe/Paris")
-	ex, _ := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
-	zip, _ := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.zip")
+	ex, _ := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
+	zip, _ := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.zip")
 	jsonPath := filepath.Join(dir, fmt.Sprintf("JSON-1234567890-%s-001.json", time.Now().In(paris).Format("20060102")))
 	zipPath := strings.TrimSuffix(jsonPath, ".json") + ".zip"
 	os.WriteFile(jsonPath, ex, 0o644)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // TestDemoJusquAuSolde is the demo's request D0001 from its décision to its
@@ -40,7 +40,7 @@ func TestDemoJusquAuSolde(t *testing.T) {
 	// ordered, service live today.
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Now().In(paris)
-	jour := segur.Date{Annee: now.Year(), Mois: int(now.Month()), Jour: now.Day()}
+	jour := hop.Date{Annee: now.Year(), Mois: int(now.Month()), Jour: now.Day()}
 	json, archive := fichierSolde(t, "ASP-"+now.Format("2006")+"-0000001", "D0001", jour)
 	dir := t.TempDir()
 	nom := filepath.Join(dir, "JSON-1234567890-"+now.Format("20060102")+"-001.json")
@@ -125,25 +125,25 @@ func (n *nav) payer(nature, capture string) {
 
 // fichierSolde is a balance file of one line for the request asp, and its
 // zip with the invoice and the statement of service delivered.
-func fichierSolde(t *testing.T, asp, ed string, jour segur.Date) ([]byte, []byte) {
+func fichierSolde(t *testing.T, asp, ed string, jour hop.Date) ([]byte, []byte) {
 	t.Helper()
 	var z bytes.Buffer
 	zw := zip.NewWriter(&z)
-	var pieces []segur.Piece
-	for _, typ := range []string{segur.TypeFacture, segur.TypePVVSR} {
-		nom := segur.NomPiece(segur.LogicielRI, typ, ed, "PDF")
+	var pieces []hop.Piece
+	for _, typ := range []string{hop.TypeFacture, hop.TypePVVSR} {
+		nom := hop.NomPiece(hop.LogicielRI, typ, ed, "PDF")
 		w, err := zw.Create(nom)
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.Write([]byte("%PDF-1.4\n% " + nom + "\n%%EOF\n"))
-		pieces = append(pieces, segur.Piece{NomFichier: nom, Format: "PDF", Type: typ})
+		pieces = append(pieces, hop.Piece{NomFichier: nom, Format: "PDF", Type: typ})
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	var j bytes.Buffer
-	err := segur.EcrireSolde(&j, segur.FichierSolde{NumeroAns: "1234567890", SIRET: "88558855858745", Soldes: []segur.DonneesSolde{{
+	err := hop.EcrireSolde(&j, hop.FichierSolde{NumeroAns: "1234567890", SIRET: "88558855858745", Soldes: []hop.DonneesSolde{{
 		NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "F-2026-001", DateFacture: jour, MontantFactureHTCents: 13_750_00,
 		DateMiseEnService: jour, Pieces: pieces}}})
 	if err != nil {

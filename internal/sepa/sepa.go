@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // Namespace is the namespace of a pain.001.001.03 document.
@@ -58,7 +59,7 @@ type Virement struct {
 // account, to execute on one date.
 type Remise struct {
 	ID        string
-	Execution segur.Date // the requested execution date
+	Execution hop.Date // the requested execution date
 	Debiteur  Compte
 	Virements []Virement
 }
@@ -217,7 +218,7 @@ func (c Compte) valider(role string) error {
 	switch {
 	case Latin(c.Nom) == "":
 		return segur.Errorf(segur.EINVALID, "virement SEPA : %s : nom manquant", role)
-	case !segur.IBANValide(c.IBAN):
+	case !hop.IBANValide(c.IBAN):
 		return segur.Errorf(segur.EINVALID, "virement SEPA : %s « %s » : IBAN « %s » invalide", role, couper(c.Nom), couper(c.IBAN))
 	case !bic.MatchString(c.BIC):
 		return segur.Errorf(segur.EINVALID, "virement SEPA : %s « %s » : BIC « %s » refusé par la norme (8 ou 11 caractères, banque, pays, lieu, agence)", role, couper(c.Nom), couper(c.BIC))
@@ -342,7 +343,7 @@ type (
 
 func (c Compte) xml() (partie, compte, agent) {
 	var co compte
-	co.Id.IBAN = segur.NormaliserIBAN(c.IBAN)
+	co.Id.IBAN = hop.NormaliserIBAN(c.IBAN)
 	var a agent
 	a.FinInstnId.BIC = c.BIC
 	return partie{Nm: texte(c.Nom, maxNom)}, co, a
@@ -440,7 +441,7 @@ func Lire(r io.Reader) (*Ordre, error) {
 		if err != nil {
 			return nil, invalide("remise %s : date d'exécution « %s »", couper(p.PmtInfId), couper(p.ReqdExctnDt))
 		}
-		rm.Execution = segur.Date{Annee: d.Year(), Mois: int(d.Month()), Jour: d.Day()}
+		rm.Execution = hop.Date{Annee: d.Year(), Mois: int(d.Month()), Jour: d.Day()}
 		for _, t := range p.CdtTrfTxInf {
 			if t.Amt.InstdAmt.Ccy != "EUR" {
 				return nil, invalide("virement %s : devise « %s », attendu EUR", couper(t.PmtId.EndToEndId), couper(t.Amt.InstdAmt.Ccy))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata")
@@ -90,7 +91,7 @@ func exemple() Ordre {
 	return Ordre{
 		MsgID: "SEGUR-LOT-000012", CreeLe: time.Date(2026, 6, 2, 14, 30, 5, 0, paris), Initiateur: "Agence de services et de paiement",
 		Remises: []Remise{{
-			ID: "LOT-000012", Execution: segur.Date{Annee: 2026, Mois: 6, Jour: 3},
+			ID: "LOT-000012", Execution: hop.Date{Annee: 2026, Mois: 6, Jour: 3},
 			Debiteur: Compte{Nom: "Agence de services et de paiement", IBAN: "FR7610071750000000100000177", BIC: "TRPUFRP1"},
 			Virements: []Virement{
 				{InstrID: "LOT-000012-F1", EndToEndID: "AVIS-000012-1", Montant: 12_375_00,
@@ -145,7 +146,7 @@ func TestEcrire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Nombre() != 2 || o.Total() != 12_375_01 || o.Remises[0].Virements[0].Montant != 12_375_00 || o.Remises[0].Execution != (segur.Date{Annee: 2026, Mois: 6, Jour: 3}) ||
+	if o.Nombre() != 2 || o.Total() != 12_375_01 || o.Remises[0].Virements[0].Montant != 12_375_00 || o.Remises[0].Execution != (hop.Date{Annee: 2026, Mois: 6, Jour: 3}) ||
 		o.Remises[0].Virements[1].Creancier.IBAN != "BE68539007547034" || o.MsgID != "SEGUR-LOT-000012" {
 		t.Errorf("read back: %+v", o)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // suffixed is a scanner that hands its caller's destinations, then tail,
@@ -76,7 +77,7 @@ func (db *DB) FindEtablissements(ctx context.Context, version int64, finess stri
 			ri, dpi, pfi int64
 		)
 		err := s.Scan(append([]any{&e.FINESSPMSI, &e.Nom, &ri, &dpi, &pfi}, more...)...)
-		e.Plafonds = map[segur.Logiciel]int64{segur.LogicielRI: ri, segur.LogicielDPI: dpi, segur.LogicielPFI: pfi}
+		e.Plafonds = map[hop.Logiciel]int64{hop.LogicielRI: ri, hop.LogicielDPI: dpi, hop.LogicielPFI: pfi}
 		return e, err
 	}, "reference_etablissements",
 		`SELECT finess, nom, plafond_ri, plafond_dpi, plafond_pfi, count(*) OVER () FROM reference_etablissements

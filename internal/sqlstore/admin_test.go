@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 func runAdminSuite(t *testing.T, open func(t *testing.T) *DB) {
@@ -22,7 +23,7 @@ func runAdminSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		f, g := fixture(t, db, "88558855858745"), fixture(t, db, "73282932000074")
 		for _, n := range []string{"1234567890", "1234567891"} {
-			if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: n, FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI"}); err != nil {
+			if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: n, FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "RI"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -98,7 +99,7 @@ func runAdminSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		e := func(finess string) segur.Etablissement {
 			return segur.Etablissement{FINESSPMSI: finess, Nom: "CH " + finess,
-				Plafonds: map[segur.Logiciel]int64{segur.LogicielRI: 1_000_000, segur.LogicielDPI: 6_000_000, segur.LogicielPFI: 2_000_000}}
+				Plafonds: map[hop.Logiciel]int64{hop.LogicielRI: 1_000_000, hop.LogicielDPI: 6_000_000, hop.LogicielPFI: 2_000_000}}
 		}
 		v1, err := db.ImporterReference(ctx, segur.Reference{"999999999": e("999999999")})
 		if err != nil {

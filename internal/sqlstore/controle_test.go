@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // payer moves request asp, deposited, to its advance paid, with an amount
@@ -221,16 +222,16 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Fatalf("empty store: %+v, %v", vide, err)
 		}
 		// 2 June: one deposit, 3 requests accepted, one rejected (2034).
-		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""}, ligne{"00003", ""}, ligne{"00004", segur.CodeMontantFormat})
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""}, ligne{"00003", ""}, ligne{"00004", hop.CodeMontantFormat})
 		// 2 June: a file rejected by control 1 (1012).
 		r := nouveauDepot(f.ID, 0, "json 2", "")
-		r.Statut, r.Motif = segur.DepotRejete, &segur.Erreur{Code: segur.CodeSyntaxe, Offset: 3}
+		r.Statut, r.Motif = segur.DepotRejete, &hop.Erreur{Code: hop.CodeSyntaxe, Offset: 3}
 		enregistrer(t, db, ctx, r)
 		// 16 June (two weeks later): one request, one more 2034 and a 2001.
 		d3 := nouveauDepot(f.ID, 2, "json 3", "")
-		d3.Date = segur.Date{Annee: 2026, Mois: 6, Jour: 16}
+		d3.Date = hop.Date{Annee: 2026, Mois: 6, Jour: 16}
 		d3.NomFichier = "JSON-1234567890-20260616-002.json"
-		ds = append(ds, enregistrer(t, db, ctx, d3, ligne{"00005", ""}, ligne{"00006", segur.CodeMontantFormat}, ligne{"00007", segur.CodeManquante})...)
+		ds = append(ds, enregistrer(t, db, ctx, d3, ligne{"00005", ""}, ligne{"00006", hop.CodeMontantFormat}, ligne{"00007", hop.CodeManquante})...)
 		payer(t, db, ctx, ds[0].NumeroASP, 10_000_01) // advance 3 000,00 (3 000,003 rounded)
 		payer(t, db, ctx, ds[1].NumeroASP, 10_000_05) // advance 3 000,02 (3 000,015 rounded half up)
 		inst := []segur.Role{segur.RoleInstructeur}
@@ -263,7 +264,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if engage != 25_000_06 || paye != 6_000_02 || reste != 19_000_04 {
 			t.Errorf("Montants: got %d, %d, %d; want 2500006, 600002, 1900004", engage, paye, reste)
 		}
-		if len(p.ParLogiciel) != 1 || p.ParLogiciel[0].Logiciel != segur.LogicielRI || p.ParLogiciel[0].Nombre != 4 || p.ParLogiciel[0].Finance != 25_000_06 {
+		if len(p.ParLogiciel) != 1 || p.ParLogiciel[0].Logiciel != hop.LogicielRI || p.ParLogiciel[0].Nombre != 4 || p.ParLogiciel[0].Finance != 25_000_06 {
 			t.Errorf("ParLogiciel: %+v", p.ParLogiciel)
 		}
 		want := []segur.PilotageJour{
@@ -278,7 +279,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("Semaines: %+v", sem)
 		}
 		codes := p.CodesFrequents(10)
-		wantCodes := []segur.PilotageCode{{Code: segur.CodeMontantFormat, Nombre: 2}, {Code: segur.CodeSyntaxe, Nombre: 1}, {Code: segur.CodeManquante, Nombre: 1}}
+		wantCodes := []segur.PilotageCode{{Code: hop.CodeMontantFormat, Nombre: 2}, {Code: hop.CodeSyntaxe, Nombre: 1}, {Code: hop.CodeManquante, Nombre: 1}}
 		if !slices.Equal(codes, wantCodes) {
 			t.Errorf("CodesFrequents: got %+v, want %+v", codes, wantCodes)
 		}
@@ -329,7 +330,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		ls, n, err := db.FindLignesPaiement(ctx, 10, 0)
 		want := []segur.LignePaiement{
-			{Lot: segur.LotID(lots[0]), EtatLot: segur.LotPaye, PayeLe: segur.Date{Annee: 2026, Mois: 6, Jour: 5}, NumeroASP: a, NumeroEditeur: "00001", FournisseurID: f.ID,
+			{Lot: segur.LotID(lots[0]), EtatLot: segur.LotPaye, PayeLe: hop.Date{Annee: 2026, Mois: 6, Jour: 5}, NumeroASP: a, NumeroEditeur: "00001", FournisseurID: f.ID,
 				Nature: segur.PaiementAvance, Montant: 3000_00, Avis: "AVIS-000001-1"},
 			{Lot: segur.LotID(lots[1]), EtatLot: segur.LotBrouillon, NumeroASP: b, NumeroEditeur: "00002", FournisseurID: f.ID, Nature: segur.PaiementAvance, Montant: 3000_00},
 			{Lot: segur.LotID(lots[2]), EtatLot: segur.LotAnnule, NumeroASP: b, NumeroEditeur: "00002", FournisseurID: f.ID, Nature: segur.PaiementAvance, Montant: 3000_00, Annule: true},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 var (
@@ -86,7 +87,7 @@ type depotTx struct {
 // OrdinalPris reports whether a deposit of numeroAns that passed control 1
 // on day d has this ordinal, and returns the smallest free ordinal of that
 // day (0 when all 999 are taken).
-func (t *depotTx) OrdinalPris(ctx context.Context, numeroAns string, d segur.Date, ordinal int) (bool, int, error) {
+func (t *depotTx) OrdinalPris(ctx context.Context, numeroAns string, d hop.Date, ordinal int) (bool, int, error) {
 	rows, err := t.tx.QueryContext(ctx,
 		`SELECT ordinal FROM depots WHERE numero_ans = $1 AND date_depot = $2 AND statut = 'traite' ORDER BY ordinal`,
 		numeroAns, jour(d))
@@ -619,7 +620,7 @@ func scanDepot(s scanner, more ...any) (segur.Depot, error) {
 	d.Retour = segur.BlobRef{SHA256: retourSHA.String, Taille: retourTaille.Int64}
 	if code.Valid {
 		// The label is rebuilt from what fills it, as when it was stored.
-		d.Motif = &segur.Erreur{Code: code.String, Balise: balise.String, Valeur: valeur.String, P1: p1.String, P2: p2.String,
+		d.Motif = &hop.Erreur{Code: code.String, Balise: balise.String, Valeur: valeur.String, P1: p1.String, P2: p2.String,
 			Offset: int(offset.Int64), Ligne: int(ligne.Int64), Colonne: int(colonne.Int64)}
 	}
 	return d, nil
@@ -641,7 +642,7 @@ func (db *DB) FindDepotByID(ctx context.Context, id segur.DepotID) (*segur.Depot
 		`SELECT num_ligne, numero_editeur, code, libelle, numero_asp FROM depot_lignes WHERE depot_id = $1
 		UNION ALL
 		SELECT num_ligne, numero_editeur, CAST($2 AS TEXT), CAST($3 AS TEXT), numero_asp FROM demandes WHERE depot_id = $1
-		ORDER BY 1`, int64(id), segur.CodeAcceptee, segur.LibelleAcceptee)
+		ORDER BY 1`, int64(id), hop.CodeAcceptee, hop.LibelleAcceptee)
 	if err != nil {
 		return nil, err
 	}
@@ -859,7 +860,7 @@ type pieceJSON struct {
 
 // marshalDonnees writes the column donnees of d. Empty lists are left out
 // and read back nil.
-func marshalDonnees(d *segur.DonneesDemande) (string, error) {
+func marshalDonnees(d *hop.DonneesDemande) (string, error) {
 	j := donneesJSON{Scenario: d.Scenario, OperateurMessagerie: d.OperateurMessagerie}
 	if m := d.Mandataire; m != nil {
 		j.Mandataire = &contactJSON{m.Nom, m.Email, m.Telephone}
@@ -875,20 +876,20 @@ func marshalDonnees(d *segur.DonneesDemande) (string, error) {
 }
 
 // unmarshalDonnees reads the column donnees into d.
-func unmarshalDonnees(s string, d *segur.DonneesDemande) error {
+func unmarshalDonnees(s string, d *hop.DonneesDemande) error {
 	var j donneesJSON
 	if err := json.Unmarshal([]byte(s), &j); err != nil {
 		return fmt.Errorf("donnees: %w", err)
 	}
 	d.Scenario, d.OperateurMessagerie = j.Scenario, j.OperateurMessagerie
 	if m := j.Mandataire; m != nil {
-		d.Mandataire = &segur.Contact{Nom: m.Nom, Email: m.Email, Telephone: m.Telephone}
+		d.Mandataire = &hop.Contact{Nom: m.Nom, Email: m.Email, Telephone: m.Telephone}
 	}
 	for _, c := range j.Clients {
-		d.Clients = append(d.Clients, segur.Client{Contact: segur.Contact{Nom: c.Nom, Email: c.Email, Telephone: c.Telephone}, FINESSPMSI: c.FINESSPMSI})
+		d.Clients = append(d.Clients, hop.Client{Contact: hop.Contact{Nom: c.Nom, Email: c.Email, Telephone: c.Telephone}, FINESSPMSI: c.FINESSPMSI})
 	}
 	for _, p := range j.Pieces {
-		d.Pieces = append(d.Pieces, segur.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
+		d.Pieces = append(d.Pieces, hop.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
 	}
 	return nil
 }
@@ -901,7 +902,7 @@ type motif struct {
 // motifOf returns the columns of e, the fault of a rejected deposit. The
 // label is stored for whoever reads the table; the store rebuilds it from
 // the other columns with e.Libelle, so it reads back the same.
-func motifOf(e *segur.Erreur) motif {
+func motifOf(e *hop.Erreur) motif {
 	if e == nil {
 		return motif{}
 	}
@@ -920,18 +921,18 @@ func blobRef(b segur.BlobRef) (sha, taille any) {
 func cle(numero string) string { return strings.ToUpper(numero) }
 
 // jour writes a business date as stored: AAAA-MM-JJ.
-func jour(d segur.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Annee, d.Mois, d.Jour) }
+func jour(d hop.Date) string { return fmt.Sprintf("%04d-%02d-%02d", d.Annee, d.Mois, d.Jour) }
 
 // parseJour reads a date written by jour.
-func parseJour(s string) (segur.Date, error) {
+func parseJour(s string) (hop.Date, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return segur.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ", s)
+		return hop.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ", s)
 	}
 	a, err1 := strconv.Atoi(s[0:4])
 	m, err2 := strconv.Atoi(s[5:7])
 	j, err3 := strconv.Atoi(s[8:10])
 	if err := errors.Join(err1, err2, err3); err != nil {
-		return segur.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ: %w", s, err)
+		return hop.Date{}, fmt.Errorf("date %q: want AAAA-MM-JJ: %w", s, err)
 	}
-	return segur.Date{Annee: a, Mois: m, Jour: j}, nil
+	return hop.Date{Annee: a, Mois: m, Jour: j}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // sha is the hex SHA-256 of s, a stored file's name in the tests.
@@ -22,13 +23,13 @@ func sha(s string) string {
 }
 
 // juin2 is the business date of the tests' deposits.
-var juin2 = segur.Date{Annee: 2026, Mois: 6, Jour: 2}
+var juin2 = hop.Date{Annee: 2026, Mois: 6, Jour: 2}
 
 // nouveauDepot returns a processed deposit of vendor f for ANS number
 // 1234567890 on juin2, whose JSON file is named by fichier.
 func nouveauDepot(f segur.FournisseurID, ordinal int, fichier, zip string) *segur.Depot {
 	d := &segur.Depot{
-		FournisseurID: f, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: segur.LogicielRI,
+		FournisseurID: f, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
 		NomFichier: fmt.Sprintf("JSON-1234567890-20260602-%03d.json", ordinal),
 		Recu:       time.Date(2026, 6, 1, 22, 30, 0, 0, time.UTC), Date: juin2, Ordinal: ordinal,
 		JSON: segur.BlobRef{SHA256: sha(fichier), Taille: 1000}, Statut: segur.DepotTraite,
@@ -41,16 +42,16 @@ func nouveauDepot(f segur.FournisseurID, ordinal int, fichier, zip string) *segu
 
 // donnees returns the content of a request of numeroEditeur n, every field
 // filled.
-func donnees(numLigne int, n string) segur.DonneesDemande {
-	return segur.DonneesDemande{
-		NumLigne: numLigne, NumeroEditeur: n, DateCommande: segur.Date{Annee: 2026, Mois: 3, Jour: 15},
+func donnees(numLigne int, n string) hop.DonneesDemande {
+	return hop.DonneesDemande{
+		NumLigne: numLigne, NumeroEditeur: n, DateCommande: hop.Date{Annee: 2026, Mois: 3, Jour: 15},
 		RegimeTVA: "HT", MontantHTCents: 1375000,
-		Mandataire: &segur.Contact{Nom: "Mandataire « Santé »", Email: "m@mandataire.example", Telephone: "0102030405"},
-		Clients: []segur.Client{
-			{Contact: segur.Contact{Nom: "Clinique A", Email: "a@clinique.example", Telephone: "0600000001"}, FINESSPMSI: "750000001"},
-			{Contact: segur.Contact{Nom: "Hôpital B", Email: "b@hopital.example", Telephone: "0600000002"}, FINESSPMSI: "750000002"},
+		Mandataire: &hop.Contact{Nom: "Mandataire « Santé »", Email: "m@mandataire.example", Telephone: "0102030405"},
+		Clients: []hop.Client{
+			{Contact: hop.Contact{Nom: "Clinique A", Email: "a@clinique.example", Telephone: "0600000001"}, FINESSPMSI: "750000001"},
+			{Contact: hop.Contact{Nom: "Hôpital B", Email: "b@hopital.example", Telephone: "0600000002"}, FINESSPMSI: "750000002"},
 		},
-		Pieces: []segur.Piece{
+		Pieces: []hop.Piece{
 			{NomFichier: "HOP-RI-Va1-BDC-" + n + ".pdf", Format: "pdf", Type: "BON_COMMANDE"},
 			{NomFichier: "HOP-RI-Va1-HT-" + n + ".png", Format: "png", Type: "PREUVE_HT"},
 		},
@@ -100,11 +101,11 @@ func remplir(ctx context.Context, tx segur.DepotTx, d *segur.Depot, lignes ...li
 			if err != nil {
 				return nil, err
 			}
-			ld.Code, ld.Libelle, ld.NumeroASP = segur.CodeAcceptee, segur.LibelleAcceptee, segur.FormatNumeroASP(d.Date.Annee, seq)
+			ld.Code, ld.Libelle, ld.NumeroASP = hop.CodeAcceptee, hop.LibelleAcceptee, segur.FormatNumeroASP(d.Date.Annee, seq)
 			demandes = append(demandes, segur.Demande{NumeroASP: ld.NumeroASP, DepotID: d.ID, FournisseurID: d.FournisseurID,
 				NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, Statut: segur.DemandeDeposee, DonneesDemande: donnees(i+1, l.numero)})
 		} else {
-			ld.Libelle = segur.Erreur{Code: l.code, Balise: "piecesJustificatives[0]", Offset: -1}.Libelle()
+			ld.Libelle = hop.Erreur{Code: l.code, Balise: "piecesJustificatives[0]", Offset: -1}.Libelle()
 		}
 		d.Lignes = append(d.Lignes, ld)
 	}
@@ -154,7 +155,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		f := fixture(t, db, "88558855858745")
 		d := nouveauDepot(f.ID, 1, "json", "zip")
 		d.Recu = time.Date(2026, 6, 2, 0, 30, 0, 123456789, time.FixedZone("CEST", 2*3600))
-		demandes := enregistrer(t, db, ctx, d, ligne{"00001", ""}, ligne{"xyz99", segur.CodePieceAbsente}, ligne{"abc12", ""})
+		demandes := enregistrer(t, db, ctx, d, ligne{"00001", ""}, ligne{"xyz99", hop.CodePieceAbsente}, ligne{"abc12", ""})
 
 		if d.ID == 0 {
 			t.Fatal("InsertDepot: got ID 0, want it set")
@@ -216,7 +217,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 			dd.Mandataire, dd.Scenario, dd.OperateurMessagerie = nil, nil, ""
 			dm := segur.Demande{NumeroASP: segur.FormatNumeroASP(2026, seq), DepotID: e.ID, FournisseurID: f.ID, NumeroAns: e.NumeroAns,
 				Logiciel: e.Logiciel, Statut: segur.DemandeDeposee, DonneesDemande: dd}
-			e.Lignes = []segur.LigneDepot{{NumLigne: 1, NumeroEditeur: "MIN01", Code: segur.CodeAcceptee, Libelle: segur.LibelleAcceptee, NumeroASP: dm.NumeroASP}}
+			e.Lignes = []segur.LigneDepot{{NumLigne: 1, NumeroEditeur: "MIN01", Code: hop.CodeAcceptee, Libelle: hop.LibelleAcceptee, NumeroASP: dm.NumeroASP}}
 			demandes = []segur.Demande{dm}
 			return tx.FinishDepot(ctx, e, demandes, []string{"MIN01"})
 		})
@@ -234,9 +235,9 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		for _, motif := range []*segur.Erreur{
-			{Code: segur.CodeSyntaxe, Valeur: "« } »", P1: "une valeur", Offset: 57, Ligne: 3, Colonne: 12},
-			{Code: segur.CodeNomFichierOrdre, Valeur: "001", P1: "002", Offset: -1},
+		for _, motif := range []*hop.Erreur{
+			{Code: hop.CodeSyntaxe, Valeur: "« } »", P1: "une valeur", Offset: 57, Ligne: 3, Colonne: 12},
+			{Code: hop.CodeNomFichierOrdre, Valeur: "001", P1: "002", Offset: -1},
 		} {
 			t.Run(motif.Code, func(t *testing.T) {
 				d := nouveauDepot(f.ID, 0, "rejet "+motif.Code, "")
@@ -286,11 +287,11 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		for _, o := range []int{1, 2, 4} {
 			enregistrer(t, db, ctx, nouveauDepot(f.ID, o, fmt.Sprint("json ", o), ""), ligne{fmt.Sprintf("N%04d", o), ""})
 		}
-		juin3 := segur.Date{Annee: 2026, Mois: 6, Jour: 3}
+		juin3 := hop.Date{Annee: 2026, Mois: 6, Jour: 3}
 		inTx(t, db, ctx, f.ID, func(tx segur.DepotTx) error {
 			for _, tt := range []struct {
 				ans     string
-				date    segur.Date
+				date    hop.Date
 				ordinal int
 				pris    bool
 				libre   int
@@ -325,7 +326,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f, g := fixture(t, db, "88558855858745"), fixture(t, db, "73282932000074")
-		enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json", ""), ligne{"abC12", ""}, ligne{"REJ01", segur.CodePieceAbsente})
+		enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json", ""), ligne{"abC12", ""}, ligne{"REJ01", hop.CodePieceAbsente})
 		inTx(t, db, ctx, f.ID, func(tx segur.DepotTx) error {
 			for _, tt := range []struct {
 				f      segur.FournisseurID
@@ -370,7 +371,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		avecZip := nouveauDepot(f.ID, 1, "json 1", "zip 1")
 		sansZip := nouveauDepot(f.ID, 2, "json 2", "")
 		rejete := nouveauDepot(f.ID, 0, "json 3", "zip 3")
-		rejete.Statut, rejete.Motif = segur.DepotRejete, &segur.Erreur{Code: segur.CodeZipIllisible, Offset: -1}
+		rejete.Statut, rejete.Motif = segur.DepotRejete, &hop.Erreur{Code: hop.CodeZipIllisible, Offset: -1}
 		for _, d := range []*segur.Depot{avecZip, sansZip, rejete} {
 			enregistrer(t, db, ctx, d)
 		}
@@ -455,7 +456,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 			var d *segur.Depot
 			err := db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
 				d = nouveauDepot(f.ID, 1, "json", "")
-				if _, err := remplir(ctx, tx, d, ligne{"00001", ""}, ligne{"00002", segur.CodePieceAbsente}); err != nil {
+				if _, err := remplir(ctx, tx, d, ligne{"00001", ""}, ligne{"00002", hop.CodePieceAbsente}); err != nil {
 					t.Fatalf("remplir: %v", err)
 				}
 				return want
@@ -493,7 +494,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		gd := nouveauDepot(g.ID, 1, "json g", "")
 		gd.NumeroAns = "0000000001"
-		gs = enregistrer(t, db, ctx, gd, ligne{"abc01", ""}, ligne{"G0002", segur.CodePieceAbsente}, ligne{"F0001", ""})
+		gs = enregistrer(t, db, ctx, gd, ligne{"abc01", ""}, ligne{"G0002", hop.CodePieceAbsente}, ligne{"F0001", ""})
 		all := append(append([]segur.Demande{}, fs...), gs...)
 
 		for _, tt := range []struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // AppliquerDemarche applies a démarche to the request of ASP number asp, in
@@ -104,7 +105,7 @@ func (db *DB) appliquer(ctx context.Context, tx *sql.Tx, asp string, m segur.Dem
 		}
 	}
 	if c.Vers.Finance() && !c.De.Finance() {
-		var dd segur.DonneesDemande
+		var dd hop.DonneesDemande
 		if err := unmarshalDonnees(donnees, &dd); err != nil {
 			return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 		}
@@ -177,7 +178,7 @@ func (db *DB) FindPiecesVersions(ctx context.Context, asp string) ([]segur.Piece
 // a request holding a financing (segur.StatutsFinances) finances: FINESS →
 // the ASP number of the first such request. finess limits the answer to
 // these establishments; nil reads them all.
-func (db *DB) FindFinancements(ctx context.Context, l segur.Logiciel, finess []string) (map[string]string, error) {
+func (db *DB) FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error) {
 	args := []any{string(l)}
 	q := `SELECT f.finess, d.numero_asp FROM demande_finess f JOIN demandes d ON d.id = f.demande_id
 		WHERE d.logiciel = $1 AND d.statut IN (` + placeholders(&args, segur.StatutsFinances...) + `)`

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
@@ -109,14 +110,14 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || n != 1 || mails[0].PieceSHA256 != doc.Fichier.SHA256 {
 			t.Errorf("outbox: %d %+v %v", n, mails, err)
 		}
-		fin, err := db.FindFinancements(ctx, segur.LogicielRI, nil)
+		fin, err := db.FindFinancements(ctx, hop.LogicielRI, nil)
 		if err != nil || fin["750000001"] != asp || fin["750000002"] != asp || len(fin) != 2 {
 			t.Errorf("financements: %v %v", fin, err)
 		}
-		if fin, _ := db.FindFinancements(ctx, segur.LogicielDPI, nil); len(fin) != 0 {
+		if fin, _ := db.FindFinancements(ctx, hop.LogicielDPI, nil); len(fin) != 0 {
 			t.Errorf("financements DPI: %v", fin)
 		}
-		if fin, _ := db.FindFinancements(ctx, segur.LogicielRI, []string{"750000002", "999999999"}); len(fin) != 1 {
+		if fin, _ := db.FindFinancements(ctx, hop.LogicielRI, []string{"750000002", "999999999"}); len(fin) != 1 {
 			t.Errorf("financements of two FINESS: %v", fin)
 		}
 		counts, err := db.CompterStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
@@ -130,7 +131,7 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, total, _ := db.FindDemandes(ctx, segur.DemandeFilter{MontantMin: 13_750_01}); total != 0 {
 			t.Errorf("filter by amount: got %d", total)
 		}
-		if _, total, _ := db.FindDemandes(ctx, segur.DemandeFilter{Logiciel: segur.LogicielRI, NumeroAns: "1234567890", MontantMax: 13_750_00}); total != 2 {
+		if _, total, _ := db.FindDemandes(ctx, segur.DemandeFilter{Logiciel: hop.LogicielRI, NumeroAns: "1234567890", MontantMax: 13_750_00}); total != 2 {
 			t.Errorf("filter by software, ANS, amount: got %d, want 2", total)
 		}
 		// A completion keeps every version of the attachment.

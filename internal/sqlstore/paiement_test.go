@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // banquier creates a vendor with bank details.
@@ -44,8 +45,8 @@ func decidees(t testing.TB, db *DB, ctx context.Context, f *segur.Fournisseur, n
 
 // reglement is what the payments' service prepares to mark batch l paid on
 // le: a notice per vendor, with its mail.
-func reglement(l *segur.Lot, login string, le segur.Date) segur.Reglement {
-	r := segur.Reglement{Login: login, Adresse: "192.0.2.7", Le: le, Aujourdhui: segur.Date{Annee: 2026, Mois: 3, Jour: 1}}
+func reglement(l *segur.Lot, login string, le hop.Date) segur.Reglement {
+	r := segur.Reglement{Login: login, Adresse: "192.0.2.7", Le: le, Aujourdhui: hop.Date{Annee: 2026, Mois: 3, Jour: 1}}
 	for _, v := range l.Versements() {
 		a := segur.Avis{Reference: segur.ReferenceAvis(l.ID, v.Rang), LotID: l.ID, FournisseurID: v.FournisseurID, DatePaiement: le,
 			Montant: v.Montant, Paiements: v.Paiements, Fichier: segur.BlobRef{SHA256: sha(fmt.Sprint("avis ", l.ID, v.Rang)), Taille: 2000}}
@@ -69,7 +70,7 @@ func compter(t testing.TB, db *DB, query string, args ...any) int {
 // runPaiementSuite tests the batches of payments, on the stores of runSuite.
 func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 	prog := segur.ProgrammeParDefaut
-	mars1 := segur.Date{Annee: 2026, Mois: 3, Jour: 1}
+	mars1 := hop.Date{Annee: 2026, Mois: 3, Jour: 1}
 
 	t.Run("paiements: lot, approbation, paiement", func(t *testing.T) {
 		t.Parallel()

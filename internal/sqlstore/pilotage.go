@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // FindPilotage returns the agency's dashboard: one aggregate query per
@@ -91,7 +92,7 @@ func (db *DB) FindPilotage(ctx context.Context) (*segur.Pilotage, error) {
 			SELECT motif_code AS code, count(*) AS n FROM depots WHERE statut = 'rejete' GROUP BY motif_code
 			UNION ALL
 			SELECT code, count(*) FROM depot_lignes WHERE code <> $1 GROUP BY code
-		) c GROUP BY code ORDER BY code`, segur.CodeAcceptee)
+		) c GROUP BY code ORDER BY code`, hop.CodeAcceptee)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: pilotage des codes: %w", err)
 	}

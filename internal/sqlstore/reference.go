@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // ImporterReference records a new version of the reference of
@@ -27,8 +28,8 @@ func (db *DB) ImporterReference(ctx context.Context, ref segur.Reference) (int64
 		}
 		defer stmt.Close()
 		for _, e := range ref {
-			if _, err := stmt.ExecContext(ctx, version, e.FINESSPMSI, e.Nom, e.Plafonds[segur.LogicielRI],
-				e.Plafonds[segur.LogicielDPI], e.Plafonds[segur.LogicielPFI]); err != nil {
+			if _, err := stmt.ExecContext(ctx, version, e.FINESSPMSI, e.Nom, e.Plafonds[hop.LogicielRI],
+				e.Plafonds[hop.LogicielDPI], e.Plafonds[hop.LogicielPFI]); err != nil {
 				return fmt.Errorf("sqlstore: reference %s: %w", e.FINESSPMSI, err)
 			}
 		}
@@ -60,7 +61,7 @@ func (db *DB) FindReference(ctx context.Context) (segur.Reference, int64, error)
 		if err := rows.Scan(&e.FINESSPMSI, &e.Nom, &ri, &dpi, &pfi); err != nil {
 			return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
 		}
-		e.Plafonds = map[segur.Logiciel]int64{segur.LogicielRI: ri, segur.LogicielDPI: dpi, segur.LogicielPFI: pfi}
+		e.Plafonds = map[hop.Logiciel]int64{hop.LogicielRI: ri, hop.LogicielDPI: dpi, hop.LogicielPFI: pfi}
 		ref[e.FINESSPMSI] = e
 	}
 	return ref, version, rows.Err()

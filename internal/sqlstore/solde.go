@@ -9,14 +9,15 @@ import (
 	"strings"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // EtatsAvances returns what the store holds of the requests of the ASP
 // numbers asps, seen from vendor f: another vendor's request says only that
 // it is another's. A number of no request is absent from the map. One query
 // per 100 numbers.
-func (t *depotTx) EtatsAvances(ctx context.Context, f segur.FournisseurID, asps []string) (map[string]segur.EtatAvance, error) {
-	out := make(map[string]segur.EtatAvance, len(asps))
+func (t *depotTx) EtatsAvances(ctx context.Context, f segur.FournisseurID, asps []string) (map[string]hop.EtatAvance, error) {
+	out := make(map[string]hop.EtatAvance, len(asps))
 	for start := 0; start < len(asps); start += 100 {
 		chunk := asps[start:min(start+100, len(asps))]
 		args := make([]any, len(chunk))
@@ -37,11 +38,11 @@ func (t *depotTx) EtatsAvances(ctx context.Context, f segur.FournisseurID, asps 
 			if err := rows.Scan(&asp, &fid, &statut, &editeur); err != nil {
 				return err
 			}
-			e := segur.EtatAvance{Connue: true, AutreFournisseur: segur.FournisseurID(fid) != f}
-			if !e.AutreFournisseur {
-				e.Statut, e.NumeroEditeur = segur.StatutDemande(statut), editeur
+			if segur.FournisseurID(fid) != f {
+				out[asp] = hop.EtatAvance{Connue: true, AutreFournisseur: true}
+			} else {
+				out[asp] = segur.EtatAvance(segur.StatutDemande(statut), editeur)
 			}
-			out[asp] = e
 			return nil
 		})
 		if err != nil {
@@ -118,7 +119,7 @@ func (t *depotTx) FinishSolde(ctx context.Context, d *segur.Depot, soldes []segu
 }
 
 // marshalPieces writes the column pieces of a balance.
-func marshalPieces(ps []segur.Piece) (string, error) {
+func marshalPieces(ps []hop.Piece) (string, error) {
 	j := make([]pieceJSON, 0, len(ps))
 	for _, p := range ps {
 		j = append(j, pieceJSON{p.NomFichier, p.Format, p.Type})
@@ -153,7 +154,7 @@ func scanSolde(sc scanner) (segur.DemandeSolde, error) {
 		return s, fmt.Errorf("pieces: %w", err)
 	}
 	for _, p := range pj {
-		s.Pieces = append(s.Pieces, segur.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
+		s.Pieces = append(s.Pieces, hop.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
 	}
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // avancePayee moves request asp to avance_payee as the agency does: taken,
@@ -35,19 +36,19 @@ func depotSolde(f segur.FournisseurID, n int) *segur.Depot {
 }
 
 // donneesSolde is a balance line of request asp, numeroEditeur ed.
-func donneesSolde(n int, asp, ed string, montant int64) segur.DonneesSolde {
-	return segur.DonneesSolde{NumLigne: n, NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "FA-" + ed,
-		DateFacture: segur.Date{Annee: 2026, Mois: 5, Jour: 20}, MontantFactureHTCents: montant,
-		DateMiseEnService: segur.Date{Annee: 2026, Mois: 5, Jour: 2}, Pieces: []segur.Piece{
-			{NomFichier: "HOP-RI-Va1-FAC-" + ed + ".pdf", Format: "PDF", Type: segur.TypeFacture},
-			{NomFichier: "HOP-RI-Va1-VSR-" + ed + ".png", Format: "PNG", Type: segur.TypePVVSR}}}
+func donneesSolde(n int, asp, ed string, montant int64) hop.DonneesSolde {
+	return hop.DonneesSolde{NumLigne: n, NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "FA-" + ed,
+		DateFacture: hop.Date{Annee: 2026, Mois: 5, Jour: 20}, MontantFactureHTCents: montant,
+		DateMiseEnService: hop.Date{Annee: 2026, Mois: 5, Jour: 2}, Pieces: []hop.Piece{
+			{NomFichier: "HOP-RI-Va1-FAC-" + ed + ".pdf", Format: "PDF", Type: hop.TypeFacture},
+			{NomFichier: "HOP-RI-Va1-VSR-" + ed + ".png", Format: "PNG", Type: hop.TypePVVSR}}}
 }
 
 var deposerSolde = segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@editeur.example"}
 
 // enregistrerSolde records balance deposit d: an accepted line for each
 // balance, then rejected lines.
-func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []segur.DonneesSolde, rejetees ...string) ([]segur.DemandeSolde, error) {
+func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []hop.DonneesSolde, rejetees ...string) ([]segur.DemandeSolde, error) {
 	var out []segur.DemandeSolde
 	err := db.WithDepotTx(ctx, d.FournisseurID, func(tx segur.DepotTx) error {
 		if err := tx.InsertDepot(ctx, d); err != nil {
@@ -56,12 +57,12 @@ func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []segu
 		d.Lignes = nil
 		for _, s := range soldes {
 			d.Lignes = append(d.Lignes, segur.LigneDepot{NumLigne: s.NumLigne, NumeroEditeur: s.NumeroEditeur,
-				Code: segur.CodeAcceptee, Libelle: segur.LibelleAcceptee, NumeroASP: s.NumeroASP})
+				Code: hop.CodeAcceptee, Libelle: hop.LibelleAcceptee, NumeroASP: s.NumeroASP})
 			out = append(out, segur.DemandeSolde{DepotID: d.ID, DonneesSolde: s})
 		}
 		for i, code := range rejetees {
 			d.Lignes = append(d.Lignes, segur.LigneDepot{NumLigne: len(soldes) + i + 1, NumeroEditeur: "RJ00" + fmt.Sprint(i),
-				Code: code, Libelle: segur.Erreur{Code: code, Valeur: "« ASP-2026-9999999 »", Offset: -1}.Libelle()})
+				Code: code, Libelle: hop.Erreur{Code: code, Valeur: "« ASP-2026-9999999 »", Offset: -1}.Libelle()})
 		}
 		return tx.FinishSolde(ctx, d, out, deposerSolde)
 	})
@@ -79,15 +80,15 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 		avancePayee(t, db, ctx, a, 10_000_00)
 
 		// What the balance controls ask, seen from f.
-		var etats map[string]segur.EtatAvance
+		var etats map[string]hop.EtatAvance
 		inTx(t, db, ctx, f.ID, func(tx segur.DepotTx) error {
 			var err error
 			etats, err = tx.EtatsAvances(ctx, f.ID, []string{a, b, autre, "ASP-2026-9999999"})
 			return err
 		})
-		want := map[string]segur.EtatAvance{
-			a:     {Connue: true, Statut: segur.DemandeAvancePayee, NumeroEditeur: "00001"},
-			b:     {Connue: true, Statut: segur.DemandeDeposee, NumeroEditeur: "00002"},
+		want := map[string]hop.EtatAvance{
+			a:     segur.EtatAvance(segur.DemandeAvancePayee, "00001"),
+			b:     segur.EtatAvance(segur.DemandeDeposee, "00002"),
 			autre: {Connue: true, AutreFournisseur: true},
 		}
 		if !reflect.DeepEqual(etats, want) {
@@ -96,7 +97,7 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 
 		// A balance deposit: its lines, the balance, the request moved.
 		d := depotSolde(f.ID, 2)
-		soldes, err := enregistrerSolde(db, ctx, d, []segur.DonneesSolde{donneesSolde(1, a, "00001", 12_000_00)}, segur.CodeSoldeAvanceNonPayee)
+		soldes, err := enregistrerSolde(db, ctx, d, []hop.DonneesSolde{donneesSolde(1, a, "00001", 12_000_00)}, hop.CodeSoldeAvanceNonPayee)
 		if err != nil {
 			t.Fatalf("FinishSolde: %v", err)
 		}
@@ -104,8 +105,8 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Type != segur.TypeSolde || len(got.Lignes) != 2 || got.Lignes[0].NumeroASP != a || got.Lignes[0].Code != segur.CodeAcceptee ||
-			got.Lignes[1].NumeroASP != "" || got.Lignes[1].Code != segur.CodeSoldeAvanceNonPayee || got.Retour != d.Retour {
+		if got.Type != segur.TypeSolde || len(got.Lignes) != 2 || got.Lignes[0].NumeroASP != a || got.Lignes[0].Code != hop.CodeAcceptee ||
+			got.Lignes[1].NumeroASP != "" || got.Lignes[1].Code != hop.CodeSoldeAvanceNonPayee || got.Retour != d.Retour {
 			t.Errorf("balance deposit: got %+v", got)
 		}
 		dm, err := db.FindDemandeByASP(ctx, a)
@@ -137,7 +138,7 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 		// advance not paid) refuses the whole deposit: nothing recorded.
 		for _, asp := range []string{a, b} {
 			d := depotSolde(f.ID, 3)
-			_, err := enregistrerSolde(db, ctx, d, []segur.DonneesSolde{donneesSolde(1, asp, "00001", 1_00)})
+			_, err := enregistrerSolde(db, ctx, d, []hop.DonneesSolde{donneesSolde(1, asp, "00001", 1_00)})
 			if err == nil {
 				t.Fatalf("balance on %s: got no error", asp)
 			}
@@ -161,7 +162,7 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := enregistrerSolde(db, ctx, depotSolde(f.ID, 4), []segur.DonneesSolde{donneesSolde(1, a, "00001", 9_000_00)}); err != nil {
+		if _, err := enregistrerSolde(db, ctx, depotSolde(f.ID, 4), []hop.DonneesSolde{donneesSolde(1, a, "00001", 9_000_00)}); err != nil {
 			t.Fatalf("balance after a refusal: %v", err)
 		}
 		lus, _ = db.FindSoldes(ctx, a)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/segurtest"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -393,12 +394,12 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		p := &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "Mon RI"}
+		p := &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "Mon RI"}
 		if err := db.CreateProduit(ctx, p); err != nil {
 			t.Fatalf("CreateProduit: %v", err)
 		}
 		assertStamp(t, "CreeLe", p.CreeLe)
-		q := &segur.Produit{NumeroAns: "0000000001", FournisseurID: f.ID, Logiciel: segur.LogicielPFI, Nom: "Ma PFI"}
+		q := &segur.Produit{NumeroAns: "0000000001", FournisseurID: f.ID, Logiciel: hop.LogicielPFI, Nom: "Ma PFI"}
 		if err := db.CreateProduit(ctx, q); err != nil {
 			t.Fatalf("CreateProduit: %v", err)
 		}
@@ -523,9 +524,9 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		paris := time.FixedZone("CEST", 2*3600)
-		solde := &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeSolde,
+		solde := &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeSolde,
 			Debut: time.Date(2026, 9, 1, 9, 0, 0, 0, paris), Fin: time.Date(2026, 9, 30, 18, 0, 0, 0, paris)}
-		avance := &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance,
+		avance := &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance,
 			Debut: time.Date(2026, 6, 1, 9, 0, 0, 0, paris), Fin: time.Date(2026, 6, 30, 18, 0, 0, 0, paris)}
 		for _, f := range []*segur.Fenetre{solde, avance} {
 			if err := db.CreateFenetre(ctx, f); err != nil {
@@ -556,7 +557,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		p := &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: segur.LogicielDPI, Nom: "DPI"}
+		p := &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: hop.LogicielDPI, Nom: "DPI"}
 		if err := db.CreateProduit(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -590,10 +591,10 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			}, segur.EINVALID, "BIC"},
 			{"unknown product", func() error { _, err := db.FindProduit(ctx, "ZZZZZZZZZZ"); return err }, segur.ENOTFOUND, "ZZZZZZZZZZ"},
 			{"ANS number already registered", func() error {
-				return db.CreateProduit(ctx, &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "Bis"})
+				return db.CreateProduit(ctx, &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "Bis"})
 			}, segur.ECONFLICT, "1234567890"},
 			{"product of an unknown vendor", func() error {
-				return db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ABCDEFGHIJ", FournisseurID: inconnu, Logiciel: segur.LogicielRI, Nom: "Orphelin"})
+				return db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ABCDEFGHIJ", FournisseurID: inconnu, Logiciel: hop.LogicielRI, Nom: "Orphelin"})
 			}, segur.ENOTFOUND, "999999"},
 			{"product of an unknown software type", func() error {
 				return db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ABCDEFGHIJ", FournisseurID: f.ID, Logiciel: "XYZ", Nom: "Inconnu"})
@@ -628,10 +629,10 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{"touch an unknown token", func() error { return db.TouchJeton(ctx, inconnu, jour) }, segur.ENOTFOUND, "999999"},
 			{"revoke an unknown token", func() error { return db.RevokeJeton(ctx, inconnu) }, segur.ENOTFOUND, "999999"},
 			{"window ending before it starts", func() error {
-				return db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: jour, Fin: jour})
+				return db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: jour, Fin: jour})
 			}, segur.EINVALID, "début avant la fin"},
 			{"window of an unknown type", func() error {
-				return db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: segur.LogicielRI, Type: "acompte", Debut: jour, Fin: jour.Add(time.Hour)})
+				return db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: "acompte", Debut: jour, Fin: jour.Add(time.Hour)})
 			}, segur.EINVALID, "avance ou solde"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {

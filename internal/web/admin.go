@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 )
 
@@ -170,7 +171,7 @@ type OptionAdmin struct {
 
 func optionsLogiciel(choisi string) []OptionAdmin {
 	var out []OptionAdmin
-	for _, l := range []segur.Logiciel{segur.LogicielRI, segur.LogicielDPI, segur.LogicielPFI} {
+	for _, l := range []hop.Logiciel{hop.LogicielRI, hop.LogicielDPI, hop.LogicielPFI} {
 		out = append(out, OptionAdmin{Valeur: string(l), Libelle: string(l), Choisi: string(l) == choisi})
 	}
 	return out
@@ -316,7 +317,7 @@ func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) er
 	f := segur.Fournisseur{SIRET: p.Form.SIRET, Nom: p.Form.Nom, Email: p.Form.Email, IBAN: p.Form.IBAN, BIC: p.Form.BIC}
 	if len(p.Erreurs) == 0 {
 		err := f.Valider(p.Form.Force)
-		if err != nil && segur.SIRETValide(f.SIRET) && !segur.SIRETCleValide(f.SIRET) && !p.Form.Force {
+		if err != nil && hop.SIRETValide(f.SIRET) && !hop.SIRETCleValide(f.SIRET) && !p.Form.Force {
 			// The domain's message names the CLI's flag: the form has its box.
 			p.refuser("siret", fmt.Sprintf("SIRET « %s » : la clé de contrôle est fausse ; cochez « SIRET de test » pour l'enrôler quand même", f.SIRET))
 		}
@@ -442,7 +443,7 @@ func (s *Server) postAdminProduit(w http.ResponseWriter, r *http.Request) error 
 	p.requis("logiciel", logiciel, "Choisissez le type de logiciel : RI, DPI ou PFI.")
 	p.requis("nom", p.Form.Nom, "Saisissez le nom du produit.")
 	pr := segur.Produit{NumeroAns: p.Form.NumeroAns, FournisseurID: segur.FournisseurID(p.Fournisseur.ID),
-		Logiciel: segur.Logiciel(strings.ToUpper(strings.TrimSpace(logiciel))), Nom: p.Form.Nom}
+		Logiciel: hop.Logiciel(strings.ToUpper(strings.TrimSpace(logiciel))), Nom: p.Form.Nom}
 	if len(p.Erreurs) == 0 {
 		if err := p.refus(pr.Valider(), nil); err != nil {
 			return err
@@ -741,7 +742,7 @@ func (s *Server) postAdminFenetre(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p.requis("logiciel", logiciel, "Choisissez le type de logiciel : RI, DPI ou PFI.")
-	f := segur.Fenetre{Logiciel: segur.Logiciel(logiciel), Type: segur.TypeDemande(p.Form.Type)}
+	f := segur.Fenetre{Logiciel: hop.Logiciel(logiciel), Type: segur.TypeDemande(p.Form.Type)}
 	for _, d := range []struct {
 		champ, valeur, quoi string
 		t                   *time.Time
@@ -844,7 +845,7 @@ func (s *Server) pageReferentiel(r *http.Request) (PageAdminReferentiel, error) 
 	p.Total, p.Pagination = total, pagination(r, page, total)
 	for _, e := range es {
 		p.Etablissements = append(p.Etablissements, EtablissementAdmin{FINESS: e.FINESSPMSI, Nom: e.Nom,
-			RI: segur.Euros(e.Plafonds[segur.LogicielRI]), DPI: segur.Euros(e.Plafonds[segur.LogicielDPI]), PFI: segur.Euros(e.Plafonds[segur.LogicielPFI])})
+			RI: segur.Euros(e.Plafonds[hop.LogicielRI]), DPI: segur.Euros(e.Plafonds[hop.LogicielDPI]), PFI: segur.Euros(e.Plafonds[hop.LogicielPFI])})
 	}
 	return p, nil
 }

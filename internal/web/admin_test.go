@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
@@ -270,7 +271,7 @@ func TestAdminFournisseurs(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Numéro ANS ZEPH000001 enregistré : Zéphyr DPI, logiciel DPI.") {
 		t.Fatalf("ANS number: got %d\n%s", code, body)
 	}
-	if pr, err := p.db.FindProduit(ctx, "ZEPH000001"); err != nil || pr.FournisseurID != f.ID || pr.Logiciel != segur.LogicielDPI {
+	if pr, err := p.db.FindProduit(ctx, "ZEPH000001"); err != nil || pr.FournisseurID != f.ID || pr.Logiciel != hop.LogicielDPI {
 		t.Errorf("got %+v, %v", pr, err)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -101,7 +102,7 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 	if !slices.Contains(segur.TriDemandes, ff.Tri) {
 		ff.Tri = "date"
 	}
-	f := segur.DemandeFilter{NumeroAns: ff.NumeroAns, Logiciel: segur.Logiciel(ff.Logiciel), Agent: ff.Agent, Tri: ff.Tri,
+	f := segur.DemandeFilter{NumeroAns: ff.NumeroAns, Logiciel: hop.Logiciel(ff.Logiciel), Agent: ff.Agent, Tri: ff.Tri,
 		Statut: segur.StatutDemande(t("statut"))}
 	if f.Statut == "" {
 		f.Statut = segur.DemandeDeposee

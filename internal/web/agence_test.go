@@ -125,7 +125,7 @@ func TestInstruction(t *testing.T) {
 	}
 	pdf, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	want, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	want, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(pdf, want) ||
 		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline") {
 		t.Errorf("attachment: %d %v, %d bytes", resp.StatusCode, resp.Header, len(pdf))
@@ -236,7 +236,7 @@ func TestCompletion(t *testing.T) {
 	if code, body := envoyer("bdc.pdf", []byte("pas un PDF")); code != http.StatusUnprocessableEntity || !strings.Contains(body, "Format non reconnu") {
 		t.Errorf("not a PDF: got %d", code)
 	}
-	pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	if code, body := envoyer("../../etc/passwd.pdf", pdf); code != http.StatusOK || !strings.Contains(body, "la demande retourne en instruction") {
 		t.Fatalf("completion: got %d", code)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -614,7 +615,7 @@ func (s *Server) postPieceControle(w http.ResponseWriter, r *http.Request) error
 	case len(b) == 0:
 		return refus(http.StatusUnprocessableEntity, "Fichier vide : choisissez un fichier PDF, PNG ou JPG.")
 	}
-	p := &segur.PieceControle{Nom: nomAffiche(hdr.Filename), Format: segur.FormatPiece(b[:min(len(b), 8)]), Par: utilisateur(r.Context()).Login,
+	p := &segur.PieceControle{Nom: nomAffiche(hdr.Filename), Format: hop.FormatPiece(b[:min(len(b), 8)]), Par: utilisateur(r.Context()).Login,
 		Fichier: segur.BlobRef{Taille: int64(len(b))}}
 	// Checked before the file is stored: a refused file leaves nothing.
 	if err := c.ValiderPiece(p); err != nil {

@@ -277,7 +277,7 @@ func TestControles(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Merci de déposer la facture") || strings.Contains(body, "marie@asp.fr") || strings.Contains(body, "/agence/") {
 		t.Errorf("vendor's control: got %d (neither the agent's login nor a link to the agents' pages may show)", code)
 	}
-	pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+	pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), "facture.pdf", []byte("ceci n'est pas un PDF")); code != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "Format non reconnu") {
 		t.Errorf("a text file: got %d", code)

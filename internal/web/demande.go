@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -123,17 +124,17 @@ func lireFichier(r *http.Request, champ string) ([]byte, string, string, error) 
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi illisible ou trop volumineux : au plus 3 Mo.")
 	}
 	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, segur.MaxPiece+1))
+	b, err := io.ReadAll(io.LimitReader(file, hop.MaxPiece+1))
 	if err != nil {
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi interrompu : déposez le fichier de nouveau.")
 	}
-	if len(b) > segur.MaxPiece {
+	if len(b) > hop.MaxPiece {
 		return nil, "", "", segur.Errorf(segur.ETOOLARGE, "Fichier trop volumineux : au plus 3 Mo.")
 	}
 	if len(b) == 0 {
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Fichier vide : choisissez un fichier PDF, PNG ou JPG.")
 	}
-	format := segur.FormatPiece(b[:min(len(b), 8)])
+	format := hop.FormatPiece(b[:min(len(b), 8)])
 	if format == "" {
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Format non reconnu : le fichier doit être un PDF, un PNG ou un JPG (vérifié sur son contenu).")
 	}
@@ -165,8 +166,8 @@ func (s *Server) postCompleter(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, segur.MaxPiece+64<<10)
-		if err := r.ParseMultipartForm(segur.MaxPiece + 64<<10); err != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, hop.MaxPiece+64<<10)
+		if err := r.ParseMultipartForm(hop.MaxPiece + 64<<10); err != nil {
 			return s.renderDossierFournisseur(w, r, d, http.StatusRequestEntityTooLarge, []ErreurChamp{{"fichier", "Fichier trop volumineux : au plus 3 Mo."}})
 		}
 		b, format, nom, err := lireFichier(r, "fichier")
@@ -177,7 +178,7 @@ func (s *Server) postCompleter(w http.ResponseWriter, r *http.Request) error {
 		if typ == "" || len(typ) > 40 || strings.IndexFunc(typ, func(r rune) bool { return !(r == '_' || (r >= 'A' && r <= 'Z')) }) >= 0 {
 			return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Type de pièce : choisissez un type de la liste."), "type")
 		}
-		ref, err := s.Blobs.Put(r.Context(), bytes.NewReader(b), segur.MaxPiece)
+		ref, err := s.Blobs.Put(r.Context(), bytes.NewReader(b), hop.MaxPiece)
 		if err != nil {
 			return err
 		}
@@ -206,7 +207,7 @@ func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
 			defer file.Close()
 			head := make([]byte, 8)
 			n, _ := io.ReadFull(file, head)
-			if segur.FormatPiece(head[:n]) != "PDF" {
+			if hop.FormatPiece(head[:n]) != "PDF" {
 				return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Convention signée : attendu un fichier PDF (vérifié sur son contenu)."), "signee")
 			}
 			if _, err := file.Seek(0, io.SeekStart); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // PageNouveauDepot is the deposit form.
@@ -105,7 +106,7 @@ func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, status, "depot-nouveau.html", p)
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, segur.MaxFichier+segur.MaxArchive+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, hop.MaxFichier+hop.MaxArchive+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return refus(segur.Errorf(segur.EINVALID, "formulaire illisible : choisissez le fichier JSON et, s'il y a des pièces, le .zip"))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -19,7 +20,7 @@ type AgenceStore interface {
 	agence.Store
 	FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error)
 	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
-	FindFinancements(ctx context.Context, l segur.Logiciel, finess []string) (map[string]string, error)
+	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 	CompterStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
 	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
 }
@@ -32,8 +33,8 @@ type Dossier struct {
 	DateCommande, RegimeTVA, MontantHT            string
 	MontantPrestation, MontantFinance, Avance     string
 	Calcul, Agent, Recu                           string
-	Mandataire                                    *segur.Contact
-	Clients                                       []segur.Client
+	Mandataire                                    *hop.Contact
+	Clients                                       []hop.Client
 	Pieces                                        []PieceVue
 	Scenario                                      []string
 	OperateurMessagerie                           string
@@ -143,7 +144,7 @@ func (s *Server) alertes(ctx context.Context, ds []segur.Demande) (map[string][]
 	if err != nil {
 		return nil, err
 	}
-	fin := map[segur.Logiciel]map[string]string{}
+	fin := map[hop.Logiciel]map[string]string{}
 	out := make(map[string][]segur.Alerte, len(ds))
 	for i := range ds {
 		d := &ds[i]
@@ -215,7 +216,7 @@ func (s *Server) pieceDeposee(w http.ResponseWriter, r *http.Request, d *segur.D
 
 // pieceDuDepot sends attachment p of deposit id, read from the deposit's
 // zip and checked again (size, CRC, format).
-func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.DepotID, p segur.Piece) error {
+func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.DepotID, p hop.Piece) error {
 	dep, err := s.Store.FindDepotByID(r.Context(), id)
 	if err != nil {
 		return err
@@ -228,12 +229,12 @@ func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.D
 		return err
 	}
 	defer b.Close()
-	a, err := segur.OpenArchive(b, b.Taille())
+	a, err := hop.OpenArchive(b, b.Taille())
 	if err != nil {
 		return segur.Errorf(segur.ENOTFOUND, "le fichier zip du dépôt %s est illisible", dep.ImpID)
 	}
 	var buf bytes.Buffer
-	if st := a.ExtrairePiece(p.NomFichier, p.Format, &buf); st != segur.PieceOK {
+	if st := a.ExtrairePiece(p.NomFichier, p.Format, &buf); st != hop.PieceOK {
 		return segur.Errorf(segur.ENOTFOUND, "pièce %s du dépôt %s : %s", p.NomFichier, dep.ImpID, st.Libelle())
 	}
 	return envoyerPiece(w, r, &buf, int64(buf.Len()), p.Format, p.NomFichier)

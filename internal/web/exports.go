@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // The agents' exports: the requests (with the queue's filters), the
@@ -342,7 +343,7 @@ func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format 
 				f = &segur.Fournisseur{}
 			}
 			var le any
-			if p.PayeLe != (segur.Date{}) {
+			if p.PayeLe != (hop.Date{}) {
 				le = fmt.Sprintf("%04d-%02d-%02d", p.PayeLe.Annee, p.PayeLe.Mois, p.PayeLe.Jour)
 			}
 			annule := "non"

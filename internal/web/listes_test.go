@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // deposerForm posts the example through the form with numeroEditeur ed,
@@ -20,7 +21,7 @@ import (
 // rejects the file, which is still listed).
 func deposerForm(t *testing.T, c *http.Client, p *portail, ed, montant string, n int, avecZip bool) {
 	t.Helper()
-	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func deposerForm(t *testing.T, c *http.Client, p *portail, ed, montant string, n
 	fw, _ := w.CreateFormFile("fichier", fmt.Sprintf("JSON-1234567890-%s-%03d.json", p.now.In(paris).Format("20060102"), n))
 	fw.Write(ex)
 	if avecZip {
-		pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-BDC-00001.pdf")
+		pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 		zw, _ := w.CreateFormFile("pieces", "pieces.zip")
 		z := zip.NewWriter(zw)
 		for _, nom := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
@@ -99,7 +100,7 @@ func TestDepotHorsCampagne(t *testing.T) {
 	c := client(t)
 	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
 	debut := p.now.Add(48 * time.Hour)
-	if err := p.db.CreateFenetre(t.Context(), &segur.Fenetre{Logiciel: segur.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.Add(24 * time.Hour)}); err != nil {
+	if err := p.db.CreateFenetre(t.Context(), &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: debut, Fin: debut.Add(24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer

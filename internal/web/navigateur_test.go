@@ -101,7 +101,7 @@ func TestParcoursDepot(t *testing.T) {
 	dir := t.TempDir()
 	paris, _ := time.LoadLocation("Europe/Paris")
 	jour := p.now.In(paris).Format("20060102")
-	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20211025-001.json")
+	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestParcoursDepot(t *testing.T) {
 	casse := filepath.Join(dir, "JSON-1234567890-"+jour+"-002.json")
 	os.WriteFile(nom, ex, 0o644)
 	os.WriteFile(casse, ex[:700], 0o644)
-	zip, _ := filepath.Abs("../../testdata/JSON-1234567890-20211025-001.zip")
+	zip, _ := filepath.Abs("../../hop/testdata/JSON-1234567890-20211025-001.zip")
 
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
 		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 func init() {
@@ -389,7 +390,7 @@ func (s *Server) postPayerLot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refusLot(w, r, segur.Errorf(segur.EINVALID, "date du virement « %s » : attendu une date AAAA-MM-JJ", couper(v, 20)), "le", v)
 	}
-	le := segur.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}
+	le := hop.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}
 	u := utilisateur(r.Context())
 	l, err := s.Paiements.MarquerPaye(r.Context(), id, le, u.Login, adresse(r))
 	if err != nil {

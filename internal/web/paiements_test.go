@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/segurtest"
 	"github.com/segur-numerique/segur/internal/sepa"
@@ -99,7 +100,7 @@ func editeurPaye(t *testing.T, p *portail, montants ...int64) (*segur.Fournisseu
 	if err := p.db.CreateFournisseur(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ANS0000042", FournisseurID: f.ID, Logiciel: segur.LogicielDPI, Nom: "DPI"}); err != nil {
+	if err := p.db.CreateProduit(ctx, &segur.Produit{NumeroAns: "ANS0000042", FournisseurID: f.ID, Logiciel: hop.LogicielDPI, Nom: "DPI"}); err != nil {
 		t.Fatal(err)
 	}
 	h, _ := auth.HashPassword("mot de passe de test")
@@ -110,8 +111,8 @@ func editeurPaye(t *testing.T, p *portail, montants ...int64) (*segur.Fournisseu
 	lecteur{t}.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jeanne@editions-sante.fr"}, "motdepasse": {"mot de passe de test"}}))
 	var asps []string
 	err := p.db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
-		dep := &segur.Depot{FournisseurID: f.ID, Type: segur.TypeAvance, NumeroAns: "ANS0000042", Logiciel: segur.LogicielDPI,
-			NomFichier: "JSON-ANS0000042-20260602-001.json", Recu: p.now, Date: segur.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
+		dep := &segur.Depot{FournisseurID: f.ID, Type: segur.TypeAvance, NumeroAns: "ANS0000042", Logiciel: hop.LogicielDPI,
+			NomFichier: "JSON-ANS0000042-20260602-001.json", Recu: p.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
 			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000901"}
 		if err := tx.InsertDepot(ctx, dep); err != nil {
 			return err
@@ -124,10 +125,10 @@ func editeurPaye(t *testing.T, p *portail, montants ...int64) (*segur.Fournisseu
 				return err
 			}
 			d := segur.Demande{NumeroASP: segur.FormatNumeroASP(2026, seq), DepotID: dep.ID, FournisseurID: f.ID, NumeroAns: "ANS0000042",
-				Logiciel: segur.LogicielDPI, Statut: segur.DemandeDeposee, CreeLe: p.now, DonneesDemande: segur.DonneesDemande{
-					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("P%04d", i+1), DateCommande: segur.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
-					Clients: []segur.Client{{Contact: segur.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
-					Pieces:  []segur.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
+				Logiciel: hop.LogicielDPI, Statut: segur.DemandeDeposee, CreeLe: p.now, DonneesDemande: hop.DonneesDemande{
+					NumLigne: i + 1, NumeroEditeur: fmt.Sprintf("P%04d", i+1), DateCommande: hop.Date{Annee: 2026, Mois: 5, Jour: 1}, RegimeTVA: "HT", MontantHTCents: m,
+					Clients: []hop.Client{{Contact: hop.Contact{Nom: "HOPITAL SAINT-MARTIN", Email: "d@h.fr", Telephone: "0102030405"}, FINESSPMSI: "999999999"}},
+					Pieces:  []hop.Piece{{NomFichier: "bdc.pdf", Format: "PDF", Type: "BON_COMMANDE"}}}}
 			ds = append(ds, d)
 			numeros = append(numeros, d.NumeroEditeur)
 			dep.Lignes = append(dep.Lignes, segur.LigneDepot{NumLigne: i + 1, NumeroEditeur: d.NumeroEditeur, Code: "0000", Libelle: "Demande acceptée", NumeroASP: d.NumeroASP})

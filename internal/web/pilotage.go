@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
 
 // The agency's dashboard: the requests by status, by software type and by
@@ -162,7 +163,7 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 	libs, vals, ecr = nil, nil, nil
 	for _, c := range pil.CodesFrequents(10) {
 		v := CodeVue{Code: c.Code, Nombre: c.Nombre, Libelle: "Code " + c.Code}
-		if info, ok := segur.InfoCode(c.Code); ok {
+		if info, ok := hop.InfoCode(c.Code); ok {
 			v.Libelle, v.Controle = info.Titre, info.Controle
 		}
 		p.Codes = append(p.Codes, v)

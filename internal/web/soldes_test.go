@@ -46,7 +46,7 @@ type ligneSoldeWeb struct{ asp, ed, montant string }
 // testdata, and its zip.
 func fichierSolde(t *testing.T, lignes ...ligneSoldeWeb) (json, zipb []byte) {
 	t.Helper()
-	ex, err := os.ReadFile("../../testdata/JSON-1234567890-20220315-001.json")
+	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20220315-001.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func fichierSolde(t *testing.T, lignes ...ligneSoldeWeb) (json, zipb []byte) {
 		r = strings.Replace(r, "13750.00", l.montant, 1)
 		reqs = append(reqs, strings.ReplaceAll(r, "-00001.pdf", "-"+l.ed+".pdf"))
 		for _, code := range []string{"FAC", "VSR"} {
-			pdf, _ := os.ReadFile("../../testdata/HOP-RI-Va1-" + code + "-00001.pdf")
+			pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-" + code + "-00001.pdf")
 			e, _ := z.Create("HOP-RI-Va1-" + code + "-" + l.ed + ".pdf")
 			e.Write(pdf)
 		}
@@ -150,7 +150,7 @@ func TestSoldeParcours(t *testing.T) {
 	}
 	pdf, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	want, _ := os.ReadFile("../../testdata/HOP-RI-Va1-FAC-00001.pdf")
+	want, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-FAC-00001.pdf")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(pdf, want) ||
 		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline") {
 		t.Errorf("balance attachment: %d %v", resp.StatusCode, resp.Header)

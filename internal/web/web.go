@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 )
 
@@ -240,9 +241,9 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 
 // getModele sends the empty model, of a balance file with ?type=solde.
 func (s *Server) getModele(w http.ResponseWriter, r *http.Request) error {
-	m, nom := segur.Modele(), "modele-JSON-HOP.json"
+	m, nom := hop.Modele(), "modele-JSON-HOP.json"
 	if r.URL.Query().Get("type") == string(segur.TypeSolde) {
-		m, nom = segur.ModeleSolde(), "modele-JSON-HOP-solde.json"
+		m, nom = hop.ModeleSolde(), "modele-JSON-HOP-solde.json"
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+nom+`"`)

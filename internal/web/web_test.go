@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
@@ -35,7 +36,7 @@ func TestTemplates(t *testing.T) {
 			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true},
 		"tableau.html": PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},
 			Fournisseur: &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel"},
-			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: segur.LogicielRI, Nom: "RI"}},
+			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI"}},
 			Fenetres:    []FenetreVue{{"RI", "avance", "01/12/2026 à 14:00", "31/03/2027 à 12:00", true}},
 			Depots:      []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "traite"}}, DemandesTotal: 2,
 			ParStatut: []CompteStatut{{"deposee", "Déposée", 2}}},
@@ -49,7 +50,7 @@ func TestTemplates(t *testing.T) {
 			Filtre: FiltreDemandes{Tri: "-montant"}, Tris: []Tri{{"-montant", "montant décroissant", true}},
 			Pagination: Pagination{Page: 1, Pages: 1}, CSV: "/demandes.csv?tri=-montant"},
 		"depot-nouveau.html": PageNouveauDepot{Base: Base{Titre: "Déposer", Utilisateur: u, Erreurs: []ErreurChamp{{Message: "Dépôt refusé : x"}}},
-			Produits: []segur.Produit{{NumeroAns: "1234567890", Logiciel: segur.LogicielRI, Nom: "RI"}}, Jour: "20261125", NomExemple: "JSON-1234567890-20261125-001.json"},
+			Produits: []segur.Produit{{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI"}}, Jour: "20261125", NomExemple: "JSON-1234567890-20261125-001.json"},
 		"depot.html": PageDepot{Base: Base{Titre: "Dépôt", Utilisateur: u}, ID: 1, ImpID: "DEP-2026-0000001", NomFichier: "JSON-1234567890-20261125-001.json",
 			NumeroAns: "1234567890", Recu: "25/11/2026 à 10:00", Acceptees: 1, Lignes: []segur.LigneDepot{
 				{NumLigne: 1, NumeroEditeur: "00001", Code: "0000", Libelle: "Demande acceptée", NumeroASP: "ASP-2026-0000001"},
@@ -99,7 +100,7 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 	if err := db.CreateFournisseur(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: segur.LogicielRI, Nom: "RI du Beau Logiciel"}); err != nil {
+	if err := db.CreateProduit(ctx, &segur.Produit{NumeroAns: "1234567890", FournisseurID: f.ID, Logiciel: hop.LogicielRI, Nom: "RI du Beau Logiciel"}); err != nil {
 		t.Fatal(err)
 	}
 	h, _ := auth.HashPassword("mot de passe de test")

@@ -31,7 +31,7 @@ func main() {
 }
 
 func run(dir string, n int, total int64) error {
-	ex, err := os.ReadFile("testdata/JSON-1234567890-20211025-001.json")
+	ex, err := os.ReadFile("hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		return fmt.Errorf("à lancer depuis la racine du dépôt : %w", err)
 	}
