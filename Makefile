@@ -9,7 +9,7 @@ EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 .PHONY: build test vet staticcheck unit run check-example bench bench-document bench-portail fuzz clean
 
 build:
-	$(GO) build -trimpath -o bin/segur ./cmd/segur
+	$(GO) build -buildvcs=auto -trimpath -o bin/segur ./cmd/segur
 
 test: vet staticcheck unit
 

@@ -48,6 +48,7 @@ func commands() []command {
 		{"admin", "administrer le portail : fournisseurs, numéros ANS, comptes, jetons, campagnes", runAdmin},
 		{"serve", "servir le portail de dépôt de l'agence et son API", runServe},
 		{"migrate", "mettre à jour le schéma d'une base PostgreSQL", runMigrate},
+		{"version", "afficher la version, le commit et la version de Go", runVersion},
 	}
 }
 
@@ -71,6 +72,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(ctx, e, args[1:])
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

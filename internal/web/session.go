@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -198,7 +199,7 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		ok, err = auth.CheckPassword(user.MotDePasse, motDePasse)
 	} else if segur.IsCode(err, segur.ENOTFOUND) {
 		// Spend the same time as a real check: no telling which logins exist.
-		auth.CheckPassword(leurre, motDePasse)
+		auth.CheckPassword(leurre(), motDePasse)
 		err = nil
 	}
 	if err != nil {
@@ -234,11 +235,14 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// leurre is an argon2id hash of no password, checked for unknown logins.
-var leurre = func() string {
+// leurre is an argon2id hash of no password, checked for unknown logins so
+// that they cost what a known login costs. It is computed on first use: a
+// hash at package initialisation would cost every subcommand (segur check
+// included) 64 MiB and a fifth of a second.
+var leurre = sync.OnceValue(func() string {
 	h, _ := auth.HashPassword("leurre-segur-sans-compte")
 	return h
-}()
+})
 
 func (s *Server) postDeconnexion(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(cookieSession); err == nil && c.Value != "" && len(c.Value) <= 100 {
