@@ -55,10 +55,11 @@ const (
 	ArchiveDoublon
 	// ArchiveTropDEntrees: more than MaxArchiveEntries entries.
 	ArchiveTropDEntrees
-	// ArchiveBombe: a zip bomb. An entry declares an uncompressed size over
-	// 100 times its compressed size while over 1 MiB, the declared
-	// uncompressed sizes add up to more than 2 GiB, or the entries' local
-	// data overlap or fall outside the file.
+	// ArchiveBombe: a zip bomb. The declared uncompressed sizes add up to
+	// more than 2 GiB, or the entries' local data overlap or fall outside
+	// the file. A high compression ratio alone is no fault: a piece is
+	// never read past its declared size nor past MaxPiece, and unnamed
+	// entries are never decompressed, so the declared total bounds the work.
 	ArchiveBombe
 )
 
@@ -207,8 +208,6 @@ const (
 
 	zipMaxName   = 1024    // longer names are refused as unsafe
 	zipShownName = 100     // bytes of a name quoted in an ArchiveError
-	zipBombRatio = 100     // declared uncompressed / compressed
-	zipBombFloor = 1 << 20 // the ratio applies only above this uncompressed size
 	zipMaxTotal  = 2 << 30 // the most declared uncompressed bytes of the whole archive
 
 	zipDirBuffer   = 4 << 10  // the bufio buffer that streams the central directory
@@ -539,9 +538,6 @@ func (a *Archive) readDirectory(end zipEnd) error {
 		if _, ok := a.index[key]; ok {
 			return zipFault(ArchiveDoublon, name, "")
 		}
-		if usize > zipBombFloor && csize <= (1<<64-1)/zipBombRatio && usize > csize*zipBombRatio {
-			return zipFault(ArchiveBombe, name, zipRatioDetail(usize, csize))
-		}
 		if usize > zipMaxTotal || total+usize > zipMaxTotal {
 			return zipFault(ArchiveBombe, name, "taille décompressée totale déclarée au-delà de 2 Gio")
 		}
@@ -568,18 +564,6 @@ func (a *Archive) readDirectory(end zipEnd) error {
 			", trouvé " + zipEntier(int64(len(a.entries))))
 	}
 	return nil
-}
-
-func zipRatioDetail(usize, csize uint64) string {
-	u := strconv.FormatUint(usize, 10)
-	if usize < 1<<62 {
-		u = zipEntier(int64(usize))
-	}
-	c := strconv.FormatUint(csize, 10)
-	if csize < 1<<62 {
-		c = zipEntier(int64(csize))
-	}
-	return u + " octets déclarés pour " + c + " compressés, plus de 100 fois"
 }
 
 // zip64Needs says which central directory fields were saturated and must be
@@ -805,11 +789,13 @@ func (a *Archive) findRoot() string {
 }
 
 // CheckPiece looks name up (exact, case-sensitive) at the archive's root and
-// reads its uncompressed content no further than MaxPiece+1 bytes, with a
-// small fixed buffer, verifying the CRC-32 when it read the whole entry.
+// reads its uncompressed content, with a small fixed buffer, no further than
+// one byte past its declared size (itself at most MaxPiece), verifying the
+// CRC-32 when it read the whole entry.
 // format is "PDF" (signature "%PDF-"), "PNG" (\x89PNG\r\n\x1a\n) or "JPG"
-// (FF D8 FF); another format never matches. Size over MaxPiece (declared or
-// actual) gives PieceTropGrande, checked before the format. A read error of
+// (FF D8 FF); another format never matches. A declared size over MaxPiece
+// gives PieceTropGrande, checked before the format; content longer than
+// declared gives PieceIllisible. A read error of
 // the underlying io.ReaderAt gives PieceIllisible.
 func (a *Archive) CheckPiece(name, format string) PieceStatus {
 	return a.piece(name, format, nil)
@@ -863,7 +849,9 @@ func (a *Archive) piece(name, format string, w io.Writer) PieceStatus {
 	var head [8]byte
 	var got int64
 	crc := uint32(0)
-	lr := io.LimitedReader{R: content, N: MaxPiece + 1}
+	// Never past the declared size (at most MaxPiece here): the declared
+	// sizes, bounded in all, bound the work however well a piece compresses.
+	lr := io.LimitedReader{R: content, N: e.usize + 1}
 	for {
 		n, err := lr.Read(a.buf)
 		if got < int64(len(head)) {

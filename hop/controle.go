@@ -53,6 +53,9 @@ type Resultat struct {
 	Demandes []ResultatDemande
 	// NonCitees lists the zip's files that no request names.
 	NonCitees []string
+	// NonExaminees lists the zip's files named only by requests rejected
+	// before their attachments were examined: cited, not checked.
+	NonExaminees []string
 	// Ignorees lists the rules that could not be run (offline).
 	Ignorees []RegleIgnoree
 
@@ -214,9 +217,32 @@ func controlerFichier(data []byte, depot Declaration, opt Options, solde bool) (
 		}
 	}
 	if opt.Archive != nil {
-		res.NonCitees = opt.Archive.Unnamed()
+		res.NonCitees, res.NonExaminees = c.nonLues(opt.Archive.Unnamed())
 	}
 	return res, nil
+}
+
+// nonLues splits the zip's files that no check read: those no request
+// names, and those named by a request rejected before its attachments were
+// examined.
+func (c *controleur) nonLues(noms []string) (nonCitees, nonExaminees []string) {
+	if len(noms) == 0 {
+		return nil, nil
+	}
+	cites := make(map[string]bool, len(c.doc.pieces))
+	for _, p := range c.doc.pieces {
+		if v := p.f[pNomFichier]; v.kind == kString {
+			cites[string(c.text(v))] = true
+		}
+	}
+	for _, n := range noms {
+		if cites[n] {
+			nonExaminees = append(nonExaminees, n)
+		} else {
+			nonCitees = append(nonCitees, n)
+		}
+	}
+	return nonCitees, nonExaminees
 }
 
 // premierOctetInvalide returns the offset of the first byte that is not valid UTF-8.
@@ -439,6 +465,30 @@ func montrer(data []byte, v val) string {
 	return couper(string(data[v.start:v.end]), maxValeur)
 }
 
+// attFaux is what a flag of another software type's block must be.
+func attFaux(l Logiciel) string {
+	switch l {
+	case LogicielRI:
+		return "false pour un logiciel RI"
+	case LogicielDPI:
+		return "false pour un logiciel DPI"
+	case LogicielPFI:
+		return "false pour un logiciel PFI"
+	}
+	return "false"
+}
+
+// montrerType shows a value of the wrong type with its type, where the
+// value does not already say it: « 13750.00 » (chaîne), 5 (nombre), but
+// null, un objet, un tableau.
+func montrerType(data []byte, v val) string {
+	switch v.kind {
+	case kString, kNumber, kTrue, kFalse:
+		return montrer(data, v) + " (" + nomType(v.kind) + ")"
+	}
+	return montrer(data, v)
+}
+
 func nomType(k kind) string {
 	switch k {
 	case kNull:
@@ -509,7 +559,7 @@ func (c *controleur) typed(v val, b balise, want kinds, attendu string) bool {
 		return false
 	}
 	if want&(1<<v.kind) == 0 {
-		c.add(Erreur{Code: CodeType, Balise: b.String(), Valeur: montrer(c.b, v), P1: attendu, P2: nomType(v.kind)})
+		c.add(Erreur{Code: CodeType, Balise: b.String(), Valeur: montrerType(c.b, v), P1: attendu})
 		return false
 	}
 	return true
@@ -562,9 +612,14 @@ func (b balise) String() string {
 	return joindre(b.parent+"["+strconv.Itoa(b.idx)+"]", b.nom)
 }
 
+// joindre appends a key to a path; an element of an array (no key) is
+// its path alone: etablissementsClients[2], not etablissementsClients[2].
 func joindre(chemin, nom string) string {
-	if chemin == "" {
+	switch {
+	case chemin == "":
 		return nom
+	case nom == "":
+		return chemin
 	}
 	return chemin + "." + nom
 }
@@ -577,13 +632,18 @@ func (c *controleur) texte(v val, b balise, want kinds, max int, attendu string)
 	}
 	s := c.text(v)
 	if len(s) == 0 {
-		c.add(Erreur{Code: CodeVide, Balise: b.String(), P1: attendu})
+		c.add(Erreur{Code: CodeVide, Balise: b.String(), Valeur: "chaîne vide", P1: attendu})
 		return nil, false
 	}
 	r0, _ := utf8.DecodeRune(s)
 	r1, _ := utf8.DecodeLastRune(s)
 	if unicode.IsSpace(r0) || unicode.IsSpace(r1) {
-		c.add(Erreur{Code: CodeBlancs, Balise: b.String(), Valeur: montrerTexte(string(s))})
+		if len(bytes.TrimFunc(s, unicode.IsSpace)) == 0 {
+			// Blanks only: empty to a reader, not a value with blanks around.
+			c.add(Erreur{Code: CodeVide, Balise: b.String(), Valeur: "que des blancs", P1: attendu})
+		} else {
+			c.add(Erreur{Code: CodeBlancs, Balise: b.String(), Valeur: montrerTexte(string(s))})
+		}
 		return nil, false
 	}
 	if max > 0 {
@@ -595,9 +655,12 @@ func (c *controleur) texte(v val, b balise, want kinds, max int, attendu string)
 	return s, true
 }
 
+// capitales reports whether s has no lower-case letter. A letter without a
+// single upper-case form (ß, ŉ) is lower case all the same: ToUpper alone
+// leaves it unchanged.
 func capitales(s []byte) bool {
 	for _, r := range string(s) {
-		if unicode.ToUpper(r) != r {
+		if unicode.IsLower(r) || unicode.ToUpper(r) != r {
 			return false
 		}
 	}
@@ -1224,13 +1287,9 @@ func (c *controleur) regles() {
 			return
 		}
 	}
-	op := f[fPFIOperateur]
-	const balOp = "scenarioInstallation.PFI.operateurMessagerie"
-	switch {
-	case c.depot.Logiciel == LogicielPFI && op.kind == kNull:
-		c.add(Erreur{Code: CodeOperateurRequis, Balise: balOp, Valeur: "null"})
-	case c.depot.Logiciel != LogicielPFI && op.kind != kNull:
-		c.add(Erreur{Code: CodeOperateurNull, Balise: balOp, Valeur: montrer(c.b, op), P1: string(c.depot.Logiciel)})
+	// A non-null operator of an RI or a DPI is 2071, found with the fields.
+	if c.depot.Logiciel == LogicielPFI && f[fPFIOperateur].kind == kNull {
+		c.add(Erreur{Code: CodeOperateurRequis, Balise: "scenarioInstallation.PFI.operateurMessagerie", Valeur: "null"})
 	}
 }
 
@@ -1314,10 +1373,11 @@ func (c *controleur) scenario() {
 		return
 	}
 	for _, blk := range []struct {
-		slot int
-		sch  *schema
-		inc  int
-	}{{fDPI, schemaDPI, oDPI}, {fPFI, schemaPFI, oPFI}} {
+		slot     int
+		sch      *schema
+		inc      int
+		logiciel Logiciel
+	}{{fDPI, schemaDPI, oDPI, LogicielDPI}, {fPFI, schemaPFI, oPFI, LogicielPFI}} {
 		if !c.typed(f[blk.slot], bal(blk.sch.chemin), kObject1, attObjet) {
 			if c.stop() {
 				return
@@ -1327,19 +1387,29 @@ func (c *controleur) scenario() {
 		if !c.inconnues(c.d.inc[blk.inc], blk.sch, bal(blk.sch.chemin)) && c.stop() {
 			return
 		}
+		// A block of another software type than the deposit's must have
+		// its flags false: say so rather than « true ou false ».
+		attendu := attBool
+		if blk.logiciel != c.depot.Logiciel {
+			attendu = attFaux(c.depot.Logiciel)
+		}
 		// Table order: the booleans, then operateurMessagerie.
 		for _, ch := range blk.sch.champs {
 			if ch.slot == fPFIOperateur {
 				continue
 			}
-			c.typed(f[ch.slot], balise{parent: blk.sch.chemin, nom: ch.nom}, kBool1, attBool)
+			c.typed(f[ch.slot], balise{parent: blk.sch.chemin, nom: ch.nom}, kBool1, attendu)
 			if c.stop() {
 				return
 			}
 		}
 		if blk.slot == fPFI {
 			const b = "scenarioInstallation.PFI.operateurMessagerie"
-			if s, ok := c.texte(f[fPFIOperateur], bal(b), kString1|kNull1, maxOperateur, attOperateur); ok && !c.opt.Operateurs.Contient(string(s)) {
+			if op := f[fPFIOperateur]; c.depot.Logiciel != LogicielPFI && op.kind != kNull && op.kind != kAbsent {
+				// The only value for an RI or a DPI is null: a vendor told to
+				// pick an operator of the list would then get this code.
+				c.add(Erreur{Code: CodeOperateurNull, Balise: b, Valeur: montrer(c.b, op), P1: string(c.depot.Logiciel)})
+			} else if s, ok := c.texte(op, bal(b), kString1|kNull1, maxOperateur, attOperateur); ok && !c.opt.Operateurs.Contient(string(s)) {
 				c.add(Erreur{Code: CodeOperateurInconnu, Balise: b, Valeur: montrerTexte(string(s))})
 			}
 			if c.stop() {

@@ -73,6 +73,7 @@ func TestReglesAcceptees(t *testing.T) {
 		muts  []string
 		base  func(testing.TB) string
 		depot func(*Declaration)
+		zip   func(testing.TB) []byte
 	}{
 		{name: "exemple"},
 		{name: "BOM UTF-8", base: func(tb testing.TB) string { return "\uFEFF" + exemple(tb) }},
@@ -109,6 +110,16 @@ func TestReglesAcceptees(t *testing.T) {
 			depot: func(d *Declaration) { d.Logiciel = LogicielPFI }},
 		{name: "ANS et SIRET déclarés", depot: func(d *Declaration) { d.NumeroAns, d.SIRET = "1234567890", "88558855858745" }},
 		{name: "sans nom de fichier", depot: func(d *Declaration) { d.NomFichier = "" }},
+		{name: "pièces du .zip", zip: zipExemple},
+		{name: "pièce de 2 Mo qui se compresse plus de 100 fois", zip: func(tb testing.TB) []byte {
+			// A PDF of uncompressed text: the ratio alone is no fault.
+			texte := "%PDF-1.4\n" + strings.Repeat("BT /F1 12 Tf 72 712 Td (Bon de commande signé) Tj ET\n", 2<<20/52)
+			z := zipOf(tb, bdc, texte, ht, pieceExemple(tb, ht))
+			if len(z)*100 > len(texte) {
+				tb.Fatalf("the zip is %d bytes for %d: want a ratio over 100", len(z), len(texte))
+			}
+			return z
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,7 +134,16 @@ func TestReglesAcceptees(t *testing.T) {
 			if c.depot != nil {
 				c.depot(&d)
 			}
-			res := controler(t, s, d, Options{})
+			var opt Options
+			if c.zip != nil {
+				z := c.zip(t)
+				a, err := OpenArchive(bytes.NewReader(z), int64(len(z)))
+				if err != nil {
+					t.Fatalf("OpenArchive: %v", err)
+				}
+				opt.Archive = a
+			}
+			res := controler(t, s, d, opt)
 			if res.Rejet != nil {
 				t.Fatalf("file rejected: %s %s", res.Rejet.Code, res.Rejet.Libelle())
 			}
@@ -181,8 +201,11 @@ func TestReglesRejetees(t *testing.T) {
 			if e == nil || e.Code != c.code {
 				t.Fatalf("got codes %v, want %s", codesOf(res), c.code)
 			}
-			if k, ok := cle[c.code]; ok && !strings.Contains(e.Libelle(), k) {
+			if k, ok := cle[c.code]; ok && c.libelle == "" && !strings.Contains(e.Libelle(), k) {
 				t.Errorf("label %q does not name %s", e.Libelle(), k)
+			}
+			if c.libelle != "" && e.Libelle() != c.libelle {
+				t.Errorf("label:\ngot  %s\nwant %s", e.Libelle(), c.libelle)
 			}
 		})
 	}

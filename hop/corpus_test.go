@@ -25,6 +25,8 @@ type corpusCase struct {
 	json       func(tb testing.TB) string
 	zip        func(tb testing.TB) []byte
 	args       string
+	// libelle, when set, is the exact label the fault must get.
+	libelle string
 }
 
 // demandeExemple is the example's request, as written.
@@ -216,7 +218,23 @@ func corpusCases() []corpusCase {
 			return zipOf(tb, entries...)
 		}},
 		{code: CodeZipBombe, slug: "zip-bombe", json: ex(), zip: func(tb testing.TB) []byte {
-			return zipOf(tb, bdc, pieceExemple(tb, bdc), ht, pieceExemple(tb, ht), "zeros.bin", strings.Repeat("\x00", 20<<20))
+			// An entry that declares 3 GiB uncompressed: past the 2 GiB
+			// the declared sizes may add up to.
+			var buf bytes.Buffer
+			w := zip.NewWriter(&buf)
+			for _, n := range []string{bdc, ht} {
+				f, _ := w.Create(n)
+				io.WriteString(f, pieceExemple(tb, n))
+			}
+			f, err := w.CreateRaw(&zip.FileHeader{Name: "video.bin", Method: zip.Deflate, CompressedSize64: 2, UncompressedSize64: 3 << 30})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			f.Write([]byte{3, 0})
+			if err := w.Close(); err != nil {
+				tb.Fatal(err)
+			}
+			return buf.Bytes()
 		}},
 
 		{code: CodeManquante, slug: "balise-manquante", json: ex(`"typeAction": "C",`, ``)},
@@ -303,6 +321,29 @@ func corpusCases() []corpusCase {
 			w.Close()
 			return buf.Bytes()
 		}},
+		// Labels that once misled a vendor: each exactly as a vendor reads it.
+		{code: CodeCasse, slug: "casse-dans-un-element", json: ex(`"FINESSPMSI": "999999991"`, `"finessPmsi": "999999991"`),
+			libelle: "balise « beneficiaires.etablissementsClients[2].finessPmsi » ; attendu : « beneficiaires.etablissementsClients[2].FINESSPMSI » (majuscules et minuscules comptent)"},
+		{code: CodeInconnue, slug: "balise-inconnue-piece", json: ex(`"typeFichier": "BON_COMMANDE"`, `"typeFichier": "BON_COMMANDE", "commentaire": "signé"`),
+			libelle: "balise « piecesJustificatives[1].commentaire » inconnue ; attendu : les seules balises du modèle JSON-HOP"},
+		{code: CodeType, slug: "piece-non-objet", json: ex(`{
+          "nomFichier": "HOP-RI-Va1-HT-00001.pdf",
+          "formatFichier": "PDF",
+          "typeFichier": "PREUVE_HT"
+        }`, `1`),
+			libelle: "piecesJustificatives[2] : 1 (nombre) ; attendu : un objet pièce {nomFichier, formatFichier, typeFichier}"},
+		{code: CodeType, slug: "montant-null", json: ex(`"montantSegurHT": 13750.00`, `"montantSegurHT": null`),
+			libelle: "commande.montantSegurHT : null ; attendu : un nombre à deux décimales, sans guillemets (ex. 13750.00)"},
+		{code: CodeType, slug: "drapeau-autre-logiciel", json: ex(`"isEnvoiDMP": false`, `"isEnvoiDMP": null`),
+			libelle: "scenarioInstallation.PFI.isEnvoiDMP : null ; attendu : false pour un logiciel RI"},
+		{code: CodeVide, slug: "que-des-blancs", json: ex(`"nomMandataire": "DUPONT"`, `"nomMandataire": "   "`),
+			libelle: "beneficiaires.nomMandataire : que des blancs ; attendu : un nom en capitales de 49 caractères au plus"},
+		{code: CodeCapitales, slug: "eszett", json: ex(`"nomClient": "HOPITAL SAINT-MARTIN"`, `"nomClient": "KLINIK STRAßE"`),
+			libelle: "beneficiaires.etablissementsClients[1].nomClient : « KLINIK STRAßE » ; attendu : en capitales"},
+		{code: CodeOperateurNull, slug: "operateur-ri-hors-liste", json: ex(`"operateurMessagerie": null`, `"operateurMessagerie": "MAILIZ"`),
+			libelle: "scenarioInstallation.PFI.operateurMessagerie : « MAILIZ » ; attendu : null pour un logiciel RI"},
+		{code: CodeNomPiece, slug: "nom-responsable-minuscules", json: ex(`"nomFichier": "HOP-RI-Va1-BDC-00001.pdf"`, `"nomFichier": "HOP-RI-Va1-BDC-00001-Dupont.pdf"`),
+			libelle: "piecesJustificatives[1].nomFichier : « HOP-RI-Va1-BDC-00001-Dupont.pdf » ; attendu : HOP-RI-Va1-BDC ou HT-00001[-NOM].pdf, .jpg ou .png (NOM facultatif : lettres A à Z, chiffres, _)"},
 	}
 }
 

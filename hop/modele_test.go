@@ -662,15 +662,15 @@ func TestSchemaBlancs(t *testing.T) {
 	}
 }
 
-// TestSchemaMajuscules checks the capitals' pattern against Go's upper case
-// on the Latin letters up to Latin Extended-A, and on the basic Greek and
-// Cyrillic alphabets.
+// TestSchemaMajuscules checks the capitals' pattern against control 2's rule
+// (capitales: no lower-case letter, ß and ĸ included) on the Latin letters up
+// to Latin Extended-A, and on the basic Greek and Cyrillic alphabets.
 func TestSchemaMajuscules(t *testing.T) {
 	re := motifSchema(t, "majuscules")
 	exact := [][2]rune{{0x20, 0x7E}, {0xA0, 0x17F}}
 	for _, p := range exact {
 		for r := p[0]; r <= p[1]; r++ {
-			want := unicode.ToUpper(r) == r
+			want := capitales([]byte(string(r)))
 			if got := re.MatchString("A" + string(r)); got != want {
 				t.Errorf("%U %c: got match %v, want %v", r, r, got, want)
 			}

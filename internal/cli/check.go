@@ -210,6 +210,9 @@ func resume(w io.Writer, nom string, res *hop.Resultat, all bool) {
 	if len(res.NonCitees) > 0 {
 		fmt.Fprintf(w, "Fichiers du .zip cités par aucune demande (ignorés) : %s\n", strings.Join(res.NonCitees, ", "))
 	}
+	if len(res.NonExaminees) > 0 {
+		fmt.Fprintf(w, "Fichiers du .zip cités par des demandes rejetées avant l'examen de leurs pièces (non vérifiés) : %s\n", strings.Join(res.NonExaminees, ", "))
+	}
 	ignorees(w, res)
 }
 

@@ -82,6 +82,20 @@ func TestCheckMontantEntier(t *testing.T) {
 	}
 }
 
+// TestCheckPiecesNonExaminees: the pieces of a request rejected before its
+// pieces were examined are cited, not ignored: the summary says so.
+func TestCheckPiecesNonExaminees(t *testing.T) {
+	path := copie(t, func(s string) string { return strings.Replace(s, "13750.00", "13750", 1) })
+	code, _, errs := run(t, "check", "--date", "20211025", "--pieces", exemple+".zip", path)
+	if code != exitRejets {
+		t.Fatalf("got exit %d, want 1; stderr:\n%s", code, errs)
+	}
+	want := "Fichiers du .zip cités par des demandes rejetées avant l'examen de leurs pièces (non vérifiés) : HOP-RI-Va1-BDC-00001.pdf, HOP-RI-Va1-HT-00001.pdf\n"
+	if !strings.Contains(errs, want) || strings.Contains(errs, "cités par aucune demande") {
+		t.Errorf("got stderr:\n%s\nwant the two pieces as cited, not examined, and none as cited by no request", errs)
+	}
+}
+
 func TestCheckTronque(t *testing.T) {
 	path := copie(t, func(s string) string { return s[:700] })
 	code, out, errs := run(t, "check", "--date", "20211025", path)
