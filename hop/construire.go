@@ -27,7 +27,7 @@ func MontantTexte(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) 
 func NomPiece(l Logiciel, typeFichier, numeroEditeur, format string) string {
 	code := "HT"
 	switch typeFichier {
-	case typeBonCommande:
+	case TypeBonCommande:
 		code = "BDC"
 	case TypeFacture:
 		code = "FAC"

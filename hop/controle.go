@@ -709,38 +709,36 @@ func telephoneValide(s []byte) bool {
 
 // Expected values, as labels say them.
 const (
-	attNumLigne     = "un entier, la position de la demande (1, 2…)"
-	attTypeAction   = "« C »"
-	attNull         = "null"
-	attEditeur      = "une chaîne de 5 lettres ou chiffres"
-	attObjet        = "un objet"
-	attDate         = "une date JJ/MM/AAAA entre guillemets"
-	attRegime       = "« HT » ou « TTC »"
-	attMontant      = "un nombre à deux décimales, sans guillemets (ex. 13750.00)"
-	attBool         = "true ou false"
-	attNomMand      = "un nom en capitales de 49 caractères au plus"
-	attEmail        = "une adresse e-mail de 149 caractères au plus"
-	attTel          = "un numéro de téléphone de 49 caractères au plus"
-	attEtabs        = "un tableau d'établissements clients (au moins un)"
-	attNomClient    = "un nom en capitales de 49 caractères au plus"
-	attFINESS       = "une chaîne de 9 chiffres (ou 2A ou 2B suivi de 7 chiffres)"
-	attPieces       = "un tableau de pièces justificatives (au moins une)"
-	attNomFichier   = "un nom de fichier selon la nomenclature, 49 caractères au plus"
-	attFormat       = "« PDF », « PNG » ou « JPG »"
-	attTypeFichier  = "« BON_COMMANDE » ou « PREUVE_HT »"
-	attOperateur    = "null, ou un opérateur de messagerie de la liste"
-	attElemClient   = "un objet établissement {nomClient, emailClient, telephoneClient, FINESSPMSI}"
-	attElemPiece    = "un objet pièce {nomFichier, formatFichier, typeFichier}"
-	attCommande     = "un objet {dateCommande, regimeTVA, montantSegurHT}"
-	attBenef        = "un objet {isMandataire, isClientUnique, nomMandataire…}"
-	attScenario     = "un objet {DPI, PFI}"
-	maxNom          = 49
-	maxEmail        = 149
-	maxTel          = 49
-	maxNomFichier   = 49
-	maxOperateur    = 149
-	typeBonCommande = "BON_COMMANDE"
-	typePreuveHT    = "PREUVE_HT"
+	attNumLigne    = "un entier, la position de la demande (1, 2…)"
+	attTypeAction  = "« C »"
+	attNull        = "null"
+	attEditeur     = "une chaîne de 5 lettres ou chiffres"
+	attObjet       = "un objet"
+	attDate        = "une date JJ/MM/AAAA entre guillemets"
+	attRegime      = "« HT » ou « TTC »"
+	attMontant     = "un nombre à deux décimales, sans guillemets (ex. 13750.00)"
+	attBool        = "true ou false"
+	attNomMand     = "un nom en capitales de 49 caractères au plus"
+	attEmail       = "une adresse e-mail de 149 caractères au plus"
+	attTel         = "un numéro de téléphone de 49 caractères au plus"
+	attEtabs       = "un tableau d'établissements clients (au moins un)"
+	attNomClient   = "un nom en capitales de 49 caractères au plus"
+	attFINESS      = "une chaîne de 9 chiffres (ou 2A ou 2B suivi de 7 chiffres)"
+	attPieces      = "un tableau de pièces justificatives (au moins une)"
+	attNomFichier  = "un nom de fichier selon la nomenclature, 49 caractères au plus"
+	attFormat      = "« PDF », « PNG » ou « JPG »"
+	attTypeFichier = "« BON_COMMANDE » ou « PREUVE_HT »"
+	attOperateur   = "null, ou un opérateur de messagerie de la liste"
+	attElemClient  = "un objet établissement {nomClient, emailClient, telephoneClient, FINESSPMSI}"
+	attElemPiece   = "un objet pièce {nomFichier, formatFichier, typeFichier}"
+	attCommande    = "un objet {dateCommande, regimeTVA, montantSegurHT}"
+	attBenef       = "un objet {isMandataire, isClientUnique, nomMandataire…}"
+	attScenario    = "un objet {DPI, PFI}"
+	maxNom         = 49
+	maxEmail       = 149
+	maxTel         = 49
+	maxNomFichier  = 49
+	maxOperateur   = 149
 )
 
 // demande runs control 2 on request i.
@@ -1088,7 +1086,7 @@ type genrePieces struct {
 
 var (
 	piecesAvance = &genrePieces{liste: fPieces, editeur: fNumeroEditeur, attendu: attPieces, vide: "au moins une pièce : le bon de commande",
-		types: [2]string{typeBonCommande, typePreuveHT}, codes: &codesAvance, attType: attTypeFichier, codeType: CodeTypeFichier, codeNom: CodeNomPiece}
+		types: [2]string{TypeBonCommande, TypePreuveHT}, codes: &codesAvance, attType: attTypeFichier, codeType: CodeTypeFichier, codeNom: CodeNomPiece}
 	piecesSolde = &genrePieces{liste: sPieces, editeur: sNumeroEditeur, attendu: attPiecesSolde, vide: "la facture et le procès-verbal de VSR",
 		types: [2]string{TypeFacture, TypePVVSR}, codes: &codesSolde, attType: attTypeFichierSolde, codeType: CodeSoldeTypeFichier, codeNom: CodeSoldeNomPiece}
 )
@@ -1247,9 +1245,9 @@ func (c *controleur) regles() {
 	bdc, ht, premierHT := 0, 0, 0
 	for j := range pieces {
 		switch string(c.text(pieces[j].f[pTypeFichier])) {
-		case typeBonCommande:
+		case TypeBonCommande:
 			bdc++
-		case typePreuveHT:
+		case TypePreuveHT:
 			ht++
 			if premierHT == 0 {
 				premierHT = j + 1

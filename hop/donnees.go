@@ -32,6 +32,12 @@ type Client struct {
 	FINESSPMSI string
 }
 
+// The types of an advance request's attachments (typeFichier).
+const (
+	TypeBonCommande = "BON_COMMANDE" // the signed order form, code BDC
+	TypePreuveHT    = "PREUVE_HT"    // the proof of the excluding-tax regime, code HT
+)
+
 // Piece is an attachment a request names.
 type Piece struct {
 	NomFichier, Format, Type string

@@ -292,7 +292,7 @@ func ecrireLot(base string, lot []commandes.Demande, ans, siret string, l hop.Lo
 		dd := d.Donnees
 		dd.NumeroEditeur = d.NumeroEditeur
 		dd.Pieces = nil
-		for _, p := range []struct{ nom, typ string }{{d.BonDeCommande, "BON_COMMANDE"}, {d.PreuveHT, "PREUVE_HT"}} {
+		for _, p := range []struct{ nom, typ string }{{d.BonDeCommande, hop.TypeBonCommande}, {d.PreuveHT, hop.TypePreuveHT}} {
 			if p.nom == "" {
 				continue
 			}

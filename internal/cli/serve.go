@@ -295,7 +295,7 @@ func deposerDemo(ctx context.Context, e *env, db *sqlstore.DB, g *segur.Guichet,
 	zw := zip.NewWriter(&zbuf)
 	fichier := hop.FichierHOP{NumeroAns: demoANS, SIRET: demoSIRET, Logiciel: hop.LogicielRI}
 	for _, d := range []hop.DonneesDemande{exemple, grande} {
-		for _, typ := range []string{"BON_COMMANDE", "PREUVE_HT"} {
+		for _, typ := range []string{hop.TypeBonCommande, hop.TypePreuveHT} {
 			nom := hop.NomPiece(hop.LogicielRI, typ, d.NumeroEditeur, "PDF")
 			d.Pieces = append(d.Pieces, hop.Piece{NomFichier: nom, Format: "PDF", Type: typ})
 			w, err := zw.Create(nom)
