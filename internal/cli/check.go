@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -141,19 +141,24 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		ignorees(e.stderr, res)
 		return exitFichier
 	}
-	var buf bytes.Buffer
-	if err := res.EcrireRetour(&buf, "", nil); err != nil {
-		fmt.Fprintf(e.stderr, "segur check : erreur interne : %v\n", err)
-		return exitInterne
-	}
+	// The returned file is streamed: EcrireRetour writes it in pieces, never
+	// whole in memory.
+	ecrire := func(w io.Writer) error { return res.EcrireRetour(w, "", nil) }
 	if *out != "" {
-		if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		if err := writeFileWith(*out, ecrire); err != nil {
 			fmt.Fprintf(e.stderr, "segur check : impossible d'écrire %s : %v\n", *out, plainErr(err))
 			return exitLecture
 		}
-	} else if _, err := e.stdout.Write(buf.Bytes()); err != nil {
-		fmt.Fprintf(e.stderr, "segur check : écriture impossible : %v\n", plainErr(err))
-		return exitLecture
+	} else {
+		bw := bufio.NewWriterSize(e.stdout, 64<<10)
+		err := ecrire(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "segur check : écriture impossible : %v\n", plainErr(err))
+			return exitLecture
+		}
 	}
 	resume(e.stderr, depot.NomFichier, res, *all)
 	if res.Acceptees() < len(res.Demandes) {
@@ -240,13 +245,23 @@ func readBounded(path string, max int64) ([]byte, error) {
 	if st.IsDir() {
 		return nil, errors.New("c'est un dossier")
 	}
-	size := min(st.Size(), max) + 1
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
+	// One allocation of the file's size and a spare byte, which the final
+	// read, at the end of the file, needs; a pipe (size 0) grows as read.
+	buf := make([]byte, 0, min(st.Size(), max)+1)
+	for int64(len(buf)) <= max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):min(int64(cap(buf)), max+1)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 func cannotRead(e *env, path string, err error) int {

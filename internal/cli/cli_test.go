@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/segur-numerique/segur/hop"
@@ -136,6 +137,36 @@ func TestCheckSortie(t *testing.T) {
 	b, err := os.ReadFile(dest)
 	if err != nil || !bytes.Contains(b, []byte("Demande acceptée")) {
 		t.Errorf("got %v, %q, want the returned file in %s", err, b, dest)
+	}
+}
+
+// TestCheckSortieSpeciale: -o to a named pipe (or /dev/null, /dev/stdout)
+// writes into it; it must not be replaced by a regular file, as a rename of
+// a temporary file over it would (as root, over /dev/null).
+func TestCheckSortieSpeciale(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "retour.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	lu := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		lu <- b
+	}()
+	code, _, errs := run(t, "check", "--date", "20211025", "-o", fifo, exemple+".json")
+	if code != exitOK {
+		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errs)
+	}
+	if b := <-lu; !bytes.Contains(b, []byte("Demande acceptée")) {
+		t.Errorf("read %q from the pipe, want the returned file", b)
+	}
+	if st, err := os.Stat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("after the check: got %v, %v, want the named pipe still there", st.Mode(), err)
+	}
+	// A folder is refused, in French.
+	code, _, errs = run(t, "check", "--date", "20211025", "-o", t.TempDir(), exemple+".json")
+	if code != exitLecture || !strings.Contains(errs, "c'est un dossier") {
+		t.Errorf("-o a folder: got exit %d, stderr %q; want %d and « c'est un dossier »", code, errs, exitLecture)
 	}
 }
 
