@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,45 +16,50 @@ import (
 	"sync"
 	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
-	"github.com/minio/minio-go/v7/pkg/s3utils"
-
 	"github.com/segur-numerique/segur"
 )
 
 // Sizes that bound the memory of the S3 store.
 const (
-	// s3SmallBlob is the largest content Put reads into memory and writes
-	// with one PUT at its content key; a larger one streams as a multipart
-	// upload under a temporary key. Most deposits (JSON, PDF) are smaller.
+	// s3SmallBlob is the buffer Put reads a content into first: most
+	// deposits (JSON, PDF) fit, and cost no more memory than this.
 	s3SmallBlob = 1 << 20
-	// s3PartSize is the part of a multipart upload minio-go buffers: with
-	// s3SmallBlob, the memory of one Put. 10,000 parts make 48.8 GiB at most.
+	// s3PartSize is the buffer a content larger than s3SmallBlob goes on
+	// into: one that fits is written with one PUT, a larger one is
+	// uploaded in parts of this size (S3's smallest but for the last),
+	// one part in memory at a time. 10,000 parts make 48.8 GiB at most.
 	s3PartSize = 5 << 20
+	// s3MaxParts is S3's limit on the parts of an upload.
+	s3MaxParts = 10000
 	// s3ReadAhead is the range a Blob fetches at least per GET, so that
 	// the small reads of archive/zip and flate (4 KiB) are not one request
 	// each: one window of this size per open Blob.
 	s3ReadAhead = 1 << 20
-	// s3MaxCopy is the largest object CopyObject copies in one request
-	// (S3's limit); a larger one is copied in parts by ComposeObject.
+	// s3MaxCopy is the largest object S3 copies in one request; a larger
+	// one is copied in parts of this size.
 	s3MaxCopy = 5 << 30
-	// s3CleanupTimeout bounds the removal of a temporary object, done even
-	// when the caller's context has ended.
+	// s3CleanupTimeout bounds the removal of a temporary object or an
+	// abandoned upload, done even when the caller's context has ended.
 	s3CleanupTimeout = time.Minute
 )
 
 // S3 is a blob store in an S3 bucket: key sha256/ab/cd/abcd…, with the
-// same content-addressed names as Dir. A content under 1 MiB is read into
-// memory and written with one PUT at its key; a larger one is uploaded
-// under tmp/<random> while its SHA-256 is computed, then copied by the
-// server to its key, and the temporary object deleted. A crash between
-// the two leaves a tmp/ object (or an incomplete multipart upload): give the
+// same content-addressed names as Dir, through a client of its own
+// (s3client.go, signed by sigv4.go).
+//
+// A content of up to s3PartSize (5 MiB) is read into memory and written
+// with one PUT at its key: the object appears entire or not at all. A
+// larger one is uploaded in parts under tmp/<random> while its SHA-256 is
+// computed, then copied by the server to its key, and the temporary object
+// deleted. A failed or cancelled Put aborts its upload and deletes its
+// temporary object; only a crash (or a server unreachable for the
+// cleanup) leaves a tmp/ object or an incomplete upload behind: give the
 // bucket a lifecycle rule expiring tmp/ after a day and aborting incomplete
-// uploads.
+// multipart uploads after a day.
 type S3 struct {
-	client *minio.Client
-	bucket string
+	client *s3Client
+	// maxCopy is s3MaxCopy, smaller in tests of the copy in parts.
+	maxCopy int64
 }
 
 var _ segur.Blobs = (*S3)(nil)
@@ -76,29 +80,20 @@ type s3Config struct {
 //
 // The keys are URL-encoded (%2F for "/"). TLS is used unless insecure=1;
 // the bucket is addressed by path (host/bucket), which every S3-compatible
-// server accepts. region is needed only by servers that check it.
+// server accepts. Requests are signed for region, us-east-1 when it is not
+// given, unless the server names the bucket's own region.
 func NewS3(ctx context.Context, rawURL string) (*S3, error) {
 	return newS3(ctx, rawURL, nil)
 }
 
-// newS3 is NewS3 with an HTTP transport, nil for minio-go's: tests count
-// requests with it.
+// newS3 is NewS3 with an HTTP transport, nil for the client's own: tests
+// count and alter requests with it.
 func newS3(ctx context.Context, rawURL string, transport http.RoundTripper) (*S3, error) {
 	cfg, err := parseS3URL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	client, err := minio.New(cfg.endpoint, &minio.Options{
-		Creds:        credentials.NewStaticV4(cfg.accessKey, cfg.secretKey, ""),
-		Secure:       cfg.secure,
-		Region:       cfg.region,
-		BucketLookup: minio.BucketLookupPath,
-		Transport:    transport,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("blob: s3: %w", err)
-	}
-	s := &S3{client: client, bucket: cfg.bucket}
+	s := &S3{client: newS3Client(cfg, transport), maxCopy: s3MaxCopy}
 	if err := s.ensureBucket(ctx, cfg.region); err != nil {
 		return nil, err
 	}
@@ -129,7 +124,7 @@ func parseS3URL(rawURL string) (s3Config, error) {
 	if bucket == "" || strings.Contains(bucket, "/") {
 		return invalid("un seul nom de compartiment est attendu après l'hôte")
 	}
-	if s3utils.CheckValidBucketNameStrict(bucket) != nil {
+	if !validBucketName(bucket) {
 		return invalid("nom de compartiment %q incorrect (3 à 63 caractères : minuscules, chiffres, points, tirets)", bucket)
 	}
 	if u.Fragment != "" {
@@ -169,19 +164,62 @@ func parseS3URL(rawURL string) (s3Config, error) {
 	return cfg, nil
 }
 
-// ensureBucket creates the bucket when missing.
+// validBucketName reports whether name is a bucket name every S3 server
+// accepts: 3 to 63 lower-case letters, digits, dots and hyphens, a letter
+// or digit at each end, no dot next to a dot or hyphen, not an IPv4
+// address.
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 {
+		return false
+	}
+	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	if !alnum(name[0]) || !alnum(name[len(name)-1]) {
+		return false
+	}
+	dots, digitsAndDots := 0, true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			dots++
+			if name[i-1] == '.' || name[i-1] == '-' || name[i+1] == '-' {
+				return false
+			}
+		case c == '-':
+			digitsAndDots = false
+		case alnum(c):
+			if c > '9' {
+				digitsAndDots = false
+			}
+		default:
+			return false
+		}
+	}
+	return !(digitsAndDots && dots == 3)
+}
+
+// ensureBucket creates the bucket when missing. Without a region in the
+// URL, it adopts the one the server names for the bucket, if any.
 func (s *S3) ensureBucket(ctx context.Context, region string) error {
-	ok, err := s.client.BucketExists(ctx, s.bucket)
+	ok, named, err := s.client.headBucket(ctx)
+	if region == "" && named != "" && named != s.client.signer.region {
+		s.client.signer.region = named
+		if err != nil {
+			// Refused for the region it was signed for: again, signed
+			// for the bucket's.
+			ok, _, err = s.client.headBucket(ctx)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("blob: s3: bucket %s: %w", s.bucket, err)
+		return fmt.Errorf("blob: s3: bucket %s: %w", s.client.bucket, err)
 	}
 	if ok {
 		return nil
 	}
-	err = s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: region})
-	// Another process may have created it since BucketExists.
-	if err != nil && minio.ToErrorResponse(err).Code != minio.BucketAlreadyOwnedByYou {
-		return fmt.Errorf("blob: s3: create bucket %s: %w", s.bucket, err)
+	err = s.client.createBucket(ctx, region)
+	// Another process may have created it since the HEAD.
+	if err != nil && errorCode(err) != "BucketAlreadyOwnedByYou" {
+		return fmt.Errorf("blob: s3: create bucket %s: %w", s.client.bucket, err)
 	}
 	return nil
 }
@@ -222,113 +260,210 @@ func (l *hashReader) Read(p []byte) (int, error) {
 
 // Put stores r in the bucket and returns its digest and size once the
 // object is stored (S3's PUT semantics). r is read through bounded buffers,
-// never whole: s3SmallBlob, then parts of s3PartSize.
+// never whole: s3SmallBlob, then s3PartSize.
 func (s *S3) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, error) {
 	tooLarge := segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
 	if max < 0 {
 		return segur.BlobRef{}, tooLarge
 	}
-	src := &hashReader{r: ctxReader{ctx, r}, h: sha256.New(), max: max}
-	headSize := int64(s3SmallBlob)
-	if max < headSize {
-		headSize = max + 1
-	}
-	head := make([]byte, headSize)
-	n, err := io.ReadFull(src, head)
-	switch {
-	case errors.Is(err, errTooLarge) || src.n > max:
-		return segur.BlobRef{}, tooLarge
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return s.putSmall(ctx, head[:n], src.h)
-	case err != nil:
+	failed := func(err error) (segur.BlobRef, error) {
+		if errors.Is(err, errTooLarge) {
+			return segur.BlobRef{}, tooLarge
+		}
 		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
 	}
-	return s.putStream(ctx, io.MultiReader(bytes.NewReader(head), src), src, tooLarge)
+	src := &hashReader{r: ctxReader{ctx, r}, h: sha256.New(), max: max}
+	head := make([]byte, bufferSize(max, s3SmallBlob))
+	n, end, err := fill(src, head)
+	if err != nil {
+		return failed(err)
+	}
+	if end {
+		return s.putWhole(ctx, head[:n], src.h)
+	}
+	buf := make([]byte, bufferSize(max, s3PartSize))
+	copy(buf, head)
+	m, end, err := fill(src, buf[n:])
+	if err != nil {
+		return failed(err)
+	}
+	if end {
+		return s.putWhole(ctx, buf[:n+m], src.h)
+	}
+	return s.putParts(ctx, src, buf, tooLarge)
 }
 
-// putSmall writes a content read whole with one PUT at its key: the object
-// appears entire or not at all.
-func (s *S3) putSmall(ctx context.Context, content []byte, h hash.Hash) (segur.BlobRef, error) {
+// bufferSize is the size of a buffer of at most size bytes for a content
+// of at most max: max+1 when smaller, so that filling it means too large.
+func bufferSize(max int64, size int) int {
+	if max < int64(size) {
+		return int(max) + 1
+	}
+	return size
+}
+
+// fill reads src into p until p is full or src ends (end true). It fails
+// with errTooLarge once src went past its limit.
+func fill(src *hashReader, p []byte) (n int, end bool, err error) {
+	n, err = io.ReadFull(src, p)
+	switch {
+	case src.n > src.max:
+		// ReadFull drops the error of the read that fills p.
+		return n, false, errTooLarge
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return n, true, nil
+	}
+	return n, false, err
+}
+
+// putWhole writes a content read whole, of SHA-256 h, with one PUT at its
+// key: the object appears entire or not at all.
+func (s *S3) putWhole(ctx context.Context, content []byte, h hash.Hash) (segur.BlobRef, error) {
 	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: int64(len(content))}
 	key := s3Key(ref.SHA256)
-	if ok, err := s.has(ctx, key, ref.Taille); err != nil || ok {
-		return ref, err
-	}
-	_, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(content), ref.Taille,
-		minio.PutObjectOptions{ContentType: "application/octet-stream"})
+	ok, err := s.has(ctx, key, ref.Taille)
 	if err != nil {
+		return segur.BlobRef{}, err
+	}
+	if ok {
+		return ref, nil
+	}
+	// The content's SHA-256 is the payload's: S3 checks it.
+	if err := s.client.putObject(ctx, key, content, ref.SHA256); err != nil {
 		return segur.BlobRef{}, fmt.Errorf("blob: s3: put %s: %w", key, err)
 	}
 	return ref, nil
 }
 
-// putStream uploads body, of unknown size, under a temporary key while src
-// (read by body) hashes it, then copies it to its key.
-func (s *S3) putStream(ctx context.Context, body io.Reader, src *hashReader, tooLarge error) (ref segur.BlobRef, err error) {
+// putParts uploads what src reads, whose first part fills buf, in parts of
+// len(buf) under a temporary key while src hashes it, then copies it to its
+// key. Whatever happens, it aborts the upload or deletes the temporary
+// object before returning, even when ctx has ended.
+func (s *S3) putParts(ctx context.Context, src *hashReader, buf []byte, tooLarge error) (segur.BlobRef, error) {
 	tmp := "tmp/" + rand.Text()
-	// On any failure, including a cancelled ctx, remove the temporary
-	// object; minio-go has already aborted a failed multipart upload.
+	id, err := s.client.createUpload(ctx, tmp)
+	if err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: s3: upload %s: %w", tmp, err)
+	}
+	// completing: the object tmp may exist; completed: the upload is
+	// no more.
+	completing, completed := false, false
 	defer func() {
-		if err != nil {
-			s.remove(ctx, tmp)
+		ctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		if !completed {
+			s.client.abortUpload(ctx, tmp, id)
+		}
+		if completing {
+			s.client.deleteObject(ctx, tmp)
 		}
 	}()
-	_, err = s.client.PutObject(ctx, s.bucket, tmp, body, -1, minio.PutObjectOptions{
-		ContentType: "application/octet-stream",
-		PartSize:    s3PartSize,
-	})
-	if src.n > src.max {
-		return segur.BlobRef{}, tooLarge
+
+	var parts []s3Part
+	for part := buf; ; {
+		if len(parts) == s3MaxParts {
+			return segur.BlobRef{}, fmt.Errorf("blob: s3: upload %s: more than %d parts of %d bytes", tmp, s3MaxParts, len(buf))
+		}
+		// The part's own hash signs it: S3 checks the bytes it got.
+		sum := sha256.Sum256(part)
+		p, err := s.client.uploadPart(ctx, tmp, id, len(parts)+1, part, hex.EncodeToString(sum[:]))
+		if err != nil {
+			return segur.BlobRef{}, fmt.Errorf("blob: s3: upload %s, part %d: %w", tmp, len(parts)+1, err)
+		}
+		parts = append(parts, p)
+		if len(part) < len(buf) {
+			break
+		}
+		n, _, err := fill(src, buf)
+		if errors.Is(err, errTooLarge) {
+			return segur.BlobRef{}, tooLarge
+		}
+		if err != nil {
+			return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+		}
+		if n == 0 {
+			// The content ended with the last part sent.
+			break
+		}
+		part = buf[:n]
 	}
-	if err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: s3: put %s: %w", tmp, err)
+
+	ref := segur.BlobRef{SHA256: hex.EncodeToString(src.h.Sum(nil)), Taille: src.n}
+	completing = true
+	if err := s.client.completeUpload(ctx, tmp, id, parts); err != nil {
+		return segur.BlobRef{}, fmt.Errorf("blob: s3: upload %s: %w", tmp, err)
 	}
-	ref = segur.BlobRef{SHA256: hex.EncodeToString(src.h.Sum(nil)), Taille: src.n}
+	completed = true
 	key := s3Key(ref.SHA256)
 	ok, err := s.has(ctx, key, ref.Taille)
 	if err != nil {
 		return segur.BlobRef{}, err
 	}
 	if !ok {
-		dst := minio.CopyDestOptions{Bucket: s.bucket, Object: key}
-		from := minio.CopySrcOptions{Bucket: s.bucket, Object: tmp}
-		if ref.Taille <= s3MaxCopy {
-			_, err = s.client.CopyObject(ctx, dst, from)
-		} else {
-			_, err = s.client.ComposeObject(ctx, dst, from)
-		}
-		if err != nil {
+		if err := s.serverCopy(ctx, tmp, key, ref.Taille); err != nil {
 			return segur.BlobRef{}, fmt.Errorf("blob: s3: copy %s to %s: %w", tmp, key, err)
 		}
 	}
-	// The content is stored: a temporary object left over by a failed
-	// removal is garbage for the lifecycle rule, not a failed Put.
-	s.remove(ctx, tmp)
+	// The temporary object is deleted on the way out: one left by a
+	// failed deletion is garbage for the lifecycle rule, not a failed Put.
 	return ref, nil
+}
+
+// serverCopy copies the object src to key on the server: with one request
+// up to s.maxCopy bytes, else by a multipart upload of parts of s.maxCopy
+// bytes copied from src, aborted on failure.
+func (s *S3) serverCopy(ctx context.Context, src, key string, size int64) error {
+	if size <= s.maxCopy {
+		return s.client.copyObject(ctx, src, key)
+	}
+	id, err := s.client.createUpload(ctx, key)
+	if err != nil {
+		return err
+	}
+	completed := false
+	defer func() {
+		if !completed {
+			ctx, cancel := cleanupContext(ctx)
+			defer cancel()
+			s.client.abortUpload(ctx, key, id)
+		}
+	}()
+	var parts []s3Part
+	for off := int64(0); off < size; off += s.maxCopy {
+		p, err := s.client.uploadPartCopy(ctx, key, id, len(parts)+1, src, off, min(off+s.maxCopy, size)-1)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	if err := s.client.completeUpload(ctx, key, id, parts); err != nil {
+		return err
+	}
+	completed = true
+	return nil
 }
 
 // has reports whether key holds an object of size bytes. One of another
 // size (a copy cut short by a faulty server) is written over.
 func (s *S3) has(ctx context.Context, key string, size int64) (bool, error) {
-	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	info, err := s.client.headObject(ctx, key)
 	if isNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("blob: s3: stat %s: %w", key, err)
 	}
-	return info.Size == size, nil
+	return info.size == size, nil
 }
 
-// remove deletes key, even when ctx has ended, with a bound on the wait.
-func (s *S3) remove(ctx context.Context, key string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s3CleanupTimeout)
-	defer cancel()
-	s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})
+// cleanupContext is ctx without its end, bounded by s3CleanupTimeout: for
+// removing what a failed or cancelled Put left.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s3CleanupTimeout)
 }
 
 func isNotFound(err error) bool {
-	return err != nil && minio.ToErrorResponse(err).Code == minio.NoSuchKey
+	return errorCode(err) == "NoSuchKey"
 }
 
 // Open opens a stored file. Its reads are ranged GETs made with ctx, at
@@ -338,14 +473,14 @@ func (s *S3) Open(ctx context.Context, sum string) (segur.Blob, error) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "fichier %q introuvable", sum)
 	}
 	key := s3Key(sum)
-	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	info, err := s.client.headObject(ctx, key)
 	if isNotFound(err) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "fichier %s introuvable", sum)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("blob: s3: stat %s: %w", key, err)
 	}
-	return &s3Blob{ctx: ctx, core: minio.Core{Client: s.client}, bucket: s.bucket, key: key, size: info.Size, etag: info.ETag}, nil
+	return &s3Blob{ctx: ctx, client: s.client, key: key, size: info.size, etag: info.etag}, nil
 }
 
 // s3Blob reads an object by ranged GETs through a window of s3ReadAhead
@@ -353,8 +488,7 @@ func (s *S3) Open(ctx context.Context, sum string) (segur.Blob, error) {
 // safe for concurrent use (reads are serialised).
 type s3Blob struct {
 	ctx    context.Context
-	core   minio.Core
-	bucket string
+	client *s3Client
 	key    string
 	size   int64
 	etag   string
@@ -427,24 +561,11 @@ func (b *s3Blob) readAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// get fills p with the object's bytes from off, by one ranged GET.
+// get fills p with the object's bytes from off, by one ranged GET of the
+// object Open saw (its ETag): one written over since is an error
+// (PreconditionFailed), not a mix of two contents.
 func (b *s3Blob) get(p []byte, off int64) error {
-	opts := minio.GetObjectOptions{}
-	if err := opts.SetRange(off, off+int64(len(p))-1); err != nil {
-		return fmt.Errorf("blob: s3: %w", err)
-	}
-	// The same object as the one Open saw, or an error.
-	if b.etag != "" {
-		if err := opts.SetMatchETag(b.etag); err != nil {
-			return fmt.Errorf("blob: s3: %w", err)
-		}
-	}
-	body, _, _, err := b.core.GetObject(b.ctx, b.bucket, b.key, opts)
-	if err != nil {
-		return fmt.Errorf("blob: s3: get %s: %w", b.key, err)
-	}
-	defer body.Close()
-	if _, err := io.ReadFull(body, p); err != nil {
+	if err := b.client.getRange(b.ctx, b.key, p, off, b.etag); err != nil {
 		return fmt.Errorf("blob: s3: get %s: %w", b.key, err)
 	}
 	return nil
