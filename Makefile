@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-document bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-document bench-portail fuzz clean
 
 build:
 	$(GO) build -buildvcs=auto -trimpath -o bin/segur ./cmd/segur
@@ -80,8 +80,16 @@ run: build
 check-example: build
 	bin/segur check --date 20211025 --pieces $(EXAMPLE).zip $(EXAMPLE).json
 
+# In-process: the check of a 200-request file beside json.Valid on the same
+# bytes (package hop).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 .
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./hop/
+
+# Whole processes, as a vendor runs them: segur check of a 200-request file
+# (and with its 200 Mo zip) beside a process that reads the file and runs
+# json.Valid once, in turn; peak resident memory by /usr/bin/time.
+bench-processus:
+	$(GO) test -run '^$$' -bench Processus -benchtime 100x -count 3 ./cmd/segur/
 
 bench-document:
 	$(GO) test -run '^$$' -bench BenchmarkEcrire -benchmem -count 6 ./internal/document/
@@ -90,8 +98,9 @@ bench-portail:
 	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 3 ./internal/api/
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzControler -fuzztime 10m .
-	$(GO) test -run '^$$' -fuzz FuzzArchive -fuzztime 10m .
+	$(GO) test -run '^$$' -fuzz 'FuzzControler$$' -fuzztime 10m ./hop/
+	$(GO) test -run '^$$' -fuzz FuzzControlerSolde -fuzztime 10m ./hop/
+	$(GO) test -run '^$$' -fuzz FuzzArchive -fuzztime 10m ./hop/
 
 clean:
 	rm -rf bin .tools

@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if depotDir != "" {
+		os.RemoveAll(depotDir)
+	}
 	os.Exit(code)
 }
 

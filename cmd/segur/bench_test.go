@@ -1,0 +1,147 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The whole-process benchmarks: what a vendor meets when it runs segur
+// check, start-up included, beside a baseline process run in turn in the
+// same iterations. Run them with make bench-processus.
+
+const depotNom = "JSON-1234567890-20211025-001"
+
+var (
+	depotOnce sync.Once
+	depotDir  string
+	depotErr  error
+)
+
+// depot200 writes, once per test binary (TestMain removes it), the
+// measures' deposit: a file of
+// 200 requests built from the document's example and its zip of 400
+// incompressible attachments, just under 200 Mo (internal/segurtest/grosdepot).
+func depot200(b *testing.B) string {
+	b.Helper()
+	depotOnce.Do(func() {
+		depotDir, depotErr = os.MkdirTemp("", "segur-depot-")
+		if depotErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "run", "./internal/segurtest/grosdepot", "-o", depotDir)
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			depotErr = &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: out}
+		}
+	})
+	if depotErr != nil {
+		b.Fatalf("grosdepot: %v", depotErr)
+	}
+	return depotDir
+}
+
+// outil builds a command of internal/segurtest once per benchmark.
+func outil(b *testing.B, nom string) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), nom)
+	cmd := exec.Command("go", "build", "-o", path, "./internal/segurtest/"+nom)
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", nom, err, out)
+	}
+	return path
+}
+
+// processus runs a command to its end and returns its wall time and its
+// peak resident memory in bytes, 0 when it cannot be measured; it fails the
+// benchmark unless the exit status is want. The peak is read by
+// /usr/bin/time: the rusage a Go parent gets would count the parent's own
+// memory, which the child shares until it executes (vfork).
+func processus(b *testing.B, want int, name string, args ...string) (time.Duration, int64) {
+	b.Helper()
+	var rss string
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		rss = filepath.Join(b.TempDir(), "rss")
+		args = append([]string{"-f", "%M", "-o", rss, name}, args...)
+		name = "/usr/bin/time"
+	}
+	cmd := exec.Command(name, args...)
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if code := cmd.ProcessState.ExitCode(); code != want {
+		b.Fatalf("%s %v: exit %d (%v), want %d", filepath.Base(name), args, code, err, want)
+	}
+	if rss == "" {
+		return d, 0
+	}
+	out, err := os.ReadFile(rss)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kio, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		b.Fatalf("/usr/bin/time: %q: %v", out, err)
+	}
+	return d, kio << 10
+}
+
+// mesures accumulates the runs of one command.
+type mesures struct {
+	total time.Duration
+	rss   int64
+	n     int
+}
+
+func (m *mesures) add(d time.Duration, rss int64) {
+	m.total += d
+	m.rss = max(m.rss, rss)
+	m.n++
+}
+
+func (m *mesures) ms() float64 { return float64(m.total.Microseconds()) / 1000 / float64(m.n) }
+
+func (m *mesures) mio() float64 { return float64(m.rss) / (1 << 20) }
+
+// BenchmarkProcessus: segur check of a 200-request file (no zip), as a
+// whole process, against a whole process that reads the same file and runs
+// json.Valid once; the two run in turn in each iteration. Metrics: the mean
+// wall time of each, their ratio, and each one's peak resident memory.
+func BenchmarkProcessus(b *testing.B) {
+	f := filepath.Join(depot200(b), depotNom+".json")
+	valid := outil(b, "jsonvalid")
+	var base, check mesures
+	for b.Loop() {
+		base.add(processus(b, 0, valid, f))
+		check.add(processus(b, 0, binary, "check", "--date", "20211025", "-o", os.DevNull, f))
+	}
+	b.ReportMetric(base.ms(), "ms/json.Valid")
+	b.ReportMetric(check.ms(), "ms/check")
+	b.ReportMetric(check.ms()/base.ms(), "×json.Valid")
+	b.ReportMetric(base.mio(), "Mio-RSS/json.Valid")
+	b.ReportMetric(check.mio(), "Mio-RSS/check")
+}
+
+// BenchmarkProcessusPieces: segur check of the same file with its zip of
+// 400 attachments, just under 200 Mo: the peak resident memory of the whole
+// process (the zip is read through small fixed buffers).
+func BenchmarkProcessusPieces(b *testing.B) {
+	dir := depot200(b)
+	f, z := filepath.Join(dir, depotNom+".json"), filepath.Join(dir, depotNom+".zip")
+	valid := outil(b, "jsonvalid")
+	var base, check mesures
+	for b.Loop() {
+		base.add(processus(b, 0, valid, f))
+		check.add(processus(b, 0, binary, "check", "--date", "20211025", "--pieces", z, "-o", os.DevNull, f))
+	}
+	b.ReportMetric(base.ms(), "ms/json.Valid")
+	b.ReportMetric(check.ms(), "ms/check")
+	b.ReportMetric(base.mio(), "Mio-RSS/json.Valid")
+	b.ReportMetric(check.mio(), "Mio-RSS/check")
+}
