@@ -28,9 +28,10 @@ staticcheck: $(STATICCHECK)
 # throwaway SMTP server (mailpit, built with go install), the DSFR
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
 # (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
-# the documents) and libxml2-utils (scripts/xmllint.sh, the SEPA files
-# against their XSD); the suites that need them are skipped without them,
-# or fail when CI=true.
+# the documents), libxml2-utils (scripts/xmllint.sh, the SEPA files
+# against their XSD) and LibreOffice Calc (scripts/libreoffice.sh, the XLSX
+# files in a real spreadsheet); the suites that need them are skipped
+# without them, or fail when CI=true.
 unit:
 	@trap 'exit 130' INT TERM; stop=; \
 	if pg=$$(scripts/postgres.sh); then \
@@ -67,6 +68,11 @@ unit:
 		eval "$$xl"; \
 	else \
 		echo "xmllint (libxml2-utils) indisponible : les tests des virements SEPA seront sautés (échec si CI=true)." >&2; \
+	fi; \
+	if lo=$$(scripts/libreoffice.sh); then \
+		eval "$$lo"; \
+	else \
+		echo "LibreOffice (libreoffice-calc-nogui) indisponible : les tests des classeurs XLSX dans un vrai tableur seront sautés (échec si CI=true)." >&2; \
 	fi; \
 	$(GO) test -count=1 ./...
 

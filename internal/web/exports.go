@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 )
@@ -99,83 +97,7 @@ func (t *tableurCSV) fin() error {
 	return t.w.Error()
 }
 
-type tableurXLSX struct {
-	w       http.ResponseWriter
-	f       *excelize.File
-	sw      *excelize.StreamWriter
-	nom     string
-	n       int
-	montant int // the style of the amounts
-}
-
-func nouveauXLSX(w http.ResponseWriter, f feuille) (tableur, error) {
-	x := excelize.NewFile()
-	t := &tableurXLSX{w: w, f: x, nom: f.fichier}
-	sheet := strings.ToUpper(f.nom[:1]) + f.nom[1:]
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	var err error
-	if t.sw, err = x.NewStreamWriter(sheet); err != nil {
-		return nil, err
-	}
-	if t.montant, err = x.NewStyle(&excelize.Style{NumFmt: 4}); err != nil { // #,##0.00
-		return nil, err
-	}
-	gras, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return nil, err
-	}
-	for i, l := range f.largeurs {
-		if err := t.sw.SetColWidth(i+1, i+1, l); err != nil {
-			return nil, err
-		}
-	}
-	if err := t.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	cells := make([]any, len(f.entetes))
-	for i, e := range f.entetes {
-		cells[i] = excelize.Cell{StyleID: gras, Value: e}
-	}
-	t.n = 1
-	return t, t.sw.SetRow("A1", cells)
-}
-
-func (t *tableurXLSX) ligne(cells ...any) error {
-	row := make([]any, len(cells))
-	for i, c := range cells {
-		switch v := c.(type) {
-		case montant:
-			row[i] = excelize.Cell{StyleID: t.montant, Value: float64(v) / 100}
-		case string:
-			// A string is written as an inline string: never a formula,
-			// whatever it starts with.
-			row[i] = excelize.Cell{Value: v}
-		default:
-			row[i] = v
-		}
-	}
-	t.n++
-	ref, err := excelize.CoordinatesToCellName(1, t.n)
-	if err != nil {
-		return err
-	}
-	return t.sw.SetRow(ref, row)
-}
-
-func (t *tableurXLSX) fin() error {
-	defer t.f.Close()
-	if err := t.sw.Flush(); err != nil {
-		return err
-	}
-	h := t.w.Header()
-	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, t.nom))
-	h.Set("Cache-Control", "no-store")
-	_, err := t.f.WriteTo(t.w)
-	return err
-}
+// The XLSX writer, tableurXLSX, is in xlsx.go.
 
 // getExport sends /agence/exports/{nom}.{csv,xlsx}.
 func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
