@@ -8,8 +8,10 @@ EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
 .PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-document bench-portail fuzz clean
 
+# A static binary (no C library): it starts faster and in less memory, and
+# runs on any Linux of its architecture, whatever its glibc.
 build:
-	$(GO) build -buildvcs=auto -trimpath -o bin/segur ./cmd/segur
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -trimpath -o bin/segur ./cmd/segur
 
 test: vet staticcheck unit
 

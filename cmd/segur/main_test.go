@@ -12,7 +12,8 @@ import (
 	"testing"
 )
 
-// binary is the segur command built for these tests, as make build builds it.
+// binary is the segur command built for these tests as make build builds it:
+// static, stamped with its commit.
 var binary string
 
 func TestMain(m *testing.M) {
@@ -21,7 +22,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "segur")
-	out, err := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", binary, ".").CombinedOutput()
+	cmd := exec.Command("go", "build", "-buildvcs=auto", "-trimpath", "-o", binary, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		os.RemoveAll(dir)
 		os.Stderr.Write(out)
