@@ -7,27 +7,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
-)
 
-// soffice returns LibreOffice's soffice: SEGUR_SOFFICE, else soffice on
-// PATH (install it with: eval "$(scripts/libreoffice.sh)"). Without it the
-// test is skipped, or fails when CI=true.
-func soffice(tb testing.TB) string {
-	tb.Helper()
-	exe := os.Getenv("SEGUR_SOFFICE")
-	if exe == "" {
-		exe = "soffice"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		msg := fmt.Sprintf(`no LibreOffice to write XLSX books (SEGUR_SOFFICE=%q: %v); install it with: eval "$(scripts/libreoffice.sh)"`, os.Getenv("SEGUR_SOFFICE"), err)
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return path
-}
+	"github.com/segur-numerique/segur/internal/segurtest"
+)
 
 // TestLireXLSXLibreOffice: an order book saved as XLSX by a real spreadsheet
 // reads as the same requests as its CSV. LibreOffice imports the CSV as a
@@ -36,7 +18,7 @@ func soffice(tb testing.TB) string {
 // spreadsheet would otherwise drop their leading zeros), and saves it as
 // Excel 2007-365.
 func TestLireXLSXLibreOffice(t *testing.T) {
-	exe := soffice(t)
+	exe := segurtest.Soffice(t)
 	for _, tt := range []struct {
 		name string
 		// The separator's and the character set's codes of LibreOffice's

@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // lignesEssai are rows of every kind an export writes, and the texts that
@@ -266,31 +268,11 @@ func BenchmarkTableurXLSX(b *testing.B) {
 	}
 }
 
-// sofficeWeb returns LibreOffice's soffice: SEGUR_SOFFICE, else soffice on
-// PATH (install it with: eval "$(scripts/libreoffice.sh)"). Without it the
-// test is skipped, or fails when CI=true.
-func sofficeWeb(tb testing.TB) string {
-	tb.Helper()
-	exe := os.Getenv("SEGUR_SOFFICE")
-	if exe == "" {
-		exe = "soffice"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		msg := fmt.Sprintf(`no LibreOffice to open the XLSX files (SEGUR_SOFFICE=%q: %v); install it with: eval "$(scripts/libreoffice.sh)"`, os.Getenv("SEGUR_SOFFICE"), err)
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return path
-}
-
 // TestTableurXLSXLibreOffice converts an export to CSV with LibreOffice,
 // when it is installed: spreadsheet software opens the file and reads its
 // values.
 func TestTableurXLSXLibreOffice(t *testing.T) {
-	soffice := sofficeWeb(t)
+	soffice := segurtest.Soffice(t)
 	_, data := exportEssai(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "export.xlsx"), data, 0o644); err != nil {
