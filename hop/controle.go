@@ -520,6 +520,7 @@ type controleur struct {
 	d    *demande
 	errs []Erreur
 	tmp  []byte
+	num  [20]byte // scratch for a number's text
 }
 
 // stop reports whether the current request's check must end here.
@@ -646,7 +647,7 @@ func (c *controleur) texte(v val, b balise, want kinds, max int, attendu string)
 		}
 		return nil, false
 	}
-	if max > 0 {
+	if max > 0 && len(s) > max { // no more code points than bytes: count only when it may matter
 		if n := utf8.RuneCount(s); n > max {
 			c.add(Erreur{Code: CodeTropLong, Balise: b.String(), Valeur: montrerTexte(string(s)), P1: strconv.Itoa(max), P2: strconv.Itoa(n)})
 			return nil, false
@@ -659,10 +660,20 @@ func (c *controleur) texte(v val, b balise, want kinds, max int, attendu string)
 // single upper-case form (ß, ŉ) is lower case all the same: ToUpper alone
 // leaves it unchanged.
 func capitales(s []byte) bool {
-	for _, r := range string(s) {
+	for i := 0; i < len(s); {
+		// ASCII, nearly every name, without decoding: a to z only.
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
 		if unicode.IsLower(r) || unicode.ToUpper(r) != r {
 			return false
 		}
+		i += n
 	}
 	return true
 }
@@ -674,22 +685,59 @@ func emailValide(s []byte) bool {
 		return false
 	}
 	local, dom := s[:at], s[at+1:]
-	for _, r := range string(local) {
-		if unicode.IsSpace(r) || strings.ContainsRune(`"<>()`, r) {
+	// Byte by byte, through a table, while the text is ASCII (addresses
+	// nearly always are): decoding each rune and searching `"<>()` for it
+	// made this one of the costliest rules of control 2.
+	for i := 0; i < len(local); {
+		if c := local[i]; c < utf8.RuneSelf {
+			if emailASCII[c]&interditLocal != 0 {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(local[i:])
+		if unicode.IsSpace(r) {
 			return false
 		}
+		i += n
 	}
 	dot := false
-	for i, r := range string(dom) {
-		if r == '@' || unicode.IsSpace(r) {
+	for i := 0; i < len(dom); {
+		if c := dom[i]; c < utf8.RuneSelf {
+			if emailASCII[c]&interditDomaine != 0 {
+				return false
+			}
+			if c == '.' && i > 0 && i < len(dom)-1 {
+				dot = true
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(dom[i:])
+		if unicode.IsSpace(r) {
 			return false
 		}
-		if r == '.' && i > 0 && i < len(dom)-1 {
-			dot = true
-		}
+		i += n
 	}
 	return dot
 }
+
+// emailASCII tells, for an ASCII byte, whether emailValide refuses it in
+// the local part and in the domain: the blanks (unicode.IsSpace's ASCII
+// ones), `"<>()` in the local part, @ in the domain.
+var emailASCII = [utf8.RuneSelf]uint8{
+	'\t': interditLocal | interditDomaine, '\n': interditLocal | interditDomaine,
+	'\v': interditLocal | interditDomaine, '\f': interditLocal | interditDomaine,
+	'\r': interditLocal | interditDomaine, ' ': interditLocal | interditDomaine,
+	'"': interditLocal, '<': interditLocal, '>': interditLocal, '(': interditLocal, ')': interditLocal,
+	'@': interditDomaine,
+}
+
+const (
+	interditLocal = 1 << iota
+	interditDomaine
+)
 
 // telephoneValide: digits, blanks and . - ( ), an optional leading +, 8 to 15 digits.
 func telephoneValide(s []byte) bool {
@@ -829,7 +877,7 @@ func (c *controleur) numLigne(v val) {
 	switch {
 	case !digits(string(bytes.TrimPrefix(lit, []byte{'-'}))):
 		c.add(Erreur{Code: CodeNumLigneEntier, Valeur: montrer(c.b, v)})
-	case string(lit) != strconv.Itoa(c.pos):
+	case string(lit) != string(strconv.AppendInt(c.num[:0], int64(c.pos), 10)): // Itoa would allocate from 100 on
 		c.add(Erreur{Code: CodeNumLignePosition, Valeur: montrer(c.b, v), P1: strconv.Itoa(c.pos)})
 	}
 }

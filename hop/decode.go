@@ -1,6 +1,9 @@
 package hop
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -193,10 +196,35 @@ var (
 type demande struct {
 	v      val // the element itself
 	f      [nbChamps]val
-	inc    [nbObjets][]cle
 	c0, c1 int32 // its clients: document.clients[c0:c1]
 	p0, p1 int32 // its attachments: document.pieces[p0:p1]
+	// inc holds the unknown keys by object (oDemande…); nil when there are
+	// none, as in most requests, which saves their room in each record.
+	inc map[int][]cle
+	// forme tells how the writer of the returned file can copy the
+	// request's text rather than read it again (see parser.forme), but for
+	// its strings with escapes, document.echappees[e0:e1].
+	forme  forme
+	e0, e1 int32
 }
+
+// forme is how close a request's text is to the returned file's.
+type forme uint8
+
+const (
+	formeAutre  forme = iota // read again, token by token
+	formeLignes              // in the same lines: copied line by line, the indentation rewritten
+	formeExacte              // the same text: copied
+)
+
+// echappee locates the content of a string holding escapes, without its
+// quotes.
+type echappee struct{ start, end int32 }
+
+// maxEchappees is the most strings with escapes a request may hold and be
+// copied to the returned file: beyond, it is read again, which keeps the
+// positions recorded in parsing to about 100 KB for any file.
+const maxEchappees = 64
 
 // element is a client establishment or an attachment.
 type element struct {
@@ -213,8 +241,9 @@ type document struct {
 	demandes  []demande
 	clients   []element
 	pieces    []element
-	nbLignes  int // elements of lignesImport
-	nonObjet  int // position of the first element that is not an object, 0 if none
+	echappees []echappee // strings with escapes of the requests to copy: demande.e0:e1
+	nbLignes  int        // elements of lignesImport
+	nonObjet  int        // position of the first element that is not an object, 0 if none
 	nonObjetV val
 }
 
@@ -230,6 +259,18 @@ type parser struct {
 	dup   *Erreur // the first key given twice in one object
 	tmp   []byte
 	cles  []cle // keys of the generic objects being read, a stack
+	// forme is, in a request, how close the text read so far is to the
+	// returned file's (EcrireRetour). formeLignes: it is laid out in the
+	// same lines, a line break before each member, element or closing
+	// bracket of a container that is not empty, one space after a colon,
+	// no blank elsewhere; that file then differs only by the indentation,
+	// which follows from the brackets, and by "\r\n" line breaks.
+	// formeExacte: moreover, each line break is "\n" and two spaces a level.
+	// In both, the strings with escapes, which that file writes unescaped,
+	// are recorded from document.echappees[e0:] on. Recording all this here
+	// saves the writer a second tokenisation of the requests.
+	forme forme
+	e0    int
 }
 
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
@@ -244,9 +285,86 @@ var strStop = func() (t [256]bool) {
 }()
 
 func (p *parser) ws() {
-	for p.i < len(p.b) && isSpace[p.b[p.i]] {
-		p.i++
+	p.i = skipBlanks(p.b, p.i)
+}
+
+// skipBlanks returns the position of the first byte of b from i that is not
+// a blank, or len(b).
+func skipBlanks(b []byte, i int) int {
+	// Ranging over the rest, rather than indexing b in the loop, needs no
+	// bounds check on each byte.
+	for j, c := range b[i:] {
+		if !isSpace[c] {
+			return i + j
+		}
 	}
+	return len(b)
+}
+
+// wsLine skips the blanks before a member, an element or a closing bracket
+// at depth, where the returned file starts a line: "\n" and two spaces a
+// level. Another line break ("\r\n") or indentation (spaces, tabs) keeps
+// the text in the same lines.
+func (p *parser) wsLine(depth int) {
+	b, i := p.b, p.i
+	if i < len(b) && b[i] == '\r' {
+		i++
+	}
+	if i < len(b) && b[i] == '\n' {
+		nl := i
+		i = skipIndent(b, i+1)
+		if i < len(b) && !isSpace[b[i]] {
+			// (depth <= MaxProfondeur: indents is long enough.)
+			if nl != p.i || string(b[nl:i]) != indents[:1+2*depth] {
+				p.forme = min(p.forme, formeLignes)
+			}
+			p.i = i
+			return
+		}
+	}
+	p.forme = formeAutre
+	p.ws()
+}
+
+// skipIndent returns the position of the first byte of b from i that is
+// neither a space nor a tab, or len(b). An indentation is skipped eight
+// bytes at a time.
+func skipIndent(b []byte, i int) int {
+	const spaces, tabs = 0x2020202020202020, 0x0909090909090909
+	// Reslicing rest, rather than indexing b, lets the compiler drop the
+	// bounds checks of the loop.
+	rest := b[i:]
+	for ; len(rest) >= 8; rest = rest[8:] {
+		x := binary.LittleEndian.Uint64(rest)
+		if m := nonZero(x^spaces) & nonZero(x^tabs); m != 0 {
+			return len(b) - len(rest) + bits.TrailingZeros64(m)/8
+		}
+	}
+	for j, c := range rest {
+		if c != ' ' && c != '\t' {
+			return len(b) - len(rest) + j
+		}
+	}
+	return len(b)
+}
+
+// nonZero sets the high bit of each byte of x that is not zero, and only
+// those: a byte's low seven bits plus 0x7f carry into its own high bit,
+// never into the next byte.
+func nonZero(x uint64) uint64 {
+	const low7, highs = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	return ((x&low7 + low7) | x) & highs
+}
+
+// wsColon skips the blanks after a key's colon, where the returned file puts
+// one space.
+func (p *parser) wsColon() {
+	if i := p.i; i+1 < len(p.b) && p.b[i] == ' ' && !isSpace[p.b[i+1]] {
+		p.i = i + 1
+		return
+	}
+	p.forme = formeAutre
+	p.ws()
 }
 
 // syntax records a syntax fault at p.i: what was found there and what was expected.
@@ -286,11 +404,12 @@ func (p *parser) trouve() string {
 // requests follow ligne (schemaDemande or schemaSolde).
 func parse(b []byte, doc *document, ligne *schema) *parser {
 	p := &parser{b: b, doc: doc, ligne: ligne}
-	// A request takes at least about 600 bytes: size the slices once.
+	// A request takes at least about 600 bytes: size the slice once. The
+	// clients and attachments are sized after the first request (reserve).
 	n := min(MaxDemandes, len(b)/600+1)
 	doc.demandes = make([]demande, 0, n)
-	doc.clients = make([]element, 0, 2*n)
-	doc.pieces = make([]element, 0, 2*n)
+	doc.clients = make([]element, 0, 4)
+	doc.pieces = make([]element, 0, 4)
 	p.ws()
 	if p.i >= len(p.b) {
 		p.syntax("un objet JSON")
@@ -361,7 +480,6 @@ func (p *parser) racine() bool {
 		} else {
 			p.unknownKey(&inc, k)
 		}
-		p.ws()
 		if idx == 3 && p.i < len(p.b) && p.b[p.i] == '[' {
 			if !p.lignes() {
 				return false
@@ -389,14 +507,22 @@ func (p *parser) racine() bool {
 	return true
 }
 
-// next reads the separator after a member or element: "," (returns true:
-// another follows) or the closing byte (returns false).
+// next reads the separator after a member or element: "," and the blanks
+// after it (returns true: another follows) or the closing byte (returns
+// false). The container's members are at depth p.depth.
 func (p *parser) next(closing byte) bool {
-	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ',' {
+		p.i++
+		p.wsLine(p.depth)
+		return true
+	}
+	p.wsLine(p.depth - 1)
 	if p.i < len(p.b) {
 		switch p.b[p.i] {
 		case ',':
+			p.forme = formeAutre // a blank before the comma
 			p.i++
+			p.ws()
 			return true
 		case closing:
 			p.i++
@@ -443,10 +569,21 @@ func (p *parser) lignes() bool {
 				d.c0, d.c1 = int32(len(doc.clients)), int32(len(doc.clients))
 				d.p0, d.p1 = int32(len(doc.pieces)), int32(len(doc.pieces))
 				d.v = val{kind: kObject, start: int32(p.i)}
-				if !p.objet(p.ligne, d.f[:], &d.inc, nil, d) {
+				p.forme, p.e0 = formeExacte, len(doc.echappees)
+				if !p.objet(p.ligne, d.f[:], nil, d) {
 					return false
 				}
 				d.v.end = int32(p.i)
+				d.forme = p.forme
+				if d.forme != formeAutre {
+					d.e0, d.e1 = int32(p.e0), int32(len(doc.echappees))
+				} else {
+					doc.echappees = doc.echappees[:p.e0] // the writer reads it again
+				}
+				p.forme = formeAutre // until the next request
+				if len(doc.demandes) == 1 {
+					p.reserve(d)
+				}
 			} else {
 				v, ok := p.value()
 				if !ok {
@@ -469,49 +606,84 @@ func (p *parser) lignes() bool {
 	return true
 }
 
-// objet reads a known object into the record f. Unknown keys go to
-// incs[sch.inc] (a request's nested objects) or to inc (an element).
-func (p *parser) objet(sch *schema, f []val, incs *[nbObjets][]cle, inc *[]cle, d *demande) bool {
+// reserve sizes the lists of clients and attachments for the rest of the
+// file once its first request d is read, at d's density (elements per
+// byte), and to 4 per request at most: growing them by appending would
+// leave a copy behind at each step.
+func (p *parser) reserve(d *demande) {
+	doc := p.doc
+	size := int(d.v.end-d.v.start) + 1
+	rest := min(MaxDemandes, (len(p.b)-int(d.v.end))/size+1)
+	grow := func(l []element, n int) []element {
+		return slices.Grow(l, min(n, 4)*rest)
+	}
+	doc.clients = grow(doc.clients, int(d.c1-d.c0))
+	doc.pieces = grow(doc.pieces, int(d.p1-d.p0))
+}
+
+// objet reads a known object into the record f. Unknown keys go to inc (an
+// element), or without it to d.inc[sch.inc] (a request or one of its nested
+// objects).
+func (p *parser) objet(sch *schema, f []val, inc *[]cle, d *demande) bool {
 	if !p.enter() {
 		return false
 	}
 	p.i++ // '{'
-	if incs != nil {
-		inc = &incs[sch.inc]
-	}
 	var seen uint32
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
+	if p.open('}') {
 		p.i++
 		p.depth--
 		return true
 	}
+	// Files list the keys in the format's order: the key after the last one
+	// found is tried first, in place.
+	guess := 0
 	for {
-		p.ws()
-		k, ok := p.key()
-		if !ok {
-			return false
+		j := guess
+		k, found := cle{}, false
+		if j < len(sch.champs) {
+			k, found = p.plainKey(sch.champs[j].nom)
 		}
-		name := p.keyText(k)
-		var c *champ
-		for j := range sch.champs {
-			if string(name) == sch.champs[j].nom {
-				c = &sch.champs[j]
-				if seen&(1<<j) != 0 {
-					p.duplicate(k)
+		if found {
+			if !p.colon() {
+				return false
+			}
+		} else {
+			var ok bool
+			if k, ok = p.key(); !ok {
+				return false
+			}
+			name := p.keyText(k)
+			j = -1
+			for n := range sch.champs {
+				if string(name) == sch.champs[n].nom {
+					j = n
+					break
 				}
-				seen |= 1 << j
-				break
 			}
 		}
-		if c == nil {
+		var c *champ
+		if j >= 0 {
+			c = &sch.champs[j]
+			if seen&(1<<j) != 0 {
+				p.duplicate(k)
+			}
+			seen |= 1 << j
+			guess = j + 1
+		} else if inc != nil {
 			p.unknownKey(inc, k)
+		} else {
+			if d.inc == nil {
+				d.inc = make(map[int][]cle)
+			}
+			l := d.inc[sch.inc]
+			p.unknownKey(&l, k)
+			d.inc[sch.inc] = l
 		}
-		p.ws()
 		switch {
 		case c != nil && c.sous != nil && p.i < len(p.b) && p.b[p.i] == '{':
 			start := p.i
-			if !p.objet(c.sous, f, incs, nil, d) {
+			if !p.objet(c.sous, f, nil, d) {
 				return false
 			}
 			f[c.slot] = val{kind: kObject, start: int32(start), end: int32(p.i)}
@@ -551,12 +723,10 @@ func (p *parser) elements(c *champ, f []val, d *demande) bool {
 	if c.tab == tabPieces {
 		sch = schemaPiece
 	}
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
+	if p.open(']') {
 		p.i++
 	} else {
 		for {
-			p.ws()
 			// Parse in place: elements hold no arrays of their own kind, so
 			// the slice does not grow under e.
 			var e *element
@@ -569,7 +739,7 @@ func (p *parser) elements(c *champ, f []val, d *demande) bool {
 			}
 			if p.i < len(p.b) && p.b[p.i] == '{' {
 				e.v = val{kind: kObject, start: int32(p.i)}
-				if !p.objet(sch, e.f[:], nil, &e.inc, d) {
+				if !p.objet(sch, e.f[:], &e.inc, d) {
 					return false
 				}
 				e.v.end = int32(p.i)
@@ -616,7 +786,23 @@ func (p *parser) duplicate(k cle) {
 	}
 }
 
-// key reads an object key and its colon.
+// open skips the blanks after the opening bracket of a container just
+// entered (p.i after it), and reports whether the container is empty (p.i
+// then on its closing bracket). The returned file writes an empty one with
+// nothing inside.
+func (p *parser) open(closing byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == closing {
+		return true
+	}
+	p.wsLine(p.depth)
+	if p.i < len(p.b) && p.b[p.i] == closing {
+		p.forme = formeAutre
+		return true
+	}
+	return false
+}
+
+// key reads an object key, its colon and the blanks after it.
 func (p *parser) key() (cle, bool) {
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
 		p.syntax("une balise entre guillemets")
@@ -626,13 +812,34 @@ func (p *parser) key() (cle, bool) {
 	if !ok {
 		return cle{}, false
 	}
-	p.ws()
-	if p.i >= len(p.b) || p.b[p.i] != ':' {
-		p.syntax("« : » après la balise")
+	return cle{start: int32(s), end: int32(e), esc: esc}, p.colon()
+}
+
+// plainKey reads the key at p.i, up to its closing quote, if it is nom
+// written without escapes. It needs no scan: nom holds no byte that ends
+// the scan of a string, so str would stop on the same quote.
+func (p *parser) plainKey(nom string) (cle, bool) {
+	i := p.i + 1
+	e := i + len(nom)
+	if e >= len(p.b) || p.b[p.i] != '"' || p.b[e] != '"' || string(p.b[i:e]) != nom {
 		return cle{}, false
 	}
+	p.i = e + 1
+	return cle{start: int32(i), end: int32(e)}, true
+}
+
+// colon reads the colon after a key, and the blanks after it.
+func (p *parser) colon() bool {
+	if p.i >= len(p.b) || p.b[p.i] != ':' {
+		p.forme = formeAutre
+		p.ws()
+	}
+	if p.i >= len(p.b) || p.b[p.i] != ':' {
+		return p.syntax("« : » après la balise")
+	}
 	p.i++
-	return cle{start: int32(s), end: int32(e), esc: esc}, true
+	p.wsColon()
+	return true
 }
 
 // keyText returns a key's text, unescaped (in a scratch buffer valid until
@@ -661,9 +868,7 @@ func (p *parser) str() (start, end int, esc, ok bool) {
 	i := p.i + 1
 	start = i
 	for {
-		for i < len(b) && !strStop[b[i]] {
-			i++
-		}
+		i = skipPlain(b, i)
 		if i >= len(b) {
 			p.i = i
 			p.syntax("« \" » pour fermer la chaîne")
@@ -672,6 +877,9 @@ func (p *parser) str() (start, end int, esc, ok bool) {
 		switch c := b[i]; {
 		case c == '"':
 			p.i = i + 1
+			if esc && p.forme != formeAutre {
+				p.echappee(start, i)
+			}
 			return start, i, esc, true
 		case c == '\\':
 			esc = true
@@ -716,6 +924,51 @@ func (p *parser) str() (start, end int, esc, ok bool) {
 			return 0, 0, false, false
 		}
 	}
+}
+
+// echappee records a string with escapes of a request still in the
+// returned file's form, which that file writes unescaped; past
+// maxEchappees the request is no longer taken to be in that form.
+func (p *parser) echappee(start, end int) {
+	if len(p.doc.echappees)-p.e0 >= maxEchappees {
+		p.forme = formeAutre
+		return
+	}
+	p.doc.echappees = append(p.doc.echappees, echappee{int32(start), int32(end)})
+}
+
+// skipPlain returns the position of the first byte of b from i that ends
+// the fast scan of a string (strStop), or len(b).
+func skipPlain(b []byte, i int) int {
+	// Eight bytes at a time: most strings of a file are keys and values of
+	// a few dozen plain bytes. Reslicing rest, as in skipIndent, drops the
+	// bounds checks.
+	rest := b[i:]
+	for ; len(rest) >= 8; rest = rest[8:] {
+		if m := stopBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
+			return len(b) - len(rest) + bits.TrailingZeros64(m)/8
+		}
+	}
+	for j, c := range rest {
+		if strStop[c] {
+			return len(b) - len(rest) + j
+		}
+	}
+	return len(b)
+}
+
+// stopBytes marks the bytes of x (eight bytes of the file, the first one
+// lowest) that end the fast scan of a string: a quote, a backslash, or a
+// control character. The lowest bit set is the high bit of the first such
+// byte; 0 means none is. It is the classic "has a zero byte" test,
+// (v - 0x01…01) &^ v & 0x80…80, on x xor '"' and x xor '\\', and its "has a
+// byte below n" form for n = 0x20: a byte can be marked wrongly only above
+// a true one, through the borrow, so the lowest mark is always right.
+func stopBytes(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	s := x ^ (ones * '\\')
+	return ((q-ones)&^q | (s-ones)&^s | (x-ones*0x20)&^x) & highs
 }
 
 func hex4(b []byte, i int) (rune, bool) {
@@ -794,12 +1047,10 @@ func (p *parser) value() (val, bool) {
 			return val{}, false
 		}
 		p.i++
-		p.ws()
-		if p.i < len(p.b) && p.b[p.i] == ']' {
+		if p.open(']') {
 			p.i++
 		} else {
 			for {
-				p.ws()
 				if _, ok := p.value(); !ok {
 					return val{}, false
 				}
@@ -890,14 +1141,12 @@ func (p *parser) genericObject() bool {
 	p.i++
 	base := len(p.cles)
 	var set map[string]struct{}
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
+	if p.open('}') {
 		p.i++
 		p.depth--
 		return true
 	}
 	for {
-		p.ws()
 		k, ok := p.key()
 		if !ok {
 			return false
@@ -924,7 +1173,6 @@ func (p *parser) genericObject() bool {
 				}
 			}
 		}
-		p.ws()
 		if _, ok := p.value(); !ok {
 			return false
 		}

@@ -1,6 +1,7 @@
 package hop
 
 import (
+	"bytes"
 	"errors"
 	"io"
 )
@@ -20,6 +21,10 @@ func (r *Resultat) EcrireRetour(w io.Writer, impID string, numerosASP []string) 
 	}
 	e := retour{b: r.data, res: r, impID: impID, asp: numerosASP, w: w}
 	e.out = make([]byte, 0, 2*flushAt)
+	e.slots = [...]int{fNumeroASP, fCodeTraitement, fLibelleTraitement}
+	if r.solde {
+		e.slots = [...]int{sNumeroASP, sCodeTraitement, sLibelleTraitement}
+	}
 	e.ws()
 	e.racine()
 	e.out = append(e.out, '\n')
@@ -28,14 +33,27 @@ func (r *Resultat) EcrireRetour(w io.Writer, impID string, numerosASP []string) 
 }
 
 // flushAt is the size past which the output is written out, between two
-// requests: the returned file is never held whole in memory.
-const flushAt = 32 << 10
+// requests: the returned file is never held whole in memory. A run of the
+// file copied as is and at least as long goes to the writer directly.
+const flushAt = 4 << 10
 
 func (e *retour) flush() {
-	if e.err == nil {
+	if e.err == nil && len(e.out) > 0 {
 		_, e.err = e.w.Write(e.out)
 	}
 	e.out = e.out[:0]
+}
+
+// raw writes a run of the file copied as is.
+func (e *retour) raw(b []byte) {
+	if len(b) < flushAt {
+		e.out = append(e.out, b...)
+		return
+	}
+	e.flush()
+	if e.err == nil {
+		_, e.err = e.w.Write(b)
+	}
 }
 
 // retour re-reads a file already checked by control 1 and writes it out.
@@ -49,12 +67,12 @@ type retour struct {
 	tmp   []byte
 	w     io.Writer
 	err   error
+	// slots are the processingKeys' slots in a request's record.
+	slots [len(processingKeys)]int
 }
 
 func (e *retour) ws() {
-	for e.i < len(e.b) && isSpace[e.b[e.i]] {
-		e.i++
-	}
+	e.i = skipBlanks(e.b, e.i)
 }
 
 // indents holds a newline and enough spaces for the format's depths.
@@ -95,9 +113,7 @@ func (e *retour) str() (start, end int, esc bool) {
 	i := e.i + 1
 	start = i
 	for {
-		for !strStop[e.b[i]] {
-			i++
-		}
+		i = skipPlain(e.b, i)
 		if e.b[i] == '"' {
 			e.i = i + 1
 			return start, i, esc
@@ -183,12 +199,20 @@ func (e *retour) lignes() {
 	}
 }
 
+// demande writes request n, from e.i on its opening brace to after its
+// closing one.
 func (e *retour) demande(n int) {
 	d := e.res.Demandes[n]
 	asp := ""
 	if n < len(e.asp) && d.Acceptee() {
 		asp = e.asp[n]
 	}
+	if dd := &e.res.doc.demandes[n]; dd.forme != formeAutre && dd.v.end-dd.v.start > 2 {
+		e.demandeCopiee(dd, d, asp)
+		e.i = int(dd.v.end)
+		return
+	}
+	// Read the request again and write it re-indented.
 	var seen uint8
 	e.out = append(e.out, '{')
 	empty := e.members(2, func(k []byte) {
@@ -204,17 +228,27 @@ func (e *retour) demande(n int) {
 			seen |= 1
 		case "codeTraitement":
 			e.skip()
-			e.out = appendString(e.out, []byte(d.Code()))
+			e.out = appendString(e.out, d.Code())
 			seen |= 2
 		case "libelleTraitement":
 			e.skip()
-			e.out = appendString(e.out, []byte(d.Libelle()))
+			e.out = appendString(e.out, d.Libelle())
 			seen |= 4
 		default:
 			e.value(3)
 		}
 	})
-	for bit, k := range [...]string{"numeroASP", "codeTraitement", "libelleTraitement"} {
+	e.finDemande(d, asp, seen, empty)
+}
+
+// processingKeys are the keys the returned file fills in each request, in
+// the order it adds those a request lacks; a seen set has bit i for key i.
+var processingKeys = [...]string{"numeroASP", "codeTraitement", "libelleTraitement"}
+
+// finDemande adds the processing keys a request lacked (not in seen; empty:
+// the request had no member) and closes it.
+func (e *retour) finDemande(d ResultatDemande, asp string, seen uint8, empty bool) {
+	for bit, k := range processingKeys {
 		if seen&(1<<bit) != 0 {
 			continue
 		}
@@ -222,21 +256,134 @@ func (e *retour) demande(n int) {
 			e.out = append(e.out, ',')
 		}
 		e.indent(3)
-		e.out = appendString(e.out, []byte(k))
+		e.out = appendString(e.out, k)
 		e.out = append(e.out, ':', ' ')
-		switch bit {
-		case 0:
-			e.nullOrString(asp)
-		case 1:
-			e.out = appendString(e.out, []byte(d.Code()))
-		case 2:
-			e.out = appendString(e.out, []byte(d.Libelle()))
-		}
-		seen |= 1 << bit
+		e.processingValue(bit, d, asp)
 		empty = false
 	}
 	e.indent(2)
 	e.out = append(e.out, '}')
+}
+
+// processingValue writes the value of processing key number bit.
+func (e *retour) processingValue(bit int, d ResultatDemande, asp string) {
+	switch bit {
+	case 0:
+		e.nullOrString(asp)
+	case 1:
+		e.out = appendString(e.out, d.Code())
+	case 2:
+		e.out = appendString(e.out, d.Libelle())
+	}
+}
+
+// demandeCopiee writes a request whose text is in the returned file's form
+// or lines (demande.forme), and with members. The parser recorded where its
+// processing keys' values and its strings with escapes are: the text is
+// copied, rewriting only those, and in formeLignes the indentation where
+// it differs, without reading the tokens again. It writes what re-reading
+// the request would, byte for byte.
+func (e *retour) demandeCopiee(dd *demande, d ResultatDemande, asp string) {
+	// The processing keys' values to replace, in the file's order (three
+	// at most: an insertion sort).
+	type valeur struct {
+		start, end int
+		bit        int
+	}
+	var vs [len(processingKeys)]valeur
+	n := 0
+	var seen uint8
+	for bit, slot := range e.slots {
+		v := dd.f[slot]
+		if v.kind == kAbsent {
+			continue
+		}
+		seen |= 1 << bit
+		if bit == 0 && e.res.solde {
+			continue // a balance line quotes its request's number: kept as written
+		}
+		if v.kind == kString {
+			v.start, v.end = v.start-1, v.end+1 // its quotes
+		}
+		j := n
+		for ; j > 0 && vs[j-1].start > int(v.start); j-- {
+			vs[j] = vs[j-1]
+		}
+		vs[j] = valeur{int(v.start), int(v.end), bit}
+		n++
+	}
+	echappees := e.res.doc.echappees[dd.e0:dd.e1]
+
+	b := e.b
+	lignes := dd.forme == formeLignes
+	end := int(dd.v.end) - 1 // the closing brace, written by finDemande
+	if !lignes {
+		end -= len("\n    ") // and the line break before it
+	}
+	from := int(dd.v.start) // the text from there to i is to copy
+	depth := 2              // of the line being copied: the request's opening brace is at 2
+	for i := from; ; {
+		// The next value to replace: a processing key's, or a string with
+		// escapes (not in a value replaced).
+		for len(echappees) > 0 && int(echappees[0].start) <= i {
+			echappees = echappees[1:]
+		}
+		next := end
+		if n > 0 {
+			next = vs[0].start
+		}
+		if len(echappees) > 0 && int(echappees[0].start)-1 < next {
+			next = int(echappees[0].start) - 1
+		}
+		// A line break before it: the indentation that follows is the
+		// returned file's when it has as many levels as the brackets say.
+		// No string spans a line break (JSON escapes it), so any "\n" of the
+		// text is one.
+		if lignes {
+			if nl := bytes.IndexByte(b[i:next], '\n'); nl >= 0 {
+				nl += i
+				eol := nl // the end of the line's text
+				if b[eol-1] == '\r' {
+					eol--
+				}
+				j := skipIndent(b, nl+1)
+				if c := b[eol-1]; c == '{' || c == '[' {
+					depth++
+				}
+				if c := b[j]; c == '}' || c == ']' {
+					depth--
+				}
+				if j == end {
+					e.raw(b[from:eol])
+					break
+				}
+				if eol != nl || string(b[nl:j]) != indents[:1+2*depth] {
+					e.raw(b[from:eol])
+					e.indent(depth)
+					from = j
+				}
+				i = j
+				continue
+			}
+		}
+		e.raw(b[from:next])
+		if next == end {
+			break // formeExacte: the text's end
+		}
+		if n > 0 && vs[0].start == next {
+			e.processingValue(vs[0].bit, d, asp)
+			i = vs[0].end
+			vs[0], vs[1], vs[2] = vs[1], vs[2], valeur{}
+			n--
+		} else {
+			s := echappees[0]
+			e.tmp = unescape(e.tmp[:0], b[s.start:s.end])
+			e.out = appendString(e.out, e.tmp)
+			i = int(s.end) + 1
+		}
+		from = i
+	}
+	e.finDemande(d, asp, seen, false)
 }
 
 func (e *retour) nullOrString(s string) {
@@ -244,7 +391,7 @@ func (e *retour) nullOrString(s string) {
 		e.out = append(e.out, "null"...)
 		return
 	}
-	e.out = appendString(e.out, []byte(s))
+	e.out = appendString(e.out, s)
 }
 
 // skip passes over the value at e.i without writing it.
@@ -306,7 +453,7 @@ func (e *retour) value(depth int) {
 
 // appendString appends s (valid UTF-8) as a JSON string with only the
 // escapes JSON requires.
-func appendString(dst, s []byte) []byte {
+func appendString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
