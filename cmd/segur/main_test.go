@@ -94,3 +94,29 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSansRamasseMiettes: segur check of a full file of 200 requests,
+// with its zip of 400 pieces, keeps its heap under the garbage collector's
+// first goal (4 MB): not one collection runs. A count, not a time.
+func TestCheckSansRamasseMiettes(t *testing.T) {
+	dir := t.TempDir()
+	gen := exec.Command("go", "run", "./internal/segurtest/grosdepot", "-o", dir, "-taille", strconv.Itoa(4<<20))
+	gen.Dir = filepath.Join("..", "..")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("grosdepot: %v\n%s", err, out)
+	}
+	f := filepath.Join(dir, "JSON-1234567890-20211025-001")
+	cmd := exec.Command(binary, "check", "--date", "20211025", "--pieces", f+".zip", "-o", os.DevNull, f+".json")
+	cmd.Env = []string{"GODEBUG=gctrace=1", "PATH=" + os.Getenv("PATH")}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("segur check: %v\n%s", err, stderr.Bytes())
+	}
+	if !strings.Contains(stderr.String(), "200 demandes, 200 acceptées, 0 rejetée") {
+		t.Fatalf("got stderr\n%s\nwant the 200 requests accepted", stderr.Bytes())
+	}
+	if n := strings.Count("\n"+stderr.String(), "\ngc "); n != 0 {
+		t.Errorf("got %d garbage collections, want none:\n%s", n, stderr.Bytes())
+	}
+}
