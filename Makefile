@@ -35,48 +35,65 @@ staticcheck: $(STATICCHECK)
 # files in a real spreadsheet); the suites that need them are skipped
 # without them, or fail when CI=true.
 unit:
-	@trap 'exit 130' INT TERM; stop=; \
+	@trap 'exit 130' INT TERM; stop=; manque=; \
 	if pg=$$(scripts/postgres.sh); then \
 		eval "$$pg"; stop="scripts/postgres.sh stop '$$SEGUR_TEST_POSTGRES_DIR';"; trap "$$stop" EXIT; \
 	else \
 		echo "PostgreSQL indisponible : sa suite de tests sera sautée (échec si CI=true)." >&2; \
+		manque="$$manque|PostgreSQL : la suite de la base sur PostgreSQL, les deux serveurs sur une base (scripts/postgres.sh)"; \
 	fi; \
 	if s3=$$(scripts/versitygw.sh); then \
 		eval "$$s3"; stop="$$stop scripts/versitygw.sh stop '$$SEGUR_TEST_S3_DIR';"; trap "$$stop" EXIT; \
 	else \
 		echo "Serveur S3 (versitygw) indisponible : ses tests seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|serveur S3 (versitygw) : le stockage des fichiers sur S3 (scripts/versitygw.sh)"; \
 	fi; \
 	if mp=$$(scripts/mailpit.sh); then \
 		eval "$$mp"; stop="$$stop scripts/mailpit.sh stop '$$SEGUR_TEST_MAILPIT_DIR';"; trap "$$stop" EXIT; \
 	else \
 		echo "Serveur SMTP de test (mailpit) indisponible : les tests d'envoi des courriels seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|serveur SMTP (mailpit) : l'envoi des courriels (scripts/mailpit.sh)"; \
 	fi; \
 	if dsfr=$$(scripts/dsfr.sh); then \
 		eval "$$dsfr"; \
 	else \
 		echo "DSFR et axe-core indisponibles (npm) : les tests d'accessibilité seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|DSFR et axe-core : l'accessibilité et les parcours du portail de démonstration (scripts/dsfr.sh)"; \
 	fi; \
 	if chromium=$$(scripts/chromium.sh); then \
 		eval "$$chromium"; \
 	else \
 		echo "Chromium indisponible : les tests dans le navigateur seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|Chromium : les parcours dans le navigateur (scripts/chromium.sh)"; \
 	fi; \
 	if poppler=$$(scripts/poppler.sh); then \
 		eval "$$poppler"; \
 	else \
 		echo "pdftotext (poppler-utils) indisponible : les tests des documents PDF seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|pdftotext (poppler-utils) : la lecture des documents PDF (scripts/poppler.sh)"; \
 	fi; \
 	if xl=$$(scripts/xmllint.sh); then \
 		eval "$$xl"; \
 	else \
 		echo "xmllint (libxml2-utils) indisponible : les tests des virements SEPA seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|xmllint (libxml2-utils) : les virements SEPA contre leur schéma (scripts/xmllint.sh)"; \
 	fi; \
 	if lo=$$(scripts/libreoffice.sh); then \
 		eval "$$lo"; \
 	else \
 		echo "LibreOffice (libreoffice-calc-nogui) indisponible : les tests des classeurs XLSX dans un vrai tableur seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|LibreOffice : les classeurs XLSX dans un vrai tableur (scripts/libreoffice.sh)"; \
 	fi; \
-	$(GO) test -count=1 ./...
+	status=0; $(GO) test -count=1 ./... || status=$$?; \
+	if [ -n "$$manque" ]; then \
+		if [ "$$CI" = true ]; then \
+			echo "Services indisponibles : avec CI=true, leurs suites ont échoué au lieu d'être sautées :" >&2; \
+		else \
+			echo "Suites SAUTÉES, faute de leur service : ces tests n'ont pas été joués (voir le début de la sortie) :" >&2; \
+		fi; \
+		echo "$$manque" | tr '|' '\n' | sed -e '/^$$/d' -e 's/^/  - /' >&2; \
+	fi; \
+	exit $$status
 
 # The portal with its demo data, in ./segur-data, its pages styled by the
 # DSFR fetched from npm into web/dsfr (never committed).

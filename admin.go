@@ -1,6 +1,7 @@
 package segur
 
 import (
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,6 +54,16 @@ func (fs *Fautes) add(champ, format string, args ...any) {
 	*fs = append(*fs, &Faute{Champ: champ, Err: Errorf(EINVALID, format, args...)})
 }
 
+// commeErreur is err as the *Error of a refusal: the *Error it is or wraps, or
+// else an EINVALID with its text.
+func commeErreur(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: EINVALID, Message: err.Error()}
+}
+
 // faute is a Fautes of one refusal of field champ.
 func faute(champ, format string, args ...any) error {
 	var fs Fautes
@@ -69,14 +80,16 @@ func (u *Utilisateur) Valider() error {
 	u.Login = strings.ToLower(strings.TrimSpace(u.Login))
 	u.Nom = strings.TrimSpace(u.Nom)
 	var fs Fautes
-	if !hop.EmailValide(u.Login) {
-		fs.add("login", "identifiant « %s » : attendu une adresse e-mail", u.Login)
+	// A login is where the portal sends the user's mail (passwords, notices):
+	// the outbox's rule, not the format's laxer one.
+	if !AdresseCourrielValide(u.Login) {
+		fs.add("login", "identifiant « %s » : attendu une adresse e-mail nom@domaine.fr (sans accent ni espace : le portail y écrit)", u.Login)
 	}
 	if u.Nom == "" || utf8.RuneCountInString(u.Nom) > 200 {
 		fs.add("nom", "nom : attendu 1 à 200 caractères")
 	}
 	if err := ValiderRoles(u.Roles); err != nil {
-		fs = append(fs, &Faute{Champ: "roles", Err: err.(*Error)})
+		fs = append(fs, &Faute{Champ: "roles", Err: commeErreur(err)})
 	} else {
 		switch {
 		case u.A(RoleFournisseur) && u.FournisseurID == 0:
@@ -109,7 +122,7 @@ func (f *Fenetre) Valider() error {
 		f.Logiciel = l
 	}
 	if t, err := ParseTypeDemande(string(f.Type)); err != nil {
-		fs = append(fs, &Faute{Champ: "type", Err: err.(*Error)})
+		fs = append(fs, &Faute{Champ: "type", Err: commeErreur(err)})
 	} else {
 		f.Type = t
 	}

@@ -95,6 +95,10 @@ func TestUtilisateurValider(t *testing.T) {
 		{"agent", Utilisateur{Login: " Marie@ASP.fr ", Nom: " Marie ", Roles: agent}, nil},
 		{"fournisseur", Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []Role{RoleFournisseur}, FournisseurID: 1}, nil},
 		{"tout faux", Utilisateur{Login: "jean", Nom: " "}, []string{"login", "nom", "roles"}},
+		// Logins receive mail: the format's rule accepts these, the outbox's refuses them.
+		{"login accentué", Utilisateur{Login: "élodie@x.fr", Nom: "Élodie", Roles: agent}, []string{"login"}},
+		{"login à virgule", Utilisateur{Login: "a,b@x.fr", Nom: "A", Roles: agent}, []string{"login"}},
+		{"login à deux points", Utilisateur{Login: "jean@x..fr", Nom: "Jean", Roles: agent}, []string{"login"}},
 		{"fournisseur sans fournisseur", Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []Role{RoleFournisseur}}, []string{"fournisseur"}},
 		{"agent d'un fournisseur", Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: agent, FournisseurID: 1}, []string{"fournisseur"}},
 		{"cumul", Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []Role{RoleFournisseur, RoleAdmin}, FournisseurID: 1}, []string{"roles"}},

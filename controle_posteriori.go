@@ -1,6 +1,7 @@
 package segur
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -56,27 +57,14 @@ func (e EtatControle) Libelle() string {
 // issues (or a balance lower than the advance).
 const DocumentReversement TypeDocument = "reversement"
 
-// StatutsControlables are the statuses of a request that may be
-// controlled: its advance is paid, and no recovery is ordered yet.
-var StatutsControlables = []StatutDemande{DemandeAvancePayee, DemandeSoldeDeposee, DemandeSoldeEnInstruction,
-	DemandeSoldeRefusee, DemandeSoldeValidee, DemandeSoldee}
-
-// Controlable reports whether a request in status s may be controlled.
-func (s StatutDemande) Controlable() bool { return slices.Contains(StatutsControlables, s) }
-
-// AvancePayee reports whether the advance of a request in status s was
-// paid: avance_payee or any later status.
-func (s StatutDemande) AvancePayee() bool {
-	return s == DemandeReversementOrdonne || s.Controlable()
-}
-
 // MontantsVerses are what was paid on request d, as its status tells:
-// the advance from avance_payee on, the balance once soldee.
+// the advance once paid, the balance once paid.
 func MontantsVerses(d *Demande) (avance, solde int64) {
-	if d.Statut.AvancePayee() {
+	i := d.Statut.Info()
+	if i.AvancePayee {
 		avance = Avance(d.MontantFinance)
 	}
-	if d.Statut == DemandeSoldee {
+	if i.SoldePaye {
 		solde = d.SoldeAPayer
 	}
 	return avance, solde
@@ -415,4 +403,133 @@ func entete(b *strings.Builder, c *Controle, d *Demande, fournisseur string) {
 	fmt.Fprintf(b, "  Demande : %s\n", d.NumeroASP)
 	fmt.Fprintf(b, "  Votre numéro de demande (numeroEditeur) : %s\n", uneLigne(d.NumeroEditeur))
 	fmt.Fprintf(b, "  Contrôle : %s\n", c.Reference())
+}
+
+// ControleTx is what the controls' steps need of a write transaction,
+// beside applying démarches (a non-compliant control orders a recovery).
+type ControleTx interface {
+	DemarcheTx
+	// FindPopulation returns the ASP numbers, sorted, of the requests in
+	// one of statuts with no open control.
+	FindPopulation(ctx context.Context, statuts []StatutDemande) ([]string, error)
+	// CreateTirage records draw t and opens a control of each request of
+	// its sample (ECONFLICT if one got a control meanwhile); it sets t.ID.
+	CreateTirage(ctx context.Context, t *Tirage) error
+	// CreateControle opens control c of request d (ECONFLICT when one is
+	// open already); it sets c.ID.
+	CreateControle(ctx context.Context, c *Controle, d *Demande) error
+	// LockControle reads control id with its files, locked until the
+	// transaction ends; ENOTFOUND.
+	LockControle(ctx context.Context, id ControleID) (*Controle, error)
+	// CreateMessageControle records message m of control id, with the
+	// store's time, and queues mail (nil: none); it sets m.ID and m.Quand.
+	CreateMessageControle(ctx context.Context, id ControleID, m *MessageControle, mail *Courriel) error
+	// CreatePieceControle records file p of control id; it sets p.ID and
+	// p.DeposeLe.
+	CreatePieceControle(ctx context.Context, id ControleID, p *PieceControle) error
+	// UpdateControle records the outcome of control c if it is still open
+	// (ECONFLICT otherwise) and queues mail (nil: none).
+	UpdateControle(ctx context.Context, c *Controle, mail *Courriel) error
+}
+
+// TirerEchantillon draws, in transaction tx, rate taux (basis points) of
+// the requests that may be controlled and have no open control, with seed
+// graine (Tirer), by par: the draw is recorded with its population, and a
+// control opened per request drawn. An empty population is an EINVALID.
+func TirerEchantillon(ctx context.Context, tx ControleTx, taux int, graine int64, par string) (*Tirage, error) {
+	pop, err := tx.FindPopulation(ctx, Statuts(func(i InfoStatut) bool { return i.Controlable }))
+	if err != nil {
+		return nil, err
+	}
+	if len(pop) == 0 {
+		return nil, Errorf(EINVALID, "Aucune demande à tirer : aucune demande payée sans contrôle en cours.")
+	}
+	t, err := Tirer(pop, taux, graine)
+	if err != nil {
+		return nil, err
+	}
+	t.Par, t.Quand = par, tx.Maintenant()
+	return t, tx.CreateTirage(ctx, t)
+}
+
+// OuvrirControle opens, in transaction tx, a control of the request of ASP
+// number asp, picked by hand by par. A request that cannot be controlled,
+// or is already, is an ECONFLICT.
+func OuvrirControle(ctx context.Context, tx ControleTx, asp, par string) (*Controle, error) {
+	d, err := tx.LockDemande(ctx, asp)
+	if err != nil {
+		if IsCode(err, ENOTFOUND) {
+			return nil, Errorf(ENOTFOUND, "Demande %s introuvable.", asp)
+		}
+		return nil, err
+	}
+	if !d.Statut.Controlable() {
+		return nil, Errorf(ECONFLICT, "La demande %s est au statut « %s » : seules les demandes dont l'avance est payée, sans reversement ordonné, se contrôlent.", asp, d.Statut.Libelle())
+	}
+	c := &Controle{NumeroASP: asp, FournisseurID: d.FournisseurID, Etat: ControleOuvert, OuvertLe: tx.Maintenant(), OuvertPar: par}
+	return c, tx.CreateControle(ctx, c, d)
+}
+
+// controleOuvert reads control id in tx and refuses one that is closed:
+// quoi says what can no longer be done.
+func controleOuvert(ctx context.Context, tx ControleTx, id ControleID, quoi string) (*Controle, error) {
+	c, err := tx.LockControle(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Etat != ControleOuvert {
+		return nil, Errorf(ECONFLICT, "Le contrôle %s est clos : %s.", c.Reference(), quoi)
+	}
+	return c, nil
+}
+
+// AjouterMessageControle records, in transaction tx, message m of open
+// control id and queues mail (nil: none); it sets m's ID and Quand.
+func AjouterMessageControle(ctx context.Context, tx ControleTx, id ControleID, m *MessageControle, mail *Courriel) error {
+	if _, err := controleOuvert(ctx, tx, id, "il n'est plus possible d'écrire au fournisseur"); err != nil {
+		return err
+	}
+	return tx.CreateMessageControle(ctx, id, m, mail)
+}
+
+// AjouterPieceControle records, in transaction tx, file p of open control
+// id, checked with the files it holds (Controle.ValiderPiece); it sets p's
+// ID and DeposeLe.
+func AjouterPieceControle(ctx context.Context, tx ControleTx, id ControleID, p *PieceControle) error {
+	c, err := controleOuvert(ctx, tx, id, "il ne reçoit plus de pièce")
+	if err != nil {
+		return err
+	}
+	if err := c.ValiderPiece(p); err != nil {
+		return err
+	}
+	return tx.CreatePieceControle(ctx, id, p)
+}
+
+// ConclureControle records, in transaction tx, the outcome of control c,
+// concluded by the domain (Controle.Conclure), if it is still open: for a
+// non-compliant control, démarche m (ActionReverser) applied to its request
+// with s (the order of recovery, the mail), as AppliquerDemarche does; for a
+// compliant one, the mail of s only. It sets c.ConcluLe to the store's
+// time.
+func ConclureControle(ctx context.Context, tx ControleTx, c *Controle, m Demarche, prog Programme, s Suites) error {
+	if _, err := controleOuvert(ctx, tx, c.ID, "son résultat est déjà enregistré"); err != nil {
+		return err
+	}
+	mail := s.Courriel
+	switch c.Etat {
+	case ControleConforme:
+	case ControleNonConforme:
+		if m.Action != ActionReverser || s.Document == nil || c.Ordre != s.Document.Reference {
+			return fmt.Errorf("segur: contrôle %d non conforme sans ordre de reversement", c.ID)
+		}
+		if _, err := AppliquerDemarche(ctx, tx, c.NumeroASP, m, prog, s); err != nil {
+			return err
+		}
+		mail = nil // queued with the change
+	default:
+		return fmt.Errorf("segur: contrôle %d: résultat %q", c.ID, c.Etat)
+	}
+	c.ConcluLe = tx.Maintenant()
+	return tx.UpdateControle(ctx, c, mail)
 }

@@ -128,9 +128,15 @@ func (c *Courriel) Valider() error {
 }
 
 // AdresseCourrielValide reports whether s is a plain e-mail address the
-// outbox can send to: EmailValide, in printable ASCII (no SMTPUTF8), one
-// '@', and none of the characters that have a meaning in an address list
-// (space, comma, quotes, angle brackets…).
+// outbox can send to: hop.EmailValide, in printable ASCII (no SMTPUTF8),
+// one '@', and none of the characters that have a meaning in an address
+// list (space, comma, quotes, angle brackets…).
+//
+// Two rules exist on purpose. hop.EmailValide is the agency's rule for the
+// addresses a file carries: a deposit is refused by it and by nothing
+// stricter. This one is what SMTP can deliver, and checks every address the
+// portal writes to: a mail's recipients, a vendor's contact, a user's
+// login.
 func AdresseCourrielValide(s string) bool {
 	if s == "" || len(s) > 254 || !hop.EmailValide(s) || strings.Count(s, "@") != 1 {
 		return false
@@ -194,13 +200,12 @@ func Backoff(n int) time.Duration {
 	return min(premier<<(n-1), plafond)
 }
 
-// CourrielDemarche composes the mail that tells the vendor of a change of
-// its request: a refusal (or the withdrawal of a convention) with its
-// reason, a request for completion with its reason (which attachment, and
-// why), a décision, a convention to sign, the refusal of a balance with its
-// reason, the validation of a balance (with d's SoldeAPayer or ARecouvrer).
-// It reports false for the other changes, which the vendor is not mailed
-// about.
+// CourrielDemarche composes the mail that tells the vendor of change c of
+// request d, the one its transition names (Transition.Courriel): a refusal or the withdrawal of a convention with
+// its reason, a request for completion with its reason (which attachment,
+// and why), a décision, a convention to sign, the refusal of a balance with
+// its reason, the validation of a balance (with d's SoldeAPayer or
+// ARecouvrer). It reports false for a transition that mails nothing.
 //
 // fournisseur is the vendor's name, a the recipients, lien the address of
 // the request in the vendor's space ("" to leave it out). For a refusal, a
@@ -212,13 +217,13 @@ func Backoff(n int) time.Duration {
 func CourrielDemarche(c Changement, d *Demande, fournisseur string, a []string, lien string) (Courriel, bool) {
 	asp := d.NumeroASP
 	var sujet, annonce, motif, piece, suite string
-	switch {
-	case c.Action == ActionRefuserSolde:
+	switch courrielDe(c.Action, c.Vers) {
+	case CourrielRefusSolde:
 		sujet = "refus de votre demande de solde"
 		annonce = "Après instruction, l'Agence de services et de paiement refuse votre demande de solde. Vous pouvez déposer une nouvelle demande de solde pour cette demande, corrigée, dans un fichier de solde."
 		motif = "Motif du refus"
 		suite = "La demande et son historique restent disponibles dans votre espace fournisseur"
-	case c.Action == ActionValiderSolde:
+	case CourrielValidationSolde:
 		sujet = "validation de votre demande de solde"
 		switch {
 		case d.ARecouvrer > 0:
@@ -231,27 +236,27 @@ func CourrielDemarche(c Changement, d *Demande, fournisseur string, a []string, 
 				Euros(d.SoldeAPayer) + " vous sera versé, avec un avis de paiement."
 		}
 		suite = "Le détail du calcul est disponible dans votre espace fournisseur"
-	case c.Vers == DemandeRefusee && c.Action == ActionRetirer:
+	case CourrielRetrait:
 		sujet = "retrait de la convention d'attribution"
 		annonce = "La convention d'attribution proposée pour votre demande de financement n'a pas été signée dans le délai : l'offre est retirée et la demande est refusée."
 		motif, piece = "Motif du retrait", "retrait-"+asp+".pdf"
 		suite = "Le courrier de retrait est joint à ce message (" + piece + ") ; il reste disponible dans votre espace fournisseur"
-	case c.Vers == DemandeRefusee:
+	case CourrielRefus:
 		sujet = "refus de votre demande de financement"
 		annonce = "Après instruction, l'Agence de services et de paiement refuse votre demande de financement."
 		motif, piece = "Motif du refus", "refus-"+asp+".pdf"
 		suite = "La notification de refus est jointe à ce message (" + piece + ") ; elle reste disponible dans votre espace fournisseur"
-	case c.Vers == DemandeACompleter:
+	case CourrielComplement:
 		sujet = "pièce à compléter"
 		annonce = "L'instruction de votre demande de financement est suspendue : une pièce justificative est à compléter ou à remplacer."
 		motif = "Pièce demandée et motif"
 		suite = "Déposez la pièce dans votre espace fournisseur, sur la page de la demande ; l'instruction reprendra à sa réception"
-	case c.Vers == DemandeDecidee:
+	case CourrielDecision:
 		sujet = "décision de financement"
 		annonce = "L'Agence de services et de paiement accorde le financement de votre demande par une décision de financement."
 		piece = "decision-" + asp + ".pdf"
 		suite = "La décision de financement est jointe à ce message (" + piece + ") ; elle reste disponible dans votre espace fournisseur"
-	case c.Vers == DemandeConventionASigner:
+	case CourrielConvention:
 		sujet = "convention d'attribution à signer"
 		annonce = "L'Agence de services et de paiement accorde le financement de votre demande. Vu son montant, il fait l'objet d'une convention d'attribution, que vous signez dans votre espace fournisseur : aucun paiement n'a lieu avant sa signature."
 		piece = "convention-" + asp + ".pdf"

@@ -62,12 +62,6 @@ type LigneDepot struct {
 // DemandeID identifies an accepted request.
 type DemandeID int64
 
-// StatutDemande is the state of a request in its instruction.
-type StatutDemande string
-
-// DemandeDeposee is the state of a request accepted by control 2.
-const DemandeDeposee StatutDemande = "deposee"
-
 // Demande is an accepted request, as the agency instructs it.
 type Demande struct {
 	ID            DemandeID
@@ -141,17 +135,17 @@ type DepotTx interface {
 	FinishDepot(ctx context.Context, d *Depot, demandes []Demande, numerosEditeur []string) error
 	// FinishSolde records the outcome of a balance deposit that passed
 	// control 1: its lines (the accepted ones with their request's ASP
-	// number), its returned file, its balances, and moves each balance's
-	// request by m (ActionDeposerSolde), through the state machine, in
-	// this transaction.
-	FinishSolde(ctx context.Context, d *Depot, soldes []DemandeSolde, m Demarche) error
+	// number), its returned file and its balances.
+	FinishSolde(ctx context.Context, d *Depot, soldes []DemandeSolde) error
+	// A balance deposit moves the requests it balances.
+	DemarcheTx
 }
 
 // Guichet is the deposit desk of the portal: it receives a deposit, runs
 // the controls with the vendor's history and records the outcome.
 type Guichet struct {
 	Store interface {
-		WithDepotTx(ctx context.Context, f FournisseurID, fn func(tx DepotTx) error) error
+		WithDepotTx(ctx context.Context, f FournisseurID, fn func(ctx context.Context, tx DepotTx) error) error
 		FindFenetres(ctx context.Context) ([]Fenetre, error)
 		FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
 		// Reserver reserves a deposit reference and n ASP numbers before
@@ -159,9 +153,19 @@ type Guichet struct {
 		Reserver(ctx context.Context, n int) (imp int64, asp []int64, err error)
 	}
 	Blobs      Blobs
-	Now        func() time.Time
 	Paris      *time.Location
 	Operateurs *hop.Operateurs // nil: the default list
+	// Programme is the programme's rules the démarches of a deposit apply
+	// (zero: ProgrammeParDefaut).
+	Programme Programme
+}
+
+// programme is the desk's programme, ProgrammeParDefaut if unset.
+func (g *Guichet) programme() Programme {
+	if g.Programme == (Programme{}) {
+		return ProgrammeParDefaut
+	}
+	return g.Programme
 }
 
 // Envoi is a deposit as received: what the vendor declares and its files,
@@ -261,7 +265,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	}
 
 	var rejoue DepotID
-	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
+	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) error {
 		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
 		}
@@ -504,8 +508,10 @@ var TriDemandes = []string{"numeroASP", "-numeroASP", "numeroEditeur", "-numeroE
 // internal/sqlstore beside Store.
 type DepotStore interface {
 	// WithDepotTx runs fn in one transaction holding the vendor's deposit
-	// lock, and commits when fn returns nil.
-	WithDepotTx(ctx context.Context, f FournisseurID, fn func(tx DepotTx) error) error
+	// lock, and commits when fn returns nil. fn runs with the transaction's
+	// context, and must write only through tx: another write begun with
+	// that context is refused (an EINTERNAL).
+	WithDepotTx(ctx context.Context, f FournisseurID, fn func(ctx context.Context, tx DepotTx) error) error
 	// FindDepotByID returns a deposit with its lines.
 	FindDepotByID(ctx context.Context, id DepotID) (*Depot, error)
 	// FindDepots returns a vendor's deposits, newest first, without their

@@ -45,7 +45,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 	}
 
 	var rejoue DepotID
-	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(tx DepotTx) error {
+	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) error {
 		var err error
 		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
@@ -100,7 +100,10 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 			}
 			d.Lignes = append(d.Lignes, l)
 		}
-		return tx.FinishSolde(ctx, d, soldes, deposer)
+		if err := DeposerSoldes(ctx, tx, soldes, deposer, g.programme(), acteur.Adresse); err != nil {
+			return err
+		}
+		return tx.FinishSolde(ctx, d, soldes)
 	})
 	if err != nil {
 		return nil, err
@@ -109,6 +112,22 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		return &Depot{ID: rejoue}, ErrRejoue
 	}
 	return d, nil
+}
+
+// DeposerSoldes moves the request of each balance by démarche m
+// (ActionDeposerSolde) in the deposit's transaction tx: a request that can
+// no longer take a balance (it moved since the controls read it) stops
+// the deposit, an ECONFLICT.
+func DeposerSoldes(ctx context.Context, tx DemarcheTx, soldes []DemandeSolde, m Demarche, prog Programme, adresse string) error {
+	for _, s := range soldes {
+		if _, err := AppliquerDemarche(ctx, tx, s.NumeroASP, m, prog, Suites{Adresse: adresse}); err != nil {
+			if IsCode(err, EFORBIDDEN) || IsCode(err, ENOTFOUND) {
+				return Errorf(ECONFLICT, "dépôt non enregistré : la demande %s a changé pendant le dépôt (%v) ; déposez à nouveau", s.NumeroASP, err)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // etatsAvances answers the balance's portal rules from what the

@@ -17,41 +17,184 @@ var (
 	admin       = []Role{RoleAdmin}
 )
 
-// TestTransitions tries every action from every state: only the table's
-// transitions pass, each to its state.
+// machine is the state machine as process.md tells it, written apart from
+// the tables it checks: for each status and action that is allowed, the
+// one role that takes it, whether a reason is mandatory, and the status it
+// leads to with a démarche of 13 750,00 € financed and, for a balance, of
+// 9 625,00 € to pay. Every other status and action is refused.
+var machine = map[string]struct {
+	role   Role
+	raison bool
+	vers   StatutDemande
+}{
+	"deposee/prendre":                    {RoleInstructeur, false, DemandeEnInstruction},
+	"en_instruction/demander":            {RoleInstructeur, true, DemandeACompleter},
+	"en_instruction/refuser":             {RoleInstructeur, true, DemandeRefusee},
+	"en_instruction/valider":             {RoleInstructeur, false, DemandeDecidee},
+	"a_completer/completer":              {RoleFournisseur, false, DemandeEnInstruction},
+	"decidee/payer_avance":               {RolePayeur, false, DemandeAvancePayee},
+	"convention_a_signer/signer":         {RoleFournisseur, false, DemandeConventionSignee},
+	"convention_a_signer/retirer":        {RoleInstructeur, true, DemandeRefusee},
+	"convention_signee/payer_avance":     {RolePayeur, false, DemandeAvancePayee},
+	"refusee/rouvrir":                    {RoleAdmin, true, DemandeEnInstruction},
+	"avance_payee/deposer_solde":         {RoleFournisseur, false, DemandeSoldeDeposee},
+	"avance_payee/reverser":              {RoleInstructeur, true, DemandeReversementOrdonne},
+	"solde_deposee/prendre_solde":        {RoleInstructeur, false, DemandeSoldeEnInstruction},
+	"solde_deposee/reverser":             {RoleInstructeur, true, DemandeReversementOrdonne},
+	"solde_en_instruction/refuser_solde": {RoleInstructeur, true, DemandeSoldeRefusee},
+	"solde_en_instruction/valider_solde": {RoleInstructeur, false, DemandeSoldeValidee},
+	"solde_en_instruction/reverser":      {RoleInstructeur, true, DemandeReversementOrdonne},
+	"solde_refusee/deposer_solde":        {RoleFournisseur, false, DemandeSoldeDeposee},
+	"solde_refusee/reverser":             {RoleInstructeur, true, DemandeReversementOrdonne},
+	"solde_validee/payer_solde":          {RolePayeur, false, DemandeSoldee},
+	"solde_validee/reverser":             {RoleInstructeur, true, DemandeReversementOrdonne},
+	"soldee/reverser":                    {RoleInstructeur, true, DemandeReversementOrdonne},
+}
+
+// TestTransitions tries every action from every status (14 × 15), with
+// each role alone, with every role, and without a reason: only what
+// machine allows passes, by its role, to its status.
 func TestTransitions(t *testing.T) {
-	statuts := []StatutDemande{DemandeDeposee, DemandeEnInstruction, DemandeACompleter, DemandeRefusee, DemandeDecidee,
-		DemandeConventionASigner, DemandeConventionSignee}
-	actions := []Action{ActionPrendre, ActionCompleter, ActionComplete, ActionRefuser, ActionValider, ActionSigner, ActionRetirer, ActionRouvrir}
-	allowed := map[string]StatutDemande{
-		"deposee/prendre":             DemandeEnInstruction,
-		"en_instruction/demander":     DemandeACompleter,
-		"a_completer/completer":       DemandeEnInstruction,
-		"en_instruction/refuser":      DemandeRefusee,
-		"en_instruction/valider":      DemandeDecidee,
-		"convention_a_signer/signer":  DemandeConventionSignee,
-		"convention_a_signer/retirer": DemandeRefusee,
-		"refusee/rouvrir":             DemandeEnInstruction,
+	if n := len(Statuts(nil)); n != 14 {
+		t.Fatalf("got %d statuses, want the 14 machine knows: update machine with the tables", n)
+	}
+	if n := len(ToutesActions()); n != 15 {
+		t.Fatalf("got %d actions, want the 15 machine knows: update machine with the tables", n)
 	}
 	tous := []Role{RoleFournisseur, RoleInstructeur, RolePayeur, RoleAdmin}
-	for _, st := range statuts {
-		for _, a := range actions {
+	vus := 0
+	for _, st := range Statuts(nil) {
+		for _, a := range ToutesActions() {
 			key := fmt.Sprintf("%s/%s", st, a)
+			want, ok := machine[key]
+			if ok {
+				vus++
+			}
 			t.Run(key, func(t *testing.T) {
-				d := &Demande{Statut: st}
-				c, err := d.Appliquer(Demarche{Action: a, Roles: tous, Login: "x", Raison: "motif", MontantFinance: 1375000}, time.Now(), ProgrammeParDefaut)
-				want, ok := allowed[key]
-				if !ok {
+				essai := func(roles []Role, raison string) (*Demande, Changement, error) {
+					d := &Demande{Statut: st}
+					c, err := d.Appliquer(Demarche{Action: a, Roles: roles, Login: "x", Raison: raison,
+						MontantFinance: 13_750_00, SoldeAPayer: 9_625_00}, time.Now(), ProgrammeParDefaut)
+					return d, c, err
+				}
+				refus := func(d *Demande, err error, code ErrorCode, why string) {
+					t.Helper()
 					var se *Error
-					if !errors.As(err, &se) || se.Code != EFORBIDDEN || d.Statut != st {
-						t.Errorf("got %v (status %s), want a refusal and no change", err, d.Statut)
+					if !errors.As(err, &se) || se.Code != code || d.Statut != st {
+						t.Errorf("%s: got %v (status %s), want %s and no change", why, err, d.Statut, code)
 					}
+				}
+				if !ok {
+					d, _, err := essai(tous, "motif")
+					refus(d, err, EFORBIDDEN, "not in the machine")
 					return
 				}
-				if err != nil || d.Statut != want || c.De != st || c.Vers != want || c.Raison != "motif" {
-					t.Errorf("got %v, %+v, status %s; want %s", err, c, d.Statut, want)
+				for _, r := range tous {
+					d, c, err := essai([]Role{r}, "motif")
+					if r != want.role {
+						refus(d, err, EFORBIDDEN, "role "+string(r))
+						continue
+					}
+					if err != nil || d.Statut != want.vers || c.De != st || c.Vers != want.vers || c.Action != a || c.Raison != "motif" {
+						t.Errorf("role %s: got %v, %+v, status %s; want %s", r, err, c, d.Statut, want.vers)
+					}
+				}
+				d, _, err := essai([]Role{want.role}, " ")
+				if want.raison {
+					refus(d, err, EINVALID, "no reason")
+				} else if err != nil {
+					t.Errorf("no reason: got %v, want none needed", err)
+				}
+				if got := RaisonRequise(st, a); got != want.raison {
+					t.Errorf("RaisonRequise: got %v, want %v", got, want.raison)
+				}
+				if got := a.Role(); got != want.role {
+					t.Errorf("Role: got %s, want %s", got, want.role)
 				}
 			})
+		}
+	}
+	if vus != len(machine) {
+		t.Errorf("machine names %d transitions of unknown statuses or actions", len(machine)-vus)
+	}
+}
+
+// TestMachineCommeLesTables: Appliquer, Actions and Prevoir behave as the
+// tables say, for every status, action and set of roles, and the tables
+// hold together: every status is labelled and reached, every action is
+// labelled and taken, the rows of one status and action agree, and their
+// conditions cover the démarches.
+func TestMachineCommeLesTables(t *testing.T) {
+	roles := []Role{RoleFournisseur, RoleInstructeur, RolePayeur, RoleAdmin}
+	atteints := map[StatutDemande]bool{DemandeDeposee: true}
+	prises := map[Action]bool{}
+	for _, tr := range Transitions() {
+		atteints[tr.Vers] = true
+		prises[tr.Action] = true
+		if len(tr.De) == 0 || tr.Vers.Info().Libelle == string(tr.Vers) {
+			t.Errorf("transition %s to %s: no source or an unknown target", tr.Action, tr.Vers)
+		}
+	}
+	for _, i := range statuts {
+		if i.Libelle == "" || i.Libelle == string(i.Statut) || i.Badge == "" {
+			t.Errorf("status %s: label %q, badge %q", i.Statut, i.Libelle, i.Badge)
+		}
+		if !atteints[i.Statut] {
+			t.Errorf("status %s: no transition leads to it", i.Statut)
+		}
+		if i.AvancePayee && !i.Finance || i.Controlable && !i.AvancePayee || i.SoldePaye && !i.SoldeArrete ||
+			i.Soldable && i.SoldeEngage || i.Soldable && !i.AvancePayee {
+			t.Errorf("status %s: flags that contradict each other: %+v", i.Statut, i)
+		}
+	}
+	for _, a := range actions {
+		if a.Libelle == "" || a.Libelle == string(a.Action) || !prises[a.Action] {
+			t.Errorf("action %s: label %q, taken by a transition: %v", a.Action, a.Libelle, prises[a.Action])
+		}
+	}
+	// Démarches that take each condition's branch.
+	demarches := []Demarche{
+		{MontantFinance: 1, SoldeAPayer: 1},
+		{MontantFinance: ProgrammeParDefaut.SeuilConvention + 1},
+		{MontantFinance: 1, ARecouvrer: 1},
+	}
+	for _, st := range Statuts(nil) {
+		for _, a := range ToutesActions() {
+			rows := chemins(st, a)
+			for _, r := range rows[min(1, len(rows)):] {
+				if r.Role != rows[0].Role || r.Raison != rows[0].Raison || r.Enregistrement != rows[0].Enregistrement {
+					t.Errorf("%s/%s: rows disagree on role, reason or records", st, a)
+				}
+			}
+			for k := range 1 << len(roles) {
+				var rs []Role
+				for j, r := range roles {
+					if k&(1<<j) != 0 {
+						rs = append(rs, r)
+					}
+				}
+				permis := len(rows) > 0 && slices.Contains(rs, rows[0].Role)
+				if got := slices.Contains(Actions(st, rs), a); got != permis {
+					t.Errorf("%s/%s roles %v: Actions has it %v, want %v", st, a, rs, got, permis)
+				}
+				for _, m := range demarches {
+					m.Action, m.Roles, m.Raison = a, rs, "motif"
+					d := &Demande{Statut: st}
+					c, tr, err := d.Prevoir(m, time.Now(), ProgrammeParDefaut)
+					if d.Statut != st {
+						t.Fatalf("%s/%s: Prevoir moved the request", st, a)
+					}
+					if !permis {
+						if err == nil {
+							t.Errorf("%s/%s roles %v: got %s, want a refusal", st, a, rs, c.Vers)
+						}
+						continue
+					}
+					if err != nil || tr == nil || !slices.Contains(rows, tr) || c.Vers != tr.Vers || tr.Si != nil && !tr.Si(m, ProgrammeParDefaut) {
+						t.Errorf("%s/%s roles %v %+v: got %v, %v; want a row of the table whose condition holds", st, a, rs, m, err, c.Vers)
+					}
+				}
+			}
 		}
 	}
 }
@@ -174,14 +317,9 @@ func TestActionsEtLibelles(t *testing.T) {
 	if got := Actions(DemandeRefusee, []Role{RoleInstructeur, RoleAdmin}); !slices.Equal(got, []Action{ActionRouvrir}) {
 		t.Errorf("refused, instructor and admin: got %v", got)
 	}
-	for _, s := range StatutsInstruction {
+	for _, s := range Statuts(nil) {
 		if s.Libelle() == string(s) {
 			t.Errorf("status %s has no label", s)
-		}
-	}
-	for _, tr := range transitions {
-		if tr.action.Libelle() == string(tr.action) {
-			t.Errorf("action %s has no label", tr.action)
 		}
 	}
 	if got := ReferenceDocument("ASP-2026-0000001", DocumentConvention, 2); got != "ASP-2026-0000001-CONV-2" {

@@ -2,6 +2,8 @@ package segur
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,11 +48,6 @@ func (n NaturePaiement) Action() Action {
 	return ActionPayerAvance
 }
 
-// StatutsPaiementDu are the statuses of a request on which a payment may
-// be due: its advance once decided (a convention signed first), its
-// balance once validated.
-var StatutsPaiementDu = []StatutDemande{DemandeDecidee, DemandeConventionSignee, DemandeSoldeValidee}
-
 // LotID identifies a batch of payments.
 type LotID int64
 
@@ -73,12 +70,13 @@ type Paiement struct {
 // whose balance is validated. It does not know whether the payment is
 // already in a batch: the store answers that.
 func PaiementDu(d *Demande) (Paiement, bool) {
-	p := Paiement{DemandeID: d.ID, NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, FournisseurID: d.FournisseurID}
-	switch d.Statut {
-	case DemandeDecidee, DemandeConventionSignee:
-		p.Nature, p.Montant = PaiementAvance, Avance(d.MontantFinance)
-	case DemandeSoldeValidee:
-		p.Nature, p.Montant = PaiementSolde, d.SoldeAPayer
+	p := Paiement{DemandeID: d.ID, NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, FournisseurID: d.FournisseurID,
+		Nature: d.Statut.Info().Paiement}
+	switch p.Nature {
+	case PaiementAvance:
+		p.Montant = Avance(d.MontantFinance)
+	case PaiementSolde:
+		p.Montant = d.SoldeAPayer
 	default:
 		return Paiement{}, false
 	}
@@ -427,4 +425,141 @@ func accord(n int, un, plusieurs string) string {
 		return plusieurs
 	}
 	return un
+}
+
+// LotTx is what the batches' steps need of a write transaction, beside
+// applying démarches (marking a batch paid moves its requests).
+type LotTx interface {
+	DemarcheTx
+	// FindPaiementsDus returns the payments due (PaiementDu) that no batch
+	// holds, not cancelled: by vendor, then ASP number.
+	FindPaiementsDus(ctx context.Context) ([]Paiement, error)
+	// FindBanques tells, by vendor, whether its bank details are known.
+	FindBanques(ctx context.Context) (map[FournisseurID]bool, error)
+	// CreateLot records new batch l and its payments, setting their IDs; a
+	// payment of l another batch holds meanwhile is an ECONFLICT.
+	CreateLot(ctx context.Context, l *Lot) error
+	// LockLot reads batch id with its payments, locked until the
+	// transaction ends; ENOTFOUND.
+	LockLot(ctx context.Context, id LotID) (*Lot, error)
+	// FindDecideurs returns, for the requests of batch id by ASP number,
+	// their current status and the logins that took one of actions on them.
+	FindDecideurs(ctx context.Context, id LotID, actions []Action) (statuts map[string]StatutDemande, decideurs map[string][]string, err error)
+	// UpdateLot records batch l's new state and who moved it, if it is
+	// still in state de (else ECONFLICT); a cancelled batch's payments are
+	// cancelled with it. adresse is where its actor was.
+	UpdateLot(ctx context.Context, l *Lot, de EtatLot, adresse string) error
+	// CreateAvis records payment notice a of batch l (ECONFLICT if its
+	// reference exists) and queues its mail.
+	CreateAvis(ctx context.Context, l *Lot, a *Avis) error
+}
+
+// actionsDecisives are the actions whose author decided a payment: the
+// transitions that record a financing or a balance.
+func actionsDecisives() []Action {
+	var out []Action
+	for _, t := range transitions {
+		if (t.Enregistre(EnregistreFinancement) || t.Enregistre(EnregistreSolde)) && !slices.Contains(out, t.Action) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// CreerLot prepares, in transaction tx, a draft batch of the payments due:
+// all of them (asps empty) or those of the ASP numbers given (see
+// ChoisirPaiements), by login.
+func CreerLot(ctx context.Context, tx LotTx, asps []string, login string) (*Lot, error) {
+	dus, err := tx.FindPaiementsDus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	banques, err := tx.FindBanques(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := ChoisirPaiements(dus, asps, banques)
+	if err != nil {
+		return nil, err
+	}
+	l, err := NouveauLot(ps, login, tx.Maintenant())
+	if err != nil {
+		return nil, err
+	}
+	return l, tx.CreateLot(ctx, l)
+}
+
+// ApprouverLot approves draft batch id by login, in transaction tx: each
+// request must still be due its payment (VerifierStatuts), and the
+// approver must have decided none of them (Lot.Approuver).
+func ApprouverLot(ctx context.Context, tx LotTx, id LotID, login string) (*Lot, error) {
+	l, err := tx.LockLot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	statuts, decideurs, err := tx.FindDecideurs(ctx, id, actionsDecisives())
+	if err != nil {
+		return nil, err
+	}
+	if l.Etat == LotBrouillon {
+		if err := VerifierStatuts(l.Paiements, statuts); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.Approuver(login, decideurs, tx.Maintenant()); err != nil {
+		return nil, err
+	}
+	return l, tx.UpdateLot(ctx, l, LotBrouillon, "")
+}
+
+// AnnulerLot cancels draft batch id by login, in transaction tx: its
+// payments are due again.
+func AnnulerLot(ctx context.Context, tx LotTx, id LotID, login string) (*Lot, error) {
+	l, err := tx.LockLot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Annuler(login, tx.Maintenant()); err != nil {
+		return nil, err
+	}
+	return l, tx.UpdateLot(ctx, l, LotBrouillon, "")
+}
+
+// MarquerLotPaye records in transaction tx that approved batch id was
+// paid, as r says: each request moves by its payment's transition (role
+// payeur), its history naming its vendor's notice; each vendor's notice of
+// r, one per Versement, checked against the batch, is recorded and its
+// mail queued.
+func MarquerLotPaye(ctx context.Context, tx LotTx, id LotID, r Reglement, prog Programme) (*Lot, error) {
+	l, err := tx.LockLot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.MarquerPaye(r.Login, r.Le, r.Aujourdhui, tx.Maintenant()); err != nil {
+		return nil, err
+	}
+	vs := l.Versements()
+	if len(vs) != len(r.Avis) {
+		return nil, fmt.Errorf("segur: batch %s: %d notices for %d vendors", l.Reference(), len(r.Avis), len(vs))
+	}
+	for i, v := range vs {
+		a := &r.Avis[i]
+		if a.Reference != ReferenceAvis(l.ID, v.Rang) || a.FournisseurID != v.FournisseurID || a.Montant != v.Montant || a.DatePaiement != r.Le {
+			return nil, fmt.Errorf("segur: batch %s: notice %s does not match the batch", l.Reference(), a.Reference)
+		}
+		for _, p := range v.Paiements {
+			m := Demarche{Action: p.Nature.Action(), Roles: []Role{RolePayeur}, Login: r.Login}
+			if _, err := AppliquerDemarche(ctx, tx, p.NumeroASP, m, prog, Suites{Adresse: r.Adresse, Vise: a.Fichier.SHA256}); err != nil {
+				var se *Error
+				if errors.As(err, &se) {
+					return nil, Errorf(se.Code, "demande %s : %s", p.NumeroASP, se.Message)
+				}
+				return nil, err
+			}
+		}
+		if err := tx.CreateAvis(ctx, l, a); err != nil {
+			return nil, err
+		}
+	}
+	return l, tx.UpdateLot(ctx, l, LotApprouve, r.Adresse)
 }

@@ -156,19 +156,20 @@ func (p *Pilotage) Montants() (engage, paye, reste int64) {
 		if !l.Statut.Finance() {
 			continue
 		}
+		i := l.Statut.Info()
 		engage += l.Finance
 		avance := int64(0)
-		if l.Statut.AvancePayee() {
+		if i.AvancePayee {
 			avance = l.Avance
 		}
 		paye += avance
-		switch l.Statut {
-		case DemandeSoldee:
+		if i.SoldePaye {
 			paye += l.SoldeAPayer
-		case DemandeReversementOrdonne:
-		case DemandeSoldeValidee:
+		}
+		switch i.Reste {
+		case ResteSolde:
 			reste += l.SoldeAPayer
-		default:
+		case ResteFinancement:
 			reste += l.Finance - avance
 		}
 	}

@@ -8,25 +8,11 @@ import (
 	"github.com/segur-numerique/segur/hop"
 )
 
-// Soldable reports whether a balance may be deposited on a request in
-// status s: its advance is paid and it has no balance pending, validated or
-// paid (a refused balance may be deposited again).
-func (s StatutDemande) Soldable() bool { return s == DemandeAvancePayee || s == DemandeSoldeRefusee }
-
-// soldeEngage reports whether a request in status s already has a balance.
-func (s StatutDemande) soldeEngage() bool {
-	switch s {
-	case DemandeSoldeDeposee, DemandeSoldeEnInstruction, DemandeSoldeValidee, DemandeSoldee:
-		return true
-	}
-	return false
-}
-
 // EtatAvance is what the balance controls are told of a request of status s
 // and numeroEditeur editeur, quoted by its own vendor.
 func EtatAvance(s StatutDemande, editeur string) hop.EtatAvance {
-	return hop.EtatAvance{Connue: true, Soldable: s.Soldable(), SoldeEngage: s.soldeEngage(),
-		Statut: s.Libelle(), NumeroEditeur: editeur}
+	i := s.Info()
+	return hop.EtatAvance{Connue: true, Soldable: i.Soldable, SoldeEngage: i.SoldeEngage, Statut: i.Libelle, NumeroEditeur: editeur}
 }
 
 // DemandeSolde is a balance request accepted by control 2, as the portal

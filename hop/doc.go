@@ -64,6 +64,8 @@
 // EcrireHOP writes a file from typed requests (DonneesDemande) laid out as
 // the agency's model; EcrireSolde writes a balance file. NomPiece names
 // attachments. Check what you wrote with Controler before depositing it.
+// FichierExemple is the document's worked example under numbers of your
+// choosing: files of up to 200 requests to test a deposit chain with.
 //
 // # The balance file
 //

@@ -120,6 +120,29 @@ func ExampleEcrireHOP() {
 	// "nomFichier": "HOP-RI-Va1-HT-00042.pdf",
 }
 
+// A file of the document's example under three numeroEditeur, for a test
+// of one's own deposit chain: its zip holds the attachments its requests
+// name.
+func ExampleFichierExemple() {
+	f := hop.FichierExemple("T0001", "T0002", "T0003")
+	var buf bytes.Buffer
+	if err := hop.EcrireHOP(&buf, f); err != nil {
+		log.Fatal(err)
+	}
+	res, err := hop.Controler(buf.Bytes(), hop.Declaration{Logiciel: hop.LogicielRI, Date: hop.Date{Annee: 2021, Mois: 10, Jour: 25}}, hop.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Acceptees(), "demandes acceptées")
+	for _, p := range f.Demandes[2].Pieces {
+		fmt.Println(p.NomFichier)
+	}
+	// Output:
+	// 3 demandes acceptées
+	// HOP-RI-Va1-BDC-T0003.pdf
+	// HOP-RI-Va1-HT-T0003.pdf
+}
+
 // Read the returned file the portal sends back: each request's code, label
 // and, when accepted, its ASP number, to quote in the balance request.
 func ExampleLireRetour() {

@@ -22,48 +22,24 @@ func lireExempleHOP(tb testing.TB) []byte {
 	return b
 }
 
-// genererFichier returns a JSON-HOP file of n requests built from the
-// document's worked example: its request repeated n times with numLigne 1..n,
-// numeroEditeur 00001..n on five digits, and attachment names that follow
-// the request's numeroEditeur. The text is the example's own (indentation,
-// number literals), so the file is valid whenever n is between 1 and 200;
-// 200 requests weigh about 430 KB.
+// genererFichier returns the JSON-HOP file of n requests that EcrireHOP
+// writes of FichierExemple, numbered 00001..n on five digits: the
+// example's text (indentation, number literals) with its request repeated,
+// valid whenever n is between 1 and 200; 200 requests weigh about 430 KB.
 func genererFichier(tb testing.TB, n int) []byte {
 	tb.Helper()
 	if n < 1 || n > 99999 {
 		tb.Fatalf("genererFichier: %d requests, want 1 to 99999", n)
 	}
-	ex := lireExempleHOP(tb)
-	const ouverture = "\"lignesImport\": [\n"
-	i := bytes.Index(ex, []byte(ouverture))
-	j := bytes.LastIndexByte(ex, ']')
-	if i < 0 || j < i {
-		tb.Fatal("genererFichier: no lignesImport array in the example")
+	numeros := make([]string, n)
+	for k := range numeros {
+		numeros[k] = fmt.Sprintf("%05d", k+1)
 	}
-	entete, fin := ex[:i+len(ouverture)], ex[j:]
-	demande := bytes.TrimRight(ex[i+len(ouverture):j], " \n")
-
-	remplacer := func(d []byte, ancien, nouveau string, fois int) []byte {
-		if got := bytes.Count(d, []byte(ancien)); got != fois {
-			tb.Fatalf("genererFichier: %q %d times in the example's request, want %d", ancien, got, fois)
-		}
-		return bytes.ReplaceAll(d, []byte(ancien), []byte(nouveau))
+	var buf bytes.Buffer
+	if err := EcrireHOP(&buf, FichierExemple(numeros...)); err != nil {
+		tb.Fatal(err)
 	}
-	var out bytes.Buffer
-	out.Grow(len(entete) + n*(len(demande)+2) + len(fin))
-	out.Write(entete)
-	for k := 1; k <= n; k++ {
-		if k > 1 {
-			out.WriteString(",\n")
-		}
-		d := remplacer(demande, `"numLigne": 1,`, fmt.Sprintf(`"numLigne": %d,`, k), 1)
-		d = remplacer(d, `"numeroEditeur": "00001"`, fmt.Sprintf(`"numeroEditeur": "%05d"`, k), 1)
-		d = remplacer(d, `-00001.pdf"`, fmt.Sprintf(`-%05d.pdf"`, k), 2)
-		out.Write(d)
-	}
-	out.WriteString("\n  ")
-	out.Write(fin)
-	return out.Bytes()
+	return buf.Bytes()
 }
 
 func TestGenererFichier(t *testing.T) {
@@ -85,6 +61,23 @@ func TestGenererFichier(t *testing.T) {
 		}
 		if len(b) < 400_000 || len(b) > 460_000 {
 			t.Errorf("size: got %d bytes, want about 430 KB", len(b))
+		}
+		// The example's request, repeated: each one is the first with its
+		// number changed.
+		ex := lireExempleHOP(t)
+		const ouverture = "\"lignesImport\": [\n"
+		i, j := bytes.Index(ex, []byte(ouverture))+len(ouverture), bytes.LastIndexByte(ex, ']')
+		demande := bytes.TrimRight(ex[i:j], " \n")
+		for _, k := range []int{2, 117, 200} {
+			ed := fmt.Sprintf("%05d", k)
+			want := bytes.Replace(demande, []byte(`"numLigne": 1,`), fmt.Appendf(nil, `"numLigne": %d,`, k), 1)
+			want = bytes.ReplaceAll(want, []byte("00001"), []byte(ed))
+			if !bytes.Contains(b, want) {
+				t.Errorf("request %d: not the example's with numeroEditeur %s", k, ed)
+			}
+		}
+		if res, err := Controler(b, depotExemple(), Options{}); err != nil || res.Acceptees() != 200 {
+			t.Errorf("got %v, %v; want 200 requests accepted (the attachments unchecked)", err, res)
 		}
 	})
 }

@@ -213,7 +213,11 @@ func BICValide(s string) bool {
 }
 
 // EmailValide reports whether s is one plain e-mail address, as the
-// format's e-mail rule reads it.
+// format's e-mail rule reads it (result code CodeEmail of control 2): the
+// agency's rule for the addresses of a file, the only one a file is
+// checked with. It accepts addresses a mail server may not deliver (with
+// accents, commas…): a program that sends mail to them needs a stricter
+// check of what SMTP can carry.
 func EmailValide(s string) bool {
 	return len(s) <= 254 && emailValide([]byte(s))
 }

@@ -57,6 +57,3 @@ func LireOperateurs(r io.Reader) (*Operateurs, error) {
 
 // Contient reports whether nom is in the list (exact match).
 func (o *Operateurs) Contient(nom string) bool { return o.noms[nom] }
-
-// Len returns the number of operators listed.
-func (o *Operateurs) Len() int { return len(o.noms) }

@@ -17,22 +17,9 @@ type ControleStore interface {
 	// FindVersements returns what the payments of batches paid paid on a
 	// request: its advance and its balance.
 	FindVersements(ctx context.Context, asp string) (avance, solde int64, err error)
-	// TirerEchantillon draws, in one transaction, rate taux (basis points)
-	// of the controllable requests without an open control, with seed
-	// graine, records the draw and opens a control per request drawn.
-	TirerEchantillon(ctx context.Context, taux int, graine int64, par string) (*segur.Tirage, error)
-	// OuvrirControle opens a control of the request of ASP number asp.
-	OuvrirControle(ctx context.Context, asp, par string) (*segur.Controle, error)
 	FindControle(ctx context.Context, id segur.ControleID) (*segur.Controle, error)
-	// AjouterMessageControle records a message to the vendor of an open
-	// control, with its mail (nil: none), in one transaction.
-	AjouterMessageControle(ctx context.Context, id segur.ControleID, m *segur.MessageControle, c *segur.Courriel) error
-	// AjouterPieceControle records a file the vendor sent for an open control.
-	AjouterPieceControle(ctx context.Context, id segur.ControleID, p *segur.PieceControle) error
-	// ConclureControle records the outcome of control c, concluded by the
-	// domain; a non-compliant one applies démarche m (ActionReverser) to
-	// its request with s (the order, the mail) in the same transaction.
-	ConclureControle(ctx context.Context, c *segur.Controle, m segur.Demarche, prog segur.Programme, s segur.Suites) error
+	// Write runs the domain's steps of a control in one transaction.
+	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
 
 // Controles runs the controls a posteriori (process.md, step 5): draws,
@@ -54,12 +41,24 @@ type Controles struct {
 
 // Tirer draws rate taux (basis points) of the paid requests with seed graine.
 func (c *Controles) Tirer(ctx context.Context, taux int, graine int64, login string) (*segur.Tirage, error) {
-	return c.Store.TirerEchantillon(ctx, taux, graine, login)
+	var t *segur.Tirage
+	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		var err error
+		t, err = segur.TirerEchantillon(ctx, tx, taux, graine, login)
+		return err
+	})
+	return t, err
 }
 
 // Ouvrir opens a control of the request of ASP number asp, picked by hand.
 func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Controle, error) {
-	return c.Store.OuvrirControle(ctx, asp, login)
+	var ctl *segur.Controle
+	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		var err error
+		ctl, err = segur.OuvrirControle(ctx, tx, asp, login)
+		return err
+	})
+	return ctl, err
 }
 
 // Demander records a message to the vendor of control id (the documents
@@ -78,7 +77,9 @@ func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, lo
 	}
 	m := &segur.MessageControle{Texte: texte, Par: login}
 	mail := segur.CourrielPiecesControle(ctl, d, f.Nom, []string{f.Email}, texte, c.lien(id))
-	return c.Store.AjouterMessageControle(ctx, id, m, aEnvoyer(c.Log, mail, f))
+	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		return segur.AjouterMessageControle(ctx, tx, id, m, aEnvoyer(c.Log, mail, f))
+	})
 }
 
 // Deposer records file p, stored already, that vendor fournisseur sent for
@@ -94,7 +95,7 @@ func (c *Controles) Deposer(ctx context.Context, id segur.ControleID, fournisseu
 	if err := ctl.ValiderPiece(p); err != nil {
 		return err
 	}
-	return c.Store.AjouterPieceControle(ctx, id, p)
+	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error { return segur.AjouterPieceControle(ctx, tx, id, p) })
 }
 
 // Conclure records outcome cl of control id by agent a (its roles, login
@@ -116,7 +117,7 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	}
 	mail := segur.CourrielConclusionControle(ctl, d, f.Nom, []string{f.Email}, c.lien(id))
 	if ctl.Etat == segur.ControleConforme {
-		return ctl, c.Store.ConclureControle(ctx, ctl, segur.Demarche{}, c.Programme, segur.Suites{Courriel: aEnvoyer(c.Log, mail, f)})
+		return ctl, c.conclure(ctx, ctl, segur.Demarche{}, segur.Suites{Courriel: aEnvoyer(c.Log, mail, f)})
 	}
 	m := segur.Demarche{Action: segur.ActionReverser, Roles: a.Roles, Login: a.Login, Raison: ctl.Motif}
 	// The state machine's refusal (role, status) before any PDF is made.
@@ -143,7 +144,14 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	ctl.Ordre = doc.Reference
 	mail.PieceSHA256 = doc.Fichier.SHA256
 	s := segur.Suites{Attendu: d.Statut, Document: doc, Courriel: aEnvoyer(c.Log, mail, f), Adresse: a.Adresse}
-	return ctl, c.Store.ConclureControle(ctx, ctl, m, c.Programme, s)
+	return ctl, c.conclure(ctx, ctl, m, s)
+}
+
+// conclure records control ctl's outcome in one transaction.
+func (c *Controles) conclure(ctx context.Context, ctl *segur.Controle, m segur.Demarche, s segur.Suites) error {
+	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		return segur.ConclureControle(ctx, tx, ctl, m, c.Programme, s)
+	})
 }
 
 // Verse returns what was paid on request d: its payments in batches

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // controlesDu returns the controls service on b's store, with requests asps
@@ -22,7 +23,7 @@ func controlesDu(t *testing.T, b *banc, asps ...string) *Controles {
 			{Action: segur.ActionValider, Roles: marie.Roles, Login: marie.Login, MontantFinance: 10_000_00},
 			{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
 		} {
-			if _, err := b.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+			if _, err := segurtest.Appliquer(ctx, b.db, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
 				t.Fatal(err)
 			}
 		}

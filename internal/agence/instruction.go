@@ -1,7 +1,11 @@
-// Package agence is the agency's instruction of the requests: it prepares
-// what a transition issues (the amount financed and its calculation, the
-// refusal, décision or convention as PDF, the mail to the vendor) and has
-// the store apply the transition with all of it in one transaction.
+// Package agence holds the agency's services: the instruction of requests,
+// the batches of payments, and the controls a posteriori. Each prepares
+// what a step issues (the amount financed and its calculation, the
+// documents as PDF: refusal, décision, convention, payment notice, order of
+// recovery; the SEPA transfer file; the mail to the vendor) outside the
+// database, then runs the domain's use case (segur.AppliquerDemarche,
+// segur.MarquerLotPaye, segur.ConclureControle…) in one transaction of the
+// store, which writes it all or nothing.
 package agence
 
 import (
@@ -22,7 +26,8 @@ type Store interface {
 	FindReference(ctx context.Context) (segur.Reference, int64, error)
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
 	FindSoldes(ctx context.Context, asp string) ([]segur.DemandeSolde, error)
-	AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error)
+	// Write runs segur.AppliquerDemarche in one transaction.
+	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
 
 // Instruction applies the démarches of agents and vendors to requests.
@@ -69,16 +74,18 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 	}
 	s := segur.Suites{Attendu: d.Statut, Adresse: a.Adresse, Piece: a.Piece}
 	m := a.Demarche
-	if m.Action == segur.ActionValider {
+	// What the transition records, prepared before the state machine
+	// judges it (0 when it refuses the action in this status).
+	rec := segur.EnregistrementDe(d.Statut, m.Action)
+	if rec&segur.EnregistreFinancement != 0 {
 		ref, _, err := in.Store.FindReference(ctx)
 		if err != nil {
 			return segur.Changement{}, err
 		}
 		m.MontantFinance, s.Calcul = segur.CalculFinancement(d, ref, in.Programme)
 	}
-	if m.Action == segur.ActionValiderSolde && d.Statut == segur.DemandeSoldeEnInstruction {
-		// The balance computed from the last balance deposited (in another
-		// status, the state machine refuses the action below).
+	if rec&segur.EnregistreSolde != 0 {
+		// The balance computed from the last balance deposited.
 		soldes, err := in.Store.FindSoldes(ctx, asp)
 		if err != nil {
 			return segur.Changement{}, err
@@ -90,13 +97,12 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		m.SoldeAPayer, m.ARecouvrer = r.APayer, r.ARecouvrer
 		d.SoldeAPayer, d.ARecouvrer = r.APayer, r.ARecouvrer // for the mail
 	}
-	if m.Action == segur.ActionComplete && a.Piece == nil {
+	if rec&segur.EnregistrePiece != 0 && a.Piece == nil {
 		return segur.Changement{}, segur.Errorf(segur.EINVALID, "pièce manquante : joignez la pièce demandée (PDF, PNG ou JPG)")
 	}
 	// The change as it will be: refused here with the state machine's
 	// message before anything is written or generated.
-	preview := *d
-	c, err := preview.Appliquer(m, in.Now(), in.Programme)
+	c, t, err := d.Prevoir(m, in.Now(), in.Programme)
 	if err != nil {
 		return segur.Changement{}, err
 	}
@@ -117,7 +123,7 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 			}
 		}
 	}
-	if m.Action == segur.ActionSigner {
+	if t.Enregistre(segur.EnregistreVisa) {
 		conv := dernier(docs, segur.DocumentConvention)
 		if conv == nil {
 			return segur.Changement{}, segur.Errorf(segur.ECONFLICT, "demande %s : aucune convention à signer", asp)
@@ -128,19 +134,23 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 				Reference: segur.ReferenceDocument(asp, segur.DocumentConventionSignee, compter(docs, segur.DocumentConventionSignee)+1)}
 		}
 	}
-	if t, ok := map[segur.StatutDemande]segur.TypeDocument{segur.DemandeRefusee: segur.DocumentRefus,
-		segur.DemandeDecidee: segur.DocumentDecision, segur.DemandeConventionASigner: segur.DocumentConvention}[c.Vers]; ok {
+	switch typ := c.Vers.Info().Document; typ {
+	case segur.DocumentRefus, segur.DocumentDecision, segur.DocumentConvention:
 		finance := m.MontantFinance
-		if t == segur.DocumentRefus {
+		if typ == segur.DocumentRefus {
 			finance = 0
 		}
-		doc := &segur.Document{Type: t, Reference: segur.ReferenceDocument(asp, t, compter(docs, t)+1)}
+		doc := &segur.Document{Type: typ, Reference: segur.ReferenceDocument(asp, typ, compter(docs, typ)+1)}
 		if doc.Fichier, err = in.ecrire(ctx, doc, d, f, c, finance, s.Calcul); err != nil {
 			return segur.Changement{}, err
 		}
 		s.Document = doc
-	}
-	if c.Action == segur.ActionValiderSolde && c.Vers == segur.DemandeReversementOrdonne {
+	case segur.DocumentReversement:
+		if m.ARecouvrer <= 0 {
+			// A recovery after a control: its conclusion orders it, with
+			// the control's findings (Controles.Conclure).
+			return segur.Changement{}, segur.Errorf(segur.EINVALID, "reversement : il s'ordonne en concluant un contrôle de la demande %s", asp)
+		}
 		// A negative balance: the advance exceeded what the invoice
 		// justifies; the difference is ordered back.
 		r := document.Reversement{Date: c.Quand.In(in.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
@@ -158,7 +168,13 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		}
 		s.Courriel = aEnvoyer(in.Log, mail, f)
 	}
-	return in.Store.AppliquerDemarche(ctx, asp, m, in.Programme, s)
+	var applique segur.Changement
+	err = in.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		var err error
+		applique, err = segur.AppliquerDemarche(ctx, tx, asp, m, in.Programme, s)
+		return err
+	})
+	return applique, err
 }
 
 // ecrire writes a document as PDF and stores it.

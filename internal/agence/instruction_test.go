@@ -53,9 +53,9 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	b.db = db
 	b.in = &Instruction{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock, Paris: paris,
-		Programme: segur.ProgrammeParDefaut, DelaiSignature: 30, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
+		Programme: segur.ProgrammeParDefaut, DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 	var asps []string
-	err = db.WithDepotTx(ctx, b.f.ID, func(tx segur.DepotTx) error {
+	err = db.WithDepotTx(ctx, b.f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
 			NomFichier: "JSON-1234567890-20260602-001.json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
 			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000001"}

@@ -18,13 +18,13 @@ import (
 type PaiementStore interface {
 	FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error)
 	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
-	MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error)
+	// Write runs the domain's steps of a batch in one transaction.
+	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
 
-// Paiements carries out the payment officers' steps that issue documents:
-// the SEPA credit transfer file of an approved batch, and the marking of a
-// batch paid, with its payment notices and their mails. Preparing,
-// approving and cancelling a batch are the store's alone.
+// Paiements carries out the payment officers' steps: preparing, approving
+// and cancelling a batch, its SEPA credit transfer file, and the marking
+// of a batch paid, with its payment notices and their mails.
 type Paiements struct {
 	Store     PaiementStore
 	Blobs     segur.Blobs
@@ -160,5 +160,44 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 		a.Courriel = aEnvoyer(p.Log, mail, f)
 		r.Avis = append(r.Avis, a)
 	}
-	return p.Store.MarquerLotPaye(ctx, id, r, p.Programme)
+	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.MarquerLotPaye(ctx, tx, id, r, p.Programme)
+	})
+}
+
+// Creer prepares a draft batch of the payments due: all of them (asps
+// empty) or those of the ASP numbers given, by login.
+func (p *Paiements) Creer(ctx context.Context, asps []string, login string) (*segur.Lot, error) {
+	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.CreerLot(ctx, tx, asps, login)
+	})
+}
+
+// Approuver approves draft batch id by login, who decided none of its
+// requests.
+func (p *Paiements) Approuver(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
+	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.ApprouverLot(ctx, tx, id, login)
+	})
+}
+
+// Annuler cancels draft batch id by login: its payments are due again.
+func (p *Paiements) Annuler(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
+	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.AnnulerLot(ctx, tx, id, login)
+	})
+}
+
+// lot runs step fn in one transaction and returns its batch.
+func (p *Paiements) lot(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) (*segur.Lot, error)) (*segur.Lot, error) {
+	var l *segur.Lot
+	err := p.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		var err error
+		l, err = fn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
 }

@@ -15,12 +15,64 @@ import (
 	"github.com/segur-numerique/segur/internal/sepa"
 )
 
-// faussesCaisses is a store of one batch that records the settlement it
-// is given.
+// faussesCaisses is a store of one batch whose transaction records the
+// notices and the changes the marking writes.
 type faussesCaisses struct {
 	lot  segur.Lot
 	fs   map[segur.FournisseurID]*segur.Fournisseur
-	regl *segur.Reglement
+	regl *segur.Reglement // the notices recorded, as a settlement
+	// changes are the requests moved.
+	changes []segur.Changement
+}
+
+// caisseTx is the transaction of faussesCaisses: the primitives marking a
+// batch paid uses; any other panics (the embedded nil segur.Tx).
+type caisseTx struct {
+	segur.Tx
+	f   *faussesCaisses
+	now time.Time
+}
+
+func (t *caisseTx) Maintenant() time.Time { return t.now }
+
+func (t *caisseTx) LockLot(ctx context.Context, id segur.LotID) (*segur.Lot, error) {
+	l := t.f.lot
+	return &l, nil
+}
+
+func (t *caisseTx) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
+	for _, p := range t.f.lot.Paiements {
+		if p.NumeroASP == asp {
+			st := segur.DemandeDecidee
+			if p.Nature == segur.PaiementSolde {
+				st = segur.DemandeSoldeValidee
+			}
+			return &segur.Demande{ID: p.DemandeID, NumeroASP: asp, Statut: st}, nil
+		}
+	}
+	return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+}
+
+func (t *caisseTx) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
+	return t.f.lot.ID, true, nil
+}
+
+func (t *caisseTx) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, e segur.Ecriture) error {
+	t.f.changes = append(t.f.changes, c)
+	return nil
+}
+
+func (t *caisseTx) CreateAvis(ctx context.Context, l *segur.Lot, a *segur.Avis) error {
+	if t.f.regl == nil {
+		t.f.regl = &segur.Reglement{}
+	}
+	t.f.regl.Avis = append(t.f.regl.Avis, *a)
+	return nil
+}
+
+func (t *caisseTx) UpdateLot(ctx context.Context, l *segur.Lot, de segur.EtatLot, adresse string) error {
+	t.f.regl.Login, t.f.regl.Adresse, t.f.regl.Le = l.MarquePar, adresse, l.PayeLe
+	return nil
 }
 
 func (f *faussesCaisses) FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error) {
@@ -32,11 +84,8 @@ func (f *faussesCaisses) FindFournisseurByID(ctx context.Context, id segur.Fourn
 	return f.fs[id], nil
 }
 
-func (f *faussesCaisses) MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error) {
-	f.regl = &r
-	l := f.lot
-	l.Etat = segur.LotPaye
-	return &l, nil
+func (f *faussesCaisses) Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error {
+	return fn(ctx, &caisseTx{f: f, now: time.Date(2026, 6, 2, 23, 30, 0, 0, time.UTC)})
 }
 
 func caisses(t *testing.T) (*Paiements, *faussesCaisses) {
@@ -107,8 +156,11 @@ func TestMarquerPaye(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := f.regl
-	if r.Login != "anne@asp.fr" || r.Adresse != "192.0.2.1" || r.Le != le || r.Aujourdhui != le || len(r.Avis) != 2 {
+	if r.Login != "anne@asp.fr" || r.Adresse != "192.0.2.1" || r.Le != le || len(r.Avis) != 2 {
 		t.Fatalf("settlement: %+v", r)
+	}
+	if len(f.changes) != 3 || f.changes[0].Action != segur.ActionPayerAvance || f.changes[1].Action != segur.ActionPayerSolde {
+		t.Errorf("requests moved: %+v", f.changes)
 	}
 	a := r.Avis[0]
 	if a.Reference != "AVIS-000007-1" || a.FournisseurID != 1 || a.Montant != 13_750_00 || len(a.Paiements) != 2 || a.Courriel == nil ||

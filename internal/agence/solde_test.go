@@ -7,6 +7,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // solde pays the advance of asp and deposits its balance of an invoice of
@@ -19,12 +20,12 @@ func (b *banc) solde(t *testing.T, asp string, n int, facture int64) {
 		t.Fatal(err)
 	}
 	if d.Statut == segur.DemandeDecidee {
-		if _, err := b.db.AppliquerDemarche(ctx, asp, segur.Demarche{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
+		if _, err := segurtest.Appliquer(ctx, b.db, asp, segur.Demarche{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
 			segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err = b.db.WithDepotTx(ctx, b.f.ID, func(tx segur.DepotTx) error {
+	err = b.db.WithDepotTx(ctx, b.f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeSolde, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
 			NomFichier: "JSON-1234567890-20260602-00" + string(rune('2'+n)) + ".json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: n + 2,
 			JSON: segur.BlobRef{SHA256: strings.Repeat(string(rune('a'+n)), 64), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-000000" + string(rune('2'+n))}
@@ -36,7 +37,12 @@ func (b *banc) solde(t *testing.T, asp string, n int, facture int64) {
 			DateMiseEnService: hop.Date{Annee: 2026, Mois: 5, Jour: 30},
 			Pieces:            []hop.Piece{{NomFichier: "HOP-RI-Va1-FAC-" + d.NumeroEditeur + ".pdf", Format: "PDF", Type: hop.TypeFacture}}}}
 		dep.Lignes = []segur.LigneDepot{{NumLigne: 1, NumeroEditeur: d.NumeroEditeur, Code: hop.CodeAcceptee, Libelle: hop.LibelleAcceptee, NumeroASP: asp}}
-		return tx.FinishSolde(ctx, dep, []segur.DemandeSolde{s}, segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@lebeaulogiciel.fr"})
+		soldes := []segur.DemandeSolde{s}
+		m := segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []segur.Role{segur.RoleFournisseur}, Login: "jean@lebeaulogiciel.fr"}
+		if err := segur.DeposerSoldes(ctx, tx, soldes, m, segur.ProgrammeParDefaut, ""); err != nil {
+			return err
+		}
+		return tx.FinishSolde(ctx, dep, soldes)
 	})
 	if err != nil {
 		t.Fatal(err)

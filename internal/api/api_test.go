@@ -36,6 +36,9 @@ type portail struct {
 	blobs  segur.Blobs
 	tokens map[string]string // SIRET → token
 	paris  *time.Location
+	// now is the portal's one clock, from noon today (segurtest.Midi):
+	// the store's, the API's, the desk's, and the files' names.
+	now func() time.Time
 }
 
 // newPortail starts the API on a fresh SQLite database with two vendors,
@@ -53,7 +56,8 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 	if dbURL == "" {
 		dbURL = "sqlite://" + filepath.Join(dir, "segur.db")
 	}
-	db, err := sqlstore.Open(ctx, dbURL, time.Now)
+	now := segurtest.Midi()
+	db, err := sqlstore.Open(ctx, dbURL, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +69,8 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paris, _ := time.LoadLocation("Europe/Paris")
-	p := &portail{db: db, blobs: blobs, tokens: map[string]string{}, paris: paris}
+	paris := segurtest.Paris()
+	p := &portail{db: db, blobs: blobs, tokens: map[string]string{}, paris: paris, now: now}
 	for _, v := range []struct{ siret, ans string }{{"88558855858745", "1234567890"}, {"35600000000048", "0987654321"}} {
 		f := &segur.Fournisseur{SIRET: v.siret, Nom: "Éditeur " + v.siret, Email: "contact@editeur.fr", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
 		if err := db.CreateFournisseur(ctx, f); err != nil {
@@ -81,12 +85,11 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 		}
 		p.tokens[v.siret] = tok
 	}
-	now := time.Now()
-	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: now.Add(-time.Hour), Fin: now.Add(time.Hour)}); err != nil {
+	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: now().Add(-time.Hour), Fin: now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	a := &API{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Metrics: &Metrics{},
-		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: time.Now, Paris: paris}}
+	a := &API{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Metrics: &Metrics{},
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	p.srv = httptest.NewServer(mux)
@@ -94,9 +97,10 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 	return p
 }
 
-// today is the file name of the example deposited today, with ordinal n.
+// nom is the file name of the example deposited today, by the portal's
+// clock, with ordinal n.
 func (p *portail) nom(n int) string {
-	return fmt.Sprintf("JSON-1234567890-%s-%03d.json", time.Now().In(p.paris).Format("20060102"), n)
+	return fmt.Sprintf("JSON-1234567890-%s-%03d.json", p.now().In(p.paris).Format("20060102"), n)
 }
 
 func (p *portail) do(t *testing.T, method, path, siret string, body io.Reader, ctype string) (*http.Response, []byte) {
@@ -406,7 +410,7 @@ func TestDernierUsage(t *testing.T) {
 		}
 	}
 	js, err := p.db.FindJetons(ctx, f.ID)
-	if err != nil || len(js) != 1 || js[0].DernierUsage.IsZero() || time.Since(js[0].DernierUsage) > time.Minute {
+	if err != nil || len(js) != 1 || js[0].DernierUsage.IsZero() || p.now().Sub(js[0].DernierUsage) > time.Minute {
 		t.Errorf("got %+v, %v, want the last use recorded", js, err)
 	}
 }

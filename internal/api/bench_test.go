@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,33 +24,31 @@ import (
 // prefix, with its zip of 400 small PDFs.
 func depot200(tb testing.TB, prefix string) ([]byte, []byte) {
 	tb.Helper()
-	ex := string(lire(tb, exemple+".json"))
-	const open = "\"lignesImport\": [\n"
-	i := strings.Index(ex, open) + len(open)
-	j := strings.LastIndex(ex, "]")
-	req := strings.TrimRight(ex[i:j], " \n")
+	numeros := make([]string, hop.MaxDemandes)
+	for k := range numeros {
+		numeros[k] = fmt.Sprintf("%s%03d", prefix, k+1)
+	}
+	f := hop.FichierExemple(numeros...)
+	var js bytes.Buffer
+	if err := hop.EcrireHOP(&js, f); err != nil {
+		tb.Fatal(err)
+	}
 	pdf := lire(tb, "../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
-	var js strings.Builder
-	js.WriteString(ex[:i])
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
-	for k := 1; k <= hop.MaxDemandes; k++ {
-		if k > 1 {
-			js.WriteString(",\n")
-		}
-		ed := fmt.Sprintf("%s%03d", prefix, k)
-		r := strings.Replace(req, `"numLigne": 1,`, fmt.Sprintf(`"numLigne": %d,`, k), 1)
-		r = strings.Replace(r, `"numeroEditeur": "00001"`, `"numeroEditeur": "`+ed+`"`, 1)
-		r = strings.ReplaceAll(r, "-00001.pdf", "-"+ed+".pdf")
-		js.WriteString(r)
-		for _, n := range []string{"HOP-RI-Va1-BDC-" + ed + ".pdf", "HOP-RI-Va1-HT-" + ed + ".pdf"} {
-			w, _ := zw.Create(n)
+	for _, d := range f.Demandes {
+		for _, p := range d.Pieces {
+			w, err := zw.Create(p.NomFichier)
+			if err != nil {
+				tb.Fatal(err)
+			}
 			w.Write(pdf)
 		}
 	}
-	js.WriteString(ex[j:])
-	zw.Close()
-	return []byte(js.String()), zbuf.Bytes()
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return js.Bytes(), zbuf.Bytes()
 }
 
 // BenchmarkDepot sends b.N deposits of 200 requests through HTTP from 1
@@ -121,7 +118,7 @@ func BenchmarkDepot(b *testing.B) {
 				ctype, token string
 			}
 			envois := make([]envoi, b.N)
-			jour := time.Now().In(p.paris).Format("20060102")
+			jour := p.now().In(p.paris).Format("20060102")
 			for i := range envois {
 				v := vendeurs[i%nf]
 				ex, z := depot200(b, fmt.Sprintf("%02s", strconv.FormatInt(int64(i), 36)))

@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // TestDocuments: once a request is validated, its vendor reads the amount
@@ -25,14 +25,16 @@ func TestDocuments(t *testing.T) {
 		t.Fatalf("deposit: %d %s", resp.StatusCode, body)
 	}
 	var d DepotJSON
-	json.Unmarshal(body, &d)
+	if err := json.Unmarshal(body, &d); err != nil || len(d.Demandes) != 1 || d.Demandes[0].NumeroASP == nil {
+		t.Fatalf("deposit: got %s, want the example accepted", body)
+	}
 	asp := *d.Demandes[0].NumeroASP
 	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
 	if _, err := p.db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}
-	in := &agence.Instruction{Store: p.db, Blobs: p.blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Paris: p.paris,
-		Programme: segur.ProgrammeParDefaut, DelaiSignature: 30, Lien: func(string) string { return "https://portail.example/" }}
+	in := &agence.Instruction{Store: p.db, Blobs: p.blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: p.now, Paris: p.paris,
+		Programme: segur.ProgrammeParDefaut, DelaiSignature: segur.DelaiSignature, Lien: func(string) string { return "https://portail.example/" }}
 	for _, a := range []segur.Action{segur.ActionPrendre, segur.ActionValider} {
 		if _, err := in.Agir(ctx, asp, agence.Acte{Demarche: segur.Demarche{Action: a, Roles: []segur.Role{segur.RoleInstructeur}, Login: "marie@asp.fr"}}); err != nil {
 			t.Fatal(err)
@@ -58,16 +60,16 @@ func TestDocuments(t *testing.T) {
 	}
 
 	// The advance paid: the vendor's software reads its payment notice.
-	pay := &agence.Paiements{Store: p.db, Blobs: p.blobs, Log: in.Log, Now: time.Now, Paris: p.paris, Programme: segur.ProgrammeParDefaut,
+	pay := &agence.Paiements{Store: p.db, Blobs: p.blobs, Log: in.Log, Now: p.now, Paris: p.paris, Programme: segur.ProgrammeParDefaut,
 		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
-	l, err := p.db.CreateLot(ctx, nil, "paul@asp.fr")
+	l, err := segurtest.CreerLot(ctx, p.db, nil, "paul@asp.fr")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.db.ApprouverLot(ctx, l.ID, "paul@asp.fr"); err != nil {
+	if _, err := segurtest.ApprouverLot(ctx, p.db, l.ID, "paul@asp.fr"); err != nil {
 		t.Fatal(err)
 	}
-	y, m, j := time.Now().In(p.paris).Date()
+	y, m, j := p.now().In(p.paris).Date()
 	if _, err := pay.MarquerPaye(ctx, l.ID, hop.Date{Annee: y, Mois: int(m), Jour: j}, "paul@asp.fr", "192.0.2.7"); err != nil {
 		t.Fatal(err)
 	}

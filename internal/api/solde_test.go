@@ -42,7 +42,7 @@ func soldeAPI(t *testing.T, asps, eds []string, montants []int64) ([]byte, []byt
 	zw := zip.NewWriter(&buf)
 	pdf := lire(t, "../../hop/testdata/HOP-RI-Va1-FAC-00001.pdf")
 	vus := map[string]bool{}
-	aujourdhui := time.Now()
+	aujourdhui := time.Now().In(segurtest.Paris()) // the year of the portal's day (segurtest.Midi)
 	for i, asp := range asps {
 		ed := eds[i]
 		s := hop.DonneesSolde{NumeroASP: asp, NumeroEditeur: ed, NumeroFacture: "FA-" + ed,
@@ -114,7 +114,7 @@ func testAPISolde(t *testing.T, p *portail) {
 		for _, m := range []segur.Demarche{{Action: segur.ActionPrendre, Roles: inst, Login: "marie@asp.fr"},
 			{Action: segur.ActionValider, Roles: inst, Login: "marie@asp.fr", MontantFinance: 13_750_00},
 			{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"}} {
-			if _, err := p.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+			if _, err := segurtest.Appliquer(ctx, p.db, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
 				t.Fatal(err)
 			}
 		}

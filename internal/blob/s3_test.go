@@ -27,6 +27,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // s3URL returns the S3 server's URL for the tests, or skips the test
@@ -35,11 +36,7 @@ func s3URL(tb testing.TB) string {
 	tb.Helper()
 	raw := os.Getenv("SEGUR_TEST_S3_URL")
 	if raw == "" {
-		const msg = `SEGUR_TEST_S3_URL is empty: no S3 server to test against; start one with: eval "$(scripts/versitygw.sh)"`
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		segurtest.Indisponible(tb, `SEGUR_TEST_S3_URL is empty: no S3 server to test against; start one with: eval "$(scripts/versitygw.sh)"`)
 	}
 	return raw
 }

@@ -15,13 +15,16 @@ import (
 	"strings"
 )
 
-// Exit statuses, shared by every subcommand.
+// Exit statuses, shared by every subcommand (the README and each command's
+// help list those it returns).
 const (
 	exitOK      = 0
 	exitRejets  = 1  // at least one request rejected
 	exitFichier = 2  // the file is rejected by control 1
 	exitLecture = 3  // a file cannot be read
-	exitInterne = 5  // internal error
+	exitPortail = 4  // the portal refused a deposit or a call of its API (submit, status, build --url)
+	exitInterne = 5  // internal error; for submit and status, the network failed
+	exitService = 6  // serve cannot listen on its address (in use, forbidden)
 	exitUsage   = 64 // wrong usage
 )
 

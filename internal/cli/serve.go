@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -42,6 +44,11 @@ list). Mot de passe SMTP : variable SEGUR_SMTP_MOT_DE_PASSE.
 
 Exemple :
   segur serve --demo
+
+Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
+refusée (--db, --blobs, --smtp) ; 5 erreur interne (base, stockage) ; 6
+impossible d'écouter sur --addr (adresse déjà utilisée, permission
+refusée) ; 64 usage incorrect.
 `
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -52,7 +59,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
 	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
-	seuil := fs.String("seuil-convention", "23000", "montant financé (€) au-delà duquel une convention remplace la décision")
+	prog := segur.ProgrammeParDefaut
+	seuil := fs.String("seuil-convention", segur.Euros(prog.SeuilConvention), "montant financé (€) au-delà duquel une convention remplace la décision")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	smtpf := addSMTPFlags(fs)
 	// The agency's account the SEPA transfers debit; a fictitious one by default, for the demo.
@@ -73,12 +81,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : --asp-nom, --asp-iban, --asp-bic : %v\n", err)
 		return exitUsage
 	}
-	prog := segur.ProgrammeParDefaut
-	if c, ok := segur.LireEuros(*seuil); ok && c > 0 {
-		prog.SeuilConvention = c
-	} else {
-		fmt.Fprintf(e.stderr, "segur serve : --seuil-convention « %s » : attendu un montant en euros, par exemple 23000 ou 23000,00\n", *seuil)
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : --addr « %s » : attendu hôte:port, par exemple 127.0.0.1:8080\n", *addr)
 		return exitUsage
+	}
+	// The programme's threshold unless the flag is given: its default
+	// (shown by --help) is only ProgrammeParDefaut's, written in euros.
+	if donne(fs, "seuil-convention") {
+		c, ok := segur.LireEuros(*seuil)
+		if !ok || c <= 0 {
+			fmt.Fprintf(e.stderr, "segur serve : --seuil-convention « %s » : attendu un montant en euros, par exemple 23000 ou 23000,00\n", *seuil)
+			return exitUsage
+		}
+		prog.SeuilConvention = c
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	db, err := dbf.open(ctx)
@@ -100,14 +115,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		if err := seedDemo(ctx, e, db); err != nil {
 			return reportErr(e, "serve --demo", err)
 		}
-		g := &segur.Guichet{Store: db, Blobs: store, Now: time.Now, Paris: paris()}
+		g := &segur.Guichet{Store: db, Blobs: store, Paris: paris()}
 		if err := deposerDemo(ctx, e, db, g, store); err != nil {
 			return reportErr(e, "serve --demo", err)
 		}
 	}
 	metrics := &api.Metrics{}
 	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics,
-		Guichet: &segur.Guichet{Store: db, Blobs: store, Now: time.Now, Paris: paris()}}
+		Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris()}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	if st, err := os.Stat(filepath.Join(*dsfr, "dsfr.min.css")); err != nil || st.IsDir() {
@@ -119,7 +134,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		base = "http://" + *addr
 	}
 	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
-		DelaiSignature: 30, Lien: func(asp string) string { return base + "/demandes/" + asp }}
+		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return base + "/demandes/" + asp }}
 	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
@@ -136,8 +151,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	mux.Handle("GET /metrics", metrics)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %v\n", *addr, err)
-		return exitLecture
+		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %s\n", *addr, pourquoiEcoute(err))
+		return exitService
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -161,6 +176,34 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// donne reports whether flag name was given on the command line.
+func donne(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// pourquoiEcoute says in French why the server cannot listen, for the
+// common causes; the system's words otherwise.
+func pourquoiEcoute(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "l'adresse est déjà utilisée (un autre segur serve, ou un autre service, écoute sur ce port)"
+	case errors.Is(err, syscall.EACCES):
+		return "permission refusée (un port inférieur à 1024 demande des droits d'administrateur)"
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return "cette adresse n'est pas celle d'une interface de cette machine"
+	case errors.As(err, &dns):
+		return "nom d'hôte inconnu (" + dns.Name + ")"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
 }
 
 func envOr(key, def string) string {

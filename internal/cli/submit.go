@@ -39,13 +39,12 @@ refusé par le portail (authentification, doublon, campagne, taille) ; 5
 échec du réseau après nouvelles tentatives ; 64 usage incorrect.
 `
 
-const exitPortail = 4
-
 // portail is the API of a portal, as its vendors' tools use it.
 type portail struct {
 	url, jeton string
 	client     *http.Client
 	stderr     io.Writer
+	attente    time.Duration // the wait before the first retry of a deposit, doubled at each one; 1 s when zero
 }
 
 func lireJeton(path string) (string, error) {
@@ -90,21 +89,11 @@ func runSubmit(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur submit : %v\n", err)
 		return exitLecture
 	}
-	// The files' digest names the deposit in the ledger: sent again, it
-	// carries the same Idempotency-Key.
-	h := sha256.New()
-	for _, p := range files {
-		f, err := os.Open(p)
-		if err != nil {
-			return cannotRead(e, p, err)
-		}
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return cannotRead(e, p, err)
-		}
+	empreinte, fautif, err := empreinteDepot(*typ, files)
+	if err != nil {
+		return cannotRead(e, fautif, err)
 	}
-	cle := c.Cle(hex.EncodeToString(h.Sum(nil)))
+	cle := c.Cle(empreinte)
 	if err := c.Enregistrer(); err != nil {
 		fmt.Fprintf(e.stderr, "segur submit : carnet %s : %v\n", *ledger, err)
 		return exitLecture
@@ -168,7 +157,11 @@ func runSubmit(ctx context.Context, e *env, args []string) int {
 // deposer sends the deposit, retrying network failures with the same key.
 func (p *portail) deposer(ctx context.Context, typ, jsonPath, zipPath, cle string, out *api.DepotJSON) (int, error) {
 	var last error
-	for essai, attente := 1, time.Second; essai <= 4; essai, attente = essai+1, attente*2 {
+	attente := p.attente
+	if attente <= 0 {
+		attente = time.Second
+	}
+	for essai := 1; essai <= 4; essai, attente = essai+1, attente*2 {
 		code, err := p.envoyer(ctx, typ, jsonPath, zipPath, cle, out)
 		if err == nil || code != exitInterne {
 			return code, err
@@ -199,31 +192,17 @@ func (p *portail) envoyer(ctx context.Context, typ, jsonPath, zipPath, cle strin
 	}
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
+	ecrit := make(chan struct{})
 	go func() {
-		err := func() error {
-			mw.WriteField("typeDemande", typ)
-			mw.WriteField("numeroAns", numeroAnsDuNom(filepath.Base(jsonPath)))
-			for _, part := range []struct{ champ, path string }{{"fichier", jsonPath}, {"pieces", zipPath}} {
-				if part.path == "" {
-					continue
-				}
-				w, err := mw.CreateFormFile(part.champ, filepath.Base(part.path))
-				if err != nil {
-					return err
-				}
-				f, err := os.Open(part.path)
-				if err != nil {
-					return err
-				}
-				_, err = io.Copy(w, f)
-				f.Close()
-				if err != nil {
-					return err
-				}
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
+		defer close(ecrit)
+		pw.CloseWithError(ecrireCorps(mw, typ, jsonPath, zipPath))
+	}()
+	// The transport stops reading the body when the connection drops, and
+	// never closes it (it is no io.Closer): closing the reader ends the
+	// writer, which closes its file, before the next attempt opens it again.
+	defer func() {
+		pr.Close()
+		<-ecrit
 	}()
 	body := &progression{r: pr, total: total, w: p.stderr}
 	req, err := http.NewRequestWithContext(ctx, "POST", p.url+"/api/v1/depots", body)
@@ -255,6 +234,31 @@ func (p *portail) envoyer(ctx context.Context, typ, jsonPath, zipPath, cle strin
 		return exitInterne, fmt.Errorf("réponse du portail illisible : %v", err)
 	}
 	return exitOK, nil
+}
+
+// ecrireCorps writes the deposit's form to mw: its fields, then its files.
+func ecrireCorps(mw *multipart.Writer, typ, jsonPath, zipPath string) error {
+	mw.WriteField("typeDemande", typ)
+	mw.WriteField("numeroAns", numeroAnsDuNom(filepath.Base(jsonPath)))
+	for _, part := range []struct{ champ, path string }{{"fichier", jsonPath}, {"pieces", zipPath}} {
+		if part.path == "" {
+			continue
+		}
+		w, err := mw.CreateFormFile(part.champ, filepath.Base(part.path))
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(part.path)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(w, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return mw.Close()
 }
 
 // numeroAnsDuNom reads the ANS number of JSON-<numeroAns>-<date>-<NNN>.json.
@@ -391,4 +395,31 @@ func (p *portail) numerosEditeur(ctx context.Context) ([]string, int, error) {
 		return nil, exitInterne, fmt.Errorf("réponse du portail illisible : %v", err)
 	}
 	return l.NumerosEditeur, exitOK, nil
+}
+
+// empreinteDepot is the digest that names a deposit in the ledger: sent
+// again, it carries the same Idempotency-Key. It covers what the deposit
+// declares, its type and the JSON file's name, and each file's content: a
+// file renamed after a rejection (a new ordinal, another day) is another
+// deposit, not a replay of the rejected one. On a read error it returns the
+// file at fault.
+func empreinteDepot(typ string, files []string) (string, string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "segur-depot\x00%s\x00%s\x00", typ, filepath.Base(files[0]))
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", p, err
+		}
+		st, err := f.Stat()
+		if err == nil {
+			fmt.Fprintf(h, "%d\x00", st.Size())
+			_, err = io.Copy(h, f)
+		}
+		f.Close()
+		if err != nil {
+			return "", p, err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), "", nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/courrier"
+	"github.com/segur-numerique/segur/internal/segurtest"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
@@ -35,11 +36,7 @@ func mailpit(tb testing.TB) (smtpAddr, api string) {
 	tb.Helper()
 	smtpAddr, api = os.Getenv("SEGUR_TEST_SMTP"), os.Getenv("SEGUR_TEST_MAILPIT")
 	if smtpAddr == "" || api == "" {
-		const msg = `SEGUR_TEST_SMTP or SEGUR_TEST_MAILPIT is empty: no SMTP server to test against; start one with: eval "$(scripts/mailpit.sh)"`
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		segurtest.Indisponible(tb, `SEGUR_TEST_SMTP or SEGUR_TEST_MAILPIT is empty: no SMTP server to test against; start one with: eval "$(scripts/mailpit.sh)"`)
 	}
 	return smtpAddr, strings.TrimSuffix(api, "/")
 }

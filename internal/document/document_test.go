@@ -22,6 +22,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 var paris = func() *time.Location {
@@ -69,7 +70,7 @@ func exemple(t segur.TypeDocument) Donnees {
 		d.MontantPrestation = 60_000_00
 		d.MontantFinance = 48_000_00
 		d.Calcul = "plafonds des établissements : 40 000,00 € HT, soit 48 000,00 € TTC (TVA 20 %), inférieur à la prestation"
-		d.DelaiSignature = 30
+		d.DelaiSignature = segur.DelaiSignature
 	}
 	d.Avance = segur.Avance(d.MontantFinance)
 	d.SoldeMax = d.MontantFinance - d.Avance
@@ -85,17 +86,6 @@ func ecrire(tb testing.TB, d Donnees) []byte {
 	return b.Bytes()
 }
 
-// unavailable skips tb for a missing test tool, or fails it when CI=true: a
-// CI run must run every test (as internal/segurtest does; not imported:
-// it brings chromedp and the stores).
-func unavailable(tb testing.TB, msg string) {
-	tb.Helper()
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
-}
-
 // poppler returns the path of poppler's tool (pdftotext, pdfinfo):
 // SEGUR_PDFTOTEXT, else pdftotext on PATH (install it with:
 // eval "$(scripts/poppler.sh)"), and the other tools beside it.
@@ -107,7 +97,7 @@ func poppler(tb testing.TB, tool string) string {
 	}
 	path, err := exec.LookPath(exe)
 	if err != nil {
-		unavailable(tb, fmt.Sprintf(`no pdftotext to read the documents (SEGUR_PDFTOTEXT=%q: %v); install it with: eval "$(scripts/poppler.sh)"`, os.Getenv("SEGUR_PDFTOTEXT"), err))
+		segurtest.Indisponible(tb, fmt.Sprintf(`no pdftotext to read the documents (SEGUR_PDFTOTEXT=%q: %v); install it with: eval "$(scripts/poppler.sh)"`, os.Getenv("SEGUR_PDFTOTEXT"), err))
 	}
 	return filepath.Join(filepath.Dir(path), tool)
 }
@@ -449,7 +439,7 @@ func TestDepuisDemande(t *testing.T) {
 		Beneficiaires: benef, RegimeTVA: dem.RegimeTVA, MontantHT: dem.MontantHTCents,
 		MontantPrestation: segur.MontantPrestation(dem.RegimeTVA, dem.MontantHTCents, prog),
 		MontantFinance:    finance, Avance: segur.Avance(finance), SoldeMax: finance - segur.Avance(finance),
-		Calcul: calcul, DelaiSignature: 30, Agent: "marie@asp.fr",
+		Calcul: calcul, DelaiSignature: segur.DelaiSignature, Agent: "marie@asp.fr",
 	}
 	text := strings.Join(pdftotext(t, ecrire(t, d)), " ")
 	for _, w := range []string{espaces(calcul), EnLettres(finance), "1er janvier 2026", "RI — Référentiel d'identité"} {

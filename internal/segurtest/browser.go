@@ -34,7 +34,7 @@ func Browser(tb testing.TB) context.Context {
 	}
 	path, err := exec.LookPath(exe)
 	if err != nil {
-		unavailable(tb, fmt.Sprintf(`no Chromium to test in (SEGUR_CHROMIUM=%q: %v); install it with: eval "$(scripts/chromium.sh)"`, exe, err))
+		Indisponible(tb, fmt.Sprintf(`no Chromium to test in (SEGUR_CHROMIUM=%q: %v); install it with: eval "$(scripts/chromium.sh)"`, exe, err))
 	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -174,11 +174,11 @@ func axeScript(tb testing.TB) []byte {
 	tb.Helper()
 	path := os.Getenv("SEGUR_AXE_JS")
 	if path == "" {
-		unavailable(tb, `SEGUR_AXE_JS is empty: no axe-core to check accessibility with; fetch it with: eval "$(scripts/dsfr.sh)"`)
+		Indisponible(tb, `SEGUR_AXE_JS is empty: no axe-core to check accessibility with; fetch it with: eval "$(scripts/dsfr.sh)"`)
 	}
 	script, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		unavailable(tb, fmt.Sprintf(`SEGUR_AXE_JS=%q does not exist; fetch it with: eval "$(scripts/dsfr.sh)"`, path))
+		Indisponible(tb, fmt.Sprintf(`SEGUR_AXE_JS=%q does not exist; fetch it with: eval "$(scripts/dsfr.sh)"`, path))
 	}
 	if err != nil {
 		tb.Fatalf("axe: %v", err)
@@ -244,19 +244,9 @@ func DSFR(tb testing.TB) string {
 	tb.Helper()
 	dir := os.Getenv("SEGUR_DSFR_DIR")
 	if dir == "" {
-		unavailable(tb, `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`)
+		Indisponible(tb, `SEGUR_DSFR_DIR is empty: fetch the DSFR with: eval "$(scripts/dsfr.sh)"`)
 	}
 	return dir
-}
-
-// unavailable skips tb for a missing test tool, or fails it when CI=true:
-// a CI run must run every test.
-func unavailable(tb testing.TB, msg string) {
-	tb.Helper()
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
 }
 
 // lockedBuffer is a bytes.Buffer safe for the browser's output goroutine and

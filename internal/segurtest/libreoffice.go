@@ -19,11 +19,7 @@ func Soffice(tb testing.TB) string {
 	}
 	path, err := exec.LookPath(exe)
 	if err != nil {
-		msg := fmt.Sprintf(`no LibreOffice for the XLSX books (SEGUR_SOFFICE=%q: %v); install it with: eval "$(scripts/libreoffice.sh)"`, os.Getenv("SEGUR_SOFFICE"), err)
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		Indisponible(tb, fmt.Sprintf(`no LibreOffice for the XLSX books (SEGUR_SOFFICE=%q: %v); install it with: eval "$(scripts/libreoffice.sh)"`, os.Getenv("SEGUR_SOFFICE"), err))
 	}
 	return path
 }

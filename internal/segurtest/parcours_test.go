@@ -21,7 +21,7 @@ func demoNavigateur(t *testing.T) *nav {
 	t.Helper()
 	dsfr := DSFR(t)
 	bin := binary(t)
-	base, _ := serve(t, bin, t.TempDir(), "--demo", "--dsfr", dsfr)
+	base := serve(t, bin, t.TempDir(), "--demo", "--dsfr", dsfr).base
 	return &nav{t: t, ctx: Browser(t), base: base}
 }
 

@@ -19,11 +19,7 @@ func PostgresDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv("SEGUR_TEST_POSTGRES_DSN")
 	if dsn == "" {
-		const msg = `SEGUR_TEST_POSTGRES_DSN is empty: no PostgreSQL to test against; start one with: eval "$(scripts/postgres.sh)"`
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		Indisponible(tb, `SEGUR_TEST_POSTGRES_DSN is empty: no PostgreSQL to test against; start one with: eval "$(scripts/postgres.sh)"`)
 	}
 	return dsn
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata")
@@ -39,31 +40,11 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-// xmllint returns the path of libxml2's xmllint: SEGUR_XMLLINT, else
-// xmllint on PATH (install it with: eval "$(scripts/xmllint.sh)"). Without
-// it the test is skipped, or fails when CI=true.
-func xmllint(tb testing.TB) string {
-	tb.Helper()
-	exe := os.Getenv("SEGUR_XMLLINT")
-	if exe == "" {
-		exe = "xmllint"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		msg := fmt.Sprintf(`no xmllint to validate the SEPA files (SEGUR_XMLLINT=%q: %v); install it with: eval "$(scripts/xmllint.sh)"`, os.Getenv("SEGUR_XMLLINT"), err)
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return path
-}
-
 // valider validates a file against the schema with xmllint, as the bank
 // would: nil when valid, else xmllint's report.
 func valider(tb testing.TB, doc []byte) error {
 	tb.Helper()
-	exe := xmllint(tb)
+	exe := segurtest.Xmllint(tb)
 	f := filepath.Join(tb.TempDir(), "virement.xml")
 	if err := os.WriteFile(f, doc, 0o644); err != nil {
 		tb.Fatal(err)

@@ -11,112 +11,57 @@ import (
 	"github.com/segur-numerique/segur"
 )
 
-// TirerEchantillon draws, in one transaction, rate taux (basis points) of
-// the requests that may be controlled (segur.StatutsControlables) and
-// have no open control, with seed graine (segur.Tirer); it records the
-// draw, with its population, and opens a control per request drawn. An
-// empty population is an EINVALID: nothing is recorded.
-func (db *DB) TirerEchantillon(ctx context.Context, taux int, graine int64, par string) (*segur.Tirage, error) {
-	var t *segur.Tirage
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var args []any
-		in := placeholders(&args, segur.StatutsControlables...)
-		rows, err := tx.QueryContext(ctx, `SELECT numero_asp FROM demandes d WHERE statut IN (`+in+`)
-			AND NOT EXISTS (SELECT 1 FROM controles c WHERE c.demande_id = d.id AND c.etat = 'ouvert') ORDER BY numero_asp`, args...)
-		if err != nil {
-			return fmt.Errorf("sqlstore: population du tirage: %w", err)
-		}
-		var pop []string
-		if err := eachRow(rows, func(r *sql.Rows) error {
-			var asp string
-			err := r.Scan(&asp)
-			pop = append(pop, asp)
-			return err
-		}); err != nil {
-			return fmt.Errorf("sqlstore: population du tirage: %w", err)
-		}
-		if len(pop) == 0 {
-			return segur.Errorf(segur.EINVALID, "Aucune demande à tirer : aucune demande payée sans contrôle en cours.")
-		}
-		if t, err = segur.Tirer(pop, taux, graine); err != nil {
-			return err
-		}
-		t.Par, t.Quand = par, db.clock()
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO tirages (graine, taux, population, empreinte, candidats, echantillon, par, quand)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			t.Graine, t.Taux, t.Population, t.Empreinte, strings.Join(t.Candidats, "\n"), t.Tires, t.Par, t.Quand).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("sqlstore: tirage: %w", err)
-		}
-		t.ID = segur.TirageID(id)
-		for _, asp := range t.Echantillon {
-			_, err := tx.ExecContext(ctx, `INSERT INTO controles (demande_id, tirage_id, etat, ouvert_le, ouvert_par)
-				SELECT id, $1, 'ouvert', $2, $3 FROM demandes WHERE numero_asp = $4`, id, t.Quand, par, asp)
-			if violationOf(err) == uniqueViolation {
-				return segur.Errorf(segur.ECONFLICT, "La demande %s a reçu un contrôle entre-temps : rien n'est tiré ; tirez de nouveau.", asp)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlstore: contrôle de %s: %w", asp, err)
-			}
-		}
-		return audit(ctx, tx, t.Quand, "controle.tirer", fmt.Sprintf("tirage:%d", id), map[string]any{
-			"graine": strconv.FormatInt(t.Graine, 10), "taux": t.Taux, "population": t.Population, "empreinte": t.Empreinte,
-			"echantillon": t.Echantillon})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
+// FindPopulation returns the ASP numbers, sorted, of the requests in one
+// of statuts with no open control.
+func (e *ecriture) FindPopulation(ctx context.Context, statuts []segur.StatutDemande) ([]string, error) {
+	var args []any
+	in := placeholders(&args, statuts...)
+	return queryAll(ctx, e.tx, func(s scanner) (string, error) {
+		var asp string
+		return asp, s.Scan(&asp)
+	}, "population du tirage", `SELECT numero_asp FROM demandes d WHERE statut IN (`+in+`)
+		AND NOT EXISTS (SELECT 1 FROM controles c WHERE c.demande_id = d.id AND c.etat = 'ouvert') ORDER BY numero_asp`, args...)
 }
 
-// OuvrirControle opens a control of the request of ASP number asp, picked
-// by hand by par. A request that cannot be controlled, or is already, is
-// an ECONFLICT.
-func (db *DB) OuvrirControle(ctx context.Context, asp, par string) (*segur.Controle, error) {
-	c := &segur.Controle{NumeroASP: asp, Etat: segur.ControleOuvert, OuvertPar: par}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var (
-			id     int64
-			statut segur.StatutDemande
-		)
-		err := tx.QueryRowContext(ctx, `SELECT id, fournisseur_id, statut FROM demandes WHERE numero_asp = $1`+db.forUpdate(), asp).
-			Scan(&id, &c.FournisseurID, &statut)
-		if errors.Is(err, sql.ErrNoRows) {
-			return segur.Errorf(segur.ENOTFOUND, "Demande %s introuvable.", asp)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-		}
-		if !statut.Controlable() {
-			return segur.Errorf(segur.ECONFLICT, "La demande %s est au statut « %s » : seules les demandes dont l'avance est payée, sans reversement ordonné, se contrôlent.", asp, statut.Libelle())
-		}
-		c.OuvertLe = db.clock()
-		var cid int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO controles (demande_id, etat, ouvert_le, ouvert_par) VALUES ($1, 'ouvert', $2, $3) RETURNING id`,
-			id, c.OuvertLe, par).Scan(&cid)
+// CreateTirage records draw t and opens a control per request drawn.
+func (e *ecriture) CreateTirage(ctx context.Context, t *segur.Tirage) error {
+	var id int64
+	err := e.tx.QueryRowContext(ctx, `INSERT INTO tirages (graine, taux, population, empreinte, candidats, echantillon, par, quand)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		t.Graine, t.Taux, t.Population, t.Empreinte, strings.Join(t.Candidats, "\n"), t.Tires, t.Par, t.Quand).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: tirage: %w", err)
+	}
+	t.ID = segur.TirageID(id)
+	for _, asp := range t.Echantillon {
+		_, err := e.tx.ExecContext(ctx, `INSERT INTO controles (demande_id, tirage_id, etat, ouvert_le, ouvert_par)
+			SELECT id, $1, 'ouvert', $2, $3 FROM demandes WHERE numero_asp = $4`, id, t.Quand, t.Par, asp)
 		if violationOf(err) == uniqueViolation {
-			return segur.Errorf(segur.ECONFLICT, "Un contrôle de la demande %s est déjà en cours.", asp)
+			return segur.Errorf(segur.ECONFLICT, "La demande %s a reçu un contrôle entre-temps : rien n'est tiré ; tirez de nouveau.", asp)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlstore: contrôle de %s: %w", asp, err)
 		}
-		c.ID = segur.ControleID(cid)
-		return audit(ctx, tx, c.OuvertLe, "controle.ouvrir", fmt.Sprintf("controle:%d", cid), map[string]string{"demande": asp})
-	})
-	if err != nil {
-		return nil, err
 	}
-	return c, nil
+	return audit(ctx, e.tx, t.Quand, "controle.tirer", fmt.Sprintf("tirage:%d", id), map[string]any{
+		"graine": strconv.FormatInt(t.Graine, 10), "taux": t.Taux, "population": t.Population, "empreinte": t.Empreinte,
+		"echantillon": t.Echantillon})
 }
 
-// forUpdate locks the rows a transaction reads, on PostgreSQL; SQLite's
-// write transactions hold the database already.
-func (db *DB) forUpdate() string {
-	if db.dialect == dialectPostgres {
-		return " FOR UPDATE"
+// CreateControle opens control c of request d: one open control per
+// request (a unique index), else ECONFLICT.
+func (e *ecriture) CreateControle(ctx context.Context, c *segur.Controle, d *segur.Demande) error {
+	var cid int64
+	err := e.tx.QueryRowContext(ctx, `INSERT INTO controles (demande_id, etat, ouvert_le, ouvert_par) VALUES ($1, 'ouvert', $2, $3) RETURNING id`,
+		int64(d.ID), c.OuvertLe, c.OuvertPar).Scan(&cid)
+	if violationOf(err) == uniqueViolation {
+		return segur.Errorf(segur.ECONFLICT, "Un contrôle de la demande %s est déjà en cours.", d.NumeroASP)
 	}
-	return ""
+	if err != nil {
+		return fmt.Errorf("sqlstore: contrôle de %s: %w", d.NumeroASP, err)
+	}
+	c.ID = segur.ControleID(cid)
+	return audit(ctx, e.tx, c.OuvertLe, "controle.ouvrir", fmt.Sprintf("controle:%d", cid), map[string]string{"demande": d.NumeroASP})
 }
 
 // controleColumns are the columns scanControle reads, of controles c
@@ -156,15 +101,20 @@ func (db *DB) FindControle(ctx context.Context, id segur.ControleID) (*segur.Con
 	}, "messages du contrôle", `SELECT id, texte, par, quand FROM controle_messages WHERE controle_id = $1 ORDER BY id`, int64(id)); err != nil {
 		return nil, err
 	}
-	if c.Pieces, err = queryAll(ctx, db.r, func(s scanner) (segur.PieceControle, error) {
+	if c.Pieces, err = piecesControle(ctx, db.r, id); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// piecesControle reads the files of control id, oldest first.
+func piecesControle(ctx context.Context, q querier, id segur.ControleID) ([]segur.PieceControle, error) {
+	return queryAll(ctx, q, func(s scanner) (segur.PieceControle, error) {
 		var p segur.PieceControle
 		err := s.Scan(&p.ID, &p.Nom, &p.Format, &p.Fichier.SHA256, &p.Fichier.Taille, &p.DeposeLe, &p.Par)
 		p.DeposeLe = p.DeposeLe.UTC()
 		return p, err
-	}, "pièces du contrôle", `SELECT id, nom, format, sha256, taille, depose_le, par FROM controle_pieces WHERE controle_id = $1 ORDER BY id`, int64(id)); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	}, "pièces du contrôle", `SELECT id, nom, format, sha256, taille, depose_le, par FROM controle_pieces WHERE controle_id = $1 ORDER BY id`, int64(id))
 }
 
 // FindControles returns the controls f selects, newest first, without
@@ -231,126 +181,82 @@ func (db *DB) FindTirage(ctx context.Context, id segur.TirageID) (*segur.Tirage,
 	return &t, nil
 }
 
-// ouvert reads the state of control id in tx, locked on PostgreSQL, and
-// refuses a control not found (ENOTFOUND) or closed (ECONFLICT).
-func (db *DB) ouvert(ctx context.Context, tx *sql.Tx, id segur.ControleID, quoi string) error {
-	var etat string
-	err := tx.QueryRowContext(ctx, `SELECT etat FROM controles WHERE id = $1`+db.forUpdate(), int64(id)).Scan(&etat)
+// LockControle reads control id with its files, its row locked.
+func (e *ecriture) LockControle(ctx context.Context, id segur.ControleID) (*segur.Controle, error) {
+	c, err := scanControle(e.tx.QueryRowContext(ctx, `SELECT `+controleColumns+` FROM controles c JOIN demandes d ON d.id = c.demande_id
+		WHERE c.id = $1`+e.db.forUpdate(), int64(id)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return segur.Errorf(segur.ENOTFOUND, "contrôle %d introuvable", id)
+		return nil, segur.Errorf(segur.ENOTFOUND, "contrôle %d introuvable", id)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlstore: contrôle %d: %w", id, err)
+		return nil, fmt.Errorf("sqlstore: contrôle %d: %w", id, err)
 	}
-	if segur.EtatControle(etat) != segur.ControleOuvert {
-		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : %s.", (&segur.Controle{ID: id}).Reference(), quoi)
+	if c.Pieces, err = piecesControle(ctx, e.tx, id); err != nil {
+		return nil, err
 	}
+	return &c, nil
+}
+
+// CreateMessageControle records message m of control id and queues mail.
+func (e *ecriture) CreateMessageControle(ctx context.Context, id segur.ControleID, m *segur.MessageControle, mail *segur.Courriel) error {
+	now := e.db.clock()
+	var mid int64
+	if err := e.tx.QueryRowContext(ctx, `INSERT INTO controle_messages (controle_id, texte, par, quand) VALUES ($1, $2, $3, $4) RETURNING id`,
+		int64(id), m.Texte, m.Par, now).Scan(&mid); err != nil {
+		return fmt.Errorf("sqlstore: message du contrôle %d: %w", id, err)
+	}
+	if mail != nil {
+		if err := enfilerCourriel(ctx, e.tx, now, mail); err != nil {
+			return err
+		}
+	}
+	if err := audit(ctx, e.tx, now, "controle.message", fmt.Sprintf("controle:%d", id), map[string]any{"message": mid}); err != nil {
+		return err
+	}
+	m.ID, m.Quand = mid, now
 	return nil
 }
 
-// AjouterMessageControle records message m of an open control and queues
-// mail c (nil: none) in one transaction; it sets m's ID and Quand.
-func (db *DB) AjouterMessageControle(ctx context.Context, id segur.ControleID, m *segur.MessageControle, c *segur.Courriel) error {
-	now := db.clock()
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := db.ouvert(ctx, tx, id, "il n'est plus possible d'écrire au fournisseur"); err != nil {
-			return err
-		}
-		var mid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO controle_messages (controle_id, texte, par, quand) VALUES ($1, $2, $3, $4) RETURNING id`,
-			int64(id), m.Texte, m.Par, now).Scan(&mid); err != nil {
-			return fmt.Errorf("sqlstore: message du contrôle %d: %w", id, err)
-		}
-		if c != nil {
-			if err := enfilerCourriel(ctx, tx, now, c); err != nil {
-				return err
-			}
-		}
-		if err := audit(ctx, tx, now, "controle.message", fmt.Sprintf("controle:%d", id), map[string]any{"message": mid}); err != nil {
-			return err
-		}
-		m.ID, m.Quand = mid, now
-		return nil
-	})
+// CreatePieceControle records file p of control id.
+func (e *ecriture) CreatePieceControle(ctx context.Context, id segur.ControleID, p *segur.PieceControle) error {
+	now := e.db.clock()
+	var pid int64
+	if err := e.tx.QueryRowContext(ctx, `INSERT INTO controle_pieces (controle_id, nom, format, sha256, taille, depose_le, par)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		int64(id), p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, now, p.Par).Scan(&pid); err != nil {
+		return fmt.Errorf("sqlstore: pièce du contrôle %d: %w", id, err)
+	}
+	if err := audit(ctx, e.tx, now, "controle.piece", fmt.Sprintf("controle:%d", id), map[string]any{
+		"piece": pid, "nom": p.Nom, "format": p.Format, "sha256": p.Fichier.SHA256, "taille": p.Fichier.Taille}); err != nil {
+		return err
+	}
+	p.ID, p.DeposeLe = pid, now
+	return nil
 }
 
-// AjouterPieceControle records file p of an open control, checked by the
-// domain (segur.Controle.ValiderPiece) with the files it holds; it sets
-// p's ID and DeposeLe.
-func (db *DB) AjouterPieceControle(ctx context.Context, id segur.ControleID, p *segur.PieceControle) error {
-	now := db.clock()
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := db.ouvert(ctx, tx, id, "il ne reçoit plus de pièce"); err != nil {
+// UpdateControle records the outcome of control c if it is still open,
+// queues mail, and writes the audit event.
+func (e *ecriture) UpdateControle(ctx context.Context, c *segur.Controle, mail *segur.Courriel) error {
+	if mail != nil {
+		if err := enfilerCourriel(ctx, e.tx, c.ConcluLe, mail); err != nil {
 			return err
 		}
-		c := &segur.Controle{ID: id, Etat: segur.ControleOuvert}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM controle_pieces WHERE controle_id = $1`, int64(id)).Scan(&n); err != nil {
-			return fmt.Errorf("sqlstore: pièces du contrôle %d: %w", id, err)
-		}
-		c.Pieces = make([]segur.PieceControle, n)
-		if err := c.ValiderPiece(p); err != nil {
-			return err
-		}
-		var pid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO controle_pieces (controle_id, nom, format, sha256, taille, depose_le, par)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			int64(id), p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, now, p.Par).Scan(&pid); err != nil {
-			return fmt.Errorf("sqlstore: pièce du contrôle %d: %w", id, err)
-		}
-		if err := audit(ctx, tx, now, "controle.piece", fmt.Sprintf("controle:%d", id), map[string]any{
-			"piece": pid, "nom": p.Nom, "format": p.Format, "sha256": p.Fichier.SHA256, "taille": p.Fichier.Taille}); err != nil {
-			return err
-		}
-		p.ID, p.DeposeLe = pid, now
-		return nil
-	})
-}
-
-// ConclureControle records the outcome of control c, concluded by the
-// domain (segur.Controle.Conclure), if it is still open (ECONFLICT
-// otherwise), in one transaction: for a non-compliant control, démarche m
-// (segur.ActionReverser) applied to its request with s (the order of
-// recovery, the mail), as AppliquerDemarche does; for a compliant one,
-// the mail of s only. It sets c.ConcluLe to the store's time.
-func (db *DB) ConclureControle(ctx context.Context, c *segur.Controle, m segur.Demarche, prog segur.Programme, s segur.Suites) error {
-	now := db.clock()
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := db.ouvert(ctx, tx, c.ID, "son résultat est déjà enregistré"); err != nil {
-			return err
-		}
-		var montant, ordre any
-		switch c.Etat {
-		case segur.ControleConforme:
-			if s.Courriel != nil {
-				if err := enfilerCourriel(ctx, tx, now, s.Courriel); err != nil {
-					return err
-				}
-			}
-		case segur.ControleNonConforme:
-			if m.Action != segur.ActionReverser || s.Document == nil || c.Ordre != s.Document.Reference {
-				return fmt.Errorf("sqlstore: contrôle %d non conforme sans ordre de reversement", c.ID)
-			}
-			if _, err := db.appliquer(ctx, tx, c.NumeroASP, m, prog, s); err != nil {
-				return err
-			}
-			montant, ordre = c.MontantReverse, c.Ordre
-		default:
-			return fmt.Errorf("sqlstore: contrôle %d: résultat %q", c.ID, c.Etat)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE controles SET etat = $1, conclu_le = $2, conclu_par = $3, motif = $4,
-			montant_reverse_cents = $5, ordre_reference = $6 WHERE id = $7 AND etat = 'ouvert'`,
-			string(c.Etat), now, c.ConcluPar, c.Motif, montant, ordre, int64(c.ID))
-		if err != nil {
-			return fmt.Errorf("sqlstore: contrôle %d: %w", c.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return segur.Errorf(segur.ECONFLICT, "Le contrôle %s a changé entre-temps : rien n'a été fait ; rechargez la page.", c.Reference())
-		}
-		c.ConcluLe = now
-		return audit(ctx, tx, now, "controle.conclure", fmt.Sprintf("controle:%d", c.ID), map[string]any{
-			"demande": c.NumeroASP, "etat": string(c.Etat), "motif": c.Motif, "montant_reverse": c.MontantReverse, "ordre": c.Ordre})
-	})
+	}
+	var montant, ordre any
+	if c.Etat == segur.ControleNonConforme {
+		montant, ordre = c.MontantReverse, c.Ordre
+	}
+	res, err := e.tx.ExecContext(ctx, `UPDATE controles SET etat = $1, conclu_le = $2, conclu_par = $3, motif = $4,
+		montant_reverse_cents = $5, ordre_reference = $6 WHERE id = $7 AND etat = 'ouvert'`,
+		string(c.Etat), c.ConcluLe, c.ConcluPar, c.Motif, montant, ordre, int64(c.ID))
+	if err != nil {
+		return fmt.Errorf("sqlstore: contrôle %d: %w", c.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s a changé entre-temps : rien n'a été fait ; rechargez la page.", c.Reference())
+	}
+	return audit(ctx, e.tx, c.ConcluLe, "controle.conclure", fmt.Sprintf("controle:%d", c.ID), map[string]any{
+		"demande": c.NumeroASP, "etat": string(c.Etat), "motif": c.Motif, "montant_reverse": c.MontantReverse, "ordre": c.Ordre})
 }
 
 // FindVersements returns what the payments of batches marked paid (not

@@ -98,16 +98,12 @@ func (db *DB) ReserverCourriels(ctx context.Context, now time.Time, bail time.Du
 		return nil, segur.Errorf(segur.EINVALID, "réservation de courriels : attendu un nombre et une durée positifs")
 	}
 	now = stamp(now)
-	lock := ""
-	if db.dialect == dialectPostgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	out := []segur.Courriel{}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE courriels SET prochain_essai = $2, reserve_le = $1
 			WHERE id IN (SELECT id FROM courriels WHERE etat <> 'envoye' AND prochain_essai <= $1
-				ORDER BY prochain_essai, id LIMIT $3`+lock+`)
+				ORDER BY prochain_essai, id LIMIT $3`+db.forUpdateSkipLocked()+`)
 			RETURNING `+courrielColumns, now, now.Add(bail), limit)
 		if err != nil {
 			return fmt.Errorf("sqlstore: réserver des courriels: %w", err)
@@ -251,11 +247,7 @@ func (db *DB) FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit,
 func (db *DB) RelancerCourriel(ctx context.Context, id segur.CourrielID) error {
 	now := db.clock()
 	return db.write(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if db.dialect == dialectPostgres {
-			lock = " FOR UPDATE"
-		}
-		c, err := scanCourriel(tx.QueryRowContext(ctx, `SELECT `+courrielColumns+` FROM courriels WHERE id = $1`+lock, int64(id)))
+		c, err := scanCourriel(tx.QueryRowContext(ctx, `SELECT `+courrielColumns+` FROM courriels WHERE id = $1`+db.forUpdate(), int64(id)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return segur.Errorf(segur.ENOTFOUND, "courriel n° %d introuvable", id)
 		}

@@ -1,15 +1,16 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -21,23 +22,6 @@ var (
 	_ segur.DepotTx    = (*depotTx)(nil)
 )
 
-// depotLock is the first key of the PostgreSQL advisory lock that
-// WithDepotTx takes, the vendor's ID being the second. The two-key form
-// lives apart from the one-key lock of Migrate.
-const depotLock int32 = 0x64657074 // "dept" in ASCII
-
-// nextASP takes the next value of the ASP sequence, in the deposit's
-// transaction. PostgreSQL's sequence never gives a value twice, even when
-// the transaction rolls back (the value is lost). On SQLite the one-row
-// table is incremented inside the write transaction: writers are
-// serialised and a value exists only once committed, so none is given
-// twice either (a rolled-back value was never given: the returned file that
-// quoted it was never shown).
-var nextASP = map[dialect]string{
-	dialectSQLite:   `UPDATE asp_seq SET valeur = valeur + 1 WHERE id = 1 RETURNING valeur`,
-	dialectPostgres: `SELECT nextval('asp_seq')`,
-}
-
 // WithDepotTx runs fn in one write transaction holding vendor f's deposit
 // lock, and commits when fn returns nil. Otherwise it rolls back and
 // returns fn's error unchanged.
@@ -47,26 +31,22 @@ var nextASP = map[dialect]string{
 // deposits run one after the other, and the unique constraints protect the
 // rest (an ordinal, a numeroEditeur, an ASP number). On SQLite every write
 // transaction begins IMMEDIATE on the one writer connection: it is already
-// exclusive. fn must use only tx, never another method of db that writes:
-// on SQLite that method would wait for the connection fn holds.
-func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(tx segur.DepotTx) error) error {
-	var opts *sql.TxOptions
-	if db.dialect == dialectPostgres {
-		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-	}
-	tx, err := db.w.BeginTx(ctx, opts)
+// exclusive (depotTxOptions, lockFournisseur).
+//
+// fn must use only tx, never another method of db that writes: on SQLite
+// that method would wait for the connection fn holds. fn gets the
+// transaction's context, marked: such a write, begun with it, is refused
+// at once with an EINTERNAL, on both databases.
+func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(ctx context.Context, tx segur.DepotTx) error) error {
+	ctx, tx, err := db.beginWrite(ctx, db.depotTxOptions())
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin depot: %w", err)
+		return err
 	}
 	defer tx.Rollback() // a no-op after Commit
-	if db.dialect == dialectPostgres {
-		// The key is an int4: an ID past 2^31 wraps and may share its lock
-		// with another vendor, which only makes them wait for each other.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, depotLock, int32(uint32(f))); err != nil {
-			return fmt.Errorf("sqlstore: lock deposits of fournisseur %d: %w", f, err)
-		}
+	if err := db.lockFournisseur(ctx, tx, f); err != nil {
+		return err
 	}
-	if err := fn(&depotTx{db: db, tx: tx}); err != nil {
+	if err := fn(ctx, &depotTx{db: db, tx: tx}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -129,47 +109,31 @@ func (t *depotTx) NumeroEditeurUtilise(ctx context.Context, f segur.FournisseurI
 }
 
 // NumerosEditeurUtilises returns, among numeros, those vendor f already
-// used (upper-cased), in queries of up to 100 numbers.
+// used (upper-cased), in one query.
 func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.FournisseurID, numeros []string) (map[string]bool, error) {
 	used := map[string]bool{}
-	if t.db.dialect == dialectPostgres {
-		// One array parameter: the planner probes the unique index for each
-		// number, where a long IN list of parameters led it to read every
-		// number of the vendor.
-		cles := make([]string, len(numeros))
-		for i, n := range numeros {
-			cles[i] = cle(n)
-		}
-		rows, err := t.tx.QueryContext(ctx,
-			`SELECT n.numero_cle FROM unnest($2::text[]) AS u(k) JOIN numeros_editeur n ON n.fournisseur_id = $1 AND n.numero_cle = u.k`,
-			int64(f), cles)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-		}
-		if err := eachRow(rows, lireCle(used)); err != nil {
-			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-		}
+	if len(numeros) == 0 {
 		return used, nil
 	}
-	for start := 0; start < len(numeros); start += 100 {
-		chunk := numeros[start:min(start+100, len(numeros))]
-		args := []any{int64(f)}
-		var ph strings.Builder
-		for i, n := range chunk {
-			if i > 0 {
-				ph.WriteString(", ")
-			}
-			fmt.Fprintf(&ph, "$%d", i+2)
-			args = append(args, cle(n))
-		}
-		rows, err := t.tx.QueryContext(ctx,
-			`SELECT numero_cle FROM numeros_editeur WHERE fournisseur_id = $1 AND numero_cle IN (`+ph.String()+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-		}
-		if err := eachRow(rows, lireCle(used)); err != nil {
-			return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
-		}
+	cles := make([]string, len(numeros))
+	for i, n := range numeros {
+		cles[i] = cle(n)
+	}
+	list, arg, err := t.db.textList(2, "u", cles)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+	}
+	// CROSS JOIN keeps the list outside, each number probing the unique
+	// index: SQLite's planner, which sees no size of the list, would
+	// otherwise read every number of the vendor for each. PostgreSQL
+	// plans it as the join it is.
+	rows, err := t.tx.QueryContext(ctx,
+		`SELECT n.numero_cle FROM `+list+` CROSS JOIN numeros_editeur n WHERE n.fournisseur_id = $1 AND n.numero_cle = u.v`, int64(f), arg)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
+	}
+	if err := eachRow(rows, lireCle(used)); err != nil {
+		return nil, fmt.Errorf("sqlstore: numeros editeur of fournisseur %d: %w", f, err)
 	}
 	return used, nil
 }
@@ -212,28 +176,63 @@ func (t *depotTx) DepotIdentique(ctx context.Context, f segur.FournisseurID, jso
 	return segur.DepotID(id), true, nil
 }
 
+// depotInsert is what InsertDepot writes of a deposit: each column and
+// how it takes its value (nil for NULL). One row, the same VALUES on both
+// dialects.
+var depotInsert = sync.OnceValue(func() []column[segur.Depot] {
+	text := func(get func(d *segur.Depot) any) insertValue[segur.Depot] { return as("text", get) }
+	integer := func(get func(d *segur.Depot) any) insertValue[segur.Depot] { return as("bigint", get) }
+	// motif is a column of the fault of a rejected deposit, NULL for a
+	// processed one. The label is stored for whoever reads the table;
+	// scanDepot rebuilds it from the other columns with Libelle, so it
+	// reads back the same.
+	motif := func(get func(e *hop.Erreur) any) func(d *segur.Depot) any {
+		return func(d *segur.Depot) any {
+			if d.Motif == nil {
+				return nil
+			}
+			return get(d.Motif)
+		}
+	}
+	return []column[segur.Depot]{
+		{"fournisseur_id", integer(func(d *segur.Depot) any { return int64(d.FournisseurID) })},
+		{"type", text(func(d *segur.Depot) any { return string(d.Type) })},
+		{"numero_ans", text(func(d *segur.Depot) any { return d.NumeroAns })},
+		{"logiciel", text(func(d *segur.Depot) any { return string(d.Logiciel) })},
+		{"nom_fichier", text(func(d *segur.Depot) any { return d.NomFichier })},
+		{"recu", as("timestamptz", func(d *segur.Depot) any { return stamp(d.Recu) })},
+		{"date_depot", text(func(d *segur.Depot) any { return jour(d.Date) })},
+		{"ordinal", integer(func(d *segur.Depot) any { return nullInt(d.Ordinal) })},
+		{"json_sha256", text(func(d *segur.Depot) any { return blobSHA(d.JSON) })},
+		{"json_taille", integer(func(d *segur.Depot) any { return blobTaille(d.JSON) })},
+		{"zip_sha256", text(func(d *segur.Depot) any { return blobSHA(d.Zip) })},
+		{"zip_taille", integer(func(d *segur.Depot) any { return blobTaille(d.Zip) })},
+		{"retour_sha256", text(func(d *segur.Depot) any { return blobSHA(d.Retour) })},
+		{"retour_taille", integer(func(d *segur.Depot) any { return blobTaille(d.Retour) })},
+		{"statut", text(func(d *segur.Depot) any { return string(d.Statut) })},
+		{"motif_code", text(motif(func(e *hop.Erreur) any { return e.Code }))},
+		{"motif_libelle", text(motif(func(e *hop.Erreur) any { return e.Libelle() }))},
+		{"motif_balise", text(motif(func(e *hop.Erreur) any { return e.Balise }))},
+		{"motif_valeur", text(motif(func(e *hop.Erreur) any { return e.Valeur }))},
+		{"motif_p1", text(motif(func(e *hop.Erreur) any { return e.P1 }))},
+		{"motif_p2", text(motif(func(e *hop.Erreur) any { return e.P2 }))},
+		{"motif_offset", integer(motif(func(e *hop.Erreur) any { return int64(e.Offset) }))},
+		{"motif_ligne", integer(motif(func(e *hop.Erreur) any { return int64(e.Ligne) }))},
+		{"motif_colonne", integer(motif(func(e *hop.Erreur) any { return int64(e.Colonne) }))},
+		{"imp_id", text(func(d *segur.Depot) any { return d.ImpID })},
+		{"cle_idempotence", text(func(d *segur.Depot) any { return nullString(d.CleIdempotence) })},
+	}
+})
+
 // InsertDepot inserts d and sets its ID; d.Recu becomes the time as stored
 // (UTC, to the microsecond). An ordinal already taken that day by a
 // processed deposit of the same ANS number is an ECONFLICT; an unknown
 // vendor an ENOTFOUND.
 func (t *depotTx) InsertDepot(ctx context.Context, d *segur.Depot) error {
-	recu := stamp(d.Recu)
-	var ordinal any
-	if d.Ordinal != 0 {
-		ordinal = d.Ordinal
-	}
-	jsonSHA, jsonTaille := blobRef(d.JSON)
-	zipSHA, zipTaille := blobRef(d.Zip)
-	retourSHA, retourTaille := blobRef(d.Retour)
-	m := motifOf(d.Motif)
 	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO depots (fournisseur_id, type, numero_ans, logiciel, nom_fichier, recu, date_depot, ordinal,
-		json_sha256, json_taille, zip_sha256, zip_taille, retour_sha256, retour_taille, statut,
-		motif_code, motif_libelle, motif_balise, motif_valeur, motif_p1, motif_p2, motif_offset, motif_ligne, motif_colonne, imp_id, cle_idempotence)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id`,
-		int64(d.FournisseurID), string(d.Type), d.NumeroAns, string(d.Logiciel), d.NomFichier, recu, jour(d.Date), ordinal,
-		jsonSHA, jsonTaille, zipSHA, zipTaille, retourSHA, retourTaille, string(d.Statut),
-		m.code, m.libelle, m.balise, m.valeur, m.p1, m.p2, m.offset, m.ligne, m.colonne, d.ImpID, nullString(d.CleIdempotence)).Scan(&id)
+	err := insertValues(ctx, t.db, t.tx, "depots", depotInsert(), []segur.Depot{*d}, " RETURNING id", func(rows *sql.Rows) error {
+		return rows.Scan(&id)
+	})
 	switch violationOf(err) {
 	case uniqueViolation:
 		return segur.Errorf(segur.ECONFLICT, "nom du fichier %s : le numéro d'ordre %03d est déjà utilisé le %s pour le numéro ANS %s", d.NomFichier, d.Ordinal, d.Date, d.NumeroAns)
@@ -243,148 +242,17 @@ func (t *depotTx) InsertDepot(ctx context.Context, d *segur.Depot) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert depot %s: %w", d.NomFichier, err)
 	}
-	d.ID, d.Recu = segur.DepotID(id), recu
+	d.ID, d.Recu = segur.DepotID(id), stamp(d.Recu)
 	return nil
 }
 
 // NextASP returns a new value of the ASP sequence, never given before.
 func (t *depotTx) NextASP(ctx context.Context) (int64, error) {
-	var v int64
-	if err := t.tx.QueryRowContext(ctx, nextASP[t.db.dialect]).Scan(&v); err != nil {
-		return 0, fmt.Errorf("sqlstore: next ASP number: %w", err)
-	}
-	return v, nil
-}
-
-// querier is a *sql.DB or a *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// nextASPs takes n values of the ASP sequence, increasing: on SQLite
-// inside a write transaction q, on PostgreSQL from the sequence.
-func nextASPs(ctx context.Context, q querier, dia dialect, n int) ([]int64, error) {
-	if n <= 0 {
-		return nil, nil
-	}
-	out := make([]int64, 0, n)
-	if dia == dialectSQLite {
-		var last int64
-		err := q.QueryRowContext(ctx, `UPDATE asp_seq SET valeur = valeur + $1 WHERE id = 1 RETURNING valeur`, n).Scan(&last)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
-		}
-		for v := last - int64(n) + 1; v <= last; v++ {
-			out = append(out, v)
-		}
-		return out, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT nextval('asp_seq') FROM generate_series(1, $1)`, n)
+	v, err := t.db.nextASPs(ctx, t.tx, 1)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
+		return 0, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("sqlstore: next ASP numbers: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil || len(out) != n {
-		return nil, fmt.Errorf("sqlstore: next ASP numbers: got %d of %d: %v", len(out), n, err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out, nil
-}
-
-// insertPostgres inserts a deposit's requests, lines and numbers on
-// PostgreSQL, one statement per table with arrays (unnest): three round
-// trips, and statements whose text never changes.
-func (t *depotTx) insertPostgres(ctx context.Context, d *segur.Depot, demandes []segur.Demande, numeros []string, now time.Time) error {
-	if len(demandes) > 0 {
-		n := len(demandes)
-		asp, ans, logiciel, statut := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		editeur, dateCmd, regime, donnees := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		depot, fournisseur, montant := make([]int64, n), make([]int64, n), make([]int64, n)
-		ligne := make([]int32, n)
-		for i := range demandes {
-			dm := &demandes[i]
-			b, err := marshalDonnees(&dm.DonneesDemande)
-			if err != nil {
-				return fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
-			}
-			asp[i], ans[i], logiciel[i], statut[i] = dm.NumeroASP, dm.NumeroAns, string(dm.Logiciel), string(dm.Statut)
-			editeur[i], dateCmd[i], regime[i], donnees[i] = dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, string(b)
-			depot[i], fournisseur[i], montant[i], ligne[i] = int64(dm.DepotID), int64(dm.FournisseurID), dm.MontantHTCents, int32(dm.NumLigne)
-		}
-		rows, err := t.tx.QueryContext(ctx, `INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
-			num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees)
-			SELECT a, dep, f, ans, lg, st, $13, l, e, dc, r, m, dn::json
-			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-				$9::text[], $10::text[], $11::bigint[], $12::text[]) AS u(a, dep, f, ans, lg, st, l, e, dc, r, m, dn)
-			RETURNING numero_asp, id`,
-			asp, depot, fournisseur, ans, logiciel, statut, ligne, editeur, dateCmd, regime, montant, donnees, now)
-		if violationOf(err) == uniqueViolation {
-			return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
-		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
-		}
-		ids := make(map[string]int64, n)
-		err = eachRow(rows, func(rows *sql.Rows) error {
-			var a string
-			var id int64
-			err := rows.Scan(&a, &id)
-			ids[a] = id
-			return err
-		})
-		if violationOf(err) == uniqueViolation {
-			return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
-		} else if err != nil {
-			return fmt.Errorf("sqlstore: insert demandes of depot %d: %w", d.ID, err)
-		}
-		for i := range demandes {
-			id, ok := ids[demandes[i].NumeroASP]
-			if !ok {
-				return fmt.Errorf("sqlstore: demande %s not returned", demandes[i].NumeroASP)
-			}
-			demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
-		}
-	}
-	if rejetees := lignesRejetees(d.Lignes); len(rejetees) > 0 {
-		n := len(rejetees)
-		ligne := make([]int32, n)
-		editeur, code, libelle := make([]string, n), make([]string, n), make([]string, n)
-		for i, l := range rejetees {
-			ligne[i], editeur[i], code[i], libelle[i] = int32(l.NumLigne), l.NumeroEditeur, l.Code, l.Libelle
-		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp)
-			SELECT $1, l, e, c, lb, NULL FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(l, e, c, lb)`,
-			int64(d.ID), ligne, editeur, code, libelle)
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
-		}
-	}
-	inseres := map[string]bool{}
-	if len(numeros) > 0 {
-		cles := make([]string, len(numeros))
-		for i, n := range numeros {
-			cles[i] = cle(n)
-		}
-		rows, err := t.tx.QueryContext(ctx, `INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id)
-			SELECT $1, n, k, $2 FROM unnest($3::text[], $4::text[]) AS u(n, k)
-			ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING RETURNING numero_cle`,
-			int64(d.FournisseurID), int64(d.ID), numeros, cles)
-		if err != nil {
-			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
-		}
-		if err := eachRow(rows, lireCle(inseres)); err != nil {
-			return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
-		}
-	}
-	return numerosNeufs(demandes, inseres)
+	return v[0], nil
 }
 
 // eachRow calls scan on every row, then closes rows.
@@ -431,11 +299,11 @@ func lignesRejetees(lignes []segur.LigneDepot) []segur.LigneDepot {
 	return out
 }
 
-// insertRows inserts n rows of width columns on SQLite, through one
-// prepared single-row statement (faster there than long multi-row
-// statements, which SQLite parses slowly): head is "INSERT INTO t (...)
-// VALUES ", tail what follows the values (a RETURNING clause, read by
-// scan, or ""); row gives row i's values. PostgreSQL uses insertPostgres.
+// insertRows inserts n rows of width columns, on either dialect, through
+// one prepared single-row statement: head is "INSERT INTO t (...) VALUES ",
+// tail what follows the values (a RETURNING clause, read by scan, or "");
+// row gives row i's values. A batch of rows with a list of columns has
+// insertAll.
 func (t *depotTx) insertRows(ctx context.Context, n, width int, head, tail string, row func(i int) ([]any, error), scan func(*sql.Rows) error) error {
 	if n == 0 {
 		return nil
@@ -508,39 +376,18 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		return segur.Errorf(segur.ENOTFOUND, "dépôt %d introuvable", d.ID)
 	}
 
-	if t.db.dialect == dialectPostgres {
-		if err := t.insertPostgres(ctx, d, demandes, numeros, now); err != nil {
-			return err
-		}
-		return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
-			Statut: string(d.Statut), Lignes: len(d.Lignes), Acceptees: len(demandes),
-		})
+	// A deposit inserts up to 600 rows: one statement a table (insertAll).
+	for i := range demandes {
+		demandes[i].CreeLe = now
 	}
-	// A deposit inserts up to 600 rows: on SQLite, through one prepared
-	// statement per table.
-	ids := map[string]int64{}
-	err = t.insertRows(ctx, len(demandes), 13,
-		`INSERT INTO demandes (numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
-		num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees) VALUES `,
-		` RETURNING numero_asp, id`,
-		func(i int) ([]any, error) {
-			dm := &demandes[i]
-			donnees, err := marshalDonnees(&dm.DonneesDemande)
-			if err != nil {
-				return nil, fmt.Errorf("sqlstore: demande %s: %w", dm.NumeroASP, err)
-			}
-			return []any{dm.NumeroASP, int64(dm.DepotID), int64(dm.FournisseurID), dm.NumeroAns, string(dm.Logiciel), string(dm.Statut), now,
-				dm.NumLigne, dm.NumeroEditeur, jour(dm.DateCommande), dm.RegimeTVA, dm.MontantHTCents, donnees}, nil
-		},
-		func(rows *sql.Rows) error {
-			var asp string
-			var id int64
-			if err := rows.Scan(&asp, &id); err != nil {
-				return err
-			}
-			ids[asp] = id
-			return nil
-		})
+	ids := make(map[string]int64, len(demandes))
+	err = insertAll(ctx, t.db, t.tx, "demandes", demandeInsert(), demandes, ` RETURNING numero_asp, id`, func(rows *sql.Rows) error {
+		var asp string
+		var id int64
+		err := rows.Scan(&asp, &id)
+		ids[asp] = id
+		return err
+	})
 	if violationOf(err) == uniqueViolation {
 		return segur.Errorf(segur.ECONFLICT, "un numéro ASP de ce dépôt est déjà attribué : dépôt non enregistré")
 	}
@@ -552,16 +399,18 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		if !ok {
 			return fmt.Errorf("sqlstore: demande %s not returned", demandes[i].NumeroASP)
 		}
-		demandes[i].ID, demandes[i].CreeLe = segur.DemandeID(id), now
+		demandes[i].ID = segur.DemandeID(id)
 	}
 
-	rejetees := lignesRejetees(d.Lignes)
-	err = t.insertRows(ctx, len(rejetees), 6,
-		`INSERT INTO depot_lignes (depot_id, num_ligne, numero_editeur, code, libelle, numero_asp) VALUES `, ``,
-		func(i int) ([]any, error) {
-			l := rejetees[i]
-			return []any{int64(d.ID), l.NumLigne, l.NumeroEditeur, l.Code, l.Libelle, nil}, nil
-		}, nil)
+	// The rejected requests' lines; numero_asp stays NULL.
+	depot := func(*segur.LigneDepot) int64 { return int64(d.ID) }
+	err = insertAll(ctx, t.db, t.tx, "depot_lignes", []column[segur.LigneDepot]{
+		{"depot_id", as("bigint", depot)},
+		{"num_ligne", as("integer", func(l *segur.LigneDepot) int64 { return int64(l.NumLigne) })},
+		{"numero_editeur", as("text", func(l *segur.LigneDepot) string { return l.NumeroEditeur })},
+		{"code", as("text", func(l *segur.LigneDepot) string { return l.Code })},
+		{"libelle", as("text", func(l *segur.LigneDepot) string { return l.Libelle })},
+	}, lignesRejetees(d.Lignes), ``, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert lignes of depot %d: %w", d.ID, err)
 	}
@@ -569,13 +418,12 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 	// A number already used stays with its first deposit; an accepted
 	// request's number must be new.
 	inseres := map[string]bool{}
-	err = t.insertRows(ctx, len(numeros), 4,
-		`INSERT INTO numeros_editeur (fournisseur_id, numero, numero_cle, depot_id) VALUES `,
-		` ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING RETURNING numero_cle`,
-		func(i int) ([]any, error) {
-			return []any{int64(d.FournisseurID), numeros[i], cle(numeros[i]), int64(d.ID)}, nil
-		},
-		lireCle(inseres))
+	err = insertAll(ctx, t.db, t.tx, "numeros_editeur", []column[string]{
+		{"fournisseur_id", as("bigint", func(*string) int64 { return int64(d.FournisseurID) })},
+		{"numero", as("text", func(n *string) string { return *n })},
+		{"numero_cle", as("text", func(n *string) string { return cle(*n) })},
+		{"depot_id", as("bigint", func(*string) int64 { return int64(d.ID) })},
+	}, numeros, ` ON CONFLICT (fournisseur_id, numero_cle) DO NOTHING RETURNING numero_cle`, lireCle(inseres))
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert numeros editeur of depot %d: %w", d.ID, err)
 	}
@@ -672,33 +520,160 @@ func (db *DB) FindDepots(ctx context.Context, f segur.FournisseurID, limit, offs
 		limit, offset, int64(f))
 }
 
-// demandeColumns are the columns scanDemande reads.
-const demandeColumns = `id, numero_asp, depot_id, fournisseur_id, numero_ans, logiciel, statut, cree_le,
-	num_ligne, numero_editeur, date_commande, regime_tva, montant_ht_cents, donnees,
-	COALESCE(agent, ''), COALESCE(montant_finance_cents, 0), COALESCE(calcul, ''),
-	COALESCE(solde_a_payer_cents, 0), COALESCE(solde_a_recouvrer_cents, 0)`
+// demandeColumn is one column of table demandes. demandeTable lists them,
+// the one list from which the requests' inserts (FinishDepot, on both
+// dialects), the select list (demandeSelect) and the scan (scanDemande)
+// are built: a new column is one entry there, and its two migrations.
+type demandeColumn struct {
+	name string
+	// read is what a select reads, when not the column itself: a COALESCE
+	// for a column that is NULL until a step of the instruction sets it.
+	read string
+	// insert is how FinishDepot takes the column's value from an accepted
+	// request; zero for a column the database fills (id) or a later step
+	// sets.
+	insert insertValue[segur.Demande]
+	// scan is where a read puts the column: a field of d, or a Scanner
+	// that converts into one.
+	scan func(d *segur.Demande) any
+}
 
-// scanDemande reads demandeColumns, then the columns of more.
+// demandeTable is the list of the columns of table demandes, in the order
+// a select reads them.
+var demandeTable = sync.OnceValue(func() []demandeColumn {
+	type D = segur.Demande
+	return []demandeColumn{
+		{name: "id",
+			scan: func(d *D) any { return &d.ID }},
+		{name: "numero_asp",
+			insert: as("text", func(d *D) string { return d.NumeroASP }),
+			scan:   func(d *D) any { return &d.NumeroASP }},
+		{name: "depot_id",
+			insert: as("bigint", func(d *D) int64 { return int64(d.DepotID) }),
+			scan:   func(d *D) any { return &d.DepotID }},
+		{name: "fournisseur_id",
+			insert: as("bigint", func(d *D) int64 { return int64(d.FournisseurID) }),
+			scan:   func(d *D) any { return &d.FournisseurID }},
+		{name: "numero_ans",
+			insert: as("text", func(d *D) string { return d.NumeroAns }),
+			scan:   func(d *D) any { return &d.NumeroAns }},
+		{name: "logiciel",
+			insert: as("text", func(d *D) string { return string(d.Logiciel) }),
+			scan:   func(d *D) any { return &d.Logiciel }},
+		{name: "statut",
+			insert: as("text", func(d *D) string { return string(d.Statut) }),
+			scan:   func(d *D) any { return &d.Statut }},
+		{name: "cree_le",
+			insert: as("timestamptz", func(d *D) time.Time { return d.CreeLe }),
+			scan:   func(d *D) any { return utcTime{&d.CreeLe} }},
+		{name: "num_ligne",
+			insert: as("integer", func(d *D) int64 { return int64(d.NumLigne) }),
+			scan:   func(d *D) any { return &d.NumLigne }},
+		{name: "numero_editeur",
+			insert: as("text", func(d *D) string { return d.NumeroEditeur }),
+			scan:   func(d *D) any { return &d.NumeroEditeur }},
+		{name: "date_commande",
+			insert: as("text", func(d *D) string { return jour(d.DateCommande) }),
+			scan:   func(d *D) any { return jourDest{&d.DateCommande} }},
+		{name: "regime_tva",
+			insert: as("text", func(d *D) string { return d.RegimeTVA }),
+			scan:   func(d *D) any { return &d.RegimeTVA }},
+		{name: "montant_ht_cents",
+			insert: as("bigint", func(d *D) int64 { return d.MontantHTCents }),
+			scan:   func(d *D) any { return &d.MontantHTCents }},
+		{name: "donnees",
+			insert: asErr("json", func(d *D) (string, error) { return marshalDonnees(&d.DonneesDemande) }),
+			scan:   func(d *D) any { return donneesDest{&d.DonneesDemande} }},
+		{name: "agent", read: "COALESCE(agent, '')",
+			scan: func(d *D) any { return &d.Agent }},
+		{name: "montant_finance_cents", read: "COALESCE(montant_finance_cents, 0)",
+			scan: func(d *D) any { return &d.MontantFinance }},
+		{name: "calcul", read: "COALESCE(calcul, '')",
+			scan: func(d *D) any { return &d.Calcul }},
+		{name: "solde_a_payer_cents", read: "COALESCE(solde_a_payer_cents, 0)",
+			scan: func(d *D) any { return &d.SoldeAPayer }},
+		{name: "solde_a_recouvrer_cents", read: "COALESCE(solde_a_recouvrer_cents, 0)",
+			scan: func(d *D) any { return &d.ARecouvrer }},
+	}
+})
+
+// demandeInsert is the columns of demandeTable an accepted request is
+// inserted with.
+var demandeInsert = sync.OnceValue(func() []column[segur.Demande] {
+	var cols []column[segur.Demande]
+	for _, c := range demandeTable() {
+		if c.insert.value != nil {
+			cols = append(cols, column[segur.Demande]{c.name, c.insert})
+		}
+	}
+	return cols
+})
+
+// demandeSelect is the select list scanDemande reads.
+var demandeSelect = sync.OnceValue(func() string {
+	cols := demandeTable()
+	reads := make([]string, len(cols))
+	for i, c := range cols {
+		reads[i] = cmp.Or(c.read, c.name)
+	}
+	return strings.Join(reads, ", ")
+})
+
+// scanDemande reads demandeSelect, then the columns of more.
 func scanDemande(s scanner, more ...any) (segur.Demande, error) {
-	var (
-		d             segur.Demande
-		date, donnees string
-	)
-	dest := append([]any{&d.ID, &d.NumeroASP, &d.DepotID, &d.FournisseurID, &d.NumeroAns, &d.Logiciel, &d.Statut, &d.CreeLe,
-		&d.NumLigne, &d.NumeroEditeur, &date, &d.RegimeTVA, &d.MontantHTCents, &donnees,
-		&d.Agent, &d.MontantFinance, &d.Calcul, &d.SoldeAPayer, &d.ARecouvrer}, more...)
-	if err := s.Scan(dest...); err != nil {
-		return d, err
+	var d segur.Demande
+	cols := demandeTable()
+	dest := make([]any, len(cols), len(cols)+len(more))
+	for i, c := range cols {
+		dest[i] = c.scan(&d)
 	}
-	d.CreeLe = d.CreeLe.UTC()
-	var err error
-	if d.DateCommande, err = parseJour(date); err != nil {
-		return d, err
+	err := s.Scan(append(dest, more...)...)
+	return d, err
+}
+
+// utcTime scans a timestamp into t, in UTC.
+type utcTime struct{ t *time.Time }
+
+func (u utcTime) Scan(src any) error {
+	t, ok := src.(time.Time)
+	if !ok {
+		return fmt.Errorf("timestamp: got %T, want a time", src)
 	}
-	if err := unmarshalDonnees(donnees, &d.DonneesDemande); err != nil {
-		return d, fmt.Errorf("demande %s: %w", d.NumeroASP, err)
+	*u.t = t.UTC()
+	return nil
+}
+
+// jourDest scans a business date written by jour into d.
+type jourDest struct{ d *hop.Date }
+
+func (j jourDest) Scan(src any) error {
+	s, err := textOf(src)
+	if err == nil {
+		*j.d, err = parseJour(s)
 	}
-	return d, nil
+	return err
+}
+
+// donneesDest scans the column donnees into d.
+type donneesDest struct{ d *hop.DonneesDemande }
+
+func (j donneesDest) Scan(src any) error {
+	s, err := textOf(src)
+	if err != nil {
+		return err
+	}
+	return unmarshalDonnees(s, j.d)
+}
+
+// textOf is a text column's value, as each driver gives it.
+func textOf(src any) (string, error) {
+	switch v := src.(type) {
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	}
+	return "", fmt.Errorf("got %T, want text", src)
 }
 
 // FindDemandes returns the accepted requests filter selects, by ASP
@@ -708,7 +683,7 @@ func scanDemande(s scanner, more ...any) (segur.Demande, error) {
 func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
 	w, args := whereDemandes(filter)
 	return queryPage(ctx, db, scanDemande, "demandes",
-		`SELECT `+demandeColumns+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
+		`SELECT `+demandeSelect()+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
 		`SELECT count(*) FROM demandes`+w,
 		filter.Limit, filter.Offset, args...)
 }
@@ -773,7 +748,7 @@ func ordreDemandes(tri string) string {
 // FindDemandeByASP returns the accepted request of ASP number numeroASP, or
 // an ENOTFOUND.
 func (db *DB) FindDemandeByASP(ctx context.Context, numeroASP string) (*segur.Demande, error) {
-	d, err := scanDemande(db.r.QueryRowContext(ctx, `SELECT `+demandeColumns+` FROM demandes WHERE numero_asp = $1`, numeroASP))
+	d, err := scanDemande(db.r.QueryRowContext(ctx, `SELECT `+demandeSelect()+` FROM demandes WHERE numero_asp = $1`, numeroASP))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", numeroASP)
 	}
@@ -894,27 +869,24 @@ func unmarshalDonnees(s string, d *hop.DonneesDemande) error {
 	return nil
 }
 
-// motif is the columns motif_* of a deposit: all NULL for a processed one.
-type motif struct {
-	code, libelle, balise, valeur, p1, p2, offset, ligne, colonne any
-}
-
-// motifOf returns the columns of e, the fault of a rejected deposit. The
-// label is stored for whoever reads the table; the store rebuilds it from
-// the other columns with e.Libelle, so it reads back the same.
-func motifOf(e *hop.Erreur) motif {
-	if e == nil {
-		return motif{}
-	}
-	return motif{e.Code, e.Libelle(), e.Balise, e.Valeur, e.P1, e.P2, e.Offset, e.Ligne, e.Colonne}
-}
-
 // blobRef returns the columns of a stored file: NULL, NULL for none.
 func blobRef(b segur.BlobRef) (sha, taille any) {
 	if b.SHA256 == "" {
 		return nil, nil
 	}
 	return b.SHA256, b.Taille
+}
+
+// blobSHA and blobTaille are the columns of a stored file (blobRef).
+func blobSHA(b segur.BlobRef) any    { sha, _ := blobRef(b); return sha }
+func blobTaille(b segur.BlobRef) any { _, taille := blobRef(b); return taille }
+
+// nullInt is NULL for 0.
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
 }
 
 // cle is numero as compared: upper-cased.

@@ -73,7 +73,7 @@ type ligne struct {
 func enregistrer(t testing.TB, db *DB, ctx context.Context, d *segur.Depot, lignes ...ligne) []segur.Demande {
 	t.Helper()
 	var demandes []segur.Demande
-	err := db.WithDepotTx(ctx, d.FournisseurID, func(tx segur.DepotTx) error {
+	err := db.WithDepotTx(ctx, d.FournisseurID, func(ctx context.Context, tx segur.DepotTx) error {
 		var err error
 		demandes, err = remplir(ctx, tx, d, lignes...)
 		return err
@@ -122,7 +122,7 @@ func remplir(ctx context.Context, tx segur.DepotTx, d *segur.Depot, lignes ...li
 // an error.
 func inTx(t testing.TB, db *DB, ctx context.Context, f segur.FournisseurID, fn func(tx segur.DepotTx) error) {
 	t.Helper()
-	if err := db.WithDepotTx(ctx, f, fn); err != nil {
+	if err := db.WithDepotTx(ctx, f, func(_ context.Context, tx segur.DepotTx) error { return fn(tx) }); err != nil {
 		t.Fatalf("WithDepotTx: %v", err)
 	}
 }
@@ -312,7 +312,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 			return nil
 		})
 		// The store refuses a taken ordinal even when asked to insert it.
-		err := db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+		err := db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 			_, err := remplir(ctx, tx, nouveauDepot(f.ID, 2, "json bis", ""), ligne{"BIS01", ""})
 			return err
 		})
@@ -349,7 +349,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		})
 		// The safety net: FinishDepot refuses an accepted request whose
 		// number was already used.
-		err := db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+		err := db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 			_, err := remplir(ctx, tx, nouveauDepot(f.ID, 2, "json 2", ""), ligne{"ABC12", ""})
 			return err
 		})
@@ -421,7 +421,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		})
 		var perdu int64
 		boom := errors.New("boom")
-		if err := db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+		if err := db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 			perdu = next(tx)
 			return boom
 		}); err != boom {
@@ -454,7 +454,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		conflit := segur.Errorf(segur.ECONFLICT, "déjà déposé")
 		for _, want := range []error{boom, conflit} {
 			var d *segur.Depot
-			err := db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+			err := db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 				d = nouveauDepot(f.ID, 1, "json", "")
 				if _, err := remplir(ctx, tx, d, ligne{"00001", ""}, ligne{"00002", hop.CodePieceAbsente}); err != nil {
 					t.Fatalf("remplir: %v", err)
@@ -571,10 +571,12 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{"unknown depot", func() error { _, err := db.FindDepotByID(ctx, 999999); return err }, segur.ENOTFOUND, "dépôt 999999 introuvable"},
 			{"unknown ASP number", func() error { _, err := db.FindDemandeByASP(ctx, "ASP-2026-9999999"); return err }, segur.ENOTFOUND, "demande ASP-2026-9999999 introuvable"},
 			{"depot of an unknown vendor", func() error {
-				return db.WithDepotTx(ctx, 999999, func(tx segur.DepotTx) error { return tx.InsertDepot(ctx, nouveauDepot(999999, 1, "json", "")) })
+				return db.WithDepotTx(ctx, 999999, func(ctx context.Context, tx segur.DepotTx) error {
+					return tx.InsertDepot(ctx, nouveauDepot(999999, 1, "json", ""))
+				})
 			}, segur.ENOTFOUND, "999999"},
 			{"finish an unknown depot", func() error {
-				return db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+				return db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 					d := nouveauDepot(f.ID, 1, "json", "")
 					d.ID = 999999
 					return tx.FinishDepot(ctx, d, nil, nil)
@@ -605,7 +607,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				errs[i] = db.WithDepotTx(ctx, f.ID, func(tx segur.DepotTx) error {
+				errs[i] = db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
 					used, err := tx.NumeroEditeurUtilise(ctx, f.ID, "00001")
 					if err != nil || used {
 						return err

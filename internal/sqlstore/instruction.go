@@ -5,126 +5,154 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 )
 
-// AppliquerDemarche applies a démarche to the request of ASP number asp, in
-// one transaction: the request is read and locked, moved by the domain's
-// state machine (segur.Demande.Appliquer, the only way a status changes),
-// and the change is written with what follows from it (s: the amount
-// financed, the document issued, the attachment sent, the mail to the
-// vendor), its history and audit rows. If the request is no longer in
-// s.Attendu (another agent acted meanwhile), nothing is written: ECONFLICT.
-func (db *DB) AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
-	var c segur.Changement
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		c, err = db.appliquer(ctx, tx, asp, m, prog, s)
-		return err
-	})
-	return c, err
+// Write runs fn in one write transaction, committed if fn returns nil: the
+// domain's use cases (segur.AppliquerDemarche, the batches' and the
+// controls' steps) read and write through tx, and their rules stay theirs.
+// fn gets the transaction's context: a write of the store called with it,
+// nested, is refused rather than left to wait for its own transaction.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error {
+	return db.writeCtx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, &ecriture{db: db, tx: tx}) })
 }
 
-// appliquer is AppliquerDemarche inside the caller's transaction: a batch
-// of payments marks its requests paid in the transaction that records it.
-func (db *DB) appliquer(ctx context.Context, tx *sql.Tx, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
-	var c segur.Changement
-	lock := ""
-	if db.dialect == dialectPostgres {
-		lock = " FOR UPDATE"
-	}
+// ecriture is a write transaction of Write: segur.Tx's primitives.
+type ecriture struct {
+	db *DB
+	tx *sql.Tx
+}
+
+var _ segur.Tx = (*ecriture)(nil)
+
+// Maintenant is the store's clock.
+func (e *ecriture) Maintenant() time.Time { return e.db.clock() }
+
+// LockDemande reads the request of ASP number asp and locks its row.
+func (e *ecriture) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
+	return lockDemande(ctx, e.db, e.tx, asp)
+}
+
+// FindLotEnAttente returns the first unpaid batch that holds a payment of
+// request id.
+func (e *ecriture) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
+	return lotEnAttente(ctx, e.tx, id)
+}
+
+// CreateChangement writes change c of request d.
+func (e *ecriture) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
+	return createChangement(ctx, e.tx, d, c, w)
+}
+
+// The same primitives in a deposit's transaction: a balance deposit moves
+// its requests.
+
+func (t *depotTx) Maintenant() time.Time { return t.db.clock() }
+
+func (t *depotTx) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
+	return lockDemande(ctx, t.db, t.tx, asp)
+}
+
+func (t *depotTx) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
+	return lotEnAttente(ctx, t.tx, id)
+}
+
+func (t *depotTx) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
+	return createChangement(ctx, t.tx, d, c, w)
+}
+
+// lockDemande reads the request of ASP number asp in tx, its row locked
+// until tx ends (on SQLite, the write transaction holds the database).
+func lockDemande(ctx context.Context, db *DB, tx *sql.Tx, asp string) (*segur.Demande, error) {
 	var (
-		id              int64
+		id, fid         int64
 		statut, donnees string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, statut, donnees FROM demandes WHERE numero_asp = $1`+lock, asp).Scan(&id, &statut, &donnees)
+	err := tx.QueryRowContext(ctx, `SELECT id, fournisseur_id, statut, donnees FROM demandes WHERE numero_asp = $1`+db.forUpdate(), asp).
+		Scan(&id, &fid, &statut, &donnees)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
+		return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
 	}
 	if err != nil {
-		return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+		return nil, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 	}
-	if s.Attendu != "" && segur.StatutDemande(statut) != s.Attendu {
-		return c, segur.Errorf(segur.ECONFLICT, "la demande %s est passée au statut « %s » entre-temps : rien n'a été fait ; rechargez la page", asp, statut)
+	d := &segur.Demande{ID: segur.DemandeID(id), NumeroASP: asp, FournisseurID: segur.FournisseurID(fid), Statut: segur.StatutDemande(statut)}
+	if err := unmarshalDonnees(donnees, &d.DonneesDemande); err != nil {
+		return nil, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 	}
-	d := &segur.Demande{Statut: segur.StatutDemande(statut)}
-	if c, err = d.Appliquer(m, db.clock(), prog); err != nil {
-		return c, err
+	return d, nil
+}
+
+func lotEnAttente(ctx context.Context, tx *sql.Tx, id segur.DemandeID) (segur.LotID, bool, error) {
+	var lot int64
+	err := tx.QueryRowContext(ctx, `SELECT l.id FROM paiements p JOIN lots_paiement l ON l.id = p.lot_id
+		WHERE p.demande_id = $1 AND NOT p.annule AND l.etat IN ($2, $3) ORDER BY l.id LIMIT 1`,
+		int64(id), string(segur.LotBrouillon), string(segur.LotApprouve)).Scan(&lot)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("sqlstore: paiements de la demande %d: %w", id, err)
 	}
-	if m.Action == segur.ActionReverser {
-		// A payment waiting in a batch would leave that batch unpayable:
-		// the recovery waits for it to be paid (or the draft cancelled).
-		var lot int64
-		err := tx.QueryRowContext(ctx, `SELECT l.id FROM paiements p JOIN lots_paiement l ON l.id = p.lot_id
-			WHERE p.demande_id = $1 AND NOT p.annule AND l.etat IN ('brouillon', 'approuve') ORDER BY l.id LIMIT 1`, id).Scan(&lot)
-		switch {
-		case err == nil:
-			return c, segur.Errorf(segur.ECONFLICT, "reversement impossible pour l'instant : un paiement de la demande %s attend dans le lot %s ; ordonnez le reversement une fois ce lot payé (ou annulé s'il est en préparation)",
-				asp, segur.FormatLot(segur.LotID(lot)))
-		case !errors.Is(err, sql.ErrNoRows):
-			return c, fmt.Errorf("sqlstore: paiements de %s: %w", asp, err)
-		}
+	return segur.LotID(lot), true, nil
+}
+
+// createChangement writes change c of request d with w, in tx: its status
+// and what w records, the document (ECONFLICT if its reference exists: the
+// request changed meanwhile), the attachment, the establishments financed,
+// the history row, the mail and the audit event.
+func createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
+	asp, id := d.NumeroASP, int64(d.ID)
+	var agent, mf, calcul, payer, recouvrer any
+	if w.Agent != "" {
+		agent = w.Agent
 	}
-	c.Adresse, c.Document = s.Adresse, s.Vise
-	var mf any
-	if m.Action == segur.ActionValider {
-		mf = m.MontantFinance
+	if w.Financement {
+		mf, calcul = w.MontantFinance, w.Calcul
 	}
-	var agent any
-	if m.Action == segur.ActionPrendre {
-		agent = m.Login
+	if w.Solde {
+		payer, recouvrer = w.SoldeAPayer, w.ARecouvrer
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE demandes SET statut = $1, agent = COALESCE($2, agent),
-		montant_finance_cents = COALESCE($3, montant_finance_cents), calcul = COALESCE($4, calcul) WHERE id = $5`,
-		string(c.Vers), agent, mf, nullString(s.Calcul), id); err != nil {
-		return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+		montant_finance_cents = COALESCE($3, montant_finance_cents), calcul = COALESCE($4, calcul),
+		solde_a_payer_cents = COALESCE($5, solde_a_payer_cents), solde_a_recouvrer_cents = COALESCE($6, solde_a_recouvrer_cents) WHERE id = $7`,
+		string(c.Vers), agent, mf, calcul, payer, recouvrer, id); err != nil {
+		return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 	}
-	if m.Action == segur.ActionValiderSolde {
-		if _, err := tx.ExecContext(ctx, `UPDATE demandes SET solde_a_payer_cents = $1, solde_a_recouvrer_cents = $2 WHERE id = $3`,
-			m.SoldeAPayer, m.ARecouvrer, id); err != nil {
-			return c, fmt.Errorf("sqlstore: solde de %s: %w", asp, err)
-		}
-	}
-	if doc := s.Document; doc != nil {
-		c.Document = doc.Fichier.SHA256
+	if doc := w.Document; doc != nil {
 		_, err := tx.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			id, string(doc.Type), doc.Reference, doc.Fichier.SHA256, doc.Fichier.Taille, c.Quand, c.Par)
 		if violationOf(err) == uniqueViolation {
-			return c, segur.Errorf(segur.ECONFLICT, "le document %s existe déjà : la demande a changé entre-temps ; rechargez la page", doc.Reference)
+			return segur.Errorf(segur.ECONFLICT, "le document %s existe déjà : la demande a changé entre-temps ; rechargez la page", doc.Reference)
 		}
 		if err != nil {
-			return c, fmt.Errorf("sqlstore: document %s: %w", doc.Reference, err)
+			return fmt.Errorf("sqlstore: document %s: %w", doc.Reference, err)
 		}
 	}
-	if p := s.Piece; p != nil {
+	if p := w.Piece; p != nil {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO pieces_versions (demande_id, type, nom, format, sha256, taille, depose_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			id, p.Type, p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, c.Quand, c.Par); err != nil {
-			return c, fmt.Errorf("sqlstore: pièce de %s: %w", asp, err)
+			return fmt.Errorf("sqlstore: pièce de %s: %w", asp, err)
 		}
 	}
-	if c.Vers.Finance() && !c.De.Finance() {
-		var dd hop.DonneesDemande
-		if err := unmarshalDonnees(donnees, &dd); err != nil {
-			return c, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-		}
-		for _, cl := range dd.Clients {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO demande_finess (demande_id, finess) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, cl.FINESSPMSI); err != nil {
-				return c, fmt.Errorf("sqlstore: établissements de %s: %w", asp, err)
-			}
+	for _, f := range w.Finances {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO demande_finess (demande_id, finess) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, f); err != nil {
+			return fmt.Errorf("sqlstore: établissements de %s: %w", asp, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO demande_historique (demande_id, quand, par, action, de, vers, raison, adresse, document_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		id, c.Quand, c.Par, string(c.Action), string(c.De), string(c.Vers), c.Raison, c.Adresse, nullString(c.Document)); err != nil {
-		return c, fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
+		return fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
 	}
-	if s.Courriel != nil {
-		if err := enfilerCourriel(ctx, tx, c.Quand, s.Courriel); err != nil {
-			return c, err
+	if w.Courriel != nil {
+		if err := enfilerCourriel(ctx, tx, c.Quand, w.Courriel); err != nil {
+			return err
 		}
 	}
-	return c, audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
+	return audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
 		"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document})
 }
 
@@ -175,13 +203,13 @@ func (db *DB) FindPiecesVersions(ctx context.Context, asp string) ([]segur.Piece
 }
 
 // FindFinancements returns, for software type l, the establishments that
-// a request holding a financing (segur.StatutsFinances) finances: FINESS →
+// a request holding a financing (InfoStatut.Finance) finances: FINESS →
 // the ASP number of the first such request. finess limits the answer to
 // these establishments; nil reads them all.
 func (db *DB) FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error) {
 	args := []any{string(l)}
 	q := `SELECT f.finess, d.numero_asp FROM demande_finess f JOIN demandes d ON d.id = f.demande_id
-		WHERE d.logiciel = $1 AND d.statut IN (` + placeholders(&args, segur.StatutsFinances...) + `)`
+		WHERE d.logiciel = $1 AND d.statut IN (` + placeholders(&args, segur.Statuts(func(i segur.InfoStatut) bool { return i.Finance })...) + `)`
 	if finess != nil {
 		if len(finess) == 0 {
 			return map[string]string{}, nil

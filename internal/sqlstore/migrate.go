@@ -20,16 +20,6 @@ var migrationFiles embed.FS
 // migrationName is the form of a migration's file name: NNNN_name.sql.
 var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)
 
-// migrateLock is the key of the PostgreSQL advisory lock Migrate takes, so
-// that two processes migrating at once apply each migration once.
-const migrateLock int64 = 0x73656775726d6967 // "segurmig" in ASCII
-
-// schemaMigrations creates the table of applied migrations.
-var schemaMigrations = map[dialect]string{
-	dialectSQLite:   `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applique_le TIMESTAMP NOT NULL)`,
-	dialectPostgres: `CREATE TABLE IF NOT EXISTS schema_migrations (version text NOT NULL PRIMARY KEY, applique_le timestamptz NOT NULL)`,
-}
-
 // migration is one migration file.
 type migration struct {
 	version string // the file name without .sql: 0001_portail
@@ -82,12 +72,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // apply applies m in tx unless it is recorded as applied.
 func (db *DB) apply(ctx context.Context, tx *sql.Tx, m migration) error {
-	if db.dialect == dialectPostgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
-			return err
-		}
+	if err := db.lockMigrations(ctx, tx); err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, schemaMigrations[db.dialect]); err != nil {
+	if _, err := tx.ExecContext(ctx, db.schemaMigrations()); err != nil {
 		return err
 	}
 	var n int

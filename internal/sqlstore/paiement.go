@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -21,8 +22,15 @@ import (
 // segur.PaiementDu finds one, without a payment of that kind in a batch
 // that is not cancelled. By vendor, then ASP number.
 func paiementsDus(ctx context.Context, q querier) ([]segur.Paiement, error) {
-	args := []any{string(segur.DemandeSoldeValidee), string(segur.PaiementSolde), string(segur.PaiementAvance)}
-	in := placeholders(&args, segur.StatutsPaiementDu...)
+	// The kind of payment each status owes, as the status table says.
+	var args []any
+	dus := segur.Statuts(func(i segur.InfoStatut) bool { return i.Paiement != "" })
+	nature := "CASE d.statut"
+	for _, s := range dus {
+		nature += " WHEN " + placeholders(&args, s) + " THEN " + placeholders(&args, s.Info().Paiement)
+	}
+	nature += " END"
+	in := placeholders(&args, dus...)
 	ds, err := queryAll(ctx, q, func(s scanner) (segur.Demande, error) {
 		var d segur.Demande
 		err := s.Scan(&d.ID, &d.NumeroASP, &d.NumeroEditeur, &d.FournisseurID, &d.Statut, &d.MontantFinance, &d.SoldeAPayer)
@@ -30,7 +38,7 @@ func paiementsDus(ctx context.Context, q querier) ([]segur.Paiement, error) {
 	}, "paiements dus", `SELECT d.id, d.numero_asp, d.numero_editeur, d.fournisseur_id, d.statut,
 		COALESCE(d.montant_finance_cents, 0), COALESCE(d.solde_a_payer_cents, 0)
 		FROM demandes d WHERE d.statut IN (`+in+`) AND NOT EXISTS (SELECT 1 FROM paiements p WHERE p.demande_id = d.id AND NOT p.annule
-			AND p.nature = CASE WHEN d.statut = $1 THEN $2 ELSE $3 END)
+			AND p.nature = `+nature+`)
 		ORDER BY d.fournisseur_id, d.numero_asp`, args...)
 	if err != nil {
 		return nil, err
@@ -50,66 +58,146 @@ func (db *DB) FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error) {
 	return paiementsDus(ctx, db.r)
 }
 
-// CreateLot creates, in one transaction, a draft batch of the payments
-// due: all of them (asps empty) or those of the ASP numbers given (see
-// segur.ChoisirPaiements). A payment another batch took meanwhile is an
-// ECONFLICT, and nothing is written.
-func (db *DB) CreateLot(ctx context.Context, asps []string, login string) (*segur.Lot, error) {
-	now := db.clock()
-	var l *segur.Lot
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		dus, err := paiementsDus(ctx, tx)
-		if err != nil {
-			return err
-		}
-		type banque struct {
-			id segur.FournisseurID
-			ok bool
-		}
-		bs, err := queryAll(ctx, tx, func(s scanner) (banque, error) {
-			var b banque
-			return b, s.Scan(&b.id, &b.ok)
-		}, "coordonnées bancaires", `SELECT id, iban <> '' AND bic <> '' FROM fournisseurs`)
-		if err != nil {
-			return err
-		}
-		banques := make(map[segur.FournisseurID]bool, len(bs))
-		for _, b := range bs {
-			banques[b.id] = b.ok
-		}
-		ps, err := segur.ChoisirPaiements(dus, asps, banques)
-		if err != nil {
-			return err
-		}
-		if l, err = segur.NouveauLot(ps, login, now); err != nil {
-			return err
-		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO lots_paiement (etat, cree_le, cree_par) VALUES ($1, $2, $3) RETURNING id`,
-			string(l.Etat), now, login).Scan(&id); err != nil {
-			return fmt.Errorf("sqlstore: create lot: %w", err)
-		}
-		l.ID = segur.LotID(id)
-		for i := range l.Paiements {
-			p := &l.Paiements[i]
-			p.LotID = l.ID
-			err := tx.QueryRowContext(ctx, `INSERT INTO paiements (lot_id, demande_id, fournisseur_id, nature, montant_cents) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				id, int64(p.DemandeID), int64(p.FournisseurID), string(p.Nature), p.Montant).Scan(&p.ID)
-			if violationOf(err) == uniqueViolation {
-				return segur.Errorf(segur.ECONFLICT, "le paiement (%s) de la demande %s est déjà dans un autre lot : rien n'est fait ; rechargez la page",
-					strings.ToLower(p.Nature.Libelle()), p.NumeroASP)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlstore: paiement de %s: %w", p.NumeroASP, err)
-			}
-		}
-		return audit(ctx, tx, now, "lot.creer", "lot:"+l.Reference(), map[string]any{
-			"paiements": len(l.Paiements), "montant_cents": l.Montant})
-	})
+// FindPaiementsDus returns the payments due that no batch holds.
+func (e *ecriture) FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error) {
+	return paiementsDus(ctx, e.tx)
+}
+
+// FindBanques tells, by vendor, whether its IBAN and BIC are known.
+func (e *ecriture) FindBanques(ctx context.Context) (map[segur.FournisseurID]bool, error) {
+	type banque struct {
+		id segur.FournisseurID
+		ok bool
+	}
+	bs, err := queryAll(ctx, e.tx, func(s scanner) (banque, error) {
+		var b banque
+		return b, s.Scan(&b.id, &b.ok)
+	}, "coordonnées bancaires", `SELECT id, iban <> '' AND bic <> '' FROM fournisseurs`)
 	if err != nil {
 		return nil, err
 	}
-	return l, nil
+	banques := make(map[segur.FournisseurID]bool, len(bs))
+	for _, b := range bs {
+		banques[b.id] = b.ok
+	}
+	return banques, nil
+}
+
+// CreateLot records new batch l and its payments: a payment of l another
+// batch holds (the unique index paiements_une_fois) is an ECONFLICT.
+func (e *ecriture) CreateLot(ctx context.Context, l *segur.Lot) error {
+	var id int64
+	if err := e.tx.QueryRowContext(ctx, `INSERT INTO lots_paiement (etat, cree_le, cree_par) VALUES ($1, $2, $3) RETURNING id`,
+		string(l.Etat), l.CreeLe, l.CreePar).Scan(&id); err != nil {
+		return fmt.Errorf("sqlstore: create lot: %w", err)
+	}
+	l.ID = segur.LotID(id)
+	for i := range l.Paiements {
+		p := &l.Paiements[i]
+		p.LotID = l.ID
+		err := e.tx.QueryRowContext(ctx, `INSERT INTO paiements (lot_id, demande_id, fournisseur_id, nature, montant_cents) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			id, int64(p.DemandeID), int64(p.FournisseurID), string(p.Nature), p.Montant).Scan(&p.ID)
+		if violationOf(err) == uniqueViolation {
+			return segur.Errorf(segur.ECONFLICT, "le paiement (%s) de la demande %s est déjà dans un autre lot : rien n'est fait ; rechargez la page",
+				strings.ToLower(p.Nature.Libelle()), p.NumeroASP)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: paiement de %s: %w", p.NumeroASP, err)
+		}
+	}
+	return audit(ctx, e.tx, l.CreeLe, "lot.creer", "lot:"+l.Reference(), map[string]any{
+		"paiements": len(l.Paiements), "montant_cents": l.Montant})
+}
+
+// LockLot reads batch id with its payments and locks its row.
+func (e *ecriture) LockLot(ctx context.Context, id segur.LotID) (*segur.Lot, error) {
+	return e.db.lireLot(ctx, e.tx, id, true)
+}
+
+// FindDecideurs returns the current status of the requests of batch id and
+// the logins that took one of actions on them.
+func (e *ecriture) FindDecideurs(ctx context.Context, id segur.LotID, actions []segur.Action) (map[string]segur.StatutDemande, map[string][]string, error) {
+	type row struct{ asp, statut, par string }
+	args := []any{int64(id)}
+	rows, err := queryAll(ctx, e.tx, func(s scanner) (row, error) {
+		var r row
+		var par sql.NullString
+		err := s.Scan(&r.asp, &r.statut, &par)
+		r.par = par.String
+		return r, err
+	}, "décideurs du lot", `SELECT d.numero_asp, d.statut, h.par FROM paiements p
+		JOIN demandes d ON d.id = p.demande_id
+		LEFT JOIN demande_historique h ON h.demande_id = d.id AND h.action IN (`+placeholders(&args, actions...)+`)
+		WHERE p.lot_id = $1`, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	statuts := map[string]segur.StatutDemande{}
+	decideurs := map[string][]string{}
+	for _, r := range rows {
+		statuts[r.asp] = segur.StatutDemande(r.statut)
+		if r.par != "" {
+			decideurs[r.asp] = append(decideurs[r.asp], r.par)
+		}
+	}
+	return statuts, decideurs, nil
+}
+
+// UpdateLot records batch l's new state (approved, paid or cancelled) with
+// who and when, if it is still in state de, and its audit event; a
+// cancelled batch's payments are cancelled with it.
+func (e *ecriture) UpdateLot(ctx context.Context, l *segur.Lot, de segur.EtatLot, adresse string) error {
+	var (
+		set    string
+		args   []any
+		quand  time.Time
+		action string
+		detail = map[string]any{"paiements": len(l.Paiements), "montant_cents": l.Montant}
+	)
+	switch l.Etat {
+	case segur.LotApprouve:
+		set, args, quand, action = `approuve_le = $3, approuve_par = $4`, []any{l.ApprouveLe, l.ApprouvePar}, l.ApprouveLe, "lot.approuver"
+	case segur.LotAnnule:
+		set, args, quand, action = `annule_le = $3, annule_par = $4`, []any{l.AnnuleLe, l.AnnulePar}, l.AnnuleLe, "lot.annuler"
+	case segur.LotPaye:
+		set, args, quand, action = `paye_le = $3, marque_le = $4, marque_par = $5`, []any{jour(l.PayeLe), l.MarqueLe, l.MarquePar}, l.MarqueLe, "lot.payer"
+		detail["paye_le"], detail["adresse"] = jour(l.PayeLe), adresse
+	default:
+		return fmt.Errorf("sqlstore: lot %s: state %q", l.Reference(), l.Etat)
+	}
+	if err := changerEtatLot(ctx, e.tx, l, de, set, args...); err != nil {
+		return err
+	}
+	if l.Etat == segur.LotAnnule {
+		if _, err := e.tx.ExecContext(ctx, `UPDATE paiements SET annule = true WHERE lot_id = $1`, int64(l.ID)); err != nil {
+			return fmt.Errorf("sqlstore: annuler les paiements du lot %s: %w", l.Reference(), err)
+		}
+	}
+	return audit(ctx, e.tx, quand, action, "lot:"+l.Reference(), detail)
+}
+
+// CreateAvis records payment notice a of batch l, its audit event, and
+// queues its mail.
+func (e *ecriture) CreateAvis(ctx context.Context, l *segur.Lot, a *segur.Avis) error {
+	now := e.db.clock()
+	_, err := e.tx.ExecContext(ctx, `INSERT INTO avis_paiement (reference, lot_id, fournisseur_id, date_paiement, montant_cents, sha256, taille, cree_le, par)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.Reference, int64(l.ID), int64(a.FournisseurID), jour(a.DatePaiement), a.Montant, a.Fichier.SHA256, a.Fichier.Taille, now, a.Par)
+	if violationOf(err) == uniqueViolation {
+		return segur.Errorf(segur.ECONFLICT, "l'avis de paiement %s existe déjà : rien n'est fait ; rechargez la page", a.Reference)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: avis %s: %w", a.Reference, err)
+	}
+	if err := audit(ctx, e.tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
+		"fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}); err != nil {
+		return err
+	}
+	if a.Courriel != nil {
+		c := *a.Courriel
+		return enfilerCourriel(ctx, e.tx, now, &c)
+	}
+	return nil
 }
 
 // lotColumns are the columns scanLot reads.
@@ -158,8 +246,8 @@ func scanPaiement(s scanner) (segur.Paiement, error) {
 // locks its row until the transaction ends.
 func (db *DB) lireLot(ctx context.Context, q querier, id segur.LotID, lock bool) (*segur.Lot, error) {
 	suffix := ""
-	if lock && db.dialect == dialectPostgres {
-		suffix = " FOR UPDATE OF l"
+	if lock {
+		suffix = db.forUpdateOf("l")
 	}
 	l, err := scanLot(q.QueryRowContext(ctx, `SELECT `+lotColumns+` FROM lots_paiement l WHERE l.id = $1`+suffix, int64(id)))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -189,60 +277,6 @@ func (db *DB) FindLots(ctx context.Context, limit, offset int) ([]segur.Lot, int
 		`SELECT count(*) FROM lots_paiement`, limit, offset)
 }
 
-// ApprouverLot approves draft batch id by login, in one transaction that
-// locks the batch: each request must still be due its payment
-// (segur.VerifierStatuts), and the approver must have decided none of
-// them (segur.Lot.Approuver, EFORBIDDEN naming the requests).
-func (db *DB) ApprouverLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	now := db.clock()
-	var l *segur.Lot
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
-			return err
-		}
-		type row struct{ asp, statut, action, par string }
-		rows, err := queryAll(ctx, tx, func(s scanner) (row, error) {
-			var r row
-			var action, par sql.NullString
-			err := s.Scan(&r.asp, &r.statut, &action, &par)
-			r.action, r.par = action.String, par.String
-			return r, err
-		}, "décideurs du lot", `SELECT d.numero_asp, d.statut, h.action, h.par FROM paiements p
-			JOIN demandes d ON d.id = p.demande_id
-			LEFT JOIN demande_historique h ON h.demande_id = d.id AND h.action IN ($2, $3)
-			WHERE p.lot_id = $1`, int64(id), string(segur.ActionValider), string(segur.ActionValiderSolde))
-		if err != nil {
-			return err
-		}
-		statuts := map[string]segur.StatutDemande{}
-		decideurs := map[string][]string{}
-		for _, r := range rows {
-			statuts[r.asp] = segur.StatutDemande(r.statut)
-			if r.par != "" {
-				decideurs[r.asp] = append(decideurs[r.asp], r.par)
-			}
-		}
-		if l.Etat == segur.LotBrouillon {
-			if err := segur.VerifierStatuts(l.Paiements, statuts); err != nil {
-				return err
-			}
-		}
-		if err := l.Approuver(login, decideurs, now); err != nil {
-			return err
-		}
-		if err := changerEtatLot(ctx, tx, l, segur.LotBrouillon, `approuve_le = $3, approuve_par = $4`, l.ApprouveLe, l.ApprouvePar); err != nil {
-			return err
-		}
-		return audit(ctx, tx, now, "lot.approuver", "lot:"+l.Reference(), map[string]any{
-			"paiements": len(l.Paiements), "montant_cents": l.Montant})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
 // changerEtatLot moves batch l, read in state de, to its new state, setting
 // the columns of set ($3, $4… are args).
 func changerEtatLot(ctx context.Context, tx *sql.Tx, l *segur.Lot, de segur.EtatLot, set string, args ...any) error {
@@ -257,101 +291,6 @@ func changerEtatLot(ctx context.Context, tx *sql.Tx, l *segur.Lot, de segur.Etat
 		return segur.Errorf(segur.ECONFLICT, "le lot %s a changé entre-temps : rien n'est fait ; rechargez la page", l.Reference())
 	}
 	return nil
-}
-
-// AnnulerLot cancels draft batch id by login, in one transaction: its
-// payments are due again.
-func (db *DB) AnnulerLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	now := db.clock()
-	var l *segur.Lot
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if err := l.Annuler(login, now); err != nil {
-			return err
-		}
-		if err := changerEtatLot(ctx, tx, l, segur.LotBrouillon, `annule_le = $3, annule_par = $4`, l.AnnuleLe, l.AnnulePar); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE paiements SET annule = true WHERE lot_id = $1`, int64(id)); err != nil {
-			return fmt.Errorf("sqlstore: annuler les paiements du lot %s: %w", l.Reference(), err)
-		}
-		return audit(ctx, tx, now, "lot.annuler", "lot:"+l.Reference(), map[string]any{"paiements": len(l.Paiements), "montant_cents": l.Montant})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// MarquerLotPaye records, in one transaction that locks the batch, that
-// approved batch id was paid: each of its requests moves by the state
-// machine (segur.ActionPayerAvance or segur.ActionPayerSolde, role payeur),
-// its history naming the vendor's notice; each vendor's notice of r is
-// recorded (one per segur.Versement of the batch, checked) and its mail
-// queued. If any of it fails, nothing is written.
-func (db *DB) MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error) {
-	now := db.clock()
-	var l *segur.Lot
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if l, err = db.lireLot(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if err := l.MarquerPaye(r.Login, r.Le, r.Aujourdhui, now); err != nil {
-			return err
-		}
-		vs := l.Versements()
-		if len(vs) != len(r.Avis) {
-			return fmt.Errorf("sqlstore: lot %s: %d avis for %d vendors", l.Reference(), len(r.Avis), len(vs))
-		}
-		for i, v := range vs {
-			a := r.Avis[i]
-			if a.Reference != segur.ReferenceAvis(l.ID, v.Rang) || a.FournisseurID != v.FournisseurID || a.Montant != v.Montant || a.DatePaiement != r.Le {
-				return fmt.Errorf("sqlstore: lot %s: notice %s does not match the batch", l.Reference(), a.Reference)
-			}
-			for _, p := range v.Paiements {
-				m := segur.Demarche{Action: p.Nature.Action(), Roles: []segur.Role{segur.RolePayeur}, Login: r.Login}
-				if _, err := db.appliquer(ctx, tx, p.NumeroASP, m, prog, segur.Suites{Adresse: r.Adresse, Vise: a.Fichier.SHA256}); err != nil {
-					var se *segur.Error
-					if errors.As(err, &se) {
-						return segur.Errorf(se.Code, "demande %s : %s", p.NumeroASP, se.Message)
-					}
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO avis_paiement (reference, lot_id, fournisseur_id, date_paiement, montant_cents, sha256, taille, cree_le, par)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				a.Reference, int64(l.ID), int64(a.FournisseurID), jour(a.DatePaiement), a.Montant, a.Fichier.SHA256, a.Fichier.Taille, now, r.Login)
-			if violationOf(err) == uniqueViolation {
-				return segur.Errorf(segur.ECONFLICT, "l'avis de paiement %s existe déjà : rien n'est fait ; rechargez la page", a.Reference)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlstore: avis %s: %w", a.Reference, err)
-			}
-			if err := audit(ctx, tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
-				"fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}); err != nil {
-				return err
-			}
-			if a.Courriel != nil {
-				c := *a.Courriel
-				if err := enfilerCourriel(ctx, tx, now, &c); err != nil {
-					return err
-				}
-			}
-		}
-		if err := changerEtatLot(ctx, tx, l, segur.LotApprouve, `paye_le = $3, marque_le = $4, marque_par = $5`, jour(l.PayeLe), l.MarqueLe, l.MarquePar); err != nil {
-			return err
-		}
-		return audit(ctx, tx, now, "lot.payer", "lot:"+l.Reference(), map[string]any{
-			"paye_le": jour(l.PayeLe), "paiements": len(l.Paiements), "montant_cents": l.Montant, "adresse": r.Adresse})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
 }
 
 // avisColumns are the columns scanAvis reads.

@@ -14,12 +14,7 @@ import (
 // read transaction, so that the blocks agree. Weeks are folded from the
 // deposit dates (already Europe/Paris civil dates) by the domain.
 func (db *DB) FindPilotage(ctx context.Context) (*segur.Pilotage, error) {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.dialect == dialectPostgres {
-		// One snapshot for every statement (READ COMMITTED takes one each).
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := db.r.BeginTx(ctx, opts)
+	tx, err := db.r.BeginTx(ctx, db.snapshotTxOptions())
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: pilotage: %w", err)
 	}

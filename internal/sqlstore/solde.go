@@ -62,11 +62,9 @@ type soldeDetails struct {
 
 // FinishSolde records the outcome of balance deposit d, inserted before:
 // its reference and returned file, every line (an accepted one with the ASP
-// number of the request it balances), each balance, and each balance's
-// request moved by m through the state machine (appliquer), in the
-// deposit's transaction. A request that can no longer take a balance (it
-// moved since the controls read it) is an ECONFLICT: nothing is recorded.
-func (t *depotTx) FinishSolde(ctx context.Context, d *segur.Depot, soldes []segur.DemandeSolde, m segur.Demarche) error {
+// number of the request it balances) and each balance, in the deposit's
+// transaction (the desk moves their requests in it: segur.Guichet).
+func (t *depotTx) FinishSolde(ctx context.Context, d *segur.Depot, soldes []segur.DemandeSolde) error {
 	now := t.db.clock()
 	retourSHA, retourTaille := blobRef(d.Retour)
 	res, err := t.tx.ExecContext(ctx, `UPDATE depots SET imp_id = $1, retour_sha256 = $2, retour_taille = $3 WHERE id = $4`,
@@ -90,18 +88,11 @@ func (t *depotTx) FinishSolde(ctx context.Context, d *segur.Depot, soldes []segu
 	if err != nil {
 		return fmt.Errorf("sqlstore: insert lignes of balance depot %d: %w", d.ID, err)
 	}
-	suites := segur.Suites{Adresse: segur.ActeurFrom(ctx).Adresse}
 	for i := range soldes {
 		s := &soldes[i]
 		pieces, err := marshalPieces(s.Pieces)
 		if err != nil {
 			return fmt.Errorf("sqlstore: solde of %s: %w", s.NumeroASP, err)
-		}
-		if _, err := t.db.appliquer(ctx, t.tx, s.NumeroASP, m, segur.ProgrammeParDefaut, suites); err != nil {
-			if segur.IsCode(err, segur.EFORBIDDEN) || segur.IsCode(err, segur.ENOTFOUND) {
-				return segur.Errorf(segur.ECONFLICT, "dépôt non enregistré : la demande %s a changé pendant le dépôt (%v) ; déposez à nouveau", s.NumeroASP, err)
-			}
-			return err
 		}
 		err = t.tx.QueryRowContext(ctx, `INSERT INTO soldes (demande_id, depot_id, num_ligne, numero_editeur, numero_facture, date_facture,
 			montant_facture_ht_cents, date_mise_en_service, pieces, cree_le)

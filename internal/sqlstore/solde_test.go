@@ -50,7 +50,7 @@ var deposerSolde = segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []seg
 // balance, then rejected lines.
 func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []hop.DonneesSolde, rejetees ...string) ([]segur.DemandeSolde, error) {
 	var out []segur.DemandeSolde
-	err := db.WithDepotTx(ctx, d.FournisseurID, func(tx segur.DepotTx) error {
+	err := db.WithDepotTx(ctx, d.FournisseurID, func(ctx context.Context, tx segur.DepotTx) error {
 		if err := tx.InsertDepot(ctx, d); err != nil {
 			return err
 		}
@@ -64,7 +64,10 @@ func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []hop.
 			d.Lignes = append(d.Lignes, segur.LigneDepot{NumLigne: len(soldes) + i + 1, NumeroEditeur: "RJ00" + fmt.Sprint(i),
 				Code: code, Libelle: hop.Erreur{Code: code, Valeur: "« ASP-2026-9999999 »", Offset: -1}.Libelle()})
 		}
-		return tx.FinishSolde(ctx, d, out, deposerSolde)
+		if err := segur.DeposerSoldes(ctx, tx, out, deposerSolde, segur.ProgrammeParDefaut, segur.ActeurFrom(ctx).Adresse); err != nil {
+			return err
+		}
+		return tx.FinishSolde(ctx, d, out)
 	})
 	return out, err
 }

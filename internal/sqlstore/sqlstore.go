@@ -2,17 +2,27 @@
 // (modernc.org/sqlite, the embedded default) and PostgreSQL (pgx).
 //
 // Every statement is written once with $1..$n placeholders, which both
-// drivers accept. What differs between the two lives in the migration files
-// (migrations/sqlite and migrations/postgres, same names), in this file (the
-// driver and its settings, the reading of constraint violations from each
-// driver's error codes) and in migrate.go (the advisory lock and the table
-// of applied migrations).
+// drivers accept. What differs between the two lives in three places: the
+// migration files (migrations/sqlite and migrations/postgres, same names);
+// in this file, the opening of each (driver, settings, pools); and in
+// dialect.go, everything else, each difference one method named for what
+// it is for: the row locks (FOR UPDATE and its forms), the transactions'
+// options and the advisory locks, the sequences, a list of values as one
+// parameter, the batch inserts (multi-row VALUES or unnest), the table of
+// applied migrations and the reading of constraint violations from each
+// driver's error codes. No other file branches on the dialect.
 //
 // Each store method is one transaction (a read, one statement); each change
 // writes its audit event (table evenements, append-only) in the same
 // transaction, with the actor of segur.ActeurFrom (empty if the context
 // carries none). Times are taken from the injected clock, stored in UTC to
 // the microsecond (PostgreSQL's precision), and read back in UTC.
+//
+// The code a write transaction runs for a caller (WithDepotTx's fn) gets
+// the transaction's context, marked: a write begun with that context is
+// refused at once with an internal error, on both databases, where on
+// SQLite it would wait forever for the one writer connection its caller
+// holds.
 package sqlstore
 
 import (
@@ -26,23 +36,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/segur-numerique/segur"
 )
 
 var _ segur.Store = (*DB)(nil)
-
-// dialect is the database behind a DB.
-type dialect string
-
-const (
-	dialectSQLite   dialect = "sqlite"
-	dialectPostgres dialect = "postgres"
-)
 
 // DB is the portal's store on SQLite or PostgreSQL. It is safe for
 // concurrent use.
@@ -173,16 +173,55 @@ func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	return db.writeCtx(ctx, func(_ context.Context, tx *sql.Tx) error { return fn(tx) })
+}
+
+// writeCtx is write for an fn that takes the transaction's context, marked
+// (beginWrite): code that may call back into the store, a use case of the
+// domain, is to run with it.
+func (db *DB) writeCtx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	ctx, tx, err := db.beginWrite(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return err
 	}
 	defer tx.Rollback() // a no-op after Commit
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// writingKey is the key of the mark beginWrite puts on the context of a
+// write transaction.
+type writingKey struct{}
+
+// beginWrite begins a write transaction with opts, and returns it with ctx
+// marked as inside it. Every write transaction begins here, and every
+// write that takes no transaction (a PostgreSQL sequence, withSequences)
+// checks the mark too: a write begun with a marked context is refused at
+// once (notWriting).
+func (db *DB) beginWrite(ctx context.Context, opts *sql.TxOptions) (context.Context, *sql.Tx, error) {
+	if err := notWriting(ctx); err != nil {
+		return nil, nil, err
+	}
+	tx, err := db.w.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return context.WithValue(ctx, writingKey{}, true), tx, nil
+}
+
+// notWriting returns an internal error when ctx is the context of a write
+// transaction (beginWrite). A write begun there is a bug of its caller: on
+// SQLite it would wait forever for the one writer connection the
+// transaction holds; on PostgreSQL it would commit apart from it, kept
+// when the transaction rolls back. Both databases refuse it alike.
+func notWriting(ctx context.Context) error {
+	if ctx.Value(writingKey{}) != nil {
+		return segur.Errorf(segur.EINTERNAL, "écriture refusée : elle est demandée depuis une autre écriture en cours, qui ne doit passer que par sa propre transaction")
 	}
 	return nil
 }
@@ -203,45 +242,6 @@ func audit(ctx context.Context, tx *sql.Tx, quand time.Time, action, objet strin
 		return fmt.Errorf("sqlstore: audit %s: %w", action, err)
 	}
 	return nil
-}
-
-// violation is the kind of constraint a statement broke.
-type violation int
-
-const (
-	noViolation violation = iota
-	uniqueViolation
-	foreignKeyViolation
-	checkViolation // CHECK or NOT NULL
-)
-
-// violationOf reads the constraint err broke from the driver's error code,
-// never from its message.
-func violationOf(err error) violation {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "23505": // unique_violation
-			return uniqueViolation
-		case "23503": // foreign_key_violation
-			return foreignKeyViolation
-		case "23514", "23502": // check_violation, not_null_violation
-			return checkViolation
-		}
-		return noViolation
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return uniqueViolation
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return foreignKeyViolation
-		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-			return checkViolation
-		}
-	}
-	return noViolation
 }
 
 // nullID is id for a nullable foreign key: NULL when zero.

@@ -329,6 +329,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runSoldeSuite(t, open)
 	runControleSuite(t, open)
 	runPaiementSuite(t, open)
+	runNestedSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()

@@ -54,7 +54,7 @@ func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error
 	now := db.clock()
 	login := normLogin(u.Login)
 	if err := segur.ValiderRoles(u.Roles); err != nil {
-		return segur.Errorf(segur.EINVALID, "utilisateur %s : %s", login, err.(*segur.Error).Message)
+		return segur.Errorf(segur.EINVALID, "utilisateur %s : %s", login, err.Error())
 	}
 	autres := make([]string, 0, len(u.Roles)-1)
 	for _, r := range u.Roles[1:] {

@@ -154,13 +154,21 @@ func lireFormulaire(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// idChemin reads the {id} of the path; anything else is not found.
-func idChemin(r *http.Request, quoi string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+// idChemin reads the path's wildcard cle as a positive integer (an id or a
+// rank from 1); anything else is not found: « quoi n'existe pas. », quoi
+// naming the thing with its article (« Ce lot de paiement »).
+func idChemin(r *http.Request, cle, quoi string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(cle), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, segur.Errorf(segur.ENOTFOUND, "%s n'existe pas.", quoi)
+		return 0, introuvable(quoi)
 	}
 	return id, nil
+}
+
+// introuvable is the not-found error of idChemin, for a well-formed id that
+// names nothing.
+func introuvable(quoi string) error {
+	return segur.Errorf(segur.ENOTFOUND, "%s n'existe pas.", quoi)
 }
 
 // OptionAdmin is an option of a select.
@@ -375,7 +383,7 @@ type PageAdminFournisseur struct {
 func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) {
 	ctx := r.Context()
 	var p PageAdminFournisseur
-	id, err := idChemin(r, "Ce fournisseur")
+	id, err := idChemin(r, "id", "Ce fournisseur")
 	if err != nil {
 		return p, err
 	}
@@ -1017,7 +1025,7 @@ func (s *Server) postAdminRelancer(w http.ResponseWriter, r *http.Request) error
 	if err := lireFormulaire(w, r); err != nil {
 		return err
 	}
-	id, err := idChemin(r, "Ce courriel")
+	id, err := idChemin(r, "id", "Ce courriel")
 	if err != nil {
 		return err
 	}

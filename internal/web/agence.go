@@ -169,10 +169,10 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tous := 0
-	for _, st := range segur.StatutsInstruction {
+	for _, st := range segur.Statuts(nil) {
 		tous += counts[st]
 	}
-	for _, st := range append(segur.StatutsInstruction, "toutes") {
+	for _, st := range append(segur.Statuts(nil), "toutes") {
 		q := r.URL.Query()
 		q.Set("statut", string(st))
 		q.Del("page")
@@ -242,16 +242,11 @@ type ActionVue struct {
 func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []ActionVue {
 	var out []ActionVue
 	for _, a := range segur.Actions(st, roles) {
-		v := ActionVue{Action: string(a), Libelle: map[segur.Action]string{segur.ActionPrendre: "Prendre en instruction",
-			segur.ActionCompleter: "Demander un complément", segur.ActionRefuser: "Refuser", segur.ActionValider: "Valider",
-			segur.ActionRetirer: "Retirer l'offre", segur.ActionRouvrir: "Rouvrir",
-			segur.ActionPrendreSolde: "Prendre le solde en instruction", segur.ActionRefuserSolde: "Refuser le solde",
-			segur.ActionValiderSolde: "Valider le solde"}[a]}
-		if v.Libelle == "" {
-			continue
+		i := a.Info()
+		if i.Bouton == "" {
+			continue // taken elsewhere: the vendor's space, payments, controls
 		}
-		v.Raison = a == segur.ActionCompleter || a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRouvrir || a == segur.ActionRefuserSolde
-		v.Danger = a == segur.ActionRefuser || a == segur.ActionRetirer || a == segur.ActionRefuserSolde
+		v := ActionVue{Action: string(a), Libelle: i.Bouton, Raison: segur.RaisonRequise(st, a), Danger: i.Danger}
 		out = append(out, v)
 	}
 	return out

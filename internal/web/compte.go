@@ -189,9 +189,9 @@ func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return segur.Errorf(segur.ENOTFOUND, "Ce jeton n'existe pas.")
+	id, err := idChemin(r, "id", "Ce jeton")
+	if err != nil {
+		return err
 	}
 	js, err := s.Store.FindJetons(r.Context(), f.ID)
 	if err != nil {
@@ -207,5 +207,5 @@ func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error
 		http.Redirect(w, r, fmt.Sprintf("/compte?revoque=%d", id), http.StatusSeeOther)
 		return nil
 	}
-	return segur.Errorf(segur.ENOTFOUND, "Ce jeton n'existe pas.")
+	return introuvable("Ce jeton")
 }

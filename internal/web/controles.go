@@ -219,7 +219,7 @@ func (s *Server) postTirage(w http.ResponseWriter, r *http.Request) error {
 	p := PageControles{Taux: couper(strings.TrimSpace(r.PostFormValue("taux")), 20), Graine: couper(strings.TrimSpace(r.PostFormValue("graine")), 30)}
 	taux, err := segur.ParseTaux(p.Taux)
 	if err != nil {
-		p.Erreurs = append(p.Erreurs, ErreurChamp{"taux", err.(*segur.Error).Message})
+		p.Erreurs = append(p.Erreurs, ErreurChamp{"taux", err.Error()})
 	}
 	var graine int64
 	if p.Graine == "" {
@@ -227,7 +227,7 @@ func (s *Server) postTirage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	} else if graine, err = segur.ParseGraine(p.Graine); err != nil {
-		p.Erreurs = append(p.Erreurs, ErreurChamp{"graine", err.(*segur.Error).Message})
+		p.Erreurs = append(p.Erreurs, ErreurChamp{"graine", err.Error()})
 	}
 	if len(p.Erreurs) > 0 {
 		return s.renderControles(w, r, http.StatusUnprocessableEntity, p)
@@ -281,9 +281,9 @@ type PageTirage struct {
 }
 
 func (s *Server) tirage(r *http.Request) (*segur.Tirage, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, segur.Errorf(segur.ENOTFOUND, "tirage introuvable")
+	id, err := idChemin(r, "id", "Ce tirage")
+	if err != nil {
+		return nil, err
 	}
 	return s.Store.FindTirage(r.Context(), segur.TirageID(id))
 }
@@ -360,9 +360,9 @@ type PieceControleVue struct {
 }
 
 func (s *Server) controle(r *http.Request) (*segur.Controle, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, segur.Errorf(segur.ENOTFOUND, "contrôle introuvable")
+	id, err := idChemin(r, "id", "Ce contrôle")
+	if err != nil {
+		return nil, err
 	}
 	return s.Store.FindControle(r.Context(), segur.ControleID(id))
 }
@@ -512,13 +512,16 @@ func (s *Server) getPieceControleAgent(w http.ResponseWriter, r *http.Request) e
 
 // pieceControle sends the path's file of control c inline.
 func (s *Server) pieceControle(w http.ResponseWriter, r *http.Request, c *segur.Controle) error {
-	id, _ := strconv.ParseInt(r.PathValue("piece"), 10, 64)
+	id, err := idChemin(r, "piece", "Cette pièce")
+	if err != nil {
+		return err
+	}
 	for _, p := range c.Pieces {
 		if p.ID == id {
 			return s.montrer(w, r, p.Fichier, p.Format, p.Nom)
 		}
 	}
-	return segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
+	return introuvable("Cette pièce")
 }
 
 // PageControlesFournisseur is the list of a vendor's controls.

@@ -31,13 +31,9 @@ import (
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
-// TestTemplatesControles executes the pages of the controls and the
-// dashboard with typed sample data.
-func TestTemplatesControles(t *testing.T) {
-	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := s.parse(); err != nil {
-		t.Fatal(err)
-	}
+// exemplesControles are the pages of the controls and the dashboard with
+// typed sample data, for TestTemplates.
+func exemplesControles() map[string]exemple {
 	agent := &segur.Utilisateur{Login: "marie@asp.fr", Nom: "Marie", Roles: []segur.Role{segur.RoleInstructeur}}
 	vendeur := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}
 	ctl := ControleVue{ID: 3, Reference: "CTL-0000003", NumeroASP: "ASP-2026-0000001", Fournisseur: "Le Beau Logiciel", Etat: "Non conforme",
@@ -50,52 +46,28 @@ func TestTemplatesControles(t *testing.T) {
 		Pieces:   []PieceControleVue{{Nom: "scan.png", Format: "PNG", Lien: "/agence/controles/3/pieces/1", Image: true}, {Nom: "f.pdf", Format: "PDF", Lien: "/p"}}}
 	vpage := page
 	vpage.Base = Base{Titre: "Contrôle", Nav: "controles", Utilisateur: vendeur, Erreurs: []ErreurChamp{{"fichier", "Format non reconnu."}}}
-	pages := map[string]struct {
-		data any
-		want []string
-	}{
+	return map[string]exemple{
 		"controles.html": {PageControles{Base: Base{Titre: "Contrôles", Nav: "controles", Utilisateur: agent, Erreurs: []ErreurChamp{{"graine", "Graine fausse."}}},
 			Onglets: []Onglet{{Libelle: "Tous", Lien: "/agence/controles", Nombre: 1, Courant: true}}, Lignes: []ControleVue{ctl}, Total: 1,
 			Tirages: []TirageVue{{ID: 1, Graine: "42", Taux: "5\u00a0%", Population: 20, Taille: 1}}, Taux: "5", Graine: "x"},
-			[]string{`id="graine-erreur"`, `value="x"`, `href="/agence/controles/3"`, `href="/agence/tirages/1"`, "<code>42</code>",
+			"<h1>Contrôles a posteriori</h1>", []string{`id="graine-erreur"`, `value="x"`, `href="/agence/controles/3"`, `href="/agence/tirages/1"`, "<code>42</code>",
 				`href="/agence/exports/controles.xlsx"`, `aria-current="page">Contrôles</a>`}},
 		"controles-tirage.html": {PageTirage{Base: Base{Titre: "Tirage", Nav: "controles", Utilisateur: agent},
 			TirageVue: TirageVue{ID: 1, Graine: "42", Taux: "5\u00a0%", Empreinte: strings.Repeat("a", 64), Population: 20, Taille: 1, Echantillon: []ControleVue{ctl}},
 			Verifie:   true},
-			[]string{`<code id="graine-tirage">42</code>`, "Vérifié", "/agence/tirages/1/population", "CTL-0000003"}},
+			"<caption>Échantillon", []string{`<code id="graine-tirage">42</code>`, "Vérifié", "/agence/tirages/1/population", "CTL-0000003"}},
 		"controles-controle.html": {page,
-			[]string{`id="motif-erreur"`, `value="non_conforme" checked`, `action="/agence/controles/3/conclusion"`, `action="/agence/controles/3/messages"`,
+			"Résultat du contrôle", []string{`id="motif-erreur"`, `value="non_conforme" checked`, `action="/agence/controles/3/conclusion"`, `action="/agence/controles/3/messages"`,
 				`<img class="fr-responsive-img" src="/agence/controles/3/pieces/1" alt="Pièce scan.png">`, "ASP-2026-0000001-ORV-1", "La facture"}},
 		"controles-fournisseur.html": {PageControlesFournisseur{Base: Base{Titre: "Vos contrôles", Nav: "controles", Utilisateur: vendeur},
 			Lignes: []ControleVue{ctl}, Total: 1},
-			[]string{`href="/controles/3"`, `aria-current="page">Vos contrôles</a>`}},
+			"<h1>Vos contrôles</h1>", []string{`href="/controles/3"`, `aria-current="page">Vos contrôles</a>`}},
 		"controles-fournisseur-controle.html": {vpage,
-			[]string{`action="/controles/3/pieces"`, `enctype="multipart/form-data"`, `id="fichier-erreur"`, "La facture"}},
+			"Ce que l'agence demande", []string{`action="/controles/3/pieces"`, `enctype="multipart/form-data"`, `id="fichier-erreur"`, "La facture"}},
 		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: "1 €", Paye: "2 €", Reste: "3 €",
 			Statuts: []LignePilotage{{Libelle: "Déposée", Nombre: 2}}, Codes: []CodeVue{{"2034", "montant", 2, 3}},
 			GrStatuts: graphique("gr-statuts", "Demandes « par » statut & <test>", "d", []string{"Déposée", "A & B"}, []int64{2, 0}, []string{"2", "0"})},
-			[]string{`data-montant="engage">1 €`, `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
-	}
-	for _, f := range morePages {
-		if !strings.HasPrefix(f, "controles") && f != "pilotage.html" {
-			continue
-		}
-		t.Run(f, func(t *testing.T) {
-			pg, ok := pages[f]
-			if !ok {
-				t.Fatalf("no sample data for %s", f)
-			}
-			var buf bytes.Buffer
-			if err := s.pages[f].ExecuteTemplate(&buf, "layout", pg.data); err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range append(pg.want, `<html lang="fr"`) {
-				if !strings.Contains(buf.String(), want) {
-					t.Errorf("lacks %q", want)
-				}
-			}
-			svgBienFormes(t, buf.String())
-		})
+			"Montants des demandes financées", []string{`data-montant="engage">1 €`, `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
 	}
 }
 
@@ -135,7 +107,7 @@ func payerAvance(t *testing.T, p *portail, asp string, finance int64) {
 		{Action: segur.ActionValider, Roles: inst, Login: "marie@asp.fr", MontantFinance: finance},
 		{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
 	} {
-		if _, err := p.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+		if _, err := segurtest.Appliquer(ctx, p.db, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
 			t.Fatalf("%s %s: %v", asp, m.Action, err)
 		}
 	}
@@ -508,7 +480,7 @@ func TestExports(t *testing.T) {
 		for _, nom := range []string{"demandes", "financements", "controles"} {
 			if nom == "controles" {
 				// One control, for a row to read.
-				if _, err := p.db.OuvrirControle(context.Background(), asps[0], "marie@asp.fr"); err != nil && format == "csv" {
+				if _, err := segurtest.OuvrirControle(context.Background(), p.db, asps[0], "marie@asp.fr"); err != nil && format == "csv" {
 					t.Fatal(err)
 				}
 			}
@@ -597,7 +569,7 @@ func TestPilotage(t *testing.T) {
 	if strings.Contains(body, "style=") {
 		t.Error("a style attribute: the policy forbids it")
 	}
-	if n := strings.Count(body, "<rect "); n != 3+len(segur.StatutsInstruction)+1+1+1 {
+	if n := strings.Count(body, "<rect "); n != 3+len(segur.Statuts(nil))+1+1+1 {
 		t.Errorf("got %d bars", n)
 	}
 	wantTable := slices.Contains([]bool{strings.Contains(body, `<caption>3 demandes par statut</caption>`)}, true)

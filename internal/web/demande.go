@@ -55,8 +55,10 @@ type PageDemande struct {
 	*Dossier
 	Raison      string   // why the agency asks for a completion
 	TypesPieces []string // the attachment types the vendor may send
-	Signer      bool
-	Convention  *DocumentVue
+	// Completer and Signer: the vendor may send the attachment asked, or
+	// sign the convention (the state machine's actions for a vendor).
+	Completer, Signer bool
+	Convention        *DocumentVue
 }
 
 func (s *Server) getDossierFournisseur(w http.ResponseWriter, r *http.Request) error {
@@ -78,10 +80,14 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 		}
 	}
 	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: flash(r), Erreurs: errs},
-		Dossier: v, Signer: d.Statut == segur.DemandeConventionASigner}
-	if d.Statut == segur.DemandeACompleter {
+		Dossier: v}
+	vendeur := segur.Actions(d.Statut, []segur.Role{segur.RoleFournisseur})
+	p.Completer, p.Signer = slices.Contains(vendeur, segur.ActionComplete), slices.Contains(vendeur, segur.ActionSigner)
+	if p.Completer {
+		// The reason of the démarche that asked for it: the last one into
+		// the current status.
 		for i := len(v.Historique) - 1; i >= 0; i-- {
-			if v.Historique[i].Vers == segur.DemandeACompleter.Libelle() {
+			if v.Historique[i].Vers == d.Statut.Libelle() {
 				p.Raison = v.Historique[i].Raison
 				break
 			}

@@ -29,7 +29,7 @@ type AgenceStore interface {
 // every field in French, the attachments, the documents, the history.
 type Dossier struct {
 	NumeroASP, NumeroEditeur, NumeroAns, Logiciel string
-	Statut, StatutCode                            string
+	Statut, Badge                                 string
 	DateCommande, RegimeTVA, MontantHT            string
 	MontantPrestation, MontantFinance, Avance     string
 	Calcul, Agent, Recu                           string
@@ -70,7 +70,7 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	st := s.Store
 	prog := s.programme()
 	v := &Dossier{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel),
-		Statut: d.Statut.Libelle(), StatutCode: string(d.Statut), DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA,
+		Statut: d.Statut.Libelle(), Badge: string(d.Statut.Info().Badge), DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA,
 		MontantHT: segur.Euros(d.MontantHTCents), MontantPrestation: segur.Euros(segur.MontantPrestation(d.RegimeTVA, d.MontantHTCents, prog)),
 		Calcul: d.Calcul, Agent: d.Agent, Recu: s.date(d.CreeLe), Mandataire: d.Mandataire, Clients: d.Clients,
 		Scenario: d.Scenario, OperateurMessagerie: d.OperateurMessagerie}
@@ -207,9 +207,12 @@ func envoyerPiece(w http.ResponseWriter, r *http.Request, body io.Reader, taille
 // pieceDeposee sends the n-th (from 1) attachment of request d, read from
 // its deposit's zip and checked again (size, CRC, format).
 func (s *Server) pieceDeposee(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > len(d.Pieces) {
-		return segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
+	n, err := idChemin(r, "n", "Cette pièce")
+	if err != nil {
+		return err
+	}
+	if n > int64(len(d.Pieces)) {
+		return introuvable("Cette pièce")
 	}
 	return s.pieceDuDepot(w, r, d.DepotID, d.Pieces[n-1])
 }
@@ -242,7 +245,10 @@ func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.D
 
 // pieceVersion sends an attachment the vendor sent after the deposit.
 func (s *Server) pieceVersion(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := idChemin(r, "id", "Cette pièce")
+	if err != nil {
+		return err
+	}
 	vs, err := s.Store.FindPiecesVersions(r.Context(), d.NumeroASP)
 	if err != nil {
 		return err
@@ -252,7 +258,7 @@ func (s *Server) pieceVersion(w http.ResponseWriter, r *http.Request, d *segur.D
 			return s.montrer(w, r, p.Fichier, p.Format, p.Nom)
 		}
 	}
-	return segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
+	return introuvable("Cette pièce")
 }
 
 // documentDe sends a document of request d by its reference.

@@ -100,9 +100,9 @@ type Tri struct {
 
 // DemandeVue is an accepted request in a list.
 type DemandeVue struct {
-	NumeroASP, NumeroEditeur, Statut, Montant, DateCommande, NumeroAns string
-	Beneficiaires                                                      string
-	DepotID                                                            int64
+	NumeroASP, NumeroEditeur, Statut, Badge, Montant, DateCommande, NumeroAns string
+	Beneficiaires                                                             string
+	DepotID                                                                   int64
 }
 
 var libellesTri = map[string]string{
@@ -128,7 +128,7 @@ func demandeVue(d segur.Demande) DemandeVue {
 	for _, c := range d.Clients {
 		benef = append(benef, c.Nom+" ("+c.FINESSPMSI+")")
 	}
-	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: d.Statut.Libelle(),
+	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: d.Statut.Libelle(), Badge: string(d.Statut.Info().Badge),
 		Montant: segur.Euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
 		Beneficiaires: strings.Join(benef, ", "), DepotID: int64(d.DepotID)}
 }
@@ -150,7 +150,7 @@ func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range segur.TriDemandes {
 		p.Tris = append(p.Tris, Tri{Cle: t, Libelle: libellesTri[t], Choisi: t == fd.Tri})
 	}
-	for _, st := range segur.StatutsInstruction {
+	for _, st := range segur.Statuts(nil) {
 		p.Statuts = append(p.Statuts, Tri{Cle: string(st), Libelle: st.Libelle(), Choisi: string(st) == fd.Statut})
 	}
 	for _, d := range ds {

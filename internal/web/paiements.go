@@ -22,12 +22,8 @@ func init() {
 // PaiementStore is what the payments' pages need of the database.
 type PaiementStore interface {
 	FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error)
-	CreateLot(ctx context.Context, asps []string, login string) (*segur.Lot, error)
 	FindLots(ctx context.Context, limit, offset int) ([]segur.Lot, int, error)
 	FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error)
-	ApprouverLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error)
-	AnnulerLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error)
-	MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error)
 	FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error)
 	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
 	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
@@ -205,7 +201,7 @@ func (s *Server) postLotPaiement(w http.ResponseWriter, r *http.Request) error {
 			return s.refusPaiements(w, r, segur.Errorf(segur.EINVALID, "%d paiements choisis : au plus %d par lot", len(asps), segur.MaxLot))
 		}
 	}
-	l, err := s.Store.CreateLot(r.Context(), asps, utilisateur(r.Context()).Login)
+	l, err := s.Paiements.Creer(r.Context(), asps, utilisateur(r.Context()).Login)
 	if err != nil {
 		return s.refusPaiements(w, r, err)
 	}
@@ -258,11 +254,8 @@ type Etape struct {
 }
 
 func lotID(r *http.Request) (segur.LotID, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, segur.Errorf(segur.ENOTFOUND, "lot de paiement introuvable")
-	}
-	return segur.LotID(id), nil
+	id, err := idChemin(r, "id", "Ce lot de paiement")
+	return segur.LotID(id), err
 }
 
 func (s *Server) pageLot(r *http.Request, errs []ErreurChamp) (PageLotPaiement, error) {
@@ -358,7 +351,7 @@ func (s *Server) postApprouverLot(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	l, err := s.Store.ApprouverLot(r.Context(), id, utilisateur(r.Context()).Login)
+	l, err := s.Paiements.Approuver(r.Context(), id, utilisateur(r.Context()).Login)
 	if err != nil {
 		return s.refusLot(w, r, err, "", "")
 	}
@@ -371,7 +364,7 @@ func (s *Server) postAnnulerLot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Store.AnnulerLot(r.Context(), id, utilisateur(r.Context()).Login)
+	l, err := s.Paiements.Annuler(r.Context(), id, utilisateur(r.Context()).Login)
 	if err != nil {
 		return s.refusLot(w, r, err, "", "")
 	}

@@ -123,7 +123,7 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 		vals []int64
 		ecr  []string
 	)
-	statuts := append([]segur.StatutDemande(nil), segur.StatutsInstruction...)
+	statuts := segur.Statuts(nil)
 	for _, l := range pil.ParStatut {
 		if !slices.Contains(statuts, l.Statut) {
 			statuts = append(statuts, l.Statut)

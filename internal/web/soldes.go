@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/segur-numerique/segur"
 )
@@ -53,11 +52,10 @@ func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string) (*
 		RegimeTVA: d.RegimeTVA, Facture: segur.Euros(r.Facture), MontantFinance: segur.Euros(r.Finance), Avance: segur.Euros(r.Avance),
 		Retenu: segur.Euros(r.Retenu), Calcul: r.Calcul, Recu: s.date(so.CreeLe), Precedents: len(soldes) - 1}
 	payer, recouvrer := r.APayer, r.ARecouvrer
-	switch d.Statut {
-	case segur.DemandeSoldeValidee, segur.DemandeSoldee, segur.DemandeReversementOrdonne:
+	if i := d.Statut.Info(); i.SoldeArrete {
 		// What the validation recorded (a reversal ordered by a control
 		// records nothing here: the computed amounts stay shown).
-		if d.SoldeAPayer > 0 || d.ARecouvrer > 0 || d.Statut == segur.DemandeSoldee {
+		if d.SoldeAPayer > 0 || d.ARecouvrer > 0 || i.SoldePaye {
 			v.Valide, payer, recouvrer = true, d.SoldeAPayer, d.ARecouvrer
 		}
 	}
@@ -81,10 +79,13 @@ func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string) (*
 // pieceSolde sends the n-th (from 1) attachment of balance {id} of request
 // d, read from its deposit's zip and checked again (size, CRC, format).
 func (s *Server) pieceSolde(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
-	introuvable := segur.Errorf(segur.ENOTFOUND, "pièce introuvable")
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := idChemin(r, "id", "Ce solde")
 	if err != nil {
-		return introuvable
+		return err
+	}
+	n, err := idChemin(r, "n", "Cette pièce")
+	if err != nil {
+		return err
 	}
 	soldes, err := s.Store.FindSoldes(r.Context(), d.NumeroASP)
 	if err != nil {
@@ -96,9 +97,11 @@ func (s *Server) pieceSolde(w http.ResponseWriter, r *http.Request, d *segur.Dem
 			so = &soldes[i]
 		}
 	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if so == nil || err != nil || n < 1 || n > len(so.Pieces) {
-		return introuvable
+	if so == nil {
+		return introuvable("Ce solde")
+	}
+	if n > int64(len(so.Pieces)) {
+		return introuvable("Cette pièce")
 	}
 	return s.pieceDuDepot(w, r, so.DepotID, so.Pieces[n-1])
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // soldeAvancePayee validates request asp (taken, validated) and pays its
@@ -32,7 +33,7 @@ func soldeAvancePayee(t *testing.T, p *portail, asp string) {
 		{Action: segur.ActionValider, Roles: inst, Login: "marie@asp.fr", MontantFinance: d.MontantHTCents},
 		{Action: segur.ActionPayerAvance, Roles: payeur, Login: "paul@asp.fr"},
 	} {
-		if _, err := p.db.AppliquerDemarche(ctx, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+		if _, err := segurtest.Appliquer(ctx, p.db, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
 			t.Fatalf("%s on %s: %v", m.Action, asp, err)
 		}
 	}

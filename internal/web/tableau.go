@@ -83,7 +83,7 @@ func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		for _, st := range segur.StatutsInstruction {
+		for _, st := range segur.Statuts(nil) {
 			if n := counts[st]; n > 0 {
 				p.ParStatut = append(p.ParStatut, CompteStatut{Statut: string(st), Libelle: st.Libelle(), Nombre: n})
 			}

@@ -69,11 +69,20 @@ var pageFiles = []string{"connexion.html", "tableau.html", "erreur.html", "depot
 // administration), registered by their init.
 var morePages []string
 
+// partials are the files of templates/ that are no page: the layout and
+// the blocks pages share, parsed with every page.
+var partials = []string{"layout.html", "partiels.html", "dossier.html", "solde.html"}
+
 // parse reads the templates once.
 func (s *Server) parse() error {
 	s.pages = map[string]*template.Template{}
 	for _, f := range append(pageFiles, morePages...) {
-		t, err := template.New(f).ParseFS(templatesFS, "templates/layout.html", "templates/partiels.html", "templates/dossier.html", "templates/solde.html", "templates/"+f)
+		var files []string
+		for _, p := range partials {
+			files = append(files, "templates/"+p)
+		}
+		files = append(files, "templates/"+f)
+		t, err := template.New(f).ParseFS(templatesFS, files...)
 		if err != nil {
 			return err
 		}

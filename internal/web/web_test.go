@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"html"
 	"io"
@@ -22,55 +21,6 @@ import (
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
-
-// TestTemplates executes every page with typed sample data.
-func TestTemplates(t *testing.T) {
-	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := s.parse(); err != nil {
-		t.Fatal(err)
-	}
-	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}}
-	samples := map[string]any{
-		"compte.html": exempleCompte(u),
-		"connexion.html": PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
-			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true},
-		"tableau.html": PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},
-			Fournisseur: &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel"},
-			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI"}},
-			Fenetres:    []FenetreVue{{"RI", "avance", "01/12/2026 à 14:00", "31/03/2027 à 12:00", true}},
-			Depots:      []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "traite"}}, DemandesTotal: 2,
-			ParStatut: []CompteStatut{{"deposee", "Déposée", 2}}},
-		"erreur.html": PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue.", Reference: "abc"},
-		"depots.html": PageDepots{Base: Base{Titre: "Vos dépôts", Utilisateur: u}, Total: 120,
-			Depots:     []DepotVue{{1, "JSON-1234567890-20261125-001.json", "25/11/2026 à 10:00", "rejete"}},
-			Pagination: Pagination{Page: 2, Pages: 3, Precedente: "/depots?page=1", Suivante: "/depots?page=3"}},
-		"demandes.html": PageDemandes{Base: Base{Titre: "Vos demandes", Utilisateur: u}, Total: 1,
-			Demandes: []DemandeVue{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Statut: "Déposée", Montant: "13\u202f750,00 €",
-				DateCommande: "15/10/2021", Beneficiaires: "HOPITAL (999999999)", DepotID: 1}},
-			Filtre: FiltreDemandes{Tri: "-montant"}, Tris: []Tri{{"-montant", "montant décroissant", true}},
-			Pagination: Pagination{Page: 1, Pages: 1}, CSV: "/demandes.csv?tri=-montant"},
-		"depot-nouveau.html": PageNouveauDepot{Base: Base{Titre: "Déposer", Utilisateur: u, Erreurs: []ErreurChamp{{Message: "Dépôt refusé : x"}}},
-			Produits: []segur.Produit{{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI"}}, Jour: "20261125", NomExemple: "JSON-1234567890-20261125-001.json"},
-		"depot.html": PageDepot{Base: Base{Titre: "Dépôt", Utilisateur: u}, ID: 1, ImpID: "DEP-2026-0000001", NomFichier: "JSON-1234567890-20261125-001.json",
-			NumeroAns: "1234567890", Recu: "25/11/2026 à 10:00", Acceptees: 1, Lignes: []segur.LigneDepot{
-				{NumLigne: 1, NumeroEditeur: "00001", Code: "0000", Libelle: "Demande acceptée", NumeroASP: "ASP-2026-0000001"},
-				{NumLigne: 2, NumeroEditeur: "00002", Code: "2034", Libelle: "commande.montantSegurHT : 13750 ; attendu : …"}}},
-	}
-	for _, f := range pageFiles {
-		data, ok := samples[f]
-		if !ok {
-			t.Errorf("no sample data for %s", f)
-			continue
-		}
-		var buf bytes.Buffer
-		if err := s.pages[f].ExecuteTemplate(&buf, "layout", data); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
-		if !strings.Contains(buf.String(), `<html lang="fr"`) {
-			t.Errorf("%s: no lang=fr", f)
-		}
-	}
-}
 
 type portail struct {
 	srv *httptest.Server
@@ -114,11 +64,11 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 	}
 	now := func() time.Time { return p.now }
 	s := &Server{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Paris: paris, DSFR: dir,
-		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Now: now, Paris: paris}}
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris}}
 	s.Paiements = &agence.Paiements{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
 		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
 	s.Instruction = &agence.Instruction{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
-		DelaiSignature: 30, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
+		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 	if _, err := db.ImporterReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Command grosdepot writes a full deposit for measures: a JSON-HOP file of
-// 200 requests, built from the document's example, and its zip of 400
-// attachments of incompressible content, just under the 200 Mo bound.
+// 200 requests, the document's example numbered 00001 to 00200
+// (hop.FichierExemple), and its zip of 400 attachments of incompressible
+// content, just under the 200 Mo bound.
 //
 //	go run ./internal/segurtest/grosdepot -o /tmp/depot
 //	/usr/bin/time -v bin/segur check --date 20211025 \
@@ -16,7 +17,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 func main() {
@@ -31,31 +33,26 @@ func main() {
 }
 
 func run(dir string, n int, total int64) error {
-	ex, err := os.ReadFile("hop/testdata/JSON-1234567890-20211025-001.json")
-	if err != nil {
-		return fmt.Errorf("à lancer depuis la racine du dépôt : %w", err)
+	if n < 1 {
+		return fmt.Errorf("-n %d : attendu au moins une demande", n)
 	}
-	const open = "\"lignesImport\": [\n"
-	i := bytes.Index(ex, []byte(open)) + len(open)
-	j := bytes.LastIndexByte(ex, ']')
-	req := strings.TrimRight(string(ex[i:j]), " \n")
-	var b strings.Builder
-	b.Write(ex[:i])
+	numeros := make([]string, n)
+	for k := range numeros {
+		numeros[k] = fmt.Sprintf("%05d", k+1)
+	}
+	fichier := hop.FichierExemple(numeros...)
+	var b bytes.Buffer
+	if err := hop.EcrireHOP(&b, fichier); err != nil {
+		return err
+	}
 	var names []string
-	for k := 1; k <= n; k++ {
-		if k > 1 {
-			b.WriteString(",\n")
+	for _, d := range fichier.Demandes {
+		for _, p := range d.Pieces {
+			names = append(names, p.NomFichier)
 		}
-		ed := fmt.Sprintf("%05d", k)
-		r := strings.Replace(req, `"numLigne": 1,`, fmt.Sprintf(`"numLigne": %d,`, k), 1)
-		r = strings.Replace(r, `"numeroEditeur": "00001"`, `"numeroEditeur": "`+ed+`"`, 1)
-		r = strings.ReplaceAll(r, "-00001.pdf", "-"+ed+".pdf")
-		b.WriteString(r)
-		names = append(names, "HOP-RI-Va1-BDC-"+ed+".pdf", "HOP-RI-Va1-HT-"+ed+".pdf")
 	}
-	b.Write(ex[j:])
 	base := filepath.Join(dir, "JSON-1234567890-20211025-001")
-	if err := os.WriteFile(base+".json", []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(base+".json", b.Bytes(), 0o644); err != nil {
 		return err
 	}
 	f, err := os.Create(base + ".zip")
