@@ -109,3 +109,25 @@ func AppliquerDemarche(ctx context.Context, tx DemarcheTx, asp string, m Demarch
 	}
 	return c, tx.CreateChangement(ctx, d, c, e)
 }
+
+// Ecrivain is a store that runs a use case in one of its write
+// transactions: fn gets the transaction's context and primitives.
+type Ecrivain interface {
+	Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Ecrire runs use case fn in one transaction of w and returns its result:
+// all its writes, or none of them.
+func Ecrire[T any](ctx context.Context, w Ecrivain, fn func(ctx context.Context, tx Tx) (T, error)) (T, error) {
+	var v T
+	err := w.Write(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		v, err = fn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}

@@ -96,37 +96,33 @@ func FormatImpID(annee int, seq int64) string {
 	return fmt.Sprintf("DEP-%04d-%07d", annee, seq)
 }
 
-// Registre answers, inside the transaction that records a deposit, what
-// the vendor's history holds.
-type Registre interface {
+// DepotTx is the transaction that records one deposit. The store holds the
+// vendor's deposit lock for its whole length, so that history checks and
+// writes cannot interleave with another deposit of the same vendor.
+type DepotTx interface {
+	// What the vendor's history holds, asked under the lock.
+
 	// OrdinalPris reports whether a deposit of numeroAns that passed control
 	// 1 on date d already has this ordinal, and if so the next free one.
 	OrdinalPris(ctx context.Context, numeroAns string, d hop.Date, ordinal int) (pris bool, libre int, err error)
 	// NumeroEditeurUtilise reports whether the vendor used numero (compared
 	// case-insensitively) in a deposit that passed control 1.
 	NumeroEditeurUtilise(ctx context.Context, f FournisseurID, numero string) (bool, error)
-	// NumerosEditeurUtilises returns, among numeros, those the vendor
+	// FindNumerosEditeurUtilises returns, among numeros, those the vendor
 	// already used, upper-cased.
-	NumerosEditeurUtilises(ctx context.Context, f FournisseurID, numeros []string) (map[string]bool, error)
-	// DepotIdentique returns the first deposit of the vendor that passed
+	FindNumerosEditeurUtilises(ctx context.Context, f FournisseurID, numeros []string) (map[string]bool, error)
+	// FindDepotIdentique returns the first deposit of the vendor that passed
 	// control 1 with these same files.
-	DepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
-	// DepotParCle returns the vendor's deposit sent with this
+	FindDepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
+	// FindDepotByCle returns the vendor's deposit sent with this
 	// Idempotency-Key.
-	DepotParCle(ctx context.Context, f FournisseurID, cle string) (DepotID, bool, error)
-	// EtatsAvances returns, for each of the ASP numbers a balance file
+	FindDepotByCle(ctx context.Context, f FournisseurID, cle string) (DepotID, bool, error)
+	// FindEtatsAvances returns, for each of the ASP numbers a balance file
 	// quotes, what the portal holds of its request, seen from vendor f;
 	// a number of no request is absent from the map.
-	EtatsAvances(ctx context.Context, f FournisseurID, numerosASP []string) (map[string]hop.EtatAvance, error)
-}
-
-// DepotTx is the transaction that records one deposit. The store holds the
-// vendor's deposit lock for its whole length, so that history checks and
-// writes cannot interleave with another deposit of the same vendor.
-type DepotTx interface {
-	Registre
-	// InsertDepot inserts d and sets d.ID.
-	InsertDepot(ctx context.Context, d *Depot) error
+	FindEtatsAvances(ctx context.Context, f FournisseurID, numerosASP []string) (map[string]hop.EtatAvance, error)
+	// CreateDepot inserts d and sets d.ID.
+	CreateDepot(ctx context.Context, d *Depot) error
 	// NextASP returns a new value of the ASP sequence, never given before.
 	NextASP(ctx context.Context) (int64, error)
 	// FinishDepot records the deposit's outcome: its lines, its returned
@@ -141,17 +137,20 @@ type DepotTx interface {
 	DemarcheTx
 }
 
+// GuichetStore is what the deposit desk needs of the store.
+type GuichetStore interface {
+	WithDepotTx(ctx context.Context, f FournisseurID, fn func(ctx context.Context, tx DepotTx) error) error
+	FindFenetres(ctx context.Context) ([]Fenetre, error)
+	FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
+	// ReserveNumeros reserves a deposit reference and n ASP numbers before
+	// the deposit's transaction; unused, they are lost, never reused.
+	ReserveNumeros(ctx context.Context, n int) (imp int64, asp []int64, err error)
+}
+
 // Guichet is the deposit desk of the portal: it receives a deposit, runs
 // the controls with the vendor's history and records the outcome.
 type Guichet struct {
-	Store interface {
-		WithDepotTx(ctx context.Context, f FournisseurID, fn func(ctx context.Context, tx DepotTx) error) error
-		FindFenetres(ctx context.Context) ([]Fenetre, error)
-		FindProduit(ctx context.Context, numeroAns string) (*Produit, error)
-		// Reserver reserves a deposit reference and n ASP numbers before
-		// the deposit's transaction; unused, they are lost, never reused.
-		Reserver(ctx context.Context, n int) (imp int64, asp []int64, err error)
-	}
+	Store      GuichetStore
 	Blobs      Blobs
 	Paris      *time.Location
 	Operateurs *hop.Operateurs // nil: the default list
@@ -252,7 +251,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	if res.Rejet == nil {
 		n = res.Acceptees()
 	}
-	imp, seqs, err := g.Store.Reserver(ctx, n)
+	imp, seqs, err := g.Store.ReserveNumeros(ctx, n)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +274,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 				return err
 			}
 		}
-		if h.utilises, err = tx.NumerosEditeurUtilises(ctx, e.Fournisseur.ID, numeros); err != nil {
+		if h.utilises, err = tx.FindNumerosEditeurUtilises(ctx, e.Fournisseur.ID, numeros); err != nil {
 			return err
 		}
 		if !h.pris && len(h.utilises) == 0 {
@@ -331,11 +330,11 @@ func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, da
 // conflict naming it.
 func dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
 	if e.Cle != "" {
-		if first, ok, err := tx.DepotParCle(ctx, e.Fournisseur.ID, e.Cle); err != nil || ok {
+		if first, ok, err := tx.FindDepotByCle(ctx, e.Fournisseur.ID, e.Cle); err != nil || ok {
 			return first, err
 		}
 	}
-	if first, ok, err := tx.DepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
+	if first, ok, err := tx.FindDepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
 		return 0, err
 	} else if ok {
 		return 0, Errorf(ECONFLICT, "ce fichier et ce .zip ont déjà été déposés (dépôt %d) : rien n'est enregistré", first)
@@ -395,13 +394,13 @@ func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *hop.Resultat,
 func (g *Guichet) enregistrer(ctx context.Context, tx DepotTx, d *Depot, res *hop.Resultat, pret *retourPret) error {
 	if res.Rejet != nil {
 		d.Statut, d.Motif = DepotRejete, res.Rejet
-		if err := tx.InsertDepot(ctx, d); err != nil {
+		if err := tx.CreateDepot(ctx, d); err != nil {
 			return err
 		}
 		return tx.FinishDepot(ctx, d, nil, nil)
 	}
 	d.Statut, d.Ordinal, d.Retour = DepotTraite, ordinalDuNom(d.NomFichier), pret.ref
-	if err := tx.InsertDepot(ctx, d); err != nil {
+	if err := tx.CreateDepot(ctx, d); err != nil {
 		return err
 	}
 	var demandes []Demande

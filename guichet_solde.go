@@ -33,7 +33,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		ordinal = ordinalDuNom(e.NomFichier)
 	}
 	// A reference; a balance gives no ASP number.
-	imp, _, err := g.Store.Reserver(ctx, 0)
+	imp, _, err := g.Store.ReserveNumeros(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +68,12 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		}
 		if final.Rejet != nil {
 			d.Statut, d.Motif = DepotRejete, final.Rejet
-			if err := tx.InsertDepot(ctx, d); err != nil {
+			if err := tx.CreateDepot(ctx, d); err != nil {
 				return err
 			}
 			return tx.FinishDepot(ctx, d, nil, nil)
 		}
-		etats, err := tx.EtatsAvances(ctx, e.Fournisseur.ID, final.NumerosASP())
+		etats, err := tx.FindEtatsAvances(ctx, e.Fournisseur.ID, final.NumerosASP())
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 			return err
 		}
 		d.Statut, d.Ordinal = DepotTraite, ordinalDuNom(d.NomFichier)
-		if err := tx.InsertDepot(ctx, d); err != nil {
+		if err := tx.CreateDepot(ctx, d); err != nil {
 			return err
 		}
 		var soldes []DemandeSolde

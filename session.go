@@ -81,10 +81,10 @@ type SessionStore interface {
 	// change.
 	DeleteSessionsOf(ctx context.Context, id UtilisateurID) error
 
-	// EchecConnexion records a failed login for key cle at at.
-	EchecConnexion(ctx context.Context, cle string, at time.Time) error
-	// EchecsConnexion counts the failed logins of key cle at or after depuis.
-	EchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error)
-	// EffacerEchecs forgets the failed logins of key cle, after a success.
-	EffacerEchecs(ctx context.Context, cle string) error
+	// CreateEchecConnexion records a failed login for key cle at at.
+	CreateEchecConnexion(ctx context.Context, cle string, at time.Time) error
+	// CountEchecsConnexion counts the failed logins of key cle at or after depuis.
+	CountEchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error)
+	// DeleteEchecsConnexion forgets the failed logins of key cle, after a success.
+	DeleteEchecsConnexion(ctx context.Context, cle string) error
 }

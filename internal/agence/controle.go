@@ -41,24 +41,16 @@ type Controles struct {
 
 // Tirer draws rate taux (basis points) of the paid requests with seed graine.
 func (c *Controles) Tirer(ctx context.Context, taux int, graine int64, login string) (*segur.Tirage, error) {
-	var t *segur.Tirage
-	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		t, err = segur.TirerEchantillon(ctx, tx, taux, graine, login)
-		return err
+	return segur.Ecrire(ctx, c.Store, func(ctx context.Context, tx segur.Tx) (*segur.Tirage, error) {
+		return segur.TirerEchantillon(ctx, tx, taux, graine, login)
 	})
-	return t, err
 }
 
 // Ouvrir opens a control of the request of ASP number asp, picked by hand.
 func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Controle, error) {
-	var ctl *segur.Controle
-	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		ctl, err = segur.OuvrirControle(ctx, tx, asp, login)
-		return err
+	return segur.Ecrire(ctx, c.Store, func(ctx context.Context, tx segur.Tx) (*segur.Controle, error) {
+		return segur.OuvrirControle(ctx, tx, asp, login)
 	})
-	return ctl, err
 }
 
 // Demander records a message to the vendor of control id (the documents

@@ -168,13 +168,9 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		}
 		s.Courriel = aEnvoyer(in.Log, mail, f)
 	}
-	var applique segur.Changement
-	err = in.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		applique, err = segur.AppliquerDemarche(ctx, tx, asp, m, in.Programme, s)
-		return err
+	return segur.Ecrire(ctx, in.Store, func(ctx context.Context, tx segur.Tx) (segur.Changement, error) {
+		return segur.AppliquerDemarche(ctx, tx, asp, m, in.Programme, s)
 	})
-	return applique, err
 }
 
 // ecrire writes a document as PDF and stores it.

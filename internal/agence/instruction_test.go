@@ -43,7 +43,7 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
+	if _, err := db.CreateReference(ctx, segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}
 	b.f = &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr"}
@@ -59,7 +59,7 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeAvance, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
 			NomFichier: "JSON-1234567890-20260602-001.json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
 			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000001"}
-		if err := tx.InsertDepot(ctx, dep); err != nil {
+		if err := tx.CreateDepot(ctx, dep); err != nil {
 			return err
 		}
 		var ds []segur.Demande

@@ -160,7 +160,7 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 		a.Courriel = aEnvoyer(p.Log, mail, f)
 		r.Avis = append(r.Avis, a)
 	}
-	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, p.Store, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.MarquerLotPaye(ctx, tx, id, r, p.Programme)
 	})
 }
@@ -168,7 +168,7 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 // Creer prepares a draft batch of the payments due: all of them (asps
 // empty) or those of the ASP numbers given, by login.
 func (p *Paiements) Creer(ctx context.Context, asps []string, login string) (*segur.Lot, error) {
-	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, p.Store, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.CreerLot(ctx, tx, asps, login)
 	})
 }
@@ -176,28 +176,14 @@ func (p *Paiements) Creer(ctx context.Context, asps []string, login string) (*se
 // Approuver approves draft batch id by login, who decided none of its
 // requests.
 func (p *Paiements) Approuver(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, p.Store, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.ApprouverLot(ctx, tx, id, login)
 	})
 }
 
 // Annuler cancels draft batch id by login: its payments are due again.
 func (p *Paiements) Annuler(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	return p.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, p.Store, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.AnnulerLot(ctx, tx, id, login)
 	})
-}
-
-// lot runs step fn in one transaction and returns its batch.
-func (p *Paiements) lot(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) (*segur.Lot, error)) (*segur.Lot, error) {
-	var l *segur.Lot
-	err := p.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		l, err = fn(ctx, tx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
 }

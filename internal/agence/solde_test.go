@@ -29,7 +29,7 @@ func (b *banc) solde(t *testing.T, asp string, n int, facture int64) {
 		dep := &segur.Depot{FournisseurID: b.f.ID, Type: segur.TypeSolde, NumeroAns: "1234567890", Logiciel: hop.LogicielRI,
 			NomFichier: "JSON-1234567890-20260602-00" + string(rune('2'+n)) + ".json", Recu: b.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: n + 2,
 			JSON: segur.BlobRef{SHA256: strings.Repeat(string(rune('a'+n)), 64), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-000000" + string(rune('2'+n))}
-		if err := tx.InsertDepot(ctx, dep); err != nil {
+		if err := tx.CreateDepot(ctx, dep); err != nil {
 			return err
 		}
 		s := segur.DemandeSolde{DepotID: dep.ID, DonneesSolde: hop.DonneesSolde{NumLigne: 1, NumeroASP: asp, NumeroEditeur: d.NumeroEditeur,

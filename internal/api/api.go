@@ -22,7 +22,9 @@ type Store interface {
 	segur.Store
 	segur.DepotStore
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
-	AvisStore
+	// The payment notices.
+	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
+	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
 }
 
 // API serves /api/v1.

@@ -1,18 +1,11 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 )
-
-// AvisStore is what the payment notices' routes need of the database.
-type AvisStore interface {
-	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
-	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
-}
 
 // AvisJSON is a payment notice: one transfer to the vendor, and the
 // payments it made.

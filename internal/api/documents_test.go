@@ -30,7 +30,7 @@ func TestDocuments(t *testing.T) {
 	}
 	asp := *d.Demandes[0].NumeroASP
 	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
-	if _, err := p.db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
+	if _, err := p.db.CreateReference(ctx, segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}
 	in := &agence.Instruction{Store: p.db, Blobs: p.blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: p.now, Paris: p.paris,

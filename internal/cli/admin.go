@@ -466,7 +466,7 @@ func adminReferenceImport(ctx context.Context, e *env, args []string) int {
 		return reportErr(e, "admin reference import", err)
 	}
 	defer db.Close()
-	v, err := db.ImporterReference(ctx, ref)
+	v, err := db.CreateReference(ctx, ref)
 	if err != nil {
 		return reportErr(e, "admin reference import", err)
 	}

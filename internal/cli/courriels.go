@@ -117,7 +117,7 @@ func adminMailRetry(ctx context.Context, e *env, args []string) int {
 		if err != nil || n <= 0 {
 			return segur.Errorf(segur.EINVALID, "--id « %s » : attendu le numéro du courriel", *id)
 		}
-		if err := db.RelancerCourriel(ctx, segur.CourrielID(n)); err != nil {
+		if err := db.RetryCourriel(ctx, segur.CourrielID(n)); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "Courriel n° %d relancé : il part au prochain passage de segur serve.\n", n)

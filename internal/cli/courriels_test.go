@@ -73,16 +73,16 @@ func TestAdminMail(t *testing.T) {
 	for _, asp := range []string{"ASP-2026-0000001", "ASP-2026-0000002"} {
 		c := &segur.Courriel{A: []string{"contact@lebeaulogiciel.fr"}, Sujet: "[Ségur numérique] " + asp + " : pièce à compléter",
 			Corps: "Madame, Monsieur,\n", Objet: "demande:" + asp}
-		if err := db.EnfilerCourriel(ctx, c); err != nil {
+		if err := db.CreateCourriel(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, c.ID)
 	}
 	now := time.Now()
-	if _, err := db.ReserverCourriels(ctx, now, time.Minute, 1); err != nil {
+	if _, err := db.ClaimCourriels(ctx, now, time.Minute, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CourrielEchec(ctx, ids[0], now, "connexion au serveur SMTP 127.0.0.1:1 :\nconnection refused", now.Add(time.Hour)); err != nil {
+	if err := db.UpdateCourrielEchec(ctx, ids[0], now, "connexion au serveur SMTP 127.0.0.1:1 :\nconnection refused", now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -285,7 +285,7 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 		}
 	}
 	if _, _, err := db.FindReference(ctx); segur.IsCode(err, segur.ENOTFOUND) {
-		if _, err := db.ImporterReference(ctx, segur.ReferenceDemo()); err != nil {
+		if _, err := db.CreateReference(ctx, segur.ReferenceDemo()); err != nil {
 			return err
 		}
 	} else if err != nil {

@@ -23,12 +23,12 @@ import (
 
 // Store is the outbox the postman works from (sqlstore.DB).
 type Store interface {
-	// ReserverCourriels claims up to limit mails due at now, for bail.
-	ReserverCourriels(ctx context.Context, now time.Time, bail time.Duration, limit int) ([]segur.Courriel, error)
-	// CourrielEnvoye records a mail accepted by the server.
-	CourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error
-	// CourrielEchec records a failed attempt and the next one.
-	CourrielEchec(ctx context.Context, id segur.CourrielID, quand time.Time, erreur string, prochain time.Time) error
+	// ClaimCourriels claims up to limit mails due at now, for bail.
+	ClaimCourriels(ctx context.Context, now time.Time, bail time.Duration, limit int) ([]segur.Courriel, error)
+	// UpdateCourrielEnvoye records a mail accepted by the server.
+	UpdateCourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error
+	// UpdateCourrielEchec records a failed attempt and the next one.
+	UpdateCourrielEchec(ctx context.Context, id segur.CourrielID, quand time.Time, erreur string, prochain time.Time) error
 }
 
 // Defaults of a Postier.
@@ -124,7 +124,7 @@ func (p *Postier) Tourner(ctx context.Context) (envoyes int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	cs, err := p.Store.ReserverCourriels(ctx, p.now(), bail, lot)
+	cs, err := p.Store.ClaimCourriels(ctx, p.now(), bail, lot)
 	if err != nil {
 		return 0, fmt.Errorf("courrier: claim: %w", err)
 	}
@@ -145,7 +145,7 @@ func (p *Postier) Tourner(ctx context.Context) (envoyes int, err error) {
 		quand := p.now()
 		if envoi == nil {
 			envoyes++
-			if err := p.Store.CourrielEnvoye(rctx, c.ID, quand); err != nil {
+			if err := p.Store.UpdateCourrielEnvoye(rctx, c.ID, quand); err != nil {
 				errs = append(errs, fmt.Errorf("courrier: mail %d sent, not recorded: %w", c.ID, err))
 			}
 			p.log().Info("courrier: sent", "id", c.ID, "objet", c.Objet, "tentatives", c.Tentatives+1)
@@ -158,7 +158,7 @@ func (p *Postier) Tourner(ctx context.Context) (envoyes int, err error) {
 			if ctx.Err() != nil {
 				prochain = quand // cut short by the shutdown: due at the next start
 			}
-			if err := p.Store.CourrielEchec(rctx, c.ID, quand, envoi.Error(), prochain); err != nil {
+			if err := p.Store.UpdateCourrielEchec(rctx, c.ID, quand, envoi.Error(), prochain); err != nil {
 				errs = append(errs, fmt.Errorf("courrier: mail %d failed, not recorded: %w", c.ID, err))
 			}
 			p.log().Warn("courrier: failed", "id", c.ID, "objet", c.Objet, "tentatives", c.Tentatives+1,

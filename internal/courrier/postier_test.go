@@ -111,8 +111,8 @@ func (b *banc) enfiler(t *testing.T, a string, pdf []byte) *segur.Courriel {
 		t.Fatal("CourrielDemarche: got no mail")
 	}
 	c.PieceSHA256 = ref.SHA256
-	if err := b.db.EnfilerCourriel(t.Context(), &c); err != nil {
-		t.Fatalf("EnfilerCourriel: %v", err)
+	if err := b.db.CreateCourriel(t.Context(), &c); err != nil {
+		t.Fatalf("CreateCourriel: %v", err)
 	}
 	return &c
 }
@@ -325,8 +325,8 @@ type signale struct {
 	envoyes chan<- segur.CourrielID
 }
 
-func (s signale) CourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
-	err := s.DB.CourrielEnvoye(ctx, id, quand)
+func (s signale) UpdateCourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
+	err := s.DB.UpdateCourrielEnvoye(ctx, id, quand)
 	s.envoyes <- id
 	return err
 }

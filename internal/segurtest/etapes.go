@@ -6,56 +6,36 @@ import (
 	"github.com/segur-numerique/segur"
 )
 
-// Ecrivain is a store that runs the domain's use cases in one of its
-// transactions (sqlstore.DB).
-type Ecrivain interface {
-	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
+// The domain's use cases in one transaction of a store, for fixtures that
+// move requests, batches or controls without the documents the agency's
+// services issue.
+
+// Appliquer applies démarche m to the request of ASP number asp
+// (segur.AppliquerDemarche).
+func Appliquer(ctx context.Context, w segur.Ecrivain, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
+	return segur.Ecrire(ctx, w, func(ctx context.Context, tx segur.Tx) (segur.Changement, error) {
+		return segur.AppliquerDemarche(ctx, tx, asp, m, prog, s)
+	})
 }
 
-// Appliquer applies démarche m to the request of ASP number asp in one
-// transaction of w, as the agency's services do (segur.AppliquerDemarche):
-// for fixtures that move a request without the documents a service issues.
-func Appliquer(ctx context.Context, w Ecrivain, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
-	var c segur.Changement
-	err := w.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		c, err = segur.AppliquerDemarche(ctx, tx, asp, m, prog, s)
-		return err
+// CreerLot prepares a draft batch (segur.CreerLot).
+func CreerLot(ctx context.Context, w segur.Ecrivain, asps []string, login string) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, w, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.CreerLot(ctx, tx, asps, login)
 	})
-	return c, err
 }
 
-// CreerLot prepares a draft batch in one transaction of w (segur.CreerLot).
-func CreerLot(ctx context.Context, w Ecrivain, asps []string, login string) (*segur.Lot, error) {
-	var l *segur.Lot
-	err := w.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		l, err = segur.CreerLot(ctx, tx, asps, login)
-		return err
+// ApprouverLot approves a draft batch (segur.ApprouverLot).
+func ApprouverLot(ctx context.Context, w segur.Ecrivain, id segur.LotID, login string) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, w, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.ApprouverLot(ctx, tx, id, login)
 	})
-	return l, err
 }
 
-// ApprouverLot approves a draft batch in one transaction of w
-// (segur.ApprouverLot).
-func ApprouverLot(ctx context.Context, w Ecrivain, id segur.LotID, login string) (*segur.Lot, error) {
-	var l *segur.Lot
-	err := w.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		l, err = segur.ApprouverLot(ctx, tx, id, login)
-		return err
+// OuvrirControle opens a control of the request of ASP number asp
+// (segur.OuvrirControle).
+func OuvrirControle(ctx context.Context, w segur.Ecrivain, asp, par string) (*segur.Controle, error) {
+	return segur.Ecrire(ctx, w, func(ctx context.Context, tx segur.Tx) (*segur.Controle, error) {
+		return segur.OuvrirControle(ctx, tx, asp, par)
 	})
-	return l, err
-}
-
-// OuvrirControle opens a control of the request of ASP number asp in one
-// transaction of w (segur.OuvrirControle).
-func OuvrirControle(ctx context.Context, w Ecrivain, asp, par string) (*segur.Controle, error) {
-	var c *segur.Controle
-	err := w.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		c, err = segur.OuvrirControle(ctx, tx, asp, par)
-		return err
-	})
-	return c, err
 }

@@ -101,7 +101,7 @@ func runAdminSuite(t *testing.T, open func(t *testing.T) *DB) {
 			return segur.Etablissement{FINESSPMSI: finess, Nom: "CH " + finess,
 				Plafonds: map[hop.Logiciel]int64{hop.LogicielRI: 1_000_000, hop.LogicielDPI: 6_000_000, hop.LogicielPFI: 2_000_000}}
 		}
-		v1, err := db.ImporterReference(ctx, segur.Reference{"999999999": e("999999999")})
+		v1, err := db.CreateReference(ctx, segur.Reference{"999999999": e("999999999")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func runAdminSuite(t *testing.T, open func(t *testing.T) *DB) {
 		for _, f := range []string{"2A0000001", "750000001", "750000002", "751000001", "999999999"} {
 			ref[f] = e(f)
 		}
-		v2, err := db.ImporterReference(ctx, ref)
+		v2, err := db.CreateReference(ctx, ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,10 +68,10 @@ func enfilerCourriel(ctx context.Context, tx *sql.Tx, now time.Time, c *segur.Co
 	return nil
 }
 
-// EnfilerCourriel queues mail c, due now, in a transaction of its own (see
+// CreateCourriel queues mail c, due now, in a transaction of its own (see
 // enfilerCourriel to queue it with a change). An invalid mail is an
 // EINVALID (segur.Courriel.Valider).
-func (db *DB) EnfilerCourriel(ctx context.Context, c *segur.Courriel) error {
+func (db *DB) CreateCourriel(ctx context.Context, c *segur.Courriel) error {
 	now := db.clock()
 	var q segur.Courriel
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -85,15 +85,15 @@ func (db *DB) EnfilerCourriel(ctx context.Context, c *segur.Courriel) error {
 	return nil
 }
 
-// ReserverCourriels claims up to limit mails due at now (to send, or failed
+// ClaimCourriels claims up to limit mails due at now (to send, or failed
 // and due again), oldest due first, for a sender: in one statement, their
 // next attempt moves to now + bail and ReserveLe to now, so that no other
 // sender claims them until the sender reports (CourrielEnvoye,
-// CourrielEchec) or, if it died, until bail has passed. On PostgreSQL,
+// UpdateCourrielEchec) or, if it died, until bail has passed. On PostgreSQL,
 // FOR UPDATE SKIP LOCKED lets two servers claim at once without waiting
 // and without sharing a mail; SQLite has one writer. The mails return in
 // ID order, with the claim applied.
-func (db *DB) ReserverCourriels(ctx context.Context, now time.Time, bail time.Duration, limit int) ([]segur.Courriel, error) {
+func (db *DB) ClaimCourriels(ctx context.Context, now time.Time, bail time.Duration, limit int) ([]segur.Courriel, error) {
 	if limit <= 0 || bail <= 0 {
 		return nil, segur.Errorf(segur.EINVALID, "réservation de courriels : attendu un nombre et une durée positifs")
 	}
@@ -128,11 +128,11 @@ func (db *DB) ReserverCourriels(ctx context.Context, now time.Time, bail time.Du
 	return out, nil
 }
 
-// CourrielEnvoye records that the SMTP server accepted mail id at quand.
+// UpdateCourrielEnvoye records that the SMTP server accepted mail id at quand.
 // Recording it twice keeps the first time; an unknown mail is an
 // ENOTFOUND. Like the claims and the failures, it writes no audit event:
 // the mail's row is the record of its sending.
-func (db *DB) CourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
+func (db *DB) UpdateCourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE courriels SET etat = 'envoye', envoye_le = $2, reserve_le = NULL
 			WHERE id = $1 AND etat <> 'envoye'`, int64(id), stamp(quand))
@@ -143,11 +143,11 @@ func (db *DB) CourrielEnvoye(ctx context.Context, id segur.CourrielID, quand tim
 	})
 }
 
-// CourrielEchec records the failure of an attempt to send mail id at
+// UpdateCourrielEchec records the failure of an attempt to send mail id at
 // quand: one more attempt, its error (cut to segur.MaxErreurCourriel
 // bytes), and the next attempt at prochain. The report of a sender late
 // for a mail sent since is ignored; an unknown mail is an ENOTFOUND.
-func (db *DB) CourrielEchec(ctx context.Context, id segur.CourrielID, quand time.Time, erreur string, prochain time.Time) error {
+func (db *DB) UpdateCourrielEchec(ctx context.Context, id segur.CourrielID, quand time.Time, erreur string, prochain time.Time) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE courriels SET etat = 'en_echec', tentatives = tentatives + 1, dernier_essai = $2,
 			derniere_erreur = $3, prochain_essai = $4, reserve_le = NULL WHERE id = $1 AND etat <> 'envoye'`,
@@ -240,11 +240,11 @@ func (db *DB) FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit,
 	return cs, total, nil
 }
 
-// RelancerCourriel makes mail id due now (the admins' « relancer »), its
+// RetryCourriel makes mail id due now (the admins' « relancer »), its
 // attempts kept; it is audited as courriel.relancer. A mail sent already,
 // or being sent (claimed, its claim still running), is an ECONFLICT; an
 // unknown mail an ENOTFOUND.
-func (db *DB) RelancerCourriel(ctx context.Context, id segur.CourrielID) error {
+func (db *DB) RetryCourriel(ctx context.Context, id segur.CourrielID) error {
 	now := db.clock()
 	return db.write(ctx, func(tx *sql.Tx) error {
 		c, err := scanCourriel(tx.QueryRowContext(ctx, `SELECT `+courrielColumns+` FROM courriels WHERE id = $1`+db.forUpdate(), int64(id)))

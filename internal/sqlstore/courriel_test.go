@@ -24,8 +24,8 @@ func nouveauCourriel(asp string) *segur.Courriel {
 func enfiler(t testing.TB, db *DB, asp string) *segur.Courriel {
 	t.Helper()
 	c := nouveauCourriel(asp)
-	if err := db.EnfilerCourriel(segur.WithActeur(t.Context(), acteur), c); err != nil {
-		t.Fatalf("EnfilerCourriel: %v", err)
+	if err := db.CreateCourriel(segur.WithActeur(t.Context(), acteur), c); err != nil {
+		t.Fatalf("CreateCourriel: %v", err)
 	}
 	return c
 }
@@ -41,9 +41,9 @@ func findCourriel(t testing.TB, db *DB, id segur.CourrielID) *segur.Courriel {
 
 func reserver(t testing.TB, db *DB, now time.Time, limit int) []segur.CourrielID {
 	t.Helper()
-	cs, err := db.ReserverCourriels(t.Context(), now, 10*time.Minute, limit)
+	cs, err := db.ClaimCourriels(t.Context(), now, 10*time.Minute, limit)
 	if err != nil {
-		t.Fatalf("ReserverCourriels(%v): %v", now, err)
+		t.Fatalf("ClaimCourriels(%v): %v", now, err)
 	}
 	ids := []segur.CourrielID{}
 	for _, c := range cs {
@@ -61,11 +61,11 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		c := nouveauCourriel("ASP-2026-0000001")
-		if err := db.EnfilerCourriel(ctx, c); err != nil {
-			t.Fatalf("EnfilerCourriel: %v", err)
+		if err := db.CreateCourriel(ctx, c); err != nil {
+			t.Fatalf("CreateCourriel: %v", err)
 		}
 		if c.ID == 0 || c.Etat != segur.CourrielAEnvoyer || c.Tentatives != 0 {
-			t.Errorf("EnfilerCourriel: got ID %d, Etat %q, Tentatives %d; want an ID, a_envoyer, 0", c.ID, c.Etat, c.Tentatives)
+			t.Errorf("CreateCourriel: got ID %d, Etat %q, Tentatives %d; want an ID, a_envoyer, 0", c.ID, c.Etat, c.Tentatives)
 		}
 		assertStamp(t, "CreeLe", c.CreeLe)
 		assertStamp(t, "ProchainEssai", c.ProchainEssai)
@@ -126,7 +126,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		} {
 			c := nouveauCourriel("ASP-2026-0000001")
 			edit(c)
-			assertCode(t, db.EnfilerCourriel(ctx, c), segur.EINVALID)
+			assertCode(t, db.CreateCourriel(ctx, c), segur.EINVALID)
 			if c.ID != 0 {
 				t.Errorf("refused mail: got ID %d, want 0", c.ID)
 			}
@@ -166,23 +166,23 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 
 		t1 := stored.Add(30 * time.Second)
-		if err := db.CourrielEnvoye(ctx, a.ID, t1); err != nil {
-			t.Fatalf("CourrielEnvoye: %v", err)
+		if err := db.UpdateCourrielEnvoye(ctx, a.ID, t1); err != nil {
+			t.Fatalf("UpdateCourrielEnvoye: %v", err)
 		}
 		got := findCourriel(t, db, a.ID)
 		if got.Etat != segur.CourrielEnvoye || !got.EnvoyeLe.Equal(t1) || !got.ReserveLe.IsZero() {
 			t.Errorf("sent: got %+v, want envoye at %v, not claimed", got, t1)
 		}
-		if err := db.CourrielEnvoye(ctx, a.ID, t1.Add(time.Hour)); err != nil {
-			t.Errorf("CourrielEnvoye again: got %v, want nil", err)
+		if err := db.UpdateCourrielEnvoye(ctx, a.ID, t1.Add(time.Hour)); err != nil {
+			t.Errorf("UpdateCourrielEnvoye again: got %v, want nil", err)
 		}
 		if got := findCourriel(t, db, a.ID); !got.EnvoyeLe.Equal(t1) {
 			t.Errorf("sent twice: got EnvoyeLe %v, want the first, %v", got.EnvoyeLe, t1)
 		}
 
 		erreur := "dial tcp 127.0.0.1:1: connect: connection refused"
-		if err := db.CourrielEchec(ctx, b.ID, t1, erreur, t1.Add(segur.Backoff(1))); err != nil {
-			t.Fatalf("CourrielEchec: %v", err)
+		if err := db.UpdateCourrielEchec(ctx, b.ID, t1, erreur, t1.Add(segur.Backoff(1))); err != nil {
+			t.Fatalf("UpdateCourrielEchec: %v", err)
 		}
 		got = findCourriel(t, db, b.ID)
 		if got.Etat != segur.CourrielEnEchec || got.Tentatives != 1 || got.DerniereErreur != erreur ||
@@ -196,8 +196,8 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if ids, want := reserver(t, db, t2, 10), []segur.CourrielID{b.ID}; !slices.Equal(ids, want) {
 			t.Errorf("after its backoff: claimed %v, want %v", ids, want)
 		}
-		if err := db.CourrielEchec(ctx, b.ID, t2, "421 4.3.2 Service not available", t2.Add(segur.Backoff(2))); err != nil {
-			t.Fatalf("CourrielEchec: %v", err)
+		if err := db.UpdateCourrielEchec(ctx, b.ID, t2, "421 4.3.2 Service not available", t2.Add(segur.Backoff(2))); err != nil {
+			t.Fatalf("UpdateCourrielEchec: %v", err)
 		}
 		if got := findCourriel(t, db, b.ID); got.Tentatives != 2 || !got.ProchainEssai.Equal(t2.Add(2*time.Minute)) || got.DerniereErreur != "421 4.3.2 Service not available" {
 			t.Errorf("failed twice: got %+v, want 2 attempts, due 2 minutes later, the last error", got)
@@ -206,12 +206,12 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if ids, want := reserver(t, db, t3, 10), []segur.CourrielID{b.ID}; !slices.Equal(ids, want) {
 			t.Errorf("after its second backoff: claimed %v, want %v", ids, want)
 		}
-		if err := db.CourrielEnvoye(ctx, b.ID, t3); err != nil {
+		if err := db.UpdateCourrielEnvoye(ctx, b.ID, t3); err != nil {
 			t.Fatal(err)
 		}
 		// A late failure report does not undo a mail sent.
-		if err := db.CourrielEchec(ctx, b.ID, t3, "trop tard", t3.Add(time.Hour)); err != nil {
-			t.Errorf("CourrielEchec after sent: got %v, want nil", err)
+		if err := db.UpdateCourrielEchec(ctx, b.ID, t3, "trop tard", t3.Add(time.Hour)); err != nil {
+			t.Errorf("UpdateCourrielEchec after sent: got %v, want nil", err)
 		}
 		got = findCourriel(t, db, b.ID)
 		if got.Etat != segur.CourrielEnvoye || got.Tentatives != 2 || got.DerniereErreur != "421 4.3.2 Service not available" {
@@ -226,10 +226,10 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("after the claim ends: claimed %v, want %v", ids, want)
 		}
 
-		assertCode(t, db.CourrielEnvoye(ctx, 999999, t1), segur.ENOTFOUND)
-		assertCode(t, db.CourrielEchec(ctx, 999999, t1, "x", t2), segur.ENOTFOUND)
-		if _, err := db.ReserverCourriels(ctx, t1, 0, 10); !segur.IsCode(err, segur.EINVALID) {
-			t.Errorf("ReserverCourriels without bail: got %v, want EINVALID", err)
+		assertCode(t, db.UpdateCourrielEnvoye(ctx, 999999, t1), segur.ENOTFOUND)
+		assertCode(t, db.UpdateCourrielEchec(ctx, 999999, t1, "x", t2), segur.ENOTFOUND)
+		if _, err := db.ClaimCourriels(ctx, t1, 0, 10); !segur.IsCode(err, segur.EINVALID) {
+			t.Errorf("ClaimCourriels without bail: got %v, want EINVALID", err)
 		}
 	})
 
@@ -238,8 +238,8 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		db, ctx := open(t), testContext(t)
 		c := enfiler(t, db, "ASP-2026-0000001")
 		long := "550 refusé\x00 " + strings.Repeat("é", segur.MaxErreurCourriel) + "\xff"
-		if err := db.CourrielEchec(ctx, c.ID, stored, long, stored.Add(time.Minute)); err != nil {
-			t.Fatalf("CourrielEchec: %v", err)
+		if err := db.UpdateCourrielEchec(ctx, c.ID, stored, long, stored.Add(time.Minute)); err != nil {
+			t.Fatalf("UpdateCourrielEchec: %v", err)
 		}
 		got := findCourriel(t, db, c.ID).DerniereErreur
 		if len(got) > segur.MaxErreurCourriel || len(got) < segur.MaxErreurCourriel-1 || !utf8.ValidString(got) ||
@@ -257,10 +257,10 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 			ids = append(ids, enfiler(t, db, fmt.Sprintf("ASP-2026-%07d", i+1)).ID)
 		}
 		reserver(t, db, stored, 2)
-		if err := db.CourrielEnvoye(ctx, ids[0], stored); err != nil {
+		if err := db.UpdateCourrielEnvoye(ctx, ids[0], stored); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CourrielEchec(ctx, ids[1], stored, "refusé", stored.Add(time.Minute)); err != nil {
+		if err := db.UpdateCourrielEchec(ctx, ids[1], stored, "refusé", stored.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		for _, tt := range []struct {
@@ -300,11 +300,11 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		a, b := enfiler(t, db, "ASP-2026-0000001"), enfiler(t, db, "ASP-2026-0000002")
 		reserver(t, db, stored, 10)
 		// a failed and waits an hour; b is being sent.
-		if err := db.CourrielEchec(ctx, a.ID, stored, "délai dépassé", stored.Add(time.Hour)); err != nil {
+		if err := db.UpdateCourrielEchec(ctx, a.ID, stored, "délai dépassé", stored.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RelancerCourriel(ctx, a.ID); err != nil {
-			t.Fatalf("RelancerCourriel: %v", err)
+		if err := db.RetryCourriel(ctx, a.ID); err != nil {
+			t.Fatalf("RetryCourriel: %v", err)
 		}
 		got := findCourriel(t, db, a.ID)
 		if got.Etat != segur.CourrielEnEchec || got.Tentatives != 1 || !got.ProchainEssai.Equal(stored) {
@@ -313,20 +313,20 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if ids, want := reserver(t, db, stored, 10), []segur.CourrielID{a.ID}; !slices.Equal(ids, want) {
 			t.Errorf("claim after the retry: got %v, want %v", ids, want)
 		}
-		err := db.RelancerCourriel(ctx, b.ID)
+		err := db.RetryCourriel(ctx, b.ID)
 		assertCode(t, err, segur.ECONFLICT)
 		if !strings.Contains(err.Error(), "en cours d'envoi") {
 			t.Errorf("got %q, want « en cours d'envoi »", err)
 		}
-		if err := db.CourrielEnvoye(ctx, b.ID, stored); err != nil {
+		if err := db.UpdateCourrielEnvoye(ctx, b.ID, stored); err != nil {
 			t.Fatal(err)
 		}
-		assertCode(t, db.RelancerCourriel(ctx, b.ID), segur.ECONFLICT)
-		assertCode(t, db.RelancerCourriel(ctx, 999999), segur.ENOTFOUND)
+		assertCode(t, db.RetryCourriel(ctx, b.ID), segur.ECONFLICT)
+		assertCode(t, db.RetryCourriel(ctx, 999999), segur.ENOTFOUND)
 		// A claim past its end (the sender died) no longer blocks.
 		clock.Advance(10 * time.Minute)
-		if err := db.RelancerCourriel(ctx, a.ID); err != nil {
-			t.Errorf("RelancerCourriel after the claim ended: %v", err)
+		if err := db.RetryCourriel(ctx, a.ID); err != nil {
+			t.Errorf("RetryCourriel after the claim ended: %v", err)
 		}
 		evs, err := db.FindEvenements(ctx, fmt.Sprintf("courriel:%d", a.ID))
 		if err != nil {
@@ -360,7 +360,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 			wg.Go(func() {
 				<-start
 				for {
-					cs, err := db.ReserverCourriels(t.Context(), stored, time.Hour, 2)
+					cs, err := db.ClaimCourriels(t.Context(), stored, time.Hour, 2)
 					mu.Lock()
 					if err != nil {
 						errs = append(errs, err)
@@ -378,7 +378,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		close(start)
 		wg.Wait()
 		for _, err := range errs {
-			t.Errorf("ReserverCourriels: %v", err)
+			t.Errorf("ClaimCourriels: %v", err)
 		}
 		if len(count) != n {
 			t.Errorf("got %d mails claimed, want %d", len(count), n)

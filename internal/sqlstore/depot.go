@@ -108,9 +108,9 @@ func (t *depotTx) NumeroEditeurUtilise(ctx context.Context, f segur.FournisseurI
 	return n > 0, nil
 }
 
-// NumerosEditeurUtilises returns, among numeros, those vendor f already
+// FindNumerosEditeurUtilises returns, among numeros, those vendor f already
 // used (upper-cased), in one query.
-func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.FournisseurID, numeros []string) (map[string]bool, error) {
+func (t *depotTx) FindNumerosEditeurUtilises(ctx context.Context, f segur.FournisseurID, numeros []string) (map[string]bool, error) {
 	used := map[string]bool{}
 	if len(numeros) == 0 {
 		return used, nil
@@ -138,8 +138,8 @@ func (t *depotTx) NumerosEditeurUtilises(ctx context.Context, f segur.Fournisseu
 	return used, nil
 }
 
-// DepotParCle returns vendor f's deposit sent with the Idempotency-Key cle.
-func (t *depotTx) DepotParCle(ctx context.Context, f segur.FournisseurID, cle string) (segur.DepotID, bool, error) {
+// FindDepotByCle returns vendor f's deposit sent with the Idempotency-Key cle.
+func (t *depotTx) FindDepotByCle(ctx context.Context, f segur.FournisseurID, cle string) (segur.DepotID, bool, error) {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `SELECT id FROM depots WHERE fournisseur_id = $1 AND cle_idempotence = $2`, int64(f), cle).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -159,10 +159,10 @@ func nullString(s string) any {
 	return s
 }
 
-// DepotIdentique returns the first deposit of vendor f that passed control
+// FindDepotIdentique returns the first deposit of vendor f that passed control
 // 1 with the JSON file of hash jsonSHA and the zip of hash zipSHA ("" for
 // none: a deposit without zip matches only a deposit without zip).
-func (t *depotTx) DepotIdentique(ctx context.Context, f segur.FournisseurID, jsonSHA, zipSHA string) (segur.DepotID, bool, error) {
+func (t *depotTx) FindDepotIdentique(ctx context.Context, f segur.FournisseurID, jsonSHA, zipSHA string) (segur.DepotID, bool, error) {
 	var id int64
 	err := t.tx.QueryRowContext(ctx,
 		`SELECT id FROM depots WHERE fournisseur_id = $1 AND json_sha256 = $2 AND COALESCE(zip_sha256, '') = $3 AND statut = 'traite' ORDER BY id LIMIT 1`,
@@ -176,7 +176,7 @@ func (t *depotTx) DepotIdentique(ctx context.Context, f segur.FournisseurID, jso
 	return segur.DepotID(id), true, nil
 }
 
-// depotInsert is what InsertDepot writes of a deposit: each column and
+// depotInsert is what CreateDepot writes of a deposit: each column and
 // how it takes its value (nil for NULL). One row, the same VALUES on both
 // dialects.
 var depotInsert = sync.OnceValue(func() []column[segur.Depot] {
@@ -224,11 +224,11 @@ var depotInsert = sync.OnceValue(func() []column[segur.Depot] {
 	}
 })
 
-// InsertDepot inserts d and sets its ID; d.Recu becomes the time as stored
+// CreateDepot inserts d and sets its ID; d.Recu becomes the time as stored
 // (UTC, to the microsecond). An ordinal already taken that day by a
 // processed deposit of the same ANS number is an ECONFLICT; an unknown
 // vendor an ENOTFOUND.
-func (t *depotTx) InsertDepot(ctx context.Context, d *segur.Depot) error {
+func (t *depotTx) CreateDepot(ctx context.Context, d *segur.Depot) error {
 	var id int64
 	err := insertValues(ctx, t.db, t.tx, "depots", depotInsert(), []segur.Depot{*d}, " RETURNING id", func(rows *sql.Rows) error {
 		return rows.Scan(&id)

@@ -50,7 +50,7 @@ func BenchmarkFinishDepot(b *testing.B) {
 						Libelle: hop.LibelleAcceptee, NumeroASP: asp}
 				}
 				err := db.WithDepotTx(ctx, f.ID, func(ctx context.Context, tx segur.DepotTx) error {
-					if err := tx.InsertDepot(ctx, d); err != nil {
+					if err := tx.CreateDepot(ctx, d); err != nil {
 						return err
 					}
 					for k := range demandes {

@@ -86,7 +86,7 @@ func enregistrer(t testing.TB, db *DB, ctx context.Context, d *segur.Depot, lign
 
 // remplir inserts and finishes d in tx.
 func remplir(ctx context.Context, tx segur.DepotTx, d *segur.Depot, lignes ...ligne) ([]segur.Demande, error) {
-	if err := tx.InsertDepot(ctx, d); err != nil {
+	if err := tx.CreateDepot(ctx, d); err != nil {
 		return nil, err
 	}
 	d.ImpID = segur.FormatImpID(d.Date.Annee, int64(d.ID))
@@ -158,10 +158,10 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		demandes := enregistrer(t, db, ctx, d, ligne{"00001", ""}, ligne{"xyz99", hop.CodePieceAbsente}, ligne{"abc12", ""})
 
 		if d.ID == 0 {
-			t.Fatal("InsertDepot: got ID 0, want it set")
+			t.Fatal("CreateDepot: got ID 0, want it set")
 		}
 		if want := time.Date(2026, 6, 1, 22, 30, 0, 123456000, time.UTC); d.Recu != want {
-			t.Errorf("Recu after InsertDepot: got %v, want %v (UTC, to the microsecond)", d.Recu, want)
+			t.Errorf("Recu after CreateDepot: got %v, want %v (UTC, to the microsecond)", d.Recu, want)
 		}
 		if len(demandes) != 2 {
 			t.Fatalf("got %d requests, want 2", len(demandes))
@@ -206,7 +206,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 		// Without optional parts: no mandataire, no scenario, no operator.
 		e := nouveauDepot(f.ID, 2, "json 2", "")
 		inTx(t, db, ctx, f.ID, func(tx segur.DepotTx) error {
-			if err := tx.InsertDepot(ctx, e); err != nil {
+			if err := tx.CreateDepot(ctx, e); err != nil {
 				return err
 			}
 			seq, err := tx.NextASP(ctx)
@@ -392,9 +392,9 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 				{"same files as a rejected depot", f.ID, sha("json 3"), sha("zip 3"), 0},
 				{"another vendor", g.ID, sha("json 1"), sha("zip 1"), 0},
 			} {
-				id, ok, err := tx.DepotIdentique(ctx, tt.f, tt.json, tt.zip)
+				id, ok, err := tx.FindDepotIdentique(ctx, tt.f, tt.json, tt.zip)
 				if err != nil || ok != (tt.want != 0) || id != tt.want {
-					t.Errorf("DepotIdentique %s: got %d, %v, %v; want %d", tt.name, id, ok, err, tt.want)
+					t.Errorf("FindDepotIdentique %s: got %d, %v, %v; want %d", tt.name, id, ok, err, tt.want)
 				}
 			}
 			return nil
@@ -572,7 +572,7 @@ func runDepotSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{"unknown ASP number", func() error { _, err := db.FindDemandeByASP(ctx, "ASP-2026-9999999"); return err }, segur.ENOTFOUND, "demande ASP-2026-9999999 introuvable"},
 			{"depot of an unknown vendor", func() error {
 				return db.WithDepotTx(ctx, 999999, func(ctx context.Context, tx segur.DepotTx) error {
-					return tx.InsertDepot(ctx, nouveauDepot(999999, 1, "json", ""))
+					return tx.CreateDepot(ctx, nouveauDepot(999999, 1, "json", ""))
 				})
 			}, segur.ENOTFOUND, "999999"},
 			{"finish an unknown depot", func() error {

@@ -67,23 +67,14 @@ func (t *depotTx) CreateChangement(ctx context.Context, d *segur.Demande, c segu
 // lockDemande reads the request of ASP number asp in tx, its row locked
 // until tx ends (on SQLite, the write transaction holds the database).
 func lockDemande(ctx context.Context, db *DB, tx *sql.Tx, asp string) (*segur.Demande, error) {
-	var (
-		id, fid         int64
-		statut, donnees string
-	)
-	err := tx.QueryRowContext(ctx, `SELECT id, fournisseur_id, statut, donnees FROM demandes WHERE numero_asp = $1`+db.forUpdate(), asp).
-		Scan(&id, &fid, &statut, &donnees)
+	d, err := scanDemande(tx.QueryRowContext(ctx, `SELECT `+demandeSelect()+` FROM demandes WHERE numero_asp = $1`+db.forUpdate(), asp))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "demande %s introuvable", asp)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 	}
-	d := &segur.Demande{ID: segur.DemandeID(id), NumeroASP: asp, FournisseurID: segur.FournisseurID(fid), Statut: segur.StatutDemande(statut)}
-	if err := unmarshalDonnees(donnees, &d.DonneesDemande); err != nil {
-		return nil, fmt.Errorf("sqlstore: demande %s: %w", asp, err)
-	}
-	return d, nil
+	return &d, nil
 }
 
 func lotEnAttente(ctx context.Context, tx *sql.Tx, id segur.DemandeID) (segur.LotID, bool, error) {
@@ -233,9 +224,9 @@ func (db *DB) FindFinancements(ctx context.Context, l hop.Logiciel, finess []str
 	return out, nil
 }
 
-// CompterStatuts counts the requests filter selects by status (its Statut
+// CountStatuts counts the requests filter selects by status (its Statut
 // ignored): the tabs of the agents' queue.
-func (db *DB) CompterStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {
+func (db *DB) CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {
 	filter.Statut = ""
 	w, args := whereDemandes(filter)
 	type pair struct {

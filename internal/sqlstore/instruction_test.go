@@ -120,7 +120,7 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if fin, _ := db.FindFinancements(ctx, hop.LogicielRI, []string{"750000002", "999999999"}); len(fin) != 1 {
 			t.Errorf("financements of two FINESS: %v", fin)
 		}
-		counts, err := db.CompterStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
+		counts, err := db.CountStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
 		if err != nil || counts[segur.DemandeDecidee] != 1 || counts[segur.DemandeDeposee] != 1 {
 			t.Errorf("counts: %v %v", counts, err)
 		}

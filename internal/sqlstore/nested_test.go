@@ -33,8 +33,8 @@ func runNestedSuite(t *testing.T, open func(t *testing.T) *DB) {
 			write func(ctx context.Context) error
 		}{
 			{"CreateFournisseur", func(ctx context.Context) error { return db.CreateFournisseur(ctx, autre) }},
-			{"EnfilerCourriel", func(ctx context.Context) error { return db.EnfilerCourriel(ctx, nouveauCourriel("ASP-2026-0000001")) }},
-			{"Reserver", func(ctx context.Context) error { _, _, err := db.Reserver(ctx, 2); return err }},
+			{"CreateCourriel", func(ctx context.Context) error { return db.CreateCourriel(ctx, nouveauCourriel("ASP-2026-0000001")) }},
+			{"ReserveNumeros", func(ctx context.Context) error { _, _, err := db.ReserveNumeros(ctx, 2); return err }},
 			{"WithDepotTx", func(ctx context.Context) error {
 				return db.WithDepotTx(ctx, f.ID, func(context.Context, segur.DepotTx) error { return nil })
 			}},

@@ -350,10 +350,10 @@ func (db *DB) FindAvis(ctx context.Context, ref string) (*segur.Avis, error) {
 	return &a, nil
 }
 
-// NoterVirement records in the audit log that the SEPA file nom of batch
+// CreateEvenementVirement records in the audit log that the SEPA file nom of batch
 // id was handed out, with its SHA-256, to the context's Acteur: the agency
 // can tell who took which bank file, and when.
-func (db *DB) NoterVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error {
+func (db *DB) CreateEvenementVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error {
 	now := db.clock()
 	sum := sha256.Sum256(contenu)
 	return db.write(ctx, func(tx *sql.Tx) error {

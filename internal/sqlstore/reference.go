@@ -10,9 +10,9 @@ import (
 	"github.com/segur-numerique/segur/hop"
 )
 
-// ImporterReference records a new version of the reference of
+// CreateReference records a new version of the reference of
 // establishments and returns its number.
-func (db *DB) ImporterReference(ctx context.Context, ref segur.Reference) (int64, error) {
+func (db *DB) CreateReference(ctx context.Context, ref segur.Reference) (int64, error) {
 	now := db.clock()
 	var version int64
 	err := db.write(ctx, func(tx *sql.Tx) error {

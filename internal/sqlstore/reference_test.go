@@ -14,7 +14,7 @@ func runReferenceSuite(t *testing.T, open func(t *testing.T) *DB) {
 		_, _, err := db.FindReference(ctx)
 		assertCode(t, err, segur.ENOTFOUND)
 		demo := segur.ReferenceDemo()
-		v1, err := db.ImporterReference(ctx, demo)
+		v1, err := db.CreateReference(ctx, demo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -24,7 +24,7 @@ func runReferenceSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		// A new import is a new version; the latest applies.
 		petite := segur.Reference{"999999999": demo["999999999"]}
-		v2, err := db.ImporterReference(ctx, petite)
+		v2, err := db.CreateReference(ctx, petite)
 		if err != nil || v2 <= v1 {
 			t.Fatalf("got version %d %v, want > %d", v2, err, v1)
 		}

@@ -2,10 +2,10 @@ package sqlstore
 
 import "context"
 
-// Reserver reserves a deposit reference and n ASP numbers, in increasing
+// ReserveNumeros reserves a deposit reference and n ASP numbers, in increasing
 // order, before the deposit's transaction: a value reserved and not used
 // (a crash, a deposit that ends otherwise) is lost, never given again.
-func (db *DB) Reserver(ctx context.Context, n int) (int64, []int64, error) {
+func (db *DB) ReserveNumeros(ctx context.Context, n int) (int64, []int64, error) {
 	var (
 		imp int64
 		asp []int64

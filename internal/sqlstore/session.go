@@ -219,11 +219,11 @@ func cleConnexion(cle string) (string, error) {
 	return c, nil
 }
 
-// EchecConnexion records a failed login for key cle at at. On the way it
+// CreateEchecConnexion records a failed login for key cle at at. On the way it
 // deletes every failure, of any key, older than segur.FenetreEchecs before
 // at: those no longer count, and keys nobody tries again would otherwise
 // stay. It writes no audit event.
-func (db *DB) EchecConnexion(ctx context.Context, cle string, at time.Time) error {
+func (db *DB) CreateEchecConnexion(ctx context.Context, cle string, at time.Time) error {
 	c, err := cleConnexion(cle)
 	if err != nil {
 		return err
@@ -240,9 +240,9 @@ func (db *DB) EchecConnexion(ctx context.Context, cle string, at time.Time) erro
 	})
 }
 
-// EchecsConnexion returns the number of failed logins of key cle at or
+// CountEchecsConnexion returns the number of failed logins of key cle at or
 // after depuis.
-func (db *DB) EchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error) {
+func (db *DB) CountEchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error) {
 	c, err := cleConnexion(cle)
 	if err != nil {
 		return 0, err
@@ -254,9 +254,9 @@ func (db *DB) EchecsConnexion(ctx context.Context, cle string, depuis time.Time)
 	return n, nil
 }
 
-// EffacerEchecs forgets the failed logins of key cle, after a successful
+// DeleteEchecsConnexion forgets the failed logins of key cle, after a successful
 // login. It writes no audit event.
-func (db *DB) EffacerEchecs(ctx context.Context, cle string) error {
+func (db *DB) DeleteEchecsConnexion(ctx context.Context, cle string) error {
 	c, err := cleConnexion(cle)
 	if err != nil {
 		return err

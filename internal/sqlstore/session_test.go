@@ -362,11 +362,11 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 				return db.CreateSession(ctx, s)
 			}, segur.EINVALID, "expiration"},
 			{"sessions of an unknown user", func() error { return db.DeleteSessionsOf(ctx, inconnu) }, segur.ENOTFOUND, "999999"},
-			{"empty throttling key", func() error { return db.EchecConnexion(ctx, "  ", clock.Now()) }, segur.EINVALID, "clé vide"},
-			{"count an empty key", func() error { _, err := db.EchecsConnexion(ctx, "", clock.Now()); return err }, segur.EINVALID, "clé vide"},
-			{"clear an empty key", func() error { return db.EffacerEchecs(ctx, "") }, segur.EINVALID, "clé vide"},
+			{"empty throttling key", func() error { return db.CreateEchecConnexion(ctx, "  ", clock.Now()) }, segur.EINVALID, "clé vide"},
+			{"count an empty key", func() error { _, err := db.CountEchecsConnexion(ctx, "", clock.Now()); return err }, segur.EINVALID, "clé vide"},
+			{"clear an empty key", func() error { return db.DeleteEchecsConnexion(ctx, "") }, segur.EINVALID, "clé vide"},
 			{"throttling key too long", func() error {
-				return db.EchecConnexion(ctx, "login:"+strings.Repeat("a", maxCle), clock.Now())
+				return db.CreateEchecConnexion(ctx, "login:"+strings.Repeat("a", maxCle), clock.Now())
 			}, segur.EINVALID, "1000 octets"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
@@ -391,16 +391,16 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		const login, adresse = "login:jeanne@editeur.example", "adresse:2001:db8::1"
 		count := func(cle string, depuis time.Time) int {
 			t.Helper()
-			n, err := db.EchecsConnexion(ctx, cle, depuis)
+			n, err := db.CountEchecsConnexion(ctx, cle, depuis)
 			if err != nil {
-				t.Fatalf("EchecsConnexion(%s): %v", cle, err)
+				t.Fatalf("CountEchecsConnexion(%s): %v", cle, err)
 			}
 			return n
 		}
 		echec := func(cle string, at time.Time) {
 			t.Helper()
-			if err := db.EchecConnexion(ctx, cle, at); err != nil {
-				t.Fatalf("EchecConnexion(%s): %v", cle, err)
+			if err := db.CreateEchecConnexion(ctx, cle, at); err != nil {
+				t.Fatalf("CreateEchecConnexion(%s): %v", cle, err)
 			}
 		}
 		if n := count(login, t0.Add(-segur.FenetreEchecs)); n != 0 {
@@ -435,7 +435,7 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				if got := count(tt.cle, tt.depuis); got != tt.want {
-					t.Errorf("EchecsConnexion(%s, %v): got %d, want %d", tt.cle, tt.depuis, got, tt.want)
+					t.Errorf("CountEchecsConnexion(%s, %v): got %d, want %d", tt.cle, tt.depuis, got, tt.want)
 				}
 			})
 		}
@@ -449,17 +449,17 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 
 		// A success clears its login's failures, not its address's.
-		if err := db.EffacerEchecs(ctx, "Login:Jeanne@editeur.example"); err != nil {
-			t.Fatalf("EffacerEchecs: %v", err)
+		if err := db.DeleteEchecsConnexion(ctx, "Login:Jeanne@editeur.example"); err != nil {
+			t.Fatalf("DeleteEchecsConnexion: %v", err)
 		}
 		if n := count(login, time.Time{}); n != 0 {
-			t.Errorf("login after EffacerEchecs: got %d failures, want 0", n)
+			t.Errorf("login after DeleteEchecsConnexion: got %d failures, want 0", n)
 		}
 		if n := count(adresse, time.Time{}); n != segur.MaxEchecsLogin {
-			t.Errorf("address after EffacerEchecs of the login: got %d failures, want %d", n, segur.MaxEchecsLogin)
+			t.Errorf("address after DeleteEchecsConnexion of the login: got %d failures, want %d", n, segur.MaxEchecsLogin)
 		}
-		if err := db.EffacerEchecs(ctx, "login:personne@nulle.part"); err != nil {
-			t.Errorf("EffacerEchecs of a key without failures: got %v, want nil", err)
+		if err := db.DeleteEchecsConnexion(ctx, "login:personne@nulle.part"); err != nil {
+			t.Errorf("DeleteEchecsConnexion of a key without failures: got %v, want nil", err)
 		}
 
 		// A failure deletes those that left the window, of every key.

@@ -12,11 +12,11 @@ import (
 	"github.com/segur-numerique/segur/hop"
 )
 
-// EtatsAvances returns what the store holds of the requests of the ASP
+// FindEtatsAvances returns what the store holds of the requests of the ASP
 // numbers asps, seen from vendor f: another vendor's request says only that
 // it is another's. A number of no request is absent from the map. One query
 // per 100 numbers.
-func (t *depotTx) EtatsAvances(ctx context.Context, f segur.FournisseurID, asps []string) (map[string]hop.EtatAvance, error) {
+func (t *depotTx) FindEtatsAvances(ctx context.Context, f segur.FournisseurID, asps []string) (map[string]hop.EtatAvance, error) {
 	out := make(map[string]hop.EtatAvance, len(asps))
 	for start := 0; start < len(asps); start += 100 {
 		chunk := asps[start:min(start+100, len(asps))]

@@ -51,7 +51,7 @@ var deposerSolde = segur.Demarche{Action: segur.ActionDeposerSolde, Roles: []seg
 func enregistrerSolde(db *DB, ctx context.Context, d *segur.Depot, soldes []hop.DonneesSolde, rejetees ...string) ([]segur.DemandeSolde, error) {
 	var out []segur.DemandeSolde
 	err := db.WithDepotTx(ctx, d.FournisseurID, func(ctx context.Context, tx segur.DepotTx) error {
-		if err := tx.InsertDepot(ctx, d); err != nil {
+		if err := tx.CreateDepot(ctx, d); err != nil {
 			return err
 		}
 		d.Lignes = nil
@@ -86,7 +86,7 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 		var etats map[string]hop.EtatAvance
 		inTx(t, db, ctx, f.ID, func(tx segur.DepotTx) error {
 			var err error
-			etats, err = tx.EtatsAvances(ctx, f.ID, []string{a, b, autre, "ASP-2026-9999999"})
+			etats, err = tx.FindEtatsAvances(ctx, f.ID, []string{a, b, autre, "ASP-2026-9999999"})
 			return err
 		})
 		want := map[string]hop.EtatAvance{
@@ -95,7 +95,7 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 			autre: {Connue: true, AutreFournisseur: true},
 		}
 		if !reflect.DeepEqual(etats, want) {
-			t.Errorf("EtatsAvances: got %+v, want %+v", etats, want)
+			t.Errorf("FindEtatsAvances: got %+v, want %+v", etats, want)
 		}
 
 		// A balance deposit: its lines, the balance, the request moved.

@@ -11,70 +11,45 @@ import (
 // both databases.
 
 func (db *DB) AppliquerDemarche(ctx context.Context, asp string, m segur.Demarche, prog segur.Programme, s segur.Suites) (segur.Changement, error) {
-	var c segur.Changement
-	err := db.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		c, err = segur.AppliquerDemarche(ctx, tx, asp, m, prog, s)
-		return err
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (segur.Changement, error) {
+		return segur.AppliquerDemarche(ctx, tx, asp, m, prog, s)
 	})
-	return c, err
-}
-
-func (db *DB) lot(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) (*segur.Lot, error)) (*segur.Lot, error) {
-	var l *segur.Lot
-	err := db.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		l, err = fn(ctx, tx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
 }
 
 func (db *DB) CreateLot(ctx context.Context, asps []string, login string) (*segur.Lot, error) {
-	return db.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.CreerLot(ctx, tx, asps, login)
 	})
 }
 
 func (db *DB) ApprouverLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	return db.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.ApprouverLot(ctx, tx, id, login)
 	})
 }
 
 func (db *DB) AnnulerLot(ctx context.Context, id segur.LotID, login string) (*segur.Lot, error) {
-	return db.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.AnnulerLot(ctx, tx, id, login)
 	})
 }
 
 func (db *DB) MarquerLotPaye(ctx context.Context, id segur.LotID, r segur.Reglement, prog segur.Programme) (*segur.Lot, error) {
-	return db.lot(ctx, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
 		return segur.MarquerLotPaye(ctx, tx, id, r, prog)
 	})
 }
 
 func (db *DB) TirerEchantillon(ctx context.Context, taux int, graine int64, par string) (*segur.Tirage, error) {
-	var t *segur.Tirage
-	err := db.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		t, err = segur.TirerEchantillon(ctx, tx, taux, graine, par)
-		return err
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Tirage, error) {
+		return segur.TirerEchantillon(ctx, tx, taux, graine, par)
 	})
-	return t, err
 }
 
 func (db *DB) OuvrirControle(ctx context.Context, asp, par string) (*segur.Controle, error) {
-	var c *segur.Controle
-	err := db.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
-		var err error
-		c, err = segur.OuvrirControle(ctx, tx, asp, par)
-		return err
+	return segur.Ecrire(ctx, db, func(ctx context.Context, tx segur.Tx) (*segur.Controle, error) {
+		return segur.OuvrirControle(ctx, tx, asp, par)
 	})
-	return c, err
 }
 
 func (db *DB) AjouterMessageControle(ctx context.Context, id segur.ControleID, m *segur.MessageControle, c *segur.Courriel) error {

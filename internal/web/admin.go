@@ -28,19 +28,6 @@ func init() {
 		"admin-referentiel.html", "admin-courriels.html")
 }
 
-// AdminStore is what the administration pages need of the database,
-// beyond segur.Store.
-type AdminStore interface {
-	FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurResume, error)
-	FindUtilisateurs(ctx context.Context, limit, offset int) ([]segur.Utilisateur, int, error)
-	FindUtilisateursDuFournisseur(ctx context.Context, id segur.FournisseurID) ([]segur.Utilisateur, error)
-	ImporterReference(ctx context.Context, ref segur.Reference) (int64, error)
-	FindReferenceVersions(ctx context.Context) ([]segur.ReferenceVersion, error)
-	FindEtablissements(ctx context.Context, version int64, finess string, limit, offset int) ([]segur.Etablissement, int, error)
-	FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit, offset int) ([]segur.Courriel, int, error)
-	RelancerCourriel(ctx context.Context, id segur.CourrielID) error
-}
-
 // maxReference bounds the CSV of the reference of establishments.
 const maxReference = 20 << 20
 
@@ -913,7 +900,7 @@ func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) er
 	case len(ref) == 0:
 		return refuser(http.StatusUnprocessableEntity, "Le fichier ne contient aucun établissement : le référentiel en vigueur est gardé.")
 	}
-	v, err := s.Store.ImporterReference(r.Context(), ref)
+	v, err := s.Store.CreateReference(r.Context(), ref)
 	if err != nil {
 		return err
 	}
@@ -1033,7 +1020,7 @@ func (s *Server) postAdminRelancer(w http.ResponseWriter, r *http.Request) error
 	if e, err := segur.ParseEtatCourriel(r.PostFormValue("etat")); err == nil {
 		etat = string(e)
 	}
-	if err := s.Store.RelancerCourriel(r.Context(), segur.CourrielID(id)); err != nil {
+	if err := s.Store.RetryCourriel(r.Context(), segur.CourrielID(id)); err != nil {
 		if segur.IsCode(err, segur.ENOTFOUND) {
 			return segur.Errorf(segur.ENOTFOUND, "Ce courriel n'existe pas.")
 		}

@@ -495,12 +495,12 @@ func TestAdminCourriels(t *testing.T) {
 		{A: []string{"contact@lebeaulogiciel.fr"}, Sujet: "[Ségur numérique] ASP-2026-0000002 : refus", Corps: "Bonjour\n", Objet: "demande:ASP-2026-0000002"},
 	}
 	for _, m := range mails {
-		if err := p.db.EnfilerCourriel(ctx, m); err != nil {
+		if err := p.db.CreateCourriel(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}
 	prochain := p.now.Add(time.Hour)
-	if err := p.db.CourrielEchec(ctx, mails[0].ID, p.now, "550 boîte inconnue", prochain); err != nil {
+	if err := p.db.UpdateCourrielEchec(ctx, mails[0].ID, p.now, "550 boîte inconnue", prochain); err != nil {
 		t.Fatal(err)
 	}
 	code, body := L.lire(admin.Get(p.srv.URL + "/agence/admin/courriels?etat=en_echec"))
@@ -520,7 +520,7 @@ func TestAdminCourriels(t *testing.T) {
 		t.Errorf("got %+v, %v; want it due now, its attempts kept", c, err)
 	}
 	// A mail sent is not sent again.
-	if err := p.db.CourrielEnvoye(ctx, mails[1].ID, p.now); err != nil {
+	if err := p.db.UpdateCourrielEnvoye(ctx, mails[1].ID, p.now); err != nil {
 		t.Fatal(err)
 	}
 	code, body = L.lire(admin.PostForm(p.srv.URL+"/agence/admin/courriels/"+itoa(int64(mails[1].ID))+"/relancer", nil))
@@ -540,7 +540,7 @@ func TestParcoursAdmin(t *testing.T) {
 	ctx, do, texte := parcours(t)
 	agentClient(t, p, "admin@asp.fr", segur.RoleInstructeur, segur.RoleAdmin)
 	courriel := &segur.Courriel{A: []string{"contact@lebeaulogiciel.fr"}, Sujet: "[Ségur numérique] test", Corps: "Bonjour\n", Objet: "demande:ASP-2026-0000001"}
-	if err := p.db.EnfilerCourriel(context.Background(), courriel); err != nil {
+	if err := p.db.CreateCourriel(context.Background(), courriel); err != nil {
 		t.Fatal(err)
 	}
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),

@@ -164,7 +164,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range p.Fournisseurs {
 		noms[f.ID] = f.Nom
 	}
-	counts, err := s.Store.CompterStatuts(ctx, filter)
+	counts, err := s.Store.CountStatuts(ctx, filter)
 	if err != nil {
 		return err
 	}

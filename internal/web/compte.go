@@ -124,7 +124,7 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Erreurs) == 0 {
 		now := s.Now()
 		cle := "login:" + u.Login
-		n, err := s.Store.EchecsConnexion(ctx, cle, now.Add(-segur.FenetreEchecs))
+		n, err := s.Store.CountEchecsConnexion(ctx, cle, now.Add(-segur.FenetreEchecs))
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 		} else if ok, err := auth.CheckPassword(u.MotDePasse, actuel); err != nil {
 			return err
 		} else if !ok {
-			if err := s.Store.EchecConnexion(ctx, cle, now); err != nil {
+			if err := s.Store.CreateEchecConnexion(ctx, cle, now); err != nil {
 				return err
 			}
 			refuser(champActuel, "Mot de passe actuel incorrect.")

@@ -22,17 +22,6 @@ func init() {
 		"controles-fournisseur.html", "controles-fournisseur-controle.html", "pilotage.html")
 }
 
-// ControleStore is what the controls a posteriori, the exports and the
-// dashboard need of the database.
-type ControleStore interface {
-	agence.ControleStore
-	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
-	FindTirages(ctx context.Context, limit, offset int) ([]segur.Tirage, int, error)
-	FindTirage(ctx context.Context, id segur.TirageID) (*segur.Tirage, error)
-	FindPilotage(ctx context.Context) (*segur.Pilotage, error)
-	FindLignesPaiement(ctx context.Context, limit, offset int) ([]segur.LignePaiement, int, error)
-}
-
 // routesControles registers the pages of the controls a posteriori, the
 // agents' exports and the agency's dashboard.
 func (s *Server) routesControles(pages *http.ServeMux) {

@@ -12,18 +12,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
-	"github.com/segur-numerique/segur/internal/agence"
 )
-
-// AgenceStore is what the instruction's pages need of the database.
-type AgenceStore interface {
-	agence.Store
-	FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error)
-	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
-	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
-	CompterStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
-	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
-}
 
 // Dossier is a request as its page shows it, to an agent or its vendor:
 // every field in French, the attachments, the documents, the history.

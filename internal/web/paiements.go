@@ -19,17 +19,6 @@ func init() {
 	morePages = append(morePages, "agence-paiements.html", "agence-paiements-lot.html", "avis-paiement.html")
 }
 
-// PaiementStore is what the payments' pages need of the database.
-type PaiementStore interface {
-	FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error)
-	FindLots(ctx context.Context, limit, offset int) ([]segur.Lot, int, error)
-	FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error)
-	FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error)
-	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
-	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
-	NoterVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error
-}
-
 // routesPaiements registers the payment officers' pages (role payeur),
 // and the vendor's page of its payment notices.
 func (s *Server) routesPaiements(pages *http.ServeMux) {
@@ -404,7 +393,7 @@ func (s *Server) getVirement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Who took the bank file, when, and which one: in the audit log.
-	if err := s.Store.NoterVirement(r.Context(), id, nom, b.Bytes()); err != nil {
+	if err := s.Store.CreateEvenementVirement(r.Context(), id, nom, b.Bytes()); err != nil {
 		return err
 	}
 	h := w.Header()

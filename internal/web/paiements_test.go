@@ -77,7 +77,7 @@ func editeurPaye(t *testing.T, p *portail, montants ...int64) (*segur.Fournisseu
 		dep := &segur.Depot{FournisseurID: f.ID, Type: segur.TypeAvance, NumeroAns: "ANS0000042", Logiciel: hop.LogicielDPI,
 			NomFichier: "JSON-ANS0000042-20260602-001.json", Recu: p.now, Date: hop.Date{Annee: 2026, Mois: 6, Jour: 2}, Ordinal: 1,
 			JSON: segur.BlobRef{SHA256: hex.EncodeToString(make([]byte, 32)), Taille: 10}, Statut: segur.DepotTraite, ImpID: "DEP-2026-0000901"}
-		if err := tx.InsertDepot(ctx, dep); err != nil {
+		if err := tx.CreateDepot(ctx, dep); err != nil {
 			return err
 		}
 		var ds []segur.Demande

@@ -182,11 +182,11 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now()
 	cleLogin, cleAdresse := "login:"+login, "adresse:"+adresse(r)
 	depuis := now.Add(-segur.FenetreEchecs)
-	n1, err := s.Store.EchecsConnexion(ctx, cleLogin, depuis)
+	n1, err := s.Store.CountEchecsConnexion(ctx, cleLogin, depuis)
 	if err != nil {
 		return err
 	}
-	n2, err := s.Store.EchecsConnexion(ctx, cleAdresse, depuis)
+	n2, err := s.Store.CountEchecsConnexion(ctx, cleAdresse, depuis)
 	if err != nil {
 		return err
 	}
@@ -207,13 +207,13 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !ok {
 		for _, cle := range []string{cleLogin, cleAdresse} {
-			if err := s.Store.EchecConnexion(ctx, cle, now); err != nil {
+			if err := s.Store.CreateEchecConnexion(ctx, cle, now); err != nil {
 				return err
 			}
 		}
 		return refuser("motdepasse", "Adresse e-mail ou mot de passe incorrect.")
 	}
-	if err := s.Store.EffacerEchecs(ctx, cleLogin); err != nil {
+	if err := s.Store.DeleteEchecsConnexion(ctx, cleLogin); err != nil {
 		return err
 	}
 	token, err := jeton()

@@ -79,7 +79,7 @@ func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 		if _, p.DemandesTotal, err = s.Store.FindDemandes(ctx, segur.DemandeFilter{FournisseurID: f.ID, Limit: 1}); err != nil {
 			return err
 		}
-		counts, err := s.Store.CompterStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
+		counts, err := s.Store.CountStatuts(ctx, segur.DemandeFilter{FournisseurID: f.ID})
 		if err != nil {
 			return err
 		}

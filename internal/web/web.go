@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"embed"
 	"errors"
@@ -28,15 +29,48 @@ var templatesFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Store is what the pages need of the database.
+// Store is what the pages need of the database: the domain's stores, what
+// the agency's services read, and the pages' own reads, by area.
 type Store interface {
 	segur.Store
 	segur.DepotStore
 	segur.SessionStore
-	AgenceStore
-	AdminStore
-	ControleStore
-	PaiementStore
+	agence.Store
+	agence.ControleStore
+	agence.PaiementStore
+
+	// The instruction's pages.
+	FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error)
+	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
+	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
+	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
+	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
+
+	// The administration.
+	FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurResume, error)
+	FindUtilisateurs(ctx context.Context, limit, offset int) ([]segur.Utilisateur, int, error)
+	FindUtilisateursDuFournisseur(ctx context.Context, id segur.FournisseurID) ([]segur.Utilisateur, error)
+	CreateReference(ctx context.Context, ref segur.Reference) (int64, error)
+	FindReferenceVersions(ctx context.Context) ([]segur.ReferenceVersion, error)
+	FindEtablissements(ctx context.Context, version int64, finess string, limit, offset int) ([]segur.Etablissement, int, error)
+	FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit, offset int) ([]segur.Courriel, int, error)
+	RetryCourriel(ctx context.Context, id segur.CourrielID) error
+
+	// The controls a posteriori, the exports and the dashboard.
+	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
+	FindTirages(ctx context.Context, limit, offset int) ([]segur.Tirage, int, error)
+	FindTirage(ctx context.Context, id segur.TirageID) (*segur.Tirage, error)
+	FindPilotage(ctx context.Context) (*segur.Pilotage, error)
+	FindLignesPaiement(ctx context.Context, limit, offset int) ([]segur.LignePaiement, int, error)
+
+	// The payments.
+	FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error)
+	FindLots(ctx context.Context, limit, offset int) ([]segur.Lot, int, error)
+	FindLot(ctx context.Context, id segur.LotID) (*segur.Lot, error)
+	FindAvisDuLot(ctx context.Context, id segur.LotID) ([]segur.Avis, error)
+	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
+	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
+	CreateEvenementVirement(ctx context.Context, id segur.LotID, nom string, contenu []byte) error
 }
 
 // Server serves the pages.

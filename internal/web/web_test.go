@@ -69,7 +69,7 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
 	s.Instruction = &agence.Instruction{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
 		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
-	if _, err := db.ImporterReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
+	if _, err := db.CreateReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
