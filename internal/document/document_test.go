@@ -91,14 +91,7 @@ func ecrire(tb testing.TB, d Donnees) []byte {
 // eval "$(scripts/poppler.sh)"), and the other tools beside it.
 func poppler(tb testing.TB, tool string) string {
 	tb.Helper()
-	exe := os.Getenv("SEGUR_PDFTOTEXT")
-	if exe == "" {
-		exe = "pdftotext"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		segurtest.Indisponible(tb, fmt.Sprintf(`no pdftotext to read the documents (SEGUR_PDFTOTEXT=%q: %v); install it with: eval "$(scripts/poppler.sh)"`, os.Getenv("SEGUR_PDFTOTEXT"), err))
-	}
+	path := segurtest.Outil(tb, "SEGUR_PDFTOTEXT", "pdftotext", "to read the documents", "scripts/poppler.sh")
 	return filepath.Join(filepath.Dir(path), tool)
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,14 +27,7 @@ import (
 // without the background traffic (updates, sync) that a test does not need.
 func Browser(tb testing.TB) context.Context {
 	tb.Helper()
-	exe := os.Getenv("SEGUR_CHROMIUM")
-	if exe == "" {
-		exe = "/usr/bin/chromium"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		Indisponible(tb, fmt.Sprintf(`no Chromium to test in (SEGUR_CHROMIUM=%q: %v); install it with: eval "$(scripts/chromium.sh)"`, exe, err))
-	}
+	path := Outil(tb, "SEGUR_CHROMIUM", "/usr/bin/chromium", "to test in", "scripts/chromium.sh")
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),

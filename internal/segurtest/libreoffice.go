@@ -1,11 +1,6 @@
 package segurtest
 
-import (
-	"fmt"
-	"os"
-	"os/exec"
-	"testing"
-)
+import "testing"
 
 // Soffice returns LibreOffice's soffice, to open or write XLSX books in a
 // real spreadsheet: SEGUR_SOFFICE, else soffice on PATH. Without it tb is
@@ -13,13 +8,5 @@ import (
 // eval "$(scripts/libreoffice.sh)".
 func Soffice(tb testing.TB) string {
 	tb.Helper()
-	exe := os.Getenv("SEGUR_SOFFICE")
-	if exe == "" {
-		exe = "soffice"
-	}
-	path, err := exec.LookPath(exe)
-	if err != nil {
-		Indisponible(tb, fmt.Sprintf(`no LibreOffice for the XLSX books (SEGUR_SOFFICE=%q: %v); install it with: eval "$(scripts/libreoffice.sh)"`, os.Getenv("SEGUR_SOFFICE"), err))
-	}
-	return path
+	return Outil(tb, "SEGUR_SOFFICE", "soffice", "for the XLSX books", "scripts/libreoffice.sh")
 }

@@ -46,7 +46,7 @@ func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(ct
 	if err := db.lockFournisseur(ctx, tx, f); err != nil {
 		return err
 	}
-	if err := fn(ctx, &depotTx{db: db, tx: tx}); err != nil {
+	if err := fn(ctx, &depotTx{txBase{db, tx}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -59,10 +59,7 @@ func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(ct
 }
 
 // depotTx is the transaction of one deposit, for WithDepotTx's fn.
-type depotTx struct {
-	db *DB
-	tx *sql.Tx
-}
+type depotTx struct{ txBase }
 
 // OrdinalPris reports whether a deposit of numeroAns that passed control 1
 // on day d has this ordinal, and returns the smallest free ordinal of that

@@ -17,50 +17,37 @@ import (
 // fn gets the transaction's context: a write of the store called with it,
 // nested, is refused rather than left to wait for its own transaction.
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error {
-	return db.writeCtx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, &ecriture{db: db, tx: tx}) })
+	return db.writeCtx(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(ctx, &ecriture{txBase{db, tx}}) })
 }
 
-// ecriture is a write transaction of Write: segur.Tx's primitives.
-type ecriture struct {
+// txBase is a write transaction, the store and its *sql.Tx: it carries the
+// primitives every kind of transaction offers (segur.DemarcheTx).
+type txBase struct {
 	db *DB
 	tx *sql.Tx
 }
 
+// ecriture is a write transaction of Write: segur.Tx's primitives.
+type ecriture struct{ txBase }
+
 var _ segur.Tx = (*ecriture)(nil)
 
 // Maintenant is the store's clock.
-func (e *ecriture) Maintenant() time.Time { return e.db.clock() }
+func (t *txBase) Maintenant() time.Time { return t.db.clock() }
 
 // LockDemande reads the request of ASP number asp and locks its row.
-func (e *ecriture) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
-	return lockDemande(ctx, e.db, e.tx, asp)
+func (t *txBase) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
+	return lockDemande(ctx, t.db, t.tx, asp)
 }
 
 // FindLotEnAttente returns the first unpaid batch that holds a payment of
 // request id.
-func (e *ecriture) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
-	return lotEnAttente(ctx, e.tx, id)
-}
-
-// CreateChangement writes change c of request d.
-func (e *ecriture) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
-	return createChangement(ctx, e.tx, d, c, w)
-}
-
-// The same primitives in a deposit's transaction: a balance deposit moves
-// its requests.
-
-func (t *depotTx) Maintenant() time.Time { return t.db.clock() }
-
-func (t *depotTx) LockDemande(ctx context.Context, asp string) (*segur.Demande, error) {
-	return lockDemande(ctx, t.db, t.tx, asp)
-}
-
-func (t *depotTx) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
+func (t *txBase) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segur.LotID, bool, error) {
 	return lotEnAttente(ctx, t.tx, id)
 }
 
-func (t *depotTx) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
+// CreateChangement writes change c of request d.
+func (t *txBase) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
 	return createChangement(ctx, t.tx, d, c, w)
 }
 
