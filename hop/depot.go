@@ -77,7 +77,14 @@ func (d Date) Avant(e Date) bool {
 func (d Date) AAAAMMJJ() string { return fmt.Sprintf("%04d%02d%02d", d.Annee, d.Mois, d.Jour) }
 
 // String writes d as JJ/MM/AAAA.
-func (d Date) String() string { return fmt.Sprintf("%02d/%02d/%04d", d.Jour, d.Mois, d.Annee) }
+func (d Date) String() string {
+	if d.Jour < 0 || d.Jour > 99 || d.Mois < 0 || d.Mois > 99 || d.Annee < 0 || d.Annee > 9999 {
+		return fmt.Sprintf("%02d/%02d/%04d", d.Jour, d.Mois, d.Annee)
+	}
+	b := [10]byte{'0' + byte(d.Jour/10), '0' + byte(d.Jour%10), '/', '0' + byte(d.Mois/10), '0' + byte(d.Mois%10), '/',
+		'0' + byte(d.Annee/1000), '0' + byte(d.Annee/100%10), '0' + byte(d.Annee/10%10), '0' + byte(d.Annee%10)}
+	return string(b[:])
+}
 
 // Declaration is what a deposit declares besides its files: the values the
 // controls compare the file with.

@@ -105,7 +105,9 @@ start() {
 		PGPORT=$((PGPORT + 1))
 	done
 	log "initdb $pgdata"
-	as_postgres "$PGBIN/initdb" -D "$pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+	# The socket trusts its users (the setup below); TCP asks for the
+	# password, as a real server does, so that the tests of a wrong one mean something.
+	as_postgres "$PGBIN/initdb" -D "$pgdata" --auth-local=trust --auth-host=scram-sha-256 -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 	log "starting on 127.0.0.1:$PGPORT"
 	# Tests need no durability; PG_DURABLE=1 keeps PostgreSQL's defaults
 	# (fsync, synchronous commits), for measures.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -18,31 +20,131 @@ import (
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
+// adminHelp is segur admin's help; adminUsage adds the list of its
+// objects and actions, from adminObjets.
 const adminHelp = `Usage : segur admin OBJET ACTION [options]
 
 Administration du portail, sur la même base que segur serve (utilisable
 pendant qu'il tourne) : --data DOSSIER (SQLite, ./segur-data par défaut) ou
 --db postgres://... ; variables SEGUR_DATA et SEGUR_DB.
 
-  vendor add --siret S --name NOM --email E [--iban I --bic B] [--force]
-  vendor list
-  ans add --siret S --ans NUMERO --logiciel RI|DPI|PFI --product NOM
-  ans list --siret S
-  user add --login E --name NOM --role fournisseur|instructeur|payeur|admin
-           [--siret S] [--password-stdin]
-  token add --siret S            (écrit le jeton seul sur la sortie standard)
-  token list --siret S
-  token revoke --siret S --prefix PREFIXE
-  window add --logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"
-  window list
-  reference import FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)
-  mail list [--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)
-  mail retry --id N              (renvoyer un courriel maintenant)
+`
 
+const adminExemple = `
 Exemple :
   segur admin vendor add --siret 88558855858745 --name "Le Beau Logiciel" \
       --email contact@lebeaulogiciel.fr --force
+
+« segur admin OBJET --help » liste les actions d'un objet, « segur admin OBJET
+ACTION --help » détaille une action.
+
+Code de sortie : 0 fait ; 1 refusé (donnée invalide, introuvable, doublon) ;
+3 fichier illisible ; 5 erreur interne ; 7 base de données injoignable ou
+refusée (--db, --data) ; 64 usage incorrect.
 `
+
+// adminObjet is what segur admin manages, with its actions.
+type adminObjet struct {
+	nom, resume string
+	actions     []adminAction
+}
+
+// adminAction is an action on an object: its options as the help shows
+// them, what it does, an example, and its function.
+type adminAction struct {
+	nom, options, resume, exemple string
+	run                           func(context.Context, *env, []string) int
+}
+
+func adminObjets() []adminObjet {
+	return []adminObjet{
+		{"vendor", "les fournisseurs (éditeurs) qui déposent", []adminAction{
+			{"add", "--siret S --name NOM --email E [--iban I --bic B] [--force]", "enrôler un fournisseur",
+				`--siret 88558855858745 --name "Le Beau Logiciel" --email contact@lebeaulogiciel.fr --force`, adminVendorAdd},
+			{"list", "", "lister les fournisseurs", "", adminVendorList},
+		}},
+		{"ans", "les numéros de référencement ANS des logiciels d'un fournisseur", []adminAction{
+			{"add", "--siret S --ans NUMERO --logiciel RI|DPI|PFI --product NOM", "enregistrer un numéro ANS",
+				`--siret 88558855858745 --ans 1234567890 --logiciel RI --product "RI du Beau Logiciel"`, adminAnsAdd},
+			{"list", "--siret S", "lister les numéros ANS d'un fournisseur", "--siret 88558855858745", adminAnsList},
+		}},
+		{"user", "les comptes des pages du portail", []adminAction{
+			{"add", "--login E --name NOM --role fournisseur|instructeur|payeur|admin\n           [--siret S] [--password-stdin]",
+				"créer un compte ; sans --password-stdin, le mot de passe est tiré au hasard et affiché une seule fois",
+				`--login jean@lebeaulogiciel.fr --name "Jean Dupont" --role fournisseur --siret 88558855858745`, adminUserAdd},
+		}},
+		{"token", "les jetons d'API des fournisseurs", []adminAction{
+			{"add", "--siret S            (écrit le jeton seul sur la sortie standard)", "créer un jeton d'API, affiché une seule fois", "--siret 88558855858745", adminTokenAdd},
+			{"list", "--siret S", "lister les jetons d'un fournisseur", "--siret 88558855858745", adminTokenList},
+			{"revoke", "--siret S --prefix PREFIXE", "révoquer un jeton", "--siret 88558855858745 --prefix sgr_AbCd", adminTokenRevoke},
+		}},
+		{"window", "les campagnes de dépôt", []adminAction{
+			{"add", `--logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"`, "ouvrir une campagne de dépôt",
+				`--logiciel RI --type avance --from "2026-12-01 14:00" --to "2027-03-31 12:00"`, adminWindowAdd},
+			{"list", "", "lister les campagnes", "", adminWindowList},
+		}},
+		{"reference", "le référentiel des établissements et de leurs plafonds", []adminAction{
+			{"import", "FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)", "importer une nouvelle version du référentiel", "referentiel.csv", adminReferenceImport},
+		}},
+		{"mail", "la file d'envoi des courriels aux fournisseurs", []adminAction{
+			{"list", "[--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)", "lister les courriels, les plus récents d'abord", "--etat en_echec", adminMailList},
+			{"retry", "--id N              (renvoyer un courriel maintenant)", "renvoyer un courriel au prochain passage de segur serve", "--id 12", adminMailRetry},
+		}},
+	}
+}
+
+// adminUsage is segur admin's whole help.
+func adminUsage() string {
+	var b strings.Builder
+	b.WriteString(adminHelp)
+	for _, o := range adminObjets() {
+		for _, a := range o.actions {
+			fmt.Fprintln(&b, strings.TrimRight("  "+o.nom+" "+a.nom+" "+a.options, " "))
+		}
+	}
+	b.WriteString(adminExemple)
+	return b.String()
+}
+
+// usage is the help of one object: its actions.
+func (o adminObjet) usage() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage : segur admin %s ACTION [options]\n\nAdministration : %s.\n\nActions :\n", o.nom, o.resume)
+	for _, a := range o.actions {
+		fmt.Fprintf(&b, "  %-7s %s\n", a.nom, a.resume)
+	}
+	fmt.Fprintf(&b, "\n« segur admin %s ACTION --help » détaille une action.\n", o.nom)
+	return b.String()
+}
+
+func (o adminObjet) noms() string {
+	var n []string
+	for _, a := range o.actions {
+		n = append(n, a.nom)
+	}
+	return strings.Join(n, ", ")
+}
+
+// adminActionHelp is the help of the action name ("vendor add").
+func adminActionHelp(name string) string {
+	for _, o := range adminObjets() {
+		for _, a := range o.actions {
+			if o.nom+" "+a.nom == name {
+				opts := strings.ReplaceAll(a.options, "\n           ", "\n      ")
+				r, n := utf8.DecodeRuneInString(a.resume)
+				return fmt.Sprintf("%s\n\n%c%s.\n\nSur la même base que segur serve : --data DOSSIER (SQLite, ./segur-data par\n"+
+					"défaut) ou --db postgres://... ; variables SEGUR_DATA et SEGUR_DB.\n\nExemple :\n  %s\n",
+					strings.TrimRight("Usage : segur admin "+name+" "+opts, " "), unicode.ToUpper(r), a.resume[n:],
+					strings.TrimSpace("segur admin "+name+" "+a.exemple))
+			}
+		}
+	}
+	return adminUsage()
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
 
 // dbFlags are the flags that say which database to open.
 type dbFlags struct {
@@ -60,13 +162,28 @@ func addDBFlags(fs *flag.FlagSet) dbFlags {
 	}
 }
 
+// option is how a command names the same database as this one: "" for
+// the default folder, --data DOSSIER for another, --db "$SEGUR_DB" for
+// PostgreSQL (whose address may hold a password, never printed).
+func (f dbFlags) option() string {
+	switch {
+	case *f.db != "":
+		return ` --db "$SEGUR_DB"`
+	case *f.data == "segur-data" && os.Getenv("SEGUR_DATA") == "":
+		return ""
+	case strings.ContainsAny(*f.data, " '\"$\\`"):
+		return " --data '" + strings.ReplaceAll(*f.data, "'", `'\''`) + "'"
+	}
+	return " --data " + *f.data
+}
+
 // open opens the database; SQLite is created and migrated on first use,
 // PostgreSQL must have been migrated by segur migrate.
 func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
 	url := *f.db
 	if url == "" {
 		if err := os.MkdirAll(*f.data, 0o750); err != nil {
-			return nil, err
+			return nil, &sqlstore.ConnectError{Message: fmt.Sprintf("dossier des données « %s » : %s : vérifiez --data (ou SEGUR_DATA)", *f.data, plainErr(err)), Err: err}
 		}
 		url = "sqlite://" + filepath.Join(*f.data, "segur.db")
 	}
@@ -84,36 +201,49 @@ func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
 }
 
 func runAdmin(ctx context.Context, e *env, args []string) int {
-	if len(args) < 2 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, adminHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprint(e.stderr, adminUsage())
+		if len(args) == 0 {
+			return exitUsage
 		}
+		return exitOK
+	}
+	var objet *adminObjet
+	objets := adminObjets()
+	var noms []string
+	for i, o := range objets {
+		noms = append(noms, o.nom)
+		if o.nom == args[0] {
+			objet = &objets[i]
+		}
+	}
+	if objet == nil {
+		fmt.Fprintf(e.stderr, "segur admin : objet « %s » inconnu ; objets : %s.\n« segur admin --help » les détaille.\n", args[0], strings.Join(noms, ", "))
 		return exitUsage
 	}
-	host, _ := os.Hostname()
-	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "cli", Adresse: host})
-	cmds := map[string]func(context.Context, *env, []string) int{
-		"vendor add": adminVendorAdd, "vendor list": adminVendorList,
-		"ans add": adminAnsAdd, "ans list": adminAnsList,
-		"user add":  adminUserAdd,
-		"token add": adminTokenAdd, "token list": adminTokenList, "token revoke": adminTokenRevoke,
-		"window add": adminWindowAdd, "window list": adminWindowList,
-		"reference import": adminReferenceImport,
-		"mail list":        adminMailList, "mail retry": adminMailRetry,
+	if len(args) == 1 || isHelp(args[1]) {
+		fmt.Fprint(e.stderr, objet.usage())
+		if len(args) == 1 {
+			return exitUsage
+		}
+		return exitOK
 	}
-	run, ok := cmds[args[0]+" "+args[1]]
-	if !ok {
-		fmt.Fprintf(e.stderr, "segur admin : « %s %s » inconnu.\n\n%s", args[0], args[1], adminHelp)
-		return exitUsage
+	for _, a := range objet.actions {
+		if a.nom == args[1] {
+			host, _ := os.Hostname()
+			ctx = segur.WithActeur(ctx, segur.Acteur{Login: "cli", Adresse: host})
+			return a.run(ctx, e, args[2:])
+		}
 	}
-	return run(ctx, e, args[2:])
+	fmt.Fprintf(e.stderr, "segur admin %s : action « %s » inconnue ; actions : %s.\n« segur admin %s --help » les détaille.\n",
+		objet.nom, args[1], objet.noms(), objet.nom)
+	return exitUsage
 }
 
 // adminCmd parses a leaf command's flags, opens the database and runs do.
 func adminCmd(ctx context.Context, e *env, name string, args []string, define func(fs *flag.FlagSet) func() error,
 	do func(db *sqlstore.DB) error) int {
-	fs := newFlagSet(e, "admin "+name, adminHelp)
+	fs := newFlagSet(e, "admin "+name, adminActionHelp(name))
 	dbf := addDBFlags(fs)
 	check := define(fs)
 	rest, status, ok := parseArgs(fs, args)
@@ -140,8 +270,15 @@ func adminCmd(ctx context.Context, e *env, name string, args []string, define fu
 }
 
 // reportErr writes an error for users and returns its exit status: a
-// refusal (invalid, not found, conflict...) is 1, anything else internal.
+// database that cannot be opened (unreachable, credentials refused, folder
+// missing) is exitBase, a refusal (invalid, not found, conflict...) 1,
+// anything else internal.
 func reportErr(e *env, cmd string, err error) int {
+	var ce *sqlstore.ConnectError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, ce.Message)
+		return exitBase
+	}
 	var se *segur.Error
 	if errors.As(err, &se) && se.Code != segur.EINTERNAL {
 		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
@@ -302,7 +439,7 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.RolesTexte())
 		if shown {
-			fmt.Fprintf(e.stdout, "%s\n", password)
+			fmt.Fprintf(e.stdout, "Mot de passe provisoire (affiché une seule fois) : %s\n", password)
 		}
 		return nil
 	})
@@ -350,7 +487,11 @@ func adminTokenList(ctx context.Context, e *env, args []string) int {
 		for _, j := range js {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", j.Prefixe, dateHeure(j.CreeLe), dateHeure(j.DernierUsage), dateHeure(j.RevoqueLe))
 		}
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "%d jeton(s) pour %s.\n", len(js), f.Nom)
+		return nil
 	})
 }
 
@@ -441,7 +582,7 @@ func adminWindowList(ctx context.Context, e *env, args []string) int {
 }
 
 func adminReferenceImport(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "admin reference import", adminHelp)
+	fs := newFlagSet(e, "admin reference import", adminActionHelp("reference import"))
 	dbf := addDBFlags(fs)
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {

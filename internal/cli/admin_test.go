@@ -40,7 +40,7 @@ func TestAdmin(t *testing.T) {
 		{"liste des numéros", "", []string{"admin", "ans", "list", d, "--siret", "88558855858745"}, 0, `1234567890\s+RI\s+RI du Beau Logiciel`, ""},
 		{"jeton", "", []string{"admin", "token", "add", d, "--siret", "88558855858745"}, 0, `^sgr_[A-Za-z0-9_-]{43}\n$`, "qu'une fois"},
 		{"utilisateur", "un mot de passe assez long\n", []string{"admin", "user", "add", d, "--login", "Jean@LeBeauLogiciel.fr", "--name", "Jean", "--role", "fournisseur", "--siret", "88558855858745", "--password-stdin"}, 0, "", "jean@lebeaulogiciel.fr"},
-		{"utilisateur tiré au hasard", "", []string{"admin", "user", "add", d, "--login", "instructeur@asp.fr", "--name", "Marie", "--role", "instructeur"}, 0, `^[A-Za-z0-9_-]{20}\n$`, "créé"},
+		{"utilisateur tiré au hasard", "", []string{"admin", "user", "add", d, "--login", "instructeur@asp.fr", "--name", "Marie", "--role", "instructeur"}, 0, `^Mot de passe provisoire \(affiché une seule fois\) : [A-Za-z0-9_-]{20}\n$`, "créé"},
 		{"rôle fournisseur sans SIRET", "", []string{"admin", "user", "add", d, "--login", "x@asp.fr", "--name", "X", "--role", "fournisseur"}, 1, "", "--siret"},
 		{"mot de passe court", "court\n", []string{"admin", "user", "add", d, "--login", "y@asp.fr", "--name", "Y", "--role", "admin", "--password-stdin"}, 1, "", "trop court"},
 		{"campagne", "", []string{"admin", "window", "add", d, "--logiciel", "RI", "--type", "avance", "--from", "2026-12-01 14:00", "--to", "2027-03-31 12:00"}, 0, "", "01/12/2026 14:00"},

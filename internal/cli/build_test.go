@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestDecouper(t *testing.T) {
 		ds = append(ds, commandes.Demande{Reference: fmt.Sprint(i), BonDeCommande: "petit.pdf"})
 	}
 	got := []int{}
-	for _, lot := range decouper(ds, dir) {
+	for _, lot := range decouper(ds, newPieces(dir)) {
 		got = append(got, len(lot))
 	}
 	if fmt.Sprint(got) != "[200 200 50]" {
@@ -38,7 +39,7 @@ func TestDecouper(t *testing.T) {
 		ds[i].BonDeCommande = "gros.pdf"
 	}
 	got = got[:0]
-	for _, lot := range decouper(ds, dir) {
+	for _, lot := range decouper(ds, newPieces(dir)) {
 		got = append(got, len(lot))
 	}
 	if fmt.Sprint(got) != "[3 3 1]" {
@@ -46,13 +47,26 @@ func TestDecouper(t *testing.T) {
 	}
 }
 
-func TestOrdinalSuivant(t *testing.T) {
+func TestOrdinaux(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range []string{"JSON-1234567890-20261125-001.json", "JSON-1234567890-20261125-004.json", "JSON-1234567890-20261124-009.json", "JSON-9999999999-20261125-007.json"} {
+	for _, n := range []string{"JSON-1234567890-20261125-001.json", "JSON-1234567890-20261125-004.json", "JSON-1234567890-20261124-009.json",
+		"JSON-9999999999-20261125-007.json", "JSON-1234567890-20261125-002.retour.json", "JSON-1234567890-20261125-000.json"} {
 		os.WriteFile(filepath.Join(dir, n), nil, 0o644)
 	}
-	if got := ordinalSuivant(dir, "1234567890", hop.Date{Annee: 2026, Mois: 11, Jour: 25}); got != 5 {
-		t.Errorf("got %d, want 5", got)
+	pris := ordinauxLocaux(dir, "1234567890", hop.Date{Annee: 2026, Mois: 11, Jour: 25})
+	if !reflect.DeepEqual(pris, map[int]bool{1: true, 4: true}) {
+		t.Errorf("taken: got %v, want 001 and 004", pris)
+	}
+	pris[3] = true // by the portal
+	if got := ordinauxLibres(pris, 3); !reflect.DeepEqual(got, []int{2, 5, 6}) {
+		t.Errorf("free: got %v, want [2 5 6]", got)
+	}
+	tous := map[int]bool{}
+	for o := 1; o <= 998; o++ {
+		tous[o] = true
+	}
+	if got := ordinauxLibres(tous, 2); !reflect.DeepEqual(got, []int{999}) {
+		t.Errorf("nearly full day: got %v, want [999]", got)
 	}
 }
 

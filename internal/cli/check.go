@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Paris on machines without a zone database
 
@@ -276,6 +277,14 @@ func plainErr(err error) string {
 		return "fichier introuvable"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission refusée"
+	case errors.Is(err, syscall.ENOTDIR):
+		return "un élément du chemin n'est pas un dossier"
+	case errors.Is(err, syscall.EISDIR):
+		return "c'est un dossier"
+	case errors.Is(err, syscall.EROFS):
+		return "système de fichiers en lecture seule"
+	case errors.Is(err, syscall.ENOSPC):
+		return "disque plein"
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

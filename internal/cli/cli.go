@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Exit statuses, shared by every subcommand (the README and each command's
@@ -22,9 +24,10 @@ const (
 	exitRejets  = 1  // at least one request rejected
 	exitFichier = 2  // the file is rejected by control 1
 	exitLecture = 3  // a file cannot be read
-	exitPortail = 4  // the portal refused a deposit or a call of its API (submit, status, build --url)
-	exitInterne = 5  // internal error; for submit and status, the network failed
+	exitPortail = 4  // the portal refused a deposit or a call of its API, or --url is not a portal's (submit, status, build --url)
+	exitInterne = 5  // internal error; for submit, status and build --url, the network or the portal's server failed
 	exitService = 6  // serve cannot listen on its address (in use, forbidden)
+	exitBase    = 7  // the database cannot be opened: unreachable, credentials or name refused, unreadable folder (serve, migrate, admin)
 	exitUsage   = 64 // wrong usage
 )
 
@@ -101,14 +104,26 @@ func usage() string {
 
 // parseArgs parses flags that may come before or after the positional
 // arguments, as users type them. It returns the positional arguments, or a
-// usage status when parsing failed or help was asked.
+// usage status when parsing failed or help was asked. The flag package's
+// own messages are English and followed by the whole help: they are
+// silenced, and a refused option is said in French (flagError), with the
+// way to the help.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	out, help := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() {
+		fs.SetOutput(out)
+		fs.Usage = help
+	}()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				help()
 				return nil, exitOK, false
 			}
+			fmt.Fprintf(out, "segur %s : %s\n« segur %s --help » détaille les options.\n", fs.Name(), flagError(fs, args), fs.Name())
 			return nil, exitUsage, false
 		}
 		rest := fs.Args()
@@ -121,6 +136,108 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagError says in French which option of args fs.Parse refused, and what
+// it expects. The flag package's errors are English text only: args are
+// read again here, by the package's grammar (-name, --name, -name=value,
+// -name value; a boolean takes no separate value; the options end at the
+// first argument that is not one).
+func flagError(fs *flag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		s := args[i]
+		if len(s) < 2 || s[0] != '-' || s == "--" {
+			break
+		}
+		name := strings.TrimPrefix(s[1:], "-")
+		if name == "" || name[0] == '-' || name[0] == '=' {
+			return fmt.Sprintf("« %s » : option mal écrite ; attendu --nom ou --nom=valeur", s)
+		}
+		name, value, hasValue := strings.Cut(name, "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return fmt.Sprintf("option %s inconnue%s ; options : %s", optionName(name), suggestion(fs, name), optionNames(fs))
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			if _, err := strconv.ParseBool(value); hasValue && err != nil {
+				return fmt.Sprintf("%s « %s » : attendu true ou false, ou l'option seule", optionName(name), value)
+			}
+			continue
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return fmt.Sprintf("%s attend une valeur : %s", optionName(name), f.Usage)
+			}
+			i++
+			value = args[i]
+		}
+		if want := expected(f, value); want != "" {
+			return fmt.Sprintf("%s « %s » : attendu %s", optionName(name), value, want)
+		}
+	}
+	return "option refusée"
+}
+
+// expected says what option f expects when value is not one, "" when it is
+// (or when f's type is not one the flag package provides).
+func expected(f *flag.Flag, value string) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	var err error
+	want := ""
+	switch g.Get().(type) {
+	case int, int64:
+		_, err = strconv.ParseInt(value, 0, 64)
+		want = "un nombre entier"
+	case uint, uint64:
+		_, err = strconv.ParseUint(value, 0, 64)
+		want = "un nombre entier positif"
+	case float64:
+		_, err = strconv.ParseFloat(value, 64)
+		want = "un nombre"
+	case time.Duration:
+		_, err = time.ParseDuration(value)
+		want = "une durée, par exemple 30s ou 5m"
+	}
+	if err != nil {
+		return want
+	}
+	return ""
+}
+
+// optionName is how the help writes option name: -x, or --name.
+func optionName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// suggestion names the one option of fs that begins like name (-o for
+// --out), "" when there is none or more than one.
+func suggestion(fs *flag.FlagSet, name string) string {
+	var found []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if name != "" && strings.HasPrefix(f.Name, name) {
+			found = append(found, f.Name)
+		}
+	})
+	if len(found) != 1 {
+		return ""
+	}
+	return " (vouliez-vous dire " + optionName(found[0]) + " ?)"
+}
+
+// optionNames lists fs's options, for the message of an unknown one.
+func optionNames(fs *flag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, optionName(f.Name)) })
+	if len(names) == 0 {
+		return "aucune"
+	}
+	return strings.Join(names, ", ")
 }
 
 func newFlagSet(e *env, name, help string) *flag.FlagSet {

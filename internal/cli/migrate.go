@@ -15,6 +15,10 @@ lui-même). Sans danger si plusieurs serveurs la lancent à la fois.
 
 Exemple :
   segur migrate --db postgres://segur:motdepasse@127.0.0.1:5432/segur
+
+Code de sortie : 0 base à jour ; 1 adresse refusée (--db) ; 5 erreur
+interne ; 7 base injoignable ou refusée (hôte, port, utilisateur, mot de
+passe, nom de la base) ; 64 usage incorrect.
 `
 
 func runMigrate(ctx context.Context, e *env, args []string) int {

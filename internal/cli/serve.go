@@ -48,7 +48,9 @@ Exemple :
 Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
 refusée (--db, --blobs, --smtp) ; 5 erreur interne (base, stockage) ; 6
 impossible d'écouter sur --addr (adresse déjà utilisée, permission
-refusée) ; 64 usage incorrect.
+refusée) ; 7 base de données injoignable ou refusée (--db : hôte, port,
+utilisateur, mot de passe, nom de la base ; --data : dossier) ; 64 usage
+incorrect.
 `
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -85,6 +87,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : --addr « %s » : attendu hôte:port, par exemple 127.0.0.1:8080\n", *addr)
 		return exitUsage
 	}
+	if *public != "" {
+		u, err := parsePortalURL(*public)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "segur serve : --url : %v\n", err)
+			return exitUsage
+		}
+		*public = u
+	}
 	// The programme's threshold unless the flag is given: its default
 	// (shown by --help) is only ProgrammeParDefaut's, written in euros.
 	if donne(fs, "seuil-convention") {
@@ -112,7 +122,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	defer stopPostier()
 	if *demo {
-		if err := seedDemo(ctx, e, db); err != nil {
+		if err := seedDemo(ctx, e, db, dbf.option()); err != nil {
 			return reportErr(e, "serve --demo", err)
 		}
 		g := &segur.Guichet{Store: db, Blobs: store, Paris: paris()}
@@ -221,7 +231,7 @@ const (
 
 // seedDemo creates, when missing, the demo vendor, product, users and an
 // open campaign window, and prints the logins.
-func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
+func seedDemo(ctx context.Context, e *env, db *sqlstore.DB, base string) error {
 	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "demo", Adresse: "segur serve --demo"})
 	ignore := func(err error) error {
 		if segur.IsCode(err, segur.ECONFLICT) {
@@ -292,7 +302,7 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "  fournisseur « %s », SIRET %s, numéro ANS %s (RI)\n", f.Nom, demoSIRET, demoANS)
-	fmt.Fprintf(e.stderr, "  jeton d'API : segur admin token add --siret %s\n", demoSIRET)
+	fmt.Fprintf(e.stderr, "  jeton d'API : bin/segur admin token add --siret %s%s > jeton.txt\n", demoSIRET, base)
 	return nil
 }
 
@@ -369,7 +379,7 @@ func deposerDemo(ctx context.Context, e *env, db *sqlstore.DB, g *segur.Guichet,
 	if err != nil {
 		return err
 	}
-	nom := fmt.Sprintf("JSON-%s-%s-999.json", demoANS, now.In(paris()).Format("20060102"))
+	nom := fmt.Sprintf("JSON-%s-%s-001.json", demoANS, now.In(paris()).Format("20060102"))
 	d, err := g.Deposer(ctx, segur.Envoi{Fournisseur: f, Type: segur.TypeAvance, NumeroAns: demoANS, NomFichier: nom, Recu: now, JSON: jsonRef, Zip: zipRef}, p)
 	if err != nil {
 		return err

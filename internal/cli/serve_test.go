@@ -43,6 +43,8 @@ func TestServeOptions(t *testing.T) {
 		{"seuil nul", []string{"--seuil-convention", "0"}, exitUsage, "--seuil-convention « 0 » : attendu un montant en euros"},
 		{"seuil vide", []string{"--seuil-convention", ""}, exitUsage, "--seuil-convention «  » : attendu un montant en euros"},
 		{"adresse sans port", []string{"--addr", "localhost"}, exitUsage, "--addr « localhost » : attendu hôte:port"},
+		{"adresse publique sans schéma", []string{"--url", "portail.exemple.fr"}, exitUsage,
+			"--url : adresse du portail « portail.exemple.fr » : attendu http://hôte:port ou https://…, par exemple http://portail.exemple.fr"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -152,5 +153,34 @@ func TestEmpreinteDepot(t *testing.T) {
 	}
 	if _, fautif, err := empreinteDepot("avance", []string{a, filepath.Join(dir, "absent.zip")}); err == nil || filepath.Base(fautif) != "absent.zip" {
 		t.Errorf("missing file: got %q, %v", fautif, err)
+	}
+}
+
+// submit's arguments: each JSON with the zip that follows it or, failing
+// that, the one of the same name beside it; returned files left out.
+func TestDepotsDe(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"A.json", "A.zip", "B.json", "B.zip", "C.json", "A.retour.json", "autre.zip"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := func(n string) string { return filepath.Join(dir, n) }
+	var stderr bytes.Buffer
+	got, err := depotsDe([]string{p("A.json"), p("A.retour.json"), p("B.json"), p("autre.zip"), p("C.json")}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []depot{{p("A.json"), p("A.zip")}, {p("B.json"), p("autre.zip")}, {p("C.json"), ""}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if !strings.Contains(stderr.String(), "A.retour.json : fichier retour du portail, pas un dépôt : laissé de côté.") {
+		t.Errorf("stderr: %q", stderr.String())
+	}
+	for _, args := range [][]string{{p("A.zip")}, {p("A.json"), "notes.txt"}, {p("A.retour.json")}} {
+		if _, err := depotsDe(args, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "attendu") {
+			t.Errorf("%v: got %v, want a French refusal", args, err)
+		}
 	}
 }

@@ -70,27 +70,45 @@ func (e Erreur) Error() string {
 // PK), and returns its requests, or every error found (all rows checked,
 // none skipped), never both. The error is only for an unreadable file.
 func Lire(r io.ReaderAt, size int64) ([]Demande, []Erreur, error) {
+	return Lecteur{}.Lire(r, size)
+}
+
+// Lecteur reads order books with the checks of its caller: each runs on
+// every row that gives the value it checks, the rows with other mistakes
+// included, so that one reading reports every mistake of the book. What a
+// check returns is that cell's mistake, its message shown as it is.
+type Lecteur struct {
+	// Piece checks an attachment file a row names (bon de commande, preuve
+	// HT), given as written in the book, once its extension is valid.
+	Piece func(nom string) error
+	// NumeroEditeur checks the numeroEditeur a request gives, once valid,
+	// at the first row that gives it.
+	NumeroEditeur func(numero string) error
+}
+
+// Lire reads an order book as the package's Lire does, with l's checks.
+func (l Lecteur) Lire(r io.ReaderAt, size int64) ([]Demande, []Erreur, error) {
 	if size > TailleMax {
 		return nil, []Erreur{{Message: fmt.Sprintf("fichier de %d octets : 10 Mo (%d octets) au plus", size, TailleMax)}}, nil
 	}
 	if size < 0 {
 		return nil, nil, fmt.Errorf("carnet de commandes : taille %d invalide", size)
 	}
-	data, err := io.ReadAll(io.NewSectionReader(r, 0, size))
-	if err != nil {
+	data := make([]byte, size)
+	if _, err := io.ReadFull(io.NewSectionReader(r, 0, size), data); err != nil {
 		return nil, nil, fmt.Errorf("carnet de commandes : %w", err)
 	}
 	var lignes []ligneBrute
 	var errs []Erreur
 	if bytes.HasPrefix(data, []byte("PK")) {
-		lignes, errs, err = lireXLSX(data)
-		if err != nil {
+		var err error
+		if lignes, errs, err = lireXLSX(data); err != nil {
 			return nil, nil, err
 		}
 	} else {
 		lignes, errs = lireCSV(data)
 	}
-	demandes, errs := analyser(lignes, errs)
+	demandes, errs := analyser(lignes, errs, &l)
 	if len(errs) > 0 {
 		return nil, errs, nil
 	}
@@ -198,7 +216,7 @@ type valeurs struct {
 	cents  int64
 }
 
-func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
+func analyser(lignes []ligneBrute, errs []Erreur, l *Lecteur) ([]Demande, []Erreur) {
 	// The header is the first row that has a value.
 	for len(lignes) > 0 && vide(lignes[0]) {
 		lignes = lignes[1:]
@@ -270,6 +288,9 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 			cle = "N" + v.texte[cNumeroEditeur]
 		default:
 			errs = append(errs, Erreur{v.num, colonnes[cReference].nom, "valeur manquante : attendu la référence de la commande ou son numéro éditeur"})
+			// A row of no request: its files are looked for all the same.
+			errs = l.piece(v, cBonDeCommande, errs)
+			errs = l.piece(v, cPreuveHT, errs)
 			continue
 		}
 		g := parCle[cle]
@@ -282,7 +303,7 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 	}
 
 	editeurs := make(map[string]int) // numeroEditeur → first row of its request
-	var demandes []Demande
+	demandes := make([]Demande, 0, len(groupes))
 	for _, g := range groupes {
 		premiere := g.lignes[0]
 		// Request-level columns: the first valid value is the request's.
@@ -299,6 +320,10 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 				}
 			}
 		}
+		// The files of a request are looked for once, at the first row that
+		// names each validly: its other rows name the same or are at fault.
+		errs = l.piece(ref[cBonDeCommande], cBonDeCommande, errs)
+		errs = l.piece(ref[cPreuveHT], cPreuveHT, errs)
 		finess := make(map[string]int)
 		for _, v := range g.lignes {
 			f := v.canon[cFINESS]
@@ -320,6 +345,11 @@ func analyser(lignes []ligneBrute, errs []Erreur) ([]Demande, []Erreur) {
 				errs = append(errs, Erreur{r.num, colonnes[cNumeroEditeur].nom, fmt.Sprintf("« %s » déjà pris par la commande de la ligne %d", ne, n)})
 			} else {
 				editeurs[ne] = r.num
+				if l.NumeroEditeur != nil {
+					if err := l.NumeroEditeur(ne); err != nil {
+						errs = append(errs, Erreur{r.num, colonnes[cNumeroEditeur].nom, err.Error()})
+					}
+				}
 			}
 		}
 		if len(errs) > 0 {
@@ -524,6 +554,18 @@ func verifier(lb ligneBrute, index []colonne, presente *[nColonnes]bool) (*valeu
 	return v, errs
 }
 
+// piece runs l's check of the attachment file that row v names in column
+// c, if that name is valid.
+func (l *Lecteur) piece(v *valeurs, c colonne, errs []Erreur) []Erreur {
+	if l.Piece == nil || v == nil || !v.valide[c] || v.texte[c] == "" {
+		return errs
+	}
+	if err := l.Piece(v.texte[c]); err != nil {
+		errs = append(errs, Erreur{v.num, colonnes[c].nom, err.Error()})
+	}
+	return errs
+}
+
 func alnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -566,9 +608,9 @@ func telephone(v *valeurs, c colonne, erreur func(colonne, string, ...any)) {
 
 // fichier checks a vendor's file name: a PDF, PNG or JPEG file.
 func fichier(v *valeurs, c colonne, erreur func(colonne, string, ...any)) {
-	t := strings.ToLower(v.texte[c])
+	t := v.texte[c]
 	for _, ext := range []string{".pdf", ".png", ".jpg", ".jpeg"} {
-		if strings.HasSuffix(t, ext) && len(t) > len(ext) {
+		if len(t) > len(ext) && strings.EqualFold(t[len(t)-len(ext):], ext) {
 			return
 		}
 	}
@@ -589,20 +631,31 @@ func lireDate(texte, nombre string, date1904 bool) (hop.Date, bool) {
 	if i := strings.IndexAny(s, " T"); i == 10 && strings.Count(s[:i], "-") == 2 {
 		s = s[:i]
 	}
-	switch p := strings.Split(s, "/"); {
-	case len(p) == 3:
+	if p, ok := trois(s, "/"); ok {
 		if !entier(p[0], 1, 2) || !entier(p[1], 1, 2) || !entier(p[2], 4, 4) {
 			return d, false
 		}
 		d = hop.Date{Annee: atoi(p[2]), Mois: atoi(p[1]), Jour: atoi(p[0])}
-	default:
-		p = strings.Split(s, "-")
-		if len(p) != 3 || !entier(p[0], 4, 4) || !entier(p[1], 2, 2) || !entier(p[2], 2, 2) {
+	} else {
+		p, ok := trois(s, "-")
+		if !ok || !entier(p[0], 4, 4) || !entier(p[1], 2, 2) || !entier(p[2], 2, 2) {
 			return d, false
 		}
 		d = hop.Date{Annee: atoi(p[0]), Mois: atoi(p[1]), Jour: atoi(p[2])}
 	}
 	return d, d.Valide()
+}
+
+// trois splits s in exactly three parts around sep.
+func trois(s, sep string) (p [3]string, ok bool) {
+	var apres string
+	if p[0], apres, ok = strings.Cut(s, sep); !ok {
+		return p, false
+	}
+	if p[1], p[2], ok = strings.Cut(apres, sep); !ok {
+		return p, false
+	}
+	return p, !strings.Contains(p[2], sep)
 }
 
 func entier(s string, min, max int) bool {
@@ -634,12 +687,14 @@ func lireMontant(texte, nombre string) (int64, string) {
 		}
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\u00a0' || r == '\u202f' {
-			return -1
-		}
-		return r
-	}, s)
+	if strings.ContainsAny(s, " \u00a0\u202f") {
+		s = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\u00a0' || r == '\u202f' {
+				return -1
+			}
+			return r
+		}, s)
+	}
 	entiere, decimales := s, ""
 	if i := strings.IndexAny(s, ",."); i >= 0 {
 		entiere, decimales = s[:i], s[i+1:]
@@ -669,14 +724,15 @@ func lireMontant(texte, nombre string) (int64, string) {
 
 // ecrireMontant writes cents as the French write euros: 13 750,00.
 func ecrireMontant(cents int64) string {
-	e := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
+	var tampon [32]byte
+	e := strconv.AppendInt(tampon[:0], cents/100, 10)
+	b := make([]byte, 0, len(e)+len(e)/3+3)
 	for i, c := range e {
 		if i > 0 && (len(e)-i)%3 == 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteRune(c)
+		b = append(b, c)
 	}
-	fmt.Fprintf(&b, ",%02d", cents%100)
-	return b.String()
+	c := cents % 100
+	return string(append(b, ',', '0'+byte(c/10), '0'+byte(c%10)))
 }

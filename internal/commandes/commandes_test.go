@@ -437,3 +437,65 @@ func TestErreurError(t *testing.T) {
 		}
 	}
 }
+
+// TestLecteurVerifications: the caller's checks of attachment files and
+// numeroEditeur run on every row, those with other mistakes included, so
+// that one reading reports them all; each request's file is looked for
+// once, whatever its number of rows.
+func TestLecteurVerifications(t *testing.T) {
+	livre := [][]string{
+		enteteFR,
+		ligne("R1", "FINESS PMSI", "99999999"), // 2: FINESS
+		ligne("R2", "Bon de commande", "absent.pdf"),                                              // 3: missing file
+		ligne("R3", "Bon de commande", "absent.pdf", "Date commande", "31/02/2021"),               // 4: date and missing file
+		ligne("R4", "Régime TVA", "HT", "Preuve HT", "ht absente.pdf", "Numéro éditeur", "00007"), // 5: missing proof, used number
+		ligne("R5", "Bon de commande", "partagé.pdf"),                                             // 6
+		ligne("R5", "Bon de commande", "partagé.pdf", "FINESS PMSI", "999999991"),                 // 7: same request
+		ligne("", "Bon de commande", "absent.pdf"),                                                // 8: no request, missing file
+		ligne("R6", "Bon de commande", "absent.docx"),                                             // 9: bad name, not looked for
+	}
+	want := []string{
+		"ligne 2, colonne FINESS PMSI : 8 caractères, 9 attendus",
+		"ligne 3, colonne bon de commande : « absent.pdf » introuvable",
+		"ligne 4, colonne date de commande",
+		"ligne 4, colonne bon de commande : « absent.pdf » introuvable",
+		"ligne 5, colonne preuve HT : « ht absente.pdf » introuvable",
+		"ligne 5, colonne numéro éditeur : « 00007 » déjà utilisé",
+		"ligne 8, colonne référence : valeur manquante",
+		"ligne 8, colonne bon de commande : « absent.pdf » introuvable",
+		"ligne 9, colonne bon de commande : « absent.docx » : attendu un fichier .pdf, .jpg ou .png",
+	}
+	vus := map[string]int{}
+	l := Lecteur{
+		Piece: func(nom string) error {
+			vus[nom]++
+			if strings.Contains(nom, "absent") {
+				return fmt.Errorf("« %s » introuvable", nom)
+			}
+			return nil
+		},
+		NumeroEditeur: func(n string) error {
+			if n == "00007" {
+				return fmt.Errorf("« %s » déjà utilisé", n)
+			}
+			return nil
+		},
+	}
+	data := []byte(csvDe(";", livre...))
+	got, errs, err := l.Lire(bytes.NewReader(data), int64(len(data)))
+	if err != nil || got != nil {
+		t.Fatalf("got %d requests, %v; want none", len(got), err)
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors %q, want %d", len(errs), errs, len(want))
+	}
+	for i, e := range errs {
+		if !strings.HasPrefix(e.Error(), want[i]) {
+			t.Errorf("error %d: got %q, want prefix %q", i, e.Error(), want[i])
+		}
+	}
+	// bdc.pdf: rows 2 and 5 (R1, R4); partagé.pdf once for its request of two rows.
+	if w := map[string]int{"bdc.pdf": 2, "absent.pdf": 3, "ht absente.pdf": 1, "partagé.pdf": 1}; !reflect.DeepEqual(vus, w) {
+		t.Errorf("files looked for: got %v, want %v", vus, w)
+	}
+}

@@ -823,7 +823,7 @@ func submit(t *testing.T, bin string) (minuitPasse bool) {
 		t.Errorf("sent again: exit %d, %d deposits, want 0 and 1", code, list.Total)
 	}
 	code, out, _ = runCode(t, bin, "status", "--url", base, "--token-file", tokenFile)
-	if code != 0 || !strings.Contains(out, "ASP-") || !strings.Contains(out, "deposee") {
+	if code != 0 || !strings.Contains(out, "ASP-") || !strings.Contains(out, "Déposée") || !strings.Contains(out, "13\u202f750,00 €") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
 	// A wrong token: refused by the portal, exit 4.
@@ -877,10 +877,11 @@ func buildSubmit(t *testing.T, bin string) (minuitPasse bool) {
 	if bytes.Count(ledger, []byte(`"etat": "accepte"`)) != 2 {
 		t.Errorf("ledger:\n%s", ledger)
 	}
-	// The same orders without their numbers: fresh ones, never 00001 nor
-	// 00002 again, in the next file of the day.
+	// The same orders without their numbers: fresh ones, never E0001
+	// (the book's own) nor 00001 (given to its other order) again, in the
+	// next file of the day.
 	book, _ := os.ReadFile("../../docs/exemple-carnet.csv")
-	book = bytes.ReplaceAll(book, []byte(";00001;"), []byte(";;"))
+	book = bytes.ReplaceAll(book, []byte(";E0001;"), []byte(";;"))
 	bookPath := filepath.Join(out, "carnet2.csv")
 	os.WriteFile(bookPath, book, 0o644)
 	code, _, errs = runCode(t, bin, "build", "--ans", "1234567890", "--siret", "88558855858745", "--from", bookPath,
@@ -889,8 +890,8 @@ func buildSubmit(t *testing.T, bin string) (minuitPasse bool) {
 		t.Fatalf("second build: exit %d\n%s", code, errs)
 	}
 	second, err := os.ReadFile(filepath.Join(out, "JSON-1234567890-"+jour+"-002.json"))
-	if err != nil || bytes.Contains(second, []byte(`"numeroEditeur": "00001"`)) || bytes.Contains(second, []byte(`"numeroEditeur": "00002"`)) ||
-		!bytes.Contains(second, []byte(`"numeroEditeur": "00003"`)) {
+	if err != nil || bytes.Contains(second, []byte(`"numeroEditeur": "E0001"`)) || bytes.Contains(second, []byte(`"numeroEditeur": "00001"`)) ||
+		!bytes.Contains(second, []byte(`"numeroEditeur": "00002"`)) || !bytes.Contains(second, []byte(`"numeroEditeur": "00003"`)) {
 		t.Errorf("second build: %v\n%s", err, second)
 	}
 

@@ -4,7 +4,8 @@
 // Every statement is written once with $1..$n placeholders, which both
 // drivers accept. What differs between the two lives in three places: the
 // migration files (migrations/sqlite and migrations/postgres, same names);
-// in this file, the opening of each (driver, settings, pools); and in
+// in this file, the opening of each (driver, settings, pools), and in
+// open.go the reasons an opening fails, said in French; and in
 // dialect.go, everything else, each difference one method named for what
 // it is for: the row locks (FOR UPDATE and its forms), the transactions'
 // options and the advisory locks, the sequences, a list of values as one
@@ -106,7 +107,7 @@ func openPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, e
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlstore: connect to PostgreSQL: %w", err)
+		return nil, postgresOpenError(dsn, err)
 	}
 	return &DB{dialect: dialectPostgres, w: db, r: db, now: now}, nil
 }
@@ -134,7 +135,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time) (*DB, er
 	// persists, before any reader opens it.
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+		return nil, sqliteOpenError(path, err)
 	}
 	rp := sqliteParams()
 	rp.Del("_journal_mode")
@@ -150,7 +151,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time) (*DB, er
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
 		w.Close()
-		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+		return nil, sqliteOpenError(path, err)
 	}
 	return &DB{dialect: dialectSQLite, w: w, r: r, now: now}, nil
 }

@@ -36,6 +36,9 @@ func run(dir string, n int, total int64) error {
 	if n < 1 {
 		return fmt.Errorf("-n %d : attendu au moins une demande", n)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	numeros := make([]string, n)
 	for k := range numeros {
 		numeros[k] = fmt.Sprintf("%05d", k+1)
