@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-document bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build bench-document bench-portail fuzz clean
 
 # A static binary (no C library): it starts faster and in less memory, and
 # runs on any Linux of its architecture, whatever its glibc.
@@ -115,6 +115,11 @@ bench:
 # json.Valid once, in turn; peak resident memory by /usr/bin/time.
 bench-processus:
 	$(GO) test -run '^$$' -bench Processus -benchtime 100x -count 3 ./cmd/segur/
+
+# segur build of a 10 000-row order book: in process and as a whole
+# process, each beside the in-process check of the 50 files it writes.
+bench-build:
+	$(GO) test -run '^$$' -bench Build10000 -benchtime 5x -count 3 ./internal/cli/ ./cmd/segur/
 
 bench-document:
 	$(GO) test -run '^$$' -bench BenchmarkEcrire -benchmem -count 6 ./internal/document/

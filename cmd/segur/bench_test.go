@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // The whole-process benchmarks: what a vendor meets when it runs segur
@@ -152,4 +155,44 @@ func BenchmarkProcessusPieces(b *testing.B) {
 	b.ReportMetric(tCheck.ms(), "ms/check")
 	b.ReportMetric(mio(memoire(b, valid, f)), "Mio-RSS/json.Valid")
 	b.ReportMetric(mio(memoire(b, binary, check...)), "Mio-RSS/check")
+}
+
+// BenchmarkProcessusBuild10000: segur build, as a whole process, of an
+// order book of 10 000 rows (internal/segurtest/groscarnet: one request
+// each, TTC, one shared order form of 2 Kio; 50 files of 200 requests and
+// their zips), beside the in-process check (hop.Controler, with the zip)
+// of the 50 files it wrote, in the same iterations. Metrics: the mean wall
+// time of each, their ratio, and the build's peak resident memory.
+//
+//	make bench-build
+func BenchmarkProcessusBuild10000(b *testing.B) {
+	dir := b.TempDir()
+	book, err := segurtest.GrosCarnet(filepath.Join("..", ".."), dir, 10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	decl := hop.Declaration{NumeroAns: "1234567890", SIRET: "88558855858745", Logiciel: hop.LogicielRI,
+		Date: hop.Date{Annee: 2026, Mois: 11, Jour: 25}}
+	out := filepath.Join(dir, "depots")
+	args := []string{"build", "--ans", decl.NumeroAns, "--siret", decl.SIRET, "--date", decl.Date.AAAAMMJJ(),
+		"--from", book, "--out", out}
+	var tBuild, tCheck mesures
+	for b.Loop() {
+		os.RemoveAll(out) // and its ledger: each build gives the same numbers
+		tBuild.add(processus(b, 0, binary, args...))
+		start := time.Now()
+		fichiers, acceptees, err := segurtest.ControlerDossier(out, decl)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tCheck.add(time.Since(start))
+		if fichiers != 50 || acceptees != 10000 {
+			b.Fatalf("%d files, %d accepted requests; want 50 and 10 000", fichiers, acceptees)
+		}
+	}
+	b.ReportMetric(tBuild.ms(), "ms/build")
+	b.ReportMetric(tCheck.ms(), "ms/check")
+	b.ReportMetric(tBuild.ms()/tCheck.ms(), "×check")
+	os.RemoveAll(out)
+	b.ReportMetric(mio(memoire(b, binary, args...)), "Mio-RSS/build")
 }

@@ -207,18 +207,8 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 	carnetEcrit := sync.OnceValue(func() error { return <-enregistre })
 	defer carnetEcrit()
 
-	bases := make([]string, len(lots))
-	var noms []string
-	for i := range lots {
-		bases[i] = filepath.Join(*out, fmt.Sprintf("JSON-%s-%s-%03d", *ans, jour.AAAAMMJJ(), ordinaux[i]))
-		noms = append(noms, bases[i]+".zip", bases[i]+".json")
-	}
 	pub := &publication{dir: *out}
 	defer pub.abandonner()
-	if err := pub.preparer(noms); err != nil {
-		fmt.Fprintf(e.stderr, "segur build : %s : %s ; rien n'est écrit.\n", *out, plainErr(err))
-		return exitInterne
-	}
 	w := &ecrivain{logiciel: l, quand: now.In(paris()), pieces: pj}
 	// Each file is checked while the next is written: the check of segur
 	// check, on the file as written, with its zip.
@@ -230,7 +220,7 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 		code <- rapporter(e, verifs)
 	}()
 	for i, lot := range lots {
-		base := bases[i]
+		base := filepath.Join(*out, fmt.Sprintf("JSON-%s-%s-%03d", *ans, jour.AAAAMMJJ(), ordinaux[i]))
 		fc, zipTmp, err := w.ecrire(pub, base, lot, *ans, *siret)
 		if err != nil {
 			close(verifs)
@@ -557,7 +547,7 @@ const maxGarde = 32 << 20
 // path.
 func (w *ecrivain) ecrire(pub *publication, base string, lot []commandes.Demande, ans, siret string) ([]byte, string, error) {
 	f := hop.FichierHOP{NumeroAns: ans, SIRET: siret, Logiciel: w.logiciel, Demandes: make([]hop.DonneesDemande, 0, len(lot))}
-	tmpZip, err := pub.ouvrir(base + ".zip")
+	tmpZip, err := pub.creer(base + ".zip")
 	if err != nil {
 		return nil, "", err
 	}
@@ -609,7 +599,7 @@ func (w *ecrivain) ecrire(pub *publication, base string, lot []commandes.Demande
 		return nil, "", err
 	}
 	w.js[w.tour] = js
-	tmpJSON, err := pub.ouvrir(base + ".json")
+	tmpJSON, err := pub.creer(base + ".json")
 	if err != nil {
 		return nil, "", err
 	}
@@ -679,43 +669,27 @@ func (w *ecrivain) partagee(base string) *partagee {
 // its name before that, and each is on disk before it does.
 type publication struct {
 	dir   string
-	temps []string       // temporary files not yet renamed, "" once renamed
-	noms  []string       // their names
-	index map[string]int // of noms
-	err   error          // the first failure to close a file written
+	temps []string // temporary files not yet renamed, "" once renamed
+	noms  []string // their names
+	err   error    // the first failure to close a file written
 }
 
-// preparer creates the temporary files of the paths, all before the
-// first is written: creating a file waits for the file system's journal,
-// which the syncs of the files written keep busy.
-func (p *publication) preparer(paths []string) error {
-	p.index = make(map[string]int, len(paths))
-	for _, path := range paths {
-		f, err := os.CreateTemp(p.dir, "."+filepath.Base(path)+".*.tmp")
-		if err != nil {
-			return err
-		}
-		p.index[path] = len(p.temps)
-		p.temps = append(p.temps, f.Name())
-		p.noms = append(p.noms, path)
-		if err := f.Close(); err != nil {
-			return err
-		}
+// creer creates the temporary file of path, beside it, for writing.
+func (p *publication) creer(path string) (*os.File, error) {
+	f, err := os.CreateTemp(p.dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	p.temps = append(p.temps, f.Name())
+	p.noms = append(p.noms, path)
+	return f, nil
 }
 
-// ouvrir opens the temporary file of path for writing.
-func (p *publication) ouvrir(path string) (*os.File, error) {
-	i, ok := p.index[path]
-	if !ok {
-		return nil, fmt.Errorf("%s : fichier non préparé", path)
-	}
-	return os.OpenFile(p.temps[i], os.O_WRONLY, 0)
-}
-
-// fermer closes a temporary file written whole.
+// fermer closes a temporary file written whole, once the writing of its
+// data to disk has started: the disk works while the next files are made,
+// and the sync of them all (attendre) has less left to wait for.
 func (p *publication) fermer(f *os.File) {
+	ecrireBientot(f)
 	if err := f.Close(); p.err == nil {
 		p.err = err
 	}

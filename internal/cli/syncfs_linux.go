@@ -19,3 +19,10 @@ func syncFichiers(dir string, _ []string) error {
 	}
 	return err
 }
+
+// ecrireBientot starts the writing of f's data to disk, without waiting
+// for it (sync_file_range(2), SYNC_FILE_RANGE_WRITE); syncFichiers waits.
+// A failure here only means the later sync does all the work.
+func ecrireBientot(f *os.File) {
+	unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+}

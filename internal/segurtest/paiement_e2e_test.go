@@ -45,7 +45,8 @@ func TestDemoJusquAuSolde(t *testing.T) {
 		}
 		json, archive := fichierSolde(t, "ASP-"+jour[:4]+"-0000001", "D0001", j)
 		dir := t.TempDir()
-		nom := filepath.Join(dir, "JSON-1234567890-"+jour+"-001.json")
+		// The demo's own deposit took ordinal 001 today.
+		nom := filepath.Join(dir, "JSON-1234567890-"+jour+"-002.json")
 		zipNom := filepath.Join(dir, "pieces.zip")
 		os.WriteFile(nom, json, 0o644)
 		os.WriteFile(zipNom, archive, 0o644)
