@@ -153,12 +153,15 @@ func TestREADME(t *testing.T) {
 		}
 	}
 
-	// One shell for every command: what one defines, the next uses.
+	// One shell for every command: what one defines, the next uses. Each
+	// block stops at its first failing line (errexit), and the shell with
+	// it: a block then reports that it did not run to its end, and the
+	// later ones do not run.
 	var script strings.Builder
 	script.WriteString("set -o pipefail\n")
 	for i, c := range cmds {
 		texte := strings.ReplaceAll(c.texte, "127.0.0.1:8080", addr)
-		fmt.Fprintf(&script, "printf '\\n\\036DEBUT %d\\n'\n{\n%s} 2>&1\nprintf '\\n\\036FIN %d %%d\\n' $?\n", i, texte, i)
+		fmt.Fprintf(&script, "printf '\\n\\036DEBUT %d\\n'\n{\nset -e\n%s\nset +e\n} 2>&1\nprintf '\\n\\036FIN %d %%d\\n' $?\n", i, texte, i)
 	}
 	sh := exec.CommandContext(ctx, "bash", "-c", script.String())
 	sh.Dir = work
