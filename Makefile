@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build bench-document bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build charge bench-document bench-portail fuzz clean
 
 # A static binary (no C library): it starts faster and in less memory, and
 # runs on any Linux of its architecture, whatever its glibc.
@@ -120,6 +120,12 @@ bench-processus:
 # process, each beside the in-process check of the 50 files it writes.
 bench-build:
 	$(GO) test -run '^$$' -bench Build10000 -benchtime 5x -count 3 ./internal/cli/ ./cmd/segur/
+
+# The attacks of issue 14 together, for a minute, against a real demo
+# portal: prints the server's memory, descriptors, data folder and /healthz
+# latency, and what became of each attack.
+charge: build
+	$(GO) run ./internal/segurtest/charge -bin bin/segur -duree 60s
 
 bench-document:
 	$(GO) test -run '^$$' -bench BenchmarkEcrire -benchmem -count 6 ./internal/document/
