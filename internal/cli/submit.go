@@ -572,7 +572,12 @@ func (p *progression) fin() {
 	}
 }
 
+// mo writes a size for the progress line: in Ko under 1 Mo (a file of a
+// few requests is not « 0,0 Mo »), in Mo with one decimal above.
 func mo(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d Ko", (n+1023)>>10)
+	}
 	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
 }
 

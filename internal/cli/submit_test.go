@@ -184,3 +184,11 @@ func TestDepotsDe(t *testing.T) {
 		}
 	}
 }
+
+func TestMo(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 Ko", 1: "1 Ko", 17 << 10: "17 Ko", 1<<20 - 1: "1024 Ko", 1 << 20: "1,0 Mo", 200 << 20: "200,0 Mo"} {
+		if got := mo(n); got != want {
+			t.Errorf("mo(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
