@@ -20,6 +20,32 @@ type FormulaireDepot struct {
 	Zip         BlobRef // zero without a zip
 }
 
+// Staging holds the files of one deposit as they stream in, outside the
+// store, until the deposit is accepted for control (Keep moves them into
+// the store) or refused (Discard removes them): a refused upload leaves
+// nothing behind. Put stages a file; Open reads a staged file, or a stored
+// one.
+type Staging interface {
+	Blobs
+	// Keep stores durably every file staged so far.
+	Keep(ctx context.Context) error
+	// Discard removes what Keep did not store; it may be called more than
+	// once, and after Keep.
+	Discard()
+}
+
+// Stager starts the staging of a deposit's files.
+type Stager interface {
+	Stage() (Staging, error)
+}
+
+// directStaging stages nothing: files go straight to the store, as without
+// a Stager (tests, the demo).
+type directStaging struct{ Blobs }
+
+func (directStaging) Keep(context.Context) error { return nil }
+func (directStaging) Discard()                   {}
+
 // maxChamp bounds a plain field of a deposit form.
 const maxChamp = 200
 

@@ -115,8 +115,8 @@ type DepotTx interface {
 	// control 1 with these same files.
 	FindDepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
 	// FindDepotByCle returns the vendor's deposit sent with this
-	// Idempotency-Key.
-	FindDepotByCle(ctx context.Context, f FournisseurID, cle string) (DepotID, bool, error)
+	// Idempotency-Key: its ID, ImpID, JSON and Zip only.
+	FindDepotByCle(ctx context.Context, f FournisseurID, cle string) (Depot, bool, error)
 	// FindEtatsAvances returns, for each of the ASP numbers a balance file
 	// quotes, what the portal holds of its request, seen from vendor f;
 	// a number of no request is absent from the map.
@@ -157,6 +157,46 @@ type Guichet struct {
 	// Programme is the programme's rules the démarches of a deposit apply
 	// (zero: ProgrammeParDefaut).
 	Programme Programme
+	// Stager stages the files of a deposit until it is accepted for
+	// control; nil: they go straight to Blobs.
+	Stager Stager
+	// Limite bounds the uploads in progress; nil: no bound.
+	Limite *LimiteDepots
+	// Quotas bound each vendor's deposits (zero: none); Store must then
+	// be an ActiviteStore.
+	Quotas Quotas
+}
+
+// Commencer counts an upload of vendor f that begins at now, or refuses it
+// (ETOOMANY) past the bound of uploads in progress or a quota; rendre ends
+// it.
+func (g *Guichet) Commencer(ctx context.Context, f FournisseurID, now time.Time) (rendre func(), err error) {
+	if s, ok := g.Store.(ActiviteStore); ok {
+		if err := VerifierQuotas(ctx, s, g.Quotas, f, now, 0); err != nil {
+			return nil, err
+		}
+	}
+	return g.Limite.Prendre(f)
+}
+
+// VerifierTaille refuses (ETOOMANY) a deposit whose files, read, would
+// pass the vendor's quota of bytes.
+func (g *Guichet) VerifierTaille(ctx context.Context, e Envoi) error {
+	s, ok := g.Store.(ActiviteStore)
+	if !ok || g.Quotas.OctetsParJour == 0 {
+		return nil
+	}
+	return VerifierQuotas(ctx, s, Quotas{OctetsParJour: g.Quotas.OctetsParJour}, e.Fournisseur.ID, e.Recu, e.JSON.Taille+e.Zip.Taille)
+}
+
+// Stage starts the staging of a deposit's files: the caller passes it to
+// LireFormulaireDepot and in Envoi.Fichiers, and calls Discard once the
+// deposit is answered, whatever the outcome.
+func (g *Guichet) Stage() (Staging, error) {
+	if g.Stager == nil {
+		return directStaging{g.Blobs}, nil
+	}
+	return g.Stager.Stage()
 }
 
 // programme is the desk's programme, ProgrammeParDefaut if unset.
@@ -179,6 +219,27 @@ type Envoi struct {
 	Zip         BlobRef // zero without a zip
 	// Cle is the Idempotency-Key of an API deposit, "" without one.
 	Cle string
+	// Fichiers holds JSON and Zip when they are staged (Guichet.Stage);
+	// nil when they are already in the store.
+	Fichiers Staging
+}
+
+// fichiers is where the deposit's files are read from and its returned
+// file is written to before the transaction.
+func (g *Guichet) fichiers(e Envoi) Blobs {
+	if e.Fichiers == nil {
+		return g.Blobs
+	}
+	return e.Fichiers
+}
+
+// garder stores the staged files of e, before the transaction that
+// references them.
+func garder(ctx context.Context, e Envoi) error {
+	if e.Fichiers == nil {
+		return nil
+	}
+	return e.Fichiers.Keep(ctx)
 }
 
 // ErrRejoue is returned by Deposer, with the first deposit, when an
@@ -225,6 +286,23 @@ func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande,
 // A deposit of type solde is a balance file (docs/solde.md): see
 // deposerSolde.
 func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, error) {
+	// A replay, a conflict or a key reused with other files is answered
+	// before any number is reserved or file written; the transaction asks
+	// again, for deposits racing this one.
+	var rejoue DepotID
+	err := g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) (err error) {
+		rejoue, err = dejaRecu(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rejoue != 0 {
+		return &Depot{ID: rejoue}, ErrRejoue
+	}
+	if err := g.VerifierTaille(ctx, e); err != nil {
+		return nil, err
+	}
 	if e.Type == TypeSolde {
 		return g.deposerSolde(ctx, e, p)
 	}
@@ -258,12 +336,14 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	d.ImpID = FormatImpID(d.Date.Annee, imp)
 	var pret *retourPret
 	if res.Rejet == nil {
-		if pret, err = g.ecrireRetour(ctx, d, res, seqs); err != nil {
+		if pret, err = g.ecrireRetour(ctx, g.fichiers(e), d, res, seqs); err != nil {
 			return nil, err
 		}
 	}
+	if err := garder(ctx, e); err != nil {
+		return nil, err
+	}
 
-	var rejoue DepotID
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) error {
 		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
@@ -289,7 +369,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 		// The history only adds faults: the reserved numbers suffice.
 		pret = nil
 		if final.Rejet == nil {
-			if pret, err = g.ecrireRetour(ctx, d, final, seqs); err != nil {
+			if pret, err = g.ecrireRetour(ctx, g.Blobs, d, final, seqs); err != nil {
 				return err
 			}
 		}
@@ -314,7 +394,7 @@ func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, da
 		NomFichier: e.NomFichier, Recu: e.Recu.UTC(), Date: hop.Date{Annee: y, Mois: int(m), Jour: j}, JSON: e.JSON, Zip: e.Zip,
 		CleIdempotence: e.Cle,
 	}
-	if data, err = g.lire(ctx, e.JSON.SHA256); err != nil {
+	if data, err = lire(ctx, g.fichiers(e), e.JSON.SHA256); err != nil {
 		return nil, nil, opt, decl, nil, err
 	}
 	if opt, fermer, err = g.options(ctx, e); err != nil {
@@ -325,13 +405,22 @@ func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, da
 }
 
 // dejaRecu tells, in the deposit's transaction, whether e was recorded
-// before: a retry with the Idempotency-Key of a deposit gets that deposit
-// (a replay, not an error); the same files as a processed deposit are a
-// conflict naming it.
+// before: a retry with the Idempotency-Key of a deposit and its files gets
+// that deposit (a replay, not an error), the key with other files is
+// refused (EMISMATCH, as the IETF draft on Idempotency-Key answers 422);
+// the same files as a processed deposit are a conflict naming it.
 func dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
 	if e.Cle != "" {
-		if first, ok, err := tx.FindDepotByCle(ctx, e.Fournisseur.ID, e.Cle); err != nil || ok {
-			return first, err
+		first, ok, err := tx.FindDepotByCle(ctx, e.Fournisseur.ID, e.Cle)
+		if err != nil {
+			return 0, err
+		}
+		if ok && (first.JSON.SHA256 != e.JSON.SHA256 || first.Zip.SHA256 != e.Zip.SHA256) {
+			return 0, Errorf(EMISMATCH, "la clé d'idempotence « %s » a déjà servi au dépôt %s (n° %d) avec d'autres fichiers : "+
+				"rien n'est enregistré ; pour un nouveau dépôt, envoyez une nouvelle clé", e.Cle, first.ImpID, first.ID)
+		}
+		if ok {
+			return first.ID, nil
 		}
 	}
 	if first, ok, err := tx.FindDepotIdentique(ctx, e.Fournisseur.ID, e.JSON.SHA256, e.Zip.SHA256); err != nil {
@@ -350,7 +439,7 @@ func (g *Guichet) options(ctx context.Context, e Envoi) (opt hop.Options, fermer
 		opt.SansZip = true
 		return opt, func() {}, nil
 	}
-	z, err := g.Blobs.Open(ctx, e.Zip.SHA256)
+	z, err := g.fichiers(e).Open(ctx, e.Zip.SHA256)
 	if err != nil {
 		return opt, nil, err
 	}
@@ -370,7 +459,7 @@ type retourPret struct {
 
 // ecrireRetour gives the accepted requests of res the numbers seqs, in
 // order, and stores the returned file.
-func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *hop.Resultat, seqs []int64) (*retourPret, error) {
+func (g *Guichet) ecrireRetour(ctx context.Context, blobs Blobs, d *Depot, res *hop.Resultat, seqs []int64) (*retourPret, error) {
 	asp := make([]string, len(res.Demandes))
 	for i, r := range res.Demandes {
 		if r.Acceptee() {
@@ -382,7 +471,7 @@ func (g *Guichet) ecrireRetour(ctx context.Context, d *Depot, res *hop.Resultat,
 	if err := res.EcrireRetour(&buf, d.ImpID, asp); err != nil {
 		return nil, err
 	}
-	ref, err := g.Blobs.Put(ctx, &buf, int64(buf.Len()))
+	ref, err := blobs.Put(ctx, &buf, int64(buf.Len()))
 	if err != nil {
 		return nil, err
 	}
@@ -429,8 +518,8 @@ func numerosEditeur(res *hop.Resultat) []string {
 	return numeros
 }
 
-func (g *Guichet) lire(ctx context.Context, sum string) ([]byte, error) {
-	b, err := g.Blobs.Open(ctx, sum)
+func lire(ctx context.Context, blobs Blobs, sum string) ([]byte, error) {
+	b, err := blobs.Open(ctx, sum)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,9 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 		return nil, err
 	}
 	d.ImpID = FormatImpID(d.Date.Annee, imp)
+	if err := garder(ctx, e); err != nil {
+		return nil, err
+	}
 	acteur := ActeurFrom(ctx)
 	deposer := Demarche{Action: ActionDeposerSolde, Roles: []Role{RoleFournisseur}, Login: acteur.Login}
 	if deposer.Login == "" {

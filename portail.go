@@ -319,6 +319,15 @@ const (
 	EUNAUTHORIZED ErrorCode = "unauthorized"
 	ETOOLARGE     ErrorCode = "too_large"
 	EINTERNAL     ErrorCode = "internal"
+	// EMISMATCH: a request that reuses an Idempotency-Key with other content.
+	EMISMATCH ErrorCode = "mismatch"
+	// ETOOMANY: a limit of concurrency or a quota is reached; retry later.
+	ETOOMANY ErrorCode = "too_many"
+	// EUNAVAILABLE: a service the portal needs (database, file store) does
+	// not answer now; retry later.
+	EUNAVAILABLE ErrorCode = "unavailable"
+	// ENOSPACE: the file store is full.
+	ENOSPACE ErrorCode = "no_space"
 )
 
 // Error is an application error whose Message is French and safe to show.

@@ -2,6 +2,7 @@ package segur
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -47,18 +48,121 @@ func (s *Session) Valider() error {
 	return nil
 }
 
-// Login throttling. Failed logins are counted per key: the login
-// (lower-cased) and the remote address, each its own key. A key with
-// MaxEchecsLogin failures (for a login) or MaxEchecsAdresse failures (for an
-// address) in the last FenetreEchecs is refused: no password is checked for
-// it until its oldest failures leave the window, that is for the rest of
-// the window. A successful login clears the failures of its login, not
-// those of its address.
+// Login throttling. Every login attempt is counted before its password is
+// checked, atomically (concurrent attempts are counted one after the
+// other, each seeing those before), on three counters (EssaiConnexion.Cles): its pair (the login from that
+// address), its address, and all attempts together. A counter holds the
+// failures since its first one, for FenetreEchecs; past its Max, an attempt
+// must wait Base, doubled at each further failure, up to Plafond, after the
+// counter's last failure (LimiteEchecs.Attente). An outsider's failures slow
+// down only their own pair and their own address: the same login from
+// another address is not touched, and a flood from one address stops at
+// that address, far below the global ceiling, which bounds a distributed
+// attack. An attempt whose password was not checked (no free computation)
+// is withdrawn; a successful one is too, and forgets its pair's failures.
+// An administrator forgets a login's failures (segur admin user unlock).
 const (
-	MaxEchecsLogin   = 5
-	MaxEchecsAdresse = 20
+	MaxEchecsPaire   = 5    // failures of a login from one address, then waits of a minute, doubled
+	MaxEchecsAdresse = 50   // failures from one address, any login, then waits of a second, doubled
+	MaxEchecsGlobal  = 1000 // failures of all logins, then one attempt a second
 	FenetreEchecs    = 15 * time.Minute
 )
+
+// LimiteEchecs is the rule of one counter of failed logins.
+type LimiteEchecs struct {
+	Max     int           // failures allowed in FenetreEchecs without a wait
+	Base    time.Duration // the wait after Max failures, doubled at each further one
+	Plafond time.Duration // the longest wait
+}
+
+// The three counters' rules.
+var (
+	LimitePaire   = LimiteEchecs{Max: MaxEchecsPaire, Base: time.Minute, Plafond: FenetreEchecs}
+	LimiteAdresse = LimiteEchecs{Max: MaxEchecsAdresse, Base: time.Second, Plafond: time.Minute}
+	LimiteGlobale = LimiteEchecs{Max: MaxEchecsGlobal, Base: time.Second, Plafond: time.Second}
+)
+
+// CompteurEchecs is the state of one counter: N failures, the first at
+// Premier, the last at Dernier.
+type CompteurEchecs struct {
+	N                int
+	Premier, Dernier time.Time
+}
+
+// Echecs is the number of failures of c that still count at now: none
+// once FenetreEchecs has passed since the first.
+func (c CompteurEchecs) Echecs(now time.Time) int {
+	if c.N <= 0 || !now.Before(c.Premier.Add(FenetreEchecs)) {
+		return 0
+	}
+	return c.N
+}
+
+// Attente is how long an attempt at now must still wait on counter c: zero
+// if it may be checked now. Past Max failures, the wait after the last one
+// is Base, then 2 Base, 4 Base… up to Plafond, and never past the end of
+// the counter's window, when its failures are forgotten.
+func (l LimiteEchecs) Attente(c CompteurEchecs, now time.Time) time.Duration {
+	n := c.Echecs(now)
+	if n < l.Max {
+		return 0
+	}
+	d := l.Plafond
+	if k := n - l.Max; k < 30 && l.Base<<k < l.Plafond {
+		d = l.Base << k
+	}
+	fin := c.Dernier.Add(d)
+	if oubli := c.Premier.Add(FenetreEchecs); oubli.Before(fin) {
+		fin = oubli
+	}
+	return max(0, fin.Sub(now))
+}
+
+// CleEchecs is a counter of failed logins: its key, as stored, and its
+// rule. Login is the login of a pair's counter, "" for the others.
+type CleEchecs struct {
+	Cle    string
+	Login  string
+	Limite LimiteEchecs
+}
+
+// EssaiConnexion is a login attempt: a login (an e-mail address) from a
+// client address.
+type EssaiConnexion struct {
+	Login   string
+	Adresse string
+}
+
+// Longest login and client address an attempt may have.
+const (
+	MaxLoginConnexion   = 254
+	MaxAdresseConnexion = 200
+)
+
+// Valider checks an attempt before it is counted.
+func (e EssaiConnexion) Valider() error {
+	switch l, a := strings.TrimSpace(e.Login), strings.TrimSpace(e.Adresse); {
+	case l == "" || len(l) > MaxLoginConnexion:
+		return Errorf(EINVALID, "limitation des connexions : attendu un identifiant de 1 à %d octets", MaxLoginConnexion)
+	case a == "" || len(a) > MaxAdresseConnexion:
+		return Errorf(EINVALID, "limitation des connexions : attendu une adresse de 1 à %d octets", MaxAdresseConnexion)
+	}
+	return nil
+}
+
+// Cles returns the three counters attempt e counts in, in the order of
+// their keys (the order a store locks them in, so that two attempts never
+// wait for each other's locks): its address, the global counter, its pair.
+// Logins and addresses compare case-insensitively.
+func (e EssaiConnexion) Cles() []CleEchecs {
+	login := strings.ToLower(strings.TrimSpace(e.Login))
+	adresse := strings.ToLower(strings.TrimSpace(e.Adresse))
+	return []CleEchecs{
+		{Cle: "adresse:" + adresse, Limite: LimiteAdresse},
+		{Cle: "global", Limite: LimiteGlobale},
+		{Cle: "paire:" + adresse + " " + login, Login: login, Limite: LimitePaire},
+	}
+}
 
 // SessionStore keeps the browser sessions and the failed logins; it is
 // implemented on SQLite and PostgreSQL by internal/sqlstore. Each method is
@@ -81,10 +185,18 @@ type SessionStore interface {
 	// change.
 	DeleteSessionsOf(ctx context.Context, id UtilisateurID) error
 
-	// CreateEchecConnexion records a failed login for key cle at at.
-	CreateEchecConnexion(ctx context.Context, cle string, at time.Time) error
-	// CountEchecsConnexion counts the failed logins of key cle at or after depuis.
-	CountEchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error)
-	// DeleteEchecsConnexion forgets the failed logins of key cle, after a success.
-	DeleteEchecsConnexion(ctx context.Context, cle string) error
+	// CreateEssaiConnexion counts attempt e at at, before its password is
+	// checked, on its three counters, in one transaction that concurrent
+	// attempts wait for: it returns zero once counted, or, counting
+	// nothing, how long the attempt must still wait (the longest
+	// LimiteEchecs.Attente of its counters). Counters stale at at are
+	// deleted on the way.
+	CreateEssaiConnexion(ctx context.Context, e EssaiConnexion, at time.Time) (time.Duration, error)
+	// DeleteEssaiConnexion withdraws attempt e, counted and then not a
+	// failure: one failure fewer on each of its counters; for a success
+	// (reussi), its pair's failures are all forgotten.
+	DeleteEssaiConnexion(ctx context.Context, e EssaiConnexion, reussi bool) error
+	// DeleteEchecsConnexion forgets the failures of login from every
+	// address, and returns how many pairs it cleared; audited.
+	DeleteEchecsConnexion(ctx context.Context, login string) (int, error)
 }

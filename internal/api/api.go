@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -36,6 +37,22 @@ type API struct {
 	Now     func() time.Time
 	// Metrics counts what /metrics reports; may be nil.
 	Metrics *Metrics
+	// AttenteBase bounds the wait for a connection of the database's pool
+	// before an authenticated request (503 past it); 0: no bound.
+	AttenteBase time.Duration
+	// Injoignable reports whether an error that is no segur.Error says the
+	// database is out of reach (503, not an internal error); may be nil.
+	Injoignable func(error) bool
+
+	// plein is set once a full file store is logged, until a deposit
+	// passes again: logged once, not at every refused deposit.
+	plein atomic.Bool
+}
+
+// disponible is a store that says whether its pool gives a connection
+// within a wait.
+type disponible interface {
+	Disponible(ctx context.Context, attente time.Duration) error
 }
 
 // handler is an HTTP handler that returns its error, written once by serve.
@@ -90,6 +107,17 @@ var statuses = map[segur.ErrorCode]struct {
 	segur.EFORBIDDEN:    {http.StatusForbidden, "Interdit"},
 	segur.EUNAUTHORIZED: {http.StatusUnauthorized, "Authentification requise"},
 	segur.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "Envoi trop volumineux"},
+	segur.EMISMATCH:     {http.StatusUnprocessableEntity, "Clé d'idempotence déjà utilisée"},
+	segur.ETOOMANY:      {http.StatusTooManyRequests, "Trop de requêtes"},
+	segur.EUNAVAILABLE:  {http.StatusServiceUnavailable, "Service momentanément indisponible"},
+	segur.ENOSPACE:      {http.StatusInsufficientStorage, "Stockage plein"},
+}
+
+// retryAfter is the Retry-After, in seconds, of the statuses that say to
+// come back later.
+var retryAfter = map[int]string{
+	http.StatusTooManyRequests:    "10",
+	http.StatusServiceUnavailable: "30",
 }
 
 // serve turns a handler's error into a problem+json response; an internal
@@ -101,11 +129,37 @@ func (a *API) serve(h handler) http.Handler {
 				a.problem(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
-		if err := h(w, r); err != nil {
-			a.problem(w, r, err)
+		rw := &suivi{ResponseWriter: w}
+		if err := h(rw, r); err != nil {
+			if rw.ecrit {
+				// The answer has begun (a deposit recorded, a file being
+				// sent) when the client went away: nothing more to say.
+				a.Log.Info("client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+				return
+			}
+			a.problem(rw, r, err)
 		}
 	})
 }
+
+// suivi records whether the answer has begun.
+type suivi struct {
+	http.ResponseWriter
+	ecrit bool
+}
+
+func (s *suivi) WriteHeader(code int) {
+	s.ecrit = true
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *suivi) Write(p []byte) (int, error) {
+	s.ecrit = true
+	return s.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *suivi) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	var se *segur.Error
@@ -114,6 +168,19 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 		if s, ok := statuses[se.Code]; ok {
 			p.Status, p.Title, p.Detail = s.status, s.title, se.Message
 		}
+	}
+	if p.Status == http.StatusInternalServerError && a.Injoignable != nil && a.Injoignable(err) {
+		s := statuses[segur.EUNAVAILABLE]
+		p.Status, p.Title, p.Detail = s.status, s.title, "la base de données ne répond pas : réessayez dans quelques instants"
+	}
+	if p.Status == http.StatusInsufficientStorage && !a.plein.Swap(true) {
+		a.Log.Error("file store full", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		a.Log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if s, ok := retryAfter[p.Status]; ok {
+		w.Header().Set("Retry-After", s)
 	}
 	if p.Status == http.StatusInternalServerError {
 		ref := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -147,14 +214,22 @@ func fournisseur(ctx context.Context) *segur.Fournisseur {
 }
 
 // auth requires a valid bearer token and puts its vendor and actor in the
-// request's context.
+// request's context. Its answers, refusals included, are private: no
+// browser or proxy stores them (the model and the OpenAPI description,
+// public, keep their caching).
 func (a *API) auth(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !strings.HasPrefix(tok, auth.TokenPrefix) || len(tok) > 200 {
 			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API attendu : en-tête « Authorization: Bearer sgr_… »")
 		}
 		ctx := r.Context()
+		if d, ok := a.Store.(disponible); ok && a.AttenteBase > 0 {
+			if err := d.Disponible(ctx, a.AttenteBase); err != nil {
+				return err
+			}
+		}
 		j, err := a.Store.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok))
 		if segur.IsCode(err, segur.ENOTFOUND) || err == nil && !j.RevoqueLe.IsZero() {
 			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")

@@ -88,8 +88,13 @@ func newPortailSur(t testing.TB, dbURL string) *portail {
 	if err := db.CreateFenetre(ctx, &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: now().Add(-time.Hour), Fin: now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// The files are staged as segur serve does.
+	stager, err := blob.NewStager(blobs, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := &API{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Metrics: &Metrics{},
-		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris}}
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris, Stager: stager}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	p.srv = httptest.NewServer(mux)
@@ -451,14 +456,17 @@ func TestIdempotence(t *testing.T) {
 	if resp.StatusCode != 201 || resp.Header.Get("Idempotent-Replayed") != "" || first.Statut != "traite" {
 		t.Fatalf("first: got %d %s", resp.StatusCode, body)
 	}
-	for _, again := range [][]byte{ex, ex[:100]} {
-		resp, body = envoyer("essai-1", again)
-		var d DepotJSON
-		json.Unmarshal(body, &d)
-		if resp.StatusCode != 201 || resp.Header.Get("Idempotent-Replayed") != "true" || d.ID != first.ID ||
-			len(d.Demandes) != 1 || *d.Demandes[0].NumeroASP != *first.Demandes[0].NumeroASP {
-			t.Errorf("retry: got %d %s, want deposit %d replayed", resp.StatusCode, body, first.ID)
-		}
+	resp, body = envoyer("essai-1", ex)
+	var d DepotJSON
+	json.Unmarshal(body, &d)
+	if resp.StatusCode != 201 || resp.Header.Get("Idempotent-Replayed") != "true" || d.ID != first.ID ||
+		len(d.Demandes) != 1 || *d.Demandes[0].NumeroASP != *first.Demandes[0].NumeroASP {
+		t.Errorf("retry: got %d %s, want deposit %d replayed", resp.StatusCode, body, first.ID)
+	}
+	// The key again with another file: 422 naming the first deposit.
+	if resp, body := envoyer("essai-1", ex[:100]); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(body), first.ImpID) || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("key reused with another file: got %d %s, want 422 naming %s", resp.StatusCode, body, first.ImpID)
 	}
 	if resp, body := envoyer("essai-2", ex); resp.StatusCode != http.StatusConflict {
 		t.Errorf("another key, same files: got %d %s, want 409", resp.StatusCode, body)

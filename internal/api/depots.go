@@ -5,16 +5,20 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"syscall"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 )
 
 // postDepot receives a deposit: multipart/form-data with typeDemande,
-// numeroAns, fichier (the JSON) and pieces (the zip). The files are stored
-// as they stream in, within their bounds, before anything else.
+// numeroAns, fichier (the JSON) and pieces (the zip). The files are staged
+// as they stream in, within their bounds, and reach the store only once
+// the deposit is accepted for control: a refusal leaves nothing behind.
 func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	recu := a.Now()
 	ctx := r.Context()
@@ -23,17 +27,27 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	if !cleValide(cle) {
 		return segur.Errorf(segur.EINVALID, "en-tête Idempotency-Key : attendu 1 à 100 caractères ASCII imprimables")
 	}
+	rendre, err := a.Guichet.Commencer(ctx, f.ID, recu)
+	if err != nil {
+		return err
+	}
+	defer rendre()
 	r.Body = http.MaxBytesReader(w, r.Body, hop.MaxFichier+hop.MaxArchive+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return segur.Errorf(segur.EINVALID, "envoi attendu en multipart/form-data, avec les champs typeDemande, numeroAns, fichier et pieces")
 	}
-	form, err := segur.LireFormulaireDepot(ctx, mr, a.Blobs)
+	st, err := a.Guichet.Stage()
 	if err != nil {
-		return tropGros(err, "l'envoi dépasse 210 Mo", err)
+		return err
+	}
+	defer st.Discard()
+	form, err := segur.LireFormulaireDepot(ctx, mr, st)
+	if err != nil {
+		return a.envoiInterrompu(r, tropGros(err, "l'envoi dépasse 210 Mo", err))
 	}
 	envoi := segur.Envoi{Fournisseur: f, Recu: recu, Type: segur.TypeDemande(form.TypeDemande), NumeroAns: form.NumeroAns,
-		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip, Cle: cle}
+		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip, Cle: cle, Fichiers: st}
 	ans := form.NumeroAns
 	p, err := a.Guichet.Recevoir(ctx, f, envoi.Type, ans, recu)
 	if err != nil {
@@ -53,9 +67,37 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.Metrics.depot(d)
+	if a.plein.Swap(false) {
+		a.Log.Info("file store writable again")
+	}
 	a.Log.Info("deposit", "id", d.ID, "siret", f.SIRET, "statut", d.Statut, "lignes", len(d.Lignes))
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/depots/%d", d.ID))
 	return writeJSON(w, http.StatusCreated, depotJSON(d))
+}
+
+// envoiInterrompu turns an upload the client abandoned, or that the server
+// cut (too slow), into a refusal logged at info: not an internal error.
+// Other errors are returned as they are.
+func (a *API) envoiInterrompu(r *http.Request, err error) error {
+	var se *segur.Error
+	if errors.As(err, &se) && se.Code != segur.EINTERNAL {
+		return err
+	}
+	if !interrompu(r, err) {
+		return err
+	}
+	a.Log.Info("upload abandoned", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+	return segur.Errorf(segur.EINVALID, "envoi interrompu avant la fin : rien n'est enregistré")
+}
+
+// interrompu reports whether err, met reading r's body, means the client
+// went away or was too slow (the server's read deadline), not a fault of
+// the portal.
+func interrompu(r *http.Request, err error) bool {
+	var ne net.Error
+	return r.Context().Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() ||
+		errors.Is(err, syscall.ECONNRESET)
 }
 
 // cleValide accepts an empty Idempotency-Key (none) or 1 to 100 printable

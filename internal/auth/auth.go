@@ -2,6 +2,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -25,8 +26,19 @@ const (
 // MinPassword is the shortest password accepted.
 const MinPassword = 12
 
-// HashPassword returns the PHC string of password hashed with argon2id.
+// HashPassword returns the PHC string of password hashed with argon2id. It
+// waits, as long as it takes, for a free computation (MaxHachages): for
+// commands and tests; a request calls HashPasswordContext.
 func HashPassword(password string) (string, error) {
+	if len([]rune(password)) < MinPassword {
+		return hashPassword(password) // refused before any computation
+	}
+	prendre(context.Background(), -1)
+	defer rendre()
+	return hashPassword(password)
+}
+
+func hashPassword(password string) (string, error) {
 	if len([]rune(password)) < MinPassword {
 		return "", fmt.Errorf("mot de passe trop court : %d caractères au moins", MinPassword)
 	}
@@ -42,8 +54,18 @@ func HashPassword(password string) (string, error) {
 
 var errHash = errors.New("empreinte de mot de passe illisible")
 
-// CheckPassword reports whether password matches the PHC string hash.
+// CheckPassword reports whether password matches the PHC string hash. It
+// waits, as long as it takes, for a free computation (MaxHachages): for
+// commands and tests; a request calls CheckPasswordContext.
 func CheckPassword(hash, password string) (bool, error) {
+	prendre(context.Background(), -1)
+	defer rendre()
+	return checkPassword(hash, password)
+}
+
+// checkPassword checks password against hash; a hash asking for more than
+// argonMemory is refused, so that MaxHachages bounds the memory held.
+func checkPassword(hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errHash
@@ -54,7 +76,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return false, errHash
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil || mem == 0 || t == 0 || threads == 0 || mem > 1<<21 || t > 20 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil || mem == 0 || t == 0 || threads == 0 || mem > argonMemory || t > 20 {
 		return false, errHash
 	}
 	b64 := base64.RawStdEncoding

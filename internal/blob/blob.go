@@ -67,34 +67,41 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, e
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(ctxReader{ctx, r}, max+1))
 	if err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+		return segur.BlobRef{}, ioErr(err)
 	}
 	if n > max {
 		return segur.BlobRef{}, segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
 	}
 	if err := tmp.Sync(); err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+		return segur.BlobRef{}, ioErr(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+		return segur.BlobRef{}, ioErr(err)
 	}
 	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}
-	dest := d.path(ref.SHA256)
-	// The folder usually exists: create it only when the rename says so.
-	err = os.Rename(tmp.Name(), dest)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err = os.MkdirAll(filepath.Dir(dest), 0o750); err == nil {
-			err = os.Rename(tmp.Name(), dest)
-		}
-	}
-	if err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
-	}
 	done = true
-	if err := syncDir(filepath.Dir(dest)); err != nil {
+	if err := d.place(tmp.Name(), ref.SHA256); err != nil {
+		os.Remove(tmp.Name())
 		return segur.BlobRef{}, err
 	}
 	return ref, nil
+}
+
+// place renames the synced file tmp, of digest sum, into the store and
+// syncs its folder.
+func (d *Dir) place(tmp, sum string) error {
+	dest := d.path(sum)
+	// The folder usually exists: create it only when the rename says so.
+	err := os.Rename(tmp, dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(dest), 0o750); err == nil {
+			err = os.Rename(tmp, dest)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	return syncDir(filepath.Dir(dest))
 }
 
 func syncDir(dir string) error {

@@ -176,7 +176,7 @@ func (c *s3Client) do(ctx context.Context, op s3Op) (*http.Response, error) {
 			err = responseError(resp, op)
 		}
 		if attempt == s3Attempts || ctx.Err() != nil || !retryable(op.method, err) {
-			return nil, err
+			return nil, marquerIndisponible(ctx, err)
 		}
 		t := time.NewTimer(delay)
 		select {

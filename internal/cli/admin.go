@@ -72,6 +72,8 @@ func adminObjets() []adminObjet {
 			{"add", "--login E --name NOM --role fournisseur|instructeur|payeur|admin\n           [--siret S] [--password-stdin]",
 				"créer un compte ; sans --password-stdin, le mot de passe est tiré au hasard et affiché une seule fois",
 				`--login jean@lebeaulogiciel.fr --name "Jean Dupont" --role fournisseur --siret 88558855858745`, adminUserAdd},
+			{"unlock", "--login E", "débloquer les connexions d'un compte : ses échecs de connexion, de toutes les adresses, sont effacés",
+				"--login jean@lebeaulogiciel.fr", adminUserUnlock},
 		}},
 		{"token", "les jetons d'API des fournisseurs", []adminAction{
 			{"add", "--siret S            (écrit le jeton seul sur la sortie standard)", "créer un jeton d'API, affiché une seule fois", "--siret 88558855858745", adminTokenAdd},
@@ -85,6 +87,9 @@ func adminObjets() []adminObjet {
 		}},
 		{"reference", "le référentiel des établissements et de leurs plafonds", []adminAction{
 			{"import", "FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)", "importer une nouvelle version du référentiel", "referentiel.csv", adminReferenceImport},
+		}},
+		{"blobs", "les fichiers stockés", []adminAction{
+			{"gc", "[--apply]   (sans --apply, liste seulement)", "lister, et avec --apply supprimer, les fichiers stockés qu'aucune ligne de la base ne référence, vieux de plus d'un jour", "--apply", adminBlobsGC},
 		}},
 		{"mail", "la file d'envoi des courriels aux fournisseurs", []adminAction{
 			{"list", "[--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)", "lister les courriels, les plus récents d'abord", "--etat en_echec", adminMailList},
@@ -182,7 +187,9 @@ func (f dbFlags) option() string {
 func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
 	url := *f.db
 	if url == "" {
-		if err := os.MkdirAll(*f.data, 0o750); err != nil {
+		// The folder holds the database and the deposited files: its
+		// user's only, when segur creates it.
+		if err := os.MkdirAll(*f.data, 0o700); err != nil {
 			return nil, &sqlstore.ConnectError{Message: fmt.Sprintf("dossier des données « %s » : %s : vérifiez --data (ou SEGUR_DATA)", *f.data, plainErr(err)), Err: err}
 		}
 		url = "sqlite://" + filepath.Join(*f.data, "segur.db")
@@ -280,6 +287,10 @@ func reportErr(e *env, cmd string, err error) int {
 		return exitBase
 	}
 	var se *segur.Error
+	if errors.As(err, &se) && se.Code == segur.EUNAVAILABLE {
+		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
+		return exitBase
+	}
 	if errors.As(err, &se) && se.Code != segur.EINTERNAL {
 		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
 		return 1

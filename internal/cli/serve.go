@@ -22,13 +22,15 @@ import (
 	"github.com/segur-numerique/segur/internal/api"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/proxies"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 	"github.com/segur-numerique/segur/internal/web"
 )
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
 
-Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz
+Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz,
+/readyz (base et stockage des fichiers prêts, pour un répartiteur de charge)
 et /metrics. Par défaut, une base SQLite et les fichiers déposés dans --data
 (créés au premier lancement) ; avec --db postgres://..., PostgreSQL (migrée
 par segur migrate) ; avec --blobs s3://..., les fichiers dans un stockage
@@ -42,6 +44,17 @@ partent par ce serveur, et ceux qui échouent sont réessayés (toutes les
 heures au plus) ; sans --smtp, ils attendent dans la file (segur admin mail
 list). Mot de passe SMTP : variable SEGUR_SMTP_MOT_DE_PASSE.
 
+Derrière un proxy inverse : --https (cookies Secure) et --proxies RÉSEAUX
+(variable SEGUR_PROXIES), les adresses ou réseaux des proxies de confiance,
+par exemple --proxies 10.0.0.0/8,192.0.2.10 : seulement quand la requête
+vient de l'un d'eux, l'adresse du client est lue dans X-Forwarded-For (ou
+Forwarded) ; sinon, c'est l'adresse de la connexion.
+
+Limites (--max-connexions, --max-depots-simultanes, --max-depots-fournisseur,
+--delai-corps, --debit-min, --quota-depots-heure, --quota-mo-jour,
+--db-max-conns, --db-attente) : voir les options ci-dessous et le README. Base ou stockage
+injoignable : réponses 503 avec Retry-After.
+
 Exemple :
   segur serve --demo
 
@@ -49,8 +62,8 @@ Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
 refusée (--db, --blobs, --smtp) ; 5 erreur interne (base, stockage) ; 6
 impossible d'écouter sur --addr (adresse déjà utilisée, permission
 refusée) ; 7 base de données injoignable ou refusée (--db : hôte, port,
-utilisateur, mot de passe, nom de la base ; --data : dossier) ; 64 usage
-incorrect.
+utilisateur, mot de passe, nom de la base ; --data : dossier), ou stockage
+des fichiers --blobs injoignable ; 64 usage incorrect.
 `
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -61,10 +74,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
 	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
+	proxiesf := fs.String("proxies", os.Getenv("SEGUR_PROXIES"), "proxies inverses de confiance, réseaux ou adresses séparés par des virgules (10.0.0.0/8,192.0.2.10) : l'adresse du client est lue dans leur X-Forwarded-For")
 	prog := segur.ProgrammeParDefaut
 	seuil := fs.String("seuil-convention", segur.Euros(prog.SeuilConvention), "montant financé (€) au-delà duquel une convention remplace la décision")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	smtpf := addSMTPFlags(fs)
+	lim := addLimitesFlags(fs)
 	// The agency's account the SEPA transfers debit; a fictitious one by default, for the demo.
 	payeur := agence.PayeurDemo
 	fs.StringVar(&payeur.Nom, "asp-nom", envOr("SEGUR_ASP_NOM", payeur.Nom), "titulaire du compte de l'agence débité par les virements SEPA")
@@ -81,6 +96,15 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	payeur.IBAN, payeur.BIC = hop.NormaliserIBAN(payeur.IBAN), strings.ToUpper(strings.TrimSpace(payeur.BIC))
 	if err := payeur.Valider(); err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : --asp-nom, --asp-iban, --asp-bic : %v\n", err)
+		return exitUsage
+	}
+	if err := lim.valider(); err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : %v\n", err)
+		return exitUsage
+	}
+	trusted, err := proxies.Parse(*proxiesf)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : --proxies : %v\n", err)
 		return exitUsage
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
@@ -111,10 +135,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return reportErr(e, "serve", err)
 	}
 	defer db.Close()
+	db.SetMaxConns(lim.dbMaxConns)
 	store, err := blob.Open(ctx, *blobs, *dbf.data)
 	if err != nil {
 		return reportErr(e, "serve", err)
 	}
+	// Deposits' files wait in a temporary folder until accepted for
+	// control; what a crash left there goes after an hour.
+	stager, err := blob.NewStager(store, *dbf.data)
+	if err != nil {
+		return reportErr(e, "serve", err)
+	}
+	nettoyerTmp(ctx, log, stager.Dir())
 	// The mails of the outbox, sent until the server stops.
 	stopPostier, err := smtpf.start(ctx, e, log, db, store)
 	if err != nil {
@@ -131,8 +163,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	metrics := &api.Metrics{}
-	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics,
-		Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris()}}
+	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics, AttenteBase: lim.dbAttente, Injoignable: sqlstore.Injoignable,
+		Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
+			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas()}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	if st, err := os.Stat(filepath.Join(*dsfr, "dsfr.min.css")); err != nil || st.IsDir() {
@@ -145,7 +178,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return base + "/demandes/" + asp }}
-	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https}
+	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https, Proxies: trusted,
+		Injoignable: sqlstore.Injoignable}
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
 	if err := pages.Routes(mux); err != nil {
@@ -158,13 +192,16 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	mux.HandleFunc("GET /readyz", pret(db, store))
 	mux.Handle("GET /metrics", metrics)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %s\n", *addr, pourquoiEcoute(err))
 		return exitService
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	ln = limiterEcoute(ln, lim.maxConnexions)
+	srv := &http.Server{Handler: debitMinimum(mux, lim.delaiCorps, lim.debitMin<<10), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(e.stderr, "Portail segur sur http://%s/ (API : /api/v1, santé : /healthz)\n", ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String())

@@ -135,17 +135,25 @@ func (t *depotTx) FindNumerosEditeurUtilises(ctx context.Context, f segur.Fourni
 	return used, nil
 }
 
-// FindDepotByCle returns vendor f's deposit sent with the Idempotency-Key cle.
-func (t *depotTx) FindDepotByCle(ctx context.Context, f segur.FournisseurID, cle string) (segur.DepotID, bool, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id FROM depots WHERE fournisseur_id = $1 AND cle_idempotence = $2`, int64(f), cle).Scan(&id)
+// FindDepotByCle returns vendor f's deposit sent with the Idempotency-Key
+// cle: its ID, ImpID and files only.
+func (t *depotTx) FindDepotByCle(ctx context.Context, f segur.FournisseurID, cle string) (segur.Depot, bool, error) {
+	var (
+		d        segur.Depot
+		id       int64
+		zip, imp sql.NullString
+	)
+	err := t.tx.QueryRowContext(ctx,
+		`SELECT id, imp_id, json_sha256, zip_sha256 FROM depots WHERE fournisseur_id = $1 AND cle_idempotence = $2`,
+		int64(f), cle).Scan(&id, &imp, &d.JSON.SHA256, &zip)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return d, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("sqlstore: depot of key %q: %w", cle, err)
+		return d, false, fmt.Errorf("sqlstore: depot of key %q: %w", cle, err)
 	}
-	return segur.DepotID(id), true, nil
+	d.ID, d.ImpID, d.Zip.SHA256 = segur.DepotID(id), imp.String, zip.String
+	return d, true, nil
 }
 
 // nullString is NULL for "".

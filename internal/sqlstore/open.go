@@ -129,3 +129,26 @@ func sqliteOpenError(path string, err error) error {
 	}
 	return fmt.Errorf("sqlstore: open %s: %w", path, err)
 }
+
+// restreindreSQLite makes the database's files private to the portal's
+// user before the driver opens them: they hold password and token hashes,
+// IBANs and personal data. A missing database file is created 0600,
+// whatever the umask; SQLite then creates its -wal and -shm files with the
+// database file's mode (os_unix.c, findCreateFileMode and robust_open,
+// which sets the mode exactly, past the umask), so the process's umask,
+// shared with everything else it writes, is left alone. Files an older
+// version left readable by others are narrowed when this user owns them.
+// An error is left to the driver, which says in French what is wrong
+// (sqliteOpenError).
+func restreindreSQLite(path string) {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, st.Mode().Perm()&0o700)
+		}
+	}
+}

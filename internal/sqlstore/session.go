@@ -203,68 +203,114 @@ func (db *DB) DeleteSessionsOf(ctx context.Context, id segur.UtilisateurID) erro
 	})
 }
 
-// maxCle bounds a throttling key, which comes from a login form.
-const maxCle = 1000
-
-// cleConnexion is a throttling key as stored: keys compare
-// case-insensitively (a login in any case, an IPv6 address in any case).
-func cleConnexion(cle string) (string, error) {
-	c := strings.ToLower(strings.TrimSpace(strings.ToValidUTF8(cle, "\uFFFD")))
-	switch {
-	case c == "":
-		return "", segur.Errorf(segur.EINVALID, "limitation des connexions : clé vide")
-	case len(c) > maxCle:
-		return "", segur.Errorf(segur.EINVALID, "limitation des connexions : clé de plus de %d octets", maxCle)
-	}
-	return c, nil
-}
-
-// CreateEchecConnexion records a failed login for key cle at at. On the way it
-// deletes every failure, of any key, older than segur.FenetreEchecs before
-// at: those no longer count, and keys nobody tries again would otherwise
-// stay. It writes no audit event.
-func (db *DB) CreateEchecConnexion(ctx context.Context, cle string, at time.Time) error {
-	c, err := cleConnexion(cle)
-	if err != nil {
-		return err
+// CreateEssaiConnexion counts attempt e at at on its three counters
+// (segur.EssaiConnexion.Cles), before its password is checked. The
+// counters are taken in the order of their keys, each by an upsert that
+// locks its row until the transaction ends (on SQLite, write transactions
+// are serialised anyway): concurrent attempts are counted one after the
+// other, each seeing the ones before. If one counter makes the attempt
+// wait (segur.LimiteEchecs.Attente), nothing is counted and the longest
+// wait is returned. Counters whose window has passed are deleted on the
+// way. It writes no audit event.
+func (db *DB) CreateEssaiConnexion(ctx context.Context, e segur.EssaiConnexion, at time.Time) (time.Duration, error) {
+	if err := e.Valider(); err != nil {
+		return 0, err
 	}
 	at = stamp(at)
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM echecs_connexion WHERE quand < $1`, at.Add(-segur.FenetreEchecs)); err != nil {
-			return fmt.Errorf("sqlstore: purge echecs de connexion: %w", err)
+	var attente time.Duration
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		cles := e.Cles()
+		compteurs := make([]segur.CompteurEchecs, len(cles))
+		for i, c := range cles {
+			// DO UPDATE (not DO NOTHING) so that RETURNING gives the row,
+			// locked, whether it was there or not.
+			err := tx.QueryRowContext(ctx, `INSERT INTO essais_connexion (cle, login, n, premier, dernier) VALUES ($1, $2, 0, $3, $3)
+				ON CONFLICT (cle) DO UPDATE SET login = excluded.login RETURNING n, premier, dernier`, c.Cle, c.Login, at).
+				Scan(&compteurs[i].N, &compteurs[i].Premier, &compteurs[i].Dernier)
+			if err != nil {
+				return fmt.Errorf("sqlstore: essai de connexion: %w", err)
+			}
+			attente = max(attente, c.Limite.Attente(compteurs[i], at))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO echecs_connexion (cle, quand) VALUES ($1, $2)`, c, at); err != nil {
-			return fmt.Errorf("sqlstore: echec de connexion: %w", err)
+		if attente == 0 {
+			if err := compterEchecs(ctx, tx, cles, compteurs, at); err != nil {
+				return err
+			}
+		}
+		// Last, when this transaction waits for no more locks, and
+		// skipping the rows others hold: two purges never wait for each
+		// other's rows.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM essais_connexion WHERE cle IN (SELECT cle FROM essais_connexion WHERE premier <= $1`+
+			db.forUpdateSkipLocked()+`)`, at.Add(-segur.FenetreEchecs)); err != nil {
+			return fmt.Errorf("sqlstore: purge essais de connexion: %w", err)
 		}
 		return nil
 	})
-}
-
-// CountEchecsConnexion returns the number of failed logins of key cle at or
-// after depuis.
-func (db *DB) CountEchecsConnexion(ctx context.Context, cle string, depuis time.Time) (int, error) {
-	c, err := cleConnexion(cle)
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM echecs_connexion WHERE cle = $1 AND quand >= $2`, c, stamp(depuis)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlstore: count echecs de connexion: %w", err)
-	}
-	return n, nil
+	return attente, nil
 }
 
-// DeleteEchecsConnexion forgets the failed logins of key cle, after a successful
-// login. It writes no audit event.
-func (db *DB) DeleteEchecsConnexion(ctx context.Context, cle string) error {
-	c, err := cleConnexion(cle)
-	if err != nil {
+// compterEchecs counts one more failure at at on counters cles, read as
+// compteurs; a counter whose window has passed starts again at at.
+func compterEchecs(ctx context.Context, tx *sql.Tx, cles []segur.CleEchecs, compteurs []segur.CompteurEchecs, at time.Time) error {
+	for i, c := range cles {
+		premier := compteurs[i].Premier
+		if compteurs[i].Echecs(at) == 0 {
+			compteurs[i].N, premier = 0, at
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE essais_connexion SET n = $1, premier = $2, dernier = $3 WHERE cle = $4`,
+			compteurs[i].N+1, premier, at, c.Cle); err != nil {
+			return fmt.Errorf("sqlstore: essai de connexion: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeleteEssaiConnexion withdraws attempt e, counted by CreateEssaiConnexion
+// and found no failure: one failure fewer on each of its counters, and, for
+// a success (reussi), its pair forgotten. It writes no audit event.
+func (db *DB) DeleteEssaiConnexion(ctx context.Context, e segur.EssaiConnexion, reussi bool) error {
+	if err := e.Valider(); err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM echecs_connexion WHERE cle = $1`, c); err != nil {
-			return fmt.Errorf("sqlstore: effacer echecs de connexion: %w", err)
+		for _, c := range e.Cles() {
+			q := `UPDATE essais_connexion SET n = n - 1 WHERE cle = $1 AND n > 0`
+			if reussi && c.Login != "" {
+				q = `DELETE FROM essais_connexion WHERE cle = $1`
+			}
+			if _, err := tx.ExecContext(ctx, q, c.Cle); err != nil {
+				return fmt.Errorf("sqlstore: retirer un essai de connexion: %w", err)
+			}
 		}
 		return nil
 	})
+}
+
+// DeleteEchecsConnexion forgets the failures of login from every address
+// (segur admin user unlock) and returns how many pairs it cleared, with the
+// audit event connexion.debloquer on the user (or on the login, unknown
+// logins being throttled too).
+func (db *DB) DeleteEchecsConnexion(ctx context.Context, login string) (int, error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if login == "" || len(login) > segur.MaxLoginConnexion {
+		return 0, segur.Errorf(segur.EINVALID, "déblocage : attendu un identifiant de 1 à %d octets", segur.MaxLoginConnexion)
+	}
+	now := db.clock()
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM essais_connexion WHERE login = $1`, login)
+		if err != nil {
+			return fmt.Errorf("sqlstore: débloquer %s: %w", login, err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlstore: débloquer %s: %w", login, err)
+		}
+		return audit(ctx, tx, now, "connexion.debloquer", "utilisateur:"+login, struct {
+			Paires int64 `json:"paires"`
+		}{n})
+	})
+	return int(n), err
 }

@@ -362,12 +362,6 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 				return db.CreateSession(ctx, s)
 			}, segur.EINVALID, "expiration"},
 			{"sessions of an unknown user", func() error { return db.DeleteSessionsOf(ctx, inconnu) }, segur.ENOTFOUND, "999999"},
-			{"empty throttling key", func() error { return db.CreateEchecConnexion(ctx, "  ", clock.Now()) }, segur.EINVALID, "clé vide"},
-			{"count an empty key", func() error { _, err := db.CountEchecsConnexion(ctx, "", clock.Now()); return err }, segur.EINVALID, "clé vide"},
-			{"clear an empty key", func() error { return db.DeleteEchecsConnexion(ctx, "") }, segur.EINVALID, "clé vide"},
-			{"throttling key too long", func() error {
-				return db.CreateEchecConnexion(ctx, "login:"+strings.Repeat("a", maxCle), clock.Now())
-			}, segur.EINVALID, "1000 octets"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				err := tt.fn()
@@ -384,102 +378,7 @@ func runSessionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		assertEvents(t, db, "utilisateur:jeanne@editeur.example", "utilisateur.creer", "session.ouvrir")
 	})
 
-	t.Run("login throttling", func(t *testing.T) {
-		t.Parallel()
-		db, ctx := open(t), testContext(t)
-		t0 := stored
-		const login, adresse = "login:jeanne@editeur.example", "adresse:2001:db8::1"
-		count := func(cle string, depuis time.Time) int {
-			t.Helper()
-			n, err := db.CountEchecsConnexion(ctx, cle, depuis)
-			if err != nil {
-				t.Fatalf("CountEchecsConnexion(%s): %v", cle, err)
-			}
-			return n
-		}
-		echec := func(cle string, at time.Time) {
-			t.Helper()
-			if err := db.CreateEchecConnexion(ctx, cle, at); err != nil {
-				t.Fatalf("CreateEchecConnexion(%s): %v", cle, err)
-			}
-		}
-		if n := count(login, t0.Add(-segur.FenetreEchecs)); n != 0 {
-			t.Errorf("failures before any: got %d, want 0", n)
-		}
-
-		// Five failures in the window: the login is refused from then on.
-		for i := range segur.MaxEchecsLogin {
-			at := t0.Add(time.Duration(i) * time.Minute)
-			if n := count(login, at.Add(-segur.FenetreEchecs)); n >= segur.MaxEchecsLogin {
-				t.Fatalf("before failure %d: got %d failures, want fewer than %d", i+1, n, segur.MaxEchecsLogin)
-			}
-			// Keys compare case-insensitively, and ignore surrounding blanks.
-			echec(strings.ToUpper(login)+" ", at)
-			echec("ADRESSE:2001:DB8::1", at)
-		}
-		last := t0.Add(4 * time.Minute)
-		for _, tt := range []struct {
-			name   string
-			cle    string
-			depuis time.Time
-			want   int
-		}{
-			{"login, within the window", login, last.Add(-segur.FenetreEchecs), segur.MaxEchecsLogin},
-			{"login, other case", "LOGIN:Jeanne@Editeur.Example", last.Add(-segur.FenetreEchecs), segur.MaxEchecsLogin},
-			{"address", adresse, last.Add(-segur.FenetreEchecs), segur.MaxEchecsLogin},
-			{"other login", "login:paul@editeur.example", last.Add(-segur.FenetreEchecs), 0},
-			{"first failure at the start of the window", login, t0, 5},
-			{"first failure just out of the window", login, t0.Add(time.Microsecond), 4},
-			{"window past the first two", login, t0.Add(2 * time.Minute), 3},
-			{"window past them all", login, last.Add(time.Second), 0},
-		} {
-			t.Run(tt.name, func(t *testing.T) {
-				if got := count(tt.cle, tt.depuis); got != tt.want {
-					t.Errorf("CountEchecsConnexion(%s, %v): got %d, want %d", tt.cle, tt.depuis, got, tt.want)
-				}
-			})
-		}
-		// The login is refused for the rest of its window: until its
-		// oldest failure leaves it, 15 minutes after.
-		if n := count(login, t0.Add(segur.FenetreEchecs-time.Second).Add(-segur.FenetreEchecs)); n < segur.MaxEchecsLogin {
-			t.Errorf("at t0 + 15 min - 1 s: got %d failures, want the login still refused", n)
-		}
-		if n := count(login, t0.Add(segur.FenetreEchecs+time.Second).Add(-segur.FenetreEchecs)); n >= segur.MaxEchecsLogin {
-			t.Errorf("at t0 + 15 min + 1 s: got %d failures, want the login allowed again", n)
-		}
-
-		// A success clears its login's failures, not its address's.
-		if err := db.DeleteEchecsConnexion(ctx, "Login:Jeanne@editeur.example"); err != nil {
-			t.Fatalf("DeleteEchecsConnexion: %v", err)
-		}
-		if n := count(login, time.Time{}); n != 0 {
-			t.Errorf("login after DeleteEchecsConnexion: got %d failures, want 0", n)
-		}
-		if n := count(adresse, time.Time{}); n != segur.MaxEchecsLogin {
-			t.Errorf("address after DeleteEchecsConnexion of the login: got %d failures, want %d", n, segur.MaxEchecsLogin)
-		}
-		if err := db.DeleteEchecsConnexion(ctx, "login:personne@nulle.part"); err != nil {
-			t.Errorf("DeleteEchecsConnexion of a key without failures: got %v, want nil", err)
-		}
-
-		// A failure deletes those that left the window, of every key.
-		echec("login:paul@editeur.example", t0.Add(segur.FenetreEchecs))
-		if n := countRows(t, db, "echecs_connexion"); n != 5+1 {
-			t.Errorf("rows with every failure within the window: got %d, want 6", n)
-		}
-		echec("login:paul@editeur.example", t0.Add(segur.FenetreEchecs+2*time.Minute+time.Second))
-		if n := count(adresse, time.Time{}); n != 2 {
-			t.Errorf("address after a purge: got %d failures, want 2", n)
-		}
-		if n := countRows(t, db, "echecs_connexion"); n != 2+2 {
-			t.Errorf("rows after a purge: got %d, want 4", n)
-		}
-
-		// Throttling is not audited.
-		if n := countRows(t, db, "evenements"); n != 0 {
-			t.Errorf("evenements: got %d rows, want none", n)
-		}
-	})
+	t.Run("login throttling", func(t *testing.T) { runEssaisConnexionSuite(t, open) })
 }
 
 func jsonInt[T ~int64](v T) string {

@@ -97,7 +97,7 @@ func Open(ctx context.Context, url string, now func() time.Time) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string, now func() time.Time) (*DB, error) {
-	db, err := sql.Open("pgx", dsn)
+	db, err := openPgx(dsn)
 	if err != nil {
 		// The message may quote the URL, password included: do not show it.
 		return nil, segur.Errorf(segur.EINVALID, "base de données PostgreSQL : adresse illisible ; attendu postgres://utilisateur:motdepasse@hôte:port/base")
@@ -121,6 +121,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time) (*DB, er
 		// database would differ between the read and write pools.
 		return nil, segur.Errorf(segur.EINVALID, "base de données SQLite « %s » : attendu un chemin de fichier, sans « ? » ni « # »", path)
 	}
+	restreindreSQLite(path)
 	wp := sqliteParams()
 	wp.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", path+"?"+wp.Encode())

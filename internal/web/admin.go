@@ -323,7 +323,7 @@ func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) er
 	if len(p.Erreurs) == 0 {
 		err := s.Store.CreateFournisseur(r.Context(), &f)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d?enrole=1", f.ID), http.StatusSeeOther)
+			s.rediriger(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d", f.ID), "Fournisseur enrôlé : "+f.Nom+".")
 			return nil
 		}
 		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "siret"}); err != nil {
@@ -407,16 +407,7 @@ func (s *Server) getAdminFournisseur(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	// The flashes name what the store holds, never what the URL says.
-	q := r.URL.Query()
-	if q.Get("enrole") == "1" {
-		p.Flash = "Fournisseur enrôlé : " + p.Fournisseur.Nom + "."
-	}
-	for _, pr := range p.Produits {
-		if pr.NumeroAns == q.Get("produit") {
-			p.Flash = fmt.Sprintf("Numéro ANS %s enregistré : %s, logiciel %s.", pr.NumeroAns, pr.Nom, pr.Logiciel)
-		}
-	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "admin-fournisseur.html", p)
 	return nil
 }
@@ -447,8 +438,8 @@ func (s *Server) postAdminProduit(w http.ResponseWriter, r *http.Request) error 
 	if len(p.Erreurs) == 0 {
 		err := s.Store.CreateProduit(r.Context(), &pr)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d?%s#produits", p.Fournisseur.ID,
-				url.Values{"produit": {pr.NumeroAns}}.Encode()), http.StatusSeeOther)
+			s.rediriger(w, r, fmt.Sprintf("/agence/admin/fournisseurs/%d#produits", p.Fournisseur.ID),
+				fmt.Sprintf("Numéro ANS %s enregistré : %s, logiciel %s.", pr.NumeroAns, pr.Nom, pr.Logiciel))
 			return nil
 		}
 		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "numeroAns"}); err != nil {
@@ -625,7 +616,7 @@ func (s *Server) postAdminUtilisateur(w http.ResponseWriter, r *http.Request) er
 		return nil
 	}
 	motDePasse := auth.NewPassword()
-	if u.MotDePasse, err = auth.HashPassword(motDePasse); err != nil {
+	if u.MotDePasse, err = auth.HashPasswordContext(ctx, motDePasse); err != nil {
 		return err
 	}
 	if err := s.Store.CreateUtilisateur(ctx, &u); err != nil {
@@ -704,13 +695,7 @@ func (s *Server) getAdminFenetres(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if id, err := strconv.ParseInt(r.URL.Query().Get("cree"), 10, 64); err == nil {
-		for _, f := range p.Fenetres {
-			if f.ID == id {
-				p.Flash = fmt.Sprintf("Campagne ouverte aux demandes de type %s du logiciel %s, du %s au %s (heure de Paris).", f.Type, f.Logiciel, f.Debut, f.Fin)
-			}
-		}
-	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "admin-fenetres.html", p)
 	return nil
 }
@@ -758,7 +743,8 @@ func (s *Server) postAdminFenetre(w http.ResponseWriter, r *http.Request) error 
 	if len(p.Erreurs) == 0 {
 		err := s.Store.CreateFenetre(r.Context(), &f)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/agence/admin/fenetres?cree=%d", f.ID), http.StatusSeeOther)
+			s.rediriger(w, r, "/agence/admin/fenetres", fmt.Sprintf("Campagne ouverte aux demandes de type %s du logiciel %s, du %s au %s (heure de Paris).",
+				f.Type, f.Logiciel, s.date(f.Debut), s.date(f.Fin)))
 			return nil
 		}
 		if err := p.refus(err, nil); err != nil {
@@ -865,9 +851,7 @@ func (s *Server) getAdminReferentiel(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if v, err := strconv.ParseInt(r.URL.Query().Get("version"), 10, 64); err == nil && p.Courante != nil && p.Courante.ID == v {
-		p.Flash = fmt.Sprintf("Référentiel importé : version %d, %s. Il s'applique dès maintenant aux alertes et aux plafonds.", v, p.Courante.Compte)
-	}
+	p.Flash = s.flash(w, r)
 	status := http.StatusOK
 	if len(p.Erreurs) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -904,7 +888,8 @@ func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/agence/admin/referentiel?version=%d", v), http.StatusSeeOther)
+	s.rediriger(w, r, "/agence/admin/referentiel", fmt.Sprintf("Référentiel importé : version %d, %s. Il s'applique dès maintenant aux alertes et aux plafonds.",
+		v, s.versionVue(segur.ReferenceVersion{ID: v, Nombre: len(ref)}).Compte))
 	return nil
 }
 
@@ -995,13 +980,7 @@ func (s *Server) getAdminCourriels(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if id, err := strconv.ParseInt(r.URL.Query().Get("relance"), 10, 64); err == nil {
-		for _, c := range p.Courriels {
-			if c.ID == id {
-				p.Flash = fmt.Sprintf("Courriel n° %d relancé : il part au prochain passage de l'envoi.", id)
-			}
-		}
-	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "admin-courriels.html", p)
 	return nil
 }
@@ -1034,10 +1013,10 @@ func (s *Server) postAdminRelancer(w http.ResponseWriter, r *http.Request) error
 		s.render(w, http.StatusConflict, "admin-courriels.html", p)
 		return nil
 	}
-	q := url.Values{"relance": {strconv.FormatInt(id, 10)}}
+	cible := "/agence/admin/courriels"
 	if etat != "" {
-		q.Set("etat", etat)
+		cible += "?" + url.Values{"etat": {etat}}.Encode()
 	}
-	http.Redirect(w, r, "/agence/admin/courriels?"+q.Encode(), http.StatusSeeOther)
+	s.rediriger(w, r, cible, fmt.Sprintf("Courriel n° %d relancé : il part au prochain passage de l'envoi.", id))
 	return nil
 }

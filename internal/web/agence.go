@@ -151,7 +151,7 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ff, filter, errs := s.filtreFile(r)
-	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: flash(r)},
+	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: s.flash(w, r)},
 		Filtre: ff, Statut: string(filter.Statut), Retour: r.URL.RequestURI(), Logiciels: []string{"RI", "DPI", "PFI"}}
 	if r.URL.RawQuery != "" {
 		p.Export = "?" + r.URL.RawQuery
@@ -273,7 +273,7 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 	v.Alertes = al[d.NumeroASP]
 	u := utilisateur(ctx)
 	if message == "" {
-		message = flash(r)
+		message = s.flash(w, r)
 	}
 	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: message, Erreurs: errs},
 		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles)}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -119,31 +120,39 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 		refuser(champConfirmation, "La confirmation ne correspond pas au nouveau mot de passe.")
 	}
 	// The current password is checked last, once the rest is valid: one
-	// argon2id computation per real attempt. Failures count with the
-	// login form's, so that a stolen session cannot guess the password.
+	// argon2id computation per real attempt. Attempts count with the
+	// login form's (the login from this address), so that a stolen
+	// session cannot guess the password.
+	status := http.StatusUnprocessableEntity
 	if len(p.Erreurs) == 0 {
-		now := s.Now()
-		cle := "login:" + u.Login
-		n, err := s.Store.CountEchecsConnexion(ctx, cle, now.Add(-segur.FenetreEchecs))
+		essai := essaiConnexion(u.Login, adresse(r))
+		attente, err := s.Store.CreateEssaiConnexion(ctx, essai, s.Now())
 		if err != nil {
 			return err
 		}
-		if n >= segur.MaxEchecsLogin {
-			refuser(champActuel, "Trop d'essais : réessayez dans 15 minutes.")
-		} else if ok, err := auth.CheckPassword(u.MotDePasse, actuel); err != nil {
-			return err
-		} else if !ok {
-			if err := s.Store.CreateEchecConnexion(ctx, cle, now); err != nil {
+		if attente > 0 {
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", strconv.Itoa(secondes(attente)))
+			refuser(champActuel, "Trop d'essais : réessayez dans "+dureeTexte(attente)+".")
+		} else if ok, err := auth.CheckPasswordContext(ctx, u.MotDePasse, actuel); err == auth.ErrOccupe {
+			// Not checked: not a failure. The request may be over.
+			if err := s.Store.DeleteEssaiConnexion(context.WithoutCancel(ctx), essai, false); err != nil {
 				return err
 			}
+			return auth.ErrOccupe
+		} else if err != nil {
+			return err
+		} else if !ok {
 			refuser(champActuel, "Mot de passe actuel incorrect.")
+		} else if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {
+			return err
 		}
 	}
 	if len(p.Erreurs) > 0 {
-		s.render(w, http.StatusUnprocessableEntity, "compte.html", p)
+		s.render(w, status, "compte.html", p)
 		return nil
 	}
-	h, err := auth.HashPassword(nouveau)
+	h, err := auth.HashPasswordContext(ctx, nouveau)
 	if err != nil {
 		return err
 	}

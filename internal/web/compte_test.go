@@ -148,17 +148,17 @@ func TestMotDePasseEssais(t *testing.T) {
 		return L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{
 			"actuel": {actuel}, "nouveau": {"un nouveau mot de passe"}, "confirmation": {"un nouveau mot de passe"}}))
 	}
-	for range segur.MaxEchecsLogin {
+	for range segur.MaxEchecsPaire {
 		changer("mot de passe faux")
 	}
 	code, body := changer("mot de passe de test")
-	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Trop d'essais") {
-		t.Errorf("got %d, want 422 « Trop d'essais »", code)
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop d'essais") {
+		t.Errorf("got %d, want 429 « Trop d'essais »", code)
 	}
-	p.now = p.now.Add(segur.FenetreEchecs + time.Minute)
+	p.now = p.now.Add(time.Minute)
 	code, body = changer("mot de passe de test")
 	if code != http.StatusOK || !strings.Contains(body, "Mot de passe changé : reconnectez-vous.") {
-		t.Errorf("after the window: got %d, want the change", code)
+		t.Errorf("a minute after: got %d, want the change", code)
 	}
 }
 

@@ -127,7 +127,7 @@ func (s *Server) getControles(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderControles(w http.ResponseWriter, r *http.Request, status int, p PageControles) error {
 	ctx := r.Context()
-	p.Base = Base{Titre: "Contrôles a posteriori", Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: p.Erreurs}
+	p.Base = Base{Titre: "Contrôles a posteriori", Nav: "controles", Utilisateur: utilisateur(ctx), Flash: s.flash(w, r), Erreurs: p.Erreurs}
 	etat := segur.EtatControle(r.URL.Query().Get("etat"))
 	if etat != "" && etat != segur.ControleOuvert && etat != segur.ControleConforme && etat != segur.ControleNonConforme {
 		etat = ""
@@ -291,7 +291,7 @@ func (s *Server) getTirage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := PageTirage{Base: Base{Titre: fmt.Sprintf("Tirage n° %d", t.ID), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r)},
+	p := PageTirage{Base: Base{Titre: fmt.Sprintf("Tirage n° %d", t.ID), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: s.flash(w, r)},
 		TirageVue: s.tirageVue(t), Verifie: t.Verifier()}
 	for i := range cs {
 		p.Echantillon = append(p.Echantillon, s.controleVue(&cs[i], noms))
@@ -419,7 +419,7 @@ func (s *Server) renderControleAgent(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: form.Erreurs}
+	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx), Flash: s.flash(w, r), Erreurs: form.Erreurs}
 	p.Message, p.Resultat, p.Motif, p.Montant = form.Message, form.Resultat, form.Motif, form.Montant
 	s.render(w, status, "controles-controle.html", p)
 	return nil
@@ -575,7 +575,7 @@ func (s *Server) renderControleFournisseur(w http.ResponseWriter, r *http.Reques
 	// The vendor sees what the agency did, not which agent; the draws are
 	// the agents' pages.
 	p.Controle.OuvertPar, p.Controle.ConcluPar, p.Controle.TirageLien = "", "", ""
-	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(r.Context()), Flash: flash(r), Erreurs: errs}
+	p.Base = Base{Titre: "Contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(r.Context()), Flash: s.flash(w, r), Erreurs: errs}
 	s.render(w, status, "controles-fournisseur-controle.html", p)
 	return nil
 }

@@ -192,12 +192,13 @@ func TestControles(t *testing.T) {
 	}
 	resp.Body.Close()
 	lieu := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(lieu, "/agence/tirages/1?") {
+	if resp.StatusCode != http.StatusSeeOther || lieu != "/agence/tirages/1" {
 		t.Fatalf("draw: got %d to %q", resp.StatusCode, lieu)
 	}
 	code, body = L.lire(inst.Get(p.srv.URL + lieu))
 	want, _ := segur.Tirer(asps[:3], 5000, 123)
 	if code != http.StatusOK || !strings.Contains(body, `<code id="graine-tirage">123</code>`) || !strings.Contains(body, "Vérifié") ||
+		!strings.Contains(body, "Tirage n° 1 : 2 demandes tirées sur 3, graine 123.") ||
 		!strings.Contains(body, "2 demandes tirées sur 3") || !strings.Contains(body, want.Empreinte) {
 		t.Errorf("draw page: got %d\n%s", code, body)
 	}
@@ -217,8 +218,11 @@ func TestControles(t *testing.T) {
 	}
 	resp.Body.Close()
 	tir2, err := p.db.FindTirage(ctx, 2)
-	if err != nil || resp.StatusCode != http.StatusSeeOther || tir2.Population != 1 || !strings.Contains(resp.Header.Get("Location"), url.QueryEscape(fmt.Sprintf("graine %d", tir2.Graine))) {
+	if err != nil || resp.StatusCode != http.StatusSeeOther || tir2.Population != 1 || resp.Header.Get("Location") != "/agence/tirages/2" {
 		t.Fatalf("draw without a seed: %d %q, %+v %v", resp.StatusCode, resp.Header.Get("Location"), tir2, err)
+	}
+	if _, body := L.lire(inst.Get(p.srv.URL + "/agence/tirages/2")); !strings.Contains(body, fmt.Sprintf("graine %d.", tir2.Graine)) {
+		t.Errorf("draw without a seed: the page does not say the seed drawn, %d", tir2.Graine)
 	}
 
 	// Every paid request has a control now: the one of the second draw.

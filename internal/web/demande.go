@@ -79,7 +79,7 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 			h.Par, h.Adresse = "l'agence", ""
 		}
 	}
-	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: flash(r), Erreurs: errs},
+	p := PageDemande{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(r.Context()), Flash: s.flash(w, r), Erreurs: errs},
 		Dossier: v}
 	vendeur := segur.Actions(d.Statut, []segur.Role{segur.RoleFournisseur})
 	p.Completer, p.Signer = slices.Contains(vendeur, segur.ActionComplete), slices.Contains(vendeur, segur.ActionSigner)

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"syscall"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -91,7 +94,16 @@ func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
 				status = http.StatusConflict
 			case segur.EFORBIDDEN:
 				status = http.StatusForbidden
-			case segur.EINVALID:
+			case segur.ETOOMANY:
+				status = http.StatusTooManyRequests
+				w.Header().Set("Retry-After", "10")
+			case segur.EUNAVAILABLE:
+				status = http.StatusServiceUnavailable
+				w.Header().Set("Retry-After", "30")
+			case segur.ENOSPACE:
+				status = http.StatusInsufficientStorage
+				s.Log.Error("file store full", "path", r.URL.Path, "err", err)
+			case segur.EINVALID, segur.EMISMATCH:
 			default:
 				return err
 			}
@@ -106,17 +118,34 @@ func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, status, "depot-nouveau.html", p)
 		return nil
 	}
+	rendre, err := s.Guichet.Commencer(ctx, f.ID, recu)
+	if err != nil {
+		return refus(err)
+	}
+	defer rendre()
 	r.Body = http.MaxBytesReader(w, r.Body, hop.MaxFichier+hop.MaxArchive+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return refus(segur.Errorf(segur.EINVALID, "formulaire illisible : choisissez le fichier JSON et, s'il y a des pièces, le .zip"))
 	}
-	form, err := segur.LireFormulaireDepot(ctx, mr, s.Blobs)
+	// The files are staged until the deposit is accepted for control: a
+	// refusal leaves nothing behind.
+	st, err := s.Guichet.Stage()
 	if err != nil {
+		return err
+	}
+	defer st.Discard()
+	form, err := segur.LireFormulaireDepot(ctx, mr, st)
+	if err != nil {
+		var se *segur.Error
+		if !errors.As(err, &se) && envoiInterrompu(r, err) {
+			s.Log.Info("upload abandoned", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+			err = segur.Errorf(segur.EINVALID, "envoi interrompu avant la fin : rien n'est enregistré.")
+		}
 		return refus(err)
 	}
 	envoi := segur.Envoi{Fournisseur: f, Recu: recu, Type: segur.TypeDemande(form.TypeDemande), NumeroAns: form.NumeroAns,
-		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip}
+		NomFichier: form.NomFichier, JSON: form.JSON, Zip: form.Zip, Fichiers: st}
 	p, err := s.Guichet.Recevoir(ctx, f, envoi.Type, envoi.NumeroAns, recu)
 	if err != nil {
 		return refus(err)
@@ -127,6 +156,14 @@ func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/depots/%d", d.ID), http.StatusSeeOther)
 	return nil
+}
+
+// envoiInterrompu reports whether err, met reading r's body, means the
+// client went away or was too slow (the server's read deadline).
+func envoiInterrompu(r *http.Request, err error) bool {
+	var ne net.Error
+	return r.Context().Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.ECONNRESET)
 }
 
 // depotDuFournisseur finds a deposit of the logged-in vendor; another

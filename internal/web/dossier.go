@@ -188,7 +188,6 @@ func envoyerPiece(w http.ResponseWriter, r *http.Request, body io.Reader, taille
 	h.Set("Content-Length", strconv.FormatInt(taille, 10))
 	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": nom}))
 	h.Set("Content-Security-Policy", cspPiece)
-	h.Set("Cache-Control", "private, no-store")
 	_, err := io.Copy(w, body)
 	return err
 }

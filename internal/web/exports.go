@@ -60,7 +60,6 @@ type tableurCSV struct{ w *csv.Writer }
 func nouveauCSV(w http.ResponseWriter, f feuille) (tableur, error) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, f.fichier))
-	w.Header().Set("Cache-Control", "no-store")
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}

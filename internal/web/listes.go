@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -163,19 +161,20 @@ func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getDemandesCSV exports the filtered list, every page, for spreadsheets:
-// semicolons, UTF-8 with a byte-order mark, amounts with a decimal comma.
+// semicolons, UTF-8 with a byte-order mark, amounts with a decimal comma,
+// and a cell a spreadsheet would run as a formula made inert, as the
+// agency's exports write them (tableurCSV).
 func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.fournisseur(r)
 	if err != nil {
 		return err
 	}
 	_, filter := s.filtreDemandes(r, f)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="demandes.csv"`)
-	w.Write([]byte("\uFEFF"))
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.Write([]string{"numeroASP", "numeroEditeur", "statut", "numeroAns", "dateCommande", "regimeTVA", "montantSegurHT", "beneficiaires"})
+	t, err := nouveauCSV(w, feuille{fichier: "demandes",
+		entetes: []string{"numeroASP", "numeroEditeur", "statut", "numeroAns", "dateCommande", "regimeTVA", "montantSegurHT", "beneficiaires"}})
+	if err != nil {
+		return err
+	}
 	for offset := 0; ; offset += 500 {
 		filter.Limit, filter.Offset = 500, offset
 		ds, _, err := s.Store.FindDemandes(r.Context(), filter)
@@ -184,13 +183,14 @@ func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, d := range ds {
 			v := demandeVue(d)
-			cw.Write([]string{d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, v.DateCommande, d.RegimeTVA,
-				fmt.Sprintf("%d,%02d", d.MontantHTCents/100, d.MontantHTCents%100), v.Beneficiaires})
+			if err := t.ligne(d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, v.DateCommande, d.RegimeTVA,
+				montant(d.MontantHTCents), v.Beneficiaires); err != nil {
+				return err
+			}
 		}
 		if len(ds) < 500 {
 			break
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.fin()
 }

@@ -3,9 +3,13 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -14,6 +18,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
 // deposerForm posts the example through the form with numeroEditeur ed,
@@ -21,9 +26,19 @@ import (
 // rejects the file, which is still listed).
 func deposerForm(t *testing.T, c *http.Client, p *portail, ed, montant string, n int, avecZip bool) {
 	t.Helper()
+	deposerFormAvec(t, c, p, ed, montant, n, avecZip, nil)
+}
+
+// deposerFormAvec is deposerForm of the example changed by modifier (nil:
+// unchanged) before the numeroEditeur and the amount are set.
+func deposerFormAvec(t *testing.T, c *http.Client, p *portail, ed, montant string, n int, avecZip bool, modifier func([]byte) []byte) {
+	t.Helper()
 	ex, err := os.ReadFile("../../hop/testdata/JSON-1234567890-20211025-001.json")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if modifier != nil {
+		ex = modifier(ex)
 	}
 	ex = bytes.Replace(ex, []byte(`"numeroEditeur": "00001"`), []byte(`"numeroEditeur": "`+ed+`"`), 1)
 	ex = bytes.ReplaceAll(ex, []byte("-00001.pdf"), []byte("-"+ed+".pdf"))
@@ -115,5 +130,73 @@ func TestDepotHorsCampagne(t *testing.T) {
 	code, body := L.lire(c.Do(req))
 	if code != http.StatusForbidden || !strings.Contains(body, "fermés : la prochaine campagne ouvre le") {
 		t.Errorf("got %d, want 403 with the dates\n%s", code, body)
+	}
+}
+
+// storeClientPiege names the first client of every request with a
+// formula, one in lower case that the file's control would refuse.
+type storeClientPiege struct{ *sqlstore.DB }
+
+const clientPiege = `=HYPERLINK("http://x","y")`
+
+func (s storeClientPiege) FindDemandes(ctx context.Context, f segur.DemandeFilter) ([]segur.Demande, int, error) {
+	ds, n, err := s.DB.FindDemandes(ctx, f)
+	for i := range ds {
+		if len(ds[i].Clients) > 0 {
+			ds[i].Clients[0].Nom = clientPiege
+		}
+	}
+	return ds, n, err
+}
+
+// TestDemandesCSVFormule: a client named with a formula stays text in the
+// vendor's export, made inert as the agency's exports make it.
+func TestDemandesCSVFormule(t *testing.T) {
+	p := newPortail(t)
+	L := lecteur{t}
+	c := client(t)
+	connecter(t, p, c, "mot de passe de test")
+	// The file's control wants capitals: a formula in capitals passes it.
+	const capitales = `=HYPERLINK("HTTP://X","Y")`
+	deposerFormAvec(t, c, p, "00001", "13750.00", 1, true, func(ex []byte) []byte {
+		return bytes.Replace(ex, []byte(`"nomClient": "HOPITAL SAINT-MARTIN",`), []byte(`"nomClient": "=HYPERLINK(\"HTTP://X\",\"Y\")",`), 1)
+	})
+	code, body := L.lire(c.Get(p.srv.URL + "/demandes.csv"))
+	verifierCSV(t, code, body, capitales)
+
+	// The same export of a store that names the client in lower case.
+	ctx := context.Background()
+	u, err := p.db.FindUtilisateurByLogin(ctx, "jean@lebeaulogiciel.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Store: storeClientPiege{p.db}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Paris: time.UTC}
+	r := httptest.NewRequestWithContext(context.WithValue(ctx, ctxKey{}, connecte{user: u}), "GET", "/demandes.csv", nil)
+	w := httptest.NewRecorder()
+	if err := s.getDemandesCSV(w, r); err != nil {
+		t.Fatal(err)
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("got Content-Type %q", ct)
+	}
+	verifierCSV(t, w.Code, w.Body.String(), clientPiege)
+}
+
+// verifierCSV checks the vendor's export of one request whose first client
+// is named formule: the cell starts with an apostrophe, and no cell would
+// run as a formula.
+func verifierCSV(t *testing.T, code int, body, formule string) {
+	t.Helper()
+	lignes, err := lireCSV(body)
+	if err != nil || code != 200 || len(lignes) != 2 {
+		t.Fatalf("got %d, %d rows (%v), want the header and one request\n%s", code, len(lignes), err, body)
+	}
+	if got := lignes[1][7]; !strings.HasPrefix(got, "'"+formule+" (") {
+		t.Errorf("beneficiaries: got %q, want it to start with '%s", got, formule)
+	}
+	for _, cell := range lignes[1] {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("cell %q would run as a formula", cell)
+		}
 	}
 }

@@ -121,7 +121,7 @@ func grouper(ps []segur.Paiement, fs map[segur.FournisseurID]*segur.Fournisseur)
 
 func (s *Server) pagePaiements(r *http.Request, errs []ErreurChamp) (PagePaiements, error) {
 	ctx := r.Context()
-	p := PagePaiements{Base: Base{Titre: "Paiements", Nav: "paiements", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: errs}}
+	p := PagePaiements{Base: Base{Titre: "Paiements", Nav: "paiements", Utilisateur: utilisateur(ctx), Erreurs: errs}}
 	fs, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return p, err
@@ -152,6 +152,7 @@ func (s *Server) getPaiements(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "agence-paiements.html", p)
 	return nil
 }
@@ -249,7 +250,7 @@ func lotID(r *http.Request) (segur.LotID, error) {
 
 func (s *Server) pageLot(r *http.Request, errs []ErreurChamp) (PageLotPaiement, error) {
 	ctx := r.Context()
-	p := PageLotPaiement{Base: Base{Nav: "paiements", Utilisateur: utilisateur(ctx), Flash: flash(r), Erreurs: errs}}
+	p := PageLotPaiement{Base: Base{Nav: "paiements", Utilisateur: utilisateur(ctx), Erreurs: errs}}
 	id, err := lotID(r)
 	if err != nil {
 		return p, err
@@ -304,6 +305,7 @@ func (s *Server) getLotPaiement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "agence-paiements-lot.html", p)
 	return nil
 }
@@ -400,7 +402,6 @@ func (s *Server) getVirement(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", "application/xml; charset=utf-8")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": nom}))
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	h.Set("Cache-Control", "private, no-store")
 	_, err = w.Write(b.Bytes())
 	return err
 }

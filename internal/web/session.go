@@ -6,33 +6,18 @@ import (
 	"encoding/base64"
 	"net"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/proxies"
 )
 
 // cookieSession names the session cookie; it holds a random token whose
 // SHA-256 only is stored.
 const cookieSession = "segur_session"
-
-// rediriger leads to cible after a change, with msg shown there
-// (?message=, read by flash).
-func (s *Server) rediriger(w http.ResponseWriter, r *http.Request, cible, msg string) {
-	http.Redirect(w, r, cible+"?message="+url.QueryEscape(msg), http.StatusSeeOther)
-}
-
-// flash is the message a redirect left for this page, at most 500 bytes
-// ("" if none).
-func flash(r *http.Request) string {
-	if m := r.URL.Query().Get("message"); len(m) <= 500 {
-		return m
-	}
-	return ""
-}
 
 func encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
@@ -46,6 +31,7 @@ type ctxKey struct{}
 type connecte struct {
 	session *segur.Session
 	user    *segur.Utilisateur
+	adresse string // the client's, behind the trusted proxies
 }
 
 // utilisateur returns the logged-in user of a request, or nil.
@@ -99,8 +85,9 @@ func (s *Server) authentifie(h handler) handler {
 				return err
 			}
 		}
-		ctx = context.WithValue(ctx, ctxKey{}, connecte{sess, user})
-		ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: adresse(r)})
+		a := s.adresseClient(r)
+		ctx = context.WithValue(ctx, ctxKey{}, connecte{sess, user, a})
+		ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: a})
 		return h(w, r.WithContext(ctx))
 	}
 }
@@ -114,14 +101,22 @@ func (s *Server) effacerCookie(w http.ResponseWriter, r *http.Request) {
 // or the portal is declared behind an HTTPS proxy.
 func (s *Server) secure(r *http.Request) bool { return s.Secure || r.TLS != nil }
 
-// adresse is the client's address, without its port.
+// adresse is the client's address of a request: behind a trusted proxy
+// (Server.Proxies), the client it names. authentifie puts it on the
+// context; before a session (the login), adresseClient reads it.
 func adresse(r *http.Request) string {
+	if c, ok := r.Context().Value(ctxKey{}).(connecte); ok && c.adresse != "" {
+		return c.adresse
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
 }
+
+// adresseClient is the client's address of r, behind the trusted proxies.
+func (s *Server) adresseClient(r *http.Request) string { return s.Proxies.Client(r) }
 
 func (s *Server) accueil(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(cookieSession); err == nil && c.Value != "" {
@@ -153,7 +148,11 @@ func (s *Server) getConnexion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// postConnexion checks a login, with throttling per login and per address.
+// postConnexion checks a login. The attempt is counted before its password
+// is checked (segur.EssaiConnexion), so that attempts at once count too; a
+// counter past its limit answers 429 with the wait. The check itself waits
+// for a free argon2id computation (auth.MaxHachages), at most
+// auth.AttenteHachage: past it, 429 too, and the attempt is withdrawn.
 func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
@@ -163,57 +162,57 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	motDePasse := r.PostFormValue("motdepasse")
 	p := PageConnexion{Base: Base{Titre: "Connexion"}, Login: login}
-	refuser := func(champ, msg string) error {
+	refuser := func(status int, champ, msg string) error {
 		if champ == "login" {
 			p.ErreurLogin = msg
 		} else {
 			p.ErreurMotDePasse = msg
 		}
 		p.Erreurs = []ErreurChamp{{Champ: champ, Message: msg}}
-		s.render(w, http.StatusUnprocessableEntity, "connexion.html", p)
+		s.render(w, status, "connexion.html", p)
 		return nil
 	}
-	if login == "" || len(login) > 254 {
-		return refuser("login", "Saisissez votre adresse e-mail.")
+	if login == "" || len(login) > segur.MaxLoginConnexion {
+		return refuser(http.StatusUnprocessableEntity, "login", "Saisissez votre adresse e-mail.")
 	}
 	if motDePasse == "" {
-		return refuser("motdepasse", "Saisissez votre mot de passe.")
+		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Saisissez votre mot de passe.")
 	}
 	now := s.Now()
-	cleLogin, cleAdresse := "login:"+login, "adresse:"+adresse(r)
-	depuis := now.Add(-segur.FenetreEchecs)
-	n1, err := s.Store.CountEchecsConnexion(ctx, cleLogin, depuis)
+	client := s.adresseClient(r)
+	essai := essaiConnexion(login, client)
+	attente, err := s.Store.CreateEssaiConnexion(ctx, essai, now)
 	if err != nil {
 		return err
 	}
-	n2, err := s.Store.CountEchecsConnexion(ctx, cleAdresse, depuis)
-	if err != nil {
-		return err
-	}
-	if n1 >= segur.MaxEchecsLogin || n2 >= segur.MaxEchecsAdresse {
-		return refuser("motdepasse", "Trop d'essais de connexion : réessayez dans 15 minutes.")
+	if attente > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(secondes(attente)))
+		return refuser(http.StatusTooManyRequests, "motdepasse", "Trop d'essais de connexion : réessayez dans "+dureeTexte(attente)+".")
 	}
 	user, err := s.Store.FindUtilisateurByLogin(ctx, login)
-	ok := false
-	if err == nil {
-		ok, err = auth.CheckPassword(user.MotDePasse, motDePasse)
-	} else if segur.IsCode(err, segur.ENOTFOUND) {
-		// Spend the same time as a real check: no telling which logins exist.
-		auth.CheckPassword(leurre(), motDePasse)
-		err = nil
+	hash := auth.Leurre // unknown logins cost what known ones cost: no telling which exist
+	switch {
+	case err == nil:
+		hash = user.MotDePasse
+	case !segur.IsCode(err, segur.ENOTFOUND):
+		return err
+	}
+	ok, err := auth.CheckPasswordContext(ctx, hash, motDePasse)
+	if err == auth.ErrOccupe {
+		// Not checked: not a failure. The request may be over.
+		if err := s.Store.DeleteEssaiConnexion(context.WithoutCancel(ctx), essai, false); err != nil {
+			return err
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secondesOccupe))
+		return refuser(http.StatusTooManyRequests, "motdepasse", auth.ErrOccupe.Message)
 	}
 	if err != nil {
 		return err
 	}
-	if !ok {
-		for _, cle := range []string{cleLogin, cleAdresse} {
-			if err := s.Store.CreateEchecConnexion(ctx, cle, now); err != nil {
-				return err
-			}
-		}
-		return refuser("motdepasse", "Adresse e-mail ou mot de passe incorrect.")
+	if !ok || user == nil {
+		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Adresse e-mail ou mot de passe incorrect.")
 	}
-	if err := s.Store.DeleteEchecsConnexion(ctx, cleLogin); err != nil {
+	if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {
 		return err
 	}
 	token, err := jeton()
@@ -225,7 +224,7 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess := &segur.Session{Empreinte: empreinte(token), UtilisateurID: user.ID, ExpireLe: now.Add(segur.SessionDuree), CSRF: csrf}
-	ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: adresse(r)})
+	ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: client})
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
 		return err
 	}
@@ -235,14 +234,34 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// leurre is an argon2id hash of no password, checked for unknown logins so
-// that they cost what a known login costs. It is computed on first use: a
-// hash at package initialisation would cost every subcommand (segur check
-// included) 64 MiB and a fifth of a second.
-var leurre = sync.OnceValue(func() string {
-	h, _ := auth.HashPassword("leurre-segur-sans-compte")
-	return h
-})
+// essaiConnexion is a login attempt from a client address, counted with
+// the addresses of its group (proxies.Groupe: an IPv6 /64).
+func essaiConnexion(login, adresse string) segur.EssaiConnexion {
+	return segur.EssaiConnexion{Login: login, Adresse: proxies.Groupe(adresse)}
+}
+
+// secondesOccupe is the Retry-After of a refusal for lack of a free
+// argon2id computation: « quelques secondes ».
+const secondesOccupe = 5
+
+// secondes is d in whole seconds, rounded up, at least 1: a Retry-After.
+func secondes(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
+
+// dureeTexte says a wait in French: « 40 secondes », « 2 minutes »
+// (rounded up).
+func dureeTexte(d time.Duration) string {
+	n := secondes(d)
+	unite := "seconde"
+	if n >= 60 {
+		n, unite = (n+59)/60, "minute"
+	}
+	if n > 1 {
+		unite += "s"
+	}
+	return strconv.Itoa(n) + " " + unite
+}
 
 func (s *Server) postDeconnexion(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(cookieSession); err == nil && c.Value != "" && len(c.Value) <= 100 {

@@ -19,6 +19,7 @@ import (
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/agence"
+	"github.com/segur-numerique/segur/internal/proxies"
 )
 
 //go:embed templates
@@ -91,6 +92,14 @@ type Server struct {
 	// Secure marks cookies Secure even on plain HTTP requests: the portal
 	// is behind an HTTPS proxy. Requests over TLS always get Secure cookies.
 	Secure bool
+	// Injoignable reports whether an error that is no segur.Error says the
+	// database is away (sqlstore.Injoignable): the page then says so, 503,
+	// rather than an internal error. Nil: never.
+	Injoignable func(error) bool
+	// Proxies are the trusted reverse proxies (segur serve --proxies):
+	// only from them is the client's address taken from X-Forwarded-For
+	// or Forwarded, for the login throttling and the audit trail.
+	Proxies proxies.Liste
 
 	pages map[string]*template.Template
 }
@@ -160,7 +169,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))
 	csrf := http.NewCrossOriginProtection()
-	mux.Handle("/", securite(csrf.Handler(pages)))
+	mux.Handle("/", securite(prive(csrf.Handler(pages))))
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return err
@@ -183,6 +192,17 @@ func securite(h http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")
 		w.Header().Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// prive marks every answer of the pages as not to be stored by the browser
+// nor by any proxy: pages behind login, downloads, exports, documents and
+// error pages alike. The portal's scripts and the DSFR's files, served
+// beside, keep their caching.
+func prive(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		h.ServeHTTP(w, r)
 	})
 }
@@ -228,6 +248,10 @@ type PageErreur struct {
 	Reference string
 }
 
+// secondesIndisponible is the Retry-After of a page when the database or
+// the file store is away (the API's is the same).
+const secondesIndisponible = 30
+
 func (s *Server) erreur(w http.ResponseWriter, r *http.Request, err error, panicValue any) {
 	p := PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue ; elle est enregistrée."}
 	status := http.StatusInternalServerError
@@ -243,10 +267,27 @@ func (s *Server) erreur(w http.ResponseWriter, r *http.Request, err error, panic
 			return
 		case segur.EINVALID, segur.ECONFLICT, segur.ETOOLARGE:
 			status, p.Titre = http.StatusBadRequest, "Demande refusée"
+		case segur.EMISMATCH:
+			status, p.Titre = http.StatusUnprocessableEntity, "Demande refusée"
+		case segur.ETOOMANY:
+			status, p.Titre = http.StatusTooManyRequests, "Réessayez dans quelques secondes"
+			w.Header().Set("Retry-After", strconv.Itoa(secondesOccupe))
+		case segur.EUNAVAILABLE:
+			status, p.Titre = http.StatusServiceUnavailable, "Service momentanément indisponible"
+			w.Header().Set("Retry-After", strconv.Itoa(secondesIndisponible))
+		case segur.ENOSPACE:
+			status, p.Titre = http.StatusInsufficientStorage, "Stockage plein"
 		}
 		if status != http.StatusInternalServerError {
 			p.Message = se.Message
 		}
+	} else if err != nil && panicValue == nil && s.Injoignable != nil && s.Injoignable(err) {
+		status, p.Titre = http.StatusServiceUnavailable, "Service momentanément indisponible"
+		p.Message = "La base de données ne répond pas : réessayez dans quelques instants."
+		w.Header().Set("Retry-After", strconv.Itoa(secondesIndisponible))
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusInsufficientStorage {
+		s.Log.Warn("page unavailable", "path", r.URL.Path, "status", status, "err", err)
 	}
 	if status == http.StatusInternalServerError {
 		p.Reference = strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -270,7 +311,6 @@ func (s *Server) render(w http.ResponseWriter, status int, page string, data any
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.b)
 }

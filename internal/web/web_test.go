@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -145,18 +147,23 @@ func TestLimiteConnexions(t *testing.T) {
 	L := lecteur{t}
 	p := newPortail(t)
 	c := client(t)
-	for range segur.MaxEchecsLogin {
-		L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"faux"}}))
+	connexion := func(mdp string) (int, string) {
+		return L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {mdp}}))
 	}
-	// Even the right password is refused for the rest of the window.
-	_, body := L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
-	if !strings.Contains(body, "Trop d'essais") {
-		t.Errorf("got %q, want a throttling refusal", body)
+	for range segur.MaxEchecsPaire {
+		if code, _ := connexion("faux"); code != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong password: got %d, want 422", code)
+		}
 	}
-	p.now = p.now.Add(segur.FenetreEchecs + time.Minute)
-	code, body := L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	// Even the right password waits a minute after the last failure.
+	code, body := connexion("mot de passe de test")
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Trop d'essais de connexion : réessayez dans 1 minute.") {
+		t.Errorf("got %d %q, want 429 and a wait of a minute", code, body)
+	}
+	p.now = p.now.Add(time.Minute)
+	code, body = connexion("mot de passe de test")
 	if code != 200 || !strings.Contains(body, "Tableau de bord") {
-		t.Errorf("after the window: got %d, want the dashboard", code)
+		t.Errorf("a minute after: got %d, want the dashboard", code)
 	}
 }
 
@@ -214,5 +221,33 @@ func TestCookieSecure(t *testing.T) {
 	resp.Body.Close()
 	if sc := resp.Header.Get("Set-Cookie"); !strings.Contains(sc, "Secure") {
 		t.Errorf("over TLS: got Set-Cookie %q, want Secure", sc)
+	}
+}
+
+// TestErreurIndisponible: the database or the file store away is a 503
+// page with Retry-After, in French, not an internal error; a full store a
+// 507; and an error the store says is the database's unreachability too.
+func TestErreurIndisponible(t *testing.T) {
+	injoignable := errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Injoignable: func(err error) bool { return errors.Is(err, injoignable) }}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		err    error
+		status int
+		retry  bool
+		texte  string
+	}{
+		{segur.Errorf(segur.EUNAVAILABLE, "le stockage des fichiers ne répond pas"), http.StatusServiceUnavailable, true, "le stockage des fichiers ne répond pas"},
+		{fmt.Errorf("find: %w", injoignable), http.StatusServiceUnavailable, true, "La base de données ne répond pas"},
+		{segur.Errorf(segur.ENOSPACE, "stockage plein"), http.StatusInsufficientStorage, false, "Stockage plein"},
+		{errors.New("autre chose"), http.StatusInternalServerError, false, "Erreur interne"},
+	} {
+		w := httptest.NewRecorder()
+		s.erreur(w, httptest.NewRequest("GET", "/tableau", nil), c.err, nil)
+		if w.Code != c.status || (w.Header().Get("Retry-After") != "") != c.retry || !strings.Contains(w.Body.String(), c.texte) {
+			t.Errorf("%v: got %d, Retry-After %q, want %d with %q", c.err, w.Code, w.Header().Get("Retry-After"), c.status, c.texte)
+		}
 	}
 }

@@ -63,7 +63,6 @@ func nouveauXLSX(w http.ResponseWriter, f feuille) (tableur, error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, f.fichier))
-	h.Set("Cache-Control", "no-store")
 	return nouveauClasseur(w, strings.ToUpper(f.nom[:1])+f.nom[1:], f.entetes, f.largeurs)
 }
 

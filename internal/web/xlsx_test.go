@@ -61,7 +61,6 @@ func TestTableurXLSX(t *testing.T) {
 	for k, v := range map[string]string{
 		"Content-Type":        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		"Content-Disposition": `attachment; filename="demandes-2026-01-02.xlsx"`,
-		"Cache-Control":       "no-store",
 	} {
 		if got := w.Header().Get(k); got != v {
 			t.Errorf("%s: got %q, want %q", k, got, v)
