@@ -16,7 +16,9 @@
 //     again;
 //   - refused deposits: 4 clients send deposits the portal refuses (an
 //     unknown numeroAns) with a zip of 1 Mo, a different one each time,
-//     with the vendor's token;
+//     with the vendor's token (the same token as the stalled uploads: once
+//     those hold the vendor's share of concurrent uploads, its deposits
+//     get 429);
 //
 // and meanwhile, from another loopback address (127.0.0.2), the demo
 // vendor logs in with the right password every 2 s, and /healthz is asked
@@ -154,7 +156,7 @@ func run(bin string, duree time.Duration) error {
 		return fmt.Errorf("jeton : %v", err)
 	}
 	token := strings.TrimSpace(string(jeton))
-	taille0 := tailleDossier(data)
+	taille0, fichiers0 := tailleDossier(data), tailleDossier(filepath.Join(data, "blobs"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), duree)
 	defer cancel()
@@ -268,7 +270,7 @@ func run(bin string, duree time.Duration) error {
 	wg.Wait()
 	time.Sleep(2 * time.Second) // the server ends what it had in hand
 	pic := hwm(serve.Process.Pid)
-	apres := tailleDossier(data)
+	apres, fichiersApres := tailleDossier(data), tailleDossier(filepath.Join(data, "blobs"))
 
 	slices.Sort(sante)
 	q := func(p float64) time.Duration {
@@ -280,8 +282,8 @@ func run(bin string, duree time.Duration) error {
 	fmt.Printf("Attaque de %s pendant %s (%s).\n\n", base, duree, bin)
 	fmt.Printf("Serveur : mémoire résidente jusqu'à %.0f Mio (pic du processus %.0f Mio), jusqu'à %d descripteurs ouverts.\n",
 		float64(rssMax)/(1<<20), float64(pic)/(1<<20), fdMax)
-	fmt.Printf("Dossier des données : %.1f Mo au départ, %.1f Mo au plus, %.1f Mo à la fin.\n",
-		float64(taille0)/1e6, float64(dossierMax)/1e6, float64(apres)/1e6)
+	fmt.Printf("Dossier des données : %.1f Mo au départ, %.1f Mo au plus, %.1f Mo à la fin, dont fichiers déposés %.1f Mo au départ et %.1f Mo à la fin (le reste : la base et son journal).\n",
+		float64(taille0)/1e6, float64(dossierMax)/1e6, float64(apres)/1e6, float64(fichiers0)/1e6, float64(fichiersApres)/1e6)
 	fmt.Printf("/healthz (%d appels) : médiane %s, 99e centile %s, maximum %s, %d échec(s).\n\n",
 		len(sante), q(0.5).Round(time.Millisecond), q(0.99).Round(time.Millisecond), q(1).Round(time.Millisecond), santeEchecs.Load())
 	fmt.Printf("Connexions inconnues (64 clients) : %s\n", &inconnus)
