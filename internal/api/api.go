@@ -16,6 +16,7 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/auth"
+	"github.com/segur-numerique/segur/internal/proxies"
 )
 
 // Store is what the API needs of the database.
@@ -40,6 +41,9 @@ type API struct {
 	// AttenteBase bounds the wait for a connection of the database's pool
 	// before an authenticated request (503 past it); 0: no bound.
 	AttenteBase time.Duration
+	// Proxies are the trusted reverse proxies (segur serve --proxies): the
+	// client address of the audit log is read behind them.
+	Proxies proxies.Liste
 	// Injoignable reports whether an error that is no segur.Error says the
 	// database is out of reach (503, not an internal error); may be nil.
 	Injoignable func(error) bool
@@ -248,7 +252,7 @@ func (a *API) auth(h handler) handler {
 			}
 		}
 		ctx = context.WithValue(ctx, ctxKey{}, f)
-		ctx = segur.WithActeur(ctx, segur.Acteur{Login: "jeton:" + j.Prefixe, Adresse: r.RemoteAddr})
+		ctx = segur.WithActeur(ctx, segur.Acteur{Login: "jeton:" + j.Prefixe, Adresse: a.Proxies.Client(r)})
 		return h(w, r.WithContext(ctx))
 	}
 }

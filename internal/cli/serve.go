@@ -164,7 +164,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	metrics := &api.Metrics{}
 	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics, AttenteBase: lim.dbAttente, Injoignable: sqlstore.Injoignable,
-		Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
+		Proxies: trusted, Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
 			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas()}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
@@ -179,7 +179,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return base + "/demandes/" + asp }}
 	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https, Proxies: trusted,
-		Injoignable: sqlstore.Injoignable}
+		Injoignable: sqlstore.Injoignable, AttenteBase: lim.dbAttente}
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
 	if err := pages.Routes(mux); err != nil {

@@ -71,6 +71,13 @@ func (s *Server) authentifie(h handler) handler {
 			return nil
 		}
 		ctx := r.Context()
+		if d, ok := s.Store.(interface {
+			Disponible(context.Context, time.Duration) error
+		}); ok && s.AttenteBase > 0 {
+			if err := d.Disponible(ctx, s.AttenteBase); err != nil {
+				return err
+			}
+		}
 		sess, user, err := s.Store.FindSession(ctx, empreinte(c.Value))
 		if segur.IsCode(err, segur.ENOTFOUND) {
 			s.effacerCookie(w, r)

@@ -92,6 +92,10 @@ type Server struct {
 	// Secure marks cookies Secure even on plain HTTP requests: the portal
 	// is behind an HTTPS proxy. Requests over TLS always get Secure cookies.
 	Secure bool
+	// AttenteBase bounds the wait for a connection of the database's pool
+	// before a signed-in page is served (segur serve --db-attente): past
+	// it, 503 with Retry-After. Zero: no bound.
+	AttenteBase time.Duration
 	// Injoignable reports whether an error that is no segur.Error says the
 	// database is away (sqlstore.Injoignable): the page then says so, 503,
 	// rather than an internal error. Nil: never.

@@ -251,3 +251,30 @@ func TestErreurIndisponible(t *testing.T) {
 		}
 	}
 }
+
+// storeSature is a store whose pool gives no connection.
+type storeSature struct{ Store }
+
+func (storeSature) Disponible(context.Context, time.Duration) error {
+	return segur.Errorf(segur.EUNAVAILABLE, "la base de données ne répond pas : réessayez dans quelques instants")
+}
+
+// TestPagesIndisponibles: with a database whose pool stays full past
+// --db-attente, a signed-in page is a 503 with Retry-After, in French.
+func TestPagesIndisponibles(t *testing.T) {
+	s := &Server{Store: storeSature{}, AttenteBase: time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	if err := s.parse(); err != nil {
+		t.Fatal(err)
+	}
+	h := s.handle(s.authentifie(func(http.ResponseWriter, *http.Request) error {
+		t.Error("the page ran without a connection")
+		return nil
+	}))
+	req := httptest.NewRequest("GET", "/tableau", nil)
+	req.AddCookie(&http.Cookie{Name: cookieSession, Value: "session"})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), "la base de données ne répond pas") {
+		t.Errorf("got %d (Retry-After %q)", w.Code, w.Header().Get("Retry-After"))
+	}
+}
