@@ -402,6 +402,33 @@ func (c *s3Client) getRange(ctx context.Context, key string, p []byte, off int64
 	return nil
 }
 
+// listPage is one page of a ListObjectsV2 answer.
+type listPage struct {
+	Contents []struct {
+		Key          string    `xml:"Key"`
+		LastModified time.Time `xml:"LastModified"`
+		Size         int64     `xml:"Size"`
+	} `xml:"Contents"`
+	IsTruncated           bool   `xml:"IsTruncated"`
+	NextContinuationToken string `xml:"NextContinuationToken"`
+}
+
+// listObjects returns the page of the bucket's objects under prefix that
+// token continues ("" for the first), at most 1 000 objects.
+func (c *s3Client) listObjects(ctx context.Context, prefix, token string) (listPage, error) {
+	q := url.Values{"list-type": {"2"}, "prefix": {prefix}}
+	if token != "" {
+		q.Set("continuation-token", token)
+	}
+	resp, err := c.do(ctx, s3Op{method: http.MethodGet, query: q})
+	if err != nil {
+		return listPage{}, err
+	}
+	var p listPage
+	err = decodeResult(resp, &p)
+	return p, err
+}
+
 func (c *s3Client) deleteObject(ctx context.Context, key string) error {
 	resp, err := c.do(ctx, s3Op{method: http.MethodDelete, key: key})
 	if err != nil {

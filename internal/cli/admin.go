@@ -89,7 +89,7 @@ func adminObjets() []adminObjet {
 			{"import", "FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)", "importer une nouvelle version du référentiel", "referentiel.csv", adminReferenceImport},
 		}},
 		{"blobs", "les fichiers stockés", []adminAction{
-			{"gc", "[--apply]   (sans --apply, liste seulement)", "lister, et avec --apply supprimer, les fichiers stockés qu'aucune ligne de la base ne référence, vieux de plus d'un jour", "--apply", adminBlobsGC},
+			{"gc", "[--blobs s3://…] [--apply]   (sans --apply, liste seulement)", "lister, et avec --apply supprimer, les fichiers stockés (dossier --data, ou S3 avec --blobs) qu'aucune ligne de la base ne référence, vieux de plus d'un jour", "--apply", adminBlobsGC},
 		}},
 		{"mail", "la file d'envoi des courriels aux fournisseurs", []adminAction{
 			{"list", "[--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)", "lister les courriels, les plus récents d'abord", "--etat en_echec", adminMailList},

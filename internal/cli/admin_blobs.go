@@ -21,19 +21,22 @@ const blobsGCAge = 24 * time.Hour
 // row references and that are more than a day old.
 func adminBlobsGC(ctx context.Context, e *env, args []string) int {
 	var apply *bool
+	var blobs *string
 	var fs *flag.FlagSet
 	return adminCmd(ctx, e, "blobs gc", args, func(f *flag.FlagSet) func() error {
 		fs = f
 		apply = f.Bool("apply", false, "supprimer les fichiers listés (sans --apply, la liste seule)")
+		blobs = f.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, comme segur serve --blobs (par défaut : le dossier --data)")
 		return func() error { return nil }
 	}, func(db *sqlstore.DB) error {
 		data := fs.Lookup("data").Value.String()
-		if os.Getenv("SEGUR_BLOBS") != "" {
-			return segur.Errorf(segur.EINVALID, "SEGUR_BLOBS est défini : le nettoyage ne traite que le dossier des fichiers de --data ; pour un stockage S3, une règle de cycle de vie du compartiment s'en charge")
-		}
-		d, err := blob.NewDir(data + string(os.PathSeparator) + "blobs")
+		store, err := blob.Open(ctx, *blobs, data)
 		if err != nil {
 			return err
+		}
+		d, ok := store.(blob.Inventaire)
+		if !ok {
+			return segur.Errorf(segur.EINVALID, "ce stockage des fichiers ne sait pas lister ses fichiers")
 		}
 		// The references are read before the files are listed: a file
 		// stored since is younger than a day, and kept.
@@ -44,12 +47,12 @@ func adminBlobsGC(ctx context.Context, e *env, args []string) int {
 		now := time.Now()
 		var n int
 		var octets int64
-		err = d.Walk(func(s blob.Stocke) error {
+		err = d.Walk(ctx, func(s blob.Stocke) error {
 			if refs[s.SHA256] || now.Sub(s.ModTime) < blobsGCAge {
 				return nil
 			}
 			if *apply {
-				if err := d.Remove(s.SHA256); err != nil {
+				if err := d.Remove(ctx, s.SHA256); err != nil {
 					return err
 				}
 			}

@@ -39,7 +39,7 @@ func TestAdminBlobsGC(t *testing.T) {
 	}
 	db.Close()
 	var referenced []string
-	store.Walk(func(s blob.Stocke) error { referenced = append(referenced, s.SHA256); return nil })
+	store.Walk(ctx, func(s blob.Stocke) error { referenced = append(referenced, s.SHA256); return nil })
 	if len(referenced) != 3 {
 		t.Fatalf("got %d files after the demo's deposit, want 3", len(referenced))
 	}
@@ -76,7 +76,7 @@ func TestAdminBlobsGC(t *testing.T) {
 	}
 	stockes := func() int {
 		n := 0
-		store.Walk(func(blob.Stocke) error { n++; return nil })
+		store.Walk(ctx, func(blob.Stocke) error { n++; return nil })
 		return n
 	}
 	for range 2 { // a dry run removes nothing: the same list twice
