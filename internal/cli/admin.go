@@ -291,6 +291,10 @@ func reportErr(e *env, cmd string, err error) int {
 		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
 		return exitBase
 	}
+	if errors.As(err, &se) && se.Code == segur.ENOSPACE {
+		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
+		return exitInterne
+	}
 	if errors.As(err, &se) && se.Code != segur.EINTERNAL {
 		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, se.Message)
 		return 1

@@ -47,13 +47,13 @@ func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(ct
 		return err
 	}
 	if err := fn(ctx, &depotTx{txBase{db, tx}}); err != nil {
-		return err
+		return marquerPlein(err)
 	}
 	if err := tx.Commit(); err != nil {
 		if violationOf(err) == uniqueViolation {
 			return segur.Errorf(segur.ECONFLICT, "dépôt non enregistré : un autre dépôt a pris le même numéro au même moment ; déposez à nouveau")
 		}
-		return fmt.Errorf("sqlstore: commit depot: %w", err)
+		return marquerPlein(fmt.Errorf("sqlstore: commit depot: %w", err))
 	}
 	return nil
 }

@@ -188,10 +188,10 @@ func (db *DB) writeCtx(ctx context.Context, fn func(ctx context.Context, tx *sql
 	}
 	defer tx.Rollback() // a no-op after Commit
 	if err := fn(ctx, tx); err != nil {
-		return err
+		return marquerPlein(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", err)
+		return marquerPlein(fmt.Errorf("sqlstore: commit: %w", err))
 	}
 	return nil
 }
