@@ -264,8 +264,12 @@ func printOptions(w io.Writer, fs *flag.FlagSet) {
 		case "":
 		case "string":
 			line += " VALEUR"
-		case "int":
+		case "int", "int64", "uint", "uint64", "float":
 			line += " NOMBRE"
+		case "duration":
+			line += " DURÉE"
+		case "value":
+			line += " VALEUR"
 		default:
 			line += " " + strings.ToUpper(name)
 		}

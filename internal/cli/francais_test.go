@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,16 @@ func sansAnglais(tb testing.TB, s string) {
 			tb.Errorf("got %q, want no %q in it", s, a)
 		}
 	}
+	// The options' placeholders, in the lists of options.
+	for _, m := range optionAvecValeur.FindAllStringSubmatch(s, -1) {
+		if m[1] != "VALEUR" && m[1] != "NOMBRE" && m[1] != "DURÉE" {
+			tb.Errorf("option %s: placeholder %q, want VALEUR, NOMBRE or DURÉE", m[0], m[1])
+		}
+	}
 }
+
+// optionAvecValeur is a line of a list of options with its placeholder.
+var optionAvecValeur = regexp.MustCompile(`(?m)^  --?[a-z0-9-]+ (\S+)$`)
 
 // portLibre returns a port of 127.0.0.1 nothing listens on.
 func portLibre(tb testing.TB) int {
