@@ -43,6 +43,7 @@ func (s *Server) routesAdmin(pages *http.ServeMux) {
 	pages.Handle("GET /agence/admin/utilisateurs", admin(s.getAdminUtilisateurs))
 	pages.Handle("GET /agence/admin/utilisateurs/nouveau", admin(s.getAdminUtilisateurNouveau))
 	pages.Handle("POST /agence/admin/utilisateurs", admin(s.postAdminUtilisateur))
+	pages.Handle("POST /agence/admin/utilisateurs/debloquer", admin(s.postAdminDebloquer))
 	pages.Handle("GET /agence/admin/fenetres", admin(s.getAdminFenetres))
 	pages.Handle("POST /agence/admin/fenetres", admin(s.postAdminFenetre))
 	pages.Handle("GET /agence/admin/referentiel", admin(s.getAdminReferentiel))
@@ -498,7 +499,37 @@ func (s *Server) getAdminUtilisateurs(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	p.Flash = s.flash(w, r)
 	s.render(w, http.StatusOK, "admin-utilisateurs.html", p)
+	return nil
+}
+
+// postAdminDebloquer forgets the failed logins of a login from every
+// address, as segur admin user unlock does: its owner, slowed down by
+// someone else's failures, logs in again at once.
+func (s *Server) postAdminDebloquer(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	n, err := s.Store.DeleteEchecsConnexion(r.Context(), login)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Aucun échec de connexion en cours pour %s : rien à débloquer.", login)
+	switch {
+	case n == 1:
+		msg = fmt.Sprintf("Connexions de %s débloquées (échecs d'une adresse effacés).", login)
+	case n > 1:
+		msg = fmt.Sprintf("Connexions de %s débloquées (échecs de %d adresses effacés).", login, n)
+	}
+	cible := "/agence/admin/utilisateurs"
+	if page := r.PostFormValue("page"); page != "" && page != "1" {
+		if n, err := strconv.Atoi(page); err == nil && n > 1 {
+			cible += "?page=" + strconv.Itoa(n)
+		}
+	}
+	s.rediriger(w, r, cible, msg)
 	return nil
 }
 

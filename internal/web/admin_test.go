@@ -587,3 +587,33 @@ func TestParcoursAdmin(t *testing.T) {
 		segurtest.Axe(t, ctx)
 	}
 }
+
+// TestAdminDebloquer: an administrator unlocks, from the users' page, a
+// login slowed down by failed attempts; its owner then logs in at once.
+func TestAdminDebloquer(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	admin := agentClient(t, p, "admin@asp.fr", segur.RoleAdmin)
+	vendeur := client(t)
+	for range segur.MaxEchecsPaire {
+		L.lire(vendeur.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"faux"}}))
+	}
+	code, body := L.lire(vendeur.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
+	if code != http.StatusTooManyRequests && !strings.Contains(body, "réessayez") {
+		t.Fatalf("after %d failures: got %d, want the login slowed down", segur.MaxEchecsPaire, code)
+	}
+	_, page := L.lire(admin.Get(p.srv.URL + "/agence/admin/utilisateurs"))
+	if !strings.Contains(page, `action="/agence/admin/utilisateurs/debloquer"`) || !strings.Contains(page, "les connexions de jean@lebeaulogiciel.fr") {
+		t.Fatal("the users' page has no unlock button for the vendor")
+	}
+	code, body = L.lire(admin.PostForm(p.srv.URL+"/agence/admin/utilisateurs/debloquer", url.Values{"login": {"jean@lebeaulogiciel.fr"}}))
+	if code != http.StatusOK || !strings.Contains(body, "Connexions de jean@lebeaulogiciel.fr débloquées") {
+		t.Errorf("unlock: got %d, want the users' page with its message", code)
+	}
+	connecter(t, p, vendeur, "mot de passe de test")
+	// Not for the other agents.
+	instructeur := agentClient(t, p, "instructeur@asp.fr", segur.RoleInstructeur)
+	if code, _ := L.lire(instructeur.PostForm(p.srv.URL+"/agence/admin/utilisateurs/debloquer", url.Values{"login": {"jean@lebeaulogiciel.fr"}})); code != http.StatusForbidden {
+		t.Errorf("an instructor unlocks: got %d, want 403", code)
+	}
+}
