@@ -32,7 +32,10 @@ staticcheck: $(STATICCHECK)
 # (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
 # the documents), libxml2-utils (scripts/xmllint.sh, the SEPA files
 # against their XSD) and LibreOffice Calc (scripts/libreoffice.sh, the XLSX
-# files in a real spreadsheet); the suites that need them are skipped
+# files in a real spreadsheet). The end-to-end package runs real servers
+# by the dozen and Chromium: go test's default of 10 minutes per package is
+# too short on a loaded 2-core machine, hence -timeout 30m. The suites that
+# need the services above are skipped
 # without them, or fail when CI=true.
 unit:
 	@trap 'exit 130' INT TERM; stop=; manque=; \
@@ -84,7 +87,7 @@ unit:
 		echo "LibreOffice (libreoffice-calc-nogui) indisponible : les tests des classeurs XLSX dans un vrai tableur seront sautés (échec si CI=true)." >&2; \
 		manque="$$manque|LibreOffice : les classeurs XLSX dans un vrai tableur (scripts/libreoffice.sh)"; \
 	fi; \
-	status=0; $(GO) test -count=1 ./... || status=$$?; \
+	status=0; $(GO) test -count=1 -timeout 30m ./... || status=$$?; \
 	if [ -n "$$manque" ]; then \
 		if [ "$$CI" = true ]; then \
 			echo "Services indisponibles : avec CI=true, leurs suites ont échoué au lieu d'être sautées :" >&2; \

@@ -37,8 +37,11 @@ func (d *Dir) path(sum string) string {
 	return filepath.Join(d.root, sum[0:2], sum[2:4], sum)
 }
 
-// validSum reports whether s is a lower-case hex SHA-256: the only names
-// the store builds paths from.
+// SommeValide reports whether s is a lower-case hex SHA-256: the name of
+// a stored file, and the only names the store builds paths from.
+func SommeValide(s string) bool { return validSum(s) }
+
+// validSum is SommeValide.
 func validSum(s string) bool {
 	if len(s) != 64 {
 		return false

@@ -107,6 +107,9 @@ func adminUsage() string {
 			fmt.Fprintln(&b, strings.TrimRight("  "+o.nom+" "+a.nom+" "+a.options, " "))
 		}
 	}
+	b.WriteString("  backup --to DOSSIER      (sauvegarder le dossier --data, même pendant segur serve)\n")
+	b.WriteString("  restore --from DOSSIER   (restaurer une sauvegarde dans un dossier --data vide)\n")
+	b.WriteString("  verify [--blobs s3://…]  (vérifier la base et les fichiers stockés)\n")
 	b.WriteString(adminExemple)
 	return b.String()
 }
@@ -214,6 +217,15 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	// backup and restore act on the whole data folder, not on an object.
+	switch args[0] {
+	case "backup":
+		return adminBackup(ctx, e, args[1:])
+	case "restore":
+		return adminRestore(ctx, e, args[1:])
+	case "verify": // the whole database and stored files, too
+		return adminVerify(ctx, e, args[1:])
 	}
 	var objet *adminObjet
 	objets := adminObjets()

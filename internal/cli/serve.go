@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 )
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
+                   [--tls-cert FICHIER --tls-key FICHIER [--http-redirect :80]]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz,
 /readyz (base et stockage des fichiers prêts, pour un répartiteur de charge)
@@ -44,11 +46,26 @@ partent par ce serveur, et ceux qui échouent sont réessayés (toutes les
 heures au plus) ; sans --smtp, ils attendent dans la file (segur admin mail
 list). Mot de passe SMTP : variable SEGUR_SMTP_MOT_DE_PASSE.
 
-Derrière un proxy inverse : --https (cookies Secure) et --proxies RÉSEAUX
+En HTTPS : --tls-cert FICHIER et --tls-key FICHIER (variables
+SEGUR_TLS_CERT et SEGUR_TLS_KEY), le certificat et sa clé privée au
+format PEM ; TLS 1.2 au moins. Après un renouvellement, kill -HUP relit
+les deux fichiers sans couper les connexions ouvertes ; une nouvelle paire
+illisible est signalée dans le journal et l'ancienne reste servie.
+--http-redirect :80 ouvre en plus un port HTTP qui redirige (308) vers le
+portail en HTTPS, sauf /healthz pour le répartiteur de charge. En HTTPS,
+comme avec --https, chaque réponse porte Strict-Transport-Security (un an).
+
+Derrière un proxy inverse : --https (cookies Secure, HSTS) et --proxies RÉSEAUX
 (variable SEGUR_PROXIES), les adresses ou réseaux des proxies de confiance,
 par exemple --proxies 10.0.0.0/8,192.0.2.10 : seulement quand la requête
 vient de l'un d'eux, l'adresse du client est lue dans X-Forwarded-For (ou
 Forwarded) ; sinon, c'est l'adresse de la connexion.
+
+/metrics (format texte de Prometheus) : sans --metrics-addr, servi sur
+--addr aux seules requêtes locales (127.0.0.1, ::1, sans en-tête de proxy
+non déclaré par --proxies) ; avec --metrics-addr ADRESSE (variable
+SEGUR_METRICS_ADDR), servi seul sur cette adresse d'écoute interne, et
+plus sur --addr.
 
 Limites (--max-connexions, --max-depots-simultanes, --max-depots-fournisseur,
 --delai-corps, --debit-min, --quota-depots-heure, --quota-mo-jour,
@@ -59,11 +76,12 @@ Exemple :
   segur serve --demo
 
 Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
-refusée (--db, --blobs, --smtp) ; 5 erreur interne (base, stockage) ; 6
-impossible d'écouter sur --addr (adresse déjà utilisée, permission
+refusée (--db, --blobs, --smtp, --tls-cert, --tls-key) ; 5 erreur
+interne (base, stockage) ; 6 impossible d'écouter sur --addr,
+--http-redirect ou --metrics-addr (adresse déjà utilisée, permission
 refusée) ; 7 base de données injoignable ou refusée (--db : hôte, port,
-utilisateur, mot de passe, nom de la base ; --data : dossier), ou stockage
-des fichiers --blobs injoignable ; 64 usage incorrect.
+utilisateur, mot de passe, nom de la base ; --data : dossier), ou
+stockage des fichiers --blobs injoignable ; 64 usage incorrect.
 `
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -73,10 +91,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, s3://CLÉ:SECRET@hôte:port/seau (par défaut : le dossier --data)")
 	demo := fs.Bool("demo", false, "créer les données de démonstration")
 	dsfr := fs.String("dsfr", envOr("SEGUR_DSFR_DIR", "web/dsfr"), "dossier des fichiers du système de design de l'État (scripts/dsfr.sh)")
-	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure")
+	https := fs.Bool("https", os.Getenv("SEGUR_HTTPS") == "1", "le portail est servi derrière un proxy HTTPS : cookies Secure et HSTS")
+	tlsCert := fs.String("tls-cert", os.Getenv("SEGUR_TLS_CERT"), "certificat du portail servi en HTTPS, fichier PEM (avec --tls-key ; relu sur SIGHUP)")
+	tlsKey := fs.String("tls-key", os.Getenv("SEGUR_TLS_KEY"), "clé privée du certificat --tls-cert, fichier PEM")
+	httpRedirect := fs.String("http-redirect", os.Getenv("SEGUR_HTTP_REDIRECT"), "adresse d'un port HTTP qui redirige vers HTTPS, par exemple :80 (avec --tls-cert)")
 	proxiesf := fs.String("proxies", os.Getenv("SEGUR_PROXIES"), "proxies inverses de confiance, réseaux ou adresses séparés par des virgules (10.0.0.0/8,192.0.2.10) : l'adresse du client est lue dans leur X-Forwarded-For")
 	prog := segur.ProgrammeParDefaut
 	seuil := fs.String("seuil-convention", segur.Euros(prog.SeuilConvention), "montant financé (€) au-delà duquel une convention remplace la décision")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("SEGUR_METRICS_ADDR"), "adresse d'écoute interne qui sert /metrics seul, par exemple 10.0.0.5:9100 ; sans elle, /metrics n'est servi sur --addr qu'aux requêtes locales")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	smtpf := addSMTPFlags(fs)
 	lim := addLimitesFlags(fs)
@@ -129,6 +151,21 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 		prog.SeuilConvention = c
 	}
+	if err := optionsTLS(*tlsCert, *tlsKey, *httpRedirect); err != nil {
+		fmt.Fprintf(e.stderr, "segur serve : %v\n", err)
+		return exitUsage
+	}
+	// The pair is read before anything starts: a configuration refused.
+	var certs *certificats
+	if *tlsCert != "" {
+		if certs, err = chargerCertificats(*tlsCert, *tlsKey); err != nil {
+			return reportErr(e, "serve", err)
+		}
+	}
+	scheme := "http"
+	if certs != nil {
+		scheme = "https"
+	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	db, err := dbf.open(ctx)
 	if err != nil {
@@ -162,7 +199,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return reportErr(e, "serve --demo", err)
 		}
 	}
-	metrics := &api.Metrics{}
+	// /metrics: on its own listener with --metrics-addr, else on the
+	// portal's for local requests only.
+	metrics := &api.Metrics{Store: db, Dossier: *dbf.data, Local: *metricsAddr == "", Proxies: trusted}
 	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics, AttenteBase: lim.dbAttente, Injoignable: sqlstore.Injoignable,
 		Proxies: trusted, Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
 			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas()}}
@@ -174,14 +213,15 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	base := strings.TrimRight(*public, "/")
 	if base == "" {
-		base = "http://" + *addr
+		base = scheme + "://" + *addr
 	}
 	inst := &agence.Instruction{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return base + "/demandes/" + asp }}
-	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https, Proxies: trusted,
+	pages := &web.Server{Store: db, Blobs: store, Guichet: a.Guichet, Instruction: inst, Log: log, Now: time.Now, Paris: paris(), DSFR: *dsfr, Secure: *https || certs != nil, Proxies: trusted,
 		Injoignable: sqlstore.Injoignable, AttenteBase: lim.dbAttente}
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
+	pages.Connexions = metrics
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}
@@ -193,33 +233,84 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", pret(db, store))
-	mux.Handle("GET /metrics", metrics)
+	if *metricsAddr == "" {
+		mux.Handle("GET /metrics", metrics)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %s\n", *addr, pourquoiEcoute(err))
 		return exitService
 	}
 	ln = limiterEcoute(ln, lim.maxConnexions)
-	srv := &http.Server{Handler: debitMinimum(mux, lim.delaiCorps, lim.debitMin<<10), ReadHeaderTimeout: 10 * time.Second,
+	stopMetriques, code := ecouterMetriques(e, log, *metricsAddr, metrics)
+	if code != exitOK {
+		ln.Close()
+		return code
+	}
+	defer stopMetriques()
+	srv := &http.Server{Handler: hsts(debitMinimum(metrics.Middleware(mux), lim.delaiCorps, lim.debitMin<<10), certs != nil || *https), ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	fmt.Fprintf(e.stderr, "Portail segur sur http://%s/ (API : /api/v1, santé : /healthz)\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	servers := []*http.Server{srv}
+	if certs != nil {
+		srv.TLSConfig = certs.config()
+	}
+	var redirLn net.Listener
+	if *httpRedirect != "" {
+		if redirLn, err = net.Listen("tcp", *httpRedirect); err != nil {
+			ln.Close()
+			fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %s\n", *httpRedirect, pourquoiEcoute(err))
+			return exitService
+		}
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		servers = append(servers, &http.Server{Handler: redirigerHTTPS(*public, port, mux), ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: srv.ErrorLog})
+	}
+	if certs != nil {
+		// SIGHUP reloads the pair (without TLS, it keeps its default:
+		// the process ends). Caught before the line that says the portal
+		// is up, which a script may wait for before sending it.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		hctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go certs.surveiller(hctx, log, hup)
+	}
+	fmt.Fprintf(e.stderr, "Portail segur sur %s://%s/ (API : /api/v1, santé : /healthz)\n", scheme, ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "tls", certs != nil)
+	errc := make(chan error, len(servers))
+	go func() {
+		if certs != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	if redirLn != nil {
+		fmt.Fprintf(e.stderr, "Redirection vers HTTPS sur http://%s/ (sauf /healthz)\n", redirLn.Addr())
+		go func() { errc <- servers[1].Serve(redirLn) }()
+	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
 		return reportErr(e, "serve", err)
 	case <-ctx.Done():
 	}
 	// Deposits in flight finish; new connections are refused.
 	sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Error("shutdown", "err", err)
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			log.Error("shutdown", "err", err)
+		}
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("serve", "err", err)
+	for range servers {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serve", "err", err)
+		}
 	}
 	log.Info("stopped")
 	return exitOK

@@ -38,7 +38,7 @@ func TestServeOptions(t *testing.T) {
 	}{
 		{"aide", []string{"--help"}, exitOK,
 			"--seuil-convention VALEUR\n      montant financé (€) au-delà duquel une convention remplace la décision (par défaut : " + segur.Euros(segur.ProgrammeParDefaut.SeuilConvention) + ")"},
-		{"aide, codes de sortie", []string{"--help"}, exitOK, "; 6\nimpossible d'écouter sur --addr"},
+		{"aide, codes de sortie", []string{"--help"}, exitOK, "6 impossible d'écouter sur --addr,\n--http-redirect ou --metrics-addr"},
 		{"seuil illisible", []string{"--seuil-convention", "beaucoup"}, exitUsage, "--seuil-convention « beaucoup » : attendu un montant en euros"},
 		{"seuil nul", []string{"--seuil-convention", "0"}, exitUsage, "--seuil-convention « 0 » : attendu un montant en euros"},
 		{"seuil vide", []string{"--seuil-convention", ""}, exitUsage, "--seuil-convention «  » : attendu un montant en euros"},

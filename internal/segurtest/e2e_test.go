@@ -542,6 +542,8 @@ func TestCrash(t *testing.T) {
 	if _, dup := asp[*d.Demandes[0].NumeroASP]; dup {
 		t.Errorf("ASP number %s given again after the restart", *d.Demandes[0].NumeroASP)
 	}
+	// The data the kill left: files, numbers, sequences, triggers.
+	verifier(t, bin, "--data", data)
 }
 
 // poster posts a deposit: the HTTP status (0 when the server does not

@@ -14,28 +14,9 @@ import (
 // every table, read from the schema itself so that a table added later is
 // not forgotten.
 func (db *DB) FindBlobsReferences(ctx context.Context) (map[string]bool, error) {
-	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-		WHERE m.type = 'table' AND p.name LIKE '%sha256' ORDER BY 1, 2`
-	if db.dialect == dialectPostgres {
-		q = `SELECT table_name, column_name FROM information_schema.columns
-			WHERE table_schema = current_schema() AND column_name LIKE '%sha256' ORDER BY 1, 2`
-	}
-	rows, err := db.r.QueryContext(ctx, q)
+	cols, err := db.blobColumns(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
-	}
-	var cols [][2]string
-	for rows.Next() {
-		var c [2]string
-		if err := rows.Scan(&c[0], &c[1]); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
-		}
-		cols = append(cols, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
+		return nil, err
 	}
 	refs := map[string]bool{}
 	for _, c := range cols {
@@ -72,4 +53,33 @@ func (db *DB) FindActivite(ctx context.Context, f segur.FournisseurID, heure, jo
 		return 0, 0, fmt.Errorf("sqlstore: activity of fournisseur %d: %w", f, err)
 	}
 	return depots, octets, nil
+}
+
+// blobColumns returns the table and column of every column whose name ends
+// in sha256, read from the schema.
+func (db *DB) blobColumns(ctx context.Context) ([][2]string, error) {
+	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND p.name LIKE '%sha256' ORDER BY 1, 2`
+	if db.dialect == dialectPostgres {
+		q = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND column_name LIKE '%sha256' ORDER BY 1, 2`
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: blob columns: %w", err)
+	}
+	return cols, nil
 }

@@ -193,6 +193,9 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if attente > 0 {
+		if s.Connexions != nil {
+			s.Connexions.ConnexionFreinee(false)
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(secondes(attente)))
 		return refuser(http.StatusTooManyRequests, "motdepasse", "Trop d'essais de connexion : réessayez dans "+dureeTexte(attente)+".")
 	}
@@ -210,6 +213,9 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		if err := s.Store.DeleteEssaiConnexion(context.WithoutCancel(ctx), essai, false); err != nil {
 			return err
 		}
+		if s.Connexions != nil {
+			s.Connexions.ConnexionFreinee(true)
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(secondesOccupe))
 		return refuser(http.StatusTooManyRequests, "motdepasse", auth.ErrOccupe.Message)
 	}
@@ -217,6 +223,9 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok || user == nil {
+		if s.Connexions != nil {
+			s.Connexions.ConnexionEchouee()
+		}
 		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Adresse e-mail ou mot de passe incorrect.")
 	}
 	if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {

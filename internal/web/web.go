@@ -104,8 +104,19 @@ type Server struct {
 	// only from them is the client's address taken from X-Forwarded-For
 	// or Forwarded, for the login throttling and the audit trail.
 	Proxies proxies.Liste
+	// Connexions counts the logins refused, for /metrics; nil: none.
+	Connexions CompteurConnexions
 
 	pages map[string]*template.Template
+}
+
+// CompteurConnexions counts the logins refused (api.Metrics does).
+type CompteurConnexions interface {
+	// ConnexionEchouee counts a wrong login or password.
+	ConnexionEchouee()
+	// ConnexionFreinee counts an attempt refused with 429: by the
+	// throttle, or every password check busy (occupe).
+	ConnexionFreinee(occupe bool)
 }
 
 // pageFiles are the pages, each executed inside the layout.

@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/segurtest"
+)
+
+// TestAdminVerify: on SQLite and PostgreSQL, the demo's base passes (exit
+// 0); a deleted stored file, a stored file whose bytes changed and a
+// dropped trigger of an append-only table are each reported, with where,
+// and exit 1; with the stored files in S3, a removed object too.
+func TestAdminVerify(t *testing.T) {
+	t.Setenv("SEGUR_BLOBS", "")
+	t.Setenv("SEGUR_DB", "")
+	t.Setenv("SEGUR_DATA", "")
+	t.Run("sqlite", func(t *testing.T) {
+		data := t.TempDir()
+		testAdminVerify(t, data, "", func() *sql.DB {
+			db, err := sql.Open("sqlite", filepath.Join(data, "segur.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}, "DROP TRIGGER demande_historique_sans_suppression")
+	})
+	t.Run("postgres", func(t *testing.T) {
+		u := segurtest.FreshSchema(t, segurtest.PostgresDSN(t))
+		if code, _, errs := runIn(t, "", "migrate", "--db", u); code != 0 {
+			t.Fatalf("migrate: exit %d\n%s", code, errs)
+		}
+		testAdminVerify(t, t.TempDir(), u, func() *sql.DB {
+			db, err := sql.Open("pgx", u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}, "DROP TRIGGER demande_historique_sans_modification ON demande_historique")
+	})
+	t.Run("s3", func(t *testing.T) {
+		testAdminVerifyS3(t, segurtest.S3URL(t))
+	})
+}
+
+// testAdminVerifyS3: with the stored files in S3 (--blobs), a healthy
+// base passes and a removed object is reported.
+func testAdminVerifyS3(t *testing.T, s3 string) {
+	ctx := context.Background()
+	data := t.TempDir()
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	dbf := dbFlags{data: &data, db: new(string)}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store, err := blob.Open(ctx, s3, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, e, db, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"admin", "verify", "--data", data, "--blobs", s3}
+	if code, out, errs := runIn(t, "", args...); code != 0 || out != "" {
+		t.Fatalf("admin verify: got exit %d %q, want 0 and nothing\n%s", code, out, errs)
+	}
+	refs, err := db.FindBlobsReferenceRows(ctx)
+	if err != nil || len(refs) == 0 {
+		t.Fatalf("got %v %v, want the deposit's files", refs, err)
+	}
+	if err := store.(blob.Inventaire).Remove(ctx, refs[0].SHA256); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runIn(t, "", args...)
+	want := "fichier stocké " + refs[0].SHA256 + " absent : table " + refs[0].Table + ", ligne " + strconv.FormatInt(refs[0].ID, 10) + ", colonne " + refs[0].Colonne + "\n"
+	if code != 1 || out != want {
+		t.Errorf("admin verify after an object removed: got exit %d %q, want 1 %q\n%s", code, out, want, errs)
+	}
+}
+
+func testAdminVerify(t *testing.T, data, dbURL string, raw func() *sql.DB, drop string) {
+	ctx := context.Background()
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	dbf := dbFlags{data: &data, db: &dbURL}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := blob.NewDir(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, e, db, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	args := []string{"admin", "verify", "--data", data}
+	if dbURL != "" {
+		args = append(args, "--db", dbURL)
+	}
+	verify := func(wantCode int, want ...string) {
+		t.Helper()
+		code, out, errs := runIn(t, "", args...)
+		if code != wantCode {
+			t.Fatalf("admin verify: got exit %d, want %d\n%s%s", code, wantCode, out, errs)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if out == "" {
+			lines = nil
+		}
+		if len(lines) != len(want) {
+			t.Fatalf("admin verify: got %d lines %q, want %d containing %q", len(lines), lines, len(want), want)
+		}
+		for i, w := range want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("admin verify: line %d: got %q, want it to contain %q", i, lines[i], w)
+			}
+		}
+		bilan := "Aucun problème trouvé."
+		if wantCode != 0 {
+			bilan = "problème(s) trouvé(s)."
+		}
+		if !strings.Contains(errs, bilan) || !strings.Contains(errs, "Contrôle d'intégrité : ") {
+			t.Errorf("admin verify: got summary %q, want the integrity check done and %q", errs, bilan)
+		}
+	}
+	verify(0)
+	if dbURL == "" {
+		// A mistyped folder is not a new, healthy base.
+		code, _, errs := runIn(t, "", "admin", "verify", "--data", filepath.Join(data, "absent"))
+		if code != exitBase || !strings.Contains(errs, "introuvable") {
+			t.Errorf("admin verify of a folder without a base: got exit %d %q, want %d, base introuvable", code, errs, exitBase)
+		}
+		if _, err := os.Stat(filepath.Join(data, "absent")); err == nil {
+			t.Error("admin verify of a folder without a base created it, want nothing created")
+		}
+	}
+
+	// The deposit's JSON file, its zip and its returned file.
+	c := raw()
+	defer c.Close()
+	var jsonSum, zipSum string
+	var id int64
+	if err := c.QueryRowContext(ctx, `SELECT id, json_sha256, zip_sha256 FROM depots`).Scan(&id, &jsonSum, &zipSum); err != nil {
+		t.Fatal(err)
+	}
+	chemin := func(sum string) string { return filepath.Join(data, "blobs", sum[:2], sum[2:4], sum) }
+	if err := os.Remove(chemin(jsonSum)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(chemin(zipSum), []byte("pas le zip déposé"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	jsonLigne := "fichier stocké " + jsonSum + " absent : table depots, ligne " + strconv.FormatInt(id, 10) + ", colonne json_sha256"
+	zipLigne := "fichier stocké " + zipSum + " altéré"
+	// Lines in the order of the digests.
+	want := []string{jsonLigne, zipLigne}
+	if zipSum < jsonSum {
+		want = []string{zipLigne, jsonLigne}
+	}
+	verify(1, want...)
+
+	// A dropped trigger: a request's history can then lose rows, and
+	// verify says which trigger, on which table.
+	if _, err := c.ExecContext(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecContext(ctx, `DELETE FROM demande_historique`); err != nil {
+		t.Fatalf("DELETE FROM demande_historique without its trigger: %v", err)
+	}
+	nom := strings.Fields(drop)[2]
+	verify(1, append([]string{"déclencheur " + nom + " absent : la table demande_historique n'est plus protégée"}, want...)...)
+}

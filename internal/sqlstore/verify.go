@@ -1,0 +1,359 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Verification is what Verify found in the database: the problems, one
+// French sentence each saying what and where, and what the database's own
+// integrity check covered.
+type Verification struct {
+	Problemes []string
+	// Integrite says, in French, which integrity check of the database
+	// engine ran (or why none did).
+	Integrite string
+}
+
+// Verify checks the database, for segur admin verify: the engine's own
+// integrity check (SQLite: integrity_check and foreign_key_check;
+// PostgreSQL: amcheck's bt_index_check on the schema's B-tree indexes when
+// the extension is installed, nothing otherwise); no ASP number and no
+// deposit reference (impId) twice; each sequence ahead of every number it
+// gave; every trigger the migrations create still there (and, on
+// PostgreSQL, enabled). An error is a check that could not run, not a
+// problem found.
+func (db *DB) Verify(ctx context.Context) (*Verification, error) {
+	v := &Verification{}
+	var err error
+	if db.dialect == dialectPostgres {
+		err = db.verifyPostgres(ctx, v)
+	} else {
+		err = db.verifySQLite(ctx, v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		nom, table, colonne, prefixe string
+	}{
+		{"ASP", "demandes", "numero_asp", "numéro ASP"},
+		{"imp", "depots", "imp_id", "référence de dépôt"},
+	} {
+		if err := db.verifyNumeros(ctx, v, s.nom, s.table, s.colonne, s.prefixe); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.verifyTriggers(ctx, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (v *Verification) add(format string, args ...any) {
+	v.Problemes = append(v.Problemes, fmt.Sprintf(format, args...))
+}
+
+func (db *DB) verifySQLite(ctx context.Context, v *Verification) error {
+	v.Integrite = "SQLite : PRAGMA integrity_check et foreign_key_check"
+	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: integrity_check: %w", err)
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			v.add("base SQLite endommagée (integrity_check) : %s", s)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: integrity_check: %w", err)
+	}
+	rows, err = db.r.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: foreign_key_check: %w", err)
+	}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		v.add("table %s, ligne %d : référence à une ligne absente de la table %s", table, rowid.Int64, parent)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: foreign_key_check: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) verifyPostgres(ctx context.Context, v *Verification) error {
+	var amcheck bool
+	if err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'amcheck')`).Scan(&amcheck); err != nil {
+		return fmt.Errorf("sqlstore: amcheck: %w", err)
+	}
+	if !amcheck {
+		v.Integrite = "PostgreSQL : extension amcheck absente, index non vérifiés (CREATE EXTENSION amcheck pour les vérifier)"
+		return nil
+	}
+	v.Integrite = "PostgreSQL : index B-tree du schéma vérifiés par amcheck (bt_index_check)"
+	rows, err := db.r.QueryContext(ctx, `SELECT c.relname FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+		WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: indexes: %w", err)
+	}
+	var index []string
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var s string
+		err := rows.Scan(&s)
+		index = append(index, s)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: indexes: %w", err)
+	}
+	for _, i := range index {
+		_, err := db.r.ExecContext(ctx, `SELECT bt_index_check(c.oid) FROM pg_class c
+			WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`, i)
+		var pe *pgconn.PgError
+		switch {
+		case err == nil:
+		case errors.As(err, &pe) && pe.Code == "XX002": // index_corrupted
+			v.add("index %s endommagé (amcheck) : %s", i, pe.Message)
+		case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege
+			v.Integrite = "PostgreSQL : extension amcheck installée, mais ce compte n'a pas le droit d'exécuter bt_index_check : index non vérifiés"
+			return nil
+		default:
+			return fmt.Errorf("sqlstore: bt_index_check %s: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// verifyNumeros checks a column of numbers given by sequence nom (PREFIX-
+// year-sequence): no value twice, no sequence number twice (the sequence is
+// global, across years), and the sequence ahead of the largest.
+func (db *DB) verifyNumeros(ctx context.Context, v *Verification, nom, table, colonne, libelle string) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, `+colonne+` FROM `+table+` WHERE `+colonne+` <> '' ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s.%s: %w", table, colonne, err)
+	}
+	vus := map[string]int64{}
+	seqs := map[int64]string{}
+	var max int64
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var id int64
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			return err
+		}
+		if autre, ok := vus[s]; ok {
+			v.add("%s %s donné deux fois : table %s, lignes %d et %d", libelle, s, table, autre, id)
+			return nil
+		}
+		vus[s] = id
+		i := strings.LastIndexByte(s, '-')
+		n, err := strconv.ParseInt(s[i+1:], 10, 64)
+		if err != nil || n <= 0 {
+			v.add("%s « %s » mal formé : table %s, ligne %d", libelle, s, table, id)
+			return nil
+		}
+		if autre, ok := seqs[n]; ok {
+			v.add("%s %s : même numéro de séquence que %s (table %s, ligne %d)", libelle, s, autre, table, id)
+		} else {
+			seqs[n] = s
+		}
+		max = maxInt(max, n)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s.%s: %w", table, colonne, err)
+	}
+	// The last value the sequence gave.
+	var dernier int64
+	if db.dialect == dialectPostgres {
+		var called bool
+		if err := db.r.QueryRowContext(ctx, `SELECT last_value, is_called FROM `+nom+`_seq`).Scan(&dernier, &called); err != nil {
+			return fmt.Errorf("sqlstore: sequence %s_seq: %w", nom, err)
+		}
+		if !called {
+			dernier--
+		}
+	} else if err := db.r.QueryRowContext(ctx, `SELECT valeur FROM `+nom+`_seq WHERE id = 1`).Scan(&dernier); err != nil {
+		return fmt.Errorf("sqlstore: sequence %s_seq: %w", nom, err)
+	}
+	if dernier < max {
+		v.add("séquence %s_seq en retard : dernière valeur donnée %d, mais la table %s a déjà le numéro %d (%s) : les prochains %ss seraient donnés deux fois",
+			nom, dernier, table, max, seqs[max], libelle)
+	}
+	return nil
+}
+
+func maxInt(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Triggers, as the migrations write them.
+var (
+	createTrigger = regexp.MustCompile(`(?is)\bCREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s.*?\bON\s+(\w+)`)
+	dropTrigger   = regexp.MustCompile(`(?i)\bDROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)`)
+	dropTable     = regexp.MustCompile(`(?i)\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)`)
+	sqlComment    = regexp.MustCompile(`--[^\n]*`)
+)
+
+// expectedTriggers returns the triggers the migrations leave, by name, with
+// their table: those created, less those dropped (by name, or with their
+// table).
+func expectedTriggers(d dialect) (map[string]string, error) {
+	ms, err := migrations(d)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]string{}
+	for _, m := range ms {
+		s := sqlComment.ReplaceAllString(m.sql, "")
+		type op struct {
+			at       int
+			kind     byte
+			nom, tbl string
+		}
+		var ops []op
+		for _, x := range createTrigger.FindAllStringSubmatchIndex(s, -1) {
+			ops = append(ops, op{x[0], 'c', s[x[2]:x[3]], s[x[4]:x[5]]})
+		}
+		for _, x := range dropTrigger.FindAllStringSubmatchIndex(s, -1) {
+			ops = append(ops, op{x[0], 't', s[x[2]:x[3]], ""})
+		}
+		for _, x := range dropTable.FindAllStringSubmatchIndex(s, -1) {
+			ops = append(ops, op{x[0], 'd', "", s[x[2]:x[3]]})
+		}
+		sort.Slice(ops, func(i, j int) bool { return ops[i].at < ops[j].at })
+		for _, o := range ops {
+			switch o.kind {
+			case 'c':
+				want[o.nom] = o.tbl
+			case 't':
+				delete(want, o.nom)
+			case 'd':
+				for n, t := range want {
+					if t == o.tbl {
+						delete(want, n)
+					}
+				}
+			}
+		}
+	}
+	return want, nil
+}
+
+// verifyTriggers reports every trigger of the migrations that is missing,
+// on another table, or (PostgreSQL) disabled: without them the
+// append-only tables (the audit log, the requests' history, the
+// payments…) could be changed.
+func (db *DB) verifyTriggers(ctx context.Context, v *Verification) error {
+	want, err := expectedTriggers(db.dialect)
+	if err != nil {
+		return err
+	}
+	q := `SELECT name, tbl_name, 1 FROM sqlite_master WHERE type = 'trigger'`
+	if db.dialect == dialectPostgres {
+		q = `SELECT t.tgname, c.relname, CASE WHEN t.tgenabled = 'D' THEN 0 ELSE 1 END FROM pg_trigger t
+			JOIN pg_class c ON c.oid = t.tgrelid
+			WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace`
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("sqlstore: triggers: %w", err)
+	}
+	type trigger struct {
+		table  string
+		active bool
+	}
+	have := map[string]trigger{}
+	err = eachRow(rows, func(rows *sql.Rows) error {
+		var n, t string
+		var a int
+		err := rows.Scan(&n, &t, &a)
+		have[n] = trigger{t, a == 1}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: triggers: %w", err)
+	}
+	noms := make([]string, 0, len(want))
+	for n := range want {
+		noms = append(noms, n)
+	}
+	sort.Strings(noms)
+	for _, n := range noms {
+		h, ok := have[n]
+		switch {
+		case !ok:
+			v.add("déclencheur %s absent : la table %s n'est plus protégée (modification ou suppression de ses lignes possible)", n, want[n])
+		case h.table != want[n]:
+			v.add("déclencheur %s sur la table %s au lieu de %s : la table %s n'est plus protégée", n, h.table, want[n], want[n])
+		case !h.active:
+			v.add("déclencheur %s désactivé : la table %s n'est plus protégée", n, want[n])
+		}
+	}
+	return nil
+}
+
+// BlobReference is a row's reference to a stored file.
+type BlobReference struct {
+	Table, Colonne string
+	ID             int64 // the row's id (SQLite: its rowid)
+	SHA256         string
+}
+
+// FindBlobsReferenceRows returns every row's reference to a stored file,
+// from the columns FindBlobsReferences reads, by table, column and row.
+func (db *DB) FindBlobsReferenceRows(ctx context.Context) ([]BlobReference, error) {
+	cols, err := db.blobColumns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := "rowid"
+	if db.dialect == dialectPostgres {
+		id = "id"
+	}
+	var refs []BlobReference
+	for _, c := range cols {
+		t, col := quoteName(c[0]), quoteName(c[1])
+		rows, err := db.r.QueryContext(ctx, `SELECT `+id+`, `+col+` FROM `+t+` WHERE `+col+` IS NOT NULL AND `+col+` <> '' ORDER BY 1`)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: blobs of %s.%s: %w", c[0], c[1], err)
+		}
+		err = eachRow(rows, func(rows *sql.Rows) error {
+			r := BlobReference{Table: c[0], Colonne: c[1]}
+			err := rows.Scan(&r.ID, &r.SHA256)
+			refs = append(refs, r)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: blobs of %s.%s: %w", c[0], c[1], err)
+		}
+	}
+	return refs, nil
+}
+
+// quoteName quotes a table's or column's name read from the schema.
+func quoteName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
