@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build charge bench-document bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build charge release bench-document bench-portail fuzz clean
 
 # A static binary (no C library): it starts faster and in less memory, and
 # runs on any Linux of its architecture, whatever its glibc.
@@ -141,5 +141,18 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzControlerSolde -fuzztime 10m ./hop/
 	$(GO) test -run '^$$' -fuzz FuzzArchive -fuzztime 10m ./hop/
 
+# The binaries vendors and the agency download: pure Go (CGO_ENABLED=0),
+# for Linux (amd64, arm64), Windows and macOS (amd64, arm64), with the
+# version and commit segur --version shows, and their SHA256SUMS.
+RELEASE_TARGETS := linux/amd64 linux/arm64 windows/amd64 darwin/amd64 darwin/arm64
+release:
+	rm -rf dist && mkdir -p dist
+	for t in $(RELEASE_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		echo "segur-$$os-$$arch$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -buildvcs=auto -trimpath -o dist/segur-$$os-$$arch$$ext ./cmd/segur || exit 1; \
+	done
+	cd dist && sha256sum segur-* > SHA256SUMS && cat SHA256SUMS
+
 clean:
-	rm -rf bin .tools
+	rm -rf bin dist .tools
