@@ -583,53 +583,6 @@ func TestS3Absent(t *testing.T) {
 	}
 }
 
-// relaisTCP forwards the connections of a loopback address to cible until
-// couper closes it and every connection through it.
-type relaisTCP struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func relayer(t *testing.T, addr, cible string) *relaisTCP {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &relaisTCP{ln: ln}
-	t.Cleanup(r.couper)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", cible)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			r.mu.Lock()
-			r.conns = append(r.conns, c, s)
-			r.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	return r
-}
-
-func (r *relaisTCP) couper() {
-	r.ln.Close()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, c := range r.conns {
-		c.Close()
-	}
-	r.conns = nil
-}
-
 // TestBaseAbsente cuts PostgreSQL from a running portal (through a relay):
 // deposits get 503 with Retry-After and /readyz says not ready; once the
 // database is back, both work again without a restart.
@@ -642,8 +595,8 @@ func TestBaseAbsente(t *testing.T) {
 		t.Fatal(err)
 	}
 	pg := u.Host
-	r := relayer(t, "127.0.0.1:0", pg)
-	addr := r.ln.Addr().String()
+	r := NouveauRelais(t, "127.0.0.1:0", pg)
+	addr := r.Addr()
 	u.Host = addr
 	srv, token := portailOuvert(t, bin, t.TempDir(), []string{"--db", u.String()})
 	ctx := delai(t)
@@ -665,7 +618,7 @@ func TestBaseAbsente(t *testing.T) {
 	if code, body, _ := depot(1).poster(ctx, srv.base, token); code != 201 {
 		t.Fatalf("deposit with the database up: got %d %s", code, body)
 	}
-	r.couper()
+	r.Couper()
 	code, body, h := depot(2).poster(ctx, srv.base, token)
 	if code != 503 || h.Get("Retry-After") == "" || !strings.Contains(string(body), "base de données") {
 		t.Errorf("deposit with the database away: got %d %s (Retry-After %q), want 503 with Retry-After", code, body, h.Get("Retry-After"))
@@ -673,7 +626,7 @@ func TestBaseAbsente(t *testing.T) {
 	if code := statut("/readyz"); code != 503 {
 		t.Errorf("readyz with the database away: got %d, want 503", code)
 	}
-	relayer(t, addr, pg)
+	NouveauRelais(t, addr, pg)
 	if code := statut("/readyz"); code != 200 {
 		t.Errorf("readyz with the database back: got %d, want 200", code)
 	}

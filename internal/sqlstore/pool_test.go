@@ -2,63 +2,14 @@ package sqlstore
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/url"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
-
-// relais forwards connections from a loopback port to addr until coupe
-// closes it and every connection through it.
-type relais struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func nouveauRelais(t *testing.T, addr string) *relais {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &relais{ln: ln}
-	t.Cleanup(r.coupe)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", addr)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			r.mu.Lock()
-			r.conns = append(r.conns, c, s)
-			r.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	return r
-}
-
-func (r *relais) coupe() {
-	r.ln.Close()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, c := range r.conns {
-		c.Close()
-	}
-}
 
 // TestPostgresIndisponible: a PostgreSQL out of reach after the start is
 // EUNAVAILABLE (the portal answers 503), not an internal error.
@@ -69,8 +20,8 @@ func TestPostgresIndisponible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := nouveauRelais(t, u.Host)
-	u.Host = r.ln.Addr().String()
+	r := segurtest.NouveauRelais(t, "127.0.0.1:0", u.Host)
+	u.Host = r.Addr()
 	db, err := Open(t.Context(), u.String(), testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +32,7 @@ func TestPostgresIndisponible(t *testing.T) {
 	if _, err := db.FindFournisseurs(ctx); err != nil {
 		t.Fatalf("through the relay: %v", err)
 	}
-	r.coupe()
+	r.Couper()
 	// The first query meets a dead connection of the pool, the next ones
 	// a database that refuses new ones: all say it is out of reach.
 	for i := range 3 {
