@@ -29,7 +29,8 @@ import (
 )
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
-                   [--tls-cert FICHIER --tls-key FICHIER [--http-redirect :80]]
+                   [--tls-cert FICHIER --tls-key FICHIER [--http-redirect :80]] [--https] [--proxies RÉSEAUX]
+                   [--metrics-addr ADRESSE] [options des limites : voir plus bas]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz,
 /readyz (base et stockage des fichiers prêts, pour un répartiteur de charge)
