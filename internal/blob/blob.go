@@ -56,9 +56,25 @@ func validSum(s string) bool {
 
 // Put stores r durably and returns its digest and size.
 func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, error) {
-	tmp, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "put-*")
+	tmp, ref, err := ecrireTemp(ctx, filepath.Join(d.root, "tmp"), "put-*", r, max, true)
 	if err != nil {
-		return segur.BlobRef{}, fmt.Errorf("blob: %w", err)
+		return segur.BlobRef{}, err
+	}
+	if err := d.place(tmp, ref.SHA256); err != nil {
+		os.Remove(tmp)
+		return segur.BlobRef{}, err
+	}
+	return ref, nil
+}
+
+// ecrireTemp writes r, of at most max bytes, to a new file of dir named
+// after pattern (os.CreateTemp's), hashing it as it goes, synced when
+// durable, and returns its path and reference. On any error the file is
+// removed: a file over max is ETOOLARGE, a full disk ENOSPACE.
+func ecrireTemp(ctx context.Context, dir, pattern string, r io.Reader, max int64, durable bool) (string, segur.BlobRef, error) {
+	tmp, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", segur.BlobRef{}, ioErr(err)
 	}
 	done := false
 	defer func() {
@@ -70,24 +86,21 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, e
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(ctxReader{ctx, r}, max+1))
 	if err != nil {
-		return segur.BlobRef{}, ioErr(err)
+		return "", segur.BlobRef{}, ioErr(err)
 	}
 	if n > max {
-		return segur.BlobRef{}, segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
+		return "", segur.BlobRef{}, segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
 	}
-	if err := tmp.Sync(); err != nil {
-		return segur.BlobRef{}, ioErr(err)
+	if durable {
+		if err := tmp.Sync(); err != nil {
+			return "", segur.BlobRef{}, ioErr(err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
-		return segur.BlobRef{}, ioErr(err)
+		return "", segur.BlobRef{}, ioErr(err)
 	}
-	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}
 	done = true
-	if err := d.place(tmp.Name(), ref.SHA256); err != nil {
-		os.Remove(tmp.Name())
-		return segur.BlobRef{}, err
-	}
-	return ref, nil
+	return tmp.Name(), segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}, nil
 }
 
 // place renames the synced file tmp, of digest sum, into the store and

@@ -2,8 +2,6 @@ package blob
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -69,36 +67,17 @@ type stagedFile struct {
 
 // Put writes r, of at most max bytes, to a file of the staging folder.
 func (st *staging) Put(ctx context.Context, r io.Reader, max int64) (segur.BlobRef, error) {
-	tmp, err := os.CreateTemp(st.s.dir, StagingPrefix+"*")
+	tmp, ref, err := ecrireTemp(ctx, st.s.dir, StagingPrefix+"*", r, max, false)
 	if err != nil {
-		return segur.BlobRef{}, ioErr(err)
+		return segur.BlobRef{}, err
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(ctxReader{ctx, r}, max+1))
-	if err != nil {
-		return segur.BlobRef{}, ioErr(err)
-	}
-	if n > max {
-		return segur.BlobRef{}, segur.Errorf(segur.ETOOLARGE, "fichier de plus de %d octets", max)
-	}
-	if err := tmp.Close(); err != nil {
-		return segur.BlobRef{}, ioErr(err)
-	}
-	ref := segur.BlobRef{SHA256: hex.EncodeToString(h.Sum(nil)), Taille: n}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, ok := st.files[ref.SHA256]; ok {
-		return ref, nil // the same content twice: the first file serves
+		os.Remove(tmp) // the same content twice: the first file serves
+		return ref, nil
 	}
-	done = true
-	st.files[ref.SHA256] = &stagedFile{path: tmp.Name(), ref: ref}
+	st.files[ref.SHA256] = &stagedFile{path: tmp, ref: ref}
 	st.order = append(st.order, ref.SHA256)
 	return ref, nil
 }

@@ -2,16 +2,10 @@ package segurtest
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"os"
@@ -23,55 +17,6 @@ import (
 	"testing"
 	"time"
 )
-
-// unePaire is a throwaway certificate for 127.0.0.1 and its key, in PEM.
-type unePaire struct {
-	cert, key []byte
-	serie     *big.Int
-	x509      *x509.Certificate
-}
-
-// nouvellePaire makes a self-signed ECDSA P-256 certificate for 127.0.0.1.
-func nouvellePaire(tb testing.TB) unePaire {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	serie, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tpl := &x509.Certificate{SerialNumber: serie, Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return unePaire{cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		key: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), serie: serie, x509: cert}
-}
-
-// ecrire writes the pair over certFile and keyFile.
-func (p unePaire) ecrire(tb testing.TB, certFile, keyFile string) {
-	tb.Helper()
-	if err := os.WriteFile(certFile, p.cert, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, p.key, 0o600); err != nil {
-		tb.Fatal(err)
-	}
-}
 
 // serveurTLS is a segur serve process over TLS: its HTTPS address, its
 // redirect listener's, and its output's lines as they come.
@@ -177,8 +122,8 @@ func TestTLS(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	a, b := nouvellePaire(t), nouvellePaire(t)
-	a.ecrire(t, certFile, keyFile)
+	a, b := NouvellePaireTLS(t), NouvellePaireTLS(t)
+	a.Ecrire(t, certFile, keyFile)
 	s := serveTLS(t, bin, t.TempDir(), "--tls-cert", certFile, "--tls-key", keyFile, "--http-redirect", "127.0.0.1:0")
 	if !strings.HasPrefix(s.base, "https://127.0.0.1:") {
 		t.Fatalf("portal's address: got %q, want https://127.0.0.1:port", s.base)
@@ -186,8 +131,8 @@ func TestTLS(t *testing.T) {
 	addr := strings.TrimPrefix(s.base, "https://")
 
 	roots := x509.NewCertPool()
-	roots.AddCert(a.x509)
-	roots.AddCert(b.x509)
+	roots.AddCert(a.X509)
+	roots.AddCert(b.X509)
 	client := &http.Client{Timeout: attenteMax, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	// get fetches path over HTTPS and reports whether the request reused an
 	// open connection.
@@ -222,8 +167,8 @@ func TestTLS(t *testing.T) {
 		if got := resp.Header.Get("Strict-Transport-Security"); got != "max-age=31536000" {
 			t.Errorf("GET %s: got Strict-Transport-Security %q, want max-age=31536000", tc.path, got)
 		}
-		if got := resp.TLS.PeerCertificates[0].SerialNumber; got.Cmp(a.serie) != 0 {
-			t.Errorf("GET %s: got certificate %v, want %v", tc.path, got, a.serie)
+		if got := resp.TLS.PeerCertificates[0].SerialNumber; got.Cmp(a.Serie) != 0 {
+			t.Errorf("GET %s: got certificate %v, want %v", tc.path, got, a.Serie)
 		}
 		if resp.TLS.Version < tls.VersionTLS12 {
 			t.Errorf("GET %s: got TLS version %x, want 1.2 at least", tc.path, resp.TLS.Version)
@@ -268,27 +213,27 @@ func TestTLS(t *testing.T) {
 	})
 
 	t.Run("SIGHUP", func(t *testing.T) {
-		b.ecrire(t, certFile, keyFile)
+		b.Ecrire(t, certFile, keyFile)
 		if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 			t.Fatal(err)
 		}
-		if l := s.attendreLigne(t, "certificat TLS"); !strings.Contains(l, "certificat TLS rechargé") || !strings.Contains(l, b.serie.String()) {
-			t.Fatalf("after SIGHUP: got log %s, want the reload of %v", l, b.serie)
+		if l := s.attendreLigne(t, "certificat TLS"); !strings.Contains(l, "certificat TLS rechargé") || !strings.Contains(l, b.Serie.String()) {
+			t.Fatalf("after SIGHUP: got log %s, want the reload of %v", l, b.Serie)
 		}
-		if got := serieTLS(t, addr, roots); got.Cmp(b.serie) != 0 {
-			t.Errorf("new connection after SIGHUP: got certificate %v, want the new one %v", got, b.serie)
+		if got := serieTLS(t, addr, roots); got.Cmp(b.Serie) != 0 {
+			t.Errorf("new connection after SIGHUP: got certificate %v, want the new one %v", got, b.Serie)
 		}
 		// The connection opened before the reload still serves, with its
 		// certificate.
 		resp, _, reused := get("/healthz")
-		if !reused || resp.StatusCode != 200 || resp.TLS.PeerCertificates[0].SerialNumber.Cmp(a.serie) != 0 {
+		if !reused || resp.StatusCode != 200 || resp.TLS.PeerCertificates[0].SerialNumber.Cmp(a.Serie) != 0 {
 			t.Errorf("open connection after SIGHUP: got reused %v, %d, certificate %v; want reused, 200, %v",
-				reused, resp.StatusCode, resp.TLS.PeerCertificates[0].SerialNumber, a.serie)
+				reused, resp.StatusCode, resp.TLS.PeerCertificates[0].SerialNumber, a.Serie)
 		}
 
 		// A key that is not the certificate's: refused, logged, the
 		// current pair stays.
-		if err := os.WriteFile(keyFile, nouvellePaire(t).key, 0o600); err != nil {
+		if err := os.WriteFile(keyFile, NouvellePaireTLS(t).Key, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
@@ -297,8 +242,8 @@ func TestTLS(t *testing.T) {
 		if l := s.attendreLigne(t, "certificat TLS"); !strings.Contains(l, "certificat TLS non rechargé : l'ancien reste servi") {
 			t.Errorf("after a bad pair: got log %s, want the French error", l)
 		}
-		if got := serieTLS(t, addr, roots); got.Cmp(b.serie) != 0 {
-			t.Errorf("after a bad pair: got certificate %v, want the current one %v", got, b.serie)
+		if got := serieTLS(t, addr, roots); got.Cmp(b.Serie) != 0 {
+			t.Errorf("after a bad pair: got certificate %v, want the current one %v", got, b.Serie)
 		}
 	})
 
@@ -333,8 +278,8 @@ func TestTLS(t *testing.T) {
 		// refused) and a French message.
 		dir := t.TempDir()
 		certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-		a.ecrire(t, certFile, keyFile)
-		if err := os.WriteFile(keyFile, b.key, 0o600); err != nil {
+		a.Ecrire(t, certFile, keyFile)
+		if err := os.WriteFile(keyFile, b.Key, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		code, _, errs := runCode(t, bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--tls-cert", certFile, "--tls-key", keyFile)
