@@ -68,14 +68,14 @@ func lirePaire(certFile, keyFile string) (*tls.Certificate, error) {
 		return nil, segur.Errorf(segur.EINVALID, "--tls-cert : %s ne contient pas de certificat au format PEM (« BEGIN CERTIFICATE »)", certFile)
 	}
 	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return nil, segur.Errorf(segur.EINVALID, "--tls-cert : certificat illisible dans %s : %v", certFile, err)
+		return nil, segur.Errorf(segur.EINVALID, "--tls-cert : le certificat de %s est illisible (X.509 abîmé) ; attendu un certificat PEM tel que l'autorité l'a délivré", certFile)
 	}
 	if !strings.Contains(string(keyPEM), "PRIVATE KEY-----") {
 		return nil, segur.Errorf(segur.EINVALID, "--tls-key : %s ne contient pas de clé privée au format PEM (« BEGIN … PRIVATE KEY »)", keyFile)
 	}
 	p, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
-		return nil, segur.Errorf(segur.EINVALID, "--tls-key : la clé privée de %s est illisible ou n'est pas celle du certificat %s (%v)", keyFile, certFile, err)
+		return nil, segur.Errorf(segur.EINVALID, "--tls-key : la clé privée de %s est illisible ou n'est pas celle du certificat %s ; attendu la clé du même certificat", keyFile, certFile)
 	}
 	return &p, nil
 }
