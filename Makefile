@@ -31,7 +31,8 @@ staticcheck: $(STATICCHECK)
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
 # (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
 # the documents), libxml2-utils (scripts/xmllint.sh, the SEPA files
-# against their XSD) and LibreOffice Calc (scripts/libreoffice.sh, the XLSX
+# against their XSD), podman and runc (scripts/podman.sh, the container
+# image) and LibreOffice Calc (scripts/libreoffice.sh, the XLSX
 # files in a real spreadsheet). The end-to-end package runs real servers
 # by the dozen and Chromium: go test's default of 10 minutes per package is
 # too short on a loaded 2-core machine, hence -timeout 30m. The suites that
@@ -86,6 +87,12 @@ unit:
 	else \
 		echo "LibreOffice (libreoffice-calc-nogui) indisponible : les tests des classeurs XLSX dans un vrai tableur seront sautés (échec si CI=true)." >&2; \
 		manque="$$manque|LibreOffice : les classeurs XLSX dans un vrai tableur (scripts/libreoffice.sh)"; \
+	fi; \
+	if pm=$$(scripts/podman.sh); then \
+		eval "$$pm"; \
+	else \
+		echo "podman indisponible : le test de l'image de conteneur sera sauté (échec si CI=true)." >&2; \
+		manque="$$manque|podman : l'image de conteneur et le guide « Avec un conteneur » (scripts/podman.sh)"; \
 	fi; \
 	status=0; $(GO) test -count=1 -timeout 30m ./... || status=$$?; \
 	if [ -n "$$manque" ]; then \

@@ -16,7 +16,8 @@ import (
 // written, in their order, by TestREADME and TestExploitation: a fenced
 // block whose info string is exactly "sh" is run; a block "sh exemple" is
 // shown, not run (make run, a synopsis, what needs root, another machine
-// or a service). A comment « affiche « texte » » after a command says what
+// or a service); TestImage runs the blocks "sh conteneur" of the operator's
+// guide. A comment « affiche « texte » » after a command says what
 // its output (standard and error) must hold.
 
 // commandeDoc is one command of a document: its text, possibly on several
@@ -34,8 +35,12 @@ var affiche = regexp.MustCompile(`affiche((?:\s*(?:et\s*)?«\s*[^»]*?\s*»)+)`)
 var guillemets = regexp.MustCompile(`«\s*([^»]*?)\s*»`)
 
 // commandesDoc returns the commands of a Markdown document's blocks to
-// run.
-func commandesDoc(md []byte) []commandeDoc {
+// run: those whose info string is "sh".
+func commandesDoc(md []byte) []commandeDoc { return commandesBlocs(md, "sh") }
+
+// commandesBlocs returns the commands of a Markdown document's blocks
+// whose info string is exactly genre ("sh conteneur", say).
+func commandesBlocs(md []byte, genre string) []commandeDoc {
 	var out []commandeDoc
 	sc := bufio.NewScanner(bytes.NewReader(md))
 	n, bloc, dans, executable := 0, -1, false, false
@@ -46,7 +51,7 @@ func commandesDoc(md []byte) []commandeDoc {
 		if strings.HasPrefix(l, "```") {
 			if !dans {
 				bloc++
-				dans, executable = true, strings.TrimSpace(strings.TrimPrefix(l, "```")) == "sh"
+				dans, executable = true, strings.TrimSpace(strings.TrimPrefix(l, "```")) == genre
 			} else {
 				dans, cur = false, nil
 			}

@@ -55,6 +55,7 @@ func commands() []command {
 		{"admin", "administrer le portail : fournisseurs, numéros ANS, comptes, jetons, campagnes", runAdmin},
 		{"serve", "servir le portail de dépôt de l'agence et son API", runServe},
 		{"migrate", "mettre à jour le schéma d'une base PostgreSQL", runMigrate},
+		{"health", "demander à un portail s'il répond (sonde de santé, pour un conteneur)", runHealth},
 		{"version", "afficher la version, le commit et la version de Go", runVersion},
 	}
 }
