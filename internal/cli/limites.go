@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -88,14 +90,31 @@ func envDuration(key string, def time.Duration) time.Duration {
 
 // ecouteLimitee accepts at most n open connections: past it, a connection
 // is answered 503 at once and closed, which frees its descriptor instead
-// of leaving it in the kernel's queue.
+// of leaving it in the kernel's queue. On a TLS port the 503 is sent after
+// the handshake, over TLS (written in clear, a browser would only report a
+// failed handshake). At most maxRefus refusals are answered at once; past
+// that, in a flood, a connection is closed unanswered: answering costs a
+// goroutine and, with TLS, a handshake.
 type ecouteLimitee struct {
 	net.Listener
 	places chan struct{}
+	refus   chan struct{}
+	tls     *tls.Config  // nil on a plain HTTP port
+	fermees atomic.Int64 // connections closed unanswered
 }
 
-func limiterEcoute(ln net.Listener, n int) net.Listener {
-	return &ecouteLimitee{Listener: ln, places: make(chan struct{}, n)}
+const maxRefus = 64
+
+// limiterEcoute bounds ln to n open connections; conf is the TLS
+// configuration of the port, nil for plain HTTP.
+func limiterEcoute(ln net.Listener, n int, conf *tls.Config) net.Listener {
+	l := &ecouteLimitee{Listener: ln, places: make(chan struct{}, n), refus: make(chan struct{}, maxRefus)}
+	if conf != nil {
+		// HTTP/1.1 only: the refusal is one HTTP/1.1 answer, not HTTP/2's frames.
+		l.tls = conf.Clone()
+		l.tls.NextProtos = []string{"http/1.1"}
+	}
+	return l
 }
 
 func (l *ecouteLimitee) Accept() (net.Conn, error) {
@@ -108,17 +127,36 @@ func (l *ecouteLimitee) Accept() (net.Conn, error) {
 		case l.places <- struct{}{}:
 			return &connLimitee{Conn: c, rendre: func() { <-l.places }}, nil
 		default:
-			go refuserConnexion(c)
+		}
+		select {
+		case l.refus <- struct{}{}:
+			go func() {
+				defer func() { <-l.refus }()
+				refuserConnexion(c, l.tls)
+			}()
+		default:
+			l.fermees.Add(1)
+			c.Close()
 		}
 	}
 }
 
-// refuserConnexion answers 503, within a second, and closes c.
-func refuserConnexion(c net.Conn) {
-	c.SetDeadline(time.Now().Add(time.Second))
+// refuserConnexion answers 503, within a second (two with TLS, for the
+// handshake), and closes c.
+func refuserConnexion(c net.Conn, conf *tls.Config) {
+	defer c.Close()
+	if conf != nil {
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		tc := tls.Server(c, conf)
+		if tc.Handshake() != nil {
+			return
+		}
+		c = tc
+	} else {
+		c.SetDeadline(time.Now().Add(time.Second))
+	}
 	const msg = "Le portail reçoit trop de connexions : réessayez dans quelques secondes.\n"
 	fmt.Fprintf(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(msg), msg)
-	c.Close()
 }
 
 type connLimitee struct {

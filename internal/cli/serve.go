@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -242,7 +243,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "segur serve : impossible d'écouter sur %s : %s\n", *addr, pourquoiEcoute(err))
 		return exitService
 	}
-	ln = limiterEcoute(ln, lim.maxConnexions)
+	var tlsConf *tls.Config
+	if certs != nil {
+		tlsConf = certs.config()
+	}
+	ln = limiterEcoute(ln, lim.maxConnexions, tlsConf)
 	stopMetriques, code := ecouterMetriques(e, log, *metricsAddr, metrics)
 	if code != exitOK {
 		ln.Close()
@@ -253,9 +258,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	servers := []*http.Server{srv}
-	if certs != nil {
-		srv.TLSConfig = certs.config()
-	}
+	srv.TLSConfig = tlsConf
 	var redirLn net.Listener
 	if *httpRedirect != "" {
 		if redirLn, err = net.Listen("tcp", *httpRedirect); err != nil {
