@@ -66,6 +66,17 @@ func adminVerify(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	db, err := dbf.open(ctx)
+	var refus *sqlstore.ConnectError
+	if msg, ok := sqlstore.DamagedSQLite(err, filepath.Join(*dbf.data, "segur.db")); ok && *dbf.db == "" && !errors.As(err, &refus) {
+		// A base damaged where opening reads (its schema, its list of
+		// migrations) is what verify is for: a problem found. A file
+		// that is no SQLite base at all stays refused (exit 7), as by
+		// every command: the path may be wrong.
+		fmt.Fprintln(e.stdout, msg)
+		fmt.Fprintln(e.stderr, "Contrôle d'intégrité : SQLite : base illisible dès l'ouverture, rien d'autre vérifié.")
+		fmt.Fprintln(e.stderr, "1 problème(s) trouvé(s).")
+		return 1
+	}
 	if err != nil {
 		return reportErr(e, "admin verify", err)
 	}
@@ -79,7 +90,9 @@ func adminVerify(ctx context.Context, e *env, args []string) int {
 		return reportErr(e, "admin verify", err)
 	}
 	refs, err := db.FindBlobsReferenceRows(ctx)
-	if err != nil {
+	if msg, ok := db.Damaged(err, "lecture des références aux fichiers stockés"); ok {
+		v.Problemes = append(v.Problemes, msg)
+	} else if err != nil {
 		return reportErr(e, "admin verify", err)
 	}
 	fichiers, problemes, err := verifyBlobs(ctx, store, refs)

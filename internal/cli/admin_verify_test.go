@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -190,4 +192,200 @@ func testAdminVerify(t *testing.T, data, dbURL string, raw func() *sql.DB, drop 
 	}
 	nom := strings.Fields(drop)[2]
 	verify(1, append([]string{"déclencheur " + nom + " absent : la table demande_historique n'est plus protégée"}, want...)...)
+}
+
+// demoSQLite returns a data folder holding the demo's base with a deposit
+// and its stored files, closed and checkpointed: segur.db holds it all and
+// no -wal file is left, so its bytes can be changed as a damaged disk would.
+func demoSQLite(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	data := t.TempDir()
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	dbf := dbFlags{data: &data, db: new(string)}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := blob.NewDir(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, e, db, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "segur.db-wal")); err == nil {
+		t.Fatal("segur.db-wal left after closing the base, want it checkpointed and removed")
+	}
+	return data
+}
+
+// rawSQLite opens the base of data without the portal's settings (foreign
+// keys not enforced), on one connection so that a PRAGMA holds for every
+// statement, and closes it at the test's end.
+func rawSQLite(t *testing.T, data string) *sql.DB {
+	t.Helper()
+	c, err := sql.Open("sqlite", filepath.Join(data, "segur.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetMaxOpenConns(1)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// pageSQLite returns the offset in segur.db of the root page of the table
+// or index nom, and the page size, then closes the raw connection after a
+// checkpoint so that the file alone holds the base.
+func pageSQLite(t *testing.T, data, nom string) (int64, int64) {
+	t.Helper()
+	c := rawSQLite(t, data)
+	var root, size int64
+	if err := c.QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = $1`, nom).Scan(&root); err != nil {
+		t.Fatalf("root page of %s: %v", nom, err)
+	}
+	if err := c.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return (root - 1) * size, size
+}
+
+// TestAdminVerifySQLiteEndommagee: a base whose file was damaged (an
+// index's entry changed, a table's page overwritten), or whose foreign
+// keys were broken with their check off, is reported in French, with the
+// table or index, and exit 1; a file that is not a SQLite base at all is
+// refused at opening, in French (exit 7).
+func TestAdminVerifySQLiteEndommagee(t *testing.T) {
+	t.Setenv("SEGUR_BLOBS", "")
+	t.Setenv("SEGUR_DB", "")
+	t.Setenv("SEGUR_DATA", "")
+	verify := func(t *testing.T, data string, wantCode int) []string {
+		t.Helper()
+		code, out, errs := runIn(t, "", "admin", "verify", "--data", data)
+		t.Logf("exit %d\nstdout:\n%sstderr:\n%s", code, out, errs)
+		if code != wantCode {
+			t.Fatalf("admin verify: got exit %d, want %d\n%s%s", code, wantCode, out, errs)
+		}
+		if strings.Contains(errs, "erreur interne") {
+			t.Errorf("admin verify: got %q, want no internal error", errs)
+		}
+		if out == "" {
+			return nil
+		}
+		return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	}
+
+	t.Run("clé étrangère", func(t *testing.T) {
+		data := demoSQLite(t)
+		c := rawSQLite(t, data)
+		if _, err := c.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.Exec(`INSERT INTO produits (numero_ans, fournisseur_id, logiciel, nom, cree_le)
+			VALUES ('9999999999', 987654, 'RI', 'Produit orphelin', '2026-01-01 00:00:00+00:00')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		want := fmt.Sprintf("table produits, ligne %d : référence à une ligne absente de la table fournisseurs", id)
+		if got := verify(t, data, 1); len(got) != 1 || got[0] != want {
+			t.Errorf("admin verify: got %q, want [%q]", got, want)
+		}
+	})
+
+	t.Run("index altéré", func(t *testing.T) {
+		// The deposit's JSON digest is in its row and in the index
+		// depots_fichiers: change one of its characters in the index's
+		// page only, and the row is missing from the index.
+		data := demoSQLite(t)
+		var sum string
+		if err := rawSQLite(t, data).QueryRow(`SELECT json_sha256 FROM depots`).Scan(&sum); err != nil {
+			t.Fatal(err)
+		}
+		off, size := pageSQLite(t, data, "depots_fichiers")
+		modifier(t, filepath.Join(data, "segur.db"), off, size, func(page []byte) {
+			i := bytes.Index(page, []byte(sum))
+			if i < 0 {
+				t.Fatalf("digest %s not in the root page of depots_fichiers", sum)
+			}
+			page[i] ^= 1 // '0'..'9', 'a'..'f' stay printable and differ
+		})
+		got := verify(t, data, 1)
+		if len(got) == 0 {
+			t.Fatal("admin verify: got no line, want the damaged index")
+		}
+		for _, l := range got {
+			if !strings.HasPrefix(l, "base SQLite endommagée (integrity_check) : ") || !strings.Contains(l, "depots_fichiers") {
+				t.Errorf("admin verify: got %q, want a line « base SQLite endommagée (integrity_check) : … » naming depots_fichiers", l)
+			}
+		}
+	})
+
+	t.Run("page de table écrasée", func(t *testing.T) {
+		// The root page of depots, which verify reads for the deposit
+		// references and the stored files, overwritten with zeros.
+		data := demoSQLite(t)
+		off, size := pageSQLite(t, data, "depots")
+		modifier(t, filepath.Join(data, "segur.db"), off, size, func(page []byte) { clear(page) })
+		got := verify(t, data, 1)
+		if len(got) == 0 {
+			t.Fatal("admin verify: got no line, want the damaged table")
+		}
+		for _, l := range got {
+			if !strings.HasPrefix(l, "base SQLite endommagée") {
+				t.Errorf("admin verify: got %q, want a line « base SQLite endommagée … »", l)
+			}
+		}
+	})
+
+	t.Run("pas une base", func(t *testing.T) {
+		data := t.TempDir()
+		if err := os.WriteFile(filepath.Join(data, "segur.db"), bytes.Repeat([]byte("pas une base SQLite\n"), 500), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runIn(t, "", "admin", "verify", "--data", data)
+		t.Logf("exit %d\nstdout:\n%sstderr:\n%s", code, out, errs)
+		want := "ce fichier n'est pas une base SQLite"
+		if code != exitBase || out != "" || !strings.Contains(errs, want) {
+			t.Errorf("admin verify of a file that is not a base: got exit %d %q %q, want %d and %q", code, out, errs, exitBase, want)
+		}
+	})
+}
+
+// modifier changes, with change, the size bytes of the file at path from
+// offset off.
+func modifier(t *testing.T, path string, off, size int64, change func(page []byte)) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	page := make([]byte, size)
+	if _, err := f.ReadAt(page, off); err != nil {
+		t.Fatal(err)
+	}
+	change(page)
+	if _, err := f.WriteAt(page, off); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -544,6 +544,15 @@ func TestCrash(t *testing.T) {
 	}
 	// The data the kill left: files, numbers, sequences, triggers.
 	verifier(t, bin, "--data", data)
+	// Its backup, taken while the server runs, restores into a new folder
+	// that verify passes too.
+	dest, restauree := filepath.Join(t.TempDir(), "sauvegarde"), filepath.Join(t.TempDir(), "restauree")
+	for _, args := range [][]string{{"admin", "backup", "--data", data, "--to", dest}, {"admin", "restore", "--from", dest, "--data", restauree}} {
+		if code, out, errs := runCode(t, bin, args...); code != 0 {
+			t.Errorf("segur %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	verifier(t, bin, "--data", restauree)
 }
 
 // poster posts a deposit: the HTTP status (0 when the server does not

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Verification is what Verify found in the database: the problems, one
@@ -29,41 +31,97 @@ type Verification struct {
 // the extension is installed, nothing otherwise); no ASP number and no
 // deposit reference (impId) twice; each sequence ahead of every number it
 // gave; every trigger the migrations create still there (and, on
-// PostgreSQL, enabled). An error is a check that could not run, not a
-// problem found.
+// PostgreSQL, enabled). A check that stops because the engine finds its
+// files damaged is a problem found (see Damaged), and the others still
+// run; any other error is a check that could not run, not a problem found.
 func (db *DB) Verify(ctx context.Context) (*Verification, error) {
 	v := &Verification{}
-	var err error
-	if db.dialect == dialectPostgres {
-		err = db.verifyPostgres(ctx, v)
-	} else {
-		err = db.verifySQLite(ctx, v)
+	type check struct {
+		quoi string // what the check reads, for a damaged base's line
+		run  func() error
 	}
-	if err != nil {
-		return nil, err
+	var checks []check
+	if db.dialect == dialectPostgres {
+		checks = append(checks, check{"contrôle des index (amcheck)", func() error { return db.verifyPostgres(ctx, v) }})
+	} else {
+		v.Integrite = "SQLite : PRAGMA integrity_check et foreign_key_check"
+		checks = append(checks,
+			check{"contrôle d'intégrité (integrity_check)", func() error { return db.verifyIntegrity(ctx, v) }},
+			check{"contrôle des clés étrangères (foreign_key_check)", func() error { return db.verifyForeignKeys(ctx, v) }})
 	}
 	for _, s := range []struct {
-		nom, table, colonne, prefixe string
+		nom, table, colonne, prefixe, quoi string
 	}{
-		{"ASP", "demandes", "numero_asp", "numéro ASP"},
-		{"imp", "depots", "imp_id", "référence de dépôt"},
+		{"ASP", "demandes", "numero_asp", "numéro ASP", "vérification des numéros ASP"},
+		{"imp", "depots", "imp_id", "référence de dépôt", "vérification des références de dépôt"},
 	} {
-		if err := db.verifyNumeros(ctx, v, s.nom, s.table, s.colonne, s.prefixe); err != nil {
+		checks = append(checks, check{s.quoi, func() error {
+			return db.verifyNumeros(ctx, v, s.nom, s.table, s.colonne, s.prefixe)
+		}})
+	}
+	checks = append(checks, check{"vérification des déclencheurs", func() error { return db.verifyTriggers(ctx, v) }})
+	for _, c := range checks {
+		err := c.run()
+		if msg, ok := db.Damaged(err, c.quoi); ok {
+			v.Problemes = append(v.Problemes, msg)
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
-	if err := db.verifyTriggers(ctx, v); err != nil {
-		return nil, err
-	}
 	return v, nil
+}
+
+// Damaged returns, when err is the database engine saying that its files
+// are damaged (SQLite: SQLITE_CORRUPT or SQLITE_NOTADB; PostgreSQL:
+// data_corrupted or index_corrupted), a French line saying so, that quoi
+// (what was being done, « lecture des … ») stopped on it, with the
+// engine's words; and true. Otherwise it returns "" and false.
+func (db *DB) Damaged(err error, quoi string) (string, bool) {
+	moteur, ok := damaged(err)
+	if !ok {
+		return "", false
+	}
+	base := "SQLite"
+	if db.dialect == dialectPostgres {
+		base = "PostgreSQL"
+	}
+	return fmt.Sprintf("base %s endommagée : %s impossible, le moteur signale « %s »", base, quoi, moteur), true
+}
+
+// DamagedSQLite is Damaged for an error of opening the SQLite base at
+// path, before a *DB exists.
+func DamagedSQLite(err error, path string) (string, bool) {
+	moteur, ok := damaged(err)
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("base SQLite « %s » endommagée : ouverture impossible, le moteur signale « %s »", path, moteur), true
+}
+
+// damaged returns the engine's words when err says its files are damaged.
+// The codes, never the messages, decide.
+func damaged(err error) (string, bool) {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return se.Error(), true
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "XX001" || pe.Code == "XX002") {
+		return pe.Code + " " + pe.Message, true
+	}
+	return "", false
 }
 
 func (v *Verification) add(format string, args ...any) {
 	v.Problemes = append(v.Problemes, fmt.Sprintf(format, args...))
 }
 
-func (db *DB) verifySQLite(ctx context.Context, v *Verification) error {
-	v.Integrite = "SQLite : PRAGMA integrity_check et foreign_key_check"
+func (db *DB) verifyIntegrity(ctx context.Context, v *Verification) error {
 	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("sqlstore: integrity_check: %w", err)
@@ -73,15 +131,23 @@ func (db *DB) verifySQLite(ctx context.Context, v *Verification) error {
 		if err := rows.Scan(&s); err != nil {
 			return err
 		}
-		if s != "ok" {
-			v.add("base SQLite endommagée (integrity_check) : %s", s)
+		// A message may hold several lines, under a header naming the
+		// attached database: one problem per line.
+		for _, l := range strings.Split(s, "\n") {
+			if l = strings.TrimSpace(l); l != "" && l != "ok" && !strings.HasPrefix(l, "*** in database ") {
+				v.add("base SQLite endommagée (integrity_check) : %s", l)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlstore: integrity_check: %w", err)
 	}
-	rows, err = db.r.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	return nil
+}
+
+func (db *DB) verifyForeignKeys(ctx context.Context, v *Verification) error {
+	rows, err := db.r.QueryContext(ctx, `PRAGMA foreign_key_check`)
 	if err != nil {
 		return fmt.Errorf("sqlstore: foreign_key_check: %w", err)
 	}
@@ -101,14 +167,20 @@ func (db *DB) verifySQLite(ctx context.Context, v *Verification) error {
 	return nil
 }
 
+// verifyPostgres runs amcheck's bt_index_check on every B-tree index of
+// the schema, when the extension is installed and this account may run it.
+// The function is called in the extension's schema, which need not be on
+// the portal's search_path.
 func (db *DB) verifyPostgres(ctx context.Context, v *Verification) error {
-	var amcheck bool
-	if err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'amcheck')`).Scan(&amcheck); err != nil {
-		return fmt.Errorf("sqlstore: amcheck: %w", err)
-	}
-	if !amcheck {
+	var schema string
+	err := db.r.QueryRowContext(ctx, `SELECT n.nspname FROM pg_extension e
+		JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'`).Scan(&schema)
+	if errors.Is(err, sql.ErrNoRows) {
 		v.Integrite = "PostgreSQL : extension amcheck absente, index non vérifiés (CREATE EXTENSION amcheck pour les vérifier)"
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: amcheck: %w", err)
 	}
 	v.Integrite = "PostgreSQL : index B-tree du schéma vérifiés par amcheck (bt_index_check)"
 	rows, err := db.r.QueryContext(ctx, `SELECT c.relname FROM pg_index i
@@ -128,13 +200,14 @@ func (db *DB) verifyPostgres(ctx context.Context, v *Verification) error {
 		return fmt.Errorf("sqlstore: indexes: %w", err)
 	}
 	for _, i := range index {
-		_, err := db.r.ExecContext(ctx, `SELECT bt_index_check(c.oid) FROM pg_class c
+		_, err := db.r.ExecContext(ctx, `SELECT `+quoteName(schema)+`.bt_index_check(c.oid) FROM pg_class c
 			WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`, i)
 		var pe *pgconn.PgError
+		moteur, endommage := damaged(err)
 		switch {
 		case err == nil:
-		case errors.As(err, &pe) && pe.Code == "XX002": // index_corrupted
-			v.add("index %s endommagé (amcheck) : %s", i, pe.Message)
+		case endommage:
+			v.add("index %s endommagé (amcheck) : le moteur signale « %s »", i, moteur)
 		case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege
 			v.Integrite = "PostgreSQL : extension amcheck installée, mais ce compte n'a pas le droit d'exécuter bt_index_check : index non vérifiés"
 			return nil
