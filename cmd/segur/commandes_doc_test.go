@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -145,4 +147,27 @@ func executerCommandes(t *testing.T, ctx context.Context, doc string, cmds []com
 			}
 		}
 	}
+}
+
+// racineDepot is the repository's root, where the documents' commands run
+// from.
+func racineDepot(t *testing.T) string {
+	t.Helper()
+	racine, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return racine
+}
+
+// adresseLibre returns an address of 127.0.0.1 that nothing listens on,
+// to replace a document's own.
+func adresseLibre(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,10 +32,7 @@ func TestImage(t *testing.T) {
 	if len(cmds) < 12 {
 		t.Fatalf("got %d commands in the blocks « sh conteneur » of docs/exploitation.md, want the container's flow", len(cmds))
 	}
-	racine, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	racine := racineDepot(t)
 
 	work := t.TempDir()
 	for _, d := range []string{"bin", "tmp"} {
@@ -91,12 +87,7 @@ runtime = "runc"
 		}
 	})
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := adresseLibre(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
 	executerCommandes(t, ctx, "docs/exploitation.md (Avec un conteneur)", cmds, racine, env, func(s string) string {

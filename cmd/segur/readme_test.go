@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,10 +27,7 @@ func TestREADME(t *testing.T) {
 	if len(cmds) < 10 {
 		t.Fatalf("got %d commands to run in the README, want its first hour's", len(cmds))
 	}
-	racine, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	racine := racineDepot(t)
 	work := t.TempDir()
 	for _, d := range []string{"hop", "docs"} {
 		if err := os.Symlink(filepath.Join(racine, d), filepath.Join(work, d)); err != nil {
@@ -47,12 +43,7 @@ func TestREADME(t *testing.T) {
 
 	// The demo portal, as make run starts it, with its data in the work
 	// folder (segur-data, where segur admin looks by default).
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := adresseLibre(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
 	serve := exec.CommandContext(ctx, filepath.Join(work, "bin", "segur"), "serve", "--demo", "--addr", addr)
