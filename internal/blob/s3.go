@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -211,7 +213,7 @@ func (s *S3) ensureBucket(ctx context.Context, region string) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("blob: s3: bucket %s: %w", s.client.bucket, err)
+		return s.refus(fmt.Errorf("blob: s3: bucket %s: %w", s.client.bucket, err))
 	}
 	if ok {
 		return nil
@@ -219,10 +221,44 @@ func (s *S3) ensureBucket(ctx context.Context, region string) error {
 	err = s.client.createBucket(ctx, region)
 	// Another process may have created it since the HEAD.
 	if err != nil && errorCode(err) != "BucketAlreadyOwnedByYou" {
-		return fmt.Errorf("blob: s3: create bucket %s: %w", s.client.bucket, err)
+		return s.refus(fmt.Errorf("blob: s3: create bucket %s: %w", s.client.bucket, err))
 	}
 	return nil
 }
+
+// refus says in French, as an EINVALID error (a configuration to correct,
+// which no restart cures), why the server refused the --blobs address at
+// the start: its keys, HTTPS to a server that speaks HTTP, its
+// certificate. Other errors are returned as they are: a server that does
+// not answer is EUNAVAILABLE.
+func (s *S3) refus(err error) error {
+	var e *s3Error
+	var entete tls.RecordHeaderError
+	var verif *tls.CertificateVerificationError
+	var autorite x509.UnknownAuthorityError
+	var nom x509.HostnameError
+	var invalide x509.CertificateInvalidError
+	host := s.client.host
+	switch {
+	case errors.As(err, &e) && e.Status == http.StatusForbidden:
+		return &refusS3{se: segur.Errorf(segur.EINVALID, "le stockage S3 %s refuse les clés de l'adresse --blobs (%s, HTTP 403) : vérifiez la clé d'accès et la clé secrète (encodées dans l'adresse : %%2F pour /, %%40 pour @), et leurs droits sur le compartiment %s", host, clip(e.Code, 64), s.client.bucket), err: err}
+	case errors.Is(err, http.ErrSchemeMismatch), errors.As(err, &entete):
+		return &refusS3{se: segur.Errorf(segur.EINVALID, "le stockage S3 %s répond en HTTP, pas en HTTPS : pour un serveur d'essai seulement, ajoutez ?insecure=1 à l'adresse --blobs", host), err: err}
+	case errors.As(err, &verif), errors.As(err, &autorite), errors.As(err, &nom), errors.As(err, &invalide):
+		return &refusS3{se: segur.Errorf(segur.EINVALID, "le certificat du stockage S3 %s est refusé (autorité inconnue de cette machine, autre nom ou expiré) : vérifiez l'hôte de l'adresse --blobs", host), err: err}
+	}
+	return err
+}
+
+// refusS3 is a refused configuration of the S3 store: its French message
+// for the operator, and the server's own error for the log.
+type refusS3 struct {
+	se  *segur.Error
+	err error
+}
+
+func (e *refusS3) Error() string   { return e.err.Error() }
+func (e *refusS3) Unwrap() []error { return []error{e.se, e.err} }
 
 // s3Key is the object key of a content, from a sum validSum accepted.
 func s3Key(sum string) string {

@@ -836,6 +836,38 @@ func TestS3Unreachable(t *testing.T) {
 	}
 }
 
+// TestS3Refus: a configuration the server refuses at the start (wrong
+// keys, HTTPS to a server that speaks HTTP) is an EINVALID error with a
+// French message that says what to correct, without the secret key;
+// segur serve exits 1 on it (no restart cures it).
+func TestS3Refus(t *testing.T) {
+	u, err := url.Parse(s3URL(t))
+	if err != nil {
+		t.Fatal("SEGUR_TEST_S3_URL is not a URL")
+	}
+	u.Path = "/" + testBucket(strings.TrimPrefix(u.Path, "/"), t.Name())
+	faux := *u
+	faux.User = url.UserPassword(u.User.Username(), "pas-le-bon-secret")
+	sansInsecure := *u
+	sansInsecure.RawQuery = ""
+	for _, c := range []struct {
+		nom, url, want string
+	}{
+		{"wrong secret", faux.String(), "refuse les clés de l'adresse --blobs"},
+		{"HTTPS to HTTP", sansInsecure.String(), "répond en HTTP, pas en HTTPS : pour un serveur d'essai seulement, ajoutez ?insecure=1"},
+	} {
+		_, err := NewS3(t.Context(), c.url)
+		var se *segur.Error
+		if !errors.As(err, &se) || se.Code != segur.EINVALID || !strings.Contains(se.Message, c.want) {
+			t.Errorf("%s: got %v (%#v), want EINVALID with %q", c.nom, err, se, c.want)
+			continue
+		}
+		if strings.Contains(se.Message, "pas-le-bon-secret") || strings.Contains(err.Error(), "pas-le-bon-secret") {
+			t.Errorf("%s: the secret is in %q", c.nom, err)
+		}
+	}
+}
+
 func TestOpen(t *testing.T) {
 	ctx := t.Context()
 	t.Run("folder", func(t *testing.T) {

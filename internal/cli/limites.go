@@ -97,7 +97,7 @@ func envDuration(key string, def time.Duration) time.Duration {
 // goroutine and, with TLS, a handshake.
 type ecouteLimitee struct {
 	net.Listener
-	places chan struct{}
+	places  chan struct{}
 	refus   chan struct{}
 	tls     *tls.Config  // nil on a plain HTTP port
 	fermees atomic.Int64 // connections closed unanswered
