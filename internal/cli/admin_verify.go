@@ -29,7 +29,12 @@ est d'abord mise à jour, comme par les autres commandes) :
   - aucun numéro ASP ni référence de dépôt donné deux fois, et les séquences
     en avance sur tous les numéros donnés ;
   - les déclencheurs qui protègent les tables en ajout seul (journal
-    d'audit, historique des demandes, paiements…) tous présents.
+    d'audit, historique des demandes, paiements…) tous présents (et
+    actifs, sur PostgreSQL).
+
+Une base endommagée au point que le moteur refuse d'en lire une partie
+est un problème trouvé (code 1), comme ce que son contrôle d'intégrité
+signale.
 
 Une ligne par problème, qui dit quoi et où, puis un bilan.
 

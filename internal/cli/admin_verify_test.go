@@ -352,6 +352,23 @@ func TestAdminVerifySQLiteEndommagee(t *testing.T) {
 				t.Errorf("admin verify: got %q, want a line « base SQLite endommagée … »", l)
 			}
 		}
+		if want := "(arbre " + strconv.FormatInt(off/size+1, 10) + " : table depots)"; !strings.HasSuffix(got[0], want) {
+			t.Errorf("admin verify: got first line %q, want it to end with %q", got[0], want)
+		}
+	})
+
+	t.Run("illisible à l'ouverture", func(t *testing.T) {
+		// The list of applied migrations, which opening reads first,
+		// overwritten with zeros: nothing else can be checked.
+		data := demoSQLite(t)
+		for _, nom := range []string{"schema_migrations", "sqlite_autoindex_schema_migrations_1"} {
+			off, size := pageSQLite(t, data, nom)
+			modifier(t, filepath.Join(data, "segur.db"), off, size, func(page []byte) { clear(page) })
+		}
+		want := "base SQLite « " + filepath.Join(data, "segur.db") + " » endommagée : ouverture impossible, le moteur signale « "
+		if got := verify(t, data, 1); len(got) != 1 || !strings.HasPrefix(got[0], want) {
+			t.Errorf("admin verify: got %q, want one line starting with %q", got, want)
+		}
 	})
 
 	t.Run("pas une base", func(t *testing.T) {

@@ -122,6 +122,7 @@ func (v *Verification) add(format string, args ...any) {
 }
 
 func (db *DB) verifyIntegrity(ctx context.Context, v *Verification) error {
+	arbres := db.sqliteTrees(ctx)
 	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("sqlstore: integrity_check: %w", err)
@@ -135,6 +136,9 @@ func (db *DB) verifyIntegrity(ctx context.Context, v *Verification) error {
 		// attached database: one problem per line.
 		for _, l := range strings.Split(s, "\n") {
 			if l = strings.TrimSpace(l); l != "" && l != "ok" && !strings.HasPrefix(l, "*** in database ") {
+				if m := sqliteTree.FindStringSubmatch(l); m != nil && arbres[m[1]] != "" {
+					l += " (arbre " + m[1] + " : " + arbres[m[1]] + ")"
+				}
 				v.add("base SQLite endommagée (integrity_check) : %s", l)
 			}
 		}
@@ -144,6 +148,28 @@ func (db *DB) verifyIntegrity(ctx context.Context, v *Verification) error {
 		return fmt.Errorf("sqlstore: integrity_check: %w", err)
 	}
 	return nil
+}
+
+// sqliteTree is the start of integrity_check's lines about a B-tree,
+// which name it by its root page only.
+var sqliteTree = regexp.MustCompile(`^Tree (\d+) page `)
+
+// sqliteTrees returns the table or index of each root page, to name the
+// trees integrity_check reports, as far as the schema can be read: the
+// check says itself when it cannot.
+func (db *DB) sqliteTrees(ctx context.Context) map[string]string {
+	arbres := map[string]string{}
+	rows, err := db.r.QueryContext(ctx, `SELECT rootpage, type, name FROM sqlite_master WHERE rootpage > 0`)
+	if err != nil {
+		return arbres
+	}
+	eachRow(rows, func(rows *sql.Rows) error {
+		var page, typ, nom string
+		err := rows.Scan(&page, &typ, &nom)
+		arbres[page] = typ + " " + nom
+		return err
+	})
+	return arbres
 }
 
 func (db *DB) verifyForeignKeys(ctx context.Context, v *Verification) error {
@@ -348,7 +374,10 @@ func (db *DB) verifyTriggers(ctx context.Context, v *Verification) error {
 	}
 	q := `SELECT name, tbl_name, 1 FROM sqlite_master WHERE type = 'trigger'`
 	if db.dialect == dialectPostgres {
-		q = `SELECT t.tgname, c.relname, CASE WHEN t.tgenabled = 'D' THEN 0 ELSE 1 END FROM pg_trigger t
+		// tgenabled: 'O' fires in ordinary sessions, 'A' always; 'D'
+		// (DISABLE TRIGGER) never, 'R' (ENABLE REPLICA TRIGGER) only
+		// when session_replication_role is replica: not in the portal's.
+		q = `SELECT t.tgname, c.relname, CASE WHEN t.tgenabled IN ('O', 'A') THEN 1 ELSE 0 END FROM pg_trigger t
 			JOIN pg_class c ON c.oid = t.tgrelid
 			WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace`
 	}
