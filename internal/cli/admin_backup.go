@@ -26,8 +26,11 @@ que la sauvegarde n'a pas encore. Les fichiers stockés ne changent jamais :
 une nouvelle sauvegarde dans le même dossier ne copie que les nouveaux, et
 remplace la base. Chaque fichier copié est vérifié par son empreinte SHA-256.
 
-Une base PostgreSQL (--db, SEGUR_DB) ou un stockage S3 (--blobs,
-SEGUR_BLOBS) se sauvegardent avec leurs propres outils : la commande refuse.
+Une base PostgreSQL (--db, SEGUR_DB) se sauvegarde avec ses propres outils
+(pg_dump, archivage continu) : la commande refuse. Avec un stockage S3
+(--blobs, SEGUR_BLOBS) et la base SQLite, seule la base est sauvegardée :
+les fichiers stockés restent dans le compartiment, que protègent son
+versionnage et sa réplication.
 
 Exemple :
   segur admin backup --data /srv/segur-data --to /sauvegardes/segur
@@ -54,7 +57,7 @@ const backupBlobs = "blobs"
 func adminBackup(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "admin backup", adminBackupHelp)
 	dbf := addDBFlags(fs)
-	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers (refusé : voir ci-dessus)")
+	blobs := fs.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers (la base seule est alors sauvegardée : voir ci-dessus)")
 	to := fs.String("to", "", "dossier de la sauvegarde (créé s'il manque)")
 	rest, status, ok := parseArgs(fs, args)
 	if !ok {
@@ -69,10 +72,6 @@ func adminBackup(ctx context.Context, e *env, args []string) int {
 		refus = append(refus, "la base est PostgreSQL (--db ou SEGUR_DB) : sauvegardez-la avec pg_dump "+
 			"(par exemple « pg_dump -Fc -f segur.dump \"$SEGUR_DB\" ») ou par l'archivage continu de PostgreSQL "+
 			"(pg_basebackup et archivage des WAL), qui permet de revenir à un instant choisi")
-	}
-	if *blobs != "" {
-		refus = append(refus, "les fichiers sont dans un stockage S3 (--blobs ou SEGUR_BLOBS) : protégez-les par le "+
-			"versionnage du compartiment et sa réplication vers un autre site")
 	}
 	if len(refus) > 0 {
 		fmt.Fprintf(e.stderr, "segur admin backup : ne sauvegarde que le dossier des données (--data, SQLite) ;\n- %s.\n",
@@ -112,6 +111,12 @@ func adminBackup(ctx context.Context, e *env, args []string) int {
 	if err := ecrireEmpreinte(filepath.Join(dest, "segur.db")); err != nil {
 		fmt.Fprintf(e.stderr, "segur admin backup : empreinte de la base : %v\n", err)
 		return exitInterne
+	}
+	if *blobs != "" {
+		fmt.Fprintf(e.stderr, "Sauvegarde faite dans « %s » : base de %s. Les fichiers stockés sont dans le stockage S3 "+
+			"(--blobs ou SEGUR_BLOBS) et n'ont pas été copiés : protégez-les par le versionnage du compartiment et sa "+
+			"réplication vers un autre site.\n", dest, octets(taille))
+		return exitOK
 	}
 	copies, presents, err := copierFichiers(ctx, filepath.Join(data, backupBlobs), filepath.Join(dest, backupBlobs))
 	if err != nil {

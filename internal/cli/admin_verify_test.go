@@ -82,6 +82,23 @@ func testAdminVerifyS3(t *testing.T, s3 string) {
 	if code, out, errs := runIn(t, "", args...); code != 0 || out != "" {
 		t.Fatalf("admin verify: got exit %d %q, want 0 and nothing\n%s", code, out, errs)
 	}
+	// SQLite with S3: the backup holds the base alone, the files stay in
+	// the bucket; restored, the base verifies against the bucket.
+	dest, restauree := filepath.Join(t.TempDir(), "sauvegarde"), filepath.Join(t.TempDir(), "restauree")
+	if code, _, errs := runIn(t, "", "admin", "backup", "--data", data, "--blobs", s3, "--to", dest); code != 0 ||
+		!strings.Contains(errs, "Sauvegarde faite") || !strings.Contains(errs, "n'ont pas été copiés : protégez-les par le versionnage") {
+		t.Errorf("admin backup with S3: got exit %d %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "blobs")); err == nil {
+		t.Errorf("admin backup with S3 wrote a blobs folder")
+	}
+	if code, _, errs := runIn(t, "", "admin", "restore", "--from", dest, "--data", restauree); code != 0 {
+		t.Errorf("admin restore of a backup with S3: got exit %d %q", code, errs)
+	}
+	if code, out, errs := runIn(t, "", "admin", "verify", "--data", restauree, "--blobs", s3); code != 0 || out != "" {
+		t.Errorf("admin verify of the restored base with S3: got exit %d %q\n%s", code, out, errs)
+	}
+
 	refs, err := db.FindBlobsReferenceRows(ctx)
 	if err != nil || len(refs) == 0 {
 		t.Fatalf("got %v %v, want the deposit's files", refs, err)

@@ -90,7 +90,7 @@ func adminMailList(ctx context.Context, e *env, args []string) int {
 			return err
 		}
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "N°\tÉTAT\tOBJET\tDESTINATAIRES\tCRÉÉ LE\tTENTATIVES\tPROCHAIN ESSAI\tDERNIÈRE ERREUR")
+		fmt.Fprintln(w, "N°\tÉTAT\tOBJET\tDESTINATAIRES\tCRÉÉ LE\tÉCHECS\tPROCHAIN ESSAI\tDERNIÈRE ERREUR")
 		for _, c := range cs {
 			prochain := dateHeure(c.ProchainEssai)
 			if c.Etat == segur.CourrielEnvoye {
