@@ -27,7 +27,8 @@ staticcheck: $(STATICCHECK)
 
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
 # root), a throwaway S3 server (versitygw, built with go install), a
-# throwaway SMTP server (mailpit, built with go install), the DSFR
+# throwaway SMTP server (mailpit, built with go install), a throwaway
+# ClamAV daemon (scripts/clamav.sh, with test signatures only), the DSFR
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
 # (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
 # the documents), libxml2-utils (scripts/xmllint.sh, the SEPA files
@@ -57,6 +58,12 @@ unit:
 	else \
 		echo "Serveur SMTP de test (mailpit) indisponible : les tests d'envoi des courriels seront sautés (échec si CI=true)." >&2; \
 		manque="$$manque|serveur SMTP (mailpit) : l'envoi des courriels (scripts/mailpit.sh)"; \
+	fi; \
+	if cv=$$(scripts/clamav.sh); then \
+		eval "$$cv"; stop="$$stop scripts/clamav.sh stop '$$SEGUR_TEST_CLAMAV_DIR';"; trap "$$stop" EXIT; \
+	else \
+		echo "Antivirus de test (clamd) indisponible : les tests de l'analyse antivirus seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|antivirus (clamd) : l'analyse des pièces jointes (scripts/clamav.sh)"; \
 	fi; \
 	if dsfr=$$(scripts/dsfr.sh); then \
 		eval "$$dsfr"; \
