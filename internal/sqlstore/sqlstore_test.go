@@ -330,6 +330,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runControleSuite(t, open)
 	runPaiementSuite(t, open)
 	runNestedSuite(t, open)
+	runAntivirusSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()

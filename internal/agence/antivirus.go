@@ -1,0 +1,205 @@
+package agence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
+)
+
+// AnalyseStore is what the antivirus's rounds need of the store.
+type AnalyseStore interface {
+	FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error)
+	// CreateAnalyses records the verdicts on one file in one transaction.
+	CreateAnalyses(ctx context.Context, analyses []segur.Analyse) error
+}
+
+// Analyses scans the stored files that no verdict judges yet: every file
+// whole, a deposit's zip piece by piece (as the portal serves them). A
+// file is never refused because the scanner is down: it waits, and the
+// next round scans it.
+type Analyses struct {
+	Store     AnalyseStore
+	Blobs     segur.Blobs
+	Antivirus segur.Antivirus
+	Now       func() time.Time
+	Log       *slog.Logger
+	// Lot is the number of files a round takes, 20 when zero.
+	Lot int
+}
+
+func (a *Analyses) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Analyses) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Run scans, every interval, until ctx ends; a round that finds a full lot
+// is followed at once by another. The scanner's unavailability is logged
+// once, and its return.
+func (a *Analyses) Run(ctx context.Context, every time.Duration) {
+	panne := false
+	for {
+		n, err := a.Tourner(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil && !panne:
+			a.log().Warn("antivirus: scan interrupted, files wait", "err", err)
+			panne = true
+		case err == nil && panne:
+			a.log().Info("antivirus: scanning again")
+			panne = false
+		}
+		if err == nil && n == a.lot() {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+func (a *Analyses) lot() int {
+	if a.Lot > 0 {
+		return a.Lot
+	}
+	return 20
+}
+
+// Tourner runs one round: at most a lot of files, each judged and its
+// verdicts recorded in one transaction. It stops at the first file the
+// scanner could not judge for want of answering (an EUNAVAILABLE error):
+// that file and the next wait for the next round. A file the scanner
+// answered with an error is left for the next round, and the others are
+// scanned. n is the number of files judged.
+func (a *Analyses) Tourner(ctx context.Context) (n int, err error) {
+	fichiers, err := a.Store.FindFichiersAAnalyser(ctx, a.lot())
+	if err != nil {
+		return 0, err
+	}
+	if len(fichiers) == 0 {
+		return 0, nil
+	}
+	moteur, err := a.Antivirus.Moteur(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var sautes []error
+	for _, f := range fichiers {
+		verdicts, err := a.analyser(ctx, f, moteur)
+		var se *segur.Error
+		switch {
+		case err != nil && (ctx.Err() != nil || errors.As(err, &se) && se.Code == segur.EUNAVAILABLE):
+			return n, err
+		case err != nil:
+			// This file only: the next ones are scanned, it is tried
+			// again at the next round.
+			a.log().Warn("antivirus: file not scanned, tried again later", "fichier", f.SHA256, "err", err)
+			sautes = append(sautes, err)
+			continue
+		}
+		if err := a.Store.CreateAnalyses(ctx, verdicts); err != nil {
+			return n, err
+		}
+		for _, v := range verdicts {
+			if v.Resultat != segur.AnalyseSaine {
+				a.log().Warn("antivirus: file not healthy", "fichier", v.Fichier, "membre", v.Membre, "resultat", string(v.Resultat), "signature", v.Signature)
+			}
+		}
+		n++
+	}
+	return n, errors.Join(sautes...)
+}
+
+// analyser judges file f: whole, or a deposit's zip piece by piece, its
+// own verdict the worst of its pieces'.
+func (a *Analyses) analyser(ctx context.Context, f segur.FichierAAnalyser, moteur string) ([]segur.Analyse, error) {
+	b, err := a.Blobs.Open(ctx, f.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	verdict := func(membre string, v segur.Verdict) segur.Analyse {
+		r := segur.Analyse{Fichier: f.SHA256, Membre: membre, Resultat: segur.AnalyseSaine, Moteur: moteur, Le: a.now()}
+		switch {
+		case v.Infecte:
+			r.Resultat, r.Signature = segur.AnalyseInfectee, v.Signature
+		case v.Impossible != "":
+			r.Resultat, r.Signature = segur.AnalyseImpossible, v.Impossible
+		}
+		return r
+	}
+	if len(f.Pieces) == 0 {
+		v, err := a.Antivirus.Analyser(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		return []segur.Analyse{verdict("", v)}, nil
+	}
+	archive, err := hop.OpenArchive(b, b.Taille())
+	if err != nil {
+		// Accepted for control, it was readable: what changed is a fault
+		// of the stored file, that verify reports.
+		return []segur.Analyse{verdict("", segur.Verdict{Impossible: "archive zip illisible"})}, nil
+	}
+	var out []segur.Analyse
+	for _, p := range f.Pieces {
+		v, err := a.piece(ctx, archive, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, verdict(p.NomFichier, v))
+	}
+	res, sig := segur.PireAnalyse(out)
+	zip := verdict("", segur.Verdict{})
+	zip.Resultat, zip.Signature = res, sig
+	return append(out, zip), nil
+}
+
+// piece scans one piece of a deposit's zip, streamed from the archive as
+// the portal extracts it to serve it. A piece the extraction finds
+// unreadable (missing, corrupt, not of its format) cannot be judged.
+func (a *Analyses) piece(ctx context.Context, archive *hop.Archive, p hop.Piece) (segur.Verdict, error) {
+	pr, pw := io.Pipe()
+	done := make(chan hop.PieceStatus, 1)
+	go func() {
+		st := archive.ExtrairePiece(p.NomFichier, p.Format, pw)
+		if st != hop.PieceOK {
+			pw.CloseWithError(errPieceIllisible)
+		} else {
+			pw.Close()
+		}
+		done <- st
+	}()
+	v, err := a.Antivirus.Analyser(ctx, pr)
+	pr.CloseWithError(errScanFini) // the extraction stops if the scan did first
+	st := <-done
+	switch {
+	case err != nil && errors.Is(err, errPieceIllisible):
+		return segur.Verdict{Impossible: "pièce illisible dans l'archive : " + st.Libelle()}, nil
+	case err != nil:
+		return segur.Verdict{}, fmt.Errorf("pièce %s : %w", p.NomFichier, err)
+	}
+	return v, nil
+}
+
+var (
+	errPieceIllisible = errors.New("agence: piece unreadable in its zip")
+	errScanFini       = errors.New("agence: scan over")
+)

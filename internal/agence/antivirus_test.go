@@ -1,0 +1,201 @@
+package agence
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
+	"github.com/segur-numerique/segur/internal/blob"
+)
+
+// antivirusFaux judges by content: « VIRUS » is infected, « ÉNORME » too
+// large for it; down, it does not answer.
+type antivirusFaux struct {
+	down bool
+	lus  []string
+}
+
+func (f *antivirusFaux) Analyser(ctx context.Context, r io.Reader) (segur.Verdict, error) {
+	if f.down {
+		return segur.Verdict{}, segur.Errorf(segur.EUNAVAILABLE, "antivirus injoignable")
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return segur.Verdict{}, err
+	}
+	f.lus = append(f.lus, string(b))
+	switch {
+	case bytes.Contains(b, []byte("VIRUS")):
+		return segur.Verdict{Infecte: true, Signature: "Segur.Test.Signature"}, nil
+	case bytes.Contains(b, []byte("PANNE")):
+		return segur.Verdict{}, errors.New("Can't allocate memory ERROR")
+	case bytes.Contains(b, []byte("ÉNORME")):
+		return segur.Verdict{Impossible: "plus grand que ce que l'antivirus accepte"}, nil
+	}
+	return segur.Verdict{}, nil
+}
+
+func (f *antivirusFaux) Moteur(ctx context.Context) (string, error) {
+	if f.down {
+		return "", segur.Errorf(segur.EUNAVAILABLE, "antivirus injoignable")
+	}
+	return "Faux 1.0", nil
+}
+
+// magasinFaux hands out its files once, and keeps the verdicts.
+type magasinFaux struct {
+	fichiers []segur.FichierAAnalyser
+	verdicts [][]segur.Analyse
+}
+
+func (m *magasinFaux) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error) {
+	var out []segur.FichierAAnalyser
+	for _, f := range m.fichiers {
+		juge := false
+		for _, v := range m.verdicts {
+			juge = juge || v[len(v)-1].Fichier == f.SHA256
+		}
+		if !juge && len(out) < limit {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (m *magasinFaux) CreateAnalyses(ctx context.Context, a []segur.Analyse) error {
+	m.verdicts = append(m.verdicts, a)
+	return nil
+}
+
+// zipDe returns a zip of the named PDF pieces and their contents.
+func zipDe(t *testing.T, pieces map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for nom, contenu := range pieces {
+		w, err := zw.Create(nom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, "%PDF-1.4\n"+contenu+"\n%%EOF\n")
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestAnalyses(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(b []byte) string {
+		ref, err := blobs.Put(ctx, bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ref.SHA256
+	}
+	z := put(zipDe(t, map[string]string{"A.pdf": "sain", "B.pdf": "VIRUS", "C.pdf": "ÉNORME"}))
+	panne := put([]byte("%PDF-1.4\nPANNE\n%%EOF\n"))
+	seul := put([]byte("%PDF-1.4\nune pièce envoyée après le dépôt\n%%EOF\n"))
+	pdf := func(nom string) hop.Piece { return hop.Piece{NomFichier: nom, Format: "PDF"} }
+	m := &magasinFaux{fichiers: []segur.FichierAAnalyser{
+		{SHA256: z, Pieces: []hop.Piece{pdf("A.pdf"), pdf("B.pdf"), pdf("C.pdf"), pdf("absente.pdf")}},
+		{SHA256: panne},
+		{SHA256: seul},
+	}}
+	av := &antivirusFaux{down: true}
+	le := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	a := &Analyses{Store: m, Blobs: blobs, Antivirus: av, Now: func() time.Time { return le }}
+
+	// The scanner down: nothing judged, nothing recorded; the files wait.
+	if n, err := a.Tourner(ctx); n != 0 || err == nil || len(m.verdicts) != 0 {
+		t.Fatalf("scanner down: got %d %v, %d verdicts; want 0, an error, none", n, err, len(m.verdicts))
+	}
+	av.down = false
+	// A file the scanner answers with an error waits for the next round;
+	// the file after it is judged.
+	if n, err := a.Tourner(ctx); n != 2 || err == nil || !strings.Contains(err.Error(), "ERROR") {
+		t.Fatalf("got %d %v, want 2 files judged and the third's error", n, err)
+	}
+	if len(m.verdicts) != 2 {
+		t.Fatalf("got %d recordings, want one per file", len(m.verdicts))
+	}
+	got := map[string]segur.Analyse{}
+	for _, v := range m.verdicts[0] {
+		if v.Fichier != z || v.Moteur != "Faux 1.0" || !v.Le.Equal(le) {
+			t.Errorf("verdict %+v: want the zip's, by Faux 1.0, at %v", v, le)
+		}
+		got[v.Membre] = v
+	}
+	for membre, want := range map[string]struct {
+		r   segur.ResultatAnalyse
+		sig string
+	}{
+		"A.pdf":       {segur.AnalyseSaine, ""},
+		"B.pdf":       {segur.AnalyseInfectee, "Segur.Test.Signature"},
+		"C.pdf":       {segur.AnalyseImpossible, "plus grand que ce que l'antivirus accepte"},
+		"absente.pdf": {segur.AnalyseImpossible, "pièce illisible dans l'archive : "},
+		"":            {segur.AnalyseInfectee, "B.pdf : Segur.Test.Signature"},
+	} {
+		v, ok := got[membre]
+		if !ok || v.Resultat != want.r || !strings.HasPrefix(v.Signature, want.sig) {
+			t.Errorf("verdict on %q: got %+v, want %s %q", membre, v, want.r, want.sig)
+		}
+	}
+	if len(m.verdicts[0]) != 5 || m.verdicts[0][4].Membre != "" {
+		t.Errorf("the zip's recording: got %+v, want its 4 pieces then its own verdict", m.verdicts[0])
+	}
+	// Each piece was scanned alone, as served: its content, not the zip.
+	if len(av.lus) != 5 || !strings.Contains(av.lus[0], "sain") || strings.Contains(av.lus[0], "VIRUS") {
+		t.Errorf("scanned: %q", av.lus)
+	}
+	if v := m.verdicts[1]; len(v) != 1 || v[0].Fichier != seul || v[0].Membre != "" || v[0].Resultat != segur.AnalyseSaine {
+		t.Errorf("the lone file: got %+v", v)
+	}
+	if n, err := a.Tourner(ctx); n != 0 || err == nil {
+		t.Errorf("only the failing file left: got %d %v", n, err)
+	}
+}
+
+// A piece never makes the scan wait for its extraction, nor the
+// extraction for a scan that stopped reading.
+func TestAnalysesArretPrecoce(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gros := strings.Repeat("données ", 300_000) // 2.4 MB, under hop.MaxPiece
+	b := zipDe(t, map[string]string{"G.pdf": gros})
+	ref, err := blobs.Put(ctx, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &magasinFaux{fichiers: []segur.FichierAAnalyser{{SHA256: ref.SHA256, Pieces: []hop.Piece{{NomFichier: "G.pdf", Format: "PDF"}}}}}
+	a := &Analyses{Store: m, Blobs: blobs, Antivirus: antivirusPresse{}}
+	if n, err := a.Tourner(ctx); n != 1 || err != nil || m.verdicts[0][0].Resultat != segur.AnalyseImpossible {
+		t.Errorf("got %d %v %+v", n, err, m.verdicts)
+	}
+}
+
+// antivirusPresse reads 1 KiB and refuses the rest, as clamd past its
+// StreamMaxLength.
+type antivirusPresse struct{}
+
+func (antivirusPresse) Analyser(ctx context.Context, r io.Reader) (segur.Verdict, error) {
+	io.CopyN(io.Discard, r, 1024)
+	return segur.Verdict{Impossible: "trop grand"}, nil
+}
+
+func (antivirusPresse) Moteur(ctx context.Context) (string, error) { return "Pressé", nil }

@@ -1,0 +1,139 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
+)
+
+// FindFichiersAAnalyser returns at most limit stored files that no verdict
+// judges yet, deposits' zips first (oldest first), each with the pieces its
+// requests name; then the other files a row references (the pieces sent
+// after a deposit, to a control, with a balance, the signed documents…;
+// the agency's own files too: scanning them costs little and keeps the rule
+// simple: every stored file).
+func (db *DB) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	type zip struct {
+		depot int64
+		sum   string
+	}
+	zips, err := queryAll(ctx, db.r, func(s scanner) (zip, error) {
+		var z zip
+		return z, s.Scan(&z.depot, &z.sum)
+	}, "zips à analyser", `SELECT d.id, d.zip_sha256 FROM depots d
+		WHERE d.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = d.zip_sha256 AND a.membre = '')
+		ORDER BY d.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []segur.FichierAAnalyser
+	vus := map[string]bool{}
+	for _, z := range zips {
+		if vus[z.sum] {
+			continue // the same zip deposited twice: one scan
+		}
+		vus[z.sum] = true
+		pieces, err := db.piecesDuDepot(ctx, z.depot)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, segur.FichierAAnalyser{SHA256: z.sum, Pieces: pieces})
+	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	cols, err := db.blobColumns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	for _, c := range cols {
+		if c == [2]string{"depots", "zip_sha256"} {
+			continue
+		}
+		t, col := quoteName(c[0]), quoteName(c[1])
+		parts = append(parts, `SELECT `+col+` AS f FROM `+t+` WHERE `+col+` IS NOT NULL AND `+col+` <> ''`)
+	}
+	if len(parts) == 0 {
+		return out, nil
+	}
+	autres, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var f string
+		return f, s.Scan(&f)
+	}, "fichiers à analyser", `SELECT DISTINCT r.f FROM (`+strings.Join(parts, ` UNION ALL `)+`) r
+		WHERE NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = r.f AND a.membre = '')
+			AND NOT EXISTS (SELECT 1 FROM depots d WHERE d.zip_sha256 = r.f)
+		ORDER BY r.f LIMIT $1`, limit-len(out))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range autres {
+		out = append(out, segur.FichierAAnalyser{SHA256: f})
+	}
+	return out, nil
+}
+
+// piecesDuDepot returns the pieces the requests of deposit id name, each
+// name once.
+func (db *DB) piecesDuDepot(ctx context.Context, id int64) ([]hop.Piece, error) {
+	donnees, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var d string
+		return d, s.Scan(&d)
+	}, "pièces du dépôt", `SELECT donnees FROM demandes WHERE depot_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	pieces := []hop.Piece{}
+	vues := map[string]bool{}
+	for _, s := range donnees {
+		var d hop.DonneesDemande
+		if err := unmarshalDonnees(s, &d); err != nil {
+			return nil, fmt.Errorf("sqlstore: pièces du dépôt %d: %w", id, err)
+		}
+		for _, p := range d.Pieces {
+			if p.NomFichier != "" && !vues[p.NomFichier] {
+				vues[p.NomFichier] = true
+				pieces = append(pieces, p)
+			}
+		}
+	}
+	return pieces, nil
+}
+
+// CreateAnalyses records the verdicts on one stored file (its row, and its
+// pieces' for a deposit's zip) in one transaction. A verdict already
+// recorded (another server scanned the same file) is kept: the first one
+// stands.
+func (db *DB) CreateAnalyses(ctx context.Context, analyses []segur.Analyse) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		for _, a := range analyses {
+			_, err := tx.ExecContext(ctx, `INSERT INTO analyses_antivirus (fichier, membre, resultat, signature, moteur, analyse_le)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fichier, membre) DO NOTHING`,
+				a.Fichier, a.Membre, string(a.Resultat), a.Signature, a.Moteur, stamp(a.Le))
+			if err != nil {
+				return fmt.Errorf("sqlstore: analyse de %s %q: %w", a.Fichier, a.Membre, err)
+			}
+		}
+		return nil
+	})
+}
+
+// FindAnalyses returns the verdicts on stored file sum: its own (Membre
+// "") and, for a deposit's zip, its pieces'; none while it waits.
+func (db *DB) FindAnalyses(ctx context.Context, sum string) ([]segur.Analyse, error) {
+	return queryAll(ctx, db.r, func(s scanner) (segur.Analyse, error) {
+		var a segur.Analyse
+		var r string
+		err := s.Scan(&a.Fichier, &a.Membre, &r, &a.Signature, &a.Moteur, &a.Le)
+		a.Resultat, a.Le = segur.ResultatAnalyse(r), a.Le.UTC()
+		return a, err
+	}, "analyses", `SELECT fichier, membre, resultat, signature, moteur, analyse_le FROM analyses_antivirus
+		WHERE fichier = $1 ORDER BY membre`, sum)
+}

@@ -1,0 +1,97 @@
+package sqlstore
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+)
+
+// runAntivirusSuite tests the antivirus's verdicts, on the stores of
+// runSuite.
+func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
+	t.Run("antivirus", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f := fixture(t, db, "88558855858745")
+		enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", "zip 1"), ligne{"00001", ""}, ligne{"00002", ""})
+		enregistrer(t, db, ctx, nouveauDepot(f.ID, 2, "json 2", ""), ligne{"00003", ""})
+
+		// The zip first, with its requests' pieces, each name once; then
+		// the other files (the JSON and returned files), never the zip again.
+		todo, err := db.FindFichiersAAnalyser(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(todo) != 5 || todo[0].SHA256 != sha("zip 1") {
+			t.Fatalf("FindFichiersAAnalyser: got %+v, want the zip then the JSON and returned files", todo)
+		}
+		var noms []string
+		for _, p := range todo[0].Pieces {
+			noms = append(noms, p.NomFichier)
+		}
+		if want := []string{"HOP-RI-Va1-BDC-00001.pdf", "HOP-RI-Va1-HT-00001.png", "HOP-RI-Va1-BDC-00002.pdf", "HOP-RI-Va1-HT-00002.png"}; !slices.Equal(noms, want) {
+			t.Errorf("the zip's pieces: got %v, want %v", noms, want)
+		}
+		var autres []string
+		for _, f := range todo[1:] {
+			if len(f.Pieces) != 0 || f.SHA256 == sha("zip 1") {
+				t.Errorf("another file: got %+v", f)
+			}
+			autres = append(autres, f.SHA256)
+		}
+		if !slices.Contains(autres, sha("json 1")) || !slices.Contains(autres, sha("json 2")) {
+			t.Errorf("the other files: got %v, want the JSON files among them", autres)
+		}
+		if one, err := db.FindFichiersAAnalyser(ctx, 1); err != nil || len(one) != 1 || one[0].SHA256 != sha("zip 1") {
+			t.Errorf("limit 1: got %+v %v", one, err)
+		}
+
+		le := time.Date(2026, 12, 3, 10, 0, 0, 123456789, time.UTC)
+		zip := []segur.Analyse{
+			{Fichier: sha("zip 1"), Membre: "HOP-RI-Va1-BDC-00001.pdf", Resultat: segur.AnalyseSaine, Moteur: "ClamAV 1.4.6", Le: le},
+			{Fichier: sha("zip 1"), Membre: "HOP-RI-Va1-HT-00001.png", Resultat: segur.AnalyseInfectee, Signature: "Segur.Test.EICAR", Moteur: "ClamAV 1.4.6", Le: le},
+			{Fichier: sha("zip 1"), Resultat: segur.AnalyseInfectee, Signature: "HOP-RI-Va1-HT-00001.png : Segur.Test.EICAR", Moteur: "ClamAV 1.4.6", Le: le},
+		}
+		if err := db.CreateAnalyses(ctx, zip); err != nil {
+			t.Fatal(err)
+		}
+		// A second server's verdict on the same file: the first stands.
+		autre := zip[1]
+		autre.Resultat, autre.Signature = segur.AnalyseSaine, ""
+		if err := db.CreateAnalyses(ctx, []segur.Analyse{autre}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindAnalyses(ctx, sha("zip 1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range zip {
+			zip[i].Le = stamp(le)
+		}
+		if want := []segur.Analyse{zip[2], zip[0], zip[1]}; !reflect.DeepEqual(got, want) {
+			t.Errorf("FindAnalyses: got %+v, want %+v", got, want)
+		}
+		if todo, err := db.FindFichiersAAnalyser(ctx, 10); err != nil || len(todo) != 4 || len(todo[0].Pieces) != 0 {
+			t.Errorf("after the zip's verdict: got %+v %v, want the four other files", todo, err)
+		}
+		if none, err := db.FindAnalyses(ctx, sha("json 1")); err != nil || len(none) != 0 {
+			t.Errorf("FindAnalyses of a file waiting: got %+v %v", none, err)
+		}
+
+		// Evidence: never changed nor deleted.
+		if _, err := db.w.ExecContext(ctx, `UPDATE analyses_antivirus SET resultat = 'sain', signature = ''`); err == nil {
+			t.Error("verdict changed, want the table append-only")
+		}
+		if _, err := db.w.ExecContext(ctx, `DELETE FROM analyses_antivirus`); err == nil {
+			t.Error("verdict deleted, want the table append-only")
+		}
+		// A healthy verdict has no signature, another one has one.
+		bad := segur.Analyse{Fichier: sha("json 1"), Resultat: segur.AnalyseInfectee, Le: le}
+		if err := db.CreateAnalyses(ctx, []segur.Analyse{bad}); err == nil {
+			t.Error("an infected verdict without its signature was recorded")
+		}
+	})
+}
