@@ -2,7 +2,9 @@ package segur
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/segur-numerique/segur/hop"
@@ -90,4 +92,45 @@ func PireAnalyse(pieces []Analyse) (ResultatAnalyse, string) {
 		}
 	}
 	return res, sig
+}
+
+// AlerteAntivirus is what a verdict that is not healthy writes on a
+// request, with the verdicts, in their transaction: the audit event
+// « antivirus.infecte » or « antivirus.impossible » on the request (its
+// history shows it) and the mail that tells the vendor which file.
+type AlerteAntivirus struct {
+	NumeroASP string
+	Analyses  []Analyse // the request's pieces judged unhealthy
+	Courriel  *Courriel
+}
+
+// CourrielAntivirus composes the mail that tells the vendor that pieces
+// of its request d were refused by the antivirus (infected, or impossible
+// to scan): their names and why, and that the agency will not open them.
+// fournisseur is the vendor's name, a the recipients, lien the request in
+// the vendor's space ("" to leave it out).
+func CourrielAntivirus(d *Demande, pieces []Analyse, fournisseur string, a []string, lien string) Courriel {
+	var b strings.Builder
+	b.WriteString("Madame, Monsieur,\n\n")
+	b.WriteString("L'antivirus de l'Agence de services et de paiement a écarté des pièces de votre demande de financement : elles ne seront pas ouvertes pour son instruction. Elles sont conservées, sans être ouvertes.\n\n")
+	fmt.Fprintf(&b, "  Fournisseur : %s\n", uneLigne(fournisseur))
+	fmt.Fprintf(&b, "  Demande : %s\n", d.NumeroASP)
+	fmt.Fprintf(&b, "  Votre numéro de demande (numeroEditeur) : %s\n", uneLigne(d.NumeroEditeur))
+	b.WriteString("\nPièces écartées :\n")
+	for _, p := range pieces {
+		nom := p.Membre
+		if nom == "" {
+			nom = "pièce envoyée après le dépôt"
+		}
+		if p.Resultat == AnalyseInfectee {
+			fmt.Fprintf(&b, "  - %s : infectée (%s)\n", uneLigne(nom), uneLigne(p.Signature))
+		} else {
+			fmt.Fprintf(&b, "  - %s : impossible à analyser (%s)\n", uneLigne(nom), uneLigne(p.Signature))
+		}
+	}
+	b.WriteString("\nVérifiez ces fichiers avec votre propre antivirus ; l'instructeur vous demandera de les remplacer si l'instruction en a besoin.\n")
+	lienVers(&b, "La demande dans votre espace fournisseur", lien)
+	signer(&b)
+	return Courriel{A: destinataires(a), Sujet: "[Ségur numérique] " + d.NumeroASP + " : pièce écartée par l'antivirus",
+		Corps: b.String(), Objet: "demande:" + d.NumeroASP}
 }

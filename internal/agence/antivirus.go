@@ -15,8 +15,12 @@ import (
 // AnalyseStore is what the antivirus's rounds need of the store.
 type AnalyseStore interface {
 	FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error)
-	// CreateAnalyses records the verdicts on one file in one transaction.
-	CreateAnalyses(ctx context.Context, analyses []segur.Analyse) error
+	// CreateAnalyses records the verdicts on one file and the alerts they
+	// raise in one transaction.
+	CreateAnalyses(ctx context.Context, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error
+	// FindDemandesDuFichier returns the requests a stored file belongs to.
+	FindDemandesDuFichier(ctx context.Context, sum string) ([]segur.Demande, error)
+	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
 }
 
 // Analyses scans the stored files that no verdict judges yet: every file
@@ -31,6 +35,9 @@ type Analyses struct {
 	Log       *slog.Logger
 	// Lot is the number of files a round takes, 20 when zero.
 	Lot int
+	// Lien is the address of a request in the vendor's space, for the
+	// mails; nil leaves it out.
+	Lien func(asp string) string
 }
 
 func (a *Analyses) now() time.Time {
@@ -89,6 +96,8 @@ func (a *Analyses) lot() int {
 // answered with an error is left for the next round, and the others are
 // scanned. n is the number of files judged.
 func (a *Analyses) Tourner(ctx context.Context) (n int, err error) {
+	// The audit events of the alerts are the scanner's.
+	ctx = segur.WithActeur(ctx, segur.Acteur{Login: "antivirus", Adresse: "segur serve"})
 	fichiers, err := a.Store.FindFichiersAAnalyser(ctx, a.lot())
 	if err != nil {
 		return 0, err
@@ -114,7 +123,11 @@ func (a *Analyses) Tourner(ctx context.Context) (n int, err error) {
 			sautes = append(sautes, err)
 			continue
 		}
-		if err := a.Store.CreateAnalyses(ctx, verdicts); err != nil {
+		alertes, err := a.alertes(ctx, f, verdicts)
+		if err != nil {
+			return n, err
+		}
+		if err := a.Store.CreateAnalyses(ctx, verdicts, alertes); err != nil {
 			return n, err
 		}
 		for _, v := range verdicts {
@@ -125,6 +138,54 @@ func (a *Analyses) Tourner(ctx context.Context) (n int, err error) {
 		n++
 	}
 	return n, errors.Join(sautes...)
+}
+
+// alertes are what the unhealthy verdicts on file f raise: for each
+// request the file belongs to, the verdicts on its own pieces (a deposit's
+// zip: the pieces the request names; another file: the file itself), and
+// the mail to its vendor.
+func (a *Analyses) alertes(ctx context.Context, f segur.FichierAAnalyser, verdicts []segur.Analyse) ([]segur.AlerteAntivirus, error) {
+	mauvais := map[string]segur.Analyse{}
+	for _, v := range verdicts {
+		if v.Resultat != segur.AnalyseSaine && (v.Membre != "" || len(f.Pieces) == 0) {
+			mauvais[v.Membre] = v
+		}
+	}
+	if len(mauvais) == 0 {
+		return nil, nil
+	}
+	demandes, err := a.Store.FindDemandesDuFichier(ctx, f.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	var out []segur.AlerteAntivirus
+	for i := range demandes {
+		d := &demandes[i]
+		var siennes []segur.Analyse
+		if len(f.Pieces) == 0 {
+			siennes = append(siennes, mauvais[""])
+		} else {
+			for _, p := range d.Pieces {
+				if v, ok := mauvais[p.NomFichier]; ok {
+					siennes = append(siennes, v)
+				}
+			}
+		}
+		if len(siennes) == 0 {
+			continue
+		}
+		fo, err := a.Store.FindFournisseurByID(ctx, d.FournisseurID)
+		if err != nil {
+			return nil, err
+		}
+		lien := ""
+		if a.Lien != nil {
+			lien = a.Lien(d.NumeroASP)
+		}
+		mail := segur.CourrielAntivirus(d, siennes, fo.Nom, []string{fo.Email}, lien)
+		out = append(out, segur.AlerteAntivirus{NumeroASP: d.NumeroASP, Analyses: siennes, Courriel: &mail})
+	}
+	return out, nil
 }
 
 // analyser judges file f: whole, or a deposit's zip piece by piece, its

@@ -49,10 +49,21 @@ func (f *antivirusFaux) Moteur(ctx context.Context) (string, error) {
 	return "Faux 1.0", nil
 }
 
-// magasinFaux hands out its files once, and keeps the verdicts.
+// magasinFaux hands out its files once, and keeps the verdicts and the
+// alerts.
 type magasinFaux struct {
 	fichiers []segur.FichierAAnalyser
+	demandes map[string][]segur.Demande // by file
 	verdicts [][]segur.Analyse
+	alertes  []segur.AlerteAntivirus
+}
+
+func (m *magasinFaux) FindDemandesDuFichier(ctx context.Context, sum string) ([]segur.Demande, error) {
+	return m.demandes[sum], nil
+}
+
+func (m *magasinFaux) FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error) {
+	return &segur.Fournisseur{ID: id, Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr"}, nil
 }
 
 func (m *magasinFaux) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error) {
@@ -69,8 +80,9 @@ func (m *magasinFaux) FindFichiersAAnalyser(ctx context.Context, limit int) ([]s
 	return out, nil
 }
 
-func (m *magasinFaux) CreateAnalyses(ctx context.Context, a []segur.Analyse) error {
+func (m *magasinFaux) CreateAnalyses(ctx context.Context, a []segur.Analyse, alertes []segur.AlerteAntivirus) error {
 	m.verdicts = append(m.verdicts, a)
+	m.alertes = append(m.alertes, alertes...)
 	return nil
 }
 
@@ -114,9 +126,19 @@ func TestAnalyses(t *testing.T) {
 		{SHA256: panne},
 		{SHA256: seul},
 	}}
+	demande := func(asp string, pieces ...string) segur.Demande {
+		d := segur.Demande{NumeroASP: asp, FournisseurID: 7}
+		d.NumeroEditeur = "E-" + asp
+		for _, p := range pieces {
+			d.Pieces = append(d.Pieces, pdf(p))
+		}
+		return d
+	}
+	m.demandes = map[string][]segur.Demande{z: {demande("ASP-1", "A.pdf", "B.pdf"), demande("ASP-2", "C.pdf", "absente.pdf"), demande("ASP-3", "A.pdf")}}
 	av := &antivirusFaux{down: true}
 	le := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	a := &Analyses{Store: m, Blobs: blobs, Antivirus: av, Now: func() time.Time { return le }}
+	a := &Analyses{Store: m, Blobs: blobs, Antivirus: av, Now: func() time.Time { return le },
+		Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 
 	// The scanner down: nothing judged, nothing recorded; the files wait.
 	if n, err := a.Tourner(ctx); n != 0 || err == nil || len(m.verdicts) != 0 {
@@ -165,6 +187,25 @@ func TestAnalyses(t *testing.T) {
 	}
 	if n, err := a.Tourner(ctx); n != 0 || err == nil {
 		t.Errorf("only the failing file left: got %d %v", n, err)
+	}
+
+	// The alerts: each request with its own unhealthy pieces, and a mail
+	// that names them; the request whose pieces are healthy has none.
+	if len(m.alertes) != 2 || m.alertes[0].NumeroASP != "ASP-1" || m.alertes[1].NumeroASP != "ASP-2" {
+		t.Fatalf("alerts: got %+v, want ASP-1 and ASP-2", m.alertes)
+	}
+	if a := m.alertes[0]; len(a.Analyses) != 1 || a.Analyses[0].Membre != "B.pdf" ||
+		!strings.Contains(a.Courriel.Corps, "  - B.pdf : infectée (Segur.Test.Signature)\n") ||
+		!strings.Contains(a.Courriel.Corps, "https://portail.example/demandes/ASP-1") ||
+		a.Courriel.Sujet != "[Ségur numérique] ASP-1 : pièce écartée par l'antivirus" || a.Courriel.A[0] != "contact@lebeaulogiciel.fr" {
+		t.Errorf("ASP-1's alert: %+v\n%s", a, a.Courriel.Corps)
+	}
+	if a := m.alertes[1]; len(a.Analyses) != 2 || !strings.Contains(a.Courriel.Corps, "  - C.pdf : impossible à analyser (plus grand que ce que l'antivirus accepte)\n") ||
+		!strings.Contains(a.Courriel.Corps, "  - absente.pdf : impossible à analyser (pièce illisible dans l'archive") {
+		t.Errorf("ASP-2's alert: %+v\n%s", a, a.Courriel.Corps)
+	}
+	if err := m.alertes[0].Courriel.Valider(); err != nil {
+		t.Errorf("the alert's mail: %v", err)
 	}
 }
 

@@ -108,21 +108,82 @@ func (db *DB) piecesDuDepot(ctx context.Context, id int64) ([]hop.Piece, error) 
 }
 
 // CreateAnalyses records the verdicts on one stored file (its row, and its
-// pieces' for a deposit's zip) in one transaction. A verdict already
-// recorded (another server scanned the same file) is kept: the first one
-// stands.
-func (db *DB) CreateAnalyses(ctx context.Context, analyses []segur.Analyse) error {
+// pieces' for a deposit's zip) in one transaction, with the alerts they
+// raise on requests: an audit event « antivirus.infecte » (or
+// « antivirus.impossible ») on each request, and the mail to its vendor.
+// A verdict already recorded (another server scanned the same file) is
+// kept, the first one stands, and the alerts then go with it: nothing is
+// written twice.
+func (db *DB) CreateAnalyses(ctx context.Context, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error {
+	now := db.clock()
 	return db.write(ctx, func(tx *sql.Tx) error {
+		nouveaux := 0
 		for _, a := range analyses {
-			_, err := tx.ExecContext(ctx, `INSERT INTO analyses_antivirus (fichier, membre, resultat, signature, moteur, analyse_le)
+			res, err := tx.ExecContext(ctx, `INSERT INTO analyses_antivirus (fichier, membre, resultat, signature, moteur, analyse_le)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fichier, membre) DO NOTHING`,
 				a.Fichier, a.Membre, string(a.Resultat), a.Signature, a.Moteur, stamp(a.Le))
 			if err != nil {
 				return fmt.Errorf("sqlstore: analyse de %s %q: %w", a.Fichier, a.Membre, err)
 			}
+			if n, err := res.RowsAffected(); err == nil {
+				nouveaux += int(n)
+			}
+		}
+		if nouveaux == 0 {
+			return nil
+		}
+		for _, al := range alertes {
+			action := "antivirus." + string(segur.AnalyseImpossible)
+			type piece struct {
+				Fichier   string `json:"fichier"`
+				Membre    string `json:"membre,omitempty"`
+				Resultat  string `json:"resultat"`
+				Signature string `json:"signature"`
+				Moteur    string `json:"moteur"`
+			}
+			var pieces []piece
+			for _, a := range al.Analyses {
+				if a.Resultat == segur.AnalyseInfectee {
+					action = "antivirus." + string(segur.AnalyseInfectee)
+				}
+				pieces = append(pieces, piece{a.Fichier, a.Membre, string(a.Resultat), a.Signature, a.Moteur})
+			}
+			if err := audit(ctx, tx, now, action, "demande:"+al.NumeroASP, map[string]any{"pieces": pieces}); err != nil {
+				return err
+			}
+			if al.Courriel != nil {
+				c := *al.Courriel
+				if err := enfilerCourriel(ctx, tx, now, &c); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
+}
+
+// FindDemandesDuFichier returns the requests stored file sum belongs to:
+// those of the deposits whose zip it is, and the request a piece sent
+// after its deposit was sent for.
+func (db *DB) FindDemandesDuFichier(ctx context.Context, sum string) ([]segur.Demande, error) {
+	asps, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var a string
+		return a, s.Scan(&a)
+	}, "demandes du fichier", `SELECT d.numero_asp FROM demandes d JOIN depots p ON p.id = d.depot_id WHERE p.zip_sha256 = $1
+		UNION SELECT d.numero_asp FROM demandes d JOIN pieces_versions v ON v.demande_id = d.id WHERE v.sha256 = $1
+		ORDER BY 1`, sum)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]segur.Demande, 0, len(asps))
+	for _, a := range asps {
+		d, err := db.FindDemandeByASP(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, nil
 }
 
 // FindAnalyses returns the verdicts on stored file sum: its own (Membre

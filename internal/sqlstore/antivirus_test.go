@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", "zip 1"), ligne{"00001", ""}, ligne{"00002", ""})
+		demandes := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", "zip 1"), ligne{"00001", ""}, ligne{"00002", ""})
 		enregistrer(t, db, ctx, nouveauDepot(f.ID, 2, "json 2", ""), ligne{"00003", ""})
 
 		// The zip first, with its requests' pieces, each name once; then
@@ -55,14 +56,36 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{Fichier: sha("zip 1"), Membre: "HOP-RI-Va1-HT-00001.png", Resultat: segur.AnalyseInfectee, Signature: "Segur.Test.EICAR", Moteur: "ClamAV 1.4.6", Le: le},
 			{Fichier: sha("zip 1"), Resultat: segur.AnalyseInfectee, Signature: "HOP-RI-Va1-HT-00001.png : Segur.Test.EICAR", Moteur: "ClamAV 1.4.6", Le: le},
 		}
-		if err := db.CreateAnalyses(ctx, zip); err != nil {
+		// The requests of the zip's deposit, for the alerts.
+		du, err := db.FindDemandesDuFichier(ctx, sha("zip 1"))
+		if err != nil || len(du) != 2 || du[0].NumeroASP != demandes[0].NumeroASP || du[1].NumeroASP != demandes[1].NumeroASP {
+			t.Fatalf("FindDemandesDuFichier: got %+v %v, want the deposit's two requests", du, err)
+		}
+		alerte := func() []segur.AlerteAntivirus {
+			mail := segur.CourrielAntivirus(&du[0], zip[1:2], "Éditeur Démo", []string{"contact@demo.example"}, "")
+			return []segur.AlerteAntivirus{{NumeroASP: du[0].NumeroASP, Analyses: zip[1:2], Courriel: &mail}}
+		}
+		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), zip, alerte()); err != nil {
 			t.Fatal(err)
 		}
-		// A second server's verdict on the same file: the first stands.
+		evs := assertEvents(t, db, "demande:"+du[0].NumeroASP, "antivirus.infecte")
+		if !strings.Contains(evs[0].Details, `"membre":"HOP-RI-Va1-HT-00001.png"`) || !strings.Contains(evs[0].Details, `"signature":"Segur.Test.EICAR"`) {
+			t.Errorf("the alert's event: %s", evs[0].Details)
+		}
+		mails, n, err := db.FindCourriels(ctx, "", 10, 0)
+		if err != nil || n != 1 || !strings.Contains(mails[0].Corps, "HOP-RI-Va1-HT-00001.png : infectée (Segur.Test.EICAR)") {
+			t.Errorf("the vendor's mail: got %d %+v %v", n, mails, err)
+		}
+		// A second server's verdict on the same file: the first stands,
+		// and its alerts are not written again.
 		autre := zip[1]
 		autre.Resultat, autre.Signature = segur.AnalyseSaine, ""
-		if err := db.CreateAnalyses(ctx, []segur.Analyse{autre}); err != nil {
+		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), []segur.Analyse{autre}, alerte()); err != nil {
 			t.Fatal(err)
+		}
+		assertEvents(t, db, "demande:"+du[0].NumeroASP, "antivirus.infecte")
+		if _, n, _ := db.FindCourriels(ctx, "", 10, 0); n != 1 {
+			t.Errorf("mails after a second verdict: got %d, want 1", n)
 		}
 		got, err := db.FindAnalyses(ctx, sha("zip 1"))
 		if err != nil {
@@ -90,7 +113,7 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		// A healthy verdict has no signature, another one has one.
 		bad := segur.Analyse{Fichier: sha("json 1"), Resultat: segur.AnalyseInfectee, Le: le}
-		if err := db.CreateAnalyses(ctx, []segur.Analyse{bad}); err == nil {
+		if err := db.CreateAnalyses(ctx, []segur.Analyse{bad}, nil); err == nil {
 			t.Error("an infected verdict without its signature was recorded")
 		}
 	})
