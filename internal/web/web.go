@@ -46,6 +46,13 @@ type Store interface {
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
 	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
+	// FindAnalyses returns the antivirus's verdicts on a stored file (its
+	// own, Membre "", and its pieces' for a deposit's zip); none while it
+	// waits.
+	FindAnalyses(ctx context.Context, sum string) ([]segur.Analyse, error)
+	// FindEvenements returns the audit events of an object ("demande:ASP"),
+	// oldest first: the antivirus's alerts are among them.
+	FindEvenements(ctx context.Context, objet string) ([]segur.Evenement, error)
 
 	// The administration.
 	FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurResume, error)
@@ -104,6 +111,11 @@ type Server struct {
 	// only from them is the client's address taken from X-Forwarded-For
 	// or Forwarded, for the login throttling and the audit trail.
 	Proxies proxies.Liste
+	// Antivirus says that segur serve scans the stored files (--clamav): a
+	// piece without a verdict waits for it before it is served. Without
+	// it, pieces are served unscanned, and the agents' pages say so; a
+	// verdict recorded (infected, impossible) is obeyed either way.
+	Antivirus bool
 	// Connexions counts the logins refused, for /metrics; nil: none.
 	Connexions CompteurConnexions
 
