@@ -24,6 +24,7 @@ import (
 	"github.com/segur-numerique/segur/internal/api"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
+	"github.com/segur-numerique/segur/internal/clamav"
 	"github.com/segur-numerique/segur/internal/proxies"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 	"github.com/segur-numerique/segur/internal/web"
@@ -31,7 +32,7 @@ import (
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
                    [--tls-cert FICHIER --tls-key FICHIER [--http-redirect :80]] [--https] [--proxies RÉSEAUX]
-                   [--metrics-addr ADRESSE] [options des limites : voir plus bas]
+                   [--metrics-addr ADRESSE] [--clamav tcp://hôte:port] [options des limites : voir plus bas]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz,
 /readyz (base et stockage des fichiers prêts, pour un répartiteur de charge)
@@ -47,6 +48,16 @@ convention à signer) passent par une file d'envoi en base : avec --smtp, ils
 partent par ce serveur, et ceux qui échouent sont réessayés (toutes les
 heures au plus) ; sans --smtp, ils attendent dans la file (segur admin mail
 list). Mot de passe SMTP : variable SEGUR_SMTP_MOT_DE_PASSE.
+
+Avec --clamav tcp://hôte:port ou unix:///chemin/du/socket (variable
+SEGUR_CLAMAV), chaque fichier stocké est analysé par l'antivirus ClamAV
+(clamd) avant qu'un agent puisse l'ouvrir, les pièces d'un dépôt une à une :
+une pièce en attente d'analyse n'est pas ouverte, une pièce infectée est mise
+en quarantaine (gardée, jamais servie), la demande porte une alerte et le
+fournisseur reçoit un courriel qui nomme le fichier. Un antivirus injoignable
+ne refuse aucun dépôt : les fichiers attendent, et sont analysés à son retour.
+Sans --clamav, les pièces sont ouvertes sans analyse, et les pages des agents
+le disent.
 
 En HTTPS : --tls-cert FICHIER et --tls-key FICHIER (variables
 SEGUR_TLS_CERT et SEGUR_TLS_KEY), le certificat et sa clé privée au
@@ -78,7 +89,7 @@ Exemple :
   segur serve --demo
 
 Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
-refusée (--db, --blobs, --smtp, --tls-cert, --tls-key) ; 5 erreur
+refusée (--db, --blobs, --smtp, --tls-cert, --tls-key, --clamav) ; 5 erreur
 interne (base, stockage) ; 6 impossible d'écouter sur --addr,
 --http-redirect ou --metrics-addr (adresse déjà utilisée, permission
 refusée) ; 7 base de données injoignable ou refusée (--db : hôte, port,
@@ -102,6 +113,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	seuil := fs.String("seuil-convention", segur.Euros(prog.SeuilConvention), "montant financé (€) au-delà duquel une convention remplace la décision")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("SEGUR_METRICS_ADDR"), "adresse d'écoute interne qui sert /metrics seul, par exemple 10.0.0.5:9100 ; sans elle, /metrics n'est servi sur --addr qu'aux requêtes locales")
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
+	clamavf := fs.String("clamav", os.Getenv("SEGUR_CLAMAV"), "antivirus clamd qui analyse chaque fichier stocké avant qu'on l'ouvre : tcp://hôte:port ou unix:///chemin/du/socket")
+	clamavEvery := fs.Duration("clamav-intervalle", envDuration("SEGUR_CLAMAV_INTERVALLE", 10*time.Second), "intervalle entre deux recherches de fichiers à analyser")
 	smtpf := addSMTPFlags(fs)
 	lim := addLimitesFlags(fs)
 	// The agency's account the SEPA transfers debit; a fictitious one by default, for the demo.
@@ -120,6 +133,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	payeur.IBAN, payeur.BIC = hop.NormaliserIBAN(payeur.IBAN), strings.ToUpper(strings.TrimSpace(payeur.BIC))
 	if err := payeur.Valider(); err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : --asp-nom, --asp-iban, --asp-bic : %v\n", err)
+		return exitUsage
+	}
+	if *clamavEvery < time.Second {
+		fmt.Fprintf(e.stderr, "segur serve : --clamav-intervalle %s : attendu une durée d'au moins 1 s, par exemple 10s\n", *clamavEvery)
 		return exitUsage
 	}
 	if err := lim.valider(); err != nil {
@@ -152,6 +169,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		prog.SeuilConvention = c
+	}
+	if *clamavf != "" {
+		if _, err := clamav.Nouveau(*clamavf); err != nil {
+			fmt.Fprintf(e.stderr, "segur serve : --clamav : %v\n", err)
+			return 1 // a configuration refused, as a bad --tls-cert
+		}
 	}
 	if err := optionsTLS(*tlsCert, *tlsKey, *httpRedirect); err != nil {
 		fmt.Fprintf(e.stderr, "segur serve : %v\n", err)
@@ -224,6 +247,17 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
 	pages.Connexions = metrics
+	if *clamavf != "" {
+		pages.Antivirus = true
+		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,
+			Lien: func(asp string) string { return base + "/demandes/" + asp }})
+		if err != nil {
+			return reportErr(e, "serve", err)
+		}
+		defer stopAntivirus()
+	} else {
+		fmt.Fprintln(e.stderr, "segur serve : pas d'antivirus (--clamav) : les pièces déposées sont ouvertes sans analyse, et les pages des agents le disent.")
+	}
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}

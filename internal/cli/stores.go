@@ -21,6 +21,7 @@ var (
 	_ agence.PaiementStore = (*sqlstore.DB)(nil)
 	_ agence.ControleStore = (*sqlstore.DB)(nil)
 	_ courrier.Store       = (*sqlstore.DB)(nil)
+	_ agence.AnalyseStore  = (*sqlstore.DB)(nil)
 	_ segur.GuichetStore   = (*sqlstore.DB)(nil)
 	_ segur.Blobs          = (*blob.Dir)(nil)
 	_ segur.Blobs          = (*blob.S3)(nil)
