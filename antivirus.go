@@ -134,3 +134,15 @@ func CourrielAntivirus(d *Demande, pieces []Analyse, fournisseur string, a []str
 	return Courriel{A: destinataires(a), Sujet: "[Ségur numérique] " + d.NumeroASP + " : pièce écartée par l'antivirus",
 		Corps: b.String(), Objet: "demande:" + d.NumeroASP}
 }
+
+// EtatAntivirus is where a request stands with the antivirus, as the
+// agents' lists show it.
+type EtatAntivirus string
+
+const (
+	// AntivirusAttente: pieces of its deposit wait for their scan.
+	AntivirusAttente EtatAntivirus = "attente"
+	// AntivirusAlerte: a piece of it was found infected, or could not be
+	// scanned.
+	AntivirusAlerte EtatAntivirus = "alerte"
+)

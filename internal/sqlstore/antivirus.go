@@ -198,3 +198,39 @@ func (db *DB) FindAnalyses(ctx context.Context, sum string) ([]segur.Analyse, er
 	}, "analyses", `SELECT fichier, membre, resultat, signature, moteur, analyse_le FROM analyses_antivirus
 		WHERE fichier = $1 ORDER BY membre`, sum)
 }
+
+// FindEtatsAntivirus returns where the requests of ASP numbers asps stand
+// with the antivirus: AntivirusAlerte for one with an alert (an event
+// antivirus.* on it), AntivirusAttente for one whose deposit's zip waits
+// for its verdict; the others are left out.
+func (db *DB) FindEtatsAntivirus(ctx context.Context, asps []string) (map[string]segur.EtatAntivirus, error) {
+	out := map[string]segur.EtatAntivirus{}
+	if len(asps) == 0 {
+		return out, nil
+	}
+	var args []any
+	in := placeholders(&args, asps...)
+	type etat struct {
+		asp             string
+		alerte, attente bool
+	}
+	rows, err := queryAll(ctx, db.r, func(s scanner) (etat, error) {
+		var e etat
+		return e, s.Scan(&e.asp, &e.alerte, &e.attente)
+	}, "états antivirus", `SELECT d.numero_asp,
+		EXISTS (SELECT 1 FROM evenements e WHERE e.objet = 'demande:' || d.numero_asp AND e.action LIKE 'antivirus.%'),
+		p.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = p.zip_sha256 AND a.membre = '')
+		FROM demandes d JOIN depots p ON p.id = d.depot_id WHERE d.numero_asp IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range rows {
+		switch {
+		case e.alerte:
+			out[e.asp] = segur.AntivirusAlerte
+		case e.attente:
+			out[e.asp] = segur.AntivirusAttente
+		}
+	}
+	return out, nil
+}

@@ -61,12 +61,23 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || len(du) != 2 || du[0].NumeroASP != demandes[0].NumeroASP || du[1].NumeroASP != demandes[1].NumeroASP {
 			t.Fatalf("FindDemandesDuFichier: got %+v %v, want the deposit's two requests", du, err)
 		}
+		asps := []string{du[0].NumeroASP, du[1].NumeroASP, "ASP-INCONNU"}
+		sansZip := enregistrer(t, db, ctx, nouveauDepot(f.ID, 3, "json 3", ""), ligne{"00004", ""})
+		asps = append(asps, sansZip[0].NumeroASP)
+		etats, err := db.FindEtatsAntivirus(ctx, asps)
+		if want := map[string]segur.EtatAntivirus{du[0].NumeroASP: segur.AntivirusAttente, du[1].NumeroASP: segur.AntivirusAttente}; err != nil || !reflect.DeepEqual(etats, want) {
+			t.Errorf("FindEtatsAntivirus before the verdict: got %v %v, want %v", etats, err, want)
+		}
 		alerte := func() []segur.AlerteAntivirus {
 			mail := segur.CourrielAntivirus(&du[0], zip[1:2], "Éditeur Démo", []string{"contact@demo.example"}, "")
 			return []segur.AlerteAntivirus{{NumeroASP: du[0].NumeroASP, Analyses: zip[1:2], Courriel: &mail}}
 		}
 		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), zip, alerte()); err != nil {
 			t.Fatal(err)
+		}
+		etats, err = db.FindEtatsAntivirus(ctx, asps)
+		if want := map[string]segur.EtatAntivirus{du[0].NumeroASP: segur.AntivirusAlerte}; err != nil || !reflect.DeepEqual(etats, want) {
+			t.Errorf("FindEtatsAntivirus after the verdict: got %v %v, want %v", etats, err, want)
 		}
 		evs := assertEvents(t, db, "demande:"+du[0].NumeroASP, "antivirus.infecte")
 		if !strings.Contains(evs[0].Details, `"membre":"HOP-RI-Va1-HT-00001.png"`) || !strings.Contains(evs[0].Details, `"signature":"Segur.Test.EICAR"`) {
@@ -97,8 +108,8 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if want := []segur.Analyse{zip[2], zip[0], zip[1]}; !reflect.DeepEqual(got, want) {
 			t.Errorf("FindAnalyses: got %+v, want %+v", got, want)
 		}
-		if todo, err := db.FindFichiersAAnalyser(ctx, 10); err != nil || len(todo) != 4 || len(todo[0].Pieces) != 0 {
-			t.Errorf("after the zip's verdict: got %+v %v, want the four other files", todo, err)
+		if todo, err := db.FindFichiersAAnalyser(ctx, 10); err != nil || len(todo) != 6 || len(todo[0].Pieces) != 0 {
+			t.Errorf("after the zip's verdict: got %+v %v, want the six other files (a third deposit added since)", todo, err)
 		}
 		if none, err := db.FindAnalyses(ctx, sha("json 1")); err != nil || len(none) != 0 {
 			t.Errorf("FindAnalyses of a file waiting: got %+v %v", none, err)

@@ -50,6 +50,9 @@ type Store interface {
 	// own, Membre "", and its pieces' for a deposit's zip); none while it
 	// waits.
 	FindAnalyses(ctx context.Context, sum string) ([]segur.Analyse, error)
+	// FindEtatsAntivirus returns, of the requests asps, those with an
+	// antivirus alert and those whose pieces wait for their scan.
+	FindEtatsAntivirus(ctx context.Context, asps []string) (map[string]segur.EtatAntivirus, error)
 	// FindEvenements returns the audit events of an object ("demande:ASP"),
 	// oldest first: the antivirus's alerts are among them.
 	FindEvenements(ctx context.Context, objet string) ([]segur.Evenement, error)
