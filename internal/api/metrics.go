@@ -41,6 +41,9 @@ type Metrics struct {
 	// listener serves /metrics.
 	Local   bool
 	Proxies proxies.Liste
+	// Antivirus: segur serve scans the stored files (--clamav); its
+	// backlog is reported.
+	Antivirus bool
 
 	depotsTraites, depotsRejetes, demandesAcceptees, demandesRejetees atomic.Int64
 	connexionsEchouees, connexionsFreinees, connexionsOccupees        atomic.Int64
@@ -56,6 +59,9 @@ type Metrics struct {
 type MetricsStore interface {
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
 	CountCourrielsEnAttente(ctx context.Context) (map[segur.EtatCourriel]int, time.Time, error)
+	// CountDepotsAAnalyser is the antivirus's backlog: the deposits whose
+	// zip waits for its verdict, and when the oldest was received.
+	CountDepotsAAnalyser(ctx context.Context) (int, time.Time, error)
 	Pools() map[string]sql.DBStats
 }
 
@@ -68,6 +74,9 @@ type lectureStore struct {
 	statuts   map[segur.StatutDemande]int
 	courriels map[segur.EtatCourriel]int
 	ancien    time.Time
+	// The antivirus's backlog, read with Antivirus only.
+	aAnalyser     int
+	ancienAnalyse time.Time
 }
 
 func (m *Metrics) depot(d *segur.Depot) {
@@ -133,6 +142,11 @@ func (m *Metrics) lire(ctx context.Context) (*lectureStore, error) {
 	if l.courriels, l.ancien, err = m.Store.CountCourrielsEnAttente(ctx); err != nil {
 		return nil, err
 	}
+	if m.Antivirus {
+		if l.aAnalyser, l.ancienAnalyse, err = m.Store.CountDepotsAAnalyser(ctx); err != nil {
+			return nil, err
+		}
+	}
 	m.cache, m.lu = l, now
 	return l, nil
 }
@@ -196,6 +210,16 @@ func (m *Metrics) ecrire(ctx context.Context, w io.Writer) (int64, error) {
 			}
 			entete("segur_courriels_plus_ancien_age_seconds", "gauge", "Age of the oldest mail of the outbox not sent yet; 0 when none waits.")
 			p("segur_courriels_plus_ancien_age_seconds %g\n", age)
+			if m.Antivirus {
+				entete("segur_antivirus_depots_en_attente", "gauge", "Deposits whose zip waits for the antivirus's verdict (segur serve --clamav).")
+				p("segur_antivirus_depots_en_attente %d\n", l.aAnalyser)
+				age := 0.0
+				if !l.ancienAnalyse.IsZero() {
+					age = max(m.now().Sub(l.ancienAnalyse).Seconds(), 0)
+				}
+				entete("segur_antivirus_plus_ancien_age_seconds", "gauge", "Age of the oldest deposit waiting for the antivirus's verdict; 0 when none waits.")
+				p("segur_antivirus_plus_ancien_age_seconds %g\n", age)
+			}
 		}
 		pools := m.Store.Pools()
 		noms := make([]string, 0, len(pools))

@@ -21,13 +21,19 @@ import (
 
 // fauxStore is a MetricsStore with set answers, counting its reads.
 type fauxStore struct {
-	lectures int
-	err      error
+	lectures      int
+	err           error
+	aAnalyser     int
+	ancienAnalyse time.Time
 }
 
 func (f *fauxStore) CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {
 	f.lectures++
 	return map[segur.StatutDemande]int{segur.DemandeDeposee: 3, segur.DemandeDecidee: 1}, f.err
+}
+
+func (f *fauxStore) CountDepotsAAnalyser(ctx context.Context) (int, time.Time, error) {
+	return f.aAnalyser, f.ancienAnalyse, f.err
 }
 
 func (f *fauxStore) CountCourrielsEnAttente(ctx context.Context) (map[segur.EtatCourriel]int, time.Time, error) {
@@ -252,8 +258,8 @@ func routes(m *Metrics) http.Handler {
 }
 
 func TestMetricsExposition(t *testing.T) {
-	store := &fauxStore{}
-	m := &Metrics{Store: store, Dossier: t.TempDir(), Now: func() time.Time { return midi }}
+	store := &fauxStore{aAnalyser: 4, ancienAnalyse: midi.Add(-2 * time.Minute)}
+	m := &Metrics{Store: store, Dossier: t.TempDir(), Now: func() time.Time { return midi }, Antivirus: true}
 	h := routes(m)
 	for _, req := range []struct {
 		method, path string
@@ -318,6 +324,8 @@ func TestMetricsExposition(t *testing.T) {
 		{"segur_courriels_en_attente", []string{"etat", "a_envoyer"}, 2},
 		{"segur_courriels_en_attente", []string{"etat", "en_echec"}, 1},
 		{"segur_courriels_plus_ancien_age_seconds", nil, 90},
+		{"segur_antivirus_depots_en_attente", nil, 4},
+		{"segur_antivirus_plus_ancien_age_seconds", nil, 120},
 		{"segur_db_connections_max", []string{"pool", "write"}, 1},
 		{"segur_db_connections_in_use", []string{"pool", "read"}, 2},
 		{"segur_db_connections_open", []string{"pool", "read"}, 3},

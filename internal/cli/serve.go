@@ -226,7 +226,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	// /metrics: on its own listener with --metrics-addr, else on the
 	// portal's for local requests only.
-	metrics := &api.Metrics{Store: db, Dossier: *dbf.data, Local: *metricsAddr == "", Proxies: trusted}
+	metrics := &api.Metrics{Store: db, Dossier: *dbf.data, Local: *metricsAddr == "", Proxies: trusted, Antivirus: *clamavf != ""}
 	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics, AttenteBase: lim.dbAttente, Injoignable: sqlstore.Injoignable,
 		Proxies: trusted, Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
 			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas()}}

@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -233,4 +235,25 @@ func (db *DB) FindEtatsAntivirus(ctx context.Context, asps []string) (map[string
 		}
 	}
 	return out, nil
+}
+
+// CountDepotsAAnalyser returns the number of deposits whose zip waits for
+// its verdict, and when the oldest of them was received (zero when none
+// waits): the antivirus's backlog, for /metrics.
+func (db *DB) CountDepotsAAnalyser(ctx context.Context) (int, time.Time, error) {
+	const attente = ` FROM depots d WHERE d.zip_sha256 IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = d.zip_sha256 AND a.membre = '')`
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*)`+attente).Scan(&n); err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlstore: count zips à analyser: %w", err)
+	}
+	var oldest time.Time
+	if n > 0 {
+		// Deposits are numbered in their order of reception (see
+		// CountCourrielsEnAttente for min on SQLite).
+		if err := db.r.QueryRowContext(ctx, `SELECT d.recu`+attente+` ORDER BY d.id LIMIT 1`).Scan(&oldest); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, time.Time{}, fmt.Errorf("sqlstore: oldest zip à analyser: %w", err)
+		}
+	}
+	return n, oldest.UTC(), nil
 }

@@ -64,6 +64,9 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		asps := []string{du[0].NumeroASP, du[1].NumeroASP, "ASP-INCONNU"}
 		sansZip := enregistrer(t, db, ctx, nouveauDepot(f.ID, 3, "json 3", ""), ligne{"00004", ""})
 		asps = append(asps, sansZip[0].NumeroASP)
+		if n, oldest, err := db.CountDepotsAAnalyser(ctx); err != nil || n != 1 || !oldest.Equal(time.Date(2026, 6, 1, 22, 30, 0, 0, time.UTC)) {
+			t.Errorf("CountDepotsAAnalyser before the verdict: got %d %v %v, want 1 and the deposit's reception", n, oldest, err)
+		}
 		etats, err := db.FindEtatsAntivirus(ctx, asps)
 		if want := map[string]segur.EtatAntivirus{du[0].NumeroASP: segur.AntivirusAttente, du[1].NumeroASP: segur.AntivirusAttente}; err != nil || !reflect.DeepEqual(etats, want) {
 			t.Errorf("FindEtatsAntivirus before the verdict: got %v %v, want %v", etats, err, want)
@@ -74,6 +77,9 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), zip, alerte()); err != nil {
 			t.Fatal(err)
+		}
+		if n, oldest, err := db.CountDepotsAAnalyser(ctx); err != nil || n != 0 || !oldest.IsZero() {
+			t.Errorf("CountDepotsAAnalyser after the verdict: got %d %v %v, want none", n, oldest, err)
 		}
 		etats, err = db.FindEtatsAntivirus(ctx, asps)
 		if want := map[string]segur.EtatAntivirus{du[0].NumeroASP: segur.AntivirusAlerte}; err != nil || !reflect.DeepEqual(etats, want) {
