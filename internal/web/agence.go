@@ -262,7 +262,7 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	v, err := s.dossier(ctx, d, "/agence/demandes/"+d.NumeroASP)
+	v, err := s.dossier(ctx, d, "/agence/demandes/"+d.NumeroASP, true)
 	if err != nil {
 		return err
 	}

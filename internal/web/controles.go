@@ -325,6 +325,8 @@ type PageControle struct {
 	Demande  DemandeControle
 	Messages []MessageVue
 	Pieces   []PieceControleVue
+	// ColonneAntivirus: a file has a verdict to show.
+	ColonneAntivirus bool
 	// The forms' values.
 	Message, Resultat, Motif, Montant string
 }
@@ -342,10 +344,11 @@ type MessageVue struct {
 }
 
 // PieceControleVue is a file the vendor sent, with the link that shows it
-// inline.
+// inline, none when the antivirus's verdict forbids it.
 type PieceControleVue struct {
 	Nom, Format, Lien, DeposeLe, Par, Taille string
 	Image                                    bool
+	Antivirus                                AnalyseVue
 }
 
 func (s *Server) controle(r *http.Request) (*segur.Controle, error) {
@@ -390,9 +393,19 @@ func (s *Server) pageControle(ctx context.Context, c *segur.Controle, agent bool
 		}
 		p.Messages = append(p.Messages, v)
 	}
+	av := s.vuesAntivirus(agent)
 	for _, pc := range c.Pieces {
-		p.Pieces = append(p.Pieces, PieceControleVue{Nom: pc.Nom, Format: pc.Format, Lien: fmt.Sprintf("%s/pieces/%d", base, pc.ID),
-			DeposeLe: s.date(pc.DeposeLe), Par: pc.Par, Taille: taille(pc.Fichier.Taille), Image: pc.Format != "PDF"})
+		v := PieceControleVue{Nom: pc.Nom, Format: pc.Format, Lien: fmt.Sprintf("%s/pieces/%d", base, pc.ID),
+			DeposeLe: s.date(pc.DeposeLe), Par: pc.Par, Taille: taille(pc.Fichier.Taille), Image: pc.Format != "PDF"}
+		var ouvrable bool
+		if v.Antivirus, ouvrable, err = av.piece(ctx, pc.Fichier.SHA256, "", pc.Nom); err != nil {
+			return PageControle{}, err
+		}
+		if !ouvrable {
+			v.Lien = ""
+		}
+		p.ColonneAntivirus = p.ColonneAntivirus || v.Antivirus.Texte != ""
+		p.Pieces = append(p.Pieces, v)
 	}
 	return p, nil
 }
@@ -507,6 +520,9 @@ func (s *Server) pieceControle(w http.ResponseWriter, r *http.Request, c *segur.
 	}
 	for _, p := range c.Pieces {
 		if p.ID == id {
+			if err := s.controlerAntivirus(r.Context(), p.Fichier.SHA256, "", p.Nom); err != nil {
+				return err
+			}
 			return s.montrer(w, r, p.Fichier, p.Format, p.Nom)
 		}
 	}

@@ -68,7 +68,7 @@ func (s *Server) getDossierFournisseur(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request, d *segur.Demande, status int, errs []ErreurChamp) error {
-	v, err := s.dossier(r.Context(), d, "/demandes/"+d.NumeroASP)
+	v, err := s.dossier(r.Context(), d, "/demandes/"+d.NumeroASP, false)
 	if err != nil {
 		return err
 	}

@@ -229,5 +229,11 @@ func (s *Server) getFichierDepose(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if d.JSON.SHA256 != "" {
+		// The vendor's own file, judged by the antivirus as any it sent.
+		if err := s.controlerAntivirus(r.Context(), d.JSON.SHA256, "", d.NomFichier); err != nil {
+			return err
+		}
+	}
 	return s.telecharger(w, r, d.JSON, d.NomFichier)
 }

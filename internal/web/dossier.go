@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,17 +35,28 @@ type Dossier struct {
 	Fournisseur                                   *segur.Fournisseur
 	Alertes                                       []segur.Alerte
 	Solde                                         *SoldeVue // nil before a balance is deposited
+	// ColonneAntivirus: a piece has a verdict to show (AvecTexte).
+	ColonneAntivirus bool
+	// Ecartees are the pieces the antivirus refused (infected, not
+	// scannable), « nom : infectée (signature) »; Attente, when not empty,
+	// says which pieces wait for their scan.
+	Ecartees []string
+	Attente  string
 }
 
-// PieceVue is an attachment with the link that shows it inline.
+// PieceVue is an attachment with the link that shows it inline, none
+// when the antivirus's verdict forbids it.
 type PieceVue struct {
 	Type, Nom, Format, Lien, Version string
 	Image                            bool
+	Antivirus                        AnalyseVue
 }
 
-// DocumentVue is a document issued on a request.
+// DocumentVue is a document issued on a request (or the convention its
+// vendor signed and sent, with the antivirus's verdict).
 type DocumentVue struct {
 	Reference, Libelle, Date, Lien, SHA256 string
+	Antivirus                              AnalyseVue
 }
 
 // ChangementVue is a line of a request's history.
@@ -54,8 +66,9 @@ type ChangementVue struct {
 }
 
 // dossier gathers what a request's page shows; base is the URL prefix of
-// the request (/agence/demandes/ASP… or /demandes/ASP…).
-func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*Dossier, error) {
+// the request (/agence/demandes/ASP… or /demandes/ASP…); agent says whom
+// to: the antivirus's verdicts are told to the agents in full.
+func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string, agent bool) (*Dossier, error) {
 	st := s.Store
 	prog := s.programme()
 	v := &Dossier{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel),
@@ -66,26 +79,51 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	if d.MontantFinance > 0 {
 		v.MontantFinance, v.Avance = segur.Euros(d.MontantFinance), segur.Euros(segur.Avance(d.MontantFinance))
 	}
+	dep, err := st.FindDepotByID(ctx, d.DepotID)
+	if err != nil {
+		return nil, err
+	}
+	av := s.vuesAntivirus(agent)
 	for i, p := range d.Pieces {
-		v.Pieces = append(v.Pieces, PieceVue{Type: p.Type, Nom: p.NomFichier, Format: p.Format, Version: "déposée avec la demande",
-			Lien: fmt.Sprintf("%s/pieces/%d", base, i+1), Image: p.Format != "PDF"})
+		pv := PieceVue{Type: p.Type, Nom: p.NomFichier, Format: p.Format, Version: "déposée avec la demande",
+			Lien: fmt.Sprintf("%s/pieces/%d", base, i+1), Image: p.Format != "PDF"}
+		if err := av.marquer(ctx, &pv, dep.Zip.SHA256, p.NomFichier); err != nil {
+			return nil, err
+		}
+		v.Pieces = append(v.Pieces, pv)
 	}
 	versions, err := st.FindPiecesVersions(ctx, d.NumeroASP)
 	if err != nil {
 		return nil, err
 	}
+	noms := map[string]string{} // the files sent after the deposit, for the history
 	for _, p := range versions {
-		v.Pieces = append(v.Pieces, PieceVue{Type: p.Type, Nom: p.Nom, Format: p.Format, Version: "envoyée le " + s.date(p.DeposeLe) + " par " + p.Par,
-			Lien: fmt.Sprintf("%s/versions/%d", base, p.ID), Image: p.Format != "PDF"})
+		pv := PieceVue{Type: p.Type, Nom: p.Nom, Format: p.Format, Version: "envoyée le " + s.date(p.DeposeLe) + " par " + p.Par,
+			Lien: fmt.Sprintf("%s/versions/%d", base, p.ID), Image: p.Format != "PDF"}
+		if err := av.marquer(ctx, &pv, p.Fichier.SHA256, ""); err != nil {
+			return nil, err
+		}
+		v.Pieces = append(v.Pieces, pv)
+		noms[p.Fichier.SHA256] = p.Nom
 	}
+	v.ColonneAntivirus = avecTexte(v.Pieces)
 	docs, err := st.FindDocuments(ctx, d.NumeroASP)
 	if err != nil {
 		return nil, err
 	}
 	refs := map[string]string{}
 	for _, o := range docs {
-		v.Documents = append(v.Documents, DocumentVue{Reference: o.Reference, Libelle: o.Type.Libelle(), Date: s.date(o.CreeLe),
-			Lien: base + "/documents/" + o.Reference, SHA256: o.Fichier.SHA256})
+		dv := DocumentVue{Reference: o.Reference, Libelle: o.Type.Libelle(), Date: s.date(o.CreeLe),
+			Lien: base + "/documents/" + o.Reference, SHA256: o.Fichier.SHA256}
+		if o.Type == segur.DocumentConventionSignee {
+			// The vendor's file, not the agency's: judged as a piece.
+			pv := PieceVue{Nom: o.NomFichier(), Lien: dv.Lien}
+			if err := av.marquer(ctx, &pv, o.Fichier.SHA256, ""); err != nil {
+				return nil, err
+			}
+			dv.Lien, dv.Antivirus = pv.Lien, pv.Antivirus
+		}
+		v.Documents = append(v.Documents, dv)
 		refs[o.Fichier.SHA256] = o.Reference
 	}
 	// The payment notices that paid it.
@@ -102,24 +140,41 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string) (*D
 	if err != nil {
 		return nil, err
 	}
+	// The antivirus's alerts, merged by time with the démarches (both
+	// oldest first).
+	evs, err := st.FindEvenements(ctx, "demande:"+d.NumeroASP)
+	if err != nil {
+		return nil, err
+	}
+	evs = slices.DeleteFunc(evs, func(e segur.Evenement) bool { return !strings.HasPrefix(e.Action, "antivirus.") })
 	for _, c := range hist {
+		for len(evs) > 0 && evs[0].Quand.Before(c.Quand) {
+			v.Historique = append(v.Historique, s.changementAntivirus(evs[0], noms))
+			evs = evs[1:]
+		}
 		v.Historique = append(v.Historique, ChangementVue{Quand: s.date(c.Quand), Par: c.Par, Action: c.Action.Libelle(),
 			De: c.De.Libelle(), Vers: c.Vers.Libelle(), Raison: c.Raison, Adresse: c.Adresse, Document: refs[c.Document],
 			Agence: c.Action.Role() != segur.RoleFournisseur})
 	}
-	dep, err := st.FindDepotByID(ctx, d.DepotID)
-	if err != nil {
-		return nil, err
+	for _, e := range evs {
+		v.Historique = append(v.Historique, s.changementAntivirus(e, noms))
 	}
 	v.Depot = DepotVue{ID: int64(dep.ID), NomFichier: dep.NomFichier, Recu: s.date(dep.Recu), Statut: string(dep.Statut)}
 	v.ImpID = dep.ImpID
 	if v.Fournisseur, err = st.FindFournisseurByID(ctx, d.FournisseurID); err != nil {
 		return nil, err
 	}
-	if v.Solde, err = s.soldeVue(ctx, d, base); err != nil {
+	if v.Solde, err = s.soldeVue(ctx, d, base, av); err != nil {
 		return nil, err
 	}
+	v.Ecartees, v.Attente = av.ecartes, av.attenteTexte()
 	return v, nil
+}
+
+// changementAntivirus is an antivirus's alert as a line of the history:
+// the agency's, by the scanner.
+func (s *Server) changementAntivirus(e segur.Evenement, noms map[string]string) ChangementVue {
+	return ChangementVue{Quand: s.date(e.Quand), Par: e.Acteur.Login, Action: evenementAntivirus(e, noms), Agence: true}
 }
 
 // alertes computes the alerts of requests ds, reading the reference, the
@@ -215,6 +270,9 @@ func (s *Server) pieceDuDepot(w http.ResponseWriter, r *http.Request, id segur.D
 	if dep.Zip.SHA256 == "" {
 		return segur.Errorf(segur.ENOTFOUND, "le dépôt %s n'avait pas de fichier zip", dep.ImpID)
 	}
+	if err := s.controlerAntivirus(r.Context(), dep.Zip.SHA256, p.NomFichier, p.NomFichier); err != nil {
+		return err
+	}
 	b, err := s.Blobs.Open(r.Context(), dep.Zip.SHA256)
 	if err != nil {
 		return err
@@ -243,6 +301,9 @@ func (s *Server) pieceVersion(w http.ResponseWriter, r *http.Request, d *segur.D
 	}
 	for _, p := range vs {
 		if p.ID == id {
+			if err := s.controlerAntivirus(r.Context(), p.Fichier.SHA256, "", p.Nom); err != nil {
+				return err
+			}
 			return s.montrer(w, r, p.Fichier, p.Format, p.Nom)
 		}
 	}
@@ -258,6 +319,12 @@ func (s *Server) documentDe(w http.ResponseWriter, r *http.Request, d *segur.Dem
 	ref := r.PathValue("ref")
 	for _, o := range docs {
 		if o.Reference == ref {
+			if o.Type == segur.DocumentConventionSignee {
+				// Sent by the vendor: a piece, judged by the antivirus.
+				if err := s.controlerAntivirus(r.Context(), o.Fichier.SHA256, "", o.NomFichier()); err != nil {
+					return err
+				}
+			}
 			return s.montrer(w, r, o.Fichier, "PDF", o.NomFichier())
 		}
 	}

@@ -36,11 +36,14 @@ type SoldeVue struct {
 	Recu       string
 	Pieces     []PieceVue
 	Precedents int // balances deposited before this one (refused)
+	// ColonneAntivirus: a piece has a verdict to show.
+	ColonneAntivirus bool
 }
 
 // soldeVue returns the balance block of request d, nil when no balance was
-// deposited; base is the request's URL prefix.
-func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string) (*SoldeVue, error) {
+// deposited; base is the request's URL prefix; av says the antivirus's
+// verdicts on its pieces.
+func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string, av *vuesAntivirus) (*SoldeVue, error) {
 	soldes, err := s.Store.FindSoldes(ctx, d.NumeroASP)
 	if err != nil || len(soldes) == 0 {
 		return nil, err
@@ -64,15 +67,21 @@ func (s *Server) soldeVue(ctx context.Context, d *segur.Demande, base string) (*
 	} else {
 		v.APayer = segur.Euros(payer)
 	}
-	for i, p := range so.Pieces {
-		v.Pieces = append(v.Pieces, PieceVue{Type: p.Type, Nom: p.NomFichier, Format: p.Format, Version: "déposée avec le solde",
-			Lien: fmt.Sprintf("%s/soldes/%d/pieces/%d", base, so.ID, i+1), Image: p.Format != "PDF"})
-	}
 	dep, err := s.Store.FindDepotByID(ctx, so.DepotID)
 	if err != nil {
 		return nil, err
 	}
 	v.ImpID = dep.ImpID
+	for i, p := range so.Pieces {
+		pv := PieceVue{Type: p.Type, Nom: p.NomFichier, Format: p.Format, Version: "déposée avec le solde",
+			Lien: fmt.Sprintf("%s/soldes/%d/pieces/%d", base, so.ID, i+1), Image: p.Format != "PDF"}
+		// The balance deposit's zip, as pieceDuDepot serves it.
+		if err := av.marquer(ctx, &pv, dep.Zip.SHA256, p.NomFichier); err != nil {
+			return nil, err
+		}
+		v.Pieces = append(v.Pieces, pv)
+	}
+	v.ColonneAntivirus = avecTexte(v.Pieces)
 	return v, nil
 }
 

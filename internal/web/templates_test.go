@@ -173,6 +173,16 @@ func exemplesAgence() map[string]exemple {
 	agent := &segur.Utilisateur{Login: "marie@asp.fr", Nom: "Marie", Roles: []segur.Role{segur.RoleInstructeur}}
 	dossier := dossierExemple("/agence/demandes/ASP-2026-0000001", "info", "Solde déposé")
 	dossier.Alertes = []segur.Alerte{{Code: "cle_finess", Message: "FINESS 999999999 : la clé de contrôle est fausse."}}
+	// A piece refused by the antivirus, another waiting for its scan.
+	dossier.Pieces = append(dossier.Pieces,
+		PieceVue{Type: hop.TypePreuveHT, Nom: "HOP-RI-Va1-HT-00001.pdf", Format: "PDF", Version: "déposée avec la demande",
+			Antivirus: AnalyseVue{Texte: "Infectée (Segur.Test.EICAR) : en quarantaine, non ouverte", Classe: "error"}},
+		PieceVue{Type: hop.TypeBonCommande, Nom: "bdc.pdf", Format: "PDF", Version: "envoyée le 26/11/2026 à 10:00 par jean",
+			Antivirus: AnalyseVue{Texte: "Analyse antivirus en attente", Classe: "info"}})
+	dossier.Pieces[0].Antivirus = AnalyseVue{Texte: "Analysée le 25/11/2026 à 10:01 : saine", Classe: "valid"}
+	dossier.ColonneAntivirus = true
+	dossier.Ecartees = []string{"HOP-RI-Va1-HT-00001.pdf : infectée (Segur.Test.EICAR)"}
+	dossier.Attente = "Analyse antivirus en attente : la pièce « bdc.pdf » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
 	return map[string]exemple{
 		"agence-demandes.html": {PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: agent},
 			Onglets: []Onglet{{Statut: "deposee", Libelle: "Déposée", Lien: "/agence/demandes?statut=deposee", Nombre: 2, Courant: true},
@@ -197,6 +207,11 @@ func exemplesAgence() map[string]exemple {
 			">Instruire</h2>", []string{
 				`data-alerte="cle_finess"`, "FINESS 999999999 : la clé de contrôle est fausse.", `href="#raison-refuser_solde"`, `id="raison-refuser_solde"`,
 				`action="/agence/demandes/ASP-2026-0000001/actions"`, `class="fr-btn fr-btn--secondary">Refuser le solde</button>`,
+				"Une pièce écartée par l'antivirus</h2>", "<li>HOP-RI-Va1-HT-00001.pdf : infectée (Segur.Test.EICAR)</li>", `id="antivirus-attente"`,
+				`<th scope="col">Antivirus</th>`, `<td>HOP-RI-Va1-HT-00001.pdf</td>`,
+				`<p class="fr-message fr-message--error" data-antivirus="error">Infectée (Segur.Test.EICAR) : en quarantaine, non ouverte</p>`,
+				`<p class="fr-message fr-message--valid" data-antivirus="valid">Analysée le 25/11/2026 à 10:01 : saine</p>`,
+				"Les pièces déposées ne sont pas analysées par un antivirus",
 				"Le montant financé est calculé au référentiel", "Solde : retenu moins avance. Un solde nul",
 				`href="/agence/demandes/ASP-2026-0000001/pieces/1"`, "Bénéficiaires (établissements clients)", "HOPITAL", "depuis 192.0.2.7",
 				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00 €</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur"}},

@@ -155,13 +155,19 @@ func (s *Server) parse() error {
 			files = append(files, "templates/"+p)
 		}
 		files = append(files, "templates/"+f)
-		t, err := template.New(f).ParseFS(templatesFS, files...)
+		t, err := template.New(f).Funcs(s.fonctions()).ParseFS(templatesFS, files...)
 		if err != nil {
 			return err
 		}
 		s.pages[f] = t
 	}
 	return nil
+}
+
+// fonctions are the templates' functions: sansAntivirus says that the
+// stored files are not scanned (the agents' pages warn of it).
+func (s *Server) fonctions() template.FuncMap {
+	return template.FuncMap{"sansAntivirus": func() bool { return !s.Antivirus }}
 }
 
 // Routes registers the pages on mux; forms are protected against
@@ -286,7 +292,12 @@ func (s *Server) erreur(w http.ResponseWriter, r *http.Request, err error, panic
 	p := PageErreur{Base: Base{Titre: "Erreur interne"}, Message: "Une erreur interne est survenue ; elle est enregistrée."}
 	status := http.StatusInternalServerError
 	var se *segur.Error
-	if errors.As(err, &se) && panicValue == nil {
+	var attente *attenteAntivirus
+	if errors.As(err, &attente) && panicValue == nil {
+		// A piece waiting for its scan: it will be served once judged.
+		status, p.Titre, p.Message = http.StatusConflict, "Analyse antivirus en attente", attente.Error()
+		w.Header().Set("Retry-After", strconv.Itoa(secondesAntivirus))
+	} else if errors.As(err, &se) && panicValue == nil {
 		switch se.Code {
 		case segur.ENOTFOUND:
 			status, p.Titre = http.StatusNotFound, "Page introuvable"

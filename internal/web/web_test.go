@@ -38,6 +38,13 @@ func newPortail(t *testing.T) *portail {
 // newPortailDSFR serves the pages with the DSFR files of dir.
 func newPortailDSFR(t *testing.T, dir string) *portail {
 	t.Helper()
+	return newPortailAvec(t, dir, nil)
+}
+
+// newPortailAvec is newPortailDSFR with the server changed by configurer
+// (nil: unchanged) before it serves.
+func newPortailAvec(t *testing.T, dir string, configurer func(*Server)) *portail {
+	t.Helper()
 	ctx := context.Background()
 	p := &portail{now: time.Now()}
 	db, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "segur.db"), func() time.Time { return p.now })
@@ -73,6 +80,9 @@ func newPortailDSFR(t *testing.T, dir string) *portail {
 		DelaiSignature: segur.DelaiSignature, Lien: func(asp string) string { return "https://portail.example/demandes/" + asp }}
 	if _, err := db.CreateReference(segur.WithActeur(ctx, segur.Acteur{Login: "test"}), segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
+	}
+	if configurer != nil {
+		configurer(s)
 	}
 	mux := http.NewServeMux()
 	if err := s.Routes(mux); err != nil {
