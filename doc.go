@@ -29,4 +29,7 @@
 //     with the invoice (Facture) and the client's statement that the service
 //     was delivered (PV de VSR).
 //   - Courriel: a mail of the outbox, sent to the vendor by the postman.
+//   - Evenement: a line of the append-only audit log; its Maillon, its link
+//     in the log's hash chain; a Sceau, a seal: the chain's link at an
+//     event, timestamped by a time-stamping authority (horodatage).
 package segur

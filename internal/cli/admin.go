@@ -95,6 +95,12 @@ func adminObjets() []adminObjet {
 			{"list", "[--etat a_envoyer|en_echec|envoye] [--limit N]   (la file des courriels)", "lister les courriels, les plus récents d'abord", "--etat en_echec", adminMailList},
 			{"retry", "--id N              (renvoyer un courriel maintenant)", "renvoyer un courriel au prochain passage de segur serve", "--id 12", adminMailRetry},
 		}},
+		{"audit", "le journal d'audit, chaîné et scellé par une autorité d'horodatage", []adminAction{
+			{"seal", "--tsa URL [--tsa-ca FICHIER.pem]", "sceller le journal d'audit : faire horodater (RFC 3161) la valeur de sa chaîne à son dernier événement",
+				"--tsa https://horodatage.example/tsa --tsa-ca autorite.pem", adminAuditSeal},
+			{"verify", "[--tsa-ca FICHIER.pem]", "vérifier la chaîne du journal d'audit et chacun de ses sceaux",
+				"--tsa-ca autorite.pem", adminAuditVerify},
+		}},
 	}
 }
 

@@ -32,7 +32,7 @@ import (
 
 const serveHelp = `Usage : segur serve [--addr 127.0.0.1:8080] [--data ./segur-data] [--db URL] [--blobs URL] [--smtp hôte:port] [--demo]
                    [--tls-cert FICHIER --tls-key FICHIER [--http-redirect :80]] [--https] [--proxies RÉSEAUX]
-                   [--metrics-addr ADRESSE] [--clamav tcp://hôte:port] [options des limites : voir plus bas]
+                   [--metrics-addr ADRESSE] [--clamav tcp://hôte:port] [--tsa URL] [options des limites : voir plus bas]
 
 Le portail de dépôt de l'agence : l'API des éditeurs sous /api/v1, /healthz,
 /readyz (base et stockage des fichiers prêts, pour un répartiteur de charge)
@@ -58,6 +58,13 @@ fournisseur reçoit un courriel qui nomme le fichier. Un antivirus injoignable
 ne refuse aucun dépôt : les fichiers attendent, et sont analysés à son retour.
 Sans --clamav, les pièces sont ouvertes sans analyse, et les pages des agents
 le disent.
+
+Avec --tsa URL (variable SEGUR_TSA), une autorité d'horodatage (RFC 3161)
+scelle le journal d'audit chaque jour : au démarrage si le dernier sceau a
+plus de 24 h, puis toutes les 24 h ; une autorité injoignable est
+journalisée et réessayée une heure plus tard, sans bloquer le portail.
+--tsa-ca FICHIER.pem (SEGUR_TSA_CA) : les racines de l'autorité. Voir
+segur admin audit verify.
 
 En HTTPS : --tls-cert FICHIER et --tls-key FICHIER (variables
 SEGUR_TLS_CERT et SEGUR_TLS_KEY), le certificat et sa clé privée au
@@ -89,7 +96,7 @@ Exemple :
   segur serve --demo
 
 Code de sortie : 0 arrêt demandé (Ctrl-C, SIGTERM) ; 1 configuration
-refusée (--db, --blobs, --smtp, --tls-cert, --tls-key, --clamav) ; 5 erreur
+refusée (--db, --blobs, --smtp, --tls-cert, --tls-key, --clamav, --tsa) ; 5 erreur
 interne (base, stockage) ; 6 impossible d'écouter sur --addr,
 --http-redirect ou --metrics-addr (adresse déjà utilisée, permission
 refusée) ; 7 base de données injoignable ou refusée (--db : hôte, port,
@@ -115,6 +122,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	clamavf := fs.String("clamav", os.Getenv("SEGUR_CLAMAV"), "antivirus clamd qui analyse chaque fichier stocké avant qu'on l'ouvre : tcp://hôte:port ou unix:///chemin/du/socket")
 	clamavEvery := fs.Duration("clamav-intervalle", envDuration("SEGUR_CLAMAV_INTERVALLE", 10*time.Second), "intervalle entre deux recherches de fichiers à analyser")
+	sceaux := addSceaux(fs)
 	smtpf := addSMTPFlags(fs)
 	lim := addLimitesFlags(fs)
 	// The agency's account the SEPA transfers debit; a fictitious one by default, for the demo.
@@ -258,6 +266,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	} else {
 		fmt.Fprintln(e.stderr, "segur serve : pas d'antivirus (--clamav) : les pièces déposées sont ouvertes sans analyse, et les pages des agents le disent.")
 	}
+	stopSceaux, err := sceaux.Demarrer(ctx, e, log, db)
+	if err != nil {
+		return reportErr(e, "serve", err)
+	}
+	defer stopSceaux()
 	if err := pages.Routes(mux); err != nil {
 		return reportErr(e, "serve", err)
 	}

@@ -150,12 +150,12 @@ func (db *DB) CreateAnalyses(ctx context.Context, analyses []segur.Analyse, aler
 				}
 				pieces = append(pieces, piece{a.Fichier, a.Membre, string(a.Resultat), a.Signature, a.Moteur})
 			}
-			if err := audit(ctx, tx, now, action, "demande:"+al.NumeroASP, map[string]any{"pieces": pieces}); err != nil {
+			if err := db.audit(ctx, tx, now, action, "demande:"+al.NumeroASP, map[string]any{"pieces": pieces}); err != nil {
 				return err
 			}
 			if al.Courriel != nil {
 				c := *al.Courriel
-				if err := enfilerCourriel(ctx, tx, now, &c); err != nil {
+				if err := db.enfilerCourriel(ctx, tx, now, &c); err != nil {
 					return err
 				}
 			}

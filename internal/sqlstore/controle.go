@@ -43,7 +43,7 @@ func (e *ecriture) CreateTirage(ctx context.Context, t *segur.Tirage) error {
 			return fmt.Errorf("sqlstore: contrôle de %s: %w", asp, err)
 		}
 	}
-	return audit(ctx, e.tx, t.Quand, "controle.tirer", fmt.Sprintf("tirage:%d", id), map[string]any{
+	return e.db.audit(ctx, e.tx, t.Quand, "controle.tirer", fmt.Sprintf("tirage:%d", id), map[string]any{
 		"graine": strconv.FormatInt(t.Graine, 10), "taux": t.Taux, "population": t.Population, "empreinte": t.Empreinte,
 		"echantillon": t.Echantillon})
 }
@@ -61,7 +61,7 @@ func (e *ecriture) CreateControle(ctx context.Context, c *segur.Controle, d *seg
 		return fmt.Errorf("sqlstore: contrôle de %s: %w", d.NumeroASP, err)
 	}
 	c.ID = segur.ControleID(cid)
-	return audit(ctx, e.tx, c.OuvertLe, "controle.ouvrir", fmt.Sprintf("controle:%d", cid), map[string]string{"demande": d.NumeroASP})
+	return e.db.audit(ctx, e.tx, c.OuvertLe, "controle.ouvrir", fmt.Sprintf("controle:%d", cid), map[string]string{"demande": d.NumeroASP})
 }
 
 // controleColumns are the columns scanControle reads, of controles c
@@ -206,11 +206,11 @@ func (e *ecriture) CreateMessageControle(ctx context.Context, id segur.ControleI
 		return fmt.Errorf("sqlstore: message du contrôle %d: %w", id, err)
 	}
 	if mail != nil {
-		if err := enfilerCourriel(ctx, e.tx, now, mail); err != nil {
+		if err := e.db.enfilerCourriel(ctx, e.tx, now, mail); err != nil {
 			return err
 		}
 	}
-	if err := audit(ctx, e.tx, now, "controle.message", fmt.Sprintf("controle:%d", id), map[string]any{"message": mid}); err != nil {
+	if err := e.db.audit(ctx, e.tx, now, "controle.message", fmt.Sprintf("controle:%d", id), map[string]any{"message": mid}); err != nil {
 		return err
 	}
 	m.ID, m.Quand = mid, now
@@ -226,7 +226,7 @@ func (e *ecriture) CreatePieceControle(ctx context.Context, id segur.ControleID,
 		int64(id), p.Nom, p.Format, p.Fichier.SHA256, p.Fichier.Taille, now, p.Par).Scan(&pid); err != nil {
 		return fmt.Errorf("sqlstore: pièce du contrôle %d: %w", id, err)
 	}
-	if err := audit(ctx, e.tx, now, "controle.piece", fmt.Sprintf("controle:%d", id), map[string]any{
+	if err := e.db.audit(ctx, e.tx, now, "controle.piece", fmt.Sprintf("controle:%d", id), map[string]any{
 		"piece": pid, "nom": p.Nom, "format": p.Format, "sha256": p.Fichier.SHA256, "taille": p.Fichier.Taille}); err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (e *ecriture) CreatePieceControle(ctx context.Context, id segur.ControleID,
 // queues mail, and writes the audit event.
 func (e *ecriture) UpdateControle(ctx context.Context, c *segur.Controle, mail *segur.Courriel) error {
 	if mail != nil {
-		if err := enfilerCourriel(ctx, e.tx, c.ConcluLe, mail); err != nil {
+		if err := e.db.enfilerCourriel(ctx, e.tx, c.ConcluLe, mail); err != nil {
 			return err
 		}
 	}
@@ -255,7 +255,7 @@ func (e *ecriture) UpdateControle(ctx context.Context, c *segur.Controle, mail *
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s a changé entre-temps : rien n'a été fait ; rechargez la page.", c.Reference())
 	}
-	return audit(ctx, e.tx, c.ConcluLe, "controle.conclure", fmt.Sprintf("controle:%d", c.ID), map[string]any{
+	return e.db.audit(ctx, e.tx, c.ConcluLe, "controle.conclure", fmt.Sprintf("controle:%d", c.ID), map[string]any{
 		"demande": c.NumeroASP, "etat": string(c.Etat), "motif": c.Motif, "montant_reverse": c.MontantReverse, "ordre": c.Ordre})
 }
 

@@ -39,7 +39,7 @@ func scanCourriel(s scanner) (segur.Courriel, error) {
 // neither does); it sets c's ID, Etat, CreeLe and ProchainEssai. The audit
 // event is courriel.enfiler on courriel:ID, with the mail's objet,
 // recipients, subject and attachment (not its body).
-func enfilerCourriel(ctx context.Context, tx *sql.Tx, now time.Time, c *segur.Courriel) error {
+func (db *DB) enfilerCourriel(ctx context.Context, tx *sql.Tx, now time.Time, c *segur.Courriel) error {
 	if err := c.Valider(); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func enfilerCourriel(ctx context.Context, tx *sql.Tx, now time.Time, c *segur.Co
 	if err != nil {
 		return fmt.Errorf("sqlstore: enfiler le courriel %q: %w", c.Objet, err)
 	}
-	if err := audit(ctx, tx, now, "courriel.enfiler", fmt.Sprintf("courriel:%d", id), struct {
+	if err := db.audit(ctx, tx, now, "courriel.enfiler", fmt.Sprintf("courriel:%d", id), struct {
 		Objet       string   `json:"objet"`
 		A           []string `json:"a"`
 		Sujet       string   `json:"sujet"`
@@ -76,7 +76,7 @@ func (db *DB) CreateCourriel(ctx context.Context, c *segur.Courriel) error {
 	var q segur.Courriel
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		q = *c // c changes only once committed
-		return enfilerCourriel(ctx, tx, now, &q)
+		return db.enfilerCourriel(ctx, tx, now, &q)
 	})
 	if err != nil {
 		return err
@@ -263,7 +263,7 @@ func (db *DB) RetryCourriel(ctx context.Context, id segur.CourrielID) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE courriels SET prochain_essai = $2, reserve_le = NULL WHERE id = $1`, int64(id), now); err != nil {
 			return fmt.Errorf("sqlstore: relancer le courriel %d: %w", id, err)
 		}
-		return audit(ctx, tx, now, "courriel.relancer", fmt.Sprintf("courriel:%d", id), struct {
+		return db.audit(ctx, tx, now, "courriel.relancer", fmt.Sprintf("courriel:%d", id), struct {
 			Objet      string `json:"objet"`
 			Etat       string `json:"etat"`
 			Tentatives int    `json:"tentatives"`

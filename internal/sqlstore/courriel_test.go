@@ -85,17 +85,15 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 		db, ctx := open(t), testContext(t)
 		// The caller's transaction fails after queuing: neither the mail
 		// nor its audit event remain.
-		tx, err := db.w.BeginTx(ctx, nil)
+		_, tx, err := db.beginWrite(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := nouveauCourriel("ASP-2026-0000001")
-		if err := enfilerCourriel(ctx, tx, db.clock(), c); err != nil {
+		if err := db.enfilerCourriel(ctx, tx, db.clock(), c); err != nil {
 			t.Fatalf("enfilerCourriel: %v", err)
 		}
-		if err := tx.Rollback(); err != nil {
-			t.Fatal(err)
-		}
+		db.endWrite(tx)
 		if cs, total, err := db.FindCourriels(ctx, "", 0, 0); err != nil || total != 0 || len(cs) != 0 {
 			t.Errorf("after a rollback: got %d mails (total %d), %v; want none", len(cs), total, err)
 		}
@@ -106,7 +104,7 @@ func runCourrielSuite(t *testing.T, open func(t *testing.T) *DB) {
 
 		// Committed with it: the mail is there, due.
 		err = db.write(ctx, func(tx *sql.Tx) error {
-			return enfilerCourriel(ctx, tx, db.clock(), nouveauCourriel("ASP-2026-0000002"))
+			return db.enfilerCourriel(ctx, tx, db.clock(), nouveauCourriel("ASP-2026-0000002"))
 		})
 		if err != nil {
 			t.Fatalf("enfilerCourriel: %v", err)

@@ -42,18 +42,18 @@ func (db *DB) WithDepotTx(ctx context.Context, f segur.FournisseurID, fn func(ct
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() // a no-op after Commit
+	defer db.endWrite(tx)
 	if err := db.lockFournisseur(ctx, tx, f); err != nil {
 		return err
 	}
 	if err := fn(ctx, &depotTx{txBase{db, tx}}); err != nil {
 		return marquerPlein(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commitWrite(ctx, tx); err != nil {
 		if violationOf(err) == uniqueViolation {
 			return segur.Errorf(segur.ECONFLICT, "dépôt non enregistré : un autre dépôt a pris le même numéro au même moment ; déposez à nouveau")
 		}
-		return marquerPlein(fmt.Errorf("sqlstore: commit depot: %w", err))
+		return marquerPlein(fmt.Errorf("sqlstore: depot: %w", err))
 	}
 	return nil
 }
@@ -436,7 +436,7 @@ func (t *depotTx) FinishDepot(ctx context.Context, d *segur.Depot, demandes []se
 		return err
 	}
 
-	return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
+	return t.db.audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), depotDetails{
 		Statut: string(d.Statut), Lignes: len(d.Lignes), Acceptees: len(demandes),
 	})
 }

@@ -34,7 +34,7 @@ func (db *DB) CreateFenetre(ctx context.Context, f *segur.Fenetre) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: create fenetre: %w", err)
 		}
-		return audit(ctx, tx, now, "fenetre.creer", "fenetre:"+strconv.FormatInt(id, 10), struct {
+		return db.audit(ctx, tx, now, "fenetre.creer", "fenetre:"+strconv.FormatInt(id, 10), struct {
 			ID       int64     `json:"id"`
 			Logiciel string    `json:"logiciel"`
 			Type     string    `json:"type"`

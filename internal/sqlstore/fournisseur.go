@@ -51,7 +51,7 @@ func (db *DB) CreateFournisseur(ctx context.Context, f *segur.Fournisseur) error
 		if err != nil {
 			return fmt.Errorf("sqlstore: create fournisseur %s: %w", f.SIRET, err)
 		}
-		return audit(ctx, tx, now, "fournisseur.creer", "fournisseur:"+f.SIRET, fournisseurDetails{
+		return db.audit(ctx, tx, now, "fournisseur.creer", "fournisseur:"+f.SIRET, fournisseurDetails{
 			ID: id, SIRET: f.SIRET, Nom: f.Nom, Email: f.Email, IBAN: f.IBAN, BIC: f.BIC,
 		})
 	})

@@ -48,7 +48,7 @@ func (t *txBase) FindLotEnAttente(ctx context.Context, id segur.DemandeID) (segu
 
 // CreateChangement writes change c of request d.
 func (t *txBase) CreateChangement(ctx context.Context, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
-	return createChangement(ctx, t.tx, d, c, w)
+	return t.db.createChangement(ctx, t.tx, d, c, w)
 }
 
 // lockDemande reads the request of ASP number asp in tx, its row locked
@@ -82,7 +82,7 @@ func lotEnAttente(ctx context.Context, tx *sql.Tx, id segur.DemandeID) (segur.Lo
 // and what w records, the document (ECONFLICT if its reference exists: the
 // request changed meanwhile), the attachment, the establishments financed,
 // the history row, the mail and the audit event.
-func createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
+func (db *DB) createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande, c segur.Changement, w segur.Ecriture) error {
 	asp, id := d.NumeroASP, int64(d.ID)
 	var agent, mf, calcul, payer, recouvrer any
 	if w.Agent != "" {
@@ -126,11 +126,11 @@ func createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande, c segur
 		return fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
 	}
 	if w.Courriel != nil {
-		if err := enfilerCourriel(ctx, tx, c.Quand, w.Courriel); err != nil {
+		if err := db.enfilerCourriel(ctx, tx, c.Quand, w.Courriel); err != nil {
 			return err
 		}
 	}
-	return audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
+	return db.audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
 		"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document})
 }
 

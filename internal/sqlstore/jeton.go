@@ -44,7 +44,7 @@ func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: create jeton %s: %w", j.Prefixe, err)
 		}
-		return audit(ctx, tx, now, "jeton.creer", "jeton:"+j.Prefixe, struct {
+		return db.audit(ctx, tx, now, "jeton.creer", "jeton:"+j.Prefixe, struct {
 			ID            int64  `json:"id"`
 			FournisseurID int64  `json:"fournisseur_id"`
 			Prefixe       string `json:"prefixe"`
@@ -123,7 +123,7 @@ func (db *DB) RevokeJeton(ctx context.Context, id segur.JetonID) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: revoke jeton %d: %w", id, err)
 		}
-		return audit(ctx, tx, now, "jeton.revoquer", "jeton:"+prefixe, struct {
+		return db.audit(ctx, tx, now, "jeton.revoquer", "jeton:"+prefixe, struct {
 			ID            int64     `json:"id"`
 			FournisseurID int64     `json:"fournisseur_id"`
 			RevoqueLe     time.Time `json:"revoque_le"`

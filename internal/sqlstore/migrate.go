@@ -56,7 +56,8 @@ func migrations(d dialect) ([]migration, error) {
 // transaction, recording each in the table schema_migrations. It is safe to
 // call again, and, on PostgreSQL, from two processes at once: each
 // transaction first takes an advisory lock. On SQLite, write transactions
-// begin IMMEDIATE, which serialises them across processes.
+// begin IMMEDIATE, which serialises them across processes. Then the audit
+// events without a link in the chain are chained (chainerExistants).
 func (db *DB) Migrate(ctx context.Context) error {
 	ms, err := migrations(db.dialect)
 	if err != nil {
@@ -67,7 +68,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlstore: migration %s: %w", m.version, err)
 		}
 	}
-	return nil
+	// The events written before the audit chain (0015), or since by a
+	// portal of an earlier version, join it.
+	return db.chainerExistants(ctx)
 }
 
 // apply applies m in tx unless it is recorded as applied.

@@ -105,7 +105,7 @@ func (e *ecriture) CreateLot(ctx context.Context, l *segur.Lot) error {
 			return fmt.Errorf("sqlstore: paiement de %s: %w", p.NumeroASP, err)
 		}
 	}
-	return audit(ctx, e.tx, l.CreeLe, "lot.creer", "lot:"+l.Reference(), map[string]any{
+	return e.db.audit(ctx, e.tx, l.CreeLe, "lot.creer", "lot:"+l.Reference(), map[string]any{
 		"paiements": len(l.Paiements), "montant_cents": l.Montant})
 }
 
@@ -173,7 +173,7 @@ func (e *ecriture) UpdateLot(ctx context.Context, l *segur.Lot, de segur.EtatLot
 			return fmt.Errorf("sqlstore: annuler les paiements du lot %s: %w", l.Reference(), err)
 		}
 	}
-	return audit(ctx, e.tx, quand, action, "lot:"+l.Reference(), detail)
+	return e.db.audit(ctx, e.tx, quand, action, "lot:"+l.Reference(), detail)
 }
 
 // CreateAvis records payment notice a of batch l, its audit event, and
@@ -189,13 +189,13 @@ func (e *ecriture) CreateAvis(ctx context.Context, l *segur.Lot, a *segur.Avis) 
 	if err != nil {
 		return fmt.Errorf("sqlstore: avis %s: %w", a.Reference, err)
 	}
-	if err := audit(ctx, e.tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
+	if err := e.db.audit(ctx, e.tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
 		"fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}); err != nil {
 		return err
 	}
 	if a.Courriel != nil {
 		c := *a.Courriel
-		return enfilerCourriel(ctx, e.tx, now, &c)
+		return e.db.enfilerCourriel(ctx, e.tx, now, &c)
 	}
 	return nil
 }
@@ -357,7 +357,7 @@ func (db *DB) CreateEvenementVirement(ctx context.Context, id segur.LotID, nom s
 	now := db.clock()
 	sum := sha256.Sum256(contenu)
 	return db.write(ctx, func(tx *sql.Tx) error {
-		return audit(ctx, tx, now, "lot.virement", "lot:"+segur.FormatLot(id), map[string]any{
+		return db.audit(ctx, tx, now, "lot.virement", "lot:"+segur.FormatLot(id), map[string]any{
 			"fichier": nom, "sha256": hex.EncodeToString(sum[:]), "taille": len(contenu)})
 	})
 }

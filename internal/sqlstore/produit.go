@@ -45,7 +45,7 @@ func (db *DB) CreateProduit(ctx context.Context, p *segur.Produit) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: create produit %s: %w", p.NumeroAns, err)
 		}
-		return audit(ctx, tx, now, "produit.creer", "produit:"+p.NumeroAns, produitDetails{
+		return db.audit(ctx, tx, now, "produit.creer", "produit:"+p.NumeroAns, produitDetails{
 			NumeroAns: p.NumeroAns, FournisseurID: int64(p.FournisseurID), Logiciel: string(p.Logiciel), Nom: p.Nom,
 		})
 	})

@@ -33,7 +33,7 @@ func (db *DB) CreateReference(ctx context.Context, ref segur.Reference) (int64, 
 				return fmt.Errorf("sqlstore: reference %s: %w", e.FINESSPMSI, err)
 			}
 		}
-		return audit(ctx, tx, now, "reference.importer", fmt.Sprintf("reference:%d", version), map[string]int{"etablissements": len(ref)})
+		return db.audit(ctx, tx, now, "reference.importer", fmt.Sprintf("reference:%d", version), map[string]int{"etablissements": len(ref)})
 	})
 	return version, err
 }

@@ -95,7 +95,7 @@ func (db *DB) CreateSession(ctx context.Context, s *segur.Session) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: create session of %s: %w", login, err)
 		}
-		return audit(ctx, tx, now, "session.ouvrir", "utilisateur:"+login, struct {
+		return db.audit(ctx, tx, now, "session.ouvrir", "utilisateur:"+login, struct {
 			UtilisateurID int64     `json:"utilisateur_id"`
 			ExpireLe      time.Time `json:"expire_le"`
 		}{int64(s.UtilisateurID), expire})
@@ -168,7 +168,7 @@ func (db *DB) DeleteSession(ctx context.Context, empreinte []byte) error {
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, "session.fermer", "utilisateur:"+login, fermetureDetails{uid, 1})
+		return db.audit(ctx, tx, now, "session.fermer", "utilisateur:"+login, fermetureDetails{uid, 1})
 	})
 }
 
@@ -199,7 +199,7 @@ func (db *DB) DeleteSessionsOf(ctx context.Context, id segur.UtilisateurID) erro
 		if n == 0 {
 			return nil
 		}
-		return audit(ctx, tx, now, "session.fermer", "utilisateur:"+login, fermetureDetails{int64(id), n})
+		return db.audit(ctx, tx, now, "session.fermer", "utilisateur:"+login, fermetureDetails{int64(id), n})
 	})
 }
 
@@ -308,7 +308,7 @@ func (db *DB) DeleteEchecsConnexion(ctx context.Context, login string) (int, err
 		if n, err = res.RowsAffected(); err != nil {
 			return fmt.Errorf("sqlstore: débloquer %s: %w", login, err)
 		}
-		return audit(ctx, tx, now, "connexion.debloquer", "utilisateur:"+login, struct {
+		return db.audit(ctx, tx, now, "connexion.debloquer", "utilisateur:"+login, struct {
 			Paires int64 `json:"paires"`
 		}{n})
 	})

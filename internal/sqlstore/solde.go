@@ -104,7 +104,7 @@ func (t *depotTx) FinishSolde(ctx context.Context, d *segur.Depot, soldes []segu
 		}
 		s.DepotID, s.CreeLe = d.ID, now
 	}
-	return audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), soldeDetails{
+	return t.db.audit(ctx, t.tx, now, "depot.deposer", "depot:"+strconv.FormatInt(int64(d.ID), 10), soldeDetails{
 		Statut: string(d.Statut), Type: string(segur.TypeSolde), Lignes: len(d.Lignes), Acceptees: len(soldes),
 	})
 }

@@ -16,8 +16,11 @@
 // Each store method is one transaction (a read, one statement); each change
 // writes its audit event (table evenements, append-only) in the same
 // transaction, with the actor of segur.ActeurFrom (empty if the context
-// carries none). Times are taken from the injected clock, stored in UTC to
-// the microsecond (PostgreSQL's precision), and read back in UTC.
+// carries none), and the event's link in the audit log's hash chain
+// (table chaine_audit): both are inserted just before the commit, one
+// transaction after the other (chaine.go). Times are taken from the
+// injected clock, stored in UTC to the microsecond (PostgreSQL's
+// precision), and read back in UTC.
 //
 // The code a write transaction runs for a caller (WithDepotTx's fn) gets
 // the transaction's context, marked: a write begun with that context is
@@ -29,7 +32,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -58,6 +60,9 @@ type DB struct {
 	// WAL lets read while w writes; on PostgreSQL the same pool as w.
 	r   *sql.DB
 	now func() time.Time
+	// journaux holds the audit events of the write transactions under
+	// way, inserted when each commits (chaine.go).
+	journaux journaux
 }
 
 // sqliteParams are the settings of every SQLite connection: WAL, durable
@@ -186,14 +191,11 @@ func (db *DB) writeCtx(ctx context.Context, fn func(ctx context.Context, tx *sql
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() // a no-op after Commit
+	defer db.endWrite(tx)
 	if err := fn(ctx, tx); err != nil {
 		return marquerPlein(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return marquerPlein(fmt.Errorf("sqlstore: commit: %w", err))
-	}
-	return nil
+	return marquerPlein(db.commitWrite(ctx, tx))
 }
 
 // writingKey is the key of the mark beginWrite puts on the context of a
@@ -201,10 +203,11 @@ func (db *DB) writeCtx(ctx context.Context, fn func(ctx context.Context, tx *sql
 type writingKey struct{}
 
 // beginWrite begins a write transaction with opts, and returns it with ctx
-// marked as inside it. Every write transaction begins here, and every
-// write that takes no transaction (a PostgreSQL sequence, withSequences)
-// checks the mark too: a write begun with a marked context is refused at
-// once (notWriting).
+// marked as inside it, and a journal for its audit events (db.audit): it
+// ends with db.commitWrite or db.endWrite. Every write transaction begins
+// here, and every write that takes no transaction (a PostgreSQL sequence,
+// withSequences) checks the mark too: a write begun with a marked context
+// is refused at once (notWriting).
 func (db *DB) beginWrite(ctx context.Context, opts *sql.TxOptions) (context.Context, *sql.Tx, error) {
 	if err := notWriting(ctx); err != nil {
 		return nil, nil, err
@@ -213,6 +216,7 @@ func (db *DB) beginWrite(ctx context.Context, opts *sql.TxOptions) (context.Cont
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: begin: %w", err)
 	}
+	db.journaux.begin(tx)
 	return context.WithValue(ctx, writingKey{}, true), tx, nil
 }
 
@@ -224,24 +228,6 @@ func (db *DB) beginWrite(ctx context.Context, opts *sql.TxOptions) (context.Cont
 func notWriting(ctx context.Context) error {
 	if ctx.Value(writingKey{}) != nil {
 		return segur.Errorf(segur.EINTERNAL, "écriture refusée : elle est demandée depuis une autre écriture en cours, qui ne doit passer que par sa propre transaction")
-	}
-	return nil
-}
-
-// audit writes the event of a change, with the context's actor, in the
-// change's transaction. details is marshalled to a JSON object: it holds
-// the new values, never a password hash or a token digest.
-func audit(ctx context.Context, tx *sql.Tx, quand time.Time, action, objet string, details any) error {
-	b, err := json.Marshal(details)
-	if err != nil {
-		return fmt.Errorf("sqlstore: audit %s: %w", action, err)
-	}
-	a := segur.ActeurFrom(ctx)
-	_, err = tx.ExecContext(ctx,
-		`INSERT INTO evenements (quand, login, adresse, action, objet, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-		quand, a.Login, a.Adresse, action, objet, string(b))
-	if err != nil {
-		return fmt.Errorf("sqlstore: audit %s: %w", action, err)
 	}
 	return nil
 }

@@ -81,6 +81,12 @@ func TestSQLite(t *testing.T) {
 		}
 	})
 
+	t.Run("chain: two processes write events at once", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "segur.db")
+		testEcrivainsConcurrents(t, openMigrated(t, path), openMigrated(t, path))
+	})
+
 	t.Run("two processes write at once", func(t *testing.T) {
 		// Two handles on one file stand for segur serve and segur admin:
 		// BEGIN IMMEDIATE and busy_timeout make them wait, not fail.
@@ -133,6 +139,12 @@ func TestPostgres(t *testing.T) {
 		t.Parallel()
 		u := segurtest.FreshSchema(t, dsn)
 		migrateConcurrently(t, openUnmigrated(t, u), openUnmigrated(t, u))
+	})
+
+	t.Run("chain: two servers write events at once", func(t *testing.T) {
+		t.Parallel()
+		u := segurtest.FreshSchema(t, dsn)
+		testEcrivainsConcurrents(t, openMigrated(t, u), openMigrated(t, u))
 	})
 
 	t.Run("bad address hides the password", func(t *testing.T) {
@@ -331,6 +343,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runPaiementSuite(t, open)
 	runNestedSuite(t, open)
 	runAntivirusSuite(t, open)
+	runChaineSuite(t, open)
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()

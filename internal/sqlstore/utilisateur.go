@@ -87,7 +87,7 @@ func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error
 			fid := int64(u.FournisseurID)
 			d.FournisseurID = &fid
 		}
-		return audit(ctx, tx, now, "utilisateur.creer", "utilisateur:"+login, d)
+		return db.audit(ctx, tx, now, "utilisateur.creer", "utilisateur:"+login, d)
 	})
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (db *DB) SetMotDePasse(ctx context.Context, id segur.UtilisateurID, hash st
 		if err != nil {
 			return fmt.Errorf("sqlstore: set mot de passe %d: %w", id, err)
 		}
-		return audit(ctx, tx, now, "utilisateur.mot_de_passe", "utilisateur:"+login, struct {
+		return db.audit(ctx, tx, now, "utilisateur.mot_de_passe", "utilisateur:"+login, struct {
 			ID    int64  `json:"id"`
 			Login string `json:"login"`
 		}{int64(id), login})
