@@ -28,7 +28,9 @@ staticcheck: $(STATICCHECK)
 # The tests, with a throwaway PostgreSQL 15 (installed if missing, as
 # root), a throwaway S3 server (versitygw, built with go install), a
 # throwaway SMTP server (mailpit, built with go install), a throwaway
-# ClamAV daemon (scripts/clamav.sh, with test signatures only), the DSFR
+# ClamAV daemon (scripts/clamav.sh, with test signatures only), the
+# example OpenID Connect provider of zitadel/oidc (scripts/oidc.sh, built
+# with go install), the DSFR
 # and axe-core from npm (scripts/dsfr.sh), Debian's Chromium
 # (scripts/chromium.sh), poppler-utils (scripts/poppler.sh, pdftotext for
 # the documents), libxml2-utils (scripts/xmllint.sh, the SEPA files
@@ -58,6 +60,12 @@ unit:
 	else \
 		echo "Serveur SMTP de test (mailpit) indisponible : les tests d'envoi des courriels seront sautés (échec si CI=true)." >&2; \
 		manque="$$manque|serveur SMTP (mailpit) : l'envoi des courriels (scripts/mailpit.sh)"; \
+	fi; \
+	if oi=$$(scripts/oidc.sh); then \
+		eval "$$oi"; stop="$$stop scripts/oidc.sh stop '$$SEGUR_TEST_OIDC_DIR';"; trap "$$stop" EXIT; \
+	else \
+		echo "Fournisseur OpenID Connect de test (exemple de zitadel/oidc) indisponible : les tests de la connexion par ProConnect seront sautés (échec si CI=true)." >&2; \
+		manque="$$manque|fournisseur OpenID Connect : la connexion des agents par ProConnect (scripts/oidc.sh)"; \
 	fi; \
 	if cv=$$(scripts/clamav.sh); then \
 		eval "$$cv"; stop="$$stop scripts/clamav.sh stop '$$SEGUR_TEST_CLAMAV_DIR';"; trap "$$stop" EXIT; \
