@@ -48,7 +48,7 @@ func analyser(t *testing.T, p *portail, asp string, as ...segur.Analyse) {
 	if asp != "" && len(mauvais) > 0 {
 		alertes = append(alertes, segur.AlerteAntivirus{NumeroASP: asp, Analyses: mauvais})
 	}
-	if err := p.db.CreateAnalyses(ctx, as, alertes); err != nil {
+	if err := p.db.CreateAnalyses(ctx, 0, as, alertes); err != nil {
 		t.Fatal(err)
 	}
 }
