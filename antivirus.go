@@ -54,11 +54,15 @@ func (a *Analyse) Ouvrable() (bool, string) {
 	return false, "pièce non analysable par l'antivirus (" + a.Signature + ") : elle n'est pas ouverte"
 }
 
-// FichierAAnalyser is a stored file that no verdict judges yet.
+// FichierAAnalyser is a stored file that no verdict judges yet, or a
+// deposit whose pieces wait for theirs.
 type FichierAAnalyser struct {
 	SHA256 string
-	// Pieces are, for a deposit's zip, the pieces its requests name: each
-	// is scanned on its own. Empty for any other file, scanned whole.
+	// DepotID is the deposit whose zip this is, 0 for another file.
+	DepotID DepotID
+	// Pieces are, for a deposit's zip, the pieces its requests and
+	// balances name: each is scanned on its own. Empty for any other file,
+	// and for a zip no request names pieces of: scanned whole.
 	Pieces []hop.Piece
 }
 

@@ -17,7 +17,8 @@ type AnalyseStore interface {
 	FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error)
 	// CreateAnalyses records the verdicts on one file and the alerts they
 	// raise in one transaction.
-	CreateAnalyses(ctx context.Context, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error
+	// depot, when not 0, is the deposit whose pieces they judge.
+	CreateAnalyses(ctx context.Context, depot segur.DepotID, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error
 	// FindDemandesDuFichier returns the requests a stored file belongs to.
 	FindDemandesDuFichier(ctx context.Context, sum string) ([]segur.Demande, error)
 	FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error)
@@ -127,7 +128,7 @@ func (a *Analyses) Tourner(ctx context.Context) (n int, err error) {
 		if err != nil {
 			return n, err
 		}
-		if err := a.Store.CreateAnalyses(ctx, verdicts, alertes); err != nil {
+		if err := a.Store.CreateAnalyses(ctx, f.DepotID, verdicts, alertes); err != nil {
 			return n, err
 		}
 		for _, v := range verdicts {

@@ -80,7 +80,7 @@ func (m *magasinFaux) FindFichiersAAnalyser(ctx context.Context, limit int) ([]s
 	return out, nil
 }
 
-func (m *magasinFaux) CreateAnalyses(ctx context.Context, a []segur.Analyse, alertes []segur.AlerteAntivirus) error {
+func (m *magasinFaux) CreateAnalyses(ctx context.Context, depot segur.DepotID, a []segur.Analyse, alertes []segur.AlerteAntivirus) error {
 	m.verdicts = append(m.verdicts, a)
 	m.alertes = append(m.alertes, alertes...)
 	return nil

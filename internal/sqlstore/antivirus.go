@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,11 +14,11 @@ import (
 )
 
 // FindFichiersAAnalyser returns at most limit stored files that no verdict
-// judges yet, deposits' zips first (oldest first), each with the pieces its
-// requests name; then the other files a row references (the pieces sent
-// after a deposit, to a control, with a balance, the signed documents…;
-// the agency's own files too: scanning them costs little and keeps the rule
-// simple: every stored file).
+// judges yet: first the deposits whose pieces wait (oldest first), each
+// with its zip and the pieces its requests and balances name; then the
+// other files a row references (the pieces sent after a deposit, to a
+// control, the signed documents…; the agency's own files too: scanning
+// them costs little and keeps the rule simple: every stored file).
 func (db *DB) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.FichierAAnalyser, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -30,23 +31,18 @@ func (db *DB) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.Fic
 		var z zip
 		return z, s.Scan(&z.depot, &z.sum)
 	}, "zips à analyser", `SELECT d.id, d.zip_sha256 FROM depots d
-		WHERE d.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = d.zip_sha256 AND a.membre = '')
+		WHERE d.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM depots_analyses a WHERE a.depot_id = d.id)
 		ORDER BY d.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
 	var out []segur.FichierAAnalyser
-	vus := map[string]bool{}
 	for _, z := range zips {
-		if vus[z.sum] {
-			continue // the same zip deposited twice: one scan
-		}
-		vus[z.sum] = true
 		pieces, err := db.piecesDuDepot(ctx, z.depot)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, segur.FichierAAnalyser{SHA256: z.sum, Pieces: pieces})
+		out = append(out, segur.FichierAAnalyser{SHA256: z.sum, DepotID: segur.DepotID(z.depot), Pieces: pieces})
 	}
 	if len(out) >= limit {
 		return out, nil
@@ -82,8 +78,8 @@ func (db *DB) FindFichiersAAnalyser(ctx context.Context, limit int) ([]segur.Fic
 	return out, nil
 }
 
-// piecesDuDepot returns the pieces the requests of deposit id name, each
-// name once.
+// piecesDuDepot returns the pieces the requests and the balances of
+// deposit id name, each name once.
 func (db *DB) piecesDuDepot(ctx context.Context, id int64) ([]hop.Piece, error) {
 	donnees, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
 		var d string
@@ -92,34 +88,63 @@ func (db *DB) piecesDuDepot(ctx context.Context, id int64) ([]hop.Piece, error) 
 	if err != nil {
 		return nil, err
 	}
+	soldes, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
+		var p string
+		return p, s.Scan(&p)
+	}, "pièces des soldes du dépôt", `SELECT pieces FROM soldes WHERE depot_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
 	pieces := []hop.Piece{}
 	vues := map[string]bool{}
-	for _, s := range donnees {
-		var d hop.DonneesDemande
-		if err := unmarshalDonnees(s, &d); err != nil {
-			return nil, fmt.Errorf("sqlstore: pièces du dépôt %d: %w", id, err)
-		}
-		for _, p := range d.Pieces {
+	ajouter := func(ps []hop.Piece) {
+		for _, p := range ps {
 			if p.NomFichier != "" && !vues[p.NomFichier] {
 				vues[p.NomFichier] = true
 				pieces = append(pieces, p)
 			}
 		}
 	}
+	for _, s := range donnees {
+		var d hop.DonneesDemande
+		if err := unmarshalDonnees(s, &d); err != nil {
+			return nil, fmt.Errorf("sqlstore: pièces du dépôt %d: %w", id, err)
+		}
+		ajouter(d.Pieces)
+	}
+	for _, s := range soldes {
+		var pj []pieceJSON
+		if err := json.Unmarshal([]byte(s), &pj); err != nil {
+			return nil, fmt.Errorf("sqlstore: pièces des soldes du dépôt %d: %w", id, err)
+		}
+		for _, p := range pj {
+			ajouter([]hop.Piece{{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type}})
+		}
+	}
 	return pieces, nil
 }
 
 // CreateAnalyses records the verdicts on one stored file (its row, and its
-// pieces' for a deposit's zip) in one transaction, with the alerts they
-// raise on requests: an audit event « antivirus.infecte » (or
-// « antivirus.impossible ») on each request, and the mail to its vendor.
-// A verdict already recorded (another server scanned the same file) is
-// kept, the first one stands, and the alerts then go with it: nothing is
-// written twice.
-func (db *DB) CreateAnalyses(ctx context.Context, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error {
+// pieces' for a deposit's zip: depot, 0 for another file, is then marked
+// judged) in one transaction, with the alerts they raise on requests: an
+// audit event « antivirus.infecte » (or « antivirus.impossible ») on each
+// request, and the mail to its vendor. A verdict already recorded
+// (another server scanned the same file) is kept, the first one stands;
+// the alerts are written only with something new (a verdict, or the
+// deposit marked): nothing is written twice.
+func (db *DB) CreateAnalyses(ctx context.Context, depot segur.DepotID, analyses []segur.Analyse, alertes []segur.AlerteAntivirus) error {
 	now := db.clock()
 	return db.write(ctx, func(tx *sql.Tx) error {
 		nouveaux := 0
+		if depot != 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO depots_analyses (depot_id, analyse_le) VALUES ($1, $2) ON CONFLICT (depot_id) DO NOTHING`, int64(depot), now)
+			if err != nil {
+				return fmt.Errorf("sqlstore: analyse du dépôt %d: %w", depot, err)
+			}
+			if n, err := res.RowsAffected(); err == nil {
+				nouveaux += int(n)
+			}
+		}
 		for _, a := range analyses {
 			res, err := tx.ExecContext(ctx, `INSERT INTO analyses_antivirus (fichier, membre, resultat, signature, moteur, analyse_le)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fichier, membre) DO NOTHING`,
@@ -221,7 +246,7 @@ func (db *DB) FindEtatsAntivirus(ctx context.Context, asps []string) (map[string
 		return e, s.Scan(&e.asp, &e.alerte, &e.attente)
 	}, "états antivirus", `SELECT d.numero_asp,
 		EXISTS (SELECT 1 FROM evenements e WHERE e.objet = 'demande:' || d.numero_asp AND e.action LIKE 'antivirus.%'),
-		p.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = p.zip_sha256 AND a.membre = '')
+		p.zip_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM depots_analyses a WHERE a.depot_id = p.id)
 		FROM demandes d JOIN depots p ON p.id = d.depot_id WHERE d.numero_asp IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -242,7 +267,7 @@ func (db *DB) FindEtatsAntivirus(ctx context.Context, asps []string) (map[string
 // waits): the antivirus's backlog, for /metrics.
 func (db *DB) CountDepotsAAnalyser(ctx context.Context) (int, time.Time, error) {
 	const attente = ` FROM depots d WHERE d.zip_sha256 IS NOT NULL
-		AND NOT EXISTS (SELECT 1 FROM analyses_antivirus a WHERE a.fichier = d.zip_sha256 AND a.membre = '')`
+		AND NOT EXISTS (SELECT 1 FROM depots_analyses a WHERE a.depot_id = d.id)`
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT count(*)`+attente).Scan(&n); err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlstore: count zips à analyser: %w", err)

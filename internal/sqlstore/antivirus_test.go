@@ -75,7 +75,7 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 			mail := segur.CourrielAntivirus(&du[0], zip[1:2], "Éditeur Démo", []string{"contact@demo.example"}, "")
 			return []segur.AlerteAntivirus{{NumeroASP: du[0].NumeroASP, Analyses: zip[1:2], Courriel: &mail}}
 		}
-		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), zip, alerte()); err != nil {
+		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), du[0].DepotID, zip, alerte()); err != nil {
 			t.Fatal(err)
 		}
 		if n, oldest, err := db.CountDepotsAAnalyser(ctx); err != nil || n != 0 || !oldest.IsZero() {
@@ -97,7 +97,7 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		// and its alerts are not written again.
 		autre := zip[1]
 		autre.Resultat, autre.Signature = segur.AnalyseSaine, ""
-		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), []segur.Analyse{autre}, alerte()); err != nil {
+		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), du[0].DepotID, []segur.Analyse{autre}, alerte()); err != nil {
 			t.Fatal(err)
 		}
 		assertEvents(t, db, "demande:"+du[0].NumeroASP, "antivirus.infecte")
@@ -121,6 +121,28 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("FindAnalyses of a file waiting: got %+v %v", none, err)
 		}
 
+		// The same zip deposited again, with another request: that deposit
+		// waits, with its own pieces, and its verdicts raise its own alerts
+		// though the zip's rows are all there.
+		encore := enregistrer(t, db, ctx, nouveauDepot(f.ID, 4, "json 4", "zip 1"), ligne{"00005", ""})
+		todo, err = db.FindFichiersAAnalyser(ctx, 1)
+		if err != nil || len(todo) != 1 || todo[0].DepotID != encore[0].DepotID || todo[0].SHA256 != sha("zip 1") ||
+			len(todo[0].Pieces) != 2 || todo[0].Pieces[0].NomFichier != "HOP-RI-Va1-BDC-00005.pdf" {
+			t.Fatalf("the zip deposited again: got %+v %v, want its deposit with its pieces", todo, err)
+		}
+		if etats, _ := db.FindEtatsAntivirus(ctx, []string{encore[0].NumeroASP}); etats[encore[0].NumeroASP] != segur.AntivirusAttente {
+			t.Errorf("the zip deposited again: got %v, want its request waiting", etats)
+		}
+		mail := segur.CourrielAntivirus(&encore[0], zip[2:], "Éditeur Démo", []string{"contact@demo.example"}, "")
+		if err := db.CreateAnalyses(segur.WithActeur(ctx, acteur), encore[0].DepotID, zip[2:],
+			[]segur.AlerteAntivirus{{NumeroASP: encore[0].NumeroASP, Analyses: zip[2:], Courriel: &mail}}); err != nil {
+			t.Fatal(err)
+		}
+		assertEvents(t, db, "demande:"+encore[0].NumeroASP, "antivirus.infecte")
+		if etats, _ := db.FindEtatsAntivirus(ctx, []string{encore[0].NumeroASP}); etats[encore[0].NumeroASP] != segur.AntivirusAlerte {
+			t.Errorf("the zip deposited again, judged: got %v, want its alert", etats)
+		}
+
 		// Evidence: never changed nor deleted.
 		if _, err := db.w.ExecContext(ctx, `UPDATE analyses_antivirus SET resultat = 'sain', signature = ''`); err == nil {
 			t.Error("verdict changed, want the table append-only")
@@ -130,7 +152,7 @@ func runAntivirusSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		// A healthy verdict has no signature, another one has one.
 		bad := segur.Analyse{Fichier: sha("json 1"), Resultat: segur.AnalyseInfectee, Le: le}
-		if err := db.CreateAnalyses(ctx, []segur.Analyse{bad}, nil); err == nil {
+		if err := db.CreateAnalyses(ctx, 0, []segur.Analyse{bad}, nil); err == nil {
 			t.Error("an infected verdict without its signature was recorded")
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/segur-numerique/segur"
@@ -103,6 +104,14 @@ func runSoldeSuite(t *testing.T, open func(t *testing.T) *DB) {
 		soldes, err := enregistrerSolde(db, ctx, d, []hop.DonneesSolde{donneesSolde(1, a, "00001", 12_000_00)}, hop.CodeSoldeAvanceNonPayee)
 		if err != nil {
 			t.Fatalf("FinishSolde: %v", err)
+		}
+		// Its zip waits for the antivirus, with the balance's pieces, each
+		// scanned on its own.
+		todo, err := db.FindFichiersAAnalyser(ctx, 10)
+		if i := slices.IndexFunc(todo, func(f segur.FichierAAnalyser) bool { return f.DepotID == d.ID }); err != nil || i < 0 ||
+			todo[i].SHA256 != sha("zip solde 2") || len(todo[i].Pieces) != 2 || todo[i].Pieces[0].NomFichier != "HOP-RI-Va1-FAC-00001.pdf" ||
+			todo[i].Pieces[1].NomFichier != "HOP-RI-Va1-VSR-00001.png" {
+			t.Errorf("the balance deposit to scan: got %+v %v", todo, err)
 		}
 		got, err := db.FindDepotByID(ctx, d.ID)
 		if err != nil {

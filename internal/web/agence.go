@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -88,6 +89,31 @@ type LigneFile struct {
 	DemandeVue
 	Fournisseur, Logiciel, Agent, Recu string
 	Alertes                            []segur.Alerte
+	// Antivirus is where the request stands with the antivirus: « alerte »
+	// (a piece set aside), « attente » (its pieces wait for their scan,
+	// shown while the portal scans), "" otherwise.
+	Antivirus segur.EtatAntivirus
+}
+
+// etatsAntivirus returns where requests ds stand with the antivirus, the
+// pieces waiting left out when the portal does not scan.
+func (s *Server) etatsAntivirus(ctx context.Context, ds []segur.Demande) (map[string]segur.EtatAntivirus, error) {
+	asps := make([]string, len(ds))
+	for i, d := range ds {
+		asps[i] = d.NumeroASP
+	}
+	etats, err := s.Store.FindEtatsAntivirus(ctx, asps)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Antivirus {
+		for asp, e := range etats {
+			if e == segur.AntivirusAttente {
+				delete(etats, asp)
+			}
+		}
+	}
+	return etats, nil
 }
 
 // maxAlertes bounds the requests read to filter on alerts, computed in
@@ -189,6 +215,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	page := numeroPage(r)
 	var ds []segur.Demande
 	var alertes map[string][]segur.Alerte
+	var etats map[string]segur.EtatAntivirus
 	if ff.Alertes {
 		// Alerts depend on the reference and on other requests: computed
 		// here over the filtered requests, then paged.
@@ -200,8 +227,11 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		if alertes, err = s.alertes(ctx, all); err != nil {
 			return err
 		}
+		if etats, err = s.etatsAntivirus(ctx, all); err != nil {
+			return err
+		}
 		for _, d := range all {
-			if len(alertes[d.NumeroASP]) > 0 {
+			if len(alertes[d.NumeroASP]) > 0 || etats[d.NumeroASP] == segur.AntivirusAlerte {
 				ds = append(ds, d)
 			}
 		}
@@ -215,11 +245,14 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		if alertes, err = s.alertes(ctx, ds); err != nil {
 			return err
 		}
+		if etats, err = s.etatsAntivirus(ctx, ds); err != nil {
+			return err
+		}
 	}
 	p.Pagination = pagination(r, page, p.Total)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
-			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP]})
+			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP]})
 	}
 	s.render(w, http.StatusOK, "agence-demandes.html", p)
 	return nil

@@ -48,7 +48,14 @@ func analyser(t *testing.T, p *portail, asp string, as ...segur.Analyse) {
 	if asp != "" && len(mauvais) > 0 {
 		alertes = append(alertes, segur.AlerteAntivirus{NumeroASP: asp, Analyses: mauvais})
 	}
-	if err := p.db.CreateAnalyses(ctx, as, alertes); err != nil {
+	// A deposit's zip: the deposit is marked judged, as a round marks it.
+	var depot segur.DepotID
+	if d, err := p.db.FindDemandeByASP(ctx, asp); err == nil && len(as) > 0 {
+		if dep, err := p.db.FindDepotByID(ctx, d.DepotID); err == nil && dep.Zip.SHA256 == as[0].Fichier {
+			depot = dep.ID
+		}
+	}
+	if err := p.db.CreateAnalyses(ctx, depot, as, alertes); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -110,6 +117,9 @@ func TestAntivirusPieces(t *testing.T) {
 	if !strings.Contains(body, `data-antivirus="info">en cours d'analyse</p>`) || strings.Contains(body, `href="`+fournisseur+`/pieces/1"`) {
 		t.Errorf("vendor's page, pieces waiting: want « en cours d'analyse » and no link")
 	}
+	if _, body := (lecteur{t}).lire(inst.Get(p.srv.URL + "/agence/demandes")); !strings.Contains(body, "analyse antivirus en attente</p>") {
+		t.Errorf("agents' list, pieces waiting: want the request marked « analyse antivirus en attente »")
+	}
 
 	// The verdicts, as a round records them: the zip's, the worst, and
 	// each piece's, with the alert on the request.
@@ -127,6 +137,13 @@ func TestAntivirusPieces(t *testing.T) {
 		want := "Pièce en quarantaine : l'antivirus y a trouvé « " + eicar + " » ; elle est gardée comme preuve et n'est jamais ouverte."
 		if code != http.StatusForbidden || !strings.Contains(texte(got), want) || bytes.Contains(got, []byte("%PDF")) {
 			t.Errorf("%s infected piece: got %d, want 403 and %q, never the content", base, code, want)
+		}
+	}
+	for _, u := range []string{"/agence/demandes", "/agence/demandes?alertes=1"} {
+		_, body := (lecteur{t}).lire(inst.Get(p.srv.URL + u))
+		if !strings.Contains(body, "pièce écartée par l'antivirus</p>") || strings.Contains(body, "analyse antivirus en attente</p>") ||
+			!strings.Contains(body, `href="/agence/demandes/`+asp+`"`) {
+			t.Errorf("agents' list %s, a piece infected: want the request listed and marked « pièce écartée par l'antivirus »\n%s", u, body)
 		}
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -235,6 +252,9 @@ func TestSansAntivirus(t *testing.T) {
 	_, body := (lecteur{t}).lire(inst.Get(p.srv.URL + "/agence/demandes/" + asp))
 	if !strings.Contains(body, `data-antivirus="">Non analysée</p>`) || !strings.Contains(body, `href="/agence/demandes/`+asp+`/pieces/1"`) {
 		t.Errorf("agent's page: want the pieces « Non analysée » and linked")
+	}
+	if _, body := (lecteur{t}).lire(inst.Get(p.srv.URL + "/agence/demandes")); strings.Contains(body, "analyse antivirus en attente") {
+		t.Errorf("agents' list without antivirus: marks pieces waiting for a scan that never comes")
 	}
 	for _, u := range []string{"/tableau", "/demandes", "/demandes/" + asp, "/compte"} {
 		if code, body := (lecteur{t}).lire(vendeur.Get(p.srv.URL + u)); code != http.StatusOK || strings.Contains(body, messageNotice) ||
