@@ -41,6 +41,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
 fi
 
 set -Eeuo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/arreter.sh"
 
 MAILPIT_VERSION=v1.33.1
 MAILPIT_MODULE=github.com/axllent/mailpit
@@ -169,23 +170,7 @@ stop() {
 	fi
 	# Only ever remove a directory this script made.
 	[[ $dir == /tmp/mailpit.* && -d $dir && ! -L $dir ]] || die "refusing to stop « $dir »: not a /tmp/mailpit.* directory"
-	local pid
-	if [[ -f $dir/pid ]] && pid=$(<"$dir/pid") && [[ $pid =~ ^[0-9]+$ ]]; then
-		# Only a mailpit process: the PID may have been reused since.
-		if kill -0 "$pid" 2>/dev/null && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */mailpit ]]; then
-			log "stopping PID $pid"
-			kill "$pid"
-			local i
-			for ((i = 0; i < 100; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			if kill -0 "$pid" 2>/dev/null; then
-				log "PID $pid still running after 10 s: SIGKILL"
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
-		fi
-	fi
+	arreter_processus "$dir" mailpit
 	rm -rf -- "$dir"
 }
 

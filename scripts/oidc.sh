@@ -59,6 +59,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
 fi
 
 set -Eeuo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/arreter.sh"
 
 OIDC_VERSION=v3.52.0
 OIDC_MODULE=github.com/zitadel/oidc/v3
@@ -201,23 +202,7 @@ stop() {
 		return 0
 	fi
 	[[ -d $dir ]] || die "refusing to stop « $dir »: not a directory"
-	local pid
-	if [[ -f $dir/pid ]] && pid=$(<"$dir/pid") && [[ $pid =~ ^[0-9]+$ ]]; then
-		# Only the provider: the PID may have been reused since.
-		if kill -0 "$pid" 2>/dev/null && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */oidc-exemple ]]; then
-			log "stopping PID $pid"
-			kill "$pid"
-			local i
-			for ((i = 0; i < 100; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			if kill -0 "$pid" 2>/dev/null; then
-				log "PID $pid still running after 10 s: SIGKILL"
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
-		fi
-	fi
+	arreter_processus "$dir" oidc-exemple
 	rm -rf -- "$dir"
 }
 

@@ -33,6 +33,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
 fi
 
 set -Eeuo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/arreter.sh"
 
 VERSITYGW_VERSION=v1.8.0
 VERSITYGW_MODULE=github.com/versity/versitygw
@@ -118,23 +119,7 @@ stop() {
 	[[ -n $dir ]] || die "usage: versitygw.sh stop DIR (DIR as printed in SEGUR_TEST_S3_DIR)"
 	# Only ever remove a directory this script made.
 	[[ $dir == /tmp/versitygw.* && -d $dir && ! -L $dir ]] || die "refusing to stop « $dir »: not a /tmp/versitygw.* directory"
-	local pid
-	if [[ -f $dir/pid ]] && pid=$(<"$dir/pid") && [[ $pid =~ ^[0-9]+$ ]]; then
-		# Only a versitygw process: the PID may have been reused since.
-		if kill -0 "$pid" 2>/dev/null && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */versitygw ]]; then
-			log "stopping PID $pid"
-			kill "$pid"
-			local i
-			for ((i = 0; i < 100; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			if kill -0 "$pid" 2>/dev/null; then
-				log "PID $pid still running after 10 s: SIGKILL"
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
-		fi
-	fi
+	arreter_processus "$dir" versitygw
 	rm -rf -- "$dir"
 }
 
