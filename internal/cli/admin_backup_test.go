@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 )
@@ -20,27 +19,10 @@ func donneesDemo(t *testing.T) (string, *blob.Dir) {
 	t.Helper()
 	t.Setenv("SEGUR_BLOBS", "")
 	t.Setenv("SEGUR_DB", "")
-	ctx := context.Background()
 	data := t.TempDir()
-	var sortie bytes.Buffer
-	e := &env{stdout: &sortie, stderr: &sortie}
-	dbf := dbFlags{data: &data, db: new(string)}
-	db, err := dbf.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	store, err := blob.NewDir(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedDemo(ctx, e, db, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
-		t.Fatal(err)
-	}
-	return data, store
+	db, store := baseDemo(t, data, "", "")
+	db.Close()
+	return data, store.(*blob.Dir)
 }
 
 // admin runs segur admin args in process: its exit code and stderr.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/blob"
 )
 
@@ -20,24 +18,10 @@ func TestAdminBlobsGC(t *testing.T) {
 	t.Setenv("SEGUR_BLOBS", "")
 	ctx := context.Background()
 	data := t.TempDir()
-	e := &env{stdout: io.Discard, stderr: io.Discard}
-	dbf := dbFlags{data: &data, db: new(string)}
-	db, err := dbf.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := blob.NewDir(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The demo's deposit: its JSON, zip and returned file are referenced.
-	if err := seedDemo(ctx, e, db, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
-		t.Fatal(err)
-	}
+	db, blobs := baseDemo(t, data, "", "")
 	db.Close()
+	store := blobs.(*blob.Dir)
 	var referenced []string
 	store.Walk(ctx, func(s blob.Stocke) error { referenced = append(referenced, s.SHA256); return nil })
 	if len(referenced) != 3 {

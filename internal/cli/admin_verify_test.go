@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
-	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
@@ -61,23 +59,8 @@ func TestAdminVerify(t *testing.T) {
 func testAdminVerifyS3(t *testing.T, s3 string) {
 	ctx := context.Background()
 	data := t.TempDir()
-	e := &env{stdout: io.Discard, stderr: io.Discard}
-	dbf := dbFlags{data: &data, db: new(string)}
-	db, err := dbf.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, store := baseDemo(t, data, "", s3)
 	defer db.Close()
-	store, err := blob.Open(ctx, s3, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedDemo(ctx, e, db, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
-		t.Fatal(err)
-	}
 	args := []string{"admin", "verify", "--data", data, "--blobs", s3}
 	if code, out, errs := runIn(t, "", args...); code != 0 || out != "" {
 		t.Fatalf("admin verify: got exit %d %q, want 0 and nothing\n%s", code, out, errs)
@@ -115,22 +98,7 @@ func testAdminVerifyS3(t *testing.T, s3 string) {
 
 func testAdminVerify(t *testing.T, data, dbURL string, raw func() *sql.DB, drop string) {
 	ctx := context.Background()
-	e := &env{stdout: io.Discard, stderr: io.Discard}
-	dbf := dbFlags{data: &data, db: &dbURL}
-	db, err := dbf.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := blob.NewDir(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedDemo(ctx, e, db, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := baseDemo(t, data, dbURL, "")
 	db.Close()
 
 	args := []string{"admin", "verify", "--data", data}
@@ -216,24 +184,8 @@ func testAdminVerify(t *testing.T, data, dbURL string, raw func() *sql.DB, drop 
 // no -wal file is left, so its bytes can be changed as a damaged disk would.
 func demoSQLite(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
 	data := t.TempDir()
-	e := &env{stdout: io.Discard, stderr: io.Discard}
-	dbf := dbFlags{data: &data, db: new(string)}
-	db, err := dbf.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := blob.NewDir(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedDemo(ctx, e, db, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := deposerDemo(ctx, e, db, &segur.Guichet{Store: db, Blobs: store, Paris: paris()}, store); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := baseDemo(t, data, "", "")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
