@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -39,6 +40,16 @@ type Analyses struct {
 	// Lien is the address of a request in the vendor's space, for the
 	// mails; nil leaves it out.
 	Lien func(asp string) string
+	// Paralleles is the number of a zip's pieces scanned at once, 2 when
+	// zero.
+	Paralleles int
+}
+
+func (a *Analyses) paralleles() int {
+	if a.Paralleles > 0 {
+		return a.Paralleles
+	}
+	return 2
 }
 
 func (a *Analyses) now() time.Time {
@@ -220,13 +231,53 @@ func (a *Analyses) analyser(ctx context.Context, f segur.FichierAAnalyser, moteu
 		// of the stored file, that verify reports.
 		return []segur.Analyse{verdict("", segur.Verdict{Impossible: "archive zip illisible"})}, nil
 	}
-	var out []segur.Analyse
-	for _, p := range f.Pieces {
-		v, err := a.piece(ctx, archive, p)
-		if err != nil {
-			return nil, err
+	// A few pieces at a time, each worker with its own reading of the
+	// archive (its decompression state is not shared); the verdicts in
+	// the pieces' order.
+	out := make([]segur.Analyse, len(f.Pieces))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	suivante := make(chan int)
+	erreurs := make(chan error, a.paralleles())
+	var wg sync.WaitGroup
+	for w := range min(a.paralleles(), len(f.Pieces)) {
+		lecture := archive
+		if w > 0 {
+			if lecture, err = hop.OpenArchive(b, b.Taille()); err != nil {
+				break // read once already: only an I/O error; fewer workers then
+			}
 		}
-		out = append(out, verdict(p.NomFichier, v))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range suivante {
+				v, err := a.piece(ctx, lecture, f.Pieces[i])
+				if err != nil {
+					erreurs <- err
+					cancel()
+					return
+				}
+				out[i] = verdict(f.Pieces[i].NomFichier, v)
+			}
+		}()
+	}
+	for i := range f.Pieces {
+		select {
+		case suivante <- i:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(suivante)
+	wg.Wait()
+	select {
+	case err := <-erreurs:
+		return nil, err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	res, sig := segur.PireAnalyse(out)
 	zip := verdict("", segur.Verdict{})

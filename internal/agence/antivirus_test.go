@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +22,7 @@ import (
 // large for it; down, it does not answer.
 type antivirusFaux struct {
 	down bool
+	mu   sync.Mutex
 	lus  []string
 }
 
@@ -30,7 +34,9 @@ func (f *antivirusFaux) Analyser(ctx context.Context, r io.Reader) (segur.Verdic
 	if err != nil {
 		return segur.Verdict{}, err
 	}
+	f.mu.Lock()
 	f.lus = append(f.lus, string(b))
+	f.mu.Unlock()
 	switch {
 	case bytes.Contains(b, []byte("VIRUS")):
 		return segur.Verdict{Infecte: true, Signature: "Segur.Test.Signature"}, nil
@@ -179,7 +185,7 @@ func TestAnalyses(t *testing.T) {
 		t.Errorf("the zip's recording: got %+v, want its 4 pieces then its own verdict", m.verdicts[0])
 	}
 	// Each piece was scanned alone, as served: its content, not the zip.
-	if len(av.lus) != 5 || !strings.Contains(av.lus[0], "sain") || strings.Contains(av.lus[0], "VIRUS") {
+	if len(av.lus) != 5 || !slices.ContainsFunc(av.lus, func(l string) bool { return l == "%PDF-1.4\nsain\n%%EOF\n" }) {
 		t.Errorf("scanned: %q", av.lus)
 	}
 	if v := m.verdicts[1]; len(v) != 1 || v[0].Fichier != seul || v[0].Membre != "" || v[0].Resultat != segur.AnalyseSaine {
@@ -240,3 +246,84 @@ func (antivirusPresse) Analyser(ctx context.Context, r io.Reader) (segur.Verdict
 }
 
 func (antivirusPresse) Moteur(ctx context.Context) (string, error) { return "Pressé", nil }
+
+// antivirusCompte counts the scans in flight, and fails (unavailable)
+// from the panne-th on when panne > 0.
+type antivirusCompte struct {
+	mu                   sync.Mutex
+	enCours, max, appels int
+	panne                int
+}
+
+func (c *antivirusCompte) Analyser(ctx context.Context, r io.Reader) (segur.Verdict, error) {
+	c.mu.Lock()
+	c.enCours++
+	c.appels++
+	c.max = max(c.max, c.enCours)
+	n := c.appels
+	c.mu.Unlock()
+	defer func() { c.mu.Lock(); c.enCours--; c.mu.Unlock() }()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return segur.Verdict{}, err
+	}
+	if c.panne > 0 && n >= c.panne {
+		return segur.Verdict{}, segur.Errorf(segur.EUNAVAILABLE, "antivirus injoignable")
+	}
+	if bytes.Contains(b, []byte("VIRUS")) {
+		return segur.Verdict{Infecte: true, Signature: "S"}, nil
+	}
+	return segur.Verdict{}, nil
+}
+
+func (c *antivirusCompte) Moteur(ctx context.Context) (string, error) { return "Compte", nil }
+
+// A zip's pieces are scanned a few at a time, never more than Paralleles,
+// their verdicts in the pieces' order; the scanner lost midway, nothing is
+// recorded.
+func TestAnalysesParalleles(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	contenus := map[string]string{}
+	var pieces []hop.Piece
+	for i := range 12 {
+		nom := fmt.Sprintf("P%02d.pdf", i)
+		contenus[nom] = strings.Repeat("x", 200_000)
+		if i == 7 {
+			contenus[nom] = "VIRUS"
+		}
+		pieces = append(pieces, hop.Piece{NomFichier: nom, Format: "PDF"})
+	}
+	b := zipDe(t, contenus)
+	ref, err := blobs.Put(ctx, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &magasinFaux{fichiers: []segur.FichierAAnalyser{{SHA256: ref.SHA256, DepotID: 1, Pieces: pieces}}}
+	av := &antivirusCompte{}
+	a := &Analyses{Store: m, Blobs: blobs, Antivirus: av, Paralleles: 3}
+	if n, err := a.Tourner(ctx); n != 1 || err != nil {
+		t.Fatalf("got %d %v", n, err)
+	}
+	if av.max > 3 || av.appels != 12 {
+		t.Errorf("scans: %d at most at once (want ≤ 3), %d in all (want 12)", av.max, av.appels)
+	}
+	v := m.verdicts[0]
+	for i, p := range pieces {
+		if v[i].Membre != p.NomFichier {
+			t.Fatalf("verdict %d is %q's, want %q's: the pieces' order", i, v[i].Membre, p.NomFichier)
+		}
+	}
+	if v[7].Resultat != segur.AnalyseInfectee || v[12].Resultat != segur.AnalyseInfectee || v[0].Resultat != segur.AnalyseSaine {
+		t.Errorf("verdicts: %+v", v)
+	}
+
+	m2 := &magasinFaux{fichiers: m.fichiers}
+	a = &Analyses{Store: m2, Blobs: blobs, Antivirus: &antivirusCompte{panne: 5}, Paralleles: 3}
+	if n, err := a.Tourner(ctx); n != 0 || err == nil || len(m2.verdicts) != 0 {
+		t.Errorf("scanner lost midway: got %d %v, %d recordings; want 0, an error, none", n, err, len(m2.verdicts))
+	}
+}
