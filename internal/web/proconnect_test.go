@@ -63,7 +63,6 @@ func portailProConnect(t *testing.T, configurer func(*Server)) (*portail, *ProCo
 	return p, pc, motsDePasse
 }
 
-
 // debutProConnect starts a sign-in: the provider's URL and the cookie that
 // keeps the sign-in under way.
 func debutProConnect(t *testing.T, p *portail) (string, *http.Cookie) {
