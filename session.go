@@ -16,7 +16,17 @@ type Session struct {
 	ExpireLe      time.Time // absolute expiry
 	VuLe          time.Time // last activity
 	CSRF          string    // a random token of the session, for forms
+	// Methode says how the user signed in (MethodeMotDePasse,
+	// MethodeProConnect): written in the audit trail, not stored with the
+	// session.
+	Methode string
 }
+
+// How a session was opened.
+const (
+	MethodeMotDePasse = "mot_de_passe"
+	MethodeProConnect = "proconnect"
+)
 
 // The lifetime of a session: it expires SessionInactivite after its last
 // activity, and at the latest SessionDuree after its creation.

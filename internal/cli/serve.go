@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -25,6 +27,7 @@ import (
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/blob"
 	"github.com/segur-numerique/segur/internal/clamav"
+	"github.com/segur-numerique/segur/internal/proconnect"
 	"github.com/segur-numerique/segur/internal/proxies"
 	"github.com/segur-numerique/segur/internal/sqlstore"
 	"github.com/segur-numerique/segur/internal/web"
@@ -58,6 +61,16 @@ fournisseur reçoit un courriel qui nomme le fichier. Un antivirus injoignable
 ne refuse aucun dépôt : les fichiers attendent, et sont analysés à son retour.
 Sans --clamav, les pièces sont ouvertes sans analyse, et les pages des agents
 le disent.
+
+Connexion des agents par ProConnect : --oidc-issuer URL et --oidc-client-id
+ID (variables SEGUR_OIDC_ISSUER et SEGUR_OIDC_CLIENT_ID ; le secret
+seulement dans la variable SEGUR_OIDC_SECRET, vide pour un client public).
+L'adresse de retour à déclarer chez ProConnect est --url (ou http://ADDR)
+suivie de /connexion/proconnect/retour. Le compte de l'agent doit exister,
+à son adresse e-mail : la connexion n'en crée aucun. ProConnect injoignable
+au démarrage n'arrête pas le portail : il est réessayé à la connexion
+suivante. --agents-proconnect-seulement (SEGUR_AGENTS_PROCONNECT_SEULEMENT=1) :
+les agents ne se connectent plus par mot de passe ; les fournisseurs, si.
 
 Avec --tsa URL (variable SEGUR_TSA), une autorité d'horodatage (RFC 3161)
 scelle le journal d'audit chaque jour : au démarrage si le dernier sceau a
@@ -122,6 +135,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	public := fs.String("url", os.Getenv("SEGUR_URL"), "adresse publique du portail, pour les liens des courriels (par défaut : http://ADDR)")
 	clamavf := fs.String("clamav", os.Getenv("SEGUR_CLAMAV"), "antivirus clamd qui analyse chaque fichier stocké avant qu'on l'ouvre : tcp://hôte:port ou unix:///chemin/du/socket")
 	clamavEvery := fs.Duration("clamav-intervalle", envDuration("SEGUR_CLAMAV_INTERVALLE", 10*time.Second), "intervalle entre deux recherches de fichiers à analyser")
+	oidcIssuer := fs.String("oidc-issuer", os.Getenv("SEGUR_OIDC_ISSUER"), "adresse de ProConnect (issuer OpenID Connect) pour la connexion des agents, avec --oidc-client-id ; le secret dans la variable SEGUR_OIDC_SECRET")
+	oidcClient := fs.String("oidc-client-id", os.Getenv("SEGUR_OIDC_CLIENT_ID"), "identifiant du portail auprès de ProConnect (client_id)")
+	proconnectSeul := fs.Bool("agents-proconnect-seulement", os.Getenv("SEGUR_AGENTS_PROCONNECT_SEULEMENT") == "1", "les agents se connectent par ProConnect seulement, jamais par mot de passe (les fournisseurs gardent le leur)")
 	sceaux := addSceaux(fs)
 	smtpf := addSMTPFlags(fs)
 	lim := addLimitesFlags(fs)
@@ -199,6 +215,33 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if certs != nil {
 		scheme = "https"
 	}
+	// ProConnect: checked now, reached on its first use (a provider away
+	// stops no vendor from signing in).
+	var pc *web.ProConnect
+	switch {
+	case *oidcIssuer != "" || *oidcClient != "":
+		base := strings.TrimRight(*public, "/")
+		if base == "" {
+			base = scheme + "://" + *addr
+		}
+		pc = &web.ProConnect{Config: proconnect.Config{Issuer: *oidcIssuer, ClientID: *oidcClient,
+			ClientSecret: os.Getenv("SEGUR_OIDC_SECRET"), RedirectURL: base + "/connexion/proconnect/retour",
+			Scopes: []string{"openid", "email", "given_name", "usual_name"}, Timeout: 5 * time.Second}}
+		if err := pc.Config.Valider(); err != nil {
+			fmt.Fprintf(e.stderr, "segur serve : --oidc-issuer, --oidc-client-id : %v\n", err)
+			return 1 // a configuration refused
+		}
+		if s := pc.Config.ClientSecret; s != "" {
+			// Every instance with the same secret signs the sign-ins under
+			// way alike: the callback may reach another one.
+			m := hmac.New(sha256.New, []byte(s))
+			m.Write([]byte("segur-proconnect-cookie"))
+			pc.Cle = m.Sum(nil)
+		}
+	case *proconnectSeul:
+		fmt.Fprintln(e.stderr, "segur serve : --agents-proconnect-seulement demande --oidc-issuer et --oidc-client-id")
+		return exitUsage
+	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	db, err := dbf.open(ctx)
 	if err != nil {
@@ -255,6 +298,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	pages.Paiements = &agence.Paiements{Store: db, Blobs: store, Log: log, Now: time.Now, Paris: paris(), Programme: prog,
 		Payeur: payeur, Lien: base + "/paiements"}
 	pages.Connexions = metrics
+	pages.ProConnect, pages.AgentsProConnectSeulement = pc, *proconnectSeul
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

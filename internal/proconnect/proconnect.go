@@ -197,6 +197,11 @@ func Nouveau(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Valider checks cfg without the network, as [Nouveau] does first: the
+// settings a program can refuse at start. Its error is an [*Echec] whose
+// message says what is wrong.
+func (cfg Config) Valider() error { return verifierConfig(cfg) }
+
 // verifierConfig checks the settings that need no network.
 func verifierConfig(cfg Config) error {
 	conf := func(format string, args ...any) error {

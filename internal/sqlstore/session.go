@@ -98,7 +98,8 @@ func (db *DB) CreateSession(ctx context.Context, s *segur.Session) error {
 		return db.audit(ctx, tx, now, "session.ouvrir", "utilisateur:"+login, struct {
 			UtilisateurID int64     `json:"utilisateur_id"`
 			ExpireLe      time.Time `json:"expire_le"`
-		}{int64(s.UtilisateurID), expire})
+			Methode       string    `json:"methode,omitempty"`
+		}{int64(s.UtilisateurID), expire, s.Methode})
 	})
 	if err != nil {
 		return err

@@ -141,10 +141,26 @@ type PageConnexion struct {
 	ErreurLogin      string
 	ErreurMotDePasse string
 	Expiree          bool
+	// ProConnect shows the button of the agents' sign-in through
+	// ProConnect; ProConnectIndisponible says why it cannot be used now,
+	// ErreurProConnect why a sign-in through it failed.
+	ProConnect             bool
+	ProConnectIndisponible string
+	ErreurProConnect       string
+}
+
+// pageConnexion is the login page, without messages yet.
+func (s *Server) pageConnexion(r *http.Request) PageConnexion {
+	p := PageConnexion{Base: Base{Titre: "Connexion"}, ProConnect: s.ProConnect != nil}
+	if p.ProConnect {
+		p.ProConnectIndisponible = s.etatProConnect(r.Context())
+	}
+	return p
 }
 
 func (s *Server) getConnexion(w http.ResponseWriter, r *http.Request) error {
-	p := PageConnexion{Base: Base{Titre: "Connexion"}, Expiree: r.URL.Query().Get("expiree") == "1"}
+	p := s.pageConnexion(r)
+	p.Expiree = r.URL.Query().Get("expiree") == "1"
 	if r.URL.Query().Get("deconnecte") == "1" {
 		p.Flash = "Vous êtes déconnecté."
 	}
@@ -168,7 +184,8 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	motDePasse := r.PostFormValue("motdepasse")
-	p := PageConnexion{Base: Base{Titre: "Connexion"}, Login: login}
+	p := s.pageConnexion(r)
+	p.Login = login
 	refuser := func(status int, champ, msg string) error {
 		if champ == "login" {
 			p.ErreurLogin = msg
@@ -231,23 +248,42 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {
 		return err
 	}
+	if s.AgentsProConnectSeulement && user.Agent() {
+		// The password was right: no failure, but agents sign in through
+		// ProConnect only.
+		return refuser(http.StatusForbidden, "motdepasse", msgAgentsProConnect)
+	}
+	if _, err := s.ouvrirSession(w, r, user, client, segur.MethodeMotDePasse); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/tableau", http.StatusSeeOther)
+	return nil
+}
+
+// msgAgentsProConnect refuses an agent's password with
+// Server.AgentsProConnectSeulement.
+const msgAgentsProConnect = "Les agents de l'agence se connectent avec ProConnect : utilisez le bouton « S'identifier avec ProConnect »."
+
+// ouvrirSession opens a session for user, signed in from the address
+// client by methode (segur.MethodeMotDePasse…), and sets its cookie; it
+// returns the session's token.
+func (s *Server) ouvrirSession(w http.ResponseWriter, r *http.Request, user *segur.Utilisateur, client, methode string) (string, error) {
 	token, err := jeton()
 	if err != nil {
-		return err
+		return "", err
 	}
 	csrf, err := jeton()
 	if err != nil {
-		return err
+		return "", err
 	}
-	sess := &segur.Session{Empreinte: empreinte(token), UtilisateurID: user.ID, ExpireLe: now.Add(segur.SessionDuree), CSRF: csrf}
-	ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: client})
+	sess := &segur.Session{Empreinte: empreinte(token), UtilisateurID: user.ID, ExpireLe: s.Now().Add(segur.SessionDuree), CSRF: csrf, Methode: methode}
+	ctx := segur.WithActeur(r.Context(), segur.Acteur{Login: user.Login, Adresse: client})
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
-		return err
+		return "", err
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieSession, Value: token, Path: "/", Expires: sess.ExpireLe,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, "/tableau", http.StatusSeeOther)
-	return nil
+	return token, nil
 }
 
 // essaiConnexion is a login attempt from a client address, counted with
@@ -279,13 +315,32 @@ func dureeTexte(d time.Duration) string {
 	return strconv.Itoa(n) + " " + unite
 }
 
+// postDeconnexion ends the session; one opened through ProConnect is
+// then ended at the provider too, when it advertises its logout.
 func (s *Server) postDeconnexion(w http.ResponseWriter, r *http.Request) error {
+	idt := ""
+	if s.ProConnect != nil {
+		idt = s.idToken(r) // read before the session's cookie goes
+	}
 	if c, err := r.Cookie(cookieSession); err == nil && c.Value != "" && len(c.Value) <= 100 {
 		if err := s.Store.DeleteSession(r.Context(), empreinte(c.Value)); err != nil {
 			return err
 		}
 	}
 	s.effacerCookie(w, r)
+	if _, err := r.Cookie(cookieIDToken); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: cookieIDToken, Value: "", Path: cheminDeconnexion, MaxAge: -1,
+			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	}
+	if idt != "" {
+		if c, err := s.ProConnect.relyingParty(r.Context()); err == nil {
+			// No post_logout_redirect_uri: the provider says where to go.
+			if u, ok := c.Deconnexion(idt, ""); ok {
+				http.Redirect(w, r, u, http.StatusSeeOther)
+				return nil
+			}
+		}
+	}
 	http.Redirect(w, r, "/connexion?deconnecte=1", http.StatusSeeOther)
 	return nil
 }

@@ -125,8 +125,9 @@ func exemplesVendeur() map[string]exemple {
 	return map[string]exemple{
 		"compte.html": {exempleCompte(u), "Changer de mot de passe", []string{`aria-current="page">Mon compte</a>`}},
 		"connexion.html": {PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
-			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true},
-			"Vos identifiants", []string{`value="jean@x.fr"`, `href="#motdepasse"`}},
+			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true,
+			ProConnect: true, ErreurProConnect: "ProConnect ne répond pas pour le moment : réessayez dans quelques minutes."},
+			"Vos identifiants", []string{`value="jean@x.fr"`, `href="#motdepasse"`, `<a class="fr-btn" href="/connexion/proconnect">S'identifier avec ProConnect</a>`, "Agents de l'État"}},
 		"tableau.html": {PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},
 			Fournisseur: &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel"},
 			Produits:    []segur.Produit{{NumeroAns: "1234567890", Logiciel: hop.LogicielRI, Nom: "RI"}},

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -121,6 +122,12 @@ type Server struct {
 	Antivirus bool
 	// Connexions counts the logins refused, for /metrics; nil: none.
 	Connexions CompteurConnexions
+	// ProConnect lets agents sign in through ProConnect; nil: passwords
+	// only.
+	ProConnect *ProConnect
+	// AgentsProConnectSeulement refuses agents' passwords: they sign in
+	// through ProConnect; vendors keep their passwords.
+	AgentsProConnectSeulement bool
 
 	pages map[string]*template.Template
 }
@@ -181,6 +188,8 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("GET /connexion", s.handle(s.getConnexion))
 	pages.Handle("POST /connexion", s.handle(s.postConnexion))
 	pages.Handle("POST /deconnexion", s.handle(s.postDeconnexion))
+	pages.Handle("GET "+cheminProConnect, s.handle(s.getProConnect))
+	pages.Handle("GET "+cheminProConnect+"/retour", s.handle(s.getProConnectRetour))
 	pages.Handle("GET /tableau", s.handle(s.authentifie(s.getTableau)))
 	pages.Handle("GET /modele", s.handle(s.getModele))
 	pages.Handle("GET /depots/nouveau", s.handle(s.authentifie(s.getNouveauDepot)))
@@ -205,7 +214,19 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	}))
 	csrf := http.NewCrossOriginProtection()
-	mux.Handle("/", securite(prive(csrf.Handler(pages))))
+	politique := csp
+	if s.ProConnect != nil {
+		if len(s.ProConnect.Cle) == 0 {
+			s.ProConnect.Cle = make([]byte, 32)
+			rand.Read(s.ProConnect.Cle) // never fails (crypto/rand, Go 1.24)
+		}
+		// The logout form of a session opened by ProConnect is redirected
+		// to the provider: Chromium applies form-action to the redirect.
+		if o := origine(s.ProConnect.Config.Issuer); o != "" {
+			politique = strings.Replace(csp, "form-action 'self'", "form-action 'self' "+o, 1)
+		}
+	}
+	mux.Handle("/", securiteAvec(politique, prive(csrf.Handler(pages))))
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return err
@@ -222,9 +243,12 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 
 // securite sets the headers every page carries.
-func securite(h http.Handler) http.Handler {
+func securite(h http.Handler) http.Handler { return securiteAvec(csp, h) }
+
+// securiteAvec is securite with the Content-Security-Policy politique.
+func securiteAvec(politique string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("Content-Security-Policy", politique)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")
 		w.Header().Set("X-Frame-Options", "DENY")
