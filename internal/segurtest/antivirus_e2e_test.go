@@ -32,7 +32,10 @@ func TestAntivirus(t *testing.T) {
 	addr := relais.Addr()
 	bin := binary(t)
 	data := t.TempDir()
-	srv := serve(t, bin, data, "--demo", "--dsfr", DSFR(t), "--clamav", "tcp://"+addr, "--clamav-intervalle", "1s")
+	// Agents sign in through ProConnect, as at the agency.
+	issuer := fournisseurOIDC(t)
+	srv := serve(t, bin, data, append([]string{"--demo", "--dsfr", DSFR(t), "--clamav", "tcp://" + addr, "--clamav-intervalle", "1s"},
+		optionsOIDC(t, issuer)...)...)
 	token := strings.TrimSpace(run(t, bin, "admin", "token", "add", "--data", data, "--siret", "88558855858745"))
 
 	deposerASP := func(ed string, ordinal int, infecte bool) string {
@@ -102,11 +105,11 @@ func TestAntivirus(t *testing.T) {
 		t.Errorf("mails: want one to the infected request's vendor only\n%s", mails)
 	}
 
-	// In Chromium, as an agent: the request's page names the infected
-	// piece in an alert, links its healthy neighbour only, and the
-	// neighbour opens.
+	// In Chromium, an agent signed in through ProConnect: the request's
+	// page names the infected piece in an alert, links its healthy
+	// neighbour only, and the neighbour opens.
 	n := &nav{t: t, ctx: Browser(t), base: srv.base}
-	n.connexion("instructeur@asp.demo")
+	n.proconnect("instructeur@asp.demo")
 	n.do("demande infectée", chromedp.Navigate(srv.base+"/agence/demandes/"+infecte), chromedp.WaitVisible(chromedp.CSS(".fr-alert--error")))
 	if alerte := n.texte(".fr-alert--error"); !strings.Contains(alerte, "HOP-RI-Va1-HT-V0002.pdf : infectée (Segur.Test.Signature") {
 		t.Errorf("the request's alert: %q", alerte)
