@@ -90,6 +90,36 @@ func TestParcoursConnexion(t *testing.T) {
 	segurtest.Axe(t, ctx)
 }
 
+// TestParcoursMobile: on a phone (390 px), the header's tools are behind
+// the DSFR's « Menu » button: it opens the menu with the user's name, the
+// navigation and « Se déconnecter », which logs out.
+func TestParcoursMobile(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	ctx, do, texte := parcours(t)
+	do("390 px", chromedp.EmulateViewport(390, 844))
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de test"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#bouton-menu")))
+	if visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const b = document.querySelector('.fr-header__tools-links form[action="/deconnexion"] button'); return b !== null && b.offsetParent !== null; })()`)); err != nil || visible {
+		t.Errorf("at 390 px the header's own logout button: visible %v (%v), want it behind the menu", visible, err)
+	}
+	segurtest.Screenshot(t, ctx, "mobile-01-tableau")
+	segurtest.Axe(t, ctx)
+	const deconnexion = `#menu-principal .fr-header__menu-links form[action="/deconnexion"] button`
+	do("menu", chromedp.Click(chromedp.CSS("#bouton-menu")), chromedp.WaitVisible(chromedp.CSS(deconnexion)))
+	if got := texte("#menu-principal"); !strings.Contains(got, "Vos demandes") || !strings.Contains(got, "Se déconnecter") {
+		t.Errorf("the open menu: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "mobile-02-menu")
+	segurtest.Axe(t, ctx)
+	do("déconnexion", chromedp.Click(chromedp.CSS(deconnexion)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	if got := texte(".fr-alert--success"); got != "Vous êtes déconnecté." {
+		t.Errorf("got %q after logout from the phone's menu", got)
+	}
+}
+
 // TestParcoursDepot deposits the document's example through the form in a
 // real Chromium: accepted with an ASP number, the returned file downloaded
 // and checked, the same files refused as a duplicate, a broken file shown
