@@ -191,6 +191,23 @@ func (f dbFlags) option() string {
 	return " --data " + *f.data
 }
 
+// sqlite is the SQLite file of --data.
+func (f dbFlags) sqlite() string { return filepath.Join(*f.data, "segur.db") }
+
+// baseAbsente says, for a command that checks an existing base (verify,
+// audit verify), that --data holds no SQLite file, and reports true:
+// opening it would create a new, empty base, in which nothing is wrong.
+func (f dbFlags) baseAbsente(e *env, cmd string) bool {
+	if *f.db != "" {
+		return false
+	}
+	if _, err := os.Stat(f.sqlite()); err == nil {
+		return false
+	}
+	fmt.Fprintf(e.stderr, "segur %s : base SQLite « %s » introuvable : vérifiez --data (ou SEGUR_DATA)\n", cmd, f.sqlite())
+	return true
+}
+
 // open opens the database; SQLite is created and migrated on first use,
 // PostgreSQL must have been migrated by segur migrate.
 func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
@@ -201,7 +218,7 @@ func (f dbFlags) open(ctx context.Context) (*sqlstore.DB, error) {
 		if err := os.MkdirAll(*f.data, 0o700); err != nil {
 			return nil, &sqlstore.ConnectError{Message: fmt.Sprintf("dossier des données « %s » : %s : vérifiez --data (ou SEGUR_DATA)", *f.data, plainErr(err)), Err: err}
 		}
-		url = "sqlite://" + filepath.Join(*f.data, "segur.db")
+		url = "sqlite://" + f.sqlite()
 	}
 	db, err := sqlstore.Open(ctx, url, time.Now)
 	if err != nil {

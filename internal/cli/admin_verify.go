@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/segur-numerique/segur"
@@ -64,15 +63,12 @@ func adminVerify(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	// A mistyped --data would otherwise be a new, empty and healthy base.
-	if base := filepath.Join(*dbf.data, "segur.db"); *dbf.db == "" {
-		if _, err := os.Stat(base); err != nil {
-			fmt.Fprintf(e.stderr, "segur admin verify : base SQLite « %s » introuvable : vérifiez --data (ou SEGUR_DATA)\n", base)
-			return exitBase
-		}
+	if dbf.baseAbsente(e, "admin verify") {
+		return exitBase
 	}
 	db, err := dbf.open(ctx)
 	var refus *sqlstore.ConnectError
-	if msg, ok := sqlstore.DamagedSQLite(err, filepath.Join(*dbf.data, "segur.db")); ok && *dbf.db == "" && !errors.As(err, &refus) {
+	if msg, ok := sqlstore.DamagedSQLite(err, dbf.sqlite()); ok && *dbf.db == "" && !errors.As(err, &refus) {
 		// A base damaged where opening reads (its schema, its list of
 		// migrations) is what verify is for: a problem found. A file
 		// that is no SQLite base at all stays refused (exit 7), as by

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -197,11 +196,8 @@ func adminAuditVerify(ctx context.Context, e *env, args []string) int {
 		return exitLecture
 	}
 	// A mistyped --data would otherwise be a new, empty and whole log.
-	if base := filepath.Join(*dbf.data, "segur.db"); *dbf.db == "" {
-		if _, err := os.Stat(base); err != nil {
-			fmt.Fprintf(e.stderr, "segur admin audit verify : base SQLite « %s » introuvable : vérifiez --data (ou SEGUR_DATA)\n", base)
-			return exitBase
-		}
+	if dbf.baseAbsente(e, "admin audit verify") {
+		return exitBase
 	}
 	db, err := dbf.open(ctx)
 	if err != nil {

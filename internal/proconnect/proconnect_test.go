@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -89,78 +86,13 @@ func cause(err error) error {
 	return nil
 }
 
-var (
-	reForm  = regexp.MustCompile(`(?is)<form\b[^>]*>`)
-	reInput = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	reAttr  = regexp.MustCompile(`(?is)\b(action|type|name|value)\s*=\s*"([^"]*)"`)
-)
-
-func attributs(tag string) map[string]string {
-	a := map[string]string{}
-	for _, m := range reAttr.FindAllStringSubmatch(tag, -1) {
-		a[strings.ToLower(m[1])] = html.UnescapeString(m[2])
-	}
-	return a
-}
-
 // connecter plays the browser of a person signing in as email: from the
 // authorization URL to the provider's login form, then to the redirect to
 // the portal's callback (redirect), not followed. It returns the callback's
 // query.
 func (f fournisseur) connecter(tb testing.TB, d proconnect.Debut, redirect, email string) url.Values {
 	tb.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hc := &http.Client{
-		Jar:     jar,
-		Timeout: 10 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), redirect+"?") {
-				return http.ErrUseLastResponse
-			}
-			if len(via) >= 10 {
-				return errors.New("more than 10 redirects")
-			}
-			return nil
-		},
-	}
-	resp, err := hc.Get(d.URL)
-	if err != nil {
-		tb.Fatalf("GET authorization URL: %v", err)
-	}
-	page := lire(tb, resp)
-	if resp.StatusCode != http.StatusOK {
-		tb.Fatalf("authorization URL: got %s, want 200 and the login page: %.300s", resp.Status, page)
-	}
-	form := reForm.FindString(page)
-	if form == "" {
-		tb.Fatalf("no form on the login page %s: %.300s", resp.Request.URL, page)
-	}
-	action, err := resp.Request.URL.Parse(attributs(form)["action"])
-	if err != nil {
-		tb.Fatalf("form action: %v", err)
-	}
-	v := url.Values{}
-	for _, in := range reInput.FindAllString(page, -1) {
-		if a := attributs(in); strings.EqualFold(a["type"], "hidden") {
-			v.Set(a["name"], a["value"])
-		}
-	}
-	v.Set("username", email)
-	v.Set("password", f.motsDePasse[email])
-
-	resp, err = hc.PostForm(action.String(), v)
-	if err != nil {
-		tb.Fatalf("POST login form: %v", err)
-	}
-	page = lire(tb, resp)
-	loc, _ := resp.Location()
-	if resp.StatusCode != http.StatusFound || loc == nil || !strings.HasPrefix(loc.String(), redirect+"?") {
-		tb.Fatalf("after the login form: got %s (Location %v), want 302 to %s: %.300s", resp.Status, loc, redirect, page)
-	}
-	return loc.Query()
+	return segurtest.IdentifierOIDC(tb, d.URL, redirect, email, f.motsDePasse[email]).Query()
 }
 
 func lire(tb testing.TB, resp *http.Response) string {

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,13 +112,11 @@ func (db *DB) piecesDuDepot(ctx context.Context, id int64) ([]hop.Piece, error) 
 		ajouter(d.Pieces)
 	}
 	for _, s := range soldes {
-		var pj []pieceJSON
-		if err := json.Unmarshal([]byte(s), &pj); err != nil {
+		ps, err := unmarshalPieces(s)
+		if err != nil {
 			return nil, fmt.Errorf("sqlstore: pièces des soldes du dépôt %d: %w", id, err)
 		}
-		for _, p := range pj {
-			ajouter([]hop.Piece{{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type}})
-		}
+		ajouter(ps)
 	}
 	return pieces, nil
 }

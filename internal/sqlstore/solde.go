@@ -119,6 +119,19 @@ func marshalPieces(ps []hop.Piece) (string, error) {
 	return string(b), err
 }
 
+// unmarshalPieces reads the column pieces of a balance.
+func unmarshalPieces(s string) ([]hop.Piece, error) {
+	var pj []pieceJSON
+	if err := json.Unmarshal([]byte(s), &pj); err != nil {
+		return nil, fmt.Errorf("pieces: %w", err)
+	}
+	var ps []hop.Piece
+	for _, p := range pj {
+		ps = append(ps, hop.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
+	}
+	return ps, nil
+}
+
 // soldeColumns are the columns scanSolde reads.
 const soldeColumns = `s.id, s.depot_id, s.cree_le, s.num_ligne, d.numero_asp, s.numero_editeur, s.numero_facture, s.date_facture,
 	s.montant_facture_ht_cents, s.date_mise_en_service, s.pieces`
@@ -127,7 +140,6 @@ func scanSolde(sc scanner) (segur.DemandeSolde, error) {
 	var (
 		s               segur.DemandeSolde
 		df, dms, pieces string
-		pj              []pieceJSON
 	)
 	if err := sc.Scan(&s.ID, &s.DepotID, &s.CreeLe, &s.NumLigne, &s.NumeroASP, &s.NumeroEditeur, &s.NumeroFacture, &df,
 		&s.MontantFactureHTCents, &dms, &pieces); err != nil {
@@ -141,13 +153,8 @@ func scanSolde(sc scanner) (segur.DemandeSolde, error) {
 	if s.DateMiseEnService, err = parseJour(dms); err != nil {
 		return s, err
 	}
-	if err := json.Unmarshal([]byte(pieces), &pj); err != nil {
-		return s, fmt.Errorf("pieces: %w", err)
-	}
-	for _, p := range pj {
-		s.Pieces = append(s.Pieces, hop.Piece{NomFichier: p.NomFichier, Format: p.Format, Type: p.Type})
-	}
-	return s, nil
+	s.Pieces, err = unmarshalPieces(pieces)
+	return s, err
 }
 
 // FindSoldes returns the balances deposited on the request of ASP number

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
 )
@@ -72,15 +70,9 @@ func (s *Server) controlerAntivirus(ctx context.Context, sum, membre, nom string
 		return nil
 	}
 	if ok, pourquoi := a.Ouvrable(); !ok {
-		return segur.Errorf(segur.EFORBIDDEN, "%s.", majuscule(pourquoi))
+		return segur.Errorf(segur.EFORBIDDEN, "%s", phrase(pourquoi))
 	}
 	return nil
-}
-
-// majuscule capitalises the first letter of s.
-func majuscule(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // AnalyseVue is what a request's page says of a piece's scan, beside it.

@@ -3,14 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,68 +84,11 @@ func debutProConnect(t *testing.T, p *portail) (string, *http.Cookie) {
 	return resp.Header.Get("Location"), kept
 }
 
-var (
-	reFormulaire = regexp.MustCompile(`(?is)<form\b[^>]*>`)
-	reChamp      = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	reAttribut   = regexp.MustCompile(`(?is)\b(action|type|name|value)\s*=\s*"([^"]*)"`)
-)
-
-func attributsHTML(tag string) map[string]string {
-	a := map[string]string{}
-	for _, m := range reAttribut.FindAllStringSubmatch(tag, -1) {
-		a[strings.ToLower(m[1])] = html.UnescapeString(m[2])
-	}
-	return a
-}
-
 // identifier plays the person at the provider: its login form filled as
 // email, up to the redirect to the portal's callback, returned.
 func identifier(t *testing.T, p *portail, autorisation, email, motDePasse string) string {
 	t.Helper()
-	retour := p.srv.URL + "/connexion/proconnect/retour?"
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), retour) {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= 10 {
-			return errors.New("more than 10 redirects")
-		}
-		return nil
-	}}
-	resp, err := hc.Get(autorisation)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	page := string(b)
-	form := reFormulaire.FindString(page)
-	if resp.StatusCode != http.StatusOK || form == "" {
-		t.Fatalf("authorization URL: got %s, want the login form: %.300s", resp.Status, page)
-	}
-	action, err := resp.Request.URL.Parse(attributsHTML(form)["action"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := url.Values{}
-	for _, in := range reChamp.FindAllString(page, -1) {
-		if a := attributsHTML(in); strings.EqualFold(a["type"], "hidden") {
-			v.Set(a["name"], a["value"])
-		}
-	}
-	v.Set("username", email)
-	v.Set("password", motDePasse)
-	resp, err = hc.PostForm(action.String(), v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if !strings.HasPrefix(loc, retour) {
-		t.Fatalf("after the login form: got %s (Location %q), want a redirect to the callback", resp.Status, loc)
-	}
-	return loc
+	return segurtest.IdentifierOIDC(t, autorisation, p.srv.URL+"/connexion/proconnect/retour", email, motDePasse).String()
 }
 
 // rappeler sends the callback from the browser c, with the cookie kept (nil:
