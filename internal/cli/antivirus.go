@@ -26,7 +26,7 @@ func (a clamd) Analyser(ctx context.Context, r io.Reader) (segur.Verdict, error)
 	res, err := a.c.Analyser(ctx, r)
 	switch {
 	case errors.Is(err, clamav.ErrTropGros):
-		return segur.Verdict{Impossible: "plus grand que ce que l'antivirus accepte (StreamMaxLength de clamd)"}, nil
+		return segur.Verdict{Impossible: "fichier plus grand que ce que l'antivirus de l'agence accepte"}, nil
 	case err != nil:
 		return segur.Verdict{}, injoignable(err)
 	}
@@ -39,14 +39,23 @@ func (a clamd) Moteur(ctx context.Context) (string, error) {
 	return v, injoignable(err)
 }
 
-// injoignable marks clamd's unavailability as EUNAVAILABLE, keeping the
-// cause; other errors are returned as they are.
+// injoignable marks clamd's unavailability as EUNAVAILABLE (the file
+// waits for the next round); its message stays clamd's client's, in
+// French. Other errors are returned as they are.
 func injoignable(err error) error {
 	if errors.Is(err, clamav.ErrInjoignable) {
-		return errors.Join(segur.Errorf(segur.EUNAVAILABLE, "antivirus injoignable : les fichiers attendent leur analyse"), err)
+		return &antivirusInjoignable{se: segur.Errorf(segur.EUNAVAILABLE, "antivirus injoignable : les fichiers attendent leur analyse"), err: err}
 	}
 	return err
 }
+
+type antivirusInjoignable struct {
+	se  *segur.Error
+	err error
+}
+
+func (e *antivirusInjoignable) Error() string   { return e.err.Error() }
+func (e *antivirusInjoignable) Unwrap() []error { return []error{e.se, e.err} }
 
 // demarrerAntivirus starts the rounds that scan the stored files with the
 // clamd at adresse, until ctx ends; the returned function waits for the
@@ -62,7 +71,7 @@ func demarrerAntivirus(ctx context.Context, e *env, log *slog.Logger, adresse st
 	v, err := a.Antivirus.Moteur(pctx)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "segur serve : antivirus %s injoignable pour l'instant : les pièces déposées attendront leur analyse (%v)\n", adresse, err)
+		fmt.Fprintf(e.stderr, "segur serve : %v ; les pièces déposées attendront leur analyse.\n", err)
 	} else {
 		fmt.Fprintf(e.stderr, "Antivirus : %s (%s), chaque fichier stocké analysé avant d'être ouvert\n", v, adresse)
 	}
