@@ -13,3 +13,7 @@ func (a *API) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write(openAPI)
 	return err
 }
+
+// OpenAPI returns the API's description (OpenAPI 3.1, JSON), for the
+// documentation page; the caller must not modify it.
+func OpenAPI() []byte { return openAPI }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -137,6 +138,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	clamavEvery := fs.Duration("clamav-intervalle", envDuration("SEGUR_CLAMAV_INTERVALLE", 10*time.Second), "intervalle entre deux recherches de fichiers à analyser")
 	oidcIssuer := fs.String("oidc-issuer", os.Getenv("SEGUR_OIDC_ISSUER"), "adresse de ProConnect (issuer OpenID Connect) pour la connexion des agents, avec --oidc-client-id ; le secret dans la variable SEGUR_OIDC_SECRET")
 	oidcClient := fs.String("oidc-client-id", os.Getenv("SEGUR_OIDC_CLIENT_ID"), "identifiant du portail auprès de ProConnect (client_id)")
+	contact := fs.String("contact", os.Getenv("SEGUR_CONTACT"), "adresse électronique de contact donnée par les pages d'accessibilité, de mentions légales et de données personnelles (sans elle : l'adresse postale de l'agence seule)")
+	hebergeur := fs.String("hebergeur", os.Getenv("SEGUR_HEBERGEUR"), "hébergeur du portail nommé par les mentions légales, par exemple « Société X, 1 rue Y, 75000 Paris »")
 	proconnectSeul := fs.Bool("agents-proconnect-seulement", os.Getenv("SEGUR_AGENTS_PROCONNECT_SEULEMENT") == "1", "les agents se connectent par ProConnect seulement, jamais par mot de passe (les fournisseurs gardent le leur)")
 	sceaux := addSceaux(fs)
 	smtpf := addSMTPFlags(fs)
@@ -183,6 +186,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		*public = u
+	}
+	if c := *contact; c != "" {
+		if _, err := mail.ParseAddress(c); err != nil || strings.ContainsAny(c, "<> ") {
+			fmt.Fprintf(e.stderr, "segur serve : --contact « %s » : attendu une adresse électronique, par exemple accessibilite@asp.gouv.fr\n", c)
+			return exitUsage
+		}
 	}
 	// The programme's threshold unless the flag is given: its default
 	// (shown by --help) is only ProgrammeParDefaut's, written in euros.
@@ -299,6 +308,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		Payeur: payeur, Lien: base + "/paiements"}
 	pages.Connexions = metrics
 	pages.ProConnect, pages.AgentsProConnectSeulement = pc, *proconnectSeul
+	pages.Contact, pages.Hebergeur, pages.OpenAPI = *contact, strings.TrimSuffix(strings.TrimSpace(*hebergeur), "."), api.OpenAPI()
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

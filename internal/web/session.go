@@ -61,12 +61,26 @@ func rolesTexte(roles []segur.Role) string {
 	return strings.ReplaceAll(u.RolesTexte(), ", ", " ou ")
 }
 
+// slotKey holds, in a request's context, where authentifie leaves the
+// signed-in user for the error page of the same request.
+type slotKey struct{}
+
 // authentifie requires a live session; an expired one leads to the login
 // page with a message.
-func (s *Server) authentifie(h handler) handler {
+func (s *Server) authentifie(h handler) handler { return s.session(h, true) }
+
+// facultatif serves h with the user of a live session, if any, and
+// anonymously otherwise: the public pages keep the header of a signed-in
+// user. A database away serves the page anonymously.
+func (s *Server) facultatif(h handler) handler { return s.session(h, false) }
+
+func (s *Server) session(h handler, requise bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := r.Cookie(cookieSession)
 		if err != nil || c.Value == "" || len(c.Value) > 100 {
+			if !requise {
+				return h(w, r)
+			}
 			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 			return nil
 		}
@@ -75,16 +89,25 @@ func (s *Server) authentifie(h handler) handler {
 			Disponible(context.Context, time.Duration) error
 		}); ok && s.AttenteBase > 0 {
 			if err := d.Disponible(ctx, s.AttenteBase); err != nil {
+				if !requise {
+					return h(w, r)
+				}
 				return err
 			}
 		}
 		sess, user, err := s.Store.FindSession(ctx, empreinte(c.Value))
 		if segur.IsCode(err, segur.ENOTFOUND) {
 			s.effacerCookie(w, r)
+			if !requise {
+				return h(w, r)
+			}
 			http.Redirect(w, r, "/connexion?expiree=1", http.StatusSeeOther)
 			return nil
 		}
 		if err != nil {
+			if !requise {
+				return h(w, r)
+			}
 			return err
 		}
 		if now := s.Now(); now.Sub(sess.VuLe) > time.Minute {
@@ -95,6 +118,9 @@ func (s *Server) authentifie(h handler) handler {
 		a := s.adresseClient(r)
 		ctx = context.WithValue(ctx, ctxKey{}, connecte{sess, user, a})
 		ctx = segur.WithActeur(ctx, segur.Acteur{Login: user.Login, Adresse: a})
+		if slot, ok := ctx.Value(slotKey{}).(**segur.Utilisateur); ok {
+			*slot = user
+		}
 		return h(w, r.WithContext(ctx))
 	}
 }

@@ -128,6 +128,16 @@ type Server struct {
 	// AgentsProConnectSeulement refuses agents' passwords: they sign in
 	// through ProConnect; vendors keep their passwords.
 	AgentsProConnectSeulement bool
+	// Contact is the address the mandatory pages give for accessibility,
+	// personal data and help (segur serve --contact); "" gives the
+	// agency's postal address only.
+	Contact string
+	// Hebergeur names the host on the legal notice (segur serve
+	// --hebergeur).
+	Hebergeur string
+	// OpenAPI is the vendors' API description, rendered as the page /api;
+	// nil: no such page.
+	OpenAPI []byte
 
 	pages map[string]*template.Template
 }
@@ -210,9 +220,10 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	s.routesSoldes(pages)
 	s.routesControles(pages)
 	s.routesAdmin(pages)
-	pages.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	s.routesInfos(pages)
+	pages.Handle("/", s.handle(s.facultatif(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
-	}))
+	})))
 	csrf := http.NewCrossOriginProtection()
 	politique := csp
 	if s.ProConnect != nil {
@@ -271,9 +282,11 @@ func prive(h http.Handler) http.Handler {
 type handler func(w http.ResponseWriter, r *http.Request) error
 
 // handle renders a handler's error as a page: never a stack trace nor an
-// internal error's text.
+// internal error's text. The page keeps the header of the user signed in
+// (authentifie leaves it in the request's slot).
 func (s *Server) handle(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), slotKey{}, new(*segur.Utilisateur)))
 		defer func() {
 			if v := recover(); v != nil {
 				s.erreur(w, r, errors.New("panic"), v)
@@ -357,6 +370,9 @@ func (s *Server) erreur(w http.ResponseWriter, r *http.Request, err error, panic
 	if status == http.StatusInternalServerError {
 		p.Reference = strconv.FormatInt(time.Now().UnixNano(), 36)
 		s.Log.Error("page error", "ref", p.Reference, "path", r.URL.Path, "err", err, "panic", panicValue)
+	}
+	if slot, ok := r.Context().Value(slotKey{}).(**segur.Utilisateur); ok {
+		p.Utilisateur = *slot
 	}
 	s.render(w, status, "erreur.html", p)
 }
