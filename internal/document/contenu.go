@@ -44,7 +44,8 @@ type bloc struct {
 	items   []string    // a list's items
 	cols    []colonne   // a table's columns
 	lignes  []ligne     // a table's rows
-	legende string      // a table's caption: the section it is in
+	legende string      // a table's caption
+	section string      // a table's section: its caption repeats its heading when they are equal
 	autre   string      // blocSignatures: the vendor's name
 }
 
@@ -93,7 +94,7 @@ func (r *redaction) tableau(cols []colonne, lignes []ligne) {
 
 // tableauLegende is a table captioned by legende.
 func (r *redaction) tableauLegende(legende string, cols []colonne, lignes []ligne) {
-	r.ajouter(bloc{genre: blocTableau, cols: cols, lignes: lignes, legende: legende})
+	r.ajouter(bloc{genre: blocTableau, cols: cols, lignes: lignes, legende: legende, section: r.courante})
 }
 
 // signature is the agency's signature by service, dated.

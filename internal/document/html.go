@@ -97,7 +97,10 @@ func lignesHTML(s string) string {
 func tableauHTML(b *bufio.Writer, bl bloc) {
 	e := html.EscapeString
 	b.WriteString("<div class=\"tableau\">\n<table>\n")
-	if bl.legende != "" {
+	switch {
+	case bl.legende != "" && bl.legende == bl.section:
+		fmt.Fprintf(b, "<caption class=\"repete\">%s</caption>\n", e(bl.legende))
+	case bl.legende != "":
 		fmt.Fprintf(b, "<caption>%s</caption>\n", e(bl.legende))
 	}
 	if bl.cols[0].titre != "" {

@@ -109,7 +109,7 @@ func TestHTMLAccessible(t *testing.T) {
 			page := string(v[1])
 			for _, w := range []string{
 				`<html lang="fr-FR">`, `<meta charset="utf-8">`, `<meta name="viewport"`, "<title>", "<h1>", "<h2>",
-				"<main>", "<caption>", `<th scope="row">`, `<link rel="stylesheet" href="/static/document.css">`,
+				"<main>", "<caption", `<th scope="row">`, `<link rel="stylesheet" href="/static/document.css">`,
 				`<meta name="author" content="Agence de services et de paiement">`,
 			} {
 				if !strings.Contains(page, w) {
@@ -121,8 +121,8 @@ func TestHTMLAccessible(t *testing.T) {
 					t.Errorf("the page holds %q", w)
 				}
 			}
-			if strings.Count(page, "<table>") != strings.Count(page, "<caption>") {
-				t.Errorf("%d tables, %d captions: want one each", strings.Count(page, "<table>"), strings.Count(page, "<caption>"))
+			if strings.Count(page, "<table>") != strings.Count(page, "<caption") {
+				t.Errorf("%d tables, %d captions: want one each", strings.Count(page, "<table>"), strings.Count(page, "<caption"))
 			}
 		})
 	}
