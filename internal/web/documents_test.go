@@ -5,16 +5,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
@@ -167,4 +170,122 @@ func TestDocumentHTMLNavigateur(t *testing.T) {
 		segurtest.Screenshot(t, ctx, "document-html-"+map[int64]string{1280: "1280", 390: "390"}[w])
 		segurtest.Axe(t, ctx)
 	}
+}
+
+// TestAvisHTML: a batch marked paid issues each vendor's notice as PDF and
+// HTML; the vendor finds « Version accessible (HTML) » beside it in its
+// notices and on its request, signed by the agency's accounting service;
+// another vendor does not; the payment officer reads it from the batch.
+func TestAvisHTML(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	jean := client(t)
+	connecter(t, p, jean, "mot de passe de test")
+	_, jeanne, asps := editeurPaye(t, p, 13_750_00)
+	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
+	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	lot := p.srv.URL + "/agence/paiements/lots/1"
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, etape := range []struct {
+		url  string
+		form url.Values
+	}{
+		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
+		{lot + "/approuver", nil},
+		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
+	} {
+		if code, body := L.lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
+			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
+		}
+	}
+	avis, err := p.db.FindAvis(context.Background(), "AVIS-000001-1")
+	if err != nil || avis.HTML == "" {
+		t.Fatalf("notice: got %+v %v; want its HTML version", avis, err)
+	}
+
+	lien := "/paiements/AVIS-000001-1/html"
+	if code, body := L.lire(jeanne.Get(p.srv.URL + "/paiements")); code != http.StatusOK || !strings.Contains(body, `href="`+lien+`"`) {
+		t.Fatalf("vendor's notices (%d) lack the link %s", code, lien)
+	}
+	resp, err := jeanne.Get(p.srv.URL + lien)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sum := sha256.Sum256(page)
+	texte := html.UnescapeString(string(page))
+	if resp.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != avis.HTML || !strings.Contains(texte, "<h1>Avis de paiement</h1>") ||
+		!strings.Contains(texte, "Pour l'Agence de services et de paiement,<br>\nle service comptable") || strings.Contains(texte, "paul@asp.fr") {
+		t.Errorf("notice's HTML version: got %d, SHA-256 %x (want %s)\n%s", resp.StatusCode, sum, avis.HTML, texte)
+	}
+	// On the request's page too, and from the batch for the officer.
+	surDemande := "/demandes/" + asps[0] + "/avis/AVIS-000001-1/html"
+	if code, body := L.lire(jeanne.Get(p.srv.URL + "/demandes/" + asps[0])); code != http.StatusOK || !strings.Contains(body, `href="`+surDemande+`"`) {
+		t.Errorf("request page (%d) lacks the link %s", code, surDemande)
+	}
+	for c, u := range map[*http.Client]string{jeanne: p.srv.URL + surDemande, paul: lot + "/avis/AVIS-000001-1/html"} {
+		if code, body := L.lire(c.Get(u)); code != http.StatusOK || !strings.Contains(body, "le service comptable") {
+			t.Errorf("%s: got %d", u, code)
+		}
+	}
+	if code, body := L.lire(paul.Get(lot)); code != http.StatusOK || !strings.Contains(body, `href="/agence/paiements/lots/1/avis/AVIS-000001-1/html"`) {
+		t.Errorf("batch page (%d) lacks the notice's HTML link", code)
+	}
+	// Another vendor: not found, by either route.
+	for _, u := range []string{lien, surDemande} {
+		if code, body := L.lire(jean.Get(p.srv.URL + u)); code != http.StatusNotFound || strings.Contains(body, "le service comptable") {
+			t.Errorf("another vendor, %s: got %d, want 404", u, code)
+		}
+	}
+}
+
+// TestVersionsHTMLPages opens, in Chromium at 1280 and 390 px, the pages
+// that link the HTML versions: the vendor's request and notices, the
+// payment officer's batch; axe finds no violation on any.
+func TestVersionsHTMLPages(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	_, _, asps := editeurPaye(t, p, 13_750_00)
+	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
+	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	lot := p.srv.URL + "/agence/paiements/lots/1"
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, etape := range []struct {
+		url  string
+		form url.Values
+	}{
+		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
+		{lot + "/approuver", nil},
+		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
+	} {
+		if code, body := (lecteur{t}).lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
+			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
+		}
+	}
+	ctx, do, _ := parcours(t)
+	connexion := func(login, mdp string) {
+		t.Helper()
+		do("connexion "+login, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(p.srv.URL+"/connexion"),
+			chromedp.SendKeys(chromedp.CSS("#login"), login), chromedp.SendKeys(chromedp.CSS("#motdepasse"), mdp),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	}
+	voir := func(nom, url string) {
+		t.Helper()
+		for _, w := range []int64{1280, 390} {
+			do(nom, chromedp.EmulateViewport(w, 844), chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`a[href$="/html"]`)))
+			segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, w))
+			segurtest.Axe(t, ctx)
+		}
+	}
+	connexion("jeanne@editions-sante.fr", "mot de passe de test")
+	voir("demande", p.srv.URL+"/demandes/"+asps[0])
+	voir("avis", p.srv.URL+"/paiements")
+	do("déconnexion", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(p.srv.URL+"/paiements"),
+		chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	h, _ := auth.HashPassword("mot de passe du payeur")
+	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "pia@asp.fr", Nom: "Pia Payeur", Roles: []segur.Role{segur.RolePayeur}, MotDePasse: h}); err != nil {
+		t.Fatal(err)
+	}
+	connexion("pia@asp.fr", "mot de passe du payeur")
+	voir("lot", lot)
 }
