@@ -105,7 +105,7 @@ func AppliquerDemarche(ctx context.Context, tx DemarcheTx, asp string, m Demarch
 	}
 	c.Adresse, c.Document = s.Adresse, s.Vise
 	if s.Document != nil {
-		c.Document = s.Document.Fichier.SHA256
+		c.Document, c.DocumentHTML = s.Document.Fichier.SHA256, s.Document.HTML
 	}
 	return c, tx.CreateChangement(ctx, d, c, e)
 }

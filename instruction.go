@@ -27,6 +27,9 @@ type Changement struct {
 	Raison   string
 	Adresse  string // where the actor was
 	Document string // SHA-256 of the document the change issued or signed
+	// DocumentHTML is the SHA-256 of the accessible HTML version of the
+	// document the change issued, "" for none.
+	DocumentHTML string
 }
 
 // Demarche is what an actor asks of a request.
@@ -181,12 +184,21 @@ type Document struct {
 	Type      TypeDocument
 	Reference string
 	Fichier   BlobRef
-	CreeLe    time.Time
-	Par       string
+	// HTML is the SHA-256 of the document's accessible HTML version, the
+	// same text as its PDF, stored beside it; "" for a document issued
+	// before HTML versions existed, and for the vendor's signed
+	// convention.
+	HTML   string
+	CreeLe time.Time
+	Par    string // who issued it: in the history, never on the document
 }
 
 // NomFichier is the name a document is downloaded under.
 func (d *Document) NomFichier() string { return d.Reference + ".pdf" }
+
+// NomFichierHTML is the name a document's HTML version is downloaded
+// under.
+func (d *Document) NomFichierHTML() string { return d.Reference + ".html" }
 
 // PieceVersion is an attachment a vendor sent after its deposit, on a
 // request for completion: every version is kept.

@@ -346,9 +346,12 @@ type Avis struct {
 	DatePaiement  hop.Date
 	Montant       int64
 	Fichier       BlobRef
-	CreeLe        time.Time
-	Par           string
-	Paiements     []Paiement
+	// HTML is the SHA-256 of the notice's accessible HTML version, "" for a
+	// notice issued before HTML versions existed.
+	HTML      string
+	CreeLe    time.Time
+	Par       string
+	Paiements []Paiement
 	// Courriel is the mail that sends it, queued with it; nil when the
 	// vendor's address cannot be written to.
 	Courriel *Courriel
@@ -356,6 +359,10 @@ type Avis struct {
 
 // NomFichier is the name the notice is downloaded under.
 func (a *Avis) NomFichier() string { return a.Reference + ".pdf" }
+
+// NomFichierHTML is the name the notice's HTML version is downloaded
+// under.
+func (a *Avis) NomFichierHTML() string { return a.Reference + ".html" }
 
 // MasquerIBAN hides an IBAN but its country and its last four characters,
 // grouped by four: FR** **** **** **** **** ***0 189.

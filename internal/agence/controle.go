@@ -128,7 +128,7 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	r := document.Reversement{Date: now.In(c.Paris), Fournisseur: f.Nom, SIRET: f.SIRET,
 		NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
 		Controle: ctl.Reference(), MontantFinance: d.MontantFinance, AvanceVersee: avance, SoldeVerse: solde,
-		MontantReverse: ctl.MontantReverse, Motif: ctl.Motif, DelaiPaiement: delai, Agent: a.Login}
+		MontantReverse: ctl.MontantReverse, Motif: ctl.Motif, DelaiPaiement: delai}
 	doc, err := ordreReversement(ctx, c.Blobs, docs, r)
 	if err != nil {
 		return nil, err

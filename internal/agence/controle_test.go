@@ -85,6 +85,10 @@ func TestControleNonConforme(t *testing.T) {
 	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != docs[0].Fichier.SHA256 || string(raw[:5]) != "%PDF-" {
 		t.Error("the stored order is not the PDF of its hash")
 	}
+	if h := lireBlob(t, b.in.Blobs, docs[0].HTML); !strings.Contains(h, "<h1>Ordre de reversement</h1>") || !strings.Contains(h, "le service instructeur") ||
+		strings.Contains(h, "marie@asp.fr") {
+		t.Errorf("the stored order's HTML version:\n%s", h)
+	}
 	h, _ := b.db.FindHistorique(ctx, asps[0])
 	if last := h[len(h)-1]; last.Action != segur.ActionReverser || last.Adresse != "192.0.2.7" || last.Raison != "Le PV de VSR n'a pas été transmis." {
 		t.Errorf("history: %+v", last)

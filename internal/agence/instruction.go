@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -141,7 +142,7 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 			finance = 0
 		}
 		doc := &segur.Document{Type: typ, Reference: segur.ReferenceDocument(asp, typ, compter(docs, typ)+1)}
-		if doc.Fichier, err = in.ecrire(ctx, doc, d, f, c, finance, s.Calcul); err != nil {
+		if err = in.ecrire(ctx, doc, d, f, c, finance, s.Calcul); err != nil {
 			return segur.Changement{}, err
 		}
 		s.Document = doc
@@ -157,7 +158,7 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 			NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, NumeroAns: d.NumeroAns, Logiciel: d.Logiciel,
 			MontantFinance: d.MontantFinance, AvanceVersee: segur.Avance(d.MontantFinance), MontantReverse: m.ARecouvrer,
 			Motif:         "solde négatif : la facture justifie moins que l'avance versée (" + segur.Euros(m.ARecouvrer) + " à reverser)",
-			DelaiPaiement: delaiReversement, Agent: c.Par}
+			DelaiPaiement: delaiReversement}
 		if s.Document, err = ordreReversement(ctx, in.Blobs, docs, r); err != nil {
 			return segur.Changement{}, err
 		}
@@ -173,14 +174,15 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 	})
 }
 
-// ecrire writes a document as PDF and stores it.
-func (in *Instruction) ecrire(ctx context.Context, doc *segur.Document, d *segur.Demande, f *segur.Fournisseur, c segur.Changement, finance int64, calcul string) (segur.BlobRef, error) {
+// ecrire writes document doc as PDF and as accessible HTML, stores both and
+// sets their references in doc.
+func (in *Instruction) ecrire(ctx context.Context, doc *segur.Document, d *segur.Demande, f *segur.Fournisseur, c segur.Changement, finance int64, calcul string) error {
 	dd := document.Donnees{
 		Type: doc.Type, Reference: doc.Reference, Date: c.Quand.In(in.Paris),
 		Fournisseur: f.Nom, SIRET: f.SIRET, NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur,
 		NumeroAns: d.NumeroAns, Logiciel: d.Logiciel, RegimeTVA: d.RegimeTVA, MontantHT: d.MontantHTCents,
 		MontantPrestation: segur.MontantPrestation(d.RegimeTVA, d.MontantHTCents, in.Programme),
-		MontantFinance:    finance, Calcul: calcul, Raison: c.Raison, DelaiSignature: in.DelaiSignature, Agent: c.Par,
+		MontantFinance:    finance, Calcul: calcul, Raison: c.Raison, DelaiSignature: in.DelaiSignature,
 	}
 	if finance > 0 {
 		dd.Avance = segur.Avance(finance)
@@ -189,11 +191,30 @@ func (in *Instruction) ecrire(ctx context.Context, doc *segur.Document, d *segur
 	for _, cl := range d.Clients {
 		dd.Beneficiaires = append(dd.Beneficiaires, document.Beneficiaire{FINESS: cl.FINESSPMSI, Nom: cl.Nom})
 	}
-	var b bytes.Buffer
-	if err := document.Ecrire(&b, dd); err != nil {
-		return segur.BlobRef{}, fmt.Errorf("document %s: %w", doc.Reference, err)
+	return stocker(ctx, in.Blobs, doc, func(w io.Writer) error { return document.Ecrire(w, dd) },
+		func(w io.Writer) error { return document.EcrireHTML(w, dd) })
+}
+
+// stocker writes a document's PDF and HTML versions with pdf and html,
+// stores both, and sets their references in doc.
+func stocker(ctx context.Context, blobs segur.Blobs, doc *segur.Document, pdf, html func(io.Writer) error) error {
+	var p, h bytes.Buffer
+	if err := pdf(&p); err != nil {
+		return fmt.Errorf("document %s: %w", doc.Reference, err)
 	}
-	return in.Blobs.Put(ctx, &b, MaxDocument)
+	if err := html(&h); err != nil {
+		return fmt.Errorf("document %s (HTML): %w", doc.Reference, err)
+	}
+	var err error
+	if doc.Fichier, err = blobs.Put(ctx, &p, MaxDocument); err != nil {
+		return err
+	}
+	ref, err := blobs.Put(ctx, &h, MaxDocument)
+	if err != nil {
+		return err
+	}
+	doc.HTML = ref.SHA256
+	return nil
 }
 
 // aEnvoyer is mail to queue, or nil when it cannot be sent: a vendor
@@ -214,12 +235,8 @@ func ordreReversement(ctx context.Context, blobs segur.Blobs, docs []segur.Docum
 	doc := &segur.Document{Type: segur.DocumentReversement,
 		Reference: segur.ReferenceDocument(r.NumeroASP, segur.DocumentReversement, compter(docs, segur.DocumentReversement)+1)}
 	r.Reference = doc.Reference
-	var b bytes.Buffer
-	if err := document.EcrireReversement(&b, r); err != nil {
-		return nil, fmt.Errorf("document %s: %w", doc.Reference, err)
-	}
-	var err error
-	if doc.Fichier, err = blobs.Put(ctx, &b, MaxDocument); err != nil {
+	if err := stocker(ctx, blobs, doc, func(w io.Writer) error { return document.EcrireReversement(w, r) },
+		func(w io.Writer) error { return document.EcrireReversementHTML(w, r) }); err != nil {
 		return nil, err
 	}
 	return doc, nil

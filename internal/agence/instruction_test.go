@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +134,14 @@ func TestValiderAuSeuil(t *testing.T) {
 		if hex.EncodeToString(sum[:]) != docs[0].Fichier.SHA256 || string(raw[:5]) != "%PDF-" {
 			t.Errorf("%s: stored document is not the PDF of its hash", asp)
 		}
+		// Its HTML version, stored beside it, recorded in the history.
+		if docs[0].HTML == "" || c.DocumentHTML != docs[0].HTML {
+			t.Fatalf("%s: HTML version %q, change's %q", asp, docs[0].HTML, c.DocumentHTML)
+		}
+		if h := lireBlob(t, b.in.Blobs, docs[0].HTML); !strings.HasPrefix(h, "<!DOCTYPE html>") || !strings.Contains(h, docs[0].Reference) ||
+			!strings.Contains(h, "le service instructeur") || strings.Contains(h, "marie@asp.fr") {
+			t.Errorf("%s: stored HTML version:\n%s", asp, h)
+		}
 	}
 	mails, n, _ := b.db.FindCourriels(ctx, "", 10, 0)
 	if n != 3 {
@@ -231,4 +240,20 @@ func BenchmarkDemarche(b *testing.B) {
 			}
 		})
 	}
+}
+
+// lireBlob reads stored file sha256, checking that its content is of that
+// hash.
+func lireBlob(t *testing.T, blobs segur.Blobs, sum string) string {
+	t.Helper()
+	f, err := blobs.Open(context.Background(), sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	raw, _ := io.ReadAll(f)
+	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
+		t.Fatalf("blob %s holds content of SHA-256 %x", sum, got)
+	}
+	return string(raw)
 }

@@ -144,7 +144,7 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 		a := segur.Avis{Reference: segur.ReferenceAvis(l.ID, v.Rang), LotID: l.ID, FournisseurID: f.ID, DatePaiement: le,
 			Montant: v.Montant, Paiements: v.Paiements, Par: login}
 		da := document.Avis{Reference: a.Reference, Lot: l.Reference(), Date: now.In(p.Paris), DatePaiement: le, Payeur: p.Payeur.Nom,
-			Fournisseur: f.Nom, SIRET: f.SIRET, IBAN: f.IBAN, BIC: f.BIC, Agent: login}
+			Fournisseur: f.Nom, SIRET: f.SIRET, IBAN: f.IBAN, BIC: f.BIC}
 		for _, pa := range v.Paiements {
 			da.Lignes = append(da.Lignes, document.LigneAvis{NumeroASP: pa.NumeroASP, NumeroEditeur: pa.NumeroEditeur, Nature: pa.Nature, Montant: pa.Montant})
 		}
@@ -152,9 +152,18 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 		if err := document.EcrireAvis(&b, da); err != nil {
 			return nil, fmt.Errorf("avis %s: %w", a.Reference, err)
 		}
+		var h bytes.Buffer
+		if err := document.EcrireAvisHTML(&h, da); err != nil {
+			return nil, fmt.Errorf("avis %s (HTML): %w", a.Reference, err)
+		}
 		if a.Fichier, err = p.Blobs.Put(ctx, &b, MaxDocument); err != nil {
 			return nil, err
 		}
+		html, err := p.Blobs.Put(ctx, &h, MaxDocument)
+		if err != nil {
+			return nil, err
+		}
+		a.HTML = html.SHA256
 		mail := segur.CourrielAvis(&a, f, p.Lien)
 		mail.PieceSHA256 = a.Fichier.SHA256
 		a.Courriel = aEnvoyer(p.Log, mail, f)

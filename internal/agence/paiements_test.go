@@ -176,6 +176,11 @@ func TestMarquerPaye(t *testing.T) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || int64(len(pdf)) != a.Fichier.Taille {
 		t.Errorf("notice PDF: %d bytes", len(pdf))
 	}
+	// Its HTML version, stored beside it, signed by the accounting service.
+	if h := lireBlob(t, p.Blobs, a.HTML); !strings.Contains(h, "<h1>Avis de paiement</h1>") || !strings.Contains(h, "le service comptable") ||
+		strings.Contains(h, "anne@asp.fr") {
+		t.Errorf("notice's HTML version:\n%s", h)
+	}
 	// The second vendor's address cannot be written to: its notice is
 	// recorded, without a mail.
 	if r.Avis[1].Reference != "AVIS-000007-2" || r.Avis[1].Courriel != nil {

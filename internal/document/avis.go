@@ -42,7 +42,6 @@ type Avis struct {
 	BIC         string
 
 	Lignes []LigneAvis
-	Agent  string // the agent who recorded the payment (name or login)
 }
 
 // Total is the sum of the notice's payments, cents.
@@ -63,7 +62,7 @@ func (a Avis) Valider() error {
 	textes := []texte{
 		{"référence", a.Reference, 40, uneLigne}, {"lot", a.Lot, 40, uneLigne}, {"compte payeur", a.Payeur, 200, uneLigne},
 		{"raison sociale du fournisseur", a.Fournisseur, 200, unNom}, {"SIRET", a.SIRET, 14, uneLigne},
-		{"IBAN", a.IBAN, 34, uneLigne}, {"BIC", a.BIC, 11, uneLigne}, {"agent", a.Agent, 200, uneLigne},
+		{"IBAN", a.IBAN, 34, uneLigne}, {"BIC", a.BIC, 11, uneLigne},
 	}
 	for i, l := range a.Lignes {
 		textes = append(textes, texte{fmt.Sprintf("ligne %d, numéro ASP", i+1), l.NumeroASP, 40, uneLigne},
@@ -99,8 +98,6 @@ func (a Avis) Valider() error {
 		return invalid("BIC « %s » du fournisseur invalide", a.BIC)
 	case len(a.Lignes) == 0:
 		return invalid("au moins un paiement est obligatoire")
-	case strings.TrimSpace(a.Agent) == "":
-		return invalid("l'agent qui a enregistré le paiement est obligatoire")
 	}
 	for i, l := range a.Lignes {
 		switch {
@@ -121,48 +118,40 @@ func EcrireAvis(w io.Writer, a Avis) error {
 	if err := a.Valider(); err != nil {
 		return err
 	}
+	return redigerAvis(a).ecrirePDF(w)
+}
+
+// EcrireAvisHTML validates a (see Valider), then writes its payment notice
+// as an accessible HTML page to w, the same text as EcrireAvis's PDF.
+// Nothing is written when a is not valid.
+func EcrireAvisHTML(w io.Writer, a Avis) error {
+	if err := a.Valider(); err != nil {
+		return err
+	}
+	return redigerAvis(a).ecrireHTML(w)
+}
+
+// redigerAvis writes the content of notice a, valid, its names folded
+// (nom) as the PDF prints them.
+func redigerAvis(a Avis) *redaction {
 	a.Fournisseur = nom(a.Fournisseur)
 	a.Lignes = slices.Clone(a.Lignes)
 	for i := range a.Lignes {
 		a.Lignes[i].NumeroEditeur = nom(a.Lignes[i].NumeroEditeur)
 	}
-	p := nouvellePage(Donnees{Reference: a.Reference, Date: a.Date, Fournisseur: a.Fournisseur})
-	pdf := p.pdf
-	// The page's header is the documents'; the title, the metadata and the
-	// footer are the notice's.
-	pdf.SetTitle(libelleAvis+" "+a.Reference, true)
-	pdf.SetSubject(fmt.Sprintf("%s — %s, lot %s", programme, a.Fournisseur, a.Lot), true)
-	pdf.SetKeywords(fmt.Sprintf("Ségur numérique, %s, %s, %s", libelleAvis, a.Reference, a.Lot), true)
-	pdf.SetFooterFunc(func() { p.piedAvis(a) })
-	p.avis(a)
-	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("avis de paiement %s : %w", a.Reference, err)
-	}
-	return nil
-}
-
-// piedAvis is every page's footer of a notice.
-func (p *page) piedAvis(a Avis) {
-	pdf := p.pdf
-	pdf.SetFont("Helvetica", "", 8)
-	pdf.SetTextColor(grisText, grisText, grisText)
-	pdf.SetDrawColor(grisText, grisText, grisText)
-	pdf.SetLineWidth(0.2)
-	pdf.Line(marge, hauteur-16, marge+largeur, hauteur-16)
-	pdf.SetXY(marge, hauteur-15)
-	pdf.CellFormat(largeur-25, 4, p.txt(fmt.Sprintf("%s — réf. %s du %s", libelleAvis, a.Reference, dateLongue(a.Date))), "", 0, "L", false, 0, "")
-	pdf.CellFormat(25, 4, fmt.Sprintf("Page %d / {nb}", pdf.PageNo()), "", 0, "L", false, 0, "")
-	pdf.SetTextColor(0, 0, 0)
-	pdf.SetDrawColor(0, 0, 0)
+	r := &redaction{libelle: libelleAvis, reference: a.Reference, date: a.Date,
+		sujet:    fmt.Sprintf("%s — %s, lot %s", programme, a.Fournisseur, a.Lot),
+		motsCles: fmt.Sprintf("Ségur numérique, %s, %s, %s", libelleAvis, a.Reference, a.Lot)}
+	r.avis(a)
+	return r
 }
 
 // avis writes the notice's body.
-func (p *page) avis(a Avis) {
-	pdf := p.pdf
+func (p *redaction) avis(a Avis) {
 	paye := dateLongue(time.Date(a.DatePaiement.Annee, time.Month(a.DatePaiement.Mois), a.DatePaiement.Jour, 12, 0, 0, 0, time.UTC))
 	total := a.Total()
 
-	p.titre(libelleAvis, [][2]string{{"Référence", a.Reference}, {"Date", dateLongue(a.Date)}, {"Lot de paiement", a.Lot}})
+	p.entete([][2]string{{"Référence", a.Reference}, {"Date", dateLongue(a.Date)}, {"Lot de paiement", a.Lot}})
 
 	p.section("Bénéficiaire du paiement")
 	lab := colonne{w: 62, align: "L"}
@@ -200,8 +189,5 @@ func (p *page) avis(a Avis) {
 	p.para(fmt.Sprintf("Le virement porte la référence %s ; son libellé cite les numéros ASP des demandes payées. Le présent avis reste disponible dans votre espace fournisseur du portail Ségur numérique.", a.Reference))
 	p.para("L'avance est de 30 % du montant financé ; le solde est versé sur demande de solde, avec la facture et le procès-verbal de vérification de service régulier. Toute somme versée sans être due est reversée à l'Agence, sur ordre de reversement.")
 
-	p.garder(30)
-	pdf.Ln(4)
-	pdf.SetX(marge + largeur/2)
-	pdf.MultiCell(largeur/2, interl, p.txt(fmt.Sprintf("Fait le %s.\nPour l'%s,\n%s", dateLongue(a.Date), agence, a.Agent)), "", "L", false)
+	p.signature(serviceComptable)
 }

@@ -22,7 +22,6 @@ func exempleAvis() Avis {
 			{NumeroASP: "ASP-2026-0000002", NumeroEditeur: "00002", Nature: segur.PaiementAvance, Montant: 14_400_00},
 			{NumeroASP: "ASP-2026-0000003", NumeroEditeur: "00003", Nature: segur.PaiementSolde, Montant: 9_625_31},
 		},
-		Agent: "Anne Payeur (anne@asp.fr)",
 	}
 }
 
@@ -53,7 +52,7 @@ func TestEcrireAvis(t *testing.T) {
 		"ASP-2026-0000001 00001 Avance (30 %) 4 125,00 €", "ASP-2026-0000003 00003 Solde 9 625,31 €",
 		"3 paiements 28 150,31 € Total",
 		"vingt-huit mille cent cinquante euros et trente et un centimes",
-		"Anne Payeur (anne@asp.fr)", "Avis de paiement — réf. AVIS-000012-1 du 2 juin 2026", "Page 1 / 1",
+		"Pour l'Agence de services et de paiement, le service comptable", "Avis de paiement — réf. AVIS-000012-1 du 2 juin 2026", "Page 1 / 1",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text does not hold %q; got:\n%s", want, text)
@@ -106,8 +105,7 @@ func TestValiderAvis(t *testing.T) {
 		{"no line", func(a *Avis) { a.Lignes = nil }, "au moins un paiement"},
 		{"zero amount", func(a *Avis) { a.Lignes[1].Montant = 0 }, "ligne 2 (ASP-2026-0000002) : montant 0,00 €"},
 		{"unknown kind", func(a *Avis) { a.Lignes[0].Nature = "prime" }, "nature « prime »"},
-		{"unprintable agent", func(a *Avis) { a.Agent = "Анна" }, "agent : caractère « А »"},
-		{"no agent", func(a *Avis) { a.Agent = " " }, "l'agent qui a enregistré le paiement est obligatoire"},
+		{"unprintable payer", func(a *Avis) { a.Payeur = "Анна" }, "compte payeur : caractère « А »"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := exempleAvis()

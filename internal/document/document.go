@@ -56,7 +56,6 @@ type Donnees struct {
 
 	Raison         string // the reason of a refusal (mandatory there, ignored elsewhere)
 	DelaiSignature int    // days the vendor has to sign a convention
-	Agent          string // the agent who decided (name or login)
 }
 
 // demandeVisee is what every document about a request names: itself, the
@@ -129,7 +128,7 @@ func (d Donnees) Valider() error {
 		{"référence", d.Reference, 40, uneLigne}, {"raison sociale du fournisseur", d.Fournisseur, 200, unNom},
 		{"SIRET", d.SIRET, 14, uneLigne}, {"numéro ASP", d.NumeroASP, 40, uneLigne},
 		{"numéro éditeur", d.NumeroEditeur, 40, uneLigne}, {"numéro ANS", d.NumeroAns, 10, uneLigne},
-		{"calcul du montant financé", d.Calcul, 20_000, desLignes}, {"agent", d.Agent, 200, uneLigne},
+		{"calcul du montant financé", d.Calcul, 20_000, desLignes},
 	}
 	if d.Type == segur.DocumentRefus {
 		textes = append(textes, texte{"motif du refus", d.Raison, 10_000, desLignes})
@@ -157,8 +156,6 @@ func (d Donnees) Valider() error {
 		return invalid("au moins un établissement bénéficiaire est obligatoire")
 	case d.RegimeTVA != "HT" && d.RegimeTVA != "TTC":
 		return invalid("régime de TVA « %s » : attendu HT ou TTC", d.RegimeTVA)
-	case strings.TrimSpace(d.Agent) == "":
-		return invalid("l'agent qui a décidé est obligatoire")
 	}
 	for i, b := range d.Beneficiaires {
 		if !finess(b.FINESS) {
@@ -212,19 +209,17 @@ func Ecrire(w io.Writer, d Donnees) error {
 	if err := d.Valider(); err != nil {
 		return err
 	}
-	p := nouvellePage(d)
-	switch d.Type {
-	case segur.DocumentRefus:
-		p.refus()
-	case segur.DocumentDecision:
-		p.decision()
-	case segur.DocumentConvention:
-		p.convention()
+	return rediger(d).ecrirePDF(w)
+}
+
+// EcrireHTML validates d (see Valider), then writes its document as an
+// accessible HTML page to w: the same text as the PDF's (Ecrire), from the
+// same content. Nothing is written when d is not valid.
+func EcrireHTML(w io.Writer, d Donnees) error {
+	if err := d.Valider(); err != nil {
+		return err
 	}
-	if err := p.pdf.Output(w); err != nil {
-		return fmt.Errorf("document %s : %w", d.Reference, err)
-	}
-	return nil
+	return rediger(d).ecrireHTML(w)
 }
 
 // texte is a text field of Donnees, for its check.

@@ -49,7 +49,6 @@ func exemple(t segur.TypeDocument) Donnees {
 			{"2A0000017", "Centre hospitalier d'Ajaccio"},
 			{"690781810", "Hospices civils de Lyon"},
 		},
-		Agent: "Marie Curie (marie@asp.fr)",
 	}
 	d.Reference = segur.ReferenceDocument(d.NumeroASP, t, 1)
 	switch t {
@@ -136,7 +135,7 @@ func TestEcrire(t *testing.T) {
 				"Agence de services et de paiement — Programme Ségur numérique, couloir Hôpital",
 				d.Reference, "12 mars 2026", d.NumeroASP, d.NumeroEditeur, d.NumeroAns,
 				d.Fournisseur, d.SIRET, "DPI — Dossier patient informatisé",
-				d.Agent, fmt.Sprintf("Page 1 / %d", len(pages)),
+				"Pour l'Agence de services et de paiement, le service instructeur", fmt.Sprintf("Page 1 / %d", len(pages)),
 				"Assistance publique – Hôpitaux de Paris", "Centre hospitalier d'Ajaccio",
 				espaces(segur.Euros(d.MontantHT)), espaces(segur.Euros(d.MontantPrestation)),
 				"Régime de TVA", d.RegimeTVA,
@@ -275,8 +274,8 @@ func TestGolden(t *testing.T) {
 func TestMetadonnees(t *testing.T) {
 	d := exemple(segur.DocumentConvention)
 	pdf := ecrire(t, d)
-	if !bytes.Contains(pdf, []byte("/Lang (fr)")) {
-		t.Errorf("no /Lang (fr) in the catalog")
+	if !bytes.Contains(pdf, []byte("/Lang (fr-FR)")) {
+		t.Errorf("no /Lang (fr-FR) in the catalog")
 	}
 	pdfinfo := poppler(t, "pdfinfo")
 	in := filepath.Join(t.TempDir(), "document.pdf")
@@ -292,7 +291,7 @@ func TestMetadonnees(t *testing.T) {
 		"Title:           Convention d'attribution ASP-2026-0000042-CONV-1",
 		"Subject:         Programme Ségur numérique, couloir Hôpital — demande n° ASP ASP-2026-0000042, Le Beau Logiciel SAS",
 		"Author:          Agence de services et de paiement",
-		"Creator:         Portail Ségur numérique",
+		"Creator:         segur",
 		"Page size:       595.28 x 841.89 pts (A4)",
 	} {
 		if !strings.Contains(info, w) {
@@ -321,7 +320,6 @@ func TestValider(t *testing.T) {
 		{"FINESS", segur.DocumentRefus, func(d *Donnees) { d.Beneficiaires[1].FINESS = "2C0000017" }, "bénéficiaire n° 2 : FINESS « 2C0000017 »"},
 		{"nom du bénéficiaire", segur.DocumentRefus, func(d *Donnees) { d.Beneficiaires[2].Nom = "" }, "bénéficiaire n° 3 (FINESS 690781810) : le nom est obligatoire"},
 		{"régime", segur.DocumentDecision, func(d *Donnees) { d.RegimeTVA = "ht" }, "régime de TVA « ht » : attendu HT ou TTC"},
-		{"sans agent", segur.DocumentDecision, func(d *Donnees) { d.Agent = "" }, "l'agent qui a décidé est obligatoire"},
 		{"HT négatif", segur.DocumentRefus, func(d *Donnees) { d.MontantHT = -1 }, "attendu un montant positif ou nul"},
 		{"prestation HT", segur.DocumentDecision, func(d *Donnees) { d.MontantPrestation++ }, "régime HT : le montant de la prestation"},
 		{"refus sans motif", segur.DocumentRefus, func(d *Donnees) { d.Raison = "  " }, "notification de refus : le motif du refus est obligatoire"},
@@ -334,7 +332,7 @@ func TestValider(t *testing.T) {
 		{"sans délai", segur.DocumentConvention, func(d *Donnees) { d.DelaiSignature = 0 }, "convention d'attribution : le délai de signature (en jours) est obligatoire"},
 		{"caractère absent", segur.DocumentRefus, func(d *Donnees) { d.Raison = "Prestation ≠ commande" }, "motif du refus : caractère « ≠ » (U+2260) impossible à imprimer"},
 		{"calcul", segur.DocumentDecision, func(d *Donnees) { d.Calcul = "a\x00b" }, "calcul du montant financé : caractère de contrôle U+0000 interdit"},
-		{"contrôle", segur.DocumentRefus, func(d *Donnees) { d.Agent = "a\nb" }, "agent : caractère de contrôle U+000A interdit"},
+		{"contrôle", segur.DocumentRefus, func(d *Donnees) { d.NumeroEditeur = "a\nb" }, "numéro éditeur : caractère de contrôle U+000A interdit"},
 		{"nom trop long", segur.DocumentRefus, func(d *Donnees) { d.Beneficiaires[0].Nom = strings.Repeat("é", 201) }, "bénéficiaire n° 1, nom : 201 caractères, au plus 200 attendus"},
 		{"référence trop longue", segur.DocumentRefus, func(d *Donnees) { d.Reference = strings.Repeat("R", 41) }, "référence : 41 caractères, au plus 40 attendus"},
 		{"UTF-8", segur.DocumentRefus, func(d *Donnees) { d.Raison = "\xff" }, "motif du refus : texte qui n'est pas de l'UTF-8"},
@@ -432,7 +430,7 @@ func TestDepuisDemande(t *testing.T) {
 		Beneficiaires: benef, RegimeTVA: dem.RegimeTVA, MontantHT: dem.MontantHTCents,
 		MontantPrestation: segur.MontantPrestation(dem.RegimeTVA, dem.MontantHTCents, prog),
 		MontantFinance:    finance, Avance: segur.Avance(finance), SoldeMax: finance - segur.Avance(finance),
-		Calcul: calcul, DelaiSignature: segur.DelaiSignature, Agent: "marie@asp.fr",
+		Calcul: calcul, DelaiSignature: segur.DelaiSignature,
 	}
 	text := strings.Join(pdftotext(t, ecrire(t, d)), " ")
 	for _, w := range []string{espaces(calcul), EnLettres(finance), "1er janvier 2026", "RI — Référentiel d'identité"} {

@@ -2,7 +2,6 @@ package document
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +14,8 @@ import (
 const (
 	agence    = "Agence de services et de paiement"
 	programme = "Programme Ségur numérique, couloir Hôpital"
+	createur  = "segur" // the PDF's creator, the HTML's generator
+	langue    = "fr-FR" // the PDF's /Lang, the HTML's lang
 )
 
 // The layout, in millimetres, on A4 (210 × 297).
@@ -27,41 +28,34 @@ const (
 	grisText = 90  // grey of the page header and footer
 )
 
-// page is a document being written: fpdf, and the text conversion its core
-// font needs.
+// page is a document being written as PDF: fpdf, and the text conversion
+// its core font needs.
 type page struct {
 	pdf *fpdf.Fpdf
 	tr  func(string) string // UTF-8 → Windows-1252
-	d   Donnees
+	r   *redaction
 }
 
-// nouvellePage starts the document of d, valid, on its first page: the
-// names folded (nom), the metadata set, the header and footer of every
-// page.
-func nouvellePage(d Donnees) *page {
-	d.Fournisseur = nom(d.Fournisseur)
-	d.Beneficiaires = slices.Clone(d.Beneficiaires)
-	for i := range d.Beneficiaires {
-		d.Beneficiaires[i].Nom = nom(d.Beneficiaires[i].Nom)
-	}
+// nouvellePage starts the PDF of r on its first page: the metadata set,
+// the header and footer of every page.
+func nouvellePage(r *redaction) *page {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	p := &page{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor(""), d: d}
+	p := &page{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor(""), r: r}
 
 	// Determinism: the dates are the document's, the catalogs sorted, and
 	// no compression, so that the bytes depend on fpdf and this package
 	// only, not on the version of compress/flate.
-	pdf.SetCreationDate(d.Date)
-	pdf.SetModificationDate(d.Date)
+	pdf.SetCreationDate(r.date)
+	pdf.SetModificationDate(r.date)
 	pdf.SetCatalogSort(true)
 	pdf.SetCompression(false)
 
-	titre := fmt.Sprintf("%s %s", d.Type.Libelle(), d.Reference)
-	pdf.SetTitle(titre, true)
-	pdf.SetSubject(fmt.Sprintf("%s — demande n° ASP %s, %s", programme, d.NumeroASP, d.Fournisseur), true)
+	pdf.SetTitle(r.titre(), true)
+	pdf.SetSubject(r.sujet, true)
 	pdf.SetAuthor(agence, true)
-	pdf.SetCreator("Portail Ségur numérique", true)
-	pdf.SetKeywords(fmt.Sprintf("Ségur numérique, %s, %s, %s", d.Type.Libelle(), d.Reference, d.NumeroASP), true)
-	pdf.SetLang("fr")
+	pdf.SetCreator(createur, true)
+	pdf.SetKeywords(r.motsCles, true)
+	pdf.SetLang(langue)
 	pdf.SetDisplayMode("fullwidth", "single")
 
 	pdf.SetMargins(marge, marge, marge)
@@ -71,6 +65,38 @@ func nouvellePage(d Donnees) *page {
 	pdf.SetFooterFunc(p.pied)
 	pdf.AddPage()
 	return p
+}
+
+// ecrire writes the blocks of content.
+func (p *page) ecrire(blocs []bloc) {
+	for _, b := range blocs {
+		switch b.genre {
+		case blocTitre:
+			p.titre(b.texte, b.refs)
+		case blocSection:
+			p.section(b.texte)
+		case blocPara:
+			p.para(b.texte)
+		case blocFort:
+			p.pdf.SetFont("Helvetica", "B", 10)
+			p.pdf.CellFormat(largeur, interl, p.txt(b.texte), "", 1, "L", false, 0, "")
+			p.pdf.Ln(1)
+			p.pdf.SetFont("Helvetica", "", 10)
+		case blocEncadre:
+			p.encadre(b.texte)
+		case blocListe:
+			p.liste(b.items...)
+		case blocTableau:
+			p.tableau(b.cols, b.lignes)
+		case blocSignature:
+			p.garder(30)
+			p.pdf.Ln(4)
+			p.pdf.SetX(marge + largeur/2)
+			p.pdf.MultiCell(largeur/2, interl, p.txt(b.texte), "", "L", false)
+		case blocSignatures:
+			p.signatures(b.items[0], b.items[1], b.autre)
+		}
+	}
 }
 
 // txt converts s to the core font's encoding.
@@ -84,7 +110,7 @@ func (p *page) entete() {
 	pdf.SetTextColor(grisText, grisText, grisText)
 	pdf.SetXY(marge, 10)
 	pdf.CellFormat(largeur*0.7, 4, p.txt(agence+" — "+programme), "", 0, "L", false, 0, "")
-	ref := p.txt(p.d.Reference)
+	ref := p.txt(p.r.reference)
 	p.ajuste("", 8, largeur*0.3, ref)
 	pdf.CellFormat(largeur*0.3, 4, ref, "", 0, "R", false, 0, "")
 	pdf.SetDrawColor(grisText, grisText, grisText)
@@ -105,7 +131,7 @@ func (p *page) pied() {
 	pdf.SetLineWidth(0.2)
 	pdf.Line(marge, hauteur-16, marge+largeur, hauteur-16)
 	pdf.SetXY(marge, hauteur-15)
-	pdf.CellFormat(largeur-25, 4, p.txt(fmt.Sprintf("%s — réf. %s du %s", p.d.Type.Libelle(), p.d.Reference, dateLongue(p.d.Date))), "", 0, "L", false, 0, "")
+	pdf.CellFormat(largeur-25, 4, p.txt(p.r.pied()), "", 0, "L", false, 0, "")
 	// Left aligned in a fixed place: the width of the alias {nb} is not
 	// the width of the number that replaces it.
 	pdf.CellFormat(25, 4, fmt.Sprintf("Page %d / {nb}", pdf.PageNo()), "", 0, "L", false, 0, "")
@@ -135,10 +161,38 @@ func (p *page) garder(h float64) {
 	}
 }
 
+// signatures writes the convention's two signing blocks: the agency's,
+// dated and signed by service, and the vendor's, with a box to sign in.
+func (p *page) signatures(signataire, date, fournisseur string) {
+	pdf := p.pdf
+	p.garder(50)
+	pdf.Ln(4)
+	y := pdf.GetY()
+	w := largeur/2 - 5
+	pdf.SetFont("Helvetica", "B", 10)
+	pdf.MultiCell(w, interl, p.txt(signataire), "", "L", false)
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.MultiCell(w, interl, p.txt(date), "", "L", false)
+	yGauche := pdf.GetY()
+
+	pdf.SetXY(marge+largeur/2+5, y)
+	pdf.SetFont("Helvetica", "B", 10)
+	pdf.MultiCell(w, interl, p.txt("Pour le fournisseur, "+fournisseur), "", "L", false)
+	pdf.SetX(marge + largeur/2 + 5)
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.MultiCell(w, interl, p.txt(signatureFournisseur), "", "L", false)
+	pdf.Rect(marge+largeur/2+5, pdf.GetY()+1, w, 25, "D")
+	pdf.SetY(max(yGauche, pdf.GetY()+27))
+}
+
+// signatureFournisseur asks the vendor's signatory for what a signature
+// needs.
+const signatureFournisseur = "Nom, qualité, date et signature :"
+
 // blocTitre is the first page's title block of a request's document.
-func (p *page) blocTitre() {
-	d := p.d
-	p.titre(d.Type.Libelle(), [][2]string{
+func (l *lettre) blocTitre() {
+	d := l.d
+	l.entete([][2]string{
 		{"Référence", d.Reference},
 		{"Date", dateLongue(d.Date)},
 		{"Demande n° ASP", d.NumeroASP},
@@ -305,12 +359,12 @@ func (p *page) tableau(cols []colonne, lignes []ligne) {
 
 // parties writes the vendor and the request: who the document is for, and
 // about what.
-func (p *page) parties() {
-	d := p.d
-	p.section("Fournisseur et demande")
+func (l *lettre) parties() {
+	d := l.d
+	l.section("Fournisseur et demande")
 	lab := colonne{w: 62, align: "L"}
 	val := colonne{w: largeur - 62, align: "L"}
-	p.tableau([]colonne{lab, val}, []ligne{
+	l.tableau([]colonne{lab, val}, []ligne{
 		{cellules: []string{"Fournisseur (éditeur)", d.Fournisseur}, grise: 1},
 		{cellules: []string{"SIRET", d.SIRET}, grise: 1},
 		{cellules: []string{"Numéro de la demande (ASP)", d.NumeroASP}, grise: 1},
@@ -321,13 +375,13 @@ func (p *page) parties() {
 }
 
 // beneficiaires writes the table of the client establishments.
-func (p *page) beneficiaires(titre string) {
-	p.section(titre)
-	lignes := make([]ligne, len(p.d.Beneficiaires))
-	for i, b := range p.d.Beneficiaires {
+func (l *lettre) beneficiaires(titre string) {
+	l.section(titre)
+	lignes := make([]ligne, len(l.d.Beneficiaires))
+	for i, b := range l.d.Beneficiaires {
 		lignes[i] = ligne{cellules: []string{fmt.Sprint(i + 1), b.FINESS, b.Nom}}
 	}
-	p.tableau([]colonne{
+	l.tableau([]colonne{
 		{"N°", 12, "C"},
 		{"FINESS PMSI", 30, "C"},
 		{"Établissement", largeur - 42, "L"},
@@ -336,28 +390,28 @@ func (p *page) beneficiaires(titre string) {
 
 // montants writes the table of the amounts; enLettres adds the amounts in
 // words (décision, convention).
-func (p *page) montants(titre string) {
-	d := p.d
-	p.section(titre)
+func (l *lettre) montants(titre string) {
+	d := l.d
+	l.section(titre)
 	regime := "HT (hors taxes)"
 	if d.RegimeTVA == "TTC" {
 		regime = "TTC (toutes taxes comprises)"
 	}
 	prestation := fmt.Sprintf("Montant de la prestation Ségur (%s)", d.RegimeTVA)
 	if d.Type == segur.DocumentRefus {
-		p.tableau([]colonne{{"Montant", 95, "L"}, {"En chiffres", largeur - 95, "R"}}, []ligne{
+		l.tableau([]colonne{{"Montant", 95, "L"}, {"En chiffres", largeur - 95, "R"}}, []ligne{
 			{cellules: []string{"Montant HT de la commande (montantSegurHT)", euros(d.MontantHT)}, grise: 1},
 			{cellules: []string{"Régime de TVA", regime}, grise: 1},
 			{cellules: []string{prestation, euros(d.MontantPrestation)}, grise: 1},
 			{cellules: []string{"Montant financé", euros(0)}, grise: 1, gras: true},
 		})
 		if strings.TrimSpace(d.Calcul) != "" {
-			p.para("Calcul : " + d.Calcul)
+			l.para("Calcul : " + d.Calcul)
 		}
 		return
 	}
 	cols := []colonne{{"Montant", 62, "L"}, {"En chiffres", 33, "R"}, {"En lettres", largeur - 95, "L"}}
-	p.tableau(cols, []ligne{
+	l.tableau(cols, []ligne{
 		{cellules: []string{"Montant HT de la commande (montantSegurHT)", euros(d.MontantHT), EnLettres(d.MontantHT)}, grise: 1},
 		{cellules: []string{"Régime de TVA", d.RegimeTVA, regime}, grise: 1},
 		{cellules: []string{prestation, euros(d.MontantPrestation), EnLettres(d.MontantPrestation)}, grise: 1},
@@ -365,21 +419,13 @@ func (p *page) montants(titre string) {
 		{cellules: []string{"Avance (30 % du montant financé)", euros(d.Avance), EnLettres(d.Avance)}, grise: 1},
 		{cellules: []string{"Solde maximal (montant financé moins l'avance)", euros(d.SoldeMax), EnLettres(d.SoldeMax)}, grise: 1},
 	})
-	p.para("Calcul du montant financé : " + d.Calcul)
-}
-
-// signatureAgence writes where and when, and who decided for the agency.
-func (p *page) signatureAgence() {
-	p.garder(30)
-	p.pdf.Ln(4)
-	p.pdf.SetX(marge + largeur/2)
-	p.pdf.MultiCell(largeur/2, interl, p.txt(fmt.Sprintf("Fait le %s.\nPour l'%s,\n%s", dateLongue(p.d.Date), agence, p.d.Agent)), "", "L", false)
+	l.para("Calcul du montant financé : " + d.Calcul)
 }
 
 // recours writes the means of appeal of an administrative decision.
-func (p *page) recours() {
-	p.section("Voies et délais de recours")
-	p.para("La présente " + minuscule(p.d.Type.Libelle()) + " peut faire l'objet d'un recours gracieux auprès de l'" + agence + ", ou d'un recours contentieux devant le tribunal administratif compétent, dans un délai de deux mois à compter de sa notification.")
+func (l *lettre) recours() {
+	l.section("Voies et délais de recours")
+	l.para("La présente " + minuscule(l.d.Type.Libelle()) + " peut faire l'objet d'un recours gracieux auprès de l'" + agence + ", ou d'un recours contentieux devant le tribunal administratif compétent, dans un délai de deux mois à compter de sa notification.")
 }
 
 // euros writes an amount in figures, as the portal does.

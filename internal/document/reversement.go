@@ -35,7 +35,6 @@ type Reversement struct {
 
 	Motif         string // why, mandatory
 	DelaiPaiement int    // days to pay back, from the issue date
-	Agent         string // the agent who ordered it
 }
 
 // Valider checks that r holds what the order needs and that its amounts
@@ -49,7 +48,6 @@ func (r Reversement) Valider() error {
 		{"SIRET", r.SIRET, 14, uneLigne}, {"numéro ASP", r.NumeroASP, 40, uneLigne},
 		{"numéro éditeur", r.NumeroEditeur, 40, uneLigne}, {"numéro ANS", r.NumeroAns, 10, uneLigne},
 		{"référence du contrôle", r.Controle, 40, uneLigne}, {"motif", r.Motif, 10_000, desLignes},
-		{"agent", r.Agent, 200, uneLigne},
 	} {
 		if n := utf8.RuneCountInString(t.valeur); n > t.max {
 			return invalid("%s : %d caractères, au plus %d attendus", t.champ, n, t.max)
@@ -69,8 +67,6 @@ func (r Reversement) Valider() error {
 	switch {
 	case strings.TrimSpace(r.Motif) == "":
 		return invalid("le motif est obligatoire")
-	case strings.TrimSpace(r.Agent) == "":
-		return invalid("l'agent qui ordonne le reversement est obligatoire")
 	case r.DelaiPaiement <= 0:
 		return invalid("le délai de paiement (en jours) est obligatoire")
 	case r.MontantFinance <= 0:
@@ -94,23 +90,40 @@ func EcrireReversement(w io.Writer, r Reversement) error {
 	if err := r.Valider(); err != nil {
 		return err
 	}
-	p := nouvellePage(Donnees{Type: segur.DocumentReversement, Reference: r.Reference, Date: r.Date,
-		Fournisseur: r.Fournisseur, SIRET: r.SIRET, NumeroASP: r.NumeroASP, NumeroEditeur: r.NumeroEditeur,
-		NumeroAns: r.NumeroAns, Logiciel: r.Logiciel, Agent: r.Agent})
-	p.ordreReversement(r)
-	if err := p.pdf.Output(w); err != nil {
-		return fmt.Errorf("document %s : %w", r.Reference, err)
+	return redigerReversement(r).ecrirePDF(w)
+}
+
+// EcrireReversementHTML validates r (see Valider), then writes the order of
+// recovery as an accessible HTML page to w, the same text as
+// EcrireReversement's PDF. Nothing is written when r is not valid.
+func EcrireReversementHTML(w io.Writer, r Reversement) error {
+	if err := r.Valider(); err != nil {
+		return err
 	}
-	return nil
+	return redigerReversement(r).ecrireHTML(w)
+}
+
+// redigerReversement writes the content of order r, valid, its names
+// folded (nom) as the PDF prints them.
+func redigerReversement(r Reversement) *redaction {
+	d := Donnees{Type: segur.DocumentReversement, Reference: r.Reference, Date: r.Date,
+		Fournisseur: nom(r.Fournisseur), SIRET: r.SIRET, NumeroASP: r.NumeroASP, NumeroEditeur: r.NumeroEditeur,
+		NumeroAns: r.NumeroAns, Logiciel: r.Logiciel}
+	red := &redaction{libelle: d.Type.Libelle(), reference: d.Reference, date: d.Date,
+		sujet:    fmt.Sprintf("%s — demande n° ASP %s, %s", programme, d.NumeroASP, d.Fournisseur),
+		motsCles: fmt.Sprintf("Ségur numérique, %s, %s, %s", d.Type.Libelle(), d.Reference, d.NumeroASP)}
+	l := lettre{redaction: red, d: d}
+	l.ordreReversement(r)
+	return red
 }
 
 // ordreReversement writes the order of recovery.
-func (p *page) ordreReversement(r Reversement) {
+func (p *lettre) ordreReversement(r Reversement) {
 	d := p.d
 	p.blocTitre()
 	p.parties()
 	if r.Controle != "" {
-		p.tableau([]colonne{{w: 62, align: "L"}, {w: largeur - 62, align: "L"}}, []ligne{
+		p.tableauLegende("Contrôle a posteriori", []colonne{{w: 62, align: "L"}, {w: largeur - 62, align: "L"}}, []ligne{
 			{cellules: []string{"Contrôle a posteriori", r.Controle}, grise: 1},
 		})
 	}
@@ -141,5 +154,5 @@ func (p *page) ordreReversement(r Reversement) {
 		r.DelaiPaiement, pluriel("jour", uint64(r.DelaiPaiement)), dateLongue(r.Date), dateLongue(limite), agence, d.Reference))
 	p.section("Voies et délais de recours")
 	p.para("Le présent ordre de reversement peut faire l'objet d'un recours gracieux auprès de l'" + agence + ", ou d'un recours contentieux devant le tribunal administratif compétent, dans un délai de deux mois à compter de sa notification.")
-	p.signatureAgence()
+	p.signature(serviceInstructeur)
 }

@@ -24,7 +24,7 @@ func exempleReversement() Reversement {
 		Controle:       "CTL-0000003",
 		MontantFinance: 13_750_45, AvanceVersee: 4_125_14, SoldeVerse: 9_625_31, MontantReverse: 13_750_45,
 		Motif:         "Le procès-verbal de vérification de service régulier n'a pas été transmis.\nLa facture ne mentionne pas l'établissement 750712184.",
-		DelaiPaiement: 30, Agent: "Marie Curie (marie@asp.fr)",
+		DelaiPaiement: 30,
 	}
 }
 
@@ -55,7 +55,7 @@ func TestEcrireReversement(t *testing.T) {
 		"Montant à reverser 13 750,45 € treize mille sept cent cinquante euros et quarante-cinq centimes",
 		"la somme de 13 750,45 € (treize mille sept cent cinquante euros et quarante-cinq centimes)",
 		"dans un délai de 30 jours à compter du 1er septembre 2026, soit au plus tard le 1er octobre 2026",
-		"Le présent ordre de reversement peut faire l'objet d'un recours", r.Agent, "Page 1 / ",
+		"Le présent ordre de reversement peut faire l'objet d'un recours", "Pour l'Agence de services et de paiement, le service instructeur", "Page 1 / ",
 		"Ordre de reversement — réf. ASP-2026-0000042-ORV-1 du 1er septembre 2026",
 	} {
 		if !strings.Contains(text, w) {

@@ -101,8 +101,8 @@ func (db *DB) createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande
 		return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
 	}
 	if doc := w.Document; doc != nil {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, string(doc.Type), doc.Reference, doc.Fichier.SHA256, doc.Fichier.Taille, c.Quand, c.Par)
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par, html_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			id, string(doc.Type), doc.Reference, doc.Fichier.SHA256, doc.Fichier.Taille, c.Quand, c.Par, nullString(doc.HTML))
 		if violationOf(err) == uniqueViolation {
 			return segur.Errorf(segur.ECONFLICT, "le document %s existe déjà : la demande a changé entre-temps ; rechargez la page", doc.Reference)
 		}
@@ -121,8 +121,9 @@ func (db *DB) createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande
 			return fmt.Errorf("sqlstore: établissements de %s: %w", asp, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO demande_historique (demande_id, quand, par, action, de, vers, raison, adresse, document_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		id, c.Quand, c.Par, string(c.Action), string(c.De), string(c.Vers), c.Raison, c.Adresse, nullString(c.Document)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO demande_historique (demande_id, quand, par, action, de, vers, raison, adresse, document_sha256, document_html_sha256)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		id, c.Quand, c.Par, string(c.Action), string(c.De), string(c.Vers), c.Raison, c.Adresse, nullString(c.Document), nullString(c.DocumentHTML)); err != nil {
 		return fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
 	}
 	if w.Courriel != nil {
@@ -130,13 +131,17 @@ func (db *DB) createChangement(ctx context.Context, tx *sql.Tx, d *segur.Demande
 			return err
 		}
 	}
-	return db.audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, map[string]string{
-		"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document})
+	detail := map[string]string{"de": string(c.De), "vers": string(c.Vers), "raison": c.Raison, "document": c.Document}
+	if c.DocumentHTML != "" {
+		detail["document_html"] = c.DocumentHTML
+	}
+	return db.audit(ctx, tx, c.Quand, "demande."+string(c.Action), "demande:"+asp, detail)
 }
 
 // FindHistorique returns a request's history, oldest first.
 func (db *DB) FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT h.quand, h.par, h.action, h.de, h.vers, h.raison, h.adresse, COALESCE(h.document_sha256, '') FROM demande_historique h
+	rows, err := db.r.QueryContext(ctx, `SELECT h.quand, h.par, h.action, h.de, h.vers, h.raison, h.adresse, COALESCE(h.document_sha256, ''),
+		COALESCE(h.document_html_sha256, '') FROM demande_historique h
 		JOIN demandes d ON d.id = h.demande_id WHERE d.numero_asp = $1 ORDER BY h.id`, asp)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
@@ -146,7 +151,7 @@ func (db *DB) FindHistorique(ctx context.Context, asp string) ([]segur.Changemen
 	for rows.Next() {
 		var c segur.Changement
 		var action, de, vers string
-		if err := rows.Scan(&c.Quand, &c.Par, &action, &de, &vers, &c.Raison, &c.Adresse, &c.Document); err != nil {
+		if err := rows.Scan(&c.Quand, &c.Par, &action, &de, &vers, &c.Raison, &c.Adresse, &c.Document, &c.DocumentHTML); err != nil {
 			return nil, fmt.Errorf("sqlstore: historique de %s: %w", asp, err)
 		}
 		c.Quand = c.Quand.UTC()
@@ -161,10 +166,10 @@ func (db *DB) FindDocuments(ctx context.Context, asp string) ([]segur.Document, 
 	return queryAll(ctx, db.r, func(s scanner) (segur.Document, error) {
 		var d segur.Document
 		var t string
-		err := s.Scan(&d.ID, &t, &d.Reference, &d.Fichier.SHA256, &d.Fichier.Taille, &d.CreeLe, &d.Par)
+		err := s.Scan(&d.ID, &t, &d.Reference, &d.Fichier.SHA256, &d.Fichier.Taille, &d.CreeLe, &d.Par, &d.HTML)
 		d.Type, d.CreeLe = segur.TypeDocument(t), d.CreeLe.UTC()
 		return d, err
-	}, "documents", `SELECT o.id, o.type, o.reference, o.sha256, o.taille, o.cree_le, o.par FROM documents o
+	}, "documents", `SELECT o.id, o.type, o.reference, o.sha256, o.taille, o.cree_le, o.par, COALESCE(o.html_sha256, '') FROM documents o
 		JOIN demandes d ON d.id = o.demande_id WHERE d.numero_asp = $1 ORDER BY o.id`, asp)
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -54,6 +55,65 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Error("unknown request: got no error")
 		} else {
 			assertCode(t, err, segur.ENOTFOUND)
+		}
+	})
+
+	t.Run("documents et leur version HTML", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f := fixture(t, db, "88558855858745")
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""})
+		inst := []segur.Role{segur.RoleInstructeur}
+		p := segur.ProgrammeParDefaut
+		prendre := segur.Demarche{Action: segur.ActionPrendre, Roles: inst, Login: "marie@asp.fr"}
+		refuser := segur.Demarche{Action: segur.ActionRefuser, Roles: inst, Login: "marie@asp.fr", Raison: "hors programme"}
+		for _, d := range ds {
+			if _, err := db.AppliquerDemarche(ctx, d.NumeroASP, prendre, p, segur.Suites{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A document issued with its HTML version: both references stored,
+		// in the documents, the history and the audit log.
+		asp := ds[0].NumeroASP
+		doc := &segur.Document{Type: segur.DocumentRefus, Reference: segur.ReferenceDocument(asp, segur.DocumentRefus, 1),
+			Fichier: segur.BlobRef{SHA256: sha("refus pdf"), Taille: 1234}, HTML: sha("refus html")}
+		c, err := db.AppliquerDemarche(ctx, asp, refuser, p, segur.Suites{Document: doc})
+		if err != nil || c.Document != doc.Fichier.SHA256 || c.DocumentHTML != doc.HTML {
+			t.Fatalf("refuser: %+v %v", c, err)
+		}
+		docs, err := db.FindDocuments(ctx, asp)
+		if err != nil || len(docs) != 1 || docs[0].Fichier != doc.Fichier || docs[0].HTML != doc.HTML {
+			t.Errorf("documents: got %+v %v; want HTML %s", docs, err, doc.HTML)
+		}
+		h, err := db.FindHistorique(ctx, asp)
+		if err != nil || len(h) != 2 || h[1].Document != doc.Fichier.SHA256 || h[1].DocumentHTML != doc.HTML || h[0].DocumentHTML != "" {
+			t.Errorf("history: got %+v %v; want the HTML's SHA-256 beside the PDF's", h, err)
+		}
+		evs, err := db.FindEvenements(ctx, "demande:"+asp)
+		if err != nil || len(evs) == 0 || !strings.Contains(evs[len(evs)-1].Details, `"document_html":"`+doc.HTML+`"`) {
+			t.Errorf("audit: got %+v %v; want document_html %s", evs, err, doc.HTML)
+		}
+		// A document without HTML version (issued before migration 0016)
+		// reads as such.
+		autre := ds[1].NumeroASP
+		ancien := &segur.Document{Type: segur.DocumentRefus, Reference: segur.ReferenceDocument(autre, segur.DocumentRefus, 1),
+			Fichier: segur.BlobRef{SHA256: sha("ancien pdf"), Taille: 99}}
+		if _, err := db.AppliquerDemarche(ctx, autre, refuser, p, segur.Suites{Document: ancien}); err != nil {
+			t.Fatal(err)
+		}
+		if docs, err := db.FindDocuments(ctx, autre); err != nil || len(docs) != 1 || docs[0].HTML != "" {
+			t.Errorf("document without HTML: got %+v %v", docs, err)
+		}
+		if h, err := db.FindHistorique(ctx, autre); err != nil || h[len(h)-1].DocumentHTML != "" || h[len(h)-1].Document != ancien.Fichier.SHA256 {
+			t.Errorf("history without HTML: got %+v %v", h, err)
+		}
+		// The column holds a SHA-256 or nothing, and stays append-only.
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO documents (demande_id, type, reference, sha256, taille, cree_le, par, html_sha256)
+			VALUES ($1, 'refus', 'X-REF-9', $2, 1, $3, 'x', 'abc')`, int64(ds[1].ID), sha("x"), stored); err == nil {
+			t.Error("html_sha256 'abc' accepted; want the CHECK to refuse it")
+		}
+		if _, err := db.w.ExecContext(ctx, `UPDATE documents SET html_sha256 = $1`, sha("y")); err == nil {
+			t.Error("html_sha256 updated, want documents append-only")
 		}
 	})
 

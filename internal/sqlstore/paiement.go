@@ -180,17 +180,20 @@ func (e *ecriture) UpdateLot(ctx context.Context, l *segur.Lot, de segur.EtatLot
 // queues its mail.
 func (e *ecriture) CreateAvis(ctx context.Context, l *segur.Lot, a *segur.Avis) error {
 	now := e.db.clock()
-	_, err := e.tx.ExecContext(ctx, `INSERT INTO avis_paiement (reference, lot_id, fournisseur_id, date_paiement, montant_cents, sha256, taille, cree_le, par)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		a.Reference, int64(l.ID), int64(a.FournisseurID), jour(a.DatePaiement), a.Montant, a.Fichier.SHA256, a.Fichier.Taille, now, a.Par)
+	_, err := e.tx.ExecContext(ctx, `INSERT INTO avis_paiement (reference, lot_id, fournisseur_id, date_paiement, montant_cents, sha256, taille, cree_le, par, html_sha256)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.Reference, int64(l.ID), int64(a.FournisseurID), jour(a.DatePaiement), a.Montant, a.Fichier.SHA256, a.Fichier.Taille, now, a.Par, nullString(a.HTML))
 	if violationOf(err) == uniqueViolation {
 		return segur.Errorf(segur.ECONFLICT, "l'avis de paiement %s existe déjà : rien n'est fait ; rechargez la page", a.Reference)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: avis %s: %w", a.Reference, err)
 	}
-	if err := e.db.audit(ctx, e.tx, now, "avis.emettre", "avis:"+a.Reference, map[string]any{"lot": l.Reference(),
-		"fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}); err != nil {
+	detail := map[string]any{"lot": l.Reference(), "fournisseur": int64(a.FournisseurID), "montant_cents": a.Montant, "sha256": a.Fichier.SHA256}
+	if a.HTML != "" {
+		detail["html_sha256"] = a.HTML
+	}
+	if err := e.db.audit(ctx, e.tx, now, "avis.emettre", "avis:"+a.Reference, detail); err != nil {
 		return err
 	}
 	if a.Courriel != nil {
@@ -294,13 +297,14 @@ func changerEtatLot(ctx context.Context, tx *sql.Tx, l *segur.Lot, de segur.Etat
 }
 
 // avisColumns are the columns scanAvis reads.
-const avisColumns = `a.id, a.reference, a.lot_id, a.fournisseur_id, a.date_paiement, a.montant_cents, a.sha256, a.taille, a.cree_le, a.par`
+const avisColumns = `a.id, a.reference, a.lot_id, a.fournisseur_id, a.date_paiement, a.montant_cents, a.sha256, a.taille, a.cree_le, a.par,
+	COALESCE(a.html_sha256, '')`
 
 // scanAvis reads avisColumns, then the columns of more.
 func scanAvis(s scanner, more ...any) (segur.Avis, error) {
 	var a segur.Avis
 	var date string
-	if err := s.Scan(append([]any{&a.ID, &a.Reference, &a.LotID, &a.FournisseurID, &date, &a.Montant, &a.Fichier.SHA256, &a.Fichier.Taille, &a.CreeLe, &a.Par}, more...)...); err != nil {
+	if err := s.Scan(append([]any{&a.ID, &a.Reference, &a.LotID, &a.FournisseurID, &date, &a.Montant, &a.Fichier.SHA256, &a.Fichier.Taille, &a.CreeLe, &a.Par, &a.HTML}, more...)...); err != nil {
 		return a, err
 	}
 	a.CreeLe = a.CreeLe.UTC()

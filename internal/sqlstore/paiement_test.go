@@ -49,7 +49,8 @@ func reglement(l *segur.Lot, login string, le hop.Date) segur.Reglement {
 	r := segur.Reglement{Login: login, Adresse: "192.0.2.7", Le: le, Aujourdhui: hop.Date{Annee: 2026, Mois: 3, Jour: 1}}
 	for _, v := range l.Versements() {
 		a := segur.Avis{Reference: segur.ReferenceAvis(l.ID, v.Rang), LotID: l.ID, FournisseurID: v.FournisseurID, DatePaiement: le,
-			Montant: v.Montant, Paiements: v.Paiements, Fichier: segur.BlobRef{SHA256: sha(fmt.Sprint("avis ", l.ID, v.Rang)), Taille: 2000}}
+			Montant: v.Montant, Paiements: v.Paiements, Fichier: segur.BlobRef{SHA256: sha(fmt.Sprint("avis ", l.ID, v.Rang)), Taille: 2000},
+			HTML: sha(fmt.Sprint("avis html ", l.ID, v.Rang))}
 		c := segur.CourrielAvis(&a, &segur.Fournisseur{Nom: "Éditeur", SIRET: "88558855858745", Email: "compta@editeur.example"}, "")
 		c.PieceSHA256 = a.Fichier.SHA256
 		a.Courriel = &c
@@ -173,6 +174,12 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		un, err := db.FindAvis(ctx, avis[0].Reference)
 		if err != nil || len(un.Paiements) != 3 || un.Paiements[1].NumeroASP != asps[1] {
 			t.Errorf("FindAvis: %+v %v", un, err)
+		}
+		if un.HTML != r.Avis[0].HTML || avis[0].HTML != r.Avis[0].HTML || mes[0].HTML != r.Avis[0].HTML || un.HTML == "" {
+			t.Errorf("the notice's HTML version: got %q, %q, %q; want %q", un.HTML, avis[0].HTML, mes[0].HTML, r.Avis[0].HTML)
+		}
+		if evs, err := db.FindEvenements(ctx, "avis:"+un.Reference); err != nil || len(evs) != 1 || !strings.Contains(evs[0].Details, `"html_sha256":"`+un.HTML+`"`) {
+			t.Errorf("the notice's audit event: got %+v %v; want its html_sha256", evs, err)
 		}
 		if _, err := db.FindAvis(ctx, "AVIS-999999-1"); !segur.IsCode(err, segur.ENOTFOUND) {
 			t.Errorf("unknown notice: got %v", err)

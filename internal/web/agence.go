@@ -41,7 +41,9 @@ func (s *Server) routesAgence(pages *http.ServeMux) {
 	pages.Handle("GET /agence/demandes/{asp}/pieces/{n}", inst(s.avecDemande(s.pieceDeposee)))
 	pages.Handle("GET /agence/demandes/{asp}/versions/{id}", inst(s.avecDemande(s.pieceVersion)))
 	pages.Handle("GET /agence/demandes/{asp}/documents/{ref}", inst(s.avecDemande(s.documentDe)))
+	pages.Handle("GET /agence/demandes/{asp}/documents/{ref}/html", inst(s.avecDemande(s.documentHTMLDe)))
 	pages.Handle("GET /agence/demandes/{asp}/avis/{ref}", inst(s.avecDemande(s.avisDe)))
+	pages.Handle("GET /agence/demandes/{asp}/avis/{ref}/html", inst(s.avecDemande(s.avisHTMLDe)))
 }
 
 // avecDemande reads the request of the path's {asp} for an agent.

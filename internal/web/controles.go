@@ -336,6 +336,7 @@ type DemandeControle struct {
 	NumeroASP, NumeroEditeur, Lien, Statut, Fournisseur, SIRET string
 	MontantFinance, AvanceVersee, SoldeVerse, TotalVerse       string
 	OrdreLien                                                  string
+	OrdreHTML                                                  string // the link to its HTML version, "" when it has none
 }
 
 // MessageVue is a message of the agency to the vendor.
@@ -385,6 +386,15 @@ func (s *Server) pageControle(ctx context.Context, c *segur.Controle, agent bool
 			SoldeVerse: segur.Euros(solde), TotalVerse: segur.Euros(avance + solde)}}
 	if c.Ordre != "" {
 		p.Demande.OrdreLien = demande + "/documents/" + c.Ordre
+		docs, err := s.Store.FindDocuments(ctx, d.NumeroASP)
+		if err != nil {
+			return PageControle{}, err
+		}
+		for _, o := range docs {
+			if o.Reference == c.Ordre {
+				p.Demande.OrdreHTML = lienHTML(p.Demande.OrdreLien, o.HTML)
+			}
+		}
 	}
 	for _, m := range c.Messages {
 		v := MessageVue{Quand: s.date(m.Quand), Par: m.Par, Texte: m.Texte}

@@ -339,6 +339,14 @@ func TestControles(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(b, []byte("%PDF-")) {
 			t.Errorf("GET %s: got %d", u.url, resp.StatusCode)
 		}
+		// Its accessible HTML version, linked from the control's page.
+		if code, body := L.lire(u.c.Get(p.srv.URL + u.url + "/html")); code != http.StatusOK || !strings.Contains(body, "<h1>Ordre de reversement</h1>") ||
+			!strings.Contains(body, "le service instructeur") || strings.Contains(body, "@asp.fr") {
+			t.Errorf("GET %s/html: got %d", u.url, code)
+		}
+	}
+	if _, body := L.lire(vendeur.Get(vbase)); !strings.Contains(body, `href="/demandes/`+c.NumeroASP+`/documents/`+ordre+`/html"`) {
+		t.Errorf("the vendor's control page lacks the order's HTML version")
 	}
 	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), "y.pdf", pdf); code != http.StatusUnprocessableEntity || !strings.Contains(body, "est clos") {
 		t.Errorf("a file after the outcome: got %d", code)
@@ -658,5 +666,9 @@ func TestParcoursControles(t *testing.T) {
 		t.Errorf("vendor's control: %q", got)
 	}
 	segurtest.Screenshot(t, ctx, "controles-08-fournisseur-controle")
+	segurtest.Axe(t, ctx)
+	// On a phone: the order and its HTML version's link.
+	do("votre contrôle à 390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`a[href$="-ORV-1/html"]`)))
+	segurtest.Screenshot(t, ctx, "controles-09-fournisseur-controle-390")
 	segurtest.Axe(t, ctx)
 }

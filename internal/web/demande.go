@@ -26,7 +26,9 @@ func (s *Server) routesDemande(pages *http.ServeMux) {
 	pages.Handle("GET /demandes/{asp}/pieces/{n}", s.handle(s.authentifie(s.demandeDuFournisseur(s.pieceDeposee))))
 	pages.Handle("GET /demandes/{asp}/versions/{id}", s.handle(s.authentifie(s.demandeDuFournisseur(s.pieceVersion))))
 	pages.Handle("GET /demandes/{asp}/documents/{ref}", s.handle(s.authentifie(s.demandeDuFournisseur(s.documentDe))))
+	pages.Handle("GET /demandes/{asp}/documents/{ref}/html", s.handle(s.authentifie(s.demandeDuFournisseur(s.documentHTMLDe))))
 	pages.Handle("GET /demandes/{asp}/avis/{ref}", s.handle(s.authentifie(s.demandeDuFournisseur(s.avisDe))))
+	pages.Handle("GET /demandes/{asp}/avis/{ref}/html", s.handle(s.authentifie(s.demandeDuFournisseur(s.avisHTMLDe))))
 }
 
 // demandeDuFournisseur reads the path's request if it is the vendor's:

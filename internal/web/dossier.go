@@ -56,7 +56,11 @@ type PieceVue struct {
 // vendor signed and sent, with the antivirus's verdict).
 type DocumentVue struct {
 	Reference, Libelle, Date, Lien, SHA256 string
-	Antivirus                              AnalyseVue
+	// HTML is the link to its accessible HTML version, "" when it has
+	// none: SansHTML then says so, unless it is the vendor's file.
+	HTML      string
+	SansHTML  bool
+	Antivirus AnalyseVue
 }
 
 // ChangementVue is a line of a request's history.
@@ -115,6 +119,7 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string, age
 	for _, o := range docs {
 		dv := DocumentVue{Reference: o.Reference, Libelle: o.Type.Libelle(), Date: s.date(o.CreeLe),
 			Lien: base + "/documents/" + o.Reference, SHA256: o.Fichier.SHA256}
+		dv.HTML, dv.SansHTML = lienHTML(dv.Lien, o.HTML), o.HTML == "" && o.Type != segur.DocumentConventionSignee
 		if o.Type == segur.DocumentConventionSignee {
 			// The vendor's file, not the agency's: judged as a piece.
 			pv := PieceVue{Nom: o.NomFichier(), Lien: dv.Lien}
@@ -132,8 +137,9 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string, age
 		return nil, err
 	}
 	for _, a := range avis {
+		lien := base + "/avis/" + a.Reference
 		v.Documents = append(v.Documents, DocumentVue{Reference: a.Reference, Libelle: "Avis de paiement", Date: s.date(a.CreeLe),
-			Lien: base + "/avis/" + a.Reference, SHA256: a.Fichier.SHA256})
+			Lien: lien, SHA256: a.Fichier.SHA256, HTML: lienHTML(lien, a.HTML), SansHTML: a.HTML == ""})
 		refs[a.Fichier.SHA256] = a.Reference
 	}
 	hist, err := st.FindHistorique(ctx, d.NumeroASP)
@@ -310,8 +316,18 @@ func (s *Server) pieceVersion(w http.ResponseWriter, r *http.Request, d *segur.D
 	return introuvable("Cette pièce")
 }
 
-// documentDe sends a document of request d by its reference.
+// documentDe sends a document of request d by its reference, as PDF.
 func (s *Server) documentDe(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	return s.documentVersion(w, r, d, false)
+}
+
+// documentHTMLDe sends the accessible HTML version of a document of
+// request d, by its reference.
+func (s *Server) documentHTMLDe(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	return s.documentVersion(w, r, d, true)
+}
+
+func (s *Server) documentVersion(w http.ResponseWriter, r *http.Request, d *segur.Demande, html bool) error {
 	docs, err := s.Store.FindDocuments(r.Context(), d.NumeroASP)
 	if err != nil {
 		return err
@@ -319,6 +335,9 @@ func (s *Server) documentDe(w http.ResponseWriter, r *http.Request, d *segur.Dem
 	ref := r.PathValue("ref")
 	for _, o := range docs {
 		if o.Reference == ref {
+			if html {
+				return s.montrerHTML(w, r, o.HTML, o.Reference, o.NomFichierHTML())
+			}
 			if o.Type == segur.DocumentConventionSignee {
 				// Sent by the vendor: a piece, judged by the antivirus.
 				if err := s.controlerAntivirus(r.Context(), o.Fichier.SHA256, "", o.NomFichier()); err != nil {
@@ -331,16 +350,69 @@ func (s *Server) documentDe(w http.ResponseWriter, r *http.Request, d *segur.Dem
 	return segur.Errorf(segur.ENOTFOUND, "document %s introuvable", strings.ToValidUTF8(ref[:min(len(ref), 40)], ""))
 }
 
-// avisDe sends a payment notice that paid request d, by its reference.
+// avisDe sends a payment notice that paid request d, by its reference, as
+// PDF.
 func (s *Server) avisDe(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	return s.avisVersion(w, r, d, false)
+}
+
+// avisHTMLDe sends the accessible HTML version of a payment notice that
+// paid request d.
+func (s *Server) avisHTMLDe(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	return s.avisVersion(w, r, d, true)
+}
+
+func (s *Server) avisVersion(w http.ResponseWriter, r *http.Request, d *segur.Demande, html bool) error {
 	avis, err := s.Store.FindAvisDeDemande(r.Context(), d.NumeroASP)
 	if err != nil {
 		return err
 	}
 	for _, a := range avis {
 		if a.Reference == r.PathValue("ref") {
-			return s.montrer(w, r, a.Fichier, "PDF", a.NomFichier())
+			return s.envoyerAvis(w, r, &a, html)
 		}
 	}
 	return segur.Errorf(segur.ENOTFOUND, "avis de paiement introuvable sur la demande %s", d.NumeroASP)
+}
+
+// envoyerAvis sends payment notice a as PDF, or its HTML version.
+func (s *Server) envoyerAvis(w http.ResponseWriter, r *http.Request, a *segur.Avis, html bool) error {
+	if html {
+		return s.montrerHTML(w, r, a.HTML, a.Reference, a.NomFichierHTML())
+	}
+	return s.montrer(w, r, a.Fichier, "PDF", a.NomFichier())
+}
+
+// lienHTML is the link to the HTML version of the document at pdf, "" when
+// it has none (sha256 "").
+func lienHTML(pdf, sha256 string) string {
+	if sha256 == "" {
+		return ""
+	}
+	return pdf + "/html"
+}
+
+// cspDocumentHTML is the policy of a document's HTML version: no script,
+// nothing but the document's own stylesheet (document.FeuilleHTML).
+const cspDocumentHTML = "default-src 'none'; style-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+
+// montrerHTML sends the HTML version sha256 (stored as written by
+// internal/document) of the document of reference ref, or says that the
+// document has none: issued before HTML versions existed.
+func (s *Server) montrerHTML(w http.ResponseWriter, r *http.Request, sha256, ref, nom string) error {
+	if sha256 == "" {
+		return segur.Errorf(segur.ENOTFOUND, "le document %s n'a pas de version accessible (HTML) : il a été émis avant leur mise en place ; seul son PDF existe", ref)
+	}
+	b, err := s.Blobs.Open(r.Context(), sha256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.FormatInt(b.Taille(), 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": nom}))
+	h.Set("Content-Security-Policy", cspDocumentHTML)
+	_, err = io.Copy(w, b)
+	return err
 }

@@ -30,9 +30,11 @@ func (s *Server) routesPaiements(pages *http.ServeMux) {
 	pages.Handle("POST /agence/paiements/lots/{id}/annuler", pay(s.postAnnulerLot))
 	pages.Handle("POST /agence/paiements/lots/{id}/payer", pay(s.postPayerLot))
 	pages.Handle("GET /agence/paiements/lots/{id}/virement.xml", pay(s.getVirement))
-	pages.Handle("GET /agence/paiements/lots/{id}/avis/{ref}", pay(s.getAvisAgent))
+	pages.Handle("GET /agence/paiements/lots/{id}/avis/{ref}", pay(func(w http.ResponseWriter, r *http.Request) error { return s.getAvisAgent(w, r, false) }))
+	pages.Handle("GET /agence/paiements/lots/{id}/avis/{ref}/html", pay(func(w http.ResponseWriter, r *http.Request) error { return s.getAvisAgent(w, r, true) }))
 	pages.Handle("GET /paiements", s.handle(s.authentifie(s.getAvisFournisseur)))
-	pages.Handle("GET /paiements/{ref}", s.handle(s.authentifie(s.getAvisPDF)))
+	pages.Handle("GET /paiements/{ref}", s.handle(s.authentifie(func(w http.ResponseWriter, r *http.Request) error { return s.getAvis(w, r, false) })))
+	pages.Handle("GET /paiements/{ref}/html", s.handle(s.authentifie(func(w http.ResponseWriter, r *http.Request) error { return s.getAvis(w, r, true) })))
 }
 
 // LignePaiement is a payment as the pages show it.
@@ -218,11 +220,15 @@ func (s *Server) refusPaiements(w http.ResponseWriter, r *http.Request, err erro
 // AvisVue is a payment notice with its link.
 type AvisVue struct {
 	Reference, Lien, DatePaiement, Montant, CreeLe, SHA256 string
+	HTML                                                   string // the link to its HTML version, "" when it has none
+	SansHTML                                               bool   // issued before HTML versions existed
 }
 
 func (s *Server) avisVue(a segur.Avis, base string) AvisVue {
-	return AvisVue{Reference: a.Reference, Lien: base + url.PathEscape(a.Reference), DatePaiement: a.DatePaiement.String(),
+	v := AvisVue{Reference: a.Reference, Lien: base + url.PathEscape(a.Reference), DatePaiement: a.DatePaiement.String(),
 		Montant: segur.Euros(a.Montant), CreeLe: s.date(a.CreeLe), SHA256: a.Fichier.SHA256}
+	v.HTML, v.SansHTML = lienHTML(v.Lien, a.HTML), a.HTML == ""
+	return v
 }
 
 // PageLotPaiement is a batch's page.
@@ -406,8 +412,9 @@ func (s *Server) getVirement(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// getAvisAgent sends a notice of the batch to a payment officer.
-func (s *Server) getAvisAgent(w http.ResponseWriter, r *http.Request) error {
+// getAvisAgent sends a notice of the batch to a payment officer, as PDF or
+// its HTML version.
+func (s *Server) getAvisAgent(w http.ResponseWriter, r *http.Request, html bool) error {
 	id, err := lotID(r)
 	if err != nil {
 		return err
@@ -419,7 +426,7 @@ func (s *Server) getAvisAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.montrer(w, r, a.Fichier, "PDF", a.NomFichier())
+	return s.envoyerAvis(w, r, a, html)
 }
 
 // PageAvis is the vendor's list of its payment notices.
@@ -448,9 +455,9 @@ func (s *Server) getAvisFournisseur(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// getAvisPDF sends a vendor one of its notices; another vendor's is not
-// found, as if it did not exist.
-func (s *Server) getAvisPDF(w http.ResponseWriter, r *http.Request) error {
+// getAvis sends a vendor one of its notices, as PDF or its HTML version;
+// another vendor's is not found, as if it did not exist.
+func (s *Server) getAvis(w http.ResponseWriter, r *http.Request, html bool) error {
 	f, err := s.fournisseur(r)
 	if err != nil {
 		return err
@@ -463,5 +470,5 @@ func (s *Server) getAvisPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.montrer(w, r, a.Fichier, "PDF", a.NomFichier())
+	return s.envoyerAvis(w, r, a, html)
 }
