@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -16,6 +17,9 @@ type AvisJSON struct {
 	Montant      string             `json:"montant"`      // as montantSegurHT: 4125.00
 	Paiements    []PaiementAvisJSON `json:"paiements"`
 	URL          string             `json:"url"` // the PDF
+	// URLHTML is its accessible HTML version's, null for a notice issued
+	// before those versions existed.
+	URLHTML *string `json:"urlHTML"`
 }
 
 // PaiementAvisJSON is one payment of a notice.
@@ -51,6 +55,10 @@ func (a *API) getAvisListe(w http.ResponseWriter, r *http.Request) error {
 		}
 		j := AvisJSON{Reference: v.Reference, Lot: segur.FormatLot(v.LotID), DatePaiement: v.DatePaiement.String(),
 			Montant: hop.MontantTexte(v.Montant), Paiements: []PaiementAvisJSON{}, URL: "/api/v1/avis/" + v.Reference}
+		if v.HTML != "" {
+			u := j.URL + "/html"
+			j.URLHTML = &u
+		}
 		for _, p := range v.Paiements {
 			j.Paiements = append(j.Paiements, PaiementAvisJSON{p.NumeroASP, p.NumeroEditeur, string(p.Nature), hop.MontantTexte(p.Montant)})
 		}
@@ -69,6 +77,12 @@ func (a *API) getAvis(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if strings.HasSuffix(r.URL.Path, "/html") {
+		if v.HTML == "" {
+			return segur.Errorf(segur.ENOTFOUND, "l'avis de paiement %s n'a pas de version HTML : il a été émis avant leur mise en place", ref)
+		}
+		return a.telecharger(w, r, segur.BlobRef{SHA256: v.HTML}, "text/html; charset=utf-8", strings.TrimSuffix(v.NomFichier(), ".pdf")+".html")
 	}
 	return a.telecharger(w, r, v.Fichier, "application/pdf", v.NomFichier())
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/segur-numerique/segur"
@@ -34,6 +35,11 @@ type DocumentJSON struct {
 	EmisLe    time.Time `json:"emisLe"`
 	SHA256    string    `json:"sha256"`
 	URL       string    `json:"url"`
+	// SHA256HTML and URLHTML are its accessible HTML version's, null for
+	// a document issued before those versions existed, and for the
+	// vendor's signed convention.
+	SHA256HTML *string `json:"sha256HTML"`
+	URLHTML    *string `json:"urlHTML"`
 }
 
 // ClientJSON is a beneficiary establishment.
@@ -101,8 +107,13 @@ func (a *API) getDemande(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := demandeJSON(d)
 	for _, o := range docs {
-		out.Documents = append(out.Documents, DocumentJSON{Reference: o.Reference, Type: string(o.Type), Libelle: o.Type.Libelle(),
-			EmisLe: o.CreeLe, SHA256: o.Fichier.SHA256, URL: "/api/v1/demandes/" + d.NumeroASP + "/documents/" + o.Reference})
+		j := DocumentJSON{Reference: o.Reference, Type: string(o.Type), Libelle: o.Type.Libelle(),
+			EmisLe: o.CreeLe, SHA256: o.Fichier.SHA256, URL: "/api/v1/demandes/" + d.NumeroASP + "/documents/" + o.Reference}
+		if o.HTML != "" {
+			h, u := o.HTML, j.URL+"/html"
+			j.SHA256HTML, j.URLHTML = &h, &u
+		}
+		out.Documents = append(out.Documents, j)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -117,10 +128,16 @@ func (a *API) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ref := r.PathValue("reference")
+	ref, html := r.PathValue("reference"), strings.HasSuffix(r.URL.Path, "/html")
 	for _, o := range docs {
-		if o.Reference == ref {
+		switch {
+		case o.Reference != ref:
+		case !html:
 			return a.telecharger(w, r, o.Fichier, "application/pdf", o.NomFichier())
+		case o.HTML == "":
+			return segur.Errorf(segur.ENOTFOUND, "le document %s n'a pas de version HTML : il a été émis avant leur mise en place", ref)
+		default:
+			return a.telecharger(w, r, segur.BlobRef{SHA256: o.HTML}, "text/html; charset=utf-8", o.NomFichierHTML())
 		}
 	}
 	return segur.Errorf(segur.ENOTFOUND, "document introuvable sur la demande %s", d.NumeroASP)

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -50,7 +52,18 @@ func TestDocuments(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("document: %d %s", resp.StatusCode, resp.Header)
 	}
-	for _, path := range []string{"/api/v1/demandes/" + asp, dj.Documents[0].URL} {
+	// Its accessible HTML version, the one the history records.
+	doc := dj.Documents[0]
+	if doc.URLHTML == nil || *doc.URLHTML != doc.URL+"/html" || doc.SHA256HTML == nil {
+		t.Fatalf("the document's HTML version: %s", body)
+	}
+	resp, page := p.do(t, "GET", *doc.URLHTML, "88558855858745", nil, "")
+	sum := sha256.Sum256(page)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || hex.EncodeToString(sum[:]) != *doc.SHA256HTML ||
+		!bytes.Contains(page, []byte(`lang="fr`)) || !bytes.Contains(page, []byte("le service instructeur")) {
+		t.Errorf("the HTML version: %d %s, digest %x want %s", resp.StatusCode, resp.Header, sum, *doc.SHA256HTML)
+	}
+	for _, path := range []string{"/api/v1/demandes/" + asp, dj.Documents[0].URL, *doc.URLHTML} {
 		if resp, _ := p.do(t, "GET", path, "35600000000048", nil, ""); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("another vendor GET %s: got %d, want 404", path, resp.StatusCode)
 		}
@@ -86,8 +99,17 @@ func TestDocuments(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("notice PDF: %d %s", resp.StatusCode, resp.Header)
 	}
-	if resp, _ := p.do(t, "GET", liste.Avis[0].URL, "35600000000048", nil, ""); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("another vendor's notice: got %d, want 404", resp.StatusCode)
+	if u := liste.Avis[0].URLHTML; u == nil || *u != liste.Avis[0].URL+"/html" {
+		t.Fatalf("the notice's HTML version: %s", body)
+	}
+	resp, page = p.do(t, "GET", *liste.Avis[0].URLHTML, "88558855858745", nil, "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !bytes.Contains(page, []byte("le service comptable")) {
+		t.Errorf("the notice's HTML version: %d %s", resp.StatusCode, resp.Header)
+	}
+	for _, u := range []string{liste.Avis[0].URL, *liste.Avis[0].URLHTML} {
+		if resp, _ := p.do(t, "GET", u, "35600000000048", nil, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another vendor's notice %s: got %d, want 404", u, resp.StatusCode)
+		}
 	}
 	if resp, body := p.do(t, "GET", "/api/v1/avis", "35600000000048", nil, ""); resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"total": 0`)) {
 		t.Errorf("another vendor's list: %d %s", resp.StatusCode, body)
