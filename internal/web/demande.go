@@ -59,7 +59,29 @@ type PageDemande struct {
 	// sign the convention (the state machine's actions for a vendor).
 	Completer, Signer bool
 	Convention        *DocumentVue
+	// Refus is the refusal of the request or of its balance, shown at the
+	// top of the page; nil otherwise.
+	Refus *RefusVue
 }
+
+// RefusVue is a refusal as its vendor reads it: the reason, when, the
+// letter (nil for a balance's refusal, which the mail notifies), and the
+// appeal rights.
+type RefusVue struct {
+	Titre, Raison, Date string
+	Lettre              *DocumentVue
+	Solde               bool
+}
+
+// MentionRecours is the appeal rights, for the template.
+func (PageDemande) MentionRecours() string { return MentionRecours }
+
+// MentionRecours is the appeal rights shown with a refusal.
+//
+// TODO(agence): wording proposed by the portal's team, to be reviewed by
+// the agency's legal service (the page says so: « Mention à valider par
+// l'agence »).
+const MentionRecours = "Vous pouvez former un recours gracieux auprès de l'Agence de services et de paiement dans un délai de deux mois à compter de la notification de ce refus, par courrier ou sur ce portail, ainsi qu'un recours contentieux devant le tribunal administratif compétent dans le même délai."
 
 func (s *Server) getDossierFournisseur(w http.ResponseWriter, r *http.Request) error {
 	return s.demandeDuFournisseur(func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
@@ -100,6 +122,25 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 		for _, t := range []string{"BON_COMMANDE", "MANDAT", "AUTRE"} {
 			if !slices.Contains(p.TypesPieces, t) {
 				p.TypesPieces = append(p.TypesPieces, t)
+			}
+		}
+	}
+	if d.Statut == segur.DemandeRefusee || d.Statut == segur.DemandeSoldeRefusee {
+		p.Refus = &RefusVue{Titre: "Demande refusée", Solde: d.Statut == segur.DemandeSoldeRefusee}
+		if p.Refus.Solde {
+			p.Refus.Titre = "Demande de solde refusée"
+		}
+		// The démarche that refused it: the last one into the status.
+		for i := len(v.Historique) - 1; i >= 0; i-- {
+			if h := v.Historique[i]; h.Vers == d.Statut.Libelle() {
+				p.Refus.Raison, p.Refus.Date = h.Raison, h.Quand
+				break
+			}
+		}
+		for i := len(v.Documents) - 1; i >= 0 && !p.Refus.Solde; i-- {
+			if v.Documents[i].Libelle == segur.DocumentRefus.Libelle() {
+				p.Refus.Lettre = &v.Documents[i]
+				break
 			}
 		}
 	}
