@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
@@ -315,4 +316,105 @@ func TestAFaire(t *testing.T) {
 		!strings.Contains(panneau, "Signer la convention") || !strings.Contains(panneau, "Répondre au contrôle") {
 		t.Errorf("the bounded panel: want the 3 oldest and a link to the 5 other completions\n%s", panneau)
 	}
+}
+
+// TestParcoursFournisseur walks the vendor's pages in a real Chromium at
+// 1280 and 390 px, with a refused request, a convention to sign, a
+// completion asked and deposits of every outcome: the refusal's alert is
+// the first thing under the title, the « À faire » panel heads the
+// dashboard, no page scrolls sideways on a phone, a new token is copied
+// by its button; every page checked with axe-core.
+func TestParcoursFournisseur(t *testing.T) {
+	L := lecteur{t}
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00")
+	for n, eds := range [][]string{{"00010", "T0001", "00011"}, {"T0002", "T0003"}} {
+		if code, _ := deposerLignes(t, vendeur, p, 4+n, eds...); code != http.StatusOK {
+			t.Fatalf("deposit %v: got %d", eds, code)
+		}
+	}
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	for asp, fs := range map[string][]url.Values{
+		asps[0]: {{"action": {"prendre"}}, {"action": {"refuser"}, "raison": {"Établissement déjà financé par la demande ASP-2026-0000009."}}},
+		asps[1]: {{"action": {"prendre"}}, {"action": {"valider"}}},
+		asps[2]: {{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande non signé : joignez-le signé."}}},
+	} {
+		for _, f := range fs {
+			if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", f)); code != http.StatusOK {
+				t.Fatalf("%s %v: got %d", asp, f, code)
+			}
+		}
+	}
+	ds, _, _ := p.db.FindDepots(context.Background(), 1, 2, 0)
+	depot, aucune := fmt.Sprintf("/depots/%d", ds[1].ID), fmt.Sprintf("/depots/%d", ds[0].ID) // one of three rejected, all rejected
+
+	ctx, do, texte := parcours(t)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de test"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#a-faire")))
+	for _, largeur := range []int64{1280, 390} {
+		do(fmt.Sprint(largeur, " px"), chromedp.EmulateViewport(largeur, 844))
+		voir := func(nom, chemin, attendu string) {
+			t.Helper()
+			do(nom, chromedp.Navigate(p.srv.URL+chemin), chromedp.WaitVisible(chromedp.CSS(attendu)))
+			segurtest.Screenshot(t, ctx, fmt.Sprintf("%d-%s", largeur, nom))
+			segurtest.Axe(t, ctx)
+			if large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || large > largeur {
+				t.Errorf("%s at %d px: the page is %d px wide (%v)", nom, largeur, large, err)
+			}
+		}
+		voir("tableau", "/", "#a-faire")
+		if got := texte("main section"); !strings.Contains(got, "Signer la convention de la demande "+asps[1]) ||
+			!strings.Contains(got, "Compléter la demande "+asps[2]) || !strings.Contains(got, "à signer au plus tard le") {
+			t.Errorf("at %d px, the « À faire » panel: %q", largeur, got)
+		}
+		// The panel is the first section under the vendor's name.
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('main h1').nextElementSibling.nextElementSibling.id === '' &&
+			document.querySelector('main h1').nextElementSibling.nextElementSibling.querySelector('#a-faire') !== null`)); err != nil || !ok {
+			t.Errorf("at %d px, the « À faire » panel is not right under the title (%v)", largeur, err)
+		}
+		voir("demande-refusee", "/demandes/"+asps[0], "#refus")
+		if got := texte("#refus"); !strings.Contains(got, "Établissement déjà financé") || !strings.Contains(got, "recours gracieux") ||
+			!strings.Contains(got, "Télécharger la notification de refus") || !strings.Contains(got, "Mention à valider par l'agence") {
+			t.Errorf("at %d px, the refusal's alert: %q", largeur, got)
+		}
+		// Right under the title, its top on the first screen.
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const a = document.getElementById('refus');
+			return a.previousElementSibling.tagName === 'H1' && a.getBoundingClientRect().top < window.innerHeight / 2; })()`)); err != nil || !ok {
+			t.Errorf("at %d px, the refusal's alert is not at the top (%v)", largeur, err)
+		}
+		voir("demande-a-completer", "/demandes/"+asps[2], "form[action$=completer]")
+		voir("demandes", "/demandes", "caption")
+		voir("depots", "/depots", "caption")
+		voir("depot", depot, "caption")
+		voir("depot-rejetees", depot+"?filtre=rejetees", "caption")
+		if got := texte("caption"); got != "Demandes rejetées" {
+			t.Errorf("at %d px, the rejected filter's caption: %q", largeur, got)
+		}
+		voir("depot-aucune", aucune, "caption")
+		if got := texte(".fr-alert__title"); got != "Aucune demande acceptée" {
+			t.Errorf("at %d px, an all-rejected deposit's alert: %q", largeur, got)
+		}
+		voir("controles", "/controles", "h1")
+		voir("avis", "/paiements", "h1")
+		voir("compte", "/compte", "h1")
+	}
+	// A new token, copied by its button (shown only with a clipboard).
+	do("jeton", chromedp.Click(chromedp.CSS(`form[action="/compte/jetons"] button`)), chromedp.WaitVisible(chromedp.CSS("#nouveau-jeton")),
+		chromedp.WaitVisible(chromedp.CSS("button[data-copie]")))
+	segurtest.Screenshot(t, ctx, "390-jeton")
+	segurtest.Axe(t, ctx)
+	jeton := texte("#nouveau-jeton")
+	do("copier", chromedp.Click(chromedp.CSS("button[data-copie]")), chromedp.WaitVisible(chromedp.CSS("#jeton-copie:not(:empty)")))
+	if got := texte("#jeton-copie"); got != "Jeton copié" {
+		t.Errorf("after the copy: got %q, want « Jeton copié »", got)
+	}
+	if copie, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)); err == nil && copie != jeton {
+		t.Errorf("the clipboard holds %q, want the token", copie)
+	}
+	segurtest.Screenshot(t, ctx, "390-jeton-copie")
 }
