@@ -54,7 +54,7 @@ type PageDemande struct {
 	Base
 	*Dossier
 	Raison      string   // why the agency asks for a completion
-	TypesPieces []string // the attachment types the vendor may send
+	TypesPieces []TypePieceVue // the attachment types the vendor may send
 	// Completer and Signer: the vendor may send the attachment asked, or
 	// sign the convention (the state machine's actions for a vendor).
 	Completer, Signer bool
@@ -62,6 +62,25 @@ type PageDemande struct {
 	// Refus is the refusal of the request or of its balance, shown at the
 	// top of the page; nil otherwise.
 	Refus *RefusVue
+}
+
+// TypePieceVue is an attachment type: its key in the files (Cle), and its
+// name in words.
+type TypePieceVue struct{ Cle, Libelle string }
+
+// libellesPieces name the attachment types in words; a type without one is
+// shown by its key.
+var libellesPieces = map[string]string{
+	hop.TypeBonCommande: "Bon de commande", hop.TypePreuveHT: "Preuve du régime hors taxes",
+	hop.TypeFacture: "Facture", hop.TypePVVSR: "Procès-verbal de vérification de service régulier",
+	"MANDAT": "Mandat", "AUTRE": "Autre pièce",
+}
+
+func typePiece(cle string) TypePieceVue {
+	if l, ok := libellesPieces[cle]; ok {
+		return TypePieceVue{Cle: cle, Libelle: l}
+	}
+	return TypePieceVue{Cle: cle, Libelle: cle}
 }
 
 // RefusVue is a refusal as its vendor reads it: the reason, when, the
@@ -114,15 +133,19 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 				break
 			}
 		}
+		var types []string
 		for _, pc := range d.Pieces {
-			if !slices.Contains(p.TypesPieces, pc.Type) {
-				p.TypesPieces = append(p.TypesPieces, pc.Type)
+			if !slices.Contains(types, pc.Type) {
+				types = append(types, pc.Type)
 			}
 		}
-		for _, t := range []string{"BON_COMMANDE", "MANDAT", "AUTRE"} {
-			if !slices.Contains(p.TypesPieces, t) {
-				p.TypesPieces = append(p.TypesPieces, t)
+		for _, t := range []string{hop.TypeBonCommande, "MANDAT", "AUTRE"} {
+			if !slices.Contains(types, t) {
+				types = append(types, t)
 			}
+		}
+		for _, t := range types {
+			p.TypesPieces = append(p.TypesPieces, typePiece(t))
 		}
 	}
 	if d.Statut == segur.DemandeRefusee || d.Statut == segur.DemandeSoldeRefusee {
@@ -272,7 +295,7 @@ func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
 			return s.refusFournisseur(w, r, d, err, "accepte")
 		}
-		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Convention signée : l'avance de 30 % peut être payée.")
+		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Convention signée : l'avance de 30\u202f% peut être payée.")
 		return nil
 	})(w, r)
 }
