@@ -53,7 +53,7 @@ func (s *Server) demandeDuFournisseur(h func(w http.ResponseWriter, r *http.Requ
 type PageDemande struct {
 	Base
 	*Dossier
-	Raison      string   // why the agency asks for a completion
+	Raison      string         // why the agency asks for a completion
 	TypesPieces []TypePieceVue // the attachment types the vendor may send
 	// Completer and Signer: the vendor may send the attachment asked, or
 	// sign the convention (the state machine's actions for a vendor).
