@@ -59,6 +59,8 @@ type PageDemande struct {
 	// sign the convention (the state machine's actions for a vendor).
 	Completer, Signer bool
 	Convention        *DocumentVue
+	// Echeance is the date by which the convention is to be signed.
+	Echeance string
 	// Refus is the refusal of the request or of its balance, shown at the
 	// top of the page; nil otherwise.
 	Refus *RefusVue
@@ -157,6 +159,9 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 		for i := len(v.Historique) - 1; i >= 0; i-- {
 			if h := v.Historique[i]; h.Vers == d.Statut.Libelle() {
 				p.Refus.Raison, p.Refus.Date = h.Raison, h.Quand
+				if h.Action == segur.ActionRetirer.Libelle() {
+					p.Refus.Titre = "Offre de financement retirée"
+				}
 				break
 			}
 		}
@@ -171,6 +176,20 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 		if v.Documents[i].Libelle == segur.DocumentConvention.Libelle() {
 			p.Convention = &v.Documents[i]
 			break
+		}
+	}
+	if p.Signer {
+		// The deadline the instruction applies (agence: ActionRetirer),
+		// from the last convention issued.
+		docs, err := s.Store.FindDocuments(r.Context(), d.NumeroASP)
+		if err != nil {
+			return err
+		}
+		for i := len(docs) - 1; i >= 0; i-- {
+			if docs[i].Type == segur.DocumentConvention {
+				p.Echeance = s.date(docs[i].CreeLe.AddDate(0, 0, s.delaiSignature()))
+				break
+			}
 		}
 	}
 	s.render(w, status, "demande.html", p)

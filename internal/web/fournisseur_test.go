@@ -281,6 +281,11 @@ func TestAFaire(t *testing.T) {
 		}
 		last = max(last, j)
 	}
+	// The request's page says the same deadline.
+	echeance := offre.AddDate(0, 0, segur.DelaiSignature).In(paris).Format(dateHeure)
+	if _, body := L.lire(vendeur.Get(p.srv.URL + "/demandes/" + asps[1])); !strings.Contains(body, "à signer au plus tard le "+echeance+".") {
+		t.Errorf("the convention's page lacks its deadline %s", echeance)
+	}
 	if strings.Contains(panneau, asps[3]) || strings.Contains(panneau, "Voir l") {
 		t.Errorf("the panel shows a request that waits for the agency, or a link to more\n%s", panneau)
 	}

@@ -98,10 +98,7 @@ func (s *Server) aFaire(ctx context.Context, p *PageTableau, f segur.Fournisseur
 	if err != nil {
 		return err
 	}
-	delai := segur.DelaiSignature
-	if s.Instruction != nil && s.Instruction.DelaiSignature > 0 {
-		delai = s.Instruction.DelaiSignature
-	}
+	delai := s.delaiSignature()
 	for _, a := range as {
 		v := AFaireVue{genre: string(a.Statut), Lien: "/demandes/" + a.NumeroASP, Badge: string(a.Statut.Info().Badge), Libelle: a.Statut.Libelle(), quand: a.Depuis}
 		switch a.Statut {
@@ -215,3 +212,12 @@ func (s *Server) getTableau(w http.ResponseWriter, r *http.Request) error {
 
 // jour is t's date in Europe/Paris, as the pages show it.
 func (s *Server) jour(t time.Time) string { return t.In(s.Paris).Format("02/01/2006") }
+
+// delaiSignature is the days a vendor has to sign a convention, as the
+// instruction applies it.
+func (s *Server) delaiSignature() int {
+	if s.Instruction != nil && s.Instruction.DelaiSignature > 0 {
+		return s.Instruction.DelaiSignature
+	}
+	return segur.DelaiSignature
+}
