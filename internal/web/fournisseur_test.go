@@ -334,9 +334,9 @@ func TestParcoursFournisseur(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
 	vendeur := client(t)
 	connecter(t, p, vendeur, "mot de passe de test")
-	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00", "10000.00")
 	for n, eds := range [][]string{{"00010", "T0001", "00011"}, {"T0002", "T0003"}} {
-		if code, _ := deposerLignes(t, vendeur, p, 4+n, eds...); code != http.StatusOK {
+		if code, _ := deposerLignes(t, vendeur, p, 5+n, eds...); code != http.StatusOK {
 			t.Fatalf("deposit %v: got %d", eds, code)
 		}
 	}
@@ -351,6 +351,11 @@ func TestParcoursFournisseur(t *testing.T) {
 				t.Fatalf("%s %v: got %d", asp, f, code)
 			}
 		}
+	}
+	// A control a posteriori of the paid one.
+	payerAvance(t, p, asps[3], 10_000_00)
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[3]}})); code != http.StatusOK {
+		t.Fatalf("open a control: got %d", code)
 	}
 	ds, _, _ := p.db.FindDepots(context.Background(), 1, 2, 0)
 	depot, aucune := fmt.Sprintf("/depots/%d", ds[1].ID), fmt.Sprintf("/depots/%d", ds[0].ID) // one of three rejected, all rejected
@@ -374,7 +379,8 @@ func TestParcoursFournisseur(t *testing.T) {
 		}
 		voir("tableau", "/", "#a-faire")
 		if got := texte("main section"); !strings.Contains(got, "Signer la convention de la demande "+asps[1]) ||
-			!strings.Contains(got, "Compléter la demande "+asps[2]) || !strings.Contains(got, "à signer au plus tard le") {
+			!strings.Contains(got, "Compléter la demande "+asps[2]) || !strings.Contains(got, "à signer au plus tard le") ||
+			!strings.Contains(got, "Répondre au contrôle CTL-") {
 			t.Errorf("at %d px, the « À faire » panel: %q", largeur, got)
 		}
 		// The panel is the first section under the vendor's name.
@@ -404,7 +410,7 @@ func TestParcoursFournisseur(t *testing.T) {
 		if got := texte(".fr-alert__title"); got != "Aucune demande acceptée" {
 			t.Errorf("at %d px, an all-rejected deposit's alert: %q", largeur, got)
 		}
-		voir("controles", "/controles", "h1")
+		voir("controles", "/controles", "caption")
 		voir("avis", "/paiements", "h1")
 		voir("compte", "/compte", "h1")
 	}
