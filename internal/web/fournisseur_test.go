@@ -352,13 +352,16 @@ func TestParcoursFournisseur(t *testing.T) {
 			}
 		}
 	}
+	deposerForm(t, vendeur, p, "00020", "100.00", 7, false) // rejected whole: no zip
 	// A control a posteriori of the paid one.
 	payerAvance(t, p, asps[3], 10_000_00)
 	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[3]}})); code != http.StatusOK {
 		t.Fatalf("open a control: got %d", code)
 	}
-	ds, _, _ := p.db.FindDepots(context.Background(), 1, 2, 0)
-	depot, aucune := fmt.Sprintf("/depots/%d", ds[1].ID), fmt.Sprintf("/depots/%d", ds[0].ID) // one of three rejected, all rejected
+	ds, _, _ := p.db.FindDepots(context.Background(), 1, 3, 0)
+	// One of three rejected, all rejected, the file rejected whole.
+	depot, aucune, rejete := fmt.Sprintf("/depots/%d", ds[2].ID), fmt.Sprintf("/depots/%d", ds[1].ID), fmt.Sprintf("/depots/%d", ds[0].ID)
+	cs, _, _ := p.db.FindControles(context.Background(), segur.ControleFilter{FournisseurID: 1})
 
 	ctx, do, texte := parcours(t)
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
@@ -410,7 +413,13 @@ func TestParcoursFournisseur(t *testing.T) {
 		if got := texte(".fr-alert__title"); got != "Aucune demande acceptée" {
 			t.Errorf("at %d px, an all-rejected deposit's alert: %q", largeur, got)
 		}
+		voir("depot-fichier-rejete", rejete, ".fr-alert--error")
+		if got := texte(".fr-alert--error"); !strings.Contains(got, "(code 1") {
+			t.Errorf("at %d px, a file rejected whole: %q", largeur, got)
+		}
+		voir("depot-nouveau", "/depots/nouveau", "#fichier")
 		voir("controles", "/controles", "caption")
+		voir("controle", fmt.Sprintf("/controles/%d", cs[0].ID), "#fichier")
 		voir("avis", "/paiements", "h1")
 		voir("compte", "/compte", "h1")
 	}
