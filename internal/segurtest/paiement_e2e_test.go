@@ -64,7 +64,7 @@ func TestDemoJusquAuSolde(t *testing.T) {
 		// more, for the new day (see deposerDuJour).
 		got, _ = deposerSolde()
 	}
-	if !strings.Contains(got, "1 demande acceptée sur 1") {
+	if !strings.Contains(got, "La demande est acceptée") {
 		t.Fatalf("balance deposit: %q", got)
 	}
 	n.capture("s07-solde-depose")

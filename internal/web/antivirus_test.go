@@ -284,7 +284,7 @@ func TestAntivirusControleEtSolde(t *testing.T) {
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 
 	// The balance: waiting, then its zip infected.
-	if code, body := deposerSolde(t, vendeur, p, 3, ligneSoldeWeb{asp, "T0001", "13750.00"}); code != http.StatusOK || !strings.Contains(body, "Demande acceptée") {
+	if code, body := deposerSolde(t, vendeur, p, 3, ligneSoldeWeb{asp, "T0001", "13750.00"}); code != http.StatusOK || !strings.Contains(body, `fr-badge--success fr-badge--sm">Acceptée</p>`) {
 		t.Fatalf("balance deposit: got %d", code)
 	}
 	soldes, err := p.db.FindSoldes(ctx, asp)

@@ -55,13 +55,56 @@ func (s *Server) demandeDuFournisseur(h func(w http.ResponseWriter, r *http.Requ
 type PageDemande struct {
 	Base
 	*Dossier
-	Raison      string   // why the agency asks for a completion
-	TypesPieces []string // the attachment types the vendor may send
+	Raison      string         // why the agency asks for a completion
+	TypesPieces []TypePieceVue // the attachment types the vendor may send
 	// Completer and Signer: the vendor may send the attachment asked, or
 	// sign the convention (the state machine's actions for a vendor).
 	Completer, Signer bool
 	Convention        *DocumentVue
+	// Echeance is the date by which the convention is to be signed.
+	Echeance string
+	// Refus is the refusal of the request or of its balance, shown at the
+	// top of the page; nil otherwise.
+	Refus *RefusVue
 }
+
+// TypePieceVue is an attachment type: its key in the files (Cle), and its
+// name in words.
+type TypePieceVue struct{ Cle, Libelle string }
+
+// libellesPieces name the attachment types in words; a type without one is
+// shown by its key.
+var libellesPieces = map[string]string{
+	hop.TypeBonCommande: "Bon de commande", hop.TypePreuveHT: "Preuve du régime hors taxes",
+	hop.TypeFacture: "Facture", hop.TypePVVSR: "Procès-verbal de vérification de service régulier",
+	"MANDAT": "Mandat", "AUTRE": "Autre pièce",
+}
+
+func typePiece(cle string) TypePieceVue {
+	if l, ok := libellesPieces[cle]; ok {
+		return TypePieceVue{Cle: cle, Libelle: l}
+	}
+	return TypePieceVue{Cle: cle, Libelle: cle}
+}
+
+// RefusVue is a refusal as its vendor reads it: the reason, when, the
+// letter (nil for a balance's refusal, which the mail notifies), and the
+// appeal rights.
+type RefusVue struct {
+	Titre, Raison, Date string
+	Lettre              *DocumentVue
+	Solde               bool
+}
+
+// MentionRecours is the appeal rights, for the template.
+func (PageDemande) MentionRecours() string { return MentionRecours }
+
+// MentionRecours is the appeal rights shown with a refusal.
+//
+// TODO(agence): wording proposed by the portal's team, to be reviewed by
+// the agency's legal service (the page says so: « Mention à valider par
+// l'agence »).
+const MentionRecours = "Vous pouvez former un recours gracieux auprès de l'Agence de services et de paiement dans un délai de deux mois à compter de la notification de ce refus, par courrier ou sur ce portail, ainsi qu'un recours contentieux devant le tribunal administratif compétent dans le même délai."
 
 func (s *Server) getDossierFournisseur(w http.ResponseWriter, r *http.Request) error {
 	return s.demandeDuFournisseur(func(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
@@ -94,14 +137,40 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 				break
 			}
 		}
+		var types []string
 		for _, pc := range d.Pieces {
-			if !slices.Contains(p.TypesPieces, pc.Type) {
-				p.TypesPieces = append(p.TypesPieces, pc.Type)
+			if !slices.Contains(types, pc.Type) {
+				types = append(types, pc.Type)
 			}
 		}
-		for _, t := range []string{"BON_COMMANDE", "MANDAT", "AUTRE"} {
-			if !slices.Contains(p.TypesPieces, t) {
-				p.TypesPieces = append(p.TypesPieces, t)
+		for _, t := range []string{hop.TypeBonCommande, "MANDAT", "AUTRE"} {
+			if !slices.Contains(types, t) {
+				types = append(types, t)
+			}
+		}
+		for _, t := range types {
+			p.TypesPieces = append(p.TypesPieces, typePiece(t))
+		}
+	}
+	if d.Statut == segur.DemandeRefusee || d.Statut == segur.DemandeSoldeRefusee {
+		p.Refus = &RefusVue{Titre: "Demande refusée", Solde: d.Statut == segur.DemandeSoldeRefusee}
+		if p.Refus.Solde {
+			p.Refus.Titre = "Demande de solde refusée"
+		}
+		// The démarche that refused it: the last one into the status.
+		for i := len(v.Historique) - 1; i >= 0; i-- {
+			if h := v.Historique[i]; h.Vers == d.Statut.Libelle() {
+				p.Refus.Raison, p.Refus.Date = h.Raison, h.Quand
+				if h.Action == segur.ActionRetirer.Libelle() {
+					p.Refus.Titre = "Offre de financement retirée"
+				}
+				break
+			}
+		}
+		for i := len(v.Documents) - 1; i >= 0 && !p.Refus.Solde; i-- {
+			if v.Documents[i].Libelle == segur.DocumentRefus.Libelle() {
+				p.Refus.Lettre = &v.Documents[i]
+				break
 			}
 		}
 	}
@@ -109,6 +178,20 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 		if v.Documents[i].Libelle == segur.DocumentConvention.Libelle() {
 			p.Convention = &v.Documents[i]
 			break
+		}
+	}
+	if p.Signer {
+		// The deadline the instruction applies (agence: ActionRetirer),
+		// from the last convention issued.
+		docs, err := s.Store.FindDocuments(r.Context(), d.NumeroASP)
+		if err != nil {
+			return err
+		}
+		for i := len(docs) - 1; i >= 0; i-- {
+			if docs[i].Type == segur.DocumentConvention {
+				p.Echeance = s.date(docs[i].CreeLe.AddDate(0, 0, s.delaiSignature()))
+				break
+			}
 		}
 	}
 	s.render(w, status, "demande.html", p)
@@ -233,7 +316,7 @@ func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
 		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
 			return s.refusFournisseur(w, r, d, err, "accepte")
 		}
-		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Convention signée : l'avance de 30 % peut être payée.")
+		s.rediriger(w, r, "/demandes/"+url.PathEscape(d.NumeroASP), "Convention signée : l'avance de 30\u202f% peut être payée.")
 		return nil
 	})(w, r)
 }

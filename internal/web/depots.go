@@ -7,8 +7,11 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/segur-numerique/segur"
@@ -30,8 +33,28 @@ type PageDepot struct {
 	ImpID, NomFichier, NumeroAns string
 	Recu                         string
 	Motif                        string // the control-1 fault, in French, with its position
-	Lignes                       []segur.LigneDepot
-	Acceptees                    int
+	// Lignes are the lines of the page, of the filter; Total, Acceptees
+	// and Rejetees count the deposit's.
+	Lignes                     []LigneVue
+	Total, Acceptees, Rejetees int
+	// Filtre is "" (every line) or "rejetees"; Filtres are its links.
+	Filtre     string
+	Filtres    []FiltreVue
+	Pagination Pagination
+}
+
+// LigneVue is the outcome of one request of a deposit.
+type LigneVue struct {
+	NumLigne                     int
+	NumeroEditeur, Code, Libelle string
+	NumeroASP, Lien              string // "" when rejected
+	Acceptee                     bool
+}
+
+// FiltreVue is a link that filters a list, with its count.
+type FiltreVue struct {
+	Libelle, Lien string
+	Choisi        bool
 }
 
 func (s *Server) fournisseur(r *http.Request) (*segur.Fournisseur, error) {
@@ -183,18 +206,44 @@ func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := PageDepot{Base: Base{Titre: "Dépôt " + d.ImpID, Nav: "depot", Utilisateur: utilisateur(r.Context())},
 		ID: int64(d.ID), ImpID: d.ImpID, NomFichier: d.NomFichier, NumeroAns: d.NumeroAns,
-		Recu: d.Recu.In(s.Paris).Format(dateHeure), Lignes: d.Lignes}
+		Recu: s.date(d.Recu)}
 	if d.Motif != nil {
-		p.Motif = d.Motif.Code + " : " + d.Motif.Libelle()
+		// The fault in words first; its code and position, which the
+		// vendor needs to fix the file, after.
+		p.Motif = strings.TrimSuffix(phrase(d.Motif.Libelle()), ".")
 		if d.Motif.Ligne > 0 {
-			p.Motif += fmt.Sprintf(" (ligne %d, colonne %d)", d.Motif.Ligne, d.Motif.Colonne)
+			p.Motif += fmt.Sprintf(" (code %s, ligne %d, colonne %d).", d.Motif.Code, d.Motif.Ligne, d.Motif.Colonne)
+		} else {
+			p.Motif += " (code " + d.Motif.Code + ")."
 		}
 	}
+	var lignes []LigneVue
 	for _, l := range d.Lignes {
-		if l.NumeroASP != "" {
+		v := LigneVue{NumLigne: l.NumLigne, NumeroEditeur: l.NumeroEditeur, Code: l.Code, Libelle: l.Libelle,
+			NumeroASP: l.NumeroASP, Acceptee: l.NumeroASP != ""}
+		if v.Acceptee {
 			p.Acceptees++
+			// A balance line names the request it balances: the vendor's too.
+			v.Lien = "/demandes/" + url.PathEscape(l.NumeroASP)
+		} else {
+			p.Rejetees++
 		}
+		lignes = append(lignes, v)
 	}
+	p.Total = len(d.Lignes)
+	if r.URL.Query().Get("filtre") == "rejetees" {
+		p.Filtre = "rejetees"
+		lignes = slices.DeleteFunc(lignes, func(v LigneVue) bool { return v.Acceptee })
+	}
+	base := fmt.Sprintf("/depots/%d", d.ID)
+	p.Filtres = []FiltreVue{
+		{Libelle: fmt.Sprintf("Toutes (%d)", p.Total), Lien: base, Choisi: p.Filtre == ""},
+		{Libelle: fmt.Sprintf("Rejetées seulement (%d)", p.Rejetees), Lien: base + "?filtre=rejetees", Choisi: p.Filtre == "rejetees"},
+	}
+	page := numeroPage(r)
+	p.Pagination = pagination(r, page, len(lignes))
+	debut := min((page-1)*parPage, len(lignes))
+	p.Lignes = lignes[debut:min(debut+parPage, len(lignes))]
 	s.render(w, http.StatusOK, "depot.html", p)
 	return nil
 }

@@ -65,9 +65,8 @@ func (s *Server) getDepots(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := PageDepots{Base: Base{Titre: "Vos dépôts", Nav: "depots", Utilisateur: utilisateur(r.Context())}, Total: total,
 		Pagination: pagination(r, page, total)}
-	for _, d := range ds {
-		p.Depots = append(p.Depots, DepotVue{ID: int64(d.ID), NomFichier: d.NomFichier,
-			Recu: d.Recu.In(s.Paris).Format(dateHeure), Statut: string(d.Statut)})
+	if p.Depots, err = s.depotsVues(r.Context(), ds); err != nil {
+		return err
 	}
 	s.render(w, http.StatusOK, "depots.html", p)
 	return nil
@@ -105,7 +104,7 @@ type DemandeVue struct {
 
 var libellesTri = map[string]string{
 	"numeroASP": "numéro ASP croissant", "-numeroASP": "numéro ASP décroissant",
-	"numeroEditeur": "numeroEditeur croissant", "-numeroEditeur": "numeroEditeur décroissant",
+	"numeroEditeur": "numéro éditeur croissant", "-numeroEditeur": "numéro éditeur décroissant",
 	"montant": "montant croissant", "-montant": "montant décroissant",
 	"date": "dépôt le plus ancien d'abord", "-date": "dépôt le plus récent d'abord",
 }

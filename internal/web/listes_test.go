@@ -77,7 +77,7 @@ func TestListes(t *testing.T) {
 	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
 	deposerForm(t, c, p, "00001", "13750.00", 1, false)
 	code, body := L.lire(c.Get(p.srv.URL + "/depots"))
-	if code != 200 || !strings.Contains(body, "1 dépôt, du plus récent") || !strings.Contains(body, "rejeté") {
+	if code != 200 || !strings.Contains(body, "<caption>Un dépôt</caption>") || !strings.Contains(body, `fr-badge--error fr-badge--sm">Fichier rejeté</p>`) {
 		t.Errorf("deposits: got %d\n%s", code, body)
 	}
 	code, body = L.lire(c.Get(p.srv.URL + "/demandes"))
@@ -95,7 +95,7 @@ func TestListes(t *testing.T) {
 	}
 	// Filtered by numeroEditeur, case-insensitively.
 	_, body = L.lire(c.Get(p.srv.URL + "/demandes?numeroEditeur=00002"))
-	if !strings.Contains(body, "1 demande acceptée") || !strings.Contains(body, "99\u202f000,50 €") {
+	if !strings.Contains(body, "Une demande acceptée") || !strings.Contains(body, "99\u202f000,50 €") {
 		t.Errorf("filtered: %s", body)
 	}
 	// The CSV holds every row of the filter.

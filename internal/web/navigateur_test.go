@@ -159,8 +159,8 @@ func TestParcoursDepot(t *testing.T) {
 	segurtest.Axe(t, ctx)
 
 	deposer("dépôt", nom, "caption")
-	if got := texte("main"); !strings.Contains(got, "Demande acceptée") || !strings.Contains(got, "ASP-") {
-		t.Fatalf("result page lacks « Demande acceptée » and an ASP number: %q", got)
+	if got := texte("main"); !strings.Contains(got, "La demande est acceptée") || !strings.Contains(got, "ASP-") {
+		t.Fatalf("result page lacks « La demande est acceptée » and an ASP number: %q", got)
 	}
 	segurtest.Screenshot(t, ctx, "02-resultat")
 	segurtest.Axe(t, ctx)

@@ -116,7 +116,7 @@ func TestSoldeParcours(t *testing.T) {
 
 	// One balance accepted, one refused: its advance is not paid.
 	code, body := deposerSolde(t, vendeur, p, 3, ligneSoldeWeb{asp, "T0001", "13750.00"}, ligneSoldeWeb{nonPayee, "T0002", "20000.00"})
-	if code != http.StatusOK || !strings.Contains(body, "Demande acceptée") || !strings.Contains(body, asp) ||
+	if code != http.StatusOK || !strings.Contains(body, `fr-badge--success fr-badge--sm">Acceptée</p>`) || !strings.Contains(body, `href="/demandes/`+asp+`"`) ||
 		!strings.Contains(body, "2104") || !strings.Contains(body, "demande au statut « Déposée »") {
 		t.Fatalf("balance deposit: got %d\n%s", code, body)
 	}
@@ -192,8 +192,16 @@ func TestSoldeParcours(t *testing.T) {
 	if d, _ := p.db.FindDemandeByASP(ctx, asp); d.Statut != segur.DemandeSoldeRefusee {
 		t.Fatalf("after the refusal: %s", d.Statut)
 	}
+	// The vendor sees the refusal at the top of its page, with the reason
+	// and the appeal rights; no letter: the mail notifies it.
+	if code, body := L.lire(vendeur.Get(p.srv.URL + "/demandes/" + asp)); code != 200 || !strings.Contains(body, `<div class="fr-alert fr-alert--error fr-mb-4w" id="refus">`) ||
+		!strings.Contains(body, "Demande de solde refusée le ") || !strings.Contains(body, "Le PV de VSR n'est pas signé.") ||
+		!strings.Contains(body, MentionRecours) || !strings.Contains(body, "Mention à valider par l'agence") ||
+		!strings.Contains(body, "L'agence vous a notifié ce refus par courriel.") || strings.Index(body, `id="refus"`) > strings.Index(body, `id="titre-solde"`) {
+		t.Errorf("the vendor's page of a refused balance: got %d\n%s", code, body)
+	}
 	// Deposited again, for 12 000 €: validated, 12 000 − 4 125 to pay.
-	if _, body := deposerSolde(t, vendeur, p, 5, ligneSoldeWeb{asp, "T0001", "12000.00"}); !strings.Contains(body, "Demande acceptée") {
+	if _, body := deposerSolde(t, vendeur, p, 5, ligneSoldeWeb{asp, "T0001", "12000.00"}); !strings.Contains(body, `fr-badge--success fr-badge--sm">Acceptée</p>`) {
 		t.Fatalf("balance after a refusal: refused\n%s", body)
 	}
 	act("prendre_solde", "")

@@ -46,6 +46,10 @@ type Store interface {
 	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
+	// The vendor's dashboard and lists: what waits for it, its deposits'
+	// outcomes.
+	FindAFaire(ctx context.Context, f segur.FournisseurID, limit int) ([]segur.AFaire, error)
+	FindResultatsDepots(ctx context.Context, ids []segur.DepotID) (map[segur.DepotID]segur.ResultatDepot, error)
 	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
 	// FindAnalyses returns the antivirus's verdicts on a stored file (its
 	// own, Membre "", and its pieces' for a deposit's zip); none while it
