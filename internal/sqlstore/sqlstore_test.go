@@ -344,6 +344,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runNestedSuite(t, open)
 	runAntivirusSuite(t, open)
 	runChaineSuite(t, open)
+	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {
 		t.Parallel()
