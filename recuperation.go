@@ -49,6 +49,33 @@ func LienMotDePasse(base, token string) string {
 	return strings.TrimRight(base, "/") + CheminMotDePasse + "?jeton=" + token
 }
 
+// SansJeton is the body of a mail with the tokens of its links to choose a
+// password blanked: once the mail is sent, the outbox keeps no live link.
+func SansJeton(corps string) string {
+	const marque = CheminMotDePasse + "?jeton="
+	var b strings.Builder
+	for {
+		i := strings.Index(corps, marque)
+		if i < 0 {
+			b.WriteString(corps)
+			return b.String()
+		}
+		b.WriteString(corps[:i+len(marque)])
+		corps = corps[i+len(marque):]
+		n := 0
+		for n < len(corps) && jetonOctet(corps[n]) {
+			n++
+		}
+		b.WriteString("(effacé après l'envoi)")
+		corps = corps[n:]
+	}
+}
+
+// jetonOctet reports whether c may be in a token: base64url.
+func jetonOctet(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
 // LienCompte is a link mailed to a user to choose a password. Its token,
 // 32 random bytes, travels in the mail only: the store keeps its SHA-256.
 // A link is used once (setting the password consumes it and every other

@@ -70,6 +70,17 @@ func runLienSuite(t *testing.T, open func(t *testing.T) *DB) {
 			!strings.Contains(cs[0].Corps, "https://portail.example/motdepasse/nouveau?jeton=jeton-1\n") || !strings.Contains(cs[0].Corps, "valable 7 jours") {
 			t.Fatalf("the activation mail: got %+v", cs)
 		}
+		// Once sent, the outbox keeps no live link.
+		if err := db.UpdateCourrielEnvoye(ctx, cs[0].ID, stored); err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.FindCourriel(ctx, cs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.Corps, "jeton-1") || !strings.Contains(c.Corps, "/motdepasse/nouveau?jeton=(effacé après l'envoi)\n") {
+			t.Errorf("the sent mail's body keeps its token:\n%s", c.Corps)
+		}
 		// The audit trail holds neither the token nor its digest.
 		evs := assertEvents(t, db, "utilisateur:paul@asp.example", "utilisateur.creer", "utilisateur.lien")
 		for _, e := range evs {
