@@ -341,13 +341,15 @@ type UtilisateurAdmin struct {
 	Fournisseur             string // the vendor's name, "" for an agent
 	FournisseurID           int64
 	// Invite: the account has no password yet; its activation link was
-	// mailed, and can be sent again.
+	// mailed, and can be sent again. Not for an agent when agents sign in
+	// through ProConnect only: none has a password.
 	Invite bool
 }
 
 func (s *Server) utilisateurAdmin(u segur.Utilisateur, noms map[segur.FournisseurID]string) UtilisateurAdmin {
 	return UtilisateurAdmin{Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
-		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID), Invite: u.MotDePasse == ""}
+		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID),
+		Invite: u.MotDePasse == "" && !(s.AgentsProConnectSeulement && u.Agent())}
 }
 
 // ProduitAdmin is an ANS number of a vendor.

@@ -68,8 +68,12 @@ func (s *Server) reveiller() {
 // postMotDePasseOublie takes a « mot de passe oublié »: one transaction
 // counts it and, if the address is a user's, stores the link and queues
 // its mail (sqlstore's CreateDemandeReinitialisation); an unknown address
-// does the same work but the last two writes, and gets the same answer.
-// Too many requests for the address, or from the client, answer 429.
+// does the same work but those last writes, in the same one commit, and
+// gets the same answer. What difference of time is left is a few
+// statements in a transaction, and the throttle (a few requests per
+// address asked and per client in FenetreEchecs) leaves no room to
+// average it out over many tries. Too many requests for the address, or
+// from the client, answer 429.
 func (s *Server) postMotDePasseOublie(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
@@ -90,8 +94,12 @@ func (s *Server) postMotDePasseOublie(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	d.Adresse = essaiConnexion(login, s.adresseClient(r)).Adresse
-	attente, err := s.Store.CreateDemandeReinitialisation(r.Context(), d, s.Now())
+	client := s.adresseClient(r)
+	d.Adresse = essaiConnexion(login, client).Adresse
+	// Audited, for a user's address only, as asked for that address from
+	// that client.
+	ctx := segur.WithActeur(r.Context(), segur.Acteur{Login: login, Adresse: client})
+	attente, err := s.Store.CreateDemandeReinitialisation(ctx, d, s.Now())
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,14 @@ func TestMotDePasseOublie(t *testing.T) {
 	if len(cs) != 1 || !strings.Contains(cs[0].Corps, "valable une heure et une seule fois") || !strings.Contains(cs[0].Corps, "votre mot de passe actuel reste valable") {
 		t.Fatalf("got %d mails to Jean, want 1 with the link's validity\n%v", len(cs), cs)
 	}
+	// Audited on the account, as asked from the client's address.
+	evs, err := p.db.FindEvenements(context.Background(), "utilisateur:"+jean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := evs[len(evs)-1]; e.Action != "utilisateur.lien" || e.Acteur.Login != jean || e.Acteur.Adresse != "127.0.0.1" || strings.Contains(e.Details, "jeton") {
+		t.Errorf("audit event of the request: got %+v", e)
+	}
 	// The request touched nothing: the password still opens the account.
 	if code := connecter(client(t), jean, ancien); code != http.StatusOK {
 		t.Errorf("login after a reset request: got %d, want 200 (the password in use stays)", code)
@@ -290,4 +298,54 @@ func exemplesRecuperation() map[string]exemple {
 			Jeton: "abc", Login: "jean@x.fr", Activation: true, ErreurNouveau: "Trop court."},
 			"<h1>Activer votre compte</h1>", []string{`name="jeton" value="abc"`, `href="#nouveau"`, `id="nouveau-erreur"`, "jean@x.fr"}},
 	}
+}
+
+// TestInviteProConnect: the administration shows « Compte à activer » for
+// an account without password, but not for an agent when agents sign in
+// through ProConnect only (none has one).
+func TestInviteProConnect(t *testing.T) {
+	agent := segur.Utilisateur{Login: "agent@asp.fr", Roles: []segur.Role{segur.RoleInstructeur}}
+	vendeur := segur.Utilisateur{Login: "lea@editeur.fr", Roles: []segur.Role{segur.RoleFournisseur}, FournisseurID: 1}
+	for _, tc := range []struct {
+		seulement          bool
+		u                  segur.Utilisateur
+		motDePasse, invite bool
+	}{
+		{false, agent, false, true},
+		{false, agent, true, false},
+		{true, agent, false, false},
+		{true, vendeur, false, true},
+		{true, vendeur, true, false},
+	} {
+		s := &Server{AgentsProConnectSeulement: tc.seulement, Paris: time.UTC}
+		if tc.motDePasse {
+			tc.u.MotDePasse = "$argon2id$…"
+		}
+		if got := s.utilisateurAdmin(tc.u, nil).Invite; got != tc.invite {
+			t.Errorf("ProConnect only %v, %s, password %v: got Invite %v, want %v", tc.seulement, tc.u.Login, tc.motDePasse, got, tc.invite)
+		}
+	}
+}
+
+// TestCompteSansMotDePasse: an account not yet activated, signed in
+// through ProConnect, cannot change a password it does not have: the
+// account page says how to choose one.
+func TestCompteSansMotDePasse(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	u := &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Roles: []segur.Role{segur.RoleInstructeur}}
+	d := segur.DemandeLien{Login: u.Login, Empreinte: empreinte("x"), URL: "https://portail.example/l", Connexion: "https://portail.example/connexion"}
+	if err := p.db.CreateUtilisateurInvite(ctx, u, d); err != nil {
+		t.Fatal(err)
+	}
+	const token = "session-de-l-agent-sans-mot-de-passe"
+	if err := p.db.CreateSession(ctx, &segur.Session{Empreinte: empreinte(token), UtilisateurID: u.ID, CSRF: strings.Repeat("c", 43)}); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	base, _ := url.Parse(p.srv.URL)
+	c.Jar.SetCookies(base, []*http.Cookie{{Name: cookieSession, Value: token}})
+	code, body := L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{"actuel": {""}, "nouveau": {"une longue phrase"}, "confirmation": {"une longue phrase"}}))
+	attendre(t, code, body, http.StatusUnprocessableEntity, map[string]string{"actuel": "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié ? » sur la page de connexion."})
 }
