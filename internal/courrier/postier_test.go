@@ -354,6 +354,9 @@ func TestPostierMailpit(t *testing.T) {
 		second := b.enfiler(t, a, decision)
 		reveil <- struct{}{}
 		attendre(second.ID)
+		if ms := recus(t, api, a); len(ms) != 2 {
+			t.Errorf("mailpit: got %d mails, want 2", len(ms))
+		}
 	})
 }
 
