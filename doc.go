@@ -29,6 +29,10 @@
 //     with the invoice (Facture) and the client's statement that the service
 //     was delivered (PV de VSR).
 //   - Courriel: a mail of the outbox, sent to the vendor by the postman.
+//   - LienCompte: a link mailed to a user to choose a password, for a
+//     réinitialisation (« mot de passe oublié », valid an hour) or the
+//     activation of an account an administrator created (7 days); asked
+//     by a DemandeLien.
 //   - Evenement: a line of the append-only audit log; its Maillon, its link
 //     in the log's hash chain; a Sceau, a seal: the chain's link at an
 //     event, timestamped by a time-stamping authority (horodatage).

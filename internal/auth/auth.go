@@ -108,3 +108,13 @@ func TokenDigest(token string) []byte {
 	d := sha256.Sum256([]byte(token))
 	return d[:]
 }
+
+// NewLinkToken returns the token of a link mailed to a user to choose a
+// password (segur.LienCompte): 32 random bytes in base64url, and its
+// SHA-256 digest, what is stored.
+func NewLinkToken() (token string, digest []byte) {
+	raw := make([]byte, 32)
+	rand.Read(raw) // never fails (crypto/rand, Go 1.24)
+	token = base64.RawURLEncoding.EncodeToString(raw)
+	return token, TokenDigest(token)
+}

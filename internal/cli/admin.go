@@ -69,8 +69,8 @@ func adminObjets() []adminObjet {
 			{"list", "--siret S", "lister les numéros ANS d'un fournisseur", "--siret 88558855858745", adminAnsList},
 		}},
 		{"user", "les comptes des pages du portail", []adminAction{
-			{"add", "--login E --name NOM --role fournisseur|instructeur|payeur|admin\n           [--siret S] [--password-stdin]",
-				"créer un compte ; sans --password-stdin, le mot de passe est tiré au hasard et affiché une seule fois",
+			{"add", "--login E --name NOM --role fournisseur|instructeur|payeur|admin\n           [--siret S] [--url URL] [--password-stdin]",
+				"créer un compte ; la personne reçoit une invitation par courriel, avec un lien valable 7 jours pour choisir son mot de passe (envoyée par segur serve avec --smtp) ; avec --password-stdin, le mot de passe est lu sur l'entrée standard et aucune invitation n'est envoyée",
 				`--login jean@lebeaulogiciel.fr --name "Jean Dupont" --role fournisseur --siret 88558855858745`, adminUserAdd},
 			{"unlock", "--login E", "débloquer les connexions d'un compte : ses échecs de connexion, de toutes les adresses, sont effacés",
 				"--login jean@lebeaulogiciel.fr", adminUserUnlock},
@@ -438,14 +438,15 @@ func adminAnsList(ctx context.Context, e *env, args []string) int {
 }
 
 func adminUserAdd(ctx context.Context, e *env, args []string) int {
-	var login, name, role, siret *string
+	var login, name, role, siret, public *string
 	var fromStdin *bool
 	return adminCmd(ctx, e, "user add", args, func(fs *flag.FlagSet) func() error {
 		login = fs.String("login", "", "identifiant : l'adresse e-mail de la personne")
 		name = fs.String("name", "", "nom de la personne")
 		role = fs.String("role", "", "fournisseur, ou un ou plusieurs rôles de l'agence séparés par des virgules : instructeur, payeur, admin (ex. instructeur,admin)")
 		siret = fs.String("siret", "", "SIRET du fournisseur (rôle fournisseur seulement)")
-		fromStdin = fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard (sinon il est tiré au hasard et affiché)")
+		public = fs.String("url", envOr("SEGUR_URL", defautURL), "adresse publique du portail, pour le lien de l'invitation (celle de segur serve --url)")
+		fromStdin = fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard, sans invitation (sinon la personne le choisit par le lien de son invitation)")
 		return required(map[string]*string{"login": login, "name": name, "role": role})
 	}, func(db *sqlstore.DB) error {
 		roles, err := segur.ParseRoles(*role)
@@ -469,31 +470,46 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 		if err := u.Valider(); err != nil {
 			return err
 		}
-		password, shown := "", false
 		if *fromStdin {
 			line, err := bufio.NewReader(e.stdin).ReadString('\n')
 			if err != nil && line == "" {
 				return segur.Errorf(segur.EINVALID, "mot de passe attendu sur l'entrée standard")
 			}
-			password = strings.TrimRight(line, "\r\n")
-		} else {
-			password, shown = auth.NewPassword(), true
+			hash, err := auth.HashPassword(strings.TrimRight(line, "\r\n"))
+			if err != nil {
+				return segur.Errorf(segur.EINVALID, "%v", err)
+			}
+			u.MotDePasse = hash
+			if err := db.CreateUtilisateur(ctx, u); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.RolesTexte())
+			return nil
 		}
-		hash, err := auth.HashPassword(password)
+		base, err := parsePortalURL(*public)
 		if err != nil {
-			return segur.Errorf(segur.EINVALID, "%v", err)
+			return segur.Errorf(segur.EINVALID, "--url : %v", err)
 		}
-		u.MotDePasse = hash
-		if err := db.CreateUtilisateur(ctx, u); err != nil {
+		token, digest := auth.NewLinkToken()
+		d := segur.DemandeLien{Login: u.Login, Objet: segur.LienActivation, Empreinte: digest,
+			URL: segur.LienMotDePasse(base, token), Connexion: strings.TrimRight(base, "/") + "/connexion",
+			AgentsProConnect: os.Getenv("SEGUR_AGENTS_PROCONNECT_SEULEMENT") == "1"}
+		if err := db.CreateUtilisateurInvite(ctx, u, d); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "Utilisateur %s (%s) créé.\n", u.Login, u.RolesTexte())
-		if shown {
-			fmt.Fprintf(e.stdout, "Mot de passe provisoire (affiché une seule fois) : %s\n", password)
+		if d.AvecLien(u) {
+			fmt.Fprintf(e.stdout, "Invitation pour %s dans la file d'envoi : un lien valable 7 jours pour choisir son mot de passe, sur %s (envoyée par segur serve avec --smtp ; segur admin mail list la montre).\n", u.Login, base)
+		} else {
+			fmt.Fprintf(e.stdout, "Invitation pour %s dans la file d'envoi : les agents se connectent avec ProConnect, sans mot de passe du portail.\n", u.Login)
 		}
 		return nil
 	})
 }
+
+// defautURL is the portal's address when neither --url nor SEGUR_URL names
+// it: segur serve's, by default.
+const defautURL = "http://127.0.0.1:8080"
 
 func adminTokenAdd(ctx context.Context, e *env, args []string) int {
 	var siret *string

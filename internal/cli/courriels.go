@@ -56,8 +56,8 @@ func (f smtpFlags) config(motDePasse string) (s courrier.SMTP, ok bool, err erro
 
 // start starts the postman on ctx, if --smtp is set, and returns the
 // function that stops it and waits for it (a mail in flight is recorded
-// before the store closes).
-func (f smtpFlags) start(ctx context.Context, e *env, log *slog.Logger, db *sqlstore.DB, blobs segur.Blobs) (stop func(), err error) {
+// before the store closes). A receive on reveil starts a pass at once.
+func (f smtpFlags) start(ctx context.Context, e *env, log *slog.Logger, db *sqlstore.DB, blobs segur.Blobs, reveil <-chan struct{}) (stop func(), err error) {
 	s, ok, err := f.config(os.Getenv("SEGUR_SMTP_MOT_DE_PASSE"))
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (f smtpFlags) start(ctx context.Context, e *env, log *slog.Logger, db *sqls
 		return func() {}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	p := &courrier.Postier{Store: db, Blobs: blobs, SMTP: s, Log: log}
+	p := &courrier.Postier{Store: db, Blobs: blobs, SMTP: s, Log: log, Reveil: reveil}
 	var wg sync.WaitGroup
 	wg.Go(func() { p.Run(ctx) })
 	fmt.Fprintf(e.stderr, "Courriels aux fournisseurs par le serveur SMTP %s, de « %s ».\n", s.Addr, s.De)

@@ -270,7 +270,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	nettoyerTmp(ctx, log, stager.Dir())
 	// The mails of the outbox, sent until the server stops.
-	stopPostier, err := smtpf.start(ctx, e, log, db, store)
+	// The pages wake the postman for the mails someone waits for.
+	reveil := make(chan struct{}, 1)
+	stopPostier, err := smtpf.start(ctx, e, log, db, store, reveil)
 	if err != nil {
 		return reportErr(e, "serve", err)
 	}
@@ -309,6 +311,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	pages.Connexions = metrics
 	pages.ProConnect, pages.AgentsProConnectSeulement = pc, *proconnectSeul
 	pages.Contact, pages.Hebergeur, pages.OpenAPI = *contact, strings.TrimSuffix(strings.TrimSpace(*hebergeur), "."), api.OpenAPI()
+	pages.URL = base
+	pages.Reveiller = func() {
+		select {
+		case reveil <- struct{}{}:
+		default: // a pass is due already
+		}
+	}
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

@@ -54,6 +54,9 @@ type Postier struct {
 	Intervalle time.Duration
 	// Lot is the number of mails one pass claims (0: DefaultLot).
 	Lot int
+	// Reveil, if set, starts a pass at once when it receives: a mail
+	// someone waits for (a link to choose a password) was queued.
+	Reveil <-chan struct{}
 }
 
 func (p *Postier) now() time.Time {
@@ -92,6 +95,13 @@ func (p *Postier) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-p.Reveil: // nil: never
+			if !t.Stop() {
+				select {
+				case <-t.C:
+				default:
+				}
+			}
 		}
 		n, err := p.Tourner(ctx)
 		if err != nil && ctx.Err() == nil {

@@ -317,6 +317,47 @@ func TestPostierMailpit(t *testing.T) {
 			t.Errorf("mailpit: got %d mails, want 1", len(ms))
 		}
 	})
+
+	t.Run("woken", func(t *testing.T) {
+		// An hour between passes: the mail queued after the first pass
+		// goes when the postman is woken, not an hour later.
+		t.Parallel()
+		b := nouveauBanc(t, courrier.SMTP{Addr: smtpAddr})
+		envoyes := make(chan segur.CourrielID, 1)
+		b.postier.Store = signale{b.db, envoyes}
+		reveil := make(chan struct{}, 1)
+		b.postier.Intervalle, b.postier.Reveil = time.Hour, reveil
+		a := destinataire()
+		premier := b.enfiler(t, a, decision)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b.postier.Run(ctx)
+		}()
+		defer func() {
+			cancel()
+			<-done
+		}()
+		attendre := func(want segur.CourrielID) {
+			t.Helper()
+			select {
+			case id := <-envoyes:
+				if id != want {
+					t.Errorf("sent mail %d, want %d", id, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("after 10 s: mail %d not sent; log:\n%s", want, b.logs)
+			}
+		}
+		attendre(premier.ID) // the first pass, at once
+		second := b.enfiler(t, a, decision)
+		reveil <- struct{}{}
+		attendre(second.ID)
+		if ms := recus(t, api, a); len(ms) != 2 {
+			t.Errorf("mailpit: got %d mails, want 2", len(ms))
+		}
+	})
 }
 
 // signale is a store that tells of each mail recorded sent.

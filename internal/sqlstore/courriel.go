@@ -131,7 +131,9 @@ func (db *DB) ClaimCourriels(ctx context.Context, now time.Time, bail time.Durat
 // UpdateCourrielEnvoye records that the SMTP server accepted mail id at quand.
 // Recording it twice keeps the first time; an unknown mail is an
 // ENOTFOUND. Like the claims and the failures, it writes no audit event:
-// the mail's row is the record of its sending.
+// the mail's row is the record of its sending. A mail to a user (objet
+// utilisateur:…) loses the tokens of its links (segur.SansJeton): the
+// store keeps only their digests.
 func (db *DB) UpdateCourrielEnvoye(ctx context.Context, id segur.CourrielID, quand time.Time) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE courriels SET etat = 'envoye', envoye_le = $2, reserve_le = NULL
@@ -139,7 +141,23 @@ func (db *DB) UpdateCourrielEnvoye(ctx context.Context, id segur.CourrielID, qua
 		if err != nil {
 			return fmt.Errorf("sqlstore: courriel %d envoyé: %w", id, err)
 		}
-		return changedOrExists(ctx, tx, res, id)
+		if err := changedOrExists(ctx, tx, res, id); err != nil {
+			return err
+		}
+		var corps string
+		err = tx.QueryRowContext(ctx, `SELECT corps FROM courriels WHERE id = $1 AND objet LIKE 'utilisateur:%'`, int64(id)).Scan(&corps)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: courriel %d envoyé: %w", id, err)
+		}
+		if sans := segur.SansJeton(corps); sans != corps {
+			if _, err := tx.ExecContext(ctx, `UPDATE courriels SET corps = $2 WHERE id = $1`, int64(id), sans); err != nil {
+				return fmt.Errorf("sqlstore: courriel %d envoyé: %w", id, err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -219,36 +219,44 @@ func (db *DB) CreateEssaiConnexion(ctx context.Context, e segur.EssaiConnexion, 
 	}
 	at = stamp(at)
 	var attente time.Duration
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		cles := e.Cles()
-		compteurs := make([]segur.CompteurEchecs, len(cles))
-		for i, c := range cles {
-			// DO UPDATE (not DO NOTHING) so that RETURNING gives the row,
-			// locked, whether it was there or not.
-			err := tx.QueryRowContext(ctx, `INSERT INTO essais_connexion (cle, login, n, premier, dernier) VALUES ($1, $2, 0, $3, $3)
-				ON CONFLICT (cle) DO UPDATE SET login = excluded.login RETURNING n, premier, dernier`, c.Cle, c.Login, at).
-				Scan(&compteurs[i].N, &compteurs[i].Premier, &compteurs[i].Dernier)
-			if err != nil {
-				return fmt.Errorf("sqlstore: essai de connexion: %w", err)
-			}
-			attente = max(attente, c.Limite.Attente(compteurs[i], at))
-		}
-		if attente == 0 {
-			if err := compterEchecs(ctx, tx, cles, compteurs, at); err != nil {
-				return err
-			}
-		}
-		// Last, when this transaction waits for no more locks, and
-		// skipping the rows others hold: two purges never wait for each
-		// other's rows.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM essais_connexion WHERE cle IN (SELECT cle FROM essais_connexion WHERE premier <= $1`+
-			db.forUpdateSkipLocked()+`)`, at.Add(-segur.FenetreEchecs)); err != nil {
-			return fmt.Errorf("sqlstore: purge essais de connexion: %w", err)
-		}
-		return nil
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		attente, err = db.compterEssai(ctx, tx, e.Cles(), at)
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	return attente, nil
+}
+
+// compterEssai counts an attempt at at on counters cles, in tx, unless one
+// of them makes it wait: then it counts nothing and returns the longest
+// wait. Counters stale at at are deleted on the way. Login attempts and
+// reset requests (CreateDemandeReinitialisation) count this way.
+func (db *DB) compterEssai(ctx context.Context, tx *sql.Tx, cles []segur.CleEchecs, at time.Time) (time.Duration, error) {
+	var attente time.Duration
+	compteurs := make([]segur.CompteurEchecs, len(cles))
+	for i, c := range cles {
+		// DO UPDATE (not DO NOTHING) so that RETURNING gives the row,
+		// locked, whether it was there or not.
+		err := tx.QueryRowContext(ctx, `INSERT INTO essais_connexion (cle, login, n, premier, dernier) VALUES ($1, $2, 0, $3, $3)
+			ON CONFLICT (cle) DO UPDATE SET login = excluded.login RETURNING n, premier, dernier`, c.Cle, c.Login, at).
+			Scan(&compteurs[i].N, &compteurs[i].Premier, &compteurs[i].Dernier)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: essai de connexion: %w", err)
+		}
+		attente = max(attente, c.Limite.Attente(compteurs[i], at))
+	}
+	if attente == 0 {
+		if err := compterEchecs(ctx, tx, cles, compteurs, at); err != nil {
+			return 0, err
+		}
+	}
+	// Last, when this transaction waits for no more locks, and skipping
+	// the rows others hold: two purges never wait for each other's rows.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM essais_connexion WHERE cle IN (SELECT cle FROM essais_connexion WHERE premier <= $1`+
+		db.forUpdateSkipLocked()+`)`, at.Add(-segur.FenetreEchecs)); err != nil {
+		return 0, fmt.Errorf("sqlstore: purge essais de connexion: %w", err)
 	}
 	return attente, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -52,48 +53,56 @@ type utilisateurDetails struct {
 // if its role is fournisseur.
 func (db *DB) CreateUtilisateur(ctx context.Context, u *segur.Utilisateur) error {
 	now := db.clock()
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		id, err = db.insertUtilisateur(ctx, tx, now, u)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	u.ID, u.Login, u.CreeLe = segur.UtilisateurID(id), normLogin(u.Login), now
+	return nil
+}
+
+// insertUtilisateur inserts user u in tx, with its audit event, and returns
+// its ID; u is not changed. The errors are CreateUtilisateur's.
+func (db *DB) insertUtilisateur(ctx context.Context, tx *sql.Tx, now time.Time, u *segur.Utilisateur) (int64, error) {
 	login := normLogin(u.Login)
 	if err := segur.ValiderRoles(u.Roles); err != nil {
-		return segur.Errorf(segur.EINVALID, "utilisateur %s : %s", login, err.Error())
+		return 0, segur.Errorf(segur.EINVALID, "utilisateur %s : %s", login, err.Error())
 	}
 	autres := make([]string, 0, len(u.Roles)-1)
 	for _, r := range u.Roles[1:] {
 		autres = append(autres, string(r))
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx,
-			`INSERT INTO utilisateurs (login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			login, u.Nom, string(u.Roles[0]), strings.Join(autres, ","), nullID(int64(u.FournisseurID)), u.MotDePasse, now).Scan(&id)
-		switch violationOf(err) {
-		case uniqueViolation:
-			return segur.Errorf(segur.ECONFLICT, "le login %s est déjà utilisé", login)
-		case foreignKeyViolation:
-			return segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", u.FournisseurID)
-		case checkViolation:
-			switch {
-			case u.A(segur.RoleFournisseur) && u.FournisseurID == 0:
-				return segur.Errorf(segur.EINVALID, "utilisateur %s : un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
-			case !u.A(segur.RoleFournisseur) && u.FournisseurID != 0:
-				return segur.Errorf(segur.EINVALID, "utilisateur %s : seul un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
-			}
-			return segur.Errorf(segur.EINVALID, "utilisateur « %s » refusé : attendu un login et un rôle fournisseur, instructeur, payeur ou admin", login)
+	err := tx.QueryRowContext(ctx,
+		`INSERT INTO utilisateurs (login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		login, u.Nom, string(u.Roles[0]), strings.Join(autres, ","), nullID(int64(u.FournisseurID)), u.MotDePasse, now).Scan(&id)
+	switch violationOf(err) {
+	case uniqueViolation:
+		return 0, segur.Errorf(segur.ECONFLICT, "le login %s est déjà utilisé", login)
+	case foreignKeyViolation:
+		return 0, segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", u.FournisseurID)
+	case checkViolation:
+		switch {
+		case u.A(segur.RoleFournisseur) && u.FournisseurID == 0:
+			return 0, segur.Errorf(segur.EINVALID, "utilisateur %s : un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
+		case !u.A(segur.RoleFournisseur) && u.FournisseurID != 0:
+			return 0, segur.Errorf(segur.EINVALID, "utilisateur %s : seul un utilisateur de rôle fournisseur est rattaché à un fournisseur", login)
 		}
-		if err != nil {
-			return fmt.Errorf("sqlstore: create utilisateur %s: %w", login, err)
-		}
-		d := utilisateurDetails{ID: id, Login: login, Nom: u.Nom, Roles: u.Roles}
-		if u.FournisseurID != 0 {
-			fid := int64(u.FournisseurID)
-			d.FournisseurID = &fid
-		}
-		return db.audit(ctx, tx, now, "utilisateur.creer", "utilisateur:"+login, d)
-	})
-	if err != nil {
-		return err
+		return 0, segur.Errorf(segur.EINVALID, "utilisateur « %s » refusé : attendu un login et un rôle fournisseur, instructeur, payeur ou admin", login)
 	}
-	u.ID, u.Login, u.CreeLe = segur.UtilisateurID(id), login, now
-	return nil
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: create utilisateur %s: %w", login, err)
+	}
+	d := utilisateurDetails{ID: id, Login: login, Nom: u.Nom, Roles: u.Roles}
+	if u.FournisseurID != 0 {
+		fid := int64(u.FournisseurID)
+		d.FournisseurID = &fid
+	}
+	return id, db.audit(ctx, tx, now, "utilisateur.creer", "utilisateur:"+login, d)
 }
 
 // FindUtilisateurByLogin returns the user of login, in any case, or an

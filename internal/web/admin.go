@@ -19,7 +19,6 @@ import (
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
-	"github.com/segur-numerique/segur/internal/auth"
 )
 
 func init() {
@@ -44,6 +43,7 @@ func (s *Server) routesAdmin(pages *http.ServeMux) {
 	pages.Handle("GET /agence/admin/utilisateurs/nouveau", admin(s.getAdminUtilisateurNouveau))
 	pages.Handle("POST /agence/admin/utilisateurs", admin(s.postAdminUtilisateur))
 	pages.Handle("POST /agence/admin/utilisateurs/debloquer", admin(s.postAdminDebloquer))
+	pages.Handle("POST /agence/admin/utilisateurs/invitation", admin(s.postAdminInvitation))
 	pages.Handle("GET /agence/admin/fenetres", admin(s.getAdminFenetres))
 	pages.Handle("POST /agence/admin/fenetres", admin(s.postAdminFenetre))
 	pages.Handle("GET /agence/admin/referentiel", admin(s.getAdminReferentiel))
@@ -340,11 +340,16 @@ type UtilisateurAdmin struct {
 	Login, Nom, Roles, Cree string
 	Fournisseur             string // the vendor's name, "" for an agent
 	FournisseurID           int64
+	// Invite: the account has no password yet; its activation link was
+	// mailed, and can be sent again. Not for an agent when agents sign in
+	// through ProConnect only: none has a password.
+	Invite bool
 }
 
 func (s *Server) utilisateurAdmin(u segur.Utilisateur, noms map[segur.FournisseurID]string) UtilisateurAdmin {
 	return UtilisateurAdmin{Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
-		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID)}
+		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID),
+		Invite: u.MotDePasse == "" && !(s.AgentsProConnectSeulement && u.Agent())}
 }
 
 // ProduitAdmin is an ANS number of a vendor.
@@ -453,15 +458,12 @@ func (s *Server) postAdminProduit(w http.ResponseWriter, r *http.Request) error 
 
 // --- Users
 
-// PageAdminUtilisateurs lists the users; after a creation, it shows the
-// new user's password, once.
+// PageAdminUtilisateurs lists the users.
 type PageAdminUtilisateurs struct {
 	BaseAdmin
 	Utilisateurs []UtilisateurAdmin
 	Total        int
 	Pagination   Pagination
-	Cree         *UtilisateurAdmin
-	MotDePasse   string
 }
 
 func (s *Server) pageUtilisateurs(r *http.Request, page int) (PageAdminUtilisateurs, error) {
@@ -593,9 +595,10 @@ func (s *Server) getAdminUtilisateurNouveau(w http.ResponseWriter, r *http.Reque
 	return nil
 }
 
-// postAdminUtilisateur creates a user with a random password, with the
-// checks of segur admin user add (Utilisateur.Valider), and shows that
-// password once, on the page it answers: it never travels in a URL.
+// postAdminUtilisateur creates a user without a password, with the checks
+// of segur admin user add (Utilisateur.Valider), and mails it an
+// activation link, in the same transaction: the administrator never sees
+// a password.
 func (s *Server) postAdminUtilisateur(w http.ResponseWriter, r *http.Request) error {
 	if err := lireFormulaire(w, r); err != nil {
 		return err
@@ -646,28 +649,53 @@ func (s *Server) postAdminUtilisateur(w http.ResponseWriter, r *http.Request) er
 		s.render(w, http.StatusUnprocessableEntity, "admin-utilisateur-nouveau.html", p)
 		return nil
 	}
-	motDePasse := auth.NewPassword()
-	if u.MotDePasse, err = auth.HashPasswordContext(ctx, motDePasse); err != nil {
+	d, err := s.lienDemande(u.Login, segur.LienActivation)
+	if err != nil {
 		return err
 	}
-	if err := s.Store.CreateUtilisateur(ctx, &u); err != nil {
+	if err := s.Store.CreateUtilisateurInvite(ctx, &u, d); err != nil {
 		if err := p.refus(err, map[segur.ErrorCode]string{segur.ECONFLICT: "login", segur.ENOTFOUND: "fournisseur"}); err != nil {
 			return err
 		}
 		s.render(w, http.StatusUnprocessableEntity, "admin-utilisateur-nouveau.html", p)
 		return nil
 	}
-	l, err := s.pageUtilisateurs(r, 1)
+	s.reveiller()
+	s.rediriger(w, r, "/agence/admin/utilisateurs", fmt.Sprintf("Compte de %s créé (%s) : %s", u.Nom, u.RolesTexte(), s.invitationTexte(d, &u)))
+	return nil
+}
+
+// invitationTexte says what the activation mail of d to u holds.
+func (s *Server) invitationTexte(d segur.DemandeLien, u *segur.Utilisateur) string {
+	if !d.AvecLien(u) {
+		return fmt.Sprintf("invitation envoyée à %s ; les agents se connectent avec ProConnect, sans mot de passe du portail.", u.Login)
+	}
+	return fmt.Sprintf("invitation envoyée à %s, avec un lien valable 7 jours pour choisir son mot de passe.", u.Login)
+}
+
+// postAdminInvitation mails a new activation link to a user who has not
+// chosen a password yet; the older link no longer works.
+func (s *Server) postAdminInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
+	d, err := s.lienDemande(login, segur.LienActivation)
 	if err != nil {
 		return err
 	}
-	noms, err := s.nomsFournisseurs(ctx)
+	u, err := s.Store.CreateInvitation(r.Context(), d)
 	if err != nil {
 		return err
 	}
-	cree := s.utilisateurAdmin(u, noms)
-	l.Cree, l.MotDePasse = &cree, motDePasse
-	s.render(w, http.StatusOK, "admin-utilisateurs.html", l)
+	s.reveiller()
+	cible := "/agence/admin/utilisateurs"
+	if page := r.PostFormValue("page"); page != "" && page != "1" {
+		if n, err := strconv.Atoi(page); err == nil && n > 1 {
+			cible += "?page=" + strconv.Itoa(n)
+		}
+	}
+	s.rediriger(w, r, cible, "Nouvelle "+s.invitationTexte(d, u)+" L'ancien lien ne sert plus.")
 	return nil
 }
 

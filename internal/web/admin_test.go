@@ -46,9 +46,9 @@ func exemplesAdmin() map[string]exemple {
 			Produits: []ProduitAdmin{{"1234567890", "RI", "RI du Beau Logiciel", "25/11/2026 à 10:00"}}, Utilisateurs: []UtilisateurAdmin{ua},
 			Form: FormProduit{NumeroAns: "12"}, Logiciels: optionsLogiciel("DPI")},
 			"Enregistrer un numéro ANS", []string{"1234567890", `id="numeroAns-erreur"`, `<option value="DPI" selected>`, "jean@lebeaulogiciel.fr", `href="/agence/admin/utilisateurs/nouveau?fournisseur=1"`}},
-		"admin-utilisateurs.html": {PageAdminUtilisateurs{BaseAdmin: base("Utilisateurs"), Utilisateurs: []UtilisateurAdmin{ua}, Total: 60,
-			Pagination: Pagination{Page: 1, Pages: 2, Suivante: "/agence/admin/utilisateurs?page=2"}, Cree: &ua, MotDePasse: "AbCdEfGhIjKlMnOpQrSt"},
-			"<h1>Utilisateurs</h1>", []string{`<code id="mot-de-passe">AbCdEfGhIjKlMnOpQrSt</code>`, "il ne sera plus affiché", "<caption>60 utilisateurs</caption>", "Page suivante"}},
+		"admin-utilisateurs.html": {PageAdminUtilisateurs{BaseAdmin: base("Utilisateurs"), Utilisateurs: []UtilisateurAdmin{ua, {Login: "paul@asp.fr", Nom: "Paul", Roles: "instructeur", Cree: "x", Invite: true}}, Total: 60,
+			Pagination: Pagination{Page: 1, Pages: 2, Suivante: "/agence/admin/utilisateurs?page=2"}},
+			"<h1>Utilisateurs</h1>", []string{"Compte à activer", `action="/agence/admin/utilisateurs/invitation"`, "Renvoyer l'invitation", "<caption>60 utilisateurs</caption>", "Page suivante"}},
 		"admin-utilisateur-nouveau.html": {PageAdminUtilisateurNouveau{BaseAdmin: base("Créer un utilisateur", ErreurChamp{"roles", "Cochez un rôle."}, ErreurChamp{"fournisseur", "Choisissez."}),
 			Form: FormUtilisateur{Login: "x@y.fr"}, Roles: casesRoles, Fournisseurs: []OptionAdmin{{"1", "Le Beau Logiciel — SIRET 88558855858745", true}}},
 			"<h1>Créer un utilisateur</h1>", []string{`fr-fieldset--error`, `id="roles-erreur"`, `id="role-admin"`, `<option value="1" selected>`, `id="fournisseur-erreur"`}},
@@ -324,22 +324,44 @@ func TestAdminUtilisateurs(t *testing.T) {
 	}
 
 	code, body := creer(url.Values{"login": {" Paul@ASP.fr "}, "nom": {"Paul Martin"}, "roles": {"instructeur", "admin"}})
-	motif := regexp.MustCompile(`<code id="mot-de-passe">([A-Za-z0-9_-]{20})</code>`)
-	m := motif.FindStringSubmatch(body)
-	if code != http.StatusOK || m == nil || !strings.Contains(body, "Compte de Paul Martin créé") || !strings.Contains(body, "paul@asp.fr") {
-		t.Fatalf("creation: got %d, want the password shown\n%s", code, body)
-	}
-	// Shown once: not on the list afterwards.
-	if _, body := L.lire(admin.Get(p.srv.URL + "/agence/admin/utilisateurs")); strings.Contains(body, m[1]) || !strings.Contains(body, "instructeur, admin") {
-		t.Errorf("users' list: want the new user's roles and not the password\n%s", body)
+	if code != http.StatusOK || !strings.Contains(body, "Compte de Paul Martin créé (instructeur, admin) : invitation envoyée à paul@asp.fr, avec un lien valable 7 jours") ||
+		strings.Contains(body, "Mot de passe :") || !strings.Contains(body, "Compte à activer") {
+		t.Fatalf("creation: got %d, want the invitation said and no password\n%s", code, body)
 	}
 	u, err := p.db.FindUtilisateurByLogin(ctx, "paul@asp.fr")
-	if err != nil || u.RolesTexte() != "instructeur, admin" || !strings.HasPrefix(u.MotDePasse, "$argon2id$") {
-		t.Fatalf("got %+v, %v", u, err)
+	if err != nil || u.RolesTexte() != "instructeur, admin" || u.MotDePasse != "" {
+		t.Fatalf("got %+v, %v; want no password before activation", u, err)
+	}
+	// Not activated: no password opens the account.
+	if code, _ := L.lire(client(t).PostForm(p.srv.URL+"/connexion", url.Values{"login": {"paul@asp.fr"}, "motdepasse": {"n'importe lequel"}})); code != http.StatusUnprocessableEntity {
+		t.Errorf("login before activation: got %d, want 422", code)
+	}
+	// The invitation, sent again: the first link no longer works.
+	premier := lienDuCourriel(t, p, "paul@asp.fr", "[Ségur numérique] Activez votre compte")
+	if code, body := L.lire(admin.PostForm(p.srv.URL+"/agence/admin/utilisateurs/invitation", url.Values{"login": {"paul@asp.fr"}})); code != http.StatusOK ||
+		!strings.Contains(body, "Nouvelle invitation envoyée à paul@asp.fr") {
+		t.Fatalf("invitation sent again: got %d\n%s", code, body)
+	}
+	second := lienDuCourriel(t, p, "paul@asp.fr", "[Ségur numérique] Activez votre compte")
+	if premier == second {
+		t.Fatal("the invitation sent again carries the same link")
+	}
+	if code, body := L.lire(client(t).Get(p.srv.URL + premier)); code != http.StatusGone || !strings.Contains(body, "Ce lien n'est plus valable") {
+		t.Errorf("first link after a new invitation: got %d, want 410\n%s", code, body)
+	}
+	const mdp = "une phrase de passe de Paul"
+	if code, body := L.lire(client(t).PostForm(p.srv.URL+"/motdepasse/nouveau", url.Values{"jeton": {jetonDe(t, second)}, "nouveau": {mdp}, "confirmation": {mdp}})); code != http.StatusOK ||
+		!strings.Contains(body, "Compte activé : connectez-vous") {
+		t.Fatalf("activation: got %d\n%s", code, body)
+	}
+	// Activated: sending the invitation again is refused.
+	if code, body := L.lire(admin.PostForm(p.srv.URL+"/agence/admin/utilisateurs/invitation", url.Values{"login": {"paul@asp.fr"}})); code != http.StatusBadRequest ||
+		!strings.Contains(body, "déjà activé") {
+		t.Errorf("invitation of an active account: got %d\n%s", code, body)
 	}
 	// Paul logs in: the administration and the instruction are his.
 	paul := client(t)
-	L.lire(paul.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"paul@asp.fr"}, "motdepasse": {m[1]}}))
+	L.lire(paul.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"paul@asp.fr"}, "motdepasse": {mdp}}))
 	code, body = L.lire(paul.Get(p.srv.URL + "/agence/admin"))
 	if code != http.StatusOK || !strings.Contains(body, `href="/agence/demandes"`) || !strings.Contains(body, "File d'instruction") ||
 		!strings.Contains(body, `aria-current="page">Administration</a>`) {

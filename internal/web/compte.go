@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/auth"
@@ -107,17 +106,22 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Erreurs = append(p.Erreurs, ErreurChamp{Champ: champ, Message: msg})
 	}
-	if actuel == "" {
+	switch {
+	case u.MotDePasse == "":
+		// Signed in through ProConnect, never activated: no password to check.
+		refuser(champActuel, "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié ? » sur la page de connexion.")
+	case actuel == "":
 		refuser(champActuel, "Saisissez votre mot de passe actuel.")
 	}
+	errNouveau, errConfirmation := reglesMotDePasse(nouveau, confirmation)
 	switch {
-	case utf8.RuneCountInString(nouveau) < auth.MinPassword:
-		refuser(champNouveau, fmt.Sprintf("Le nouveau mot de passe doit compter %d caractères au moins.", auth.MinPassword))
+	case errNouveau != "":
+		refuser(champNouveau, errNouveau)
 	case nouveau == actuel:
 		refuser(champNouveau, "Le nouveau mot de passe doit être différent de l'actuel.")
 	}
-	if confirmation != nouveau {
-		refuser(champConfirmation, "La confirmation ne correspond pas au nouveau mot de passe.")
+	if errConfirmation != "" {
+		refuser(champConfirmation, errConfirmation)
 	}
 	// The current password is checked last, once the rest is valid: one
 	// argon2id computation per real attempt. Attempts count with the

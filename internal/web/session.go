@@ -190,8 +190,13 @@ func (s *Server) getConnexion(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("deconnecte") == "1" {
 		p.Flash = "Vous êtes déconnecté."
 	}
-	if r.URL.Query().Get("motdepasse") == "change" {
+	switch r.URL.Query().Get("motdepasse") {
+	case "change":
 		p.Flash = "Mot de passe changé : reconnectez-vous."
+	case "choisi":
+		p.Flash = "Nouveau mot de passe enregistré : connectez-vous avec lui. Vos autres sessions sont fermées."
+	case "active":
+		p.Flash = "Compte activé : connectez-vous avec votre adresse e-mail et le mot de passe choisi."
 	}
 	s.render(w, http.StatusOK, "connexion.html", p)
 	return nil
@@ -245,6 +250,9 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	user, err := s.Store.FindUtilisateurByLogin(ctx, login)
 	hash := auth.Leurre // unknown logins cost what known ones cost: no telling which exist
 	switch {
+	case err == nil && user.MotDePasse == "":
+		// An account not yet activated has no password: none is right.
+		user = nil
 	case err == nil:
 		hash = user.MotDePasse
 	case !segur.IsCode(err, segur.ENOTFOUND):

@@ -72,6 +72,13 @@ type Store interface {
 	FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit, offset int) ([]segur.Courriel, int, error)
 	RetryCourriel(ctx context.Context, id segur.CourrielID) error
 
+	// The links mailed to choose a password (recuperation.go).
+	CreateUtilisateurInvite(ctx context.Context, u *segur.Utilisateur, d segur.DemandeLien) error
+	CreateInvitation(ctx context.Context, d segur.DemandeLien) (*segur.Utilisateur, error)
+	CreateDemandeReinitialisation(ctx context.Context, d segur.DemandeLien, at time.Time) (time.Duration, error)
+	FindLienCompte(ctx context.Context, empreinte []byte) (*segur.LienCompte, *segur.Utilisateur, error)
+	UseLienCompte(ctx context.Context, empreinte []byte, hash string) (*segur.Utilisateur, error)
+
 	// The controls a posteriori, the exports and the dashboard.
 	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
 	FindTirages(ctx context.Context, limit, offset int) ([]segur.Tirage, int, error)
@@ -142,6 +149,13 @@ type Server struct {
 	// OpenAPI is the vendors' API description, rendered as the page /api;
 	// nil: no such page.
 	OpenAPI []byte
+	// URL is the portal's public address (segur serve --url), for the
+	// links of the mails it sends: never the request's Host, which a
+	// client chooses.
+	URL string
+	// Reveiller, if set, tells the postman that a mail is due now (a link
+	// to choose a password is awaited).
+	Reveiller func()
 
 	pages map[string]*template.Template
 }
@@ -225,6 +239,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	s.routesControles(pages)
 	s.routesAdmin(pages)
 	s.routesInfos(pages)
+	s.routesRecuperation(pages)
 	pages.Handle("/", s.handle(s.facultatif(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")
 	})))

@@ -73,7 +73,7 @@ func newPortailAvec(t *testing.T, dir string, configurer func(*Server)) *portail
 	}
 	now := func() time.Time { return p.now }
 	s := &Server{Store: db, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Paris: paris, DSFR: dir,
-		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris}}
+		Guichet: &segur.Guichet{Store: db, Blobs: blobs, Paris: paris}, URL: "https://portail.example"}
 	s.Paiements = &agence.Paiements{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
 		Payeur: agence.PayeurDemo, Lien: "https://portail.example/paiements"}
 	s.Instruction = &agence.Instruction{Store: db, Blobs: blobs, Log: s.Log, Now: now, Paris: paris, Programme: segur.ProgrammeParDefaut,
