@@ -59,7 +59,7 @@ func exemplesAdmin() map[string]exemple {
 			"Ouvrir une campagne", []string{`type="datetime-local"`, `value="2026-12-01T14:00"`, `id="fin-erreur"`, "fr-badge--success", "à venir", "close"}},
 		"admin-referentiel.html": {PageAdminReferentiel{BaseAdmin: base("Référentiel des établissements", ErreurChamp{"fichier", "Référentiel, ligne 3 : …"}),
 			Versions: []VersionVue{version, {ID: 1, Date: "x", Par: "cli", Nombre: 1, Compte: "1 établissement"}}, Courante: &version,
-			Etablissements: []EtablissementAdmin{{"999999999", "HOPITAL", "30 000,00 €", "60 000,00 €", "20 000,00 €"}}, Total: 1, FINESS: "9999",
+			Etablissements: []EtablissementAdmin{{"999999999", "HOPITAL", "30 000,00\u202f€", "60 000,00\u202f€", "20 000,00\u202f€"}}, Total: 1, FINESS: "9999",
 			Pagination: Pagination{Page: 1, Pages: 1}, MaxMo: 20},
 			"Importer une nouvelle version", []string{`enctype="multipart/form-data"`, `id="fichier-erreur"`, "en vigueur", "20 Mo au plus", "dont le FINESS commence par 9999", `value="9999"`}},
 		"admin-courriels.html": {PageAdminCourriels{BaseAdmin: base("Courriels"), Total: 2, Etat: "en_echec",

@@ -38,10 +38,10 @@ func exemplesControles() map[string]exemple {
 	vendeur := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}
 	ctl := ControleVue{ID: 3, Reference: "CTL-0000003", NumeroASP: "ASP-2026-0000001", Fournisseur: "Le Beau Logiciel", Etat: "Non conforme",
 		EtatCode: "non_conforme", Origine: "tirage n° 1", TirageLien: "/agence/tirages/1", OuvertLe: "a", OuvertPar: "marie@asp.fr",
-		ConcluLe: "b", ConcluPar: "marie@asp.fr", Motif: "PV absent", MontantReverse: "4\u202f125,00 €", Ordre: "ASP-2026-0000001-ORV-1"}
+		ConcluLe: "b", ConcluPar: "marie@asp.fr", Motif: "PV absent", MontantReverse: "4\u202f125,00\u202f€", Ordre: "ASP-2026-0000001-ORV-1"}
 	page := PageControle{Base: Base{Titre: "Contrôle", Nav: "controles", Utilisateur: agent, Erreurs: []ErreurChamp{{"motif", "Motif obligatoire."}}},
 		Controle: ctl, Ouvert: true, Resultat: "non_conforme", Montant: "12",
-		Demande:  DemandeControle{NumeroASP: "ASP-2026-0000001", Lien: "/agence/demandes/ASP-2026-0000001", TotalVerse: "4\u202f125,00 €", OrdreLien: "/x"},
+		Demande:  DemandeControle{NumeroASP: "ASP-2026-0000001", Lien: "/agence/demandes/ASP-2026-0000001", TotalVerse: "4\u202f125,00\u202f€", OrdreLien: "/x"},
 		Messages: []MessageVue{{"a", "marie@asp.fr", "La facture"}},
 		Pieces:   []PieceControleVue{{Nom: "scan.png", Format: "PNG", Lien: "/agence/controles/3/pieces/1", Image: true}, {Nom: "f.pdf", Format: "PDF", Lien: "/p"}}}
 	vpage := page
@@ -303,7 +303,7 @@ func TestControles(t *testing.T) {
 		want string
 	}{
 		{url.Values{"resultat": {"non_conforme"}}, "Motif : il est obligatoire"},
-		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"3000,01"}}, "Montant à reverser : au plus 3\u202f000,00 €"},
+		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"3000,01"}}, "Montant à reverser : au plus 3\u202f000,00\u202f€"},
 		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"douze"}}, "n'est pas un montant"},
 		{url.Values{"resultat": {"peut-être"}}, "choisissez « conforme » ou « non conforme »"},
 	} {
@@ -314,7 +314,7 @@ func TestControles(t *testing.T) {
 	}
 	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}))
 	ordre := c.NumeroASP + "-ORV-1"
-	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50 €") {
+	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50\u202f€") {
 		t.Fatalf("order: got %d\n%s", code, body)
 	}
 	d, _ := p.db.FindDemandeByASP(ctx, c.NumeroASP)
@@ -323,7 +323,7 @@ func TestControles(t *testing.T) {
 		t.Errorf("after the order: %s, %+v", d.Statut, docs)
 	}
 	mails, _, _ = p.db.FindCourriels(ctx, "", 10, 0)
-	if len(mails) != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "1\u202f000,50 €") {
+	if len(mails) != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "1\u202f000,50\u202f€") {
 		t.Errorf("order's mail: %+v", mails[0])
 	}
 	for _, u := range []struct {
@@ -553,9 +553,9 @@ func TestPilotage(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	annee, semaine := p.now.In(paris).ISOWeek()
 	for _, want := range []string{
-		`data-montant="engage">30` + "\u202f" + `000,01 €`, // 10 000,01 + 20 000,00
-		`data-montant="paye">9` + "\u202f" + `000,00 €`,    // 3 000,00 + 6 000,00
-		`data-montant="reste">21` + "\u202f" + `000,01 €`,
+		`data-montant="engage">30` + "\u202f" + `000,01` + "\u202f€", // 10 000,01 + 20 000,00
+		`data-montant="paye">9` + "\u202f" + `000,00` + "\u202f€",    // 3 000,00 + 6 000,00
+		`data-montant="reste">21` + "\u202f" + `000,01` + "\u202f€",
 		"<th scope=\"row\">Avance payée</th><td>2</td>", "<th scope=\"row\">Déposée</th><td>1</td>",
 		"<th scope=\"row\">RI</th><td>3</td>",
 		fmt.Sprintf("<th scope=\"row\">%04d-S%02d</th>", annee, semaine),

@@ -89,13 +89,13 @@ func TestListes(t *testing.T) {
 	deposerForm(t, c, p, "00003", "500.00", 4, true)
 	// Sorted by amount, largest first.
 	_, body = L.lire(c.Get(p.srv.URL + "/demandes?tri=-montant"))
-	i1, i2, i3 := strings.Index(body, "99\u202f000,50 €"), strings.Index(body, "13\u202f750,00 €"), strings.Index(body, "500,00 €")
+	i1, i2, i3 := strings.Index(body, "99\u202f000,50\u202f€"), strings.Index(body, "13\u202f750,00\u202f€"), strings.Index(body, "500,00\u202f€")
 	if !(i1 > 0 && i1 < i2 && i2 < i3) || !strings.Contains(body, "3 demandes acceptées") {
 		t.Errorf("sorted by amount: positions %d %d %d\n%s", i1, i2, i3, body)
 	}
 	// Filtered by numeroEditeur, case-insensitively.
 	_, body = L.lire(c.Get(p.srv.URL + "/demandes?numeroEditeur=00002"))
-	if !strings.Contains(body, "1 demande acceptée") || !strings.Contains(body, "99\u202f000,50 €") {
+	if !strings.Contains(body, "1 demande acceptée") || !strings.Contains(body, "99\u202f000,50\u202f€") {
 		t.Errorf("filtered: %s", body)
 	}
 	// The CSV holds every row of the filter.
