@@ -1,6 +1,9 @@
 package segur
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // digits reports whether s is one or more ASCII digits.
 func digits(s string) bool {
@@ -47,3 +50,14 @@ func couper(s string, n int) string {
 	}
 	return s[:i] + "…"
 }
+
+// typographie puts a narrow no-break space (U+202F), as French typography
+// wants, where a text written with plain spaces has one before « ; », « ! »,
+// « ? » or « € ».
+var typographie = strings.NewReplacer(" ;", "\u202f;", " !", "\u202f!", " ?", "\u202f?", " €", "\u202f€")
+
+// Typographie is s with a narrow no-break space (U+202F) instead of a
+// plain one before « ; », « ! », « ? » and « € »: what the pages show of a
+// French text written with plain spaces, such as a calculation recorded
+// before the domain wrote them so.
+func Typographie(s string) string { return typographie.Replace(s) }

@@ -185,7 +185,7 @@ func TestAdminFournisseurs(t *testing.T) {
 		champs map[string]string
 	}{
 		{"vide", url.Values{}, 422, map[string]string{"siret": "Saisissez le SIRET du fournisseur : 14 chiffres.",
-			"nom": "Saisissez la raison sociale.", "email": "Saisissez l'e-mail de contact."}},
+			"nom": "Saisissez la raison sociale.", "email": "Saisissez le courriel de contact."}},
 		{"SIRET court", url.Values{"siret": {"1234"}, "nom": {"X"}, "email": {"a@b.fr"}}, 422,
 			map[string]string{"siret": "SIRET « 1234 » : attendu 14 chiffres."}},
 		{"SIRET de test sans la case", url.Values{"siret": {"88558855858746"}, "nom": {"X"}, "email": {"a@b.fr"}}, 422,

@@ -477,7 +477,7 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 		if form.Montant != "" {
 			m, ok := segur.LireEuros(form.Montant)
 			if !ok || m <= 0 {
-				return refus("montant", "Montant à reverser : « "+form.Montant+" » n'est pas un montant supérieur à 0 ; attendu par exemple 1500 ou 1500,50, ou rien pour tout ce qui a été versé.")
+				return refus("montant", "Montant à reverser : « "+form.Montant+" » n'est pas un montant supérieur à 0 ; attendu par exemple 1500 ou 1500,50, ou rien pour tout ce qui a été versé.")
 			}
 			cl.Montant = m
 		}
@@ -498,7 +498,7 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := "Contrôle " + fin.Reference() + " clos : demande conforme."
 	if fin.Etat == segur.ControleNonConforme {
-		msg = fmt.Sprintf("Contrôle %s clos : demande non conforme ; ordre de reversement %s de %s envoyé au fournisseur.", fin.Reference(), fin.Ordre, segur.Euros(fin.MontantReverse))
+		msg = fmt.Sprintf("Contrôle %s clos : demande non conforme ; ordre de reversement %s de %s envoyé au fournisseur.", fin.Reference(), fin.Ordre, segur.Euros(fin.MontantReverse))
 	}
 	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), msg)
 	return nil

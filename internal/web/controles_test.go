@@ -64,10 +64,10 @@ func exemplesControles() map[string]exemple {
 			"<h1>Vos contrôles</h1>", []string{`href="/controles/3"`, `aria-current="page">Vos contrôles</a>`}},
 		"controles-fournisseur-controle.html": {vpage,
 			"Ce que l'agence demande", []string{`action="/controles/3/pieces"`, `enctype="multipart/form-data"`, `id="fichier-erreur"`, "La facture"}},
-		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: "1 €", Paye: "2 €", Reste: "3 €",
+		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: segur.Euros(100), Paye: segur.Euros(200), Reste: segur.Euros(300),
 			Statuts: []LignePilotage{{Libelle: "Déposée", Nombre: 2}}, Codes: []CodeVue{{"2034", "montant", 2, 3}},
 			GrStatuts: graphique("gr-statuts", "Demandes « par » statut & <test>", "d", []string{"Déposée", "A & B"}, []int64{2, 0}, []string{"2", "0"})},
-			"Montants des demandes financées", []string{`data-montant="engage">1 €`, `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
+			"Montants des demandes financées", []string{`data-montant="engage">1,00` + "\u202f€", `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
 	}
 }
 

@@ -158,7 +158,7 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.GrSemaines = graphique("gr-semaines", "Demandes acceptées par semaine de dépôt",
-		"Nombre de demandes acceptées, par semaine ISO de leur dépôt (heure de Paris) ; au plus les 26 dernières semaines.", libs, vals, ecr)
+		"Nombre de demandes acceptées, par semaine ISO de leur dépôt (heure de Paris) ; au plus les 26 dernières semaines.", libs, vals, ecr)
 
 	libs, vals, ecr = nil, nil, nil
 	for _, c := range pil.CodesFrequents(10) {

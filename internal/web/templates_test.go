@@ -183,7 +183,7 @@ func exemplesAgence() map[string]exemple {
 	dossier.Pieces[0].Antivirus = AnalyseVue{Texte: "Analysée le 25/11/2026 à 10:01 : saine", Classe: "valid"}
 	dossier.ColonneAntivirus = true
 	dossier.Ecartees = []string{"HOP-RI-Va1-HT-00001.pdf : infectée (Segur.Test.EICAR)"}
-	dossier.Attente = "Analyse antivirus en attente : la pièce « bdc.pdf » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
+	dossier.Attente = "Analyse antivirus en attente : la pièce « bdc.pdf » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
 	return map[string]exemple{
 		"agence-demandes.html": {PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: agent},
 			Onglets: []Onglet{{Statut: "deposee", Libelle: "Déposée", Lien: "/agence/demandes?statut=deposee", Nombre: 2, Courant: true},
@@ -231,7 +231,7 @@ func dossierExemple(base, badge, statut string) *Dossier {
 	return &Dossier{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", NumeroAns: "1234567890", Logiciel: "RI",
 		Statut: statut, Badge: badge, DateCommande: "15/10/2021", RegimeTVA: "HT",
 		MontantHT: "13 750,00\u202f€", MontantPrestation: "13 750,00\u202f€", MontantFinance: "13 750,00\u202f€", Avance: "4 125,00\u202f€",
-		Calcul: "montant de la prestation, sous les plafonds", Agent: "marie@asp.fr", Recu: "25/11/2026 à 10:00",
+		Calcul: "Montant de la commande : 13 750,00 € HT ; régime HT : prestation 13 750,00 € ; montant financé : 13 750,00 €.", Agent: "marie@asp.fr", Recu: "25/11/2026 à 10:00",
 		Mandataire: &hop.Contact{Nom: "DUPONT", Email: "dupont@mandataire.fr", Telephone: "0102030405"},
 		Clients:    []hop.Client{{Contact: hop.Contact{Nom: "HOPITAL", Email: "contact@hopital.fr", Telephone: "0102030406"}, FINESSPMSI: "999999999"}},
 		Pieces: []PieceVue{{Type: hop.TypeBonCommande, Nom: "HOP-RI-Va1-BDC-00001.pdf", Format: "PDF", Lien: base + "/pieces/1",
