@@ -114,7 +114,7 @@ func TestInstruction(t *testing.T) {
 	}
 	// The request page: fields, alerts, attachments inline.
 	code, body = L.lire(inst.Get(p.srv.URL + "/agence/demandes/" + petite))
-	for _, want := range []string{"HOPITAL SAINT-MARTIN", "999999991", "13\u202f750,00\u202f€ HT", "BON_COMMANDE", `data-alerte="cle_siret"`, `data-alerte="cle_finess"`, "Prendre en instruction"} {
+	for _, want := range []string{"HOPITAL SAINT-MARTIN", "999999991", "13\u202f750,00\u202f€ HT", "Bon de commande", `data-alerte="cle_siret"`, `data-alerte="cle_finess"`, "Prendre en instruction"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("request page (%d) lacks %q", code, want)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -18,7 +19,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // A formeInterdite is a form a page must not show its reader: a rule of
@@ -363,6 +367,67 @@ func TestEnregistre(t *testing.T) {
 	for _, a := range segur.ToutesActions() {
 		if got := enregistre(a.Libelle()); !strings.HasSuffix(got, " enregistré") && !strings.HasSuffix(got, " enregistrée") {
 			t.Errorf("enregistre(%q) = %q", a.Libelle(), got)
+		}
+	}
+}
+
+// TestParcoursAgenceEcrans shows the agency's pages in a real Chromium at
+// 1280 and at 390 px, each checked with axe-core and kept as a screenshot:
+// at 390 px no page is wider than the screen, and the dashboard's charts
+// are lists (label, value, meter) instead of their SVG.
+func TestParcoursAgenceEcrans(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00")
+	deposerForm(t, vendeur, p, "T0009", "1000.00", 9, false)
+	payerAvance(t, p, asps[0], 10_000_00)
+	if _, err := segurtest.OuvrirControle(context.Background(), p.db, asps[0], "marie@asp.fr"); err != nil {
+		t.Fatal(err)
+	}
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur, segur.RolePayeur, segur.RoleAdmin)
+	ctx, do, _ := parcours(t)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	pages := []struct{ nom, chemin string }{
+		{"demandes", "/agence/demandes?statut=toutes"},
+		{"demande", "/agence/demandes/" + asps[1]},
+		{"paiements", "/agence/paiements"},
+		{"controles", "/agence/controles"},
+		{"controle", "/agence/controles/1"},
+		{"pilotage", "/agence/pilotage"},
+		{"admin-fournisseurs", "/agence/admin/fournisseurs"},
+		{"admin-fenetres", "/agence/admin/fenetres"},
+		{"admin-courriels", "/agence/admin/courriels"},
+	}
+	for _, largeur := range []int64{1280, 390} {
+		do(fmt.Sprintf("%d px", largeur), chromedp.EmulateViewport(largeur, 844))
+		for _, pg := range pages {
+			do(pg.nom, chromedp.Navigate(p.srv.URL+pg.chemin), chromedp.WaitVisible(chromedp.CSS("h1")))
+			segurtest.Screenshot(t, ctx, fmt.Sprintf("h-agence-%s-%d", pg.nom, largeur))
+			segurtest.Axe(t, ctx)
+			large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+			if err != nil {
+				t.Fatalf("%s: width: %v", pg.nom, err)
+			}
+			if largeur == 390 && large > largeur {
+				t.Errorf("%s at 390 px: the page is %d px wide, want no horizontal scroll", pg.nom, large)
+			}
+		}
+		do("pilotage", chromedp.Navigate(p.srv.URL+"/agence/pilotage"), chromedp.WaitReady(chromedp.CSS("h1")))
+		svg, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("figure.segur-graphique")).display !== "none"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		liste, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("ul.segur-barres")).display !== "none"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantSVG := largeur == 1280; svg != wantSVG || liste == wantSVG {
+			t.Errorf("pilotage at %d px: SVG shown %v, list shown %v; want the SVG %v and the list %v", largeur, svg, liste, wantSVG, !wantSVG)
 		}
 	}
 }
