@@ -22,7 +22,7 @@ import (
 type Graphique struct {
 	ID, Titre, Description string
 	Largeur, Hauteur       int
-	XBarres, Epaisseur     int // where the bars start, their thickness
+	XBarres, Epaisseur     int   // where the bars start, their thickness
 	Maxi                   int64 // the longest bar's value (at least 1): the meters' max
 	Barres                 []Barre
 }
