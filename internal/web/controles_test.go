@@ -556,11 +556,12 @@ func TestPilotage(t *testing.T) {
 		`data-montant="engage">30` + "\u202f" + `000,01` + "\u202f€", // 10 000,01 + 20 000,00
 		`data-montant="paye">9` + "\u202f" + `000,00` + "\u202f€",    // 3 000,00 + 6 000,00
 		`data-montant="reste">21` + "\u202f" + `000,01` + "\u202f€",
-		"<th scope=\"row\">Avance payée</th><td>2</td>", "<th scope=\"row\">Déposée</th><td>1</td>",
-		"<th scope=\"row\">RI</th><td>3</td>",
+		`<th scope="row">Avance payée</th><td data-label="Demandes">2</td>`, `<th scope="row">Déposée</th><td data-label="Demandes">1</td>`,
+		`<th scope="row">RI</th><td data-label="Demandes">3</td>`,
 		fmt.Sprintf("<th scope=\"row\">%04d-S%02d</th>", annee, semaine),
-		"<td>4</td><td>1</td><td>3</td>", // 4 deposits, 1 rejected, 3 requests
-		"<th scope=\"row\">1040</th><td>1</td><td>Fichier .zip des pièces absent</td><td>1</td>",
+		// 4 deposits, 1 rejected, 3 requests
+		`<td data-label="Dépôts">4</td><td data-label="Rejetés au contrôle 1">1</td><td data-label="Demandes acceptées">3</td>`,
+		`<th scope="row">1040</th><td data-label="Contrôle">1</td><td data-label="Libellé">Fichier .zip des pièces absent</td><td data-label="Occurrences">1</td>`,
 		"1 dépôt rejeté au contrôle 1 sur 4",
 	} {
 		if !strings.Contains(body, want) {

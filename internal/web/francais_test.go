@@ -123,6 +123,8 @@ func TestFormesFautives(t *testing.T) {
 		{"<p>Adresse e-mail</p>", []string{"mot"}},
 		{"<p>Tokenisation, Okapi</p>", nil},
 		{"<code>token</code>", nil},
+		{`<th scope="col">SIRET</th><th scope="col">E-mail</th>`, []string{"mot"}},
+		{"<p>Total : <strong>10,00 €</strong> ;</p>", nil},
 		{"<p>Vos 1 derniers dépôts</p>", []string{"«"}},
 		{"<p>Vos 12 derniers dépôts</p>", nil},
 		{"<p>Taille : 1 ko, 3 MB</p>", []string{"unité", "unité"}},
@@ -176,7 +178,7 @@ func extrait(l string, i, j int) string {
 	for b < len(l) && !utf8.RuneStart(l[b]) {
 		b++
 	}
-	return strings.TrimSpace(l[a:b])
+	return strings.TrimSpace(strings.NewReplacer("\x01", " ", "\x02", " ").Replace(l[a:b]))
 }
 
 // attributsLus are the attributes whose value a reader sees or hears.
@@ -236,6 +238,9 @@ func texteVisible(src string, actions bool) string {
 				}
 			}
 			lignes(tag)
+			// A tag parts the words on either side (cells of a row), as
+			// a space would, but is no space before a punctuation mark.
+			b.WriteByte('\x02')
 			i += j
 		default:
 			r, n := utf8.DecodeRuneInString(rest)
