@@ -1,6 +1,7 @@
 package segur
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -61,3 +62,12 @@ var typographie = strings.NewReplacer(" ;", "\u202f;", " !", "\u202f!", " ?", "\
 // French text written with plain spaces, such as a calculation recorded
 // before the domain wrote them so.
 func Typographie(s string) string { return typographie.Replace(s) }
+
+// Pluriel writes a count with its noun agreeing: « 1 paiement »,
+// « 2 paiements », « 0 paiement » (French puts zero in the singular).
+func Pluriel(n int, singulier, pluriel string) string {
+	if n > 1 || n < -1 {
+		return strconv.Itoa(n) + " " + pluriel
+	}
+	return strconv.Itoa(n) + " " + singulier
+}

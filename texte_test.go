@@ -16,3 +16,15 @@ func TestTypographie(t *testing.T) {
 		}
 	}
 }
+
+// TestPluriel: the noun agrees with the count, zero and one in the singular.
+func TestPluriel(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0 paiement"}, {1, "1 paiement"}, {2, "2 paiements"}, {1000, "1000 paiements"}} {
+		if got := Pluriel(tc.n, "paiement", "paiements"); got != tc.want {
+			t.Errorf("Pluriel(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

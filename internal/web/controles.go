@@ -410,12 +410,13 @@ func (s *Server) pageControle(ctx context.Context, c *segur.Controle, agent bool
 	return p, nil
 }
 
-// taille writes a file's size: « 12 ko », « 1,5 Mo ».
+// taille writes a file's size in French units, a narrow no-break space
+// before them: « 12 Ko », « 1,5 Mo ».
 func taille(n int64) string {
 	if n < 1<<20 {
-		return fmt.Sprintf("%d ko", (n+1023)>>10)
+		return fmt.Sprintf("%d\u202fKo", (n+1023)>>10)
 	}
-	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
+	return strings.Replace(fmt.Sprintf("%.1f\u202fMo", float64(n)/(1<<20)), ".", ",", 1)
 }
 
 func (s *Server) getControleAgent(w http.ResponseWriter, r *http.Request) error {

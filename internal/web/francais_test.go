@@ -98,6 +98,20 @@ func TestFrancais(t *testing.T) {
 			}
 		}
 	})
+	t.Run("go", func(t *testing.T) {
+		// The handlers' texts: the rules a literal can be held to alone
+		// (a plural, a unit); the rest shows on the rendered pages.
+		for _, l := range litterauxGo(t) {
+			for _, f := range formesInterdites[:1] {
+				if f.re.MatchString(l.texte) {
+					t.Errorf("%s: %s: %q", l.position, f.regle, l.texte)
+				}
+			}
+			if f := formesInterdites[len(formesInterdites)-1]; f.re.MatchString(l.texte) || uniteGo.MatchString(l.texte) {
+				t.Errorf("%s: %s: %q", l.position, f.regle, l.texte)
+			}
+		}
+	})
 	t.Run("messages", func(t *testing.T) {
 		for _, f := range messagesMinuscules(t) {
 			t.Errorf("%s: message starting with a lower-case letter: %q", f.position, f.texte)
@@ -435,4 +449,37 @@ func TestParcoursAgenceEcrans(t *testing.T) {
 			t.Errorf("pilotage at %d px: SVG shown %v, list shown %v; want the SVG %v and the list %v", largeur, svg, liste, wantSVG, !wantSVG)
 		}
 	}
+}
+
+// uniteGo is a unit after a format's verb: « %d ko ».
+var uniteGo = regexp.MustCompile(`(?:\d|%d|%s|%v)[  \x{202f}]?(?:ko|mo|go|[kKMG][bB])\b`)
+
+// litterauxGo are the string literals of the package's handlers (not its
+// tests), with their positions.
+func litterauxGo(tb testing.TB) []message {
+	tb.Helper()
+	fichiers, err := filepath.Glob("*.go")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var out []message
+	for _, f := range fichiers {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if b, ok := n.(*ast.BasicLit); ok && b.Kind == token.STRING {
+				if s, err := strconv.Unquote(b.Value); err == nil {
+					out = append(out, message{fset.Position(b.Pos()).String(), s})
+				}
+			}
+			return true
+		})
+	}
+	return out
 }

@@ -154,7 +154,7 @@ func TestPaiements(t *testing.T) {
 		t.Errorf("empty batch: got %d", code)
 	}
 	code, body = L.lire(marie.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}}))
-	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiement(s), 10\u202f125,00\u202f€") || !strings.Contains(body, "Approuver") {
+	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiements, 10\u202f125,00\u202f€") || !strings.Contains(body, "Approuver") {
 		t.Fatalf("batch of all: got %d\n%s", code, body)
 	}
 	lien := p.srv.URL + "/agence/paiements/lots/1"
