@@ -369,6 +369,7 @@ type PageLot struct {
 // ResultatVue is the outcome of a batch on one request.
 type ResultatVue struct {
 	NumeroASP, Statut, Erreur string
+	Badge                     string // the new status's, as the domain colours it
 }
 
 // maxLot bounds a batch.
@@ -400,7 +401,7 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 		var se *segur.Error
 		switch {
 		case res.Err == nil:
-			v.Statut = res.Changement.Vers.Libelle()
+			v.Statut, v.Badge = res.Changement.Vers.Libelle(), string(res.Changement.Vers.Info().Badge)
 			p.Reussis++
 		case errors.As(res.Err, &se) && se.Code != segur.EINTERNAL:
 			v.Erreur = se.Message

@@ -136,6 +136,10 @@ func TestInstruction(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "3 demandes traitées sur 3") {
 		t.Fatalf("batch take: got %d", code)
 	}
+	// Each new status in its badge, coloured as the domain says.
+	if want := `<p class="fr-badge fr-badge--info fr-badge--sm">En instruction</p>`; strings.Count(body, want) != 3 {
+		t.Errorf("batch take: want 3 times %s", want)
+	}
 	// A refusal needs a reason.
 	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+seuil+"/actions", url.Values{"action": {"refuser"}}))
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "la raison est obligatoire") {

@@ -217,10 +217,10 @@ func exemplesAgence() map[string]exemple {
 				`href="/agence/demandes/ASP-2026-0000001/pieces/1"`, "Bénéficiaires (établissements clients)", "HOPITAL", "depuis 192.0.2.7",
 				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00` + "\u202f€" + `</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur"}},
 		"agence-lot.html": {PageLot{Base: Base{Titre: "Traitement par lot", Nav: "file", Utilisateur: agent}, Action: "Valider",
-			Resultats: []ResultatVue{{NumeroASP: "ASP-2026-0000001", Statut: "Décidée"}, {NumeroASP: "ASP-2026-0000002", Erreur: "Transition impossible."}},
+			Resultats: []ResultatVue{{NumeroASP: "ASP-2026-0000001", Statut: "Décidée", Badge: "success"}, {NumeroASP: "ASP-2026-0000002", Erreur: "Transition impossible."}},
 			Reussis:   1, Retour: "/agence/demandes?statut=deposee"},
 			"Résultat de chaque demande", []string{"<h1>Traitement par lot : Valider</h1>", "1 demande traitée sur 2", "fr-alert--warning",
-				"non traitée</p> Transition impossible.", `href="/agence/demandes/ASP-2026-0000002"`, `href="/agence/demandes?statut=deposee"`}},
+				"non traitée</p> Transition impossible.", `<p class="fr-badge fr-badge--success fr-badge--sm">Décidée</p>`, `href="/agence/demandes/ASP-2026-0000002"`, `href="/agence/demandes?statut=deposee"`}},
 	}
 }
 
