@@ -433,7 +433,7 @@ func TestExports(t *testing.T) {
 		t.Fatalf("CSV: got %d", code)
 	}
 	rows, err := lireCSV(body)
-	if err != nil || len(rows) != 3 || rows[0][0] != "numeroASP" || rows[1][0] != asps[1] || rows[1][10] != "48000,00" || rows[2][11] != "13750,45" ||
+	if err != nil || len(rows) != 3 || rows[0][0] != "Numéro ASP" || rows[1][0] != asps[1] || rows[1][10] != "48000,00" || rows[2][11] != "13750,45" ||
 		rows[2][12] != "4125,14" || rows[2][2] != "Le Beau Logiciel" || rows[1][6] != "Déposée" {
 		t.Errorf("CSV rows: %q, %v", rows, err)
 	}

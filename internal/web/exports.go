@@ -15,7 +15,8 @@ import (
 )
 
 // The agents' exports: the requests (with the queue's filters), the
-// payments, the controls, as CSV (semicolons, UTF-8 with a byte-order
+// payments, the controls, their columns named in words (« Numéro ASP »,
+// not the file's numeroASP), as CSV (semicolons, UTF-8 with a byte-order
 // mark, amounts with a decimal comma, as /demandes.csv) or XLSX. A cell
 // a spreadsheet would run as a formula is made inert: in CSV a leading
 // apostrophe, in XLSX a string cell (never a formula).
@@ -240,8 +241,8 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 		}
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "demandes",
-		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "numeroAns", "Logiciel", "Statut", "Déposée le (heure de Paris)",
-			"dateCommande", "regimeTVA", "montantSegurHT (€)", "Montant financé (€)", "Avance (€)", "Agent", "Bénéficiaires"},
+		entetes: []string{"Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Numéro ANS", "Logiciel", "Statut", "Déposée le (heure de Paris)",
+			"Date de commande", "Régime TVA", "Montant Ségur HT (€)", "Montant financé (€)", "Avance (€)", "Agent", "Bénéficiaires"},
 		largeurs: []float64{18, 14, 30, 16, 13, 9, 20, 17, 13, 10, 16, 16, 14, 22, 60}}, format)
 	if err != nil {
 		return err
@@ -276,7 +277,7 @@ func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, form
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "financements",
-		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
+		entetes: []string{"Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
 			"Avance (€)", "Avance versée (€)", "Solde validé (€)", "Solde versé (€)", "Total versé (€)", "Solde à recouvrer (€)"},
 		largeurs: []float64{18, 14, 30, 16, 9, 20, 16, 14, 16, 16, 16, 16, 18}}, format)
 	if err != nil {
@@ -309,7 +310,7 @@ func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format 
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "paiements",
-		entetes: []string{"Lot", "État du lot", "Virement du", "numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Nature",
+		entetes: []string{"Lot", "État du lot", "Virement du", "Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Nature",
 			"Montant (€)", "Annulé", "Avis de paiement"},
 		largeurs: []float64{13, 12, 12, 18, 14, 30, 16, 14, 14, 8, 18}}, format)
 	if err != nil {
@@ -349,7 +350,7 @@ func (s *Server) exportControles(w http.ResponseWriter, r *http.Request, format 
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "controles",
-		entetes: []string{"Contrôle", "numeroASP", "Fournisseur", "Origine", "État", "Ouvert le (heure de Paris)", "Ouvert par", "Clos le (heure de Paris)", "Clos par",
+		entetes: []string{"Contrôle", "Numéro ASP", "Fournisseur", "Origine", "État", "Ouvert le (heure de Paris)", "Ouvert par", "Clos le (heure de Paris)", "Clos par",
 			"Motif", "Montant à reverser (€)", "Ordre de reversement"},
 		largeurs: []float64{13, 18, 30, 14, 13, 17, 22, 17, 22, 50, 18, 24}}, format)
 	if err != nil {

@@ -325,7 +325,7 @@ func TestTableurXLSXLibreOffice(t *testing.T) {
 // with the one layout each is written in CSV: ISO 8601, a time with its
 // offset (Paris).
 var datesExports = map[string]string{
-	"Déposée le (heure de Paris)": time.RFC3339, "dateCommande": time.DateOnly, "Virement du": time.DateOnly,
+	"Déposée le (heure de Paris)": time.RFC3339, "Date de commande": time.DateOnly, "Virement du": time.DateOnly,
 	"Ouvert le (heure de Paris)": time.RFC3339, "Clos le (heure de Paris)": time.RFC3339,
 }
 
@@ -399,7 +399,7 @@ func TestExportsDates(t *testing.T) {
 			}
 		})
 	}
-	for _, h := range []string{"Déposée le (heure de Paris)", "dateCommande", "Ouvert le (heure de Paris)"} {
+	for _, h := range []string{"Déposée le (heure de Paris)", "Date de commande", "Ouvert le (heure de Paris)"} {
 		if vus[h] == 0 {
 			t.Errorf("no date read in column %q", h)
 		}
