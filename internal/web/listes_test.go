@@ -105,6 +105,14 @@ func TestListes(t *testing.T) {
 		!strings.Contains(lines[1], ";500,00;") || !strings.Contains(lines[3], ";99000,50;") {
 		t.Errorf("CSV: got %d %q", code, lines)
 	}
+	// Its dates in ISO 8601, as the agency's exports.
+	if rows, err := lireCSV(body); err == nil && len(rows) > 1 {
+		for _, row := range rows[1:] {
+			if _, err := time.Parse(time.DateOnly, row[4]); err != nil {
+				t.Errorf("CSV dateCommande %q: want 2006-01-02 (%v)", row[4], err)
+			}
+		}
+	}
 }
 
 // TestDepotHorsCampagne: outside the campaign window, the form says so with
