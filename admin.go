@@ -83,7 +83,7 @@ func (u *Utilisateur) Valider() error {
 	// A login is where the portal sends the user's mail (passwords, notices):
 	// the outbox's rule, not the format's laxer one.
 	if !AdresseCourrielValide(u.Login) {
-		fs.add("login", "identifiant « %s » : attendu une adresse e-mail nom@domaine.fr (sans accent ni espace : le portail y écrit)", u.Login)
+		fs.add("login", "identifiant « %s » : attendu une adresse électronique nom@domaine.fr (sans accent ni espace : le portail y écrit)", u.Login)
 	}
 	if u.Nom == "" || utf8.RuneCountInString(u.Nom) > 200 {
 		fs.add("nom", "nom : attendu 1 à 200 caractères")

@@ -240,7 +240,7 @@ func TestCourrielsControle(t *testing.T) {
 		t.Error("an order announced without its file: want Valider to refuse it")
 	}
 	m.PieceSHA256 = strings.Repeat("a", 64)
-	if err := m.Valider(); err != nil || !strings.Contains(m.Corps, "1\u202f234,50 €") || !strings.Contains(m.Corps, "Facture absente") ||
+	if err := m.Valider(); err != nil || !strings.Contains(m.Corps, "1\u202f234,50\u202f€") || !strings.Contains(m.Corps, "Facture absente") ||
 		m.PieceNom != "reversement-ASP-2026-0000001.pdf" {
 		t.Errorf("order mail: %v\n%s", err, m.Corps)
 	}

@@ -91,7 +91,8 @@ func Solde(finance, facture, avance int64) (payer, recouvrer int64) {
 	return s, 0
 }
 
-// Euros writes cents as « 13 750,00 € ».
+// Euros writes cents as « 13 750,00 € », French style: a narrow no-break
+// space (U+202F) between groups of three digits and before the sign.
 func Euros(c int64) string {
 	neg := c < 0
 	if neg {
@@ -108,7 +109,7 @@ func Euros(c int64) string {
 		}
 		b.WriteRune(r)
 	}
-	return fmt.Sprintf("%s,%02d €", b.String(), c%100)
+	return fmt.Sprintf("%s,%02d\u202f€", b.String(), c%100)
 }
 
 // CalculFinancement computes the amount financed of request d and writes

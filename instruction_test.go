@@ -20,8 +20,8 @@ var (
 // machine is the state machine as process.md tells it, written apart from
 // the tables it checks: for each status and action that is allowed, the
 // one role that takes it, whether a reason is mandatory, and the status it
-// leads to with a démarche of 13 750,00 € financed and, for a balance, of
-// 9 625,00 € to pay. Every other status and action is refused.
+// leads to with a démarche of 13 750,00\u202f€ financed and, for a balance, of
+// 9 625,00\u202f€ to pay. Every other status and action is refused.
 var machine = map[string]struct {
 	role   Role
 	raison bool
@@ -212,8 +212,8 @@ func TestTransitionsGardes(t *testing.T) {
 		{"refus sans raison", DemandeEnInstruction, Demarche{Action: ActionRefuser, Roles: instructeur, Raison: "  "}, EINVALID, ""},
 		{"complément sans raison", DemandeEnInstruction, Demarche{Action: ActionCompleter, Roles: instructeur}, EINVALID, ""},
 		{"validation sans montant", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur}, EINVALID, ""},
-		{"23 000,00 € : décision", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_00}, "", DemandeDecidee},
-		{"23 000,01 € : convention", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_01}, "", DemandeConventionASigner},
+		{"23 000,00\u202f€ : décision", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_00}, "", DemandeDecidee},
+		{"23 000,01\u202f€ : convention", DemandeEnInstruction, Demarche{Action: ActionValider, Roles: instructeur, MontantFinance: 23_000_01}, "", DemandeConventionASigner},
 		{"un instructeur ne signe pas", DemandeConventionASigner, Demarche{Action: ActionSigner, Roles: instructeur}, EFORBIDDEN, ""},
 		{"le fournisseur signe", DemandeConventionASigner, Demarche{Action: ActionSigner, Roles: vendeur}, "", DemandeConventionSignee},
 		{"un instructeur ne rouvre pas", DemandeRefusee, Demarche{Action: ActionRouvrir, Roles: instructeur, Raison: "erreur"}, EFORBIDDEN, ""},
@@ -251,11 +251,11 @@ func TestMontants(t *testing.T) {
 		{"HT sans référentiel", "HT", 1375000, nil, 1375000, 412500},
 		{"TTC : + 20 %", "TTC", 1000000, nil, 1200000, 360000},
 		{"TTC arrondi au centime", "TTC", 1, nil, 1, 0},
-		{"TTC 0,03 € : 0,036 → 0,04", "TTC", 3, nil, 4, 1},
+		{"TTC 0,03\u202f€ : 0,036 → 0,04", "TTC", 3, nil, 4, 1},
 		{"plafonds HT", "HT", 1375000, []int64{500000, 400000}, 900000, 270000},
 		{"plafonds au-dessus", "HT", 1375000, []int64{1000000, 1000000}, 1375000, 412500},
 		{"plafonds TTC comparés TTC", "TTC", 1000000, []int64{500000, 400000}, 1080000, 324000},
-		{"avance arrondie : 30 % de 0,05 €", "HT", 5, nil, 5, 2},
+		{"avance arrondie : 30 % de 0,05\u202f€", "HT", 5, nil, 5, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -271,7 +271,7 @@ func TestMontants(t *testing.T) {
 	if pay, rec := Solde(1375000, 300000, 412500); pay != 0 || rec != 112500 {
 		t.Errorf("negative balance: got %d %d, want 0 and 112500 to recover", pay, rec)
 	}
-	if got := Euros(1375000); got != "13\u202f750,00 €" {
+	if got := Euros(1375000); got != "13\u202f750,00\u202f€" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -287,11 +287,11 @@ func TestCalculFinancement(t *testing.T) {
 		finance int64
 		texte   []string
 	}{
-		{"HT", 13_750_00, ref, 13_750_00, []string{"13\u202f750,00 € HT", "régime HT", "999999999 30\u202f000,00 €", "soit 50\u202f000,00 € HT", "montant financé : 13\u202f750,00 €", "avance de 30 % : 4\u202f125,00 €"}},
-		{"TTC", 13_750_00, ref, 16_500_00, []string{"régime TTC", "prestation 16\u202f500,00 € TTC", "(60\u202f000,00 € TTC)", "montant financé : 16\u202f500,00 €"}},
-		{"HT", 60_000_00, ref, 50_000_00, []string{"montant financé : 50\u202f000,00 € (ramené au plafond)"}},
+		{"HT", 13_750_00, ref, 13_750_00, []string{"13\u202f750,00\u202f€ HT", "régime HT", "999999999 30\u202f000,00\u202f€", "soit 50\u202f000,00\u202f€ HT", "montant financé : 13\u202f750,00\u202f€", "avance de 30 % : 4\u202f125,00\u202f€"}},
+		{"TTC", 13_750_00, ref, 16_500_00, []string{"régime TTC", "prestation 16\u202f500,00\u202f€ TTC", "(60\u202f000,00\u202f€ TTC)", "montant financé : 16\u202f500,00\u202f€"}},
+		{"HT", 60_000_00, ref, 50_000_00, []string{"montant financé : 50\u202f000,00\u202f€ (ramené au plafond)"}},
 		{"HT", 60_000_00, Reference{}, 60_000_00, []string{"absent du référentiel : aucun plafond ne s'applique"}},
-		{"HT", 23_000_01, nil, 23_000_01, []string{"montant financé : 23\u202f000,01 €"}},
+		{"HT", 23_000_01, nil, 23_000_01, []string{"montant financé : 23\u202f000,01\u202f€"}},
 	} {
 		d.RegimeTVA, d.MontantHTCents = c.regime, c.ht
 		got, texte := CalculFinancement(d, c.ref, ProgrammeParDefaut)

@@ -182,8 +182,8 @@ func TestCourrielAvis(t *testing.T) {
 	a := &Avis{Reference: "AVIS-000012-1", LotID: 12, FournisseurID: 1, DatePaiement: hop.Date{Annee: 2026, Mois: 6, Jour: 1}, Montant: 4_125_00,
 		Paiements: []Paiement{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Nature: PaiementAvance, Montant: 4_125_00}}}
 	c := CourrielAvis(a, f, "https://portail.example/paiements")
-	for _, want := range []string{"4\u202f125,00 € par virement", "le 01/06/2026", "Le Beau Logiciel (SIRET 88558855858745)",
-		"IBAN FR** **** **** **** **** ***0 189", "ASP-2026-0000001 (numeroEditeur 00001) : avance (30 %), 4\u202f125,00 €",
+	for _, want := range []string{"4\u202f125,00\u202f€ par virement", "le 01/06/2026", "Le Beau Logiciel (SIRET 88558855858745)",
+		"IBAN FR** **** **** **** **** ***0 189", "ASP-2026-0000001 (numeroEditeur 00001) : avance (30 %), 4\u202f125,00\u202f€",
 		"(AVIS-000012-1.pdf)", "https://portail.example/paiements\n"} {
 		if !strings.Contains(c.Corps, want) {
 			t.Errorf("body lacks %q:\n%s", want, c.Corps)
@@ -192,7 +192,7 @@ func TestCourrielAvis(t *testing.T) {
 	if strings.Contains(c.Corps, "7890189") {
 		t.Error("the body shows the whole IBAN")
 	}
-	if c.Sujet != "[Ségur numérique] Avis de paiement AVIS-000012-1 : 4\u202f125,00 €" || c.PieceNom != "AVIS-000012-1.pdf" || c.Objet != "avis:AVIS-000012-1" {
+	if c.Sujet != "[Ségur numérique] Avis de paiement AVIS-000012-1 : 4\u202f125,00\u202f€" || c.PieceNom != "AVIS-000012-1.pdf" || c.Objet != "avis:AVIS-000012-1" {
 		t.Errorf("mail: %q %q %q", c.Sujet, c.PieceNom, c.Objet)
 	}
 	// Valid once the caller attaches the PDF.

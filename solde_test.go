@@ -57,11 +57,11 @@ func TestCalculerSolde(t *testing.T) {
 		payer, recouvrer int64
 		contient         string
 	}{
-		{"facture égale au financement", "HT", 13_750_00, 13_750_00, 9_625_00, 0, "solde à payer : 9\u202f625,00 €"},
-		{"facture au-dessus : le financement retenu", "HT", 10_000_00, 12_000_00, 7_000_00, 0, "retenu : le moindre des deux, 10\u202f000,00 €"},
-		{"facture sous l'avance : à recouvrer", "HT", 10_000_00, 2_000_00, 0, 1_000_00, "solde négatif : 1\u202f000,00 € à recouvrer"},
-		{"TTC : la facture avec la TVA", "TTC", 12_000_00, 10_000_00, 8_400_00, 0, "soit 12\u202f000,00 € TTC (TVA de 20,00 %)"},
-		{"facture égale à l'avance", "HT", 10_000_00, 3_000_00, 0, 0, "solde à payer : 0,00 €"},
+		{"facture égale au financement", "HT", 13_750_00, 13_750_00, 9_625_00, 0, "solde à payer : 9\u202f625,00\u202f€"},
+		{"facture au-dessus : le financement retenu", "HT", 10_000_00, 12_000_00, 7_000_00, 0, "retenu : le moindre des deux, 10\u202f000,00\u202f€"},
+		{"facture sous l'avance : à recouvrer", "HT", 10_000_00, 2_000_00, 0, 1_000_00, "solde négatif : 1\u202f000,00\u202f€ à recouvrer"},
+		{"TTC : la facture avec la TVA", "TTC", 12_000_00, 10_000_00, 8_400_00, 0, "soit 12\u202f000,00\u202f€ TTC (TVA de 20,00 %)"},
+		{"facture égale à l'avance", "HT", 10_000_00, 3_000_00, 0, 0, "solde à payer : 0,00\u202f€"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &Demande{MontantFinance: tt.finance, DonneesDemande: hop.DonneesDemande{RegimeTVA: tt.regime}}
@@ -86,9 +86,9 @@ func TestCourrielSolde(t *testing.T) {
 	}{
 		{"solde_refusee", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeSoldeRefusee, Action: ActionRefuserSolde,
 			Raison: "Le procès-verbal de VSR n'est pas signé par le client."}, 0, 0, "Motif du refus :\n  Le procès-verbal de VSR n'est pas signé par le client."},
-		{"solde_validee", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeSoldeValidee, Action: ActionValiderSolde}, 9_625_00, 0, "un solde de 9\u202f625,00 € vous sera versé"},
+		{"solde_validee", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeSoldeValidee, Action: ActionValiderSolde}, 9_625_00, 0, "un solde de 9\u202f625,00\u202f€ vous sera versé"},
 		{"solde_soldee", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeSoldee, Action: ActionValiderSolde}, 0, 0, "aucun solde n'est à payer"},
-		{"solde_reversement", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeReversementOrdonne, Action: ActionValiderSolde}, 0, 1_000_00, "1\u202f000,00 € sont à reverser"},
+		{"solde_reversement", Changement{De: DemandeSoldeEnInstruction, Vers: DemandeReversementOrdonne, Action: ActionValiderSolde}, 0, 1_000_00, "1\u202f000,00\u202f€ sont à reverser"},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			d := &Demande{NumeroASP: "ASP-2026-0000001", NumeroAns: "1234567890", Statut: tt.c.De, SoldeAPayer: tt.payer, ARecouvrer: tt.recouvrer,

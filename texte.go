@@ -1,6 +1,10 @@
 package segur
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // digits reports whether s is one or more ASCII digits.
 func digits(s string) bool {
@@ -46,4 +50,24 @@ func couper(s string, n int) string {
 		k++
 	}
 	return s[:i] + "…"
+}
+
+// typographie puts a narrow no-break space (U+202F), as French typography
+// wants, where a text written with plain spaces has one before « ; », « ! »,
+// « ? » or « € ».
+var typographie = strings.NewReplacer(" ;", "\u202f;", " !", "\u202f!", " ?", "\u202f?", " €", "\u202f€")
+
+// Typographie is s with a narrow no-break space (U+202F) instead of a
+// plain one before « ; », « ! », « ? » and « € »: what the pages show of a
+// French text written with plain spaces, such as a calculation recorded
+// before the domain wrote them so.
+func Typographie(s string) string { return typographie.Replace(s) }
+
+// Pluriel writes a count with its noun agreeing: « 1 paiement »,
+// « 2 paiements », « 0 paiement » (French puts zero in the singular).
+func Pluriel(n int, singulier, pluriel string) string {
+	if n > 1 || n < -1 {
+		return strconv.Itoa(n) + " " + pluriel
+	}
+	return strconv.Itoa(n) + " " + singulier
 }

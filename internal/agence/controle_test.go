@@ -94,7 +94,7 @@ func TestControleNonConforme(t *testing.T) {
 		t.Errorf("history: %+v", last)
 	}
 	mails, n, _ := b.db.FindCourriels(ctx, "", 10, 0)
-	if n != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "3\u202f000,00 €") ||
+	if n != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "3\u202f000,00\u202f€") ||
 		!strings.Contains(mails[1].Corps, "La facture, s'il vous plaît.") || !strings.Contains(mails[1].Corps, "https://portail.example/controles/1") {
 		t.Errorf("mails: %+v", mails)
 	}

@@ -98,8 +98,8 @@ func (b *banc) agir(t *testing.T, asp string, a segur.Action, raison string) (se
 }
 
 func TestValiderAuSeuil(t *testing.T) {
-	// 999999999's RI ceiling is 30 000 €: 23 000,00 € gets a décision,
-	// 23 000,01 € a convention, 40 000 € is financed 30 000 € (convention).
+	// 999999999's RI ceiling is 30 000 €: 23 000,00\u202f€ gets a décision,
+	// 23 000,01\u202f€ a convention, 40 000 € is financed 30 000 € (convention).
 	b, asps := nouveauBanc(t, 23_000_00, 23_000_01, 40_000_00)
 	want := []struct {
 		statut  segur.StatutDemande

@@ -107,7 +107,7 @@ func TestValiderSolde(t *testing.T) {
 	for _, m := range mails {
 		if strings.Contains(m.Sujet, "validation de votre demande de solde") {
 			n++
-			if strings.Contains(m.Corps, asps[0]) && !strings.Contains(m.Corps, "un solde de 7\u202f000,00 € vous sera versé") {
+			if strings.Contains(m.Corps, asps[0]) && !strings.Contains(m.Corps, "un solde de 7\u202f000,00\u202f€ vous sera versé") {
 				t.Errorf("mail of %s: %q", asps[0], m.Corps)
 			}
 		}

@@ -441,7 +441,7 @@ func adminUserAdd(ctx context.Context, e *env, args []string) int {
 	var login, name, role, siret, public *string
 	var fromStdin *bool
 	return adminCmd(ctx, e, "user add", args, func(fs *flag.FlagSet) func() error {
-		login = fs.String("login", "", "identifiant : l'adresse e-mail de la personne")
+		login = fs.String("login", "", "identifiant : l'adresse électronique de la personne")
 		name = fs.String("name", "", "nom de la personne")
 		role = fs.String("role", "", "fournisseur, ou un ou plusieurs rôles de l'agence séparés par des virgules : instructeur, payeur, admin (ex. instructeur,admin)")
 		siret = fs.String("siret", "", "SIRET du fournisseur (rôle fournisseur seulement)")

@@ -14,7 +14,7 @@ import (
 func adminUserUnlock(ctx context.Context, e *env, args []string) int {
 	var login *string
 	return adminCmd(ctx, e, "user unlock", args, func(fs *flag.FlagSet) func() error {
-		login = fs.String("login", "", "identifiant du compte : l'adresse e-mail de la personne")
+		login = fs.String("login", "", "identifiant du compte : l'adresse électronique de la personne")
 		return required(map[string]*string{"login": login})
 	}, func(db *sqlstore.DB) error {
 		n, err := db.DeleteEchecsConnexion(ctx, *login)

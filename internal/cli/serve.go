@@ -68,7 +68,7 @@ ID (variables SEGUR_OIDC_ISSUER et SEGUR_OIDC_CLIENT_ID ; le secret
 seulement dans la variable SEGUR_OIDC_SECRET, vide pour un client public).
 L'adresse de retour à déclarer chez ProConnect est --url (ou http://ADDR)
 suivie de /connexion/proconnect/retour. Le compte de l'agent doit exister,
-à son adresse e-mail : la connexion n'en crée aucun. ProConnect injoignable
+à son adresse électronique : la connexion n'en crée aucun. ProConnect injoignable
 au démarrage n'arrête pas le portail : il est réessayé à la connexion
 suivante. --agents-proconnect-seulement (SEGUR_AGENTS_PROCONNECT_SEULEMENT=1) :
 les agents ne se connectent plus par mot de passe ; les fournisseurs, si.

@@ -103,7 +103,7 @@ func TestValiderAvis(t *testing.T) {
 		{"bad SIRET", func(a *Avis) { a.SIRET = "123" }, "SIRET « 123 »"},
 		{"bad IBAN", func(a *Avis) { a.IBAN = "FR7630006000011234567890188" }, "IBAN du fournisseur invalide"},
 		{"no line", func(a *Avis) { a.Lignes = nil }, "au moins un paiement"},
-		{"zero amount", func(a *Avis) { a.Lignes[1].Montant = 0 }, "ligne 2 (ASP-2026-0000002) : montant 0,00 €"},
+		{"zero amount", func(a *Avis) { a.Lignes[1].Montant = 0 }, "ligne 2 (ASP-2026-0000002) : montant 0,00\u202f€"},
 		{"unknown kind", func(a *Avis) { a.Lignes[0].Nature = "prime" }, "nature « prime »"},
 		{"unprintable payer", func(a *Avis) { a.Payeur = "Анна" }, "compte payeur : caractère « А »"},
 	} {

@@ -58,7 +58,7 @@ type reponse struct {
 
 // Kinds of answers, from their status and message.
 func (r reponse) incorrect() bool {
-	return r.status == http.StatusUnprocessableEntity && strings.Contains(r.corps, "Adresse e-mail ou mot de passe incorrect.")
+	return r.status == http.StatusUnprocessableEntity && strings.Contains(r.corps, "Adresse électronique ou mot de passe incorrect.")
 }
 func (r reponse) connecte() bool { return r.status == http.StatusSeeOther }
 func (r reponse) freine() bool {

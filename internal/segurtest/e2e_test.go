@@ -834,7 +834,7 @@ func submit(t *testing.T, bin string) (minuitPasse bool) {
 		t.Errorf("sent again: exit %d, %d deposits, want 0 and 1", code, list.Total)
 	}
 	code, out, _ = runCode(t, bin, "status", "--url", base, "--token-file", tokenFile)
-	if code != 0 || !strings.Contains(out, "ASP-") || !strings.Contains(out, "Déposée") || !strings.Contains(out, "13\u202f750,00 €") {
+	if code != 0 || !strings.Contains(out, "ASP-") || !strings.Contains(out, "Déposée") || !strings.Contains(out, "13\u202f750,00\u202f€") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
 	// A wrong token: refused by the portal, exit 4.

@@ -76,8 +76,8 @@ func TestDemoJusquAuSolde(t *testing.T) {
 	n.capture("s08-solde")
 	n.do("prendre le solde", chromedp.Click(chromedp.CSS(`form input[value="prendre_solde"] ~ button`)), succes("Solde en instruction"))
 	n.do("valider le solde", chromedp.Click(chromedp.CSS(`form input[value="valider_solde"] ~ button`)), succes("Solde validé"))
-	if got := n.texte("main"); !strings.Contains(got, "9\u202f625,00 €") {
-		t.Errorf("balance of 13 750 € − 4 125 €: page lacks 9 625,00 €: %q", got)
+	if got := n.texte("main"); !strings.Contains(got, "9\u202f625,00\u202f€") {
+		t.Errorf("balance of 13 750 € − 4 125 €: page lacks 9 625,00\u202f€: %q", got)
 	}
 	n.capture("s09-solde-valide")
 	n.deconnexion()

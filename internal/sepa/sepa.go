@@ -267,7 +267,7 @@ func (o *Ordre) Valider() error {
 			}
 			ids[v.EndToEndID] = true
 			if v.Montant <= 0 || v.Montant > MaxMontant {
-				return segur.Errorf(segur.EINVALID, "virement SEPA %s : montant %s : attendu de 0,01 € à %s", v.EndToEndID, segur.Euros(v.Montant), segur.Euros(MaxMontant))
+				return segur.Errorf(segur.EINVALID, "virement SEPA %s : montant %s : attendu de %s à %s", v.EndToEndID, segur.Euros(v.Montant), segur.Euros(1), segur.Euros(MaxMontant))
 			}
 			if err := v.Creancier.valider("bénéficiaire"); err != nil {
 				return err

@@ -181,8 +181,8 @@ func TestValider(t *testing.T) {
 	}{
 		{"bad IBAN", func(o *Ordre) { o.Remises[0].Virements[0].Creancier.IBAN = "FR7630006000011234567890188" }, "IBAN « FR7630006000011234567890188 » invalide"},
 		{"BIC the norm refuses", func(o *Ordre) { o.Remises[0].Debiteur.BIC = "TRPUFR01" }, "BIC « TRPUFR01 »"},
-		{"zero amount", func(o *Ordre) { o.Remises[0].Virements[1].Montant = 0 }, "montant 0,00 €"},
-		{"amount too large", func(o *Ordre) { o.Remises[0].Virements[1].Montant = MaxMontant + 1 }, "attendu de 0,01 €"},
+		{"zero amount", func(o *Ordre) { o.Remises[0].Virements[1].Montant = 0 }, "montant 0,00\u202f€"},
+		{"amount too large", func(o *Ordre) { o.Remises[0].Virements[1].Montant = MaxMontant + 1 }, "attendu de 0,01\u202f€"},
 		{"long identifier", func(o *Ordre) { o.MsgID = strings.Repeat("A", 36) }, "identifiant du message"},
 		{"identifier with //", func(o *Ordre) { o.Remises[0].Virements[0].InstrID = "LOT//1" }, "référence d'instruction"},
 		{"same end-to-end twice", func(o *Ordre) { o.Remises[0].Virements[1].EndToEndID = "AVIS-000012-1" }, "en double"},

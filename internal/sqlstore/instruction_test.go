@@ -147,12 +147,12 @@ func runInstructionSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if docs, _ := db.FindDocuments(ctx, asp); len(docs) != 0 {
 			t.Fatalf("document written by a rolled-back change: %+v", docs)
 		}
-		c, err := db.AppliquerDemarche(ctx, asp, valider, p, segur.Suites{Attendu: segur.DemandeEnInstruction, Calcul: "13 750,00 € HT", Document: doc, Courriel: mail, Adresse: "192.0.2.1"})
+		c, err := db.AppliquerDemarche(ctx, asp, valider, p, segur.Suites{Attendu: segur.DemandeEnInstruction, Calcul: "13 750,00\u202f€ HT", Document: doc, Courriel: mail, Adresse: "192.0.2.1"})
 		if err != nil || c.Vers != segur.DemandeDecidee || c.Document != doc.Fichier.SHA256 {
 			t.Fatalf("valider: %+v %v", c, err)
 		}
 		d, err := db.FindDemandeByASP(ctx, asp)
-		if err != nil || d.Agent != "marie@asp.fr" || d.MontantFinance != 13_750_00 || d.Calcul != "13 750,00 € HT" {
+		if err != nil || d.Agent != "marie@asp.fr" || d.MontantFinance != 13_750_00 || d.Calcul != "13 750,00\u202f€ HT" {
 			t.Errorf("request after validation: %+v %v", d, err)
 		}
 		docs, err := db.FindDocuments(ctx, asp)

@@ -110,7 +110,7 @@ func (db *DB) CreateInvitation(ctx context.Context, d segur.DemandeLien) (*segur
 			return err
 		}
 		if u.MotDePasse != "" {
-			return segur.Errorf(segur.ECONFLICT, "Le compte %s est déjà activé : la personne peut utiliser « Mot de passe oublié ? » sur la page de connexion.", u.Login)
+			return segur.Errorf(segur.ECONFLICT, "Le compte %s est déjà activé : la personne peut utiliser « Mot de passe oublié\u202f? » sur la page de connexion.", u.Login)
 		}
 		return db.envoyerLien(ctx, tx, now, u, d)
 	})

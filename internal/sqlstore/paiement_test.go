@@ -22,7 +22,7 @@ func banquier(t testing.TB, db *DB, siret string) *segur.Fournisseur {
 }
 
 // decidees deposits requests of vendor f (ordinal n) and has marie decide
-// them (13 750,00 € financed each: an advance of 4 125,00 €).
+// them (13 750,00\u202f€ financed each: an advance of 4 125,00\u202f€).
 func decidees(t testing.TB, db *DB, ctx context.Context, f *segur.Fournisseur, n int, numeros ...string) []string {
 	t.Helper()
 	var lignes []ligne

@@ -309,13 +309,13 @@ func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) er
 		IBAN: r.PostFormValue("iban"), BIC: r.PostFormValue("bic"), Force: r.PostFormValue("force") == "1"}
 	p.requis("siret", p.Form.SIRET, "Saisissez le SIRET du fournisseur : 14 chiffres.")
 	p.requis("nom", p.Form.Nom, "Saisissez la raison sociale.")
-	p.requis("email", p.Form.Email, "Saisissez l'e-mail de contact.")
+	p.requis("email", p.Form.Email, "Saisissez le courriel de contact.")
 	f := segur.Fournisseur{SIRET: p.Form.SIRET, Nom: p.Form.Nom, Email: p.Form.Email, IBAN: p.Form.IBAN, BIC: p.Form.BIC}
 	if len(p.Erreurs) == 0 {
 		err := f.Valider(p.Form.Force)
 		if err != nil && hop.SIRETValide(f.SIRET) && !hop.SIRETCleValide(f.SIRET) && !p.Form.Force {
 			// The domain's message names the CLI's flag: the form has its box.
-			p.refuser("siret", fmt.Sprintf("SIRET « %s » : la clé de contrôle est fausse ; cochez « SIRET de test » pour l'enrôler quand même", f.SIRET))
+			p.refuser("siret", fmt.Sprintf("SIRET « %s » : la clé de contrôle est fausse ; cochez « SIRET de test » pour l'enrôler quand même", f.SIRET))
 		}
 		if err := p.refus(err, nil); err != nil {
 			return err
@@ -555,7 +555,7 @@ type PageAdminUtilisateurNouveau struct {
 }
 
 var casesRoles = []CaseRole{
-	{Valeur: string(segur.RoleFournisseur), Libelle: "Fournisseur", Aide: "salarié d'un fournisseur : dépose les demandes de son entreprise ; ne se cumule pas avec les rôles de l'agence"},
+	{Valeur: string(segur.RoleFournisseur), Libelle: "Fournisseur", Aide: "salarié d'un fournisseur : dépose les demandes de son entreprise ; ne se cumule pas avec les rôles de l'agence"},
 	{Valeur: string(segur.RoleInstructeur), Libelle: "Instructeur", Aide: "agent de l'agence : instruit les demandes"},
 	{Valeur: string(segur.RolePayeur), Libelle: "Payeur", Aide: "agent de l'agence : met les paiements en œuvre"},
 	{Valeur: string(segur.RoleAdmin), Libelle: "Administrateur", Aide: "agent de l'agence : fournisseurs, utilisateurs, campagnes, référentiel"},
@@ -610,7 +610,7 @@ func (s *Server) postAdminUtilisateur(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	p.Form = FormUtilisateur{Login: r.PostFormValue("login"), Nom: r.PostFormValue("nom")}
-	p.requis("login", p.Form.Login, "Saisissez l'adresse e-mail de la personne : elle lui sert d'identifiant.")
+	p.requis("login", p.Form.Login, "Saisissez l'adresse électronique de la personne : elle lui sert d'identifiant.")
 	p.requis("nom", p.Form.Nom, "Saisissez le nom de la personne.")
 	u := segur.Utilisateur{Login: p.Form.Login, Nom: p.Form.Nom}
 	for _, v := range roles {

@@ -59,7 +59,7 @@ func exemplesAdmin() map[string]exemple {
 			"Ouvrir une campagne", []string{`type="datetime-local"`, `value="2026-12-01T14:00"`, `id="fin-erreur"`, "fr-badge--success", "à venir", "close"}},
 		"admin-referentiel.html": {PageAdminReferentiel{BaseAdmin: base("Référentiel des établissements", ErreurChamp{"fichier", "Référentiel, ligne 3 : …"}),
 			Versions: []VersionVue{version, {ID: 1, Date: "x", Par: "cli", Nombre: 1, Compte: "1 établissement"}}, Courante: &version,
-			Etablissements: []EtablissementAdmin{{"999999999", "HOPITAL", "30 000,00 €", "60 000,00 €", "20 000,00 €"}}, Total: 1, FINESS: "9999",
+			Etablissements: []EtablissementAdmin{{"999999999", "HOPITAL", "30 000,00\u202f€", "60 000,00\u202f€", "20 000,00\u202f€"}}, Total: 1, FINESS: "9999",
 			Pagination: Pagination{Page: 1, Pages: 1}, MaxMo: 20},
 			"Importer une nouvelle version", []string{`enctype="multipart/form-data"`, `id="fichier-erreur"`, "en vigueur", "20 Mo au plus", "dont le FINESS commence par 9999", `value="9999"`}},
 		"admin-courriels.html": {PageAdminCourriels{BaseAdmin: base("Courriels"), Total: 2, Etat: "en_echec",
@@ -185,7 +185,7 @@ func TestAdminFournisseurs(t *testing.T) {
 		champs map[string]string
 	}{
 		{"vide", url.Values{}, 422, map[string]string{"siret": "Saisissez le SIRET du fournisseur : 14 chiffres.",
-			"nom": "Saisissez la raison sociale.", "email": "Saisissez l'e-mail de contact."}},
+			"nom": "Saisissez la raison sociale.", "email": "Saisissez le courriel de contact."}},
 		{"SIRET court", url.Values{"siret": {"1234"}, "nom": {"X"}, "email": {"a@b.fr"}}, 422,
 			map[string]string{"siret": "SIRET « 1234 » : attendu 14 chiffres."}},
 		{"SIRET de test sans la case", url.Values{"siret": {"88558855858746"}, "nom": {"X"}, "email": {"a@b.fr"}}, 422,
@@ -295,12 +295,12 @@ func TestAdminUtilisateurs(t *testing.T) {
 		form   url.Values
 		champs map[string]string
 	}{
-		{"vide", url.Values{}, map[string]string{"login": "Saisissez l'adresse e-mail de la personne : elle lui sert d'identifiant.",
+		{"vide", url.Values{}, map[string]string{"login": "Saisissez l'adresse électronique de la personne : elle lui sert d'identifiant.",
 			"nom": "Saisissez le nom de la personne.", "roles": "Cochez le rôle fournisseur, ou un ou plusieurs rôles de l'agence."}},
 		{"identifiant", url.Values{"login": {"pas-une-adresse"}, "nom": {"X"}, "roles": {"admin"}},
-			map[string]string{"login": "Identifiant « pas-une-adresse » : attendu une adresse e-mail nom@domaine.fr (sans accent ni espace : le portail y écrit)."}},
+			map[string]string{"login": "Identifiant « pas-une-adresse » : attendu une adresse électronique nom@domaine.fr (sans accent ni espace : le portail y écrit)."}},
 		{"identifiant accentué", url.Values{"login": {"élodie@asp.fr"}, "nom": {"X"}, "roles": {"admin"}},
-			map[string]string{"login": "Identifiant « élodie@asp.fr » : attendu une adresse e-mail nom@domaine.fr (sans accent ni espace : le portail y écrit)."}},
+			map[string]string{"login": "Identifiant « élodie@asp.fr » : attendu une adresse électronique nom@domaine.fr (sans accent ni espace : le portail y écrit)."}},
 		{"fournisseur et agent", url.Values{"login": {"x@asp.fr"}, "nom": {"X"}, "roles": {"fournisseur", "instructeur"}, "fournisseur": {fid}},
 			map[string]string{"roles": "Le rôle fournisseur ne se cumule pas avec les rôles de l'agence."}},
 		{"fournisseur sans fournisseur", url.Values{"login": {"x@asp.fr"}, "nom": {"X"}, "roles": {"fournisseur"}},

@@ -153,7 +153,7 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		}
 		c, ok := segur.LireEuros(v)
 		if !ok {
-			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas un montant ; attendu par exemple 23000 ou 23000,50."})
+			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas un montant ; attendu par exemple 23000 ou 23000,50."})
 		}
 		return c
 	}
@@ -165,7 +165,7 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		}
 		d, err := time.ParseInLocation("2006-01-02", v, s.Paris)
 		if err != nil {
-			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas une date ; attendu AAAA-MM-JJ."})
+			errs = append(errs, ErreurChamp{champ, nom + " : « " + v + " » n'est pas une date ; attendu AAAA-MM-JJ."})
 		}
 		return d
 	}
@@ -330,6 +330,18 @@ func couper(s string, n int) string {
 	return s
 }
 
+// enregistre says an action (its history's label) was recorded, the
+// participle agreeing with the noun: « refus enregistré », « validation
+// enregistrée ».
+func enregistre(libelle string) string {
+	p := "enregistrée"
+	switch strings.Fields(libelle + " ")[0] {
+	case "Refus", "Retrait", "Paiement", "Dépôt", "Ordre":
+		p = "enregistré"
+	}
+	return strings.ToLower(libelle[:1]) + libelle[1:] + " " + p
+}
+
 func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	asp := r.PathValue("asp")
@@ -342,7 +354,7 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := "Demande " + asp + " : " + strings.ToLower(c.Action.Libelle()) + " enregistrée ; statut « " + c.Vers.Libelle() + " »."
+	msg := "Demande " + asp + " : " + enregistre(c.Action.Libelle()) + " ; statut « " + c.Vers.Libelle() + " »."
 	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
 	return nil
 }
@@ -359,6 +371,7 @@ type PageLot struct {
 // ResultatVue is the outcome of a batch on one request.
 type ResultatVue struct {
 	NumeroASP, Statut, Erreur string
+	Badge                     string // the new status's, as the domain colours it
 }
 
 // maxLot bounds a batch.
@@ -390,13 +403,13 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 		var se *segur.Error
 		switch {
 		case res.Err == nil:
-			v.Statut = res.Changement.Vers.Libelle()
+			v.Statut, v.Badge = res.Changement.Vers.Libelle(), string(res.Changement.Vers.Info().Badge)
 			p.Reussis++
 		case errors.As(res.Err, &se) && se.Code != segur.EINTERNAL:
 			v.Erreur = se.Message
 		default:
 			s.Log.Error("lot", "asp", res.NumeroASP, "err", res.Err)
-			v.Erreur = "erreur interne ; elle est enregistrée"
+			v.Erreur = "Erreur interne ; elle est enregistrée"
 		}
 		p.Resultats = append(p.Resultats, v)
 	}

@@ -114,7 +114,7 @@ func TestInstruction(t *testing.T) {
 	}
 	// The request page: fields, alerts, attachments inline.
 	code, body = L.lire(inst.Get(p.srv.URL + "/agence/demandes/" + petite))
-	for _, want := range []string{"HOPITAL SAINT-MARTIN", "999999991", "13\u202f750,00 € HT", "BON_COMMANDE", `data-alerte="cle_siret"`, `data-alerte="cle_finess"`, "Prendre en instruction"} {
+	for _, want := range []string{"HOPITAL SAINT-MARTIN", "999999991", "13\u202f750,00\u202f€ HT", "Bon de commande", `data-alerte="cle_siret"`, `data-alerte="cle_finess"`, "Prendre en instruction"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("request page (%d) lacks %q", code, want)
 		}
@@ -136,12 +136,16 @@ func TestInstruction(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "3 demandes traitées sur 3") {
 		t.Fatalf("batch take: got %d", code)
 	}
+	// Each new status in its badge, coloured as the domain says.
+	if want := `<p class="fr-badge fr-badge--info fr-badge--sm">En instruction</p>`; strings.Count(body, want) != 3 {
+		t.Errorf("batch take: want 3 times %s", want)
+	}
 	// A refusal needs a reason.
 	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+seuil+"/actions", url.Values{"action": {"refuser"}}))
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "la raison est obligatoire") {
 		t.Errorf("refusal without reason: got %d", code)
 	}
-	// Validate: 13 750 € and 23 000,00 € exactly get a décision, 48 000 € a convention.
+	// Validate: 13 750 € and 23 000,00\u202f€ exactly get a décision, 48 000 € a convention.
 	for asp, statut := range map[string]segur.StatutDemande{petite: segur.DemandeDecidee, seuil: segur.DemandeDecidee, grande: segur.DemandeConventionASigner} {
 		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {"valider"}})); code != http.StatusOK {
 			t.Fatalf("validate %s: got %d", asp, code)

@@ -44,7 +44,7 @@ func verdictPiece(as []segur.Analyse, membre string) *segur.Analyse {
 type attenteAntivirus struct{ nom string }
 
 func (e *attenteAntivirus) Error() string {
-	return "Analyse antivirus en attente : la pièce « " + e.nom + " » pourra être ouverte une fois analysée ; réessayez dans quelques minutes."
+	return "Analyse antivirus en attente : la pièce « " + e.nom + " » pourra être ouverte une fois analysée ; réessayez dans quelques minutes."
 }
 
 // secondesAntivirus is the Retry-After of a piece that waits for its scan
@@ -172,10 +172,10 @@ func (v *vuesAntivirus) attenteTexte() string {
 	case 0:
 		return ""
 	case 1:
-		return "Analyse antivirus en attente : la pièce « " + v.attente[0] + " » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
+		return "Analyse antivirus en attente : la pièce « " + v.attente[0] + " » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
 	}
 	return "Analyse antivirus en attente : les pièces « " + strings.Join(v.attente, " », « ") +
-		" » pourront être ouvertes une fois analysées ; rechargez la page dans quelques minutes."
+		" » pourront être ouvertes une fois analysées ; rechargez la page dans quelques minutes."
 }
 
 // evenementAntivirus is an antivirus's alert on a request as its history

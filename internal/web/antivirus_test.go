@@ -95,7 +95,7 @@ func TestAntivirusPieces(t *testing.T) {
 	for base, c := range clients {
 		for n, nom := range []string{saine, infectee} {
 			code, body, ra := obtenir(t, c, fmt.Sprintf("%s%s/pieces/%d", p.srv.URL, base, n+1))
-			want := "Analyse antivirus en attente : la pièce « " + nom + " » pourra être ouverte une fois analysée ; " + messageEnAttente
+			want := "Analyse antivirus en attente : la pièce « " + nom + " » pourra être ouverte une fois analysée ; " + messageEnAttente
 			if code != http.StatusConflict || !strings.Contains(texte(body), want) || ra != strconv.Itoa(secondesAntivirus) || bytes.Contains(body, []byte("%PDF")) {
 				t.Errorf("%s piece %d waiting: got %d, Retry-After %q, want 409 and %q", base, n+1, code, ra, want)
 			}
@@ -103,7 +103,7 @@ func TestAntivirusPieces(t *testing.T) {
 	}
 	_, body := (lecteur{t}).lire(inst.Get(p.srv.URL + agent))
 	for _, want := range []string{`data-antivirus="info">Analyse antivirus en attente</p>`, `id="antivirus-attente"`,
-		"Analyse antivirus en attente : les pièces « " + saine + " », « " + infectee + " » pourront être ouvertes une fois analysées ; rechargez la page dans quelques minutes."} {
+		"Analyse antivirus en attente : les pièces « " + saine + " », « " + infectee + " » pourront être ouvertes une fois analysées ; rechargez la page dans quelques minutes."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("agent's page, pieces waiting: lacks %q", want)
 		}

@@ -109,7 +109,7 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case u.MotDePasse == "":
 		// Signed in through ProConnect, never activated: no password to check.
-		refuser(champActuel, "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié ? » sur la page de connexion.")
+		refuser(champActuel, "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié\u202f? » sur la page de connexion.")
 	case actuel == "":
 		refuser(champActuel, "Saisissez votre mot de passe actuel.")
 	}

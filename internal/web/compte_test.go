@@ -56,7 +56,7 @@ func TestTemplateCompte(t *testing.T) {
 	body := executer(p)
 	for _, want := range []string{
 		`<html lang="fr"`, `aria-current="page">Mon compte</a>`,
-		fmt.Sprintf("%d caractères au moins ;", auth.MinPassword), // the hint says the rule
+		fmt.Sprintf("%d caractères au moins\u202f;", auth.MinPassword), // the hint says the rule
 		`href="#actuel"`, `id="actuel-erreur"`, `aria-describedby="nouveau-erreur"`, `id="confirmation-erreur"`,
 		"Copiez ce jeton maintenant : il ne sera plus affiché.",
 		"<code>sgr_AbCdEf…</code>", "jamais", "révoqué le 25/11/2026 à 11:00",
@@ -181,7 +181,7 @@ func TestMotDePasseChange(t *testing.T) {
 		}
 	}
 	code, body = L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"mot de passe de test"}}))
-	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Adresse e-mail ou mot de passe incorrect.") {
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Adresse électronique ou mot de passe incorrect.") {
 		t.Errorf("old password: got %d, want 422", code)
 	}
 	connecter(t, p, c, "une phrase de passe neuve")

@@ -420,12 +420,13 @@ func (s *Server) pageControle(ctx context.Context, c *segur.Controle, agent bool
 	return p, nil
 }
 
-// taille writes a file's size: « 12 ko », « 1,5 Mo ».
+// taille writes a file's size in French units, a narrow no-break space
+// before them: « 12 Ko », « 1,5 Mo ».
 func taille(n int64) string {
 	if n < 1<<20 {
-		return fmt.Sprintf("%d ko", (n+1023)>>10)
+		return fmt.Sprintf("%d\u202fKo", (n+1023)>>10)
 	}
-	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
+	return strings.Replace(fmt.Sprintf("%.1f\u202fMo", float64(n)/(1<<20)), ".", ",", 1)
 }
 
 func (s *Server) getControleAgent(w http.ResponseWriter, r *http.Request) error {
@@ -487,7 +488,7 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 		if form.Montant != "" {
 			m, ok := segur.LireEuros(form.Montant)
 			if !ok || m <= 0 {
-				return refus("montant", "Montant à reverser : « "+form.Montant+" » n'est pas un montant supérieur à 0 ; attendu par exemple 1500 ou 1500,50, ou rien pour tout ce qui a été versé.")
+				return refus("montant", "Montant à reverser : « "+form.Montant+" » n'est pas un montant supérieur à 0 ; attendu par exemple 1500 ou 1500,50, ou rien pour tout ce qui a été versé.")
 			}
 			cl.Montant = m
 		}
@@ -508,7 +509,7 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := "Contrôle " + fin.Reference() + " clos : demande conforme."
 	if fin.Etat == segur.ControleNonConforme {
-		msg = fmt.Sprintf("Contrôle %s clos : demande non conforme ; ordre de reversement %s de %s envoyé au fournisseur.", fin.Reference(), fin.Ordre, segur.Euros(fin.MontantReverse))
+		msg = fmt.Sprintf("Contrôle %s clos : demande non conforme ; ordre de reversement %s de %s envoyé au fournisseur.", fin.Reference(), fin.Ordre, segur.Euros(fin.MontantReverse))
 	}
 	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), msg)
 	return nil

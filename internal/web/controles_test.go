@@ -38,10 +38,10 @@ func exemplesControles() map[string]exemple {
 	vendeur := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}
 	ctl := ControleVue{ID: 3, Reference: "CTL-0000003", NumeroASP: "ASP-2026-0000001", Fournisseur: "Le Beau Logiciel", Etat: "Non conforme",
 		EtatCode: "non_conforme", Origine: "tirage n° 1", TirageLien: "/agence/tirages/1", OuvertLe: "a", OuvertPar: "marie@asp.fr",
-		ConcluLe: "b", ConcluPar: "marie@asp.fr", Motif: "PV absent", MontantReverse: "4\u202f125,00 €", Ordre: "ASP-2026-0000001-ORV-1"}
+		ConcluLe: "b", ConcluPar: "marie@asp.fr", Motif: "PV absent", MontantReverse: "4\u202f125,00\u202f€", Ordre: "ASP-2026-0000001-ORV-1"}
 	page := PageControle{Base: Base{Titre: "Contrôle", Nav: "controles", Utilisateur: agent, Erreurs: []ErreurChamp{{"motif", "Motif obligatoire."}}},
 		Controle: ctl, Ouvert: true, Resultat: "non_conforme", Montant: "12",
-		Demande:  DemandeControle{NumeroASP: "ASP-2026-0000001", Lien: "/agence/demandes/ASP-2026-0000001", TotalVerse: "4\u202f125,00 €", OrdreLien: "/x"},
+		Demande:  DemandeControle{NumeroASP: "ASP-2026-0000001", Lien: "/agence/demandes/ASP-2026-0000001", TotalVerse: "4\u202f125,00\u202f€", OrdreLien: "/x"},
 		Messages: []MessageVue{{"a", "marie@asp.fr", "La facture"}},
 		Pieces:   []PieceControleVue{{Nom: "scan.png", Format: "PNG", Lien: "/agence/controles/3/pieces/1", Image: true}, {Nom: "f.pdf", Format: "PDF", Lien: "/p"}}}
 	vpage := page
@@ -64,10 +64,10 @@ func exemplesControles() map[string]exemple {
 			"<h1>Vos contrôles</h1>", []string{`href="/controles/3"`, `aria-current="page">Vos contrôles</a>`}},
 		"controles-fournisseur-controle.html": {vpage,
 			"Ce que l'agence demande", []string{`action="/controles/3/pieces"`, `enctype="multipart/form-data"`, `id="fichier-erreur"`, "La facture"}},
-		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: "1 €", Paye: "2 €", Reste: "3 €",
+		"pilotage.html": {PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: agent}, Engage: segur.Euros(100), Paye: segur.Euros(200), Reste: segur.Euros(300),
 			Statuts: []LignePilotage{{Libelle: "Déposée", Nombre: 2}}, Codes: []CodeVue{{"2034", "montant", 2, 3}},
 			GrStatuts: graphique("gr-statuts", "Demandes « par » statut & <test>", "d", []string{"Déposée", "A & B"}, []int64{2, 0}, []string{"2", "0"})},
-			"Montants des demandes financées", []string{`data-montant="engage">1 €`, `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
+			"Montants des demandes financées", []string{`data-montant="engage">1,00` + "\u202f€", `<rect x="230"`, `aria-labelledby="gr-statuts-titre gr-statuts-desc"`}},
 	}
 }
 
@@ -303,7 +303,7 @@ func TestControles(t *testing.T) {
 		want string
 	}{
 		{url.Values{"resultat": {"non_conforme"}}, "Motif : il est obligatoire"},
-		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"3000,01"}}, "Montant à reverser : au plus 3\u202f000,00 €"},
+		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"3000,01"}}, "Montant à reverser : au plus 3\u202f000,00\u202f€"},
 		{url.Values{"resultat": {"non_conforme"}, "motif": {"x"}, "montant": {"douze"}}, "n'est pas un montant"},
 		{url.Values{"resultat": {"peut-être"}}, "choisissez « conforme » ou « non conforme »"},
 	} {
@@ -314,7 +314,7 @@ func TestControles(t *testing.T) {
 	}
 	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}))
 	ordre := c.NumeroASP + "-ORV-1"
-	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50 €") {
+	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50\u202f€") {
 		t.Fatalf("order: got %d\n%s", code, body)
 	}
 	d, _ := p.db.FindDemandeByASP(ctx, c.NumeroASP)
@@ -323,7 +323,7 @@ func TestControles(t *testing.T) {
 		t.Errorf("after the order: %s, %+v", d.Statut, docs)
 	}
 	mails, _, _ = p.db.FindCourriels(ctx, "", 10, 0)
-	if len(mails) != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "1\u202f000,50 €") {
+	if len(mails) != 2 || mails[0].PieceSHA256 != docs[0].Fichier.SHA256 || !strings.Contains(mails[0].Corps, "1\u202f000,50\u202f€") {
 		t.Errorf("order's mail: %+v", mails[0])
 	}
 	for _, u := range []struct {
@@ -441,7 +441,7 @@ func TestExports(t *testing.T) {
 		t.Fatalf("CSV: got %d", code)
 	}
 	rows, err := lireCSV(body)
-	if err != nil || len(rows) != 3 || rows[0][0] != "numeroASP" || rows[1][0] != asps[1] || rows[1][10] != "48000,00" || rows[2][11] != "13750,45" ||
+	if err != nil || len(rows) != 3 || rows[0][0] != "Numéro ASP" || rows[1][0] != asps[1] || rows[1][10] != "48000,00" || rows[2][11] != "13750,45" ||
 		rows[2][12] != "4125,14" || rows[2][2] != "Le Beau Logiciel" || rows[1][6] != "Déposée" {
 		t.Errorf("CSV rows: %q, %v", rows, err)
 	}
@@ -561,14 +561,15 @@ func TestPilotage(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	annee, semaine := p.now.In(paris).ISOWeek()
 	for _, want := range []string{
-		`data-montant="engage">30` + "\u202f" + `000,01 €`, // 10 000,01 + 20 000,00
-		`data-montant="paye">9` + "\u202f" + `000,00 €`,    // 3 000,00 + 6 000,00
-		`data-montant="reste">21` + "\u202f" + `000,01 €`,
-		"<th scope=\"row\">Avance payée</th><td>2</td>", "<th scope=\"row\">Déposée</th><td>1</td>",
-		"<th scope=\"row\">RI</th><td>3</td>",
+		`data-montant="engage">30` + "\u202f" + `000,01` + "\u202f€", // 10 000,01 + 20 000,00
+		`data-montant="paye">9` + "\u202f" + `000,00` + "\u202f€",    // 3 000,00 + 6 000,00
+		`data-montant="reste">21` + "\u202f" + `000,01` + "\u202f€",
+		`<th scope="row">Avance payée</th><td data-label="Demandes">2</td>`, `<th scope="row">Déposée</th><td data-label="Demandes">1</td>`,
+		`<th scope="row">RI</th><td data-label="Demandes">3</td>`,
 		fmt.Sprintf("<th scope=\"row\">%04d-S%02d</th>", annee, semaine),
-		"<td>4</td><td>1</td><td>3</td>", // 4 deposits, 1 rejected, 3 requests
-		"<th scope=\"row\">1040</th><td>1</td><td>Fichier .zip des pièces absent</td><td>1</td>",
+		// 4 deposits, 1 rejected, 3 requests
+		`<td data-label="Dépôts">4</td><td data-label="Rejetés au contrôle 1">1</td><td data-label="Demandes acceptées">3</td>`,
+		`<th scope="row">1040</th><td data-label="Contrôle">1</td><td data-label="Libellé">Fichier .zip des pièces absent</td><td data-label="Occurrences">1</td>`,
 		"1 dépôt rejeté au contrôle 1 sur 4",
 	} {
 		if !strings.Contains(body, want) {

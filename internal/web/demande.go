@@ -72,19 +72,8 @@ type PageDemande struct {
 // name in words.
 type TypePieceVue struct{ Cle, Libelle string }
 
-// libellesPieces name the attachment types in words; a type without one is
-// shown by its key.
-var libellesPieces = map[string]string{
-	hop.TypeBonCommande: "Bon de commande", hop.TypePreuveHT: "Preuve du régime hors taxes",
-	hop.TypeFacture: "Facture", hop.TypePVVSR: "Procès-verbal de vérification de service régulier",
-	"MANDAT": "Mandat", "AUTRE": "Autre pièce",
-}
-
 func typePiece(cle string) TypePieceVue {
-	if l, ok := libellesPieces[cle]; ok {
-		return TypePieceVue{Cle: cle, Libelle: l}
-	}
-	return TypePieceVue{Cle: cle, Libelle: cle}
+	return TypePieceVue{Cle: cle, Libelle: libellePiece(cle)}
 }
 
 // RefusVue is a refusal as its vendor reads it: the reason, when, the

@@ -80,7 +80,7 @@ func TestDocumentHTML(t *testing.T) {
 		t.Errorf("Content-Security-Policy: got %q, want no script and no inline style", csp)
 	}
 	texte := html.UnescapeString(string(page))
-	for _, w := range []string{`<html lang="fr-FR">`, "<h1>Décision attributive de financement</h1>", doc.Reference, "13\u202f750,00 €",
+	for _, w := range []string{`<html lang="fr-FR">`, "<h1>Décision attributive de financement</h1>", doc.Reference, "13\u202f750,00\u202f€",
 		"Pour l'Agence de services et de paiement,<br>\nle service instructeur"} {
 		if !strings.Contains(texte, w) {
 			t.Errorf("the HTML version lacks %q", w)

@@ -4,23 +4,82 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
 )
 
 // The agents' exports: the requests (with the queue's filters), the
-// payments, the controls, as CSV (semicolons, UTF-8 with a byte-order
+// payments, the controls, their columns named in words (« Numéro ASP »,
+// not the file's numeroASP), as CSV (semicolons, UTF-8 with a byte-order
 // mark, amounts with a decimal comma, as /demandes.csv) or XLSX. A cell
 // a spreadsheet would run as a formula is made inert: in CSV a leading
 // apostrophe, in XLSX a string cell (never a formula).
 
+// Dates and times: one format per export. In CSV, ISO 8601: a date
+// « 2021-10-15 » (the file's dates too, like dateCommande, that it writes
+// « 15/10/2021 »), a time with its offset in Paris time
+// « 2026-12-03T12:28:00+01:00 » (RFC 3339). In XLSX, real dates: serial
+// numbers in a date or date-time format, in Paris time.
+
 // montant is an amount in cents, written in euros: a number in XLSX,
 // « 13750,00 » in CSV.
 type montant int64
+
+// jour is a calendar date: « 2021-10-15 » in CSV, a date cell in XLSX.
+type jour hop.Date
+
+// String writes d as ISO 8601, « 2021-10-15 ».
+func (d jour) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Annee, d.Mois, d.Jour) }
+
+// serie is d as a spreadsheet's serial number: days since 1899-12-30.
+func (d jour) serie() int64 {
+	t := time.Date(d.Annee, time.Month(d.Mois), d.Jour, 0, 0, 0, 0, time.UTC)
+	return int64(t.Sub(origineTableur) / (24 * time.Hour))
+}
+
+// instant is a moment, in the time zone it is to be read in (Paris):
+// « 2026-12-03T12:28:00+01:00 » in CSV, a date-time cell in XLSX.
+type instant time.Time
+
+// formatInstant is the layout of an instant in CSV: RFC 3339.
+const formatInstant = time.RFC3339
+
+// serie is i as a spreadsheet's serial number: days since 1899-12-30 and
+// the fraction of its day, on its zone's clock (spreadsheets know no zone).
+func (i instant) serie() float64 {
+	t := time.Time(i)
+	y, m, d := t.Date()
+	jours := jour(hop.Date{Annee: y, Mois: int(m), Jour: d}).serie()
+	h, mi, s := t.Clock()
+	// Rounded to the second, so that the cell reads back the same.
+	return float64(jours) + math.Round(float64(h*3600+mi*60+s)/86400*1e9)/1e9
+}
+
+// origineTableur is day 0 of the spreadsheets' dates (after 1900-02-28,
+// where Lotus's false leap day is made up for).
+var origineTableur = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// jourOuVide is d as a date cell, or an empty one when d is not set.
+func jourOuVide(d hop.Date) any {
+	if d == (hop.Date{}) {
+		return nil
+	}
+	return jour(d)
+}
+
+// instantOuVide is t in loc as a time cell, or an empty one when zero.
+func instantOuVide(t time.Time, loc *time.Location) any {
+	if t.IsZero() {
+		return nil
+	}
+	return instant(t.In(loc))
+}
 
 // feuille is one export's table.
 type feuille struct {
@@ -30,8 +89,8 @@ type feuille struct {
 	fichier  string    // the file's name without extension, set by nouveauTableur
 }
 
-// tableur writes the rows of a feuille; a cell is a string, a montant, an
-// int, or nil (empty).
+// tableur writes the rows of a feuille; a cell is a string, a montant, a
+// jour, an instant, an int, or nil (empty).
 type tableur interface {
 	ligne(cells ...any) error
 	fin() error
@@ -82,6 +141,10 @@ func (t *tableurCSV) ligne(cells ...any) error {
 			rec[i] = neutraliser(v)
 		case montant:
 			rec[i] = eurosCSV(int64(v))
+		case jour:
+			rec[i] = v.String()
+		case instant:
+			rec[i] = time.Time(v).Format(formatInstant)
 		case int:
 			rec[i] = strconv.Itoa(v)
 		default:
@@ -178,8 +241,8 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 		}
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "demandes",
-		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "numeroAns", "Logiciel", "Statut", "Déposée le",
-			"dateCommande", "regimeTVA", "montantSegurHT (€)", "Montant financé (€)", "Avance (€)", "Agent", "Bénéficiaires"},
+		entetes: []string{"Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Numéro ANS", "Logiciel", "Statut", "Déposée le (heure de Paris)",
+			"Date de commande", "Régime TVA", "Montant Ségur HT (€)", "Montant financé (€)", "Avance (€)", "Agent", "Bénéficiaires"},
 		largeurs: []float64{18, 14, 30, 16, 13, 9, 20, 17, 13, 10, 16, 16, 14, 22, 60}}, format)
 	if err != nil {
 		return err
@@ -197,7 +260,7 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 			avance = segur.Avance(d.MontantFinance)
 		}
 		return t.ligne(d.NumeroASP, d.NumeroEditeur, f.Nom, f.SIRET, d.NumeroAns, string(d.Logiciel), d.Statut.Libelle(),
-			d.CreeLe.In(s.Paris).Format("2006-01-02 15:04"), d.DateCommande.String(), d.RegimeTVA, montant(d.MontantHTCents),
+			instantOuVide(d.CreeLe, s.Paris), jourOuVide(d.DateCommande), d.RegimeTVA, montant(d.MontantHTCents),
 			optionnel(d.MontantFinance), optionnel(avance), d.Agent, demandeVue(*d).Beneficiaires)
 	}); err != nil {
 		return err
@@ -214,7 +277,7 @@ func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, form
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "financements",
-		entetes: []string{"numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
+		entetes: []string{"Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Logiciel", "Statut", "Montant financé (€)",
 			"Avance (€)", "Avance versée (€)", "Solde validé (€)", "Solde versé (€)", "Total versé (€)", "Solde à recouvrer (€)"},
 		largeurs: []float64{18, 14, 30, 16, 9, 20, 16, 14, 16, 16, 16, 16, 18}}, format)
 	if err != nil {
@@ -247,7 +310,7 @@ func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format 
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "paiements",
-		entetes: []string{"Lot", "État du lot", "Virement du", "numeroASP", "numeroEditeur", "Fournisseur", "SIRET", "Nature",
+		entetes: []string{"Lot", "État du lot", "Virement du", "Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Nature",
 			"Montant (€)", "Annulé", "Avis de paiement"},
 		largeurs: []float64{13, 12, 12, 18, 14, 30, 16, 14, 14, 8, 18}}, format)
 	if err != nil {
@@ -263,15 +326,11 @@ func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format 
 			if f == nil {
 				f = &segur.Fournisseur{}
 			}
-			var le any
-			if p.PayeLe != (hop.Date{}) {
-				le = fmt.Sprintf("%04d-%02d-%02d", p.PayeLe.Annee, p.PayeLe.Mois, p.PayeLe.Jour)
-			}
 			annule := "non"
 			if p.Annule {
 				annule = "oui"
 			}
-			if err := t.ligne(segur.FormatLot(p.Lot), p.EtatLot.Libelle(), le, p.NumeroASP, p.NumeroEditeur, f.Nom, f.SIRET,
+			if err := t.ligne(segur.FormatLot(p.Lot), p.EtatLot.Libelle(), jourOuVide(p.PayeLe), p.NumeroASP, p.NumeroEditeur, f.Nom, f.SIRET,
 				p.Nature.Libelle(), montant(p.Montant), annule, p.Avis); err != nil {
 				return err
 			}
@@ -291,7 +350,7 @@ func (s *Server) exportControles(w http.ResponseWriter, r *http.Request, format 
 		return err
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "controles",
-		entetes: []string{"Contrôle", "numeroASP", "Fournisseur", "Origine", "État", "Ouvert le", "Ouvert par", "Clos le", "Clos par",
+		entetes: []string{"Contrôle", "Numéro ASP", "Fournisseur", "Origine", "État", "Ouvert le (heure de Paris)", "Ouvert par", "Clos le (heure de Paris)", "Clos par",
 			"Motif", "Montant à reverser (€)", "Ordre de reversement"},
 		largeurs: []float64{13, 18, 30, 14, 13, 17, 22, 17, 22, 50, 18, 24}}, format)
 	if err != nil {
@@ -304,15 +363,12 @@ func (s *Server) exportControles(w http.ResponseWriter, r *http.Request, format 
 		}
 		for i := range cs {
 			c := &cs[i]
-			origine, clos := "choisie", ""
+			origine := "choisie"
 			if c.TirageID != 0 {
 				origine = fmt.Sprintf("tirage n° %d", c.TirageID)
 			}
-			if !c.ConcluLe.IsZero() {
-				clos = c.ConcluLe.In(s.Paris).Format("2006-01-02 15:04")
-			}
 			if err := t.ligne(c.Reference(), c.NumeroASP, noms[c.FournisseurID], origine, c.Etat.Libelle(),
-				c.OuvertLe.In(s.Paris).Format("2006-01-02 15:04"), c.OuvertPar, clos, c.ConcluPar, c.Motif,
+				instantOuVide(c.OuvertLe, s.Paris), c.OuvertPar, instantOuVide(c.ConcluLe, s.Paris), c.ConcluPar, c.Motif,
 				optionnel(c.MontantReverse), c.Ordre); err != nil {
 				return err
 			}

@@ -161,8 +161,8 @@ func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
 
 // getDemandesCSV exports the filtered list, every page, for spreadsheets:
 // semicolons, UTF-8 with a byte-order mark, amounts with a decimal comma,
-// and a cell a spreadsheet would run as a formula made inert, as the
-// agency's exports write them (tableurCSV).
+// dates in ISO 8601 (2021-10-15), and a cell a spreadsheet would run as a
+// formula made inert, as the agency's exports write them (tableurCSV).
 func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.fournisseur(r)
 	if err != nil {
@@ -182,7 +182,7 @@ func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, d := range ds {
 			v := demandeVue(d)
-			if err := t.ligne(d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, v.DateCommande, d.RegimeTVA,
+			if err := t.ligne(d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, jourOuVide(d.DateCommande), d.RegimeTVA,
 				montant(d.MontantHTCents), v.Beneficiaires); err != nil {
 				return err
 			}

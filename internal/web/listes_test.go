@@ -89,13 +89,13 @@ func TestListes(t *testing.T) {
 	deposerForm(t, c, p, "00003", "500.00", 4, true)
 	// Sorted by amount, largest first.
 	_, body = L.lire(c.Get(p.srv.URL + "/demandes?tri=-montant"))
-	i1, i2, i3 := strings.Index(body, "99\u202f000,50 €"), strings.Index(body, "13\u202f750,00 €"), strings.Index(body, "500,00 €")
+	i1, i2, i3 := strings.Index(body, "99\u202f000,50\u202f€"), strings.Index(body, "13\u202f750,00\u202f€"), strings.Index(body, "500,00\u202f€")
 	if !(i1 > 0 && i1 < i2 && i2 < i3) || !strings.Contains(body, "3 demandes acceptées") {
 		t.Errorf("sorted by amount: positions %d %d %d\n%s", i1, i2, i3, body)
 	}
 	// Filtered by numeroEditeur, case-insensitively.
 	_, body = L.lire(c.Get(p.srv.URL + "/demandes?numeroEditeur=00002"))
-	if !strings.Contains(body, "Une demande acceptée") || !strings.Contains(body, "99\u202f000,50 €") {
+	if !strings.Contains(body, "Une demande acceptée") || !strings.Contains(body, "99\u202f000,50\u202f€") {
 		t.Errorf("filtered: %s", body)
 	}
 	// The CSV holds every row of the filter.
@@ -104,6 +104,14 @@ func TestListes(t *testing.T) {
 	if code != 200 || len(lines) != 4 || !strings.HasPrefix(lines[0], "numeroASP;numeroEditeur;") ||
 		!strings.Contains(lines[1], ";500,00;") || !strings.Contains(lines[3], ";99000,50;") {
 		t.Errorf("CSV: got %d %q", code, lines)
+	}
+	// Its dates in ISO 8601, as the agency's exports.
+	if rows, err := lireCSV(body); err == nil && len(rows) > 1 {
+		for _, row := range rows[1:] {
+			if _, err := time.Parse(time.DateOnly, row[4]); err != nil {
+				t.Errorf("CSV dateCommande %q: want 2006-01-02 (%v)", row[4], err)
+			}
+		}
 	}
 }
 

@@ -61,7 +61,7 @@ func TestParcoursConnexion(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "faux"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#motdepasse-erreur")))
-	if got := texte("#motdepasse-erreur"); got != "Adresse e-mail ou mot de passe incorrect." {
+	if got := texte("#motdepasse-erreur"); got != "Adresse électronique ou mot de passe incorrect." {
 		t.Errorf("got %q beside the field", got)
 	}
 	segurtest.Screenshot(t, ctx, "02-mot-de-passe-faux")

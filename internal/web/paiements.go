@@ -197,7 +197,7 @@ func (s *Server) postLotPaiement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refusPaiements(w, r, err)
 	}
-	msg := "Lot " + l.Reference() + " préparé : " + strconv.Itoa(len(l.Paiements)) + " paiement(s), " + segur.Euros(l.Montant) + ". Un payeur qui n'a décidé aucune de ses demandes doit l'approuver."
+	msg := "Lot " + l.Reference() + " préparé : " + segur.Pluriel(len(l.Paiements), "paiement", "paiements") + ", " + segur.Euros(l.Montant) + ". Un payeur qui n'a décidé aucune de ses demandes doit l'approuver."
 	s.rediriger(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(l.ID), 10), msg)
 	return nil
 }

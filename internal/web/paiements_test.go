@@ -29,18 +29,18 @@ import (
 // TestTemplates.
 func exemplesPaiements() map[string]exemple {
 	payeur := &segur.Utilisateur{Login: "paul@asp.fr", Nom: "Paul", Roles: []segur.Role{segur.RolePayeur}}
-	groupe := GroupePaiements{Fournisseur: "Le Beau Logiciel", SIRET: "88558855858745", IBAN: "FR** **** 0189", Banque: true, Nombre: 1, Total: "4 125,00 €",
-		Lignes: []LignePaiement{{"ASP-2026-0000001", "00001", "Avance (30 %)", "4 125,00 €"}}}
-	sans := GroupePaiements{Fournisseur: "Sans banque", SIRET: "35600000000048", Nombre: 1, Total: "1,00 €", Lignes: []LignePaiement{{"ASP-2026-0000002", "00001", "Solde", "1,00 €"}}}
-	lot := LotVue{ID: 1, Reference: "LOT-000001", Etat: "Payé", EtatCode: "paye", CreeLe: "02/06/2026 à 10:00", CreePar: "paul@asp.fr", Nombre: "1", Montant: "4 125,00 €", PayeLe: "02/06/2026"}
-	avis := &AvisVue{Reference: "AVIS-000001-1", Lien: "/paiements/AVIS-000001-1", DatePaiement: "02/06/2026", Montant: "4 125,00 €", CreeLe: "02/06/2026 à 11:00"}
+	groupe := GroupePaiements{Fournisseur: "Le Beau Logiciel", SIRET: "88558855858745", IBAN: "FR** **** 0189", Banque: true, Nombre: 1, Total: "4 125,00\u202f€",
+		Lignes: []LignePaiement{{"ASP-2026-0000001", "00001", "Avance (30 %)", "4 125,00\u202f€"}}}
+	sans := GroupePaiements{Fournisseur: "Sans banque", SIRET: "35600000000048", Nombre: 1, Total: "1,00\u202f€", Lignes: []LignePaiement{{"ASP-2026-0000002", "00001", "Solde", "1,00\u202f€"}}}
+	lot := LotVue{ID: 1, Reference: "LOT-000001", Etat: "Payé", EtatCode: "paye", CreeLe: "02/06/2026 à 10:00", CreePar: "paul@asp.fr", Nombre: "1", Montant: "4 125,00\u202f€", PayeLe: "02/06/2026"}
+	avis := &AvisVue{Reference: "AVIS-000001-1", Lien: "/paiements/AVIS-000001-1", DatePaiement: "02/06/2026", Montant: "4 125,00\u202f€", CreeLe: "02/06/2026 à 11:00"}
 	paye := groupe
 	paye.Avis = avis
 	return map[string]exemple{
 		"agence-paiements.html": {PagePaiements{Base: Base{Titre: "Paiements", Nav: "paiements", Utilisateur: payeur}, Dus: []GroupePaiements{groupe, sans},
-			NombreDus: 2, TotalDus: "4 126,00 €", Lots: []LotVue{lot}, TotalLots: 1, Pagination: Pagination{Page: 1, Pages: 1}},
+			NombreDus: 2, TotalDus: "4 126,00\u202f€", Lots: []LotVue{lot}, TotalLots: 1, Pagination: Pagination{Page: 1, Pages: 1}},
 			`<h2 id="dus">Paiements dus`, []string{`aria-current="page">Paiements</a>`, `name="asp" value="ASP-2026-0000001"`, `value="ASP-2026-0000002" disabled`,
-				"coordonnées bancaires manquantes", "2 paiements dus, 4 126,00 € en tout", `href="/agence/paiements/lots/1"`}},
+				"coordonnées bancaires manquantes", "2 paiements dus, 4 126,00\u202f€ en tout", `href="/agence/paiements/lots/1"`}},
 		"agence-paiements-lot.html": {PageLotPaiement{Base: Base{Titre: "Lot", Nav: "paiements", Utilisateur: payeur, Erreurs: []ErreurChamp{{"le", "Date fausse."}}},
 			Lot: lot, Groupes: []GroupePaiements{paye}, Etapes: []Etape{{"Préparé", "02/06/2026 à 10:00", "paul@asp.fr"}}, Payer: true,
 			Virement: "/agence/paiements/lots/1/virement.xml", Aujourdhui: "2026-06-02", Le: "2026-06-32"},
@@ -48,7 +48,7 @@ func exemplesPaiements() map[string]exemple {
 				`href="/paiements/AVIS-000001-1"`}},
 		"avis-paiement.html": {PageAvis{Base: Base{Titre: "Avis de paiement", Utilisateur: &segur.Utilisateur{Nom: "Jean", Roles: []segur.Role{segur.RoleFournisseur}}},
 			Avis: []AvisVue{*avis}, Total: 1, Pagination: Pagination{Page: 1, Pages: 1}},
-			"<h1>Avis de paiement</h1>", []string{"<h1>Avis de paiement</h1>", `download="AVIS-000001-1.pdf"`, "4 125,00 €"}},
+			"<h1>Avis de paiement</h1>", []string{"<h1>Avis de paiement</h1>", `download="AVIS-000001-1.pdf"`, "4 125,00\u202f€"}},
 	}
 }
 
@@ -144,7 +144,7 @@ func TestPaiements(t *testing.T) {
 		}
 	}
 	code, body := L.lire(marie.Get(p.srv.URL + "/agence/paiements"))
-	for _, want := range []string{"3 paiements dus, 10\u202f425,00 € en tout", "4\u202f125,00 €", "6\u202f000,00 €", "coordonnées bancaires manquantes", `value="` + sans + `" disabled`} {
+	for _, want := range []string{"3 paiements dus, 10\u202f425,00\u202f€ en tout", "4\u202f125,00\u202f€", "6\u202f000,00\u202f€", "coordonnées bancaires manquantes", `value="` + sans + `" disabled`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("payments page (%d) lacks %q", code, want)
 		}
@@ -154,7 +154,7 @@ func TestPaiements(t *testing.T) {
 		t.Errorf("empty batch: got %d", code)
 	}
 	code, body = L.lire(marie.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}}))
-	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiement(s), 10\u202f125,00 €") || !strings.Contains(body, "Approuver") {
+	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiements, 10\u202f125,00\u202f€") || !strings.Contains(body, "Approuver") {
 		t.Fatalf("batch of all: got %d\n%s", code, body)
 	}
 	lien := p.srv.URL + "/agence/paiements/lots/1"
@@ -231,7 +231,7 @@ func TestPaiements(t *testing.T) {
 
 	// The vendor's space: its notice, and the payment in its request's history.
 	code, body = L.lire(jeanne.Get(p.srv.URL + "/paiements"))
-	if code != http.StatusOK || !strings.Contains(body, `href="/paiements/AVIS-000001-1"`) || !strings.Contains(body, "10\u202f125,00 €") {
+	if code != http.StatusOK || !strings.Contains(body, `href="/paiements/AVIS-000001-1"`) || !strings.Contains(body, "10\u202f125,00\u202f€") {
 		t.Fatalf("vendor's notices: got %d\n%s", code, body)
 	}
 	resp, err = jeanne.Get(p.srv.URL + "/paiements/AVIS-000001-1")

@@ -14,13 +14,16 @@ import (
 // codes that trip vendors up. Each chart is an SVG drawn here, without
 // script nor style attribute (the policy allows neither): bars and text
 // with presentation attributes, a title and a description, and the same
-// figures in a table beside it.
+// figures in a table beside it. On a small screen, where the SVG's text
+// would shrink past reading, the chart is a list instead: each label with
+// its value beside it and a <meter> for the bar (segur.css).
 
 // Graphique is a horizontal bar chart.
 type Graphique struct {
 	ID, Titre, Description string
 	Largeur, Hauteur       int
-	XBarres, Epaisseur     int // where the bars start, their thickness
+	XBarres, Epaisseur     int   // where the bars start, their thickness
+	Maxi                   int64 // the longest bar's value (at least 1): the meters' max
 	Barres                 []Barre
 }
 
@@ -28,6 +31,7 @@ type Graphique struct {
 // its value after it.
 type Barre struct {
 	Libelle, Valeur            string
+	Nombre                     int64 // the value, for the small screen's meter
 	Y, YTexte, Largeur, XTexte int
 }
 
@@ -50,8 +54,9 @@ func graphique(id, titre, desc string, l []string, v []int64, w []string) Graphi
 	for _, x := range v {
 		maxi = max(maxi, x)
 	}
+	g.Maxi = max(1, maxi)
 	for i := range l {
-		b := Barre{Libelle: l[i], Valeur: w[i], Y: grMarge + i*grLigne + (grLigne-grEpais)/2}
+		b := Barre{Libelle: l[i], Valeur: w[i], Nombre: max(0, v[i]), Y: grMarge + i*grLigne + (grLigne-grEpais)/2}
 		b.YTexte = b.Y + grEpais - 4
 		if maxi > 0 && v[i] > 0 {
 			b.Largeur = max(1, int(v[i]*grBarres/maxi))
@@ -158,7 +163,7 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.GrSemaines = graphique("gr-semaines", "Demandes acceptées par semaine de dépôt",
-		"Nombre de demandes acceptées, par semaine ISO de leur dépôt (heure de Paris) ; au plus les 26 dernières semaines.", libs, vals, ecr)
+		"Nombre de demandes acceptées, par semaine ISO de leur dépôt (heure de Paris) ; au plus les 26 dernières semaines.", libs, vals, ecr)
 
 	libs, vals, ecr = nil, nil, nil
 	for _, c := range pil.CodesFrequents(10) {

@@ -88,7 +88,7 @@ func (s *Server) postMotDePasseOublie(w http.ResponseWriter, r *http.Request) er
 		return nil
 	}
 	if login == "" || len(login) > segur.MaxLoginConnexion || !segur.AdresseCourrielValide(login) {
-		return refuser(http.StatusUnprocessableEntity, "Saisissez l'adresse e-mail de votre compte, au format nom@domaine.fr.")
+		return refuser(http.StatusUnprocessableEntity, "Saisissez l'adresse électronique de votre compte, au format nom@domaine.fr.")
 	}
 	d, err := s.lienDemande(login, segur.LienReinitialisation)
 	if err != nil {

@@ -87,7 +87,7 @@ func TestMotDePasseOublie(t *testing.T) {
 		return resp.StatusCode
 	}
 
-	if _, body := L.lire(client(t).Get(p.srv.URL + "/connexion")); !strings.Contains(body, `href="/motdepasse/oublie">Mot de passe oublié ?</a>`) {
+	if _, body := L.lire(client(t).Get(p.srv.URL + "/connexion")); !strings.Contains(body, "href=\"/motdepasse/oublie\">Mot de passe oublié\u202f?</a>") {
 		t.Errorf("login page without « Mot de passe oublié ? »\n%s", body)
 	}
 	if code, body := L.lire(client(t).Get(p.srv.URL + "/motdepasse/oublie")); code != http.StatusOK || !strings.Contains(body, `action="/motdepasse/oublie"`) {
@@ -347,5 +347,5 @@ func TestCompteSansMotDePasse(t *testing.T) {
 	base, _ := url.Parse(p.srv.URL)
 	c.Jar.SetCookies(base, []*http.Cookie{{Name: cookieSession, Value: token}})
 	code, body := L.lire(c.PostForm(p.srv.URL+"/compte/mot-de-passe", url.Values{"actuel": {""}, "nouveau": {"une longue phrase"}, "confirmation": {"une longue phrase"}}))
-	attendre(t, code, body, http.StatusUnprocessableEntity, map[string]string{"actuel": "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié ? » sur la page de connexion."})
+	attendre(t, code, body, http.StatusUnprocessableEntity, map[string]string{"actuel": "Votre compte n'a pas encore de mot de passe : choisissez-le avec « Mot de passe oublié\u202f? » sur la page de connexion."})
 }

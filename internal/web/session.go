@@ -196,7 +196,7 @@ func (s *Server) getConnexion(w http.ResponseWriter, r *http.Request) error {
 	case "choisi":
 		p.Flash = "Nouveau mot de passe enregistré : connectez-vous avec lui. Vos autres sessions sont fermées."
 	case "active":
-		p.Flash = "Compte activé : connectez-vous avec votre adresse e-mail et le mot de passe choisi."
+		p.Flash = "Compte activé : connectez-vous avec votre adresse électronique et le mot de passe choisi."
 	}
 	s.render(w, http.StatusOK, "connexion.html", p)
 	return nil
@@ -228,7 +228,7 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if login == "" || len(login) > segur.MaxLoginConnexion {
-		return refuser(http.StatusUnprocessableEntity, "login", "Saisissez votre adresse e-mail.")
+		return refuser(http.StatusUnprocessableEntity, "login", "Saisissez votre adresse électronique.")
 	}
 	if motDePasse == "" {
 		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Saisissez votre mot de passe.")
@@ -277,7 +277,7 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 		if s.Connexions != nil {
 			s.Connexions.ConnexionEchouee()
 		}
-		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Adresse e-mail ou mot de passe incorrect.")
+		return refuser(http.StatusUnprocessableEntity, "motdepasse", "Adresse électronique ou mot de passe incorrect.")
 	}
 	if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {
 		return err

@@ -137,8 +137,8 @@ func TestSoldeParcours(t *testing.T) {
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 	page := p.srv.URL + "/agence/demandes/" + asp
 	_, body = L.lire(inst.Get(page))
-	for _, want := range []string{"Le solde", "n° FA-2022-0042 du 01/03/2022 : 13\u202f750,00 € HT", `data-montant="avance">4` + "\u202f125,00 €",
-		`data-montant="payer"><strong>9` + "\u202f625,00 €", "Solde à payer (calculé)", "HOP-RI-Va1-VSR-T0001.pdf", "Prendre le solde en instruction"} {
+	for _, want := range []string{"Le solde", "n° FA-2022-0042 du 01/03/2022 : 13\u202f750,00\u202f€ HT", `data-montant="avance">4` + "\u202f125,00\u202f€",
+		`data-montant="payer"><strong>9` + "\u202f625,00\u202f€", "Solde à payer (calculé)", "HOP-RI-Va1-VSR-T0001.pdf", "Prendre le solde en instruction"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("request page lacks %q", want)
 		}
@@ -180,7 +180,7 @@ func TestSoldeParcours(t *testing.T) {
 		t.Fatalf("take the balance: got %d", code)
 	}
 	if _, body := L.lire(inst.Get(page)); !strings.Contains(body, "Refuser le solde") || !strings.Contains(body, "Valider le solde") ||
-		!strings.Contains(body, "solde à payer : 9\u202f625,00 €.") {
+		!strings.Contains(body, "solde à payer : 9\u202f625,00\u202f€.") {
 		t.Error("request page in instruction: no balance actions or calculation")
 	}
 	if code, body := act("refuser_solde", " "); code != http.StatusUnprocessableEntity || !strings.Contains(body, "la raison est obligatoire") {
@@ -210,10 +210,10 @@ func TestSoldeParcours(t *testing.T) {
 	}
 	d, _ = p.db.FindDemandeByASP(ctx, asp)
 	if d.SoldeAPayer != 7_875_00 || d.ARecouvrer != 0 {
-		t.Errorf("recorded balance: got %d to pay, %d to recover; want 7 875,00 €", d.SoldeAPayer, d.ARecouvrer)
+		t.Errorf("recorded balance: got %d to pay, %d to recover; want 7 875,00\u202f€", d.SoldeAPayer, d.ARecouvrer)
 	}
 	_, body = L.lire(inst.Get(page))
-	if !strings.Contains(body, "1 solde refusé avant celui-ci") || strings.Contains(body, "(calculé)") || !strings.Contains(body, `data-montant="payer"><strong>7`+"\u202f875,00 €") {
+	if !strings.Contains(body, "1 solde refusé avant celui-ci") || strings.Contains(body, "(calculé)") || !strings.Contains(body, `data-montant="payer"><strong>7`+"\u202f875,00\u202f€") {
 		t.Error("request page after validation: want the recorded balance")
 	}
 	mails, _, _ := p.db.FindCourriels(ctx, "", 20, 0)

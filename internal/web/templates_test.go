@@ -124,8 +124,8 @@ func exemplesVendeur() map[string]exemple {
 	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}}
 	return map[string]exemple{
 		"compte.html": {exempleCompte(u), "Changer de mot de passe", []string{`aria-current="page">Mon compte</a>`}},
-		"connexion.html": {PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse e-mail ou mot de passe incorrect."}}},
-			Login: "jean@x.fr", ErreurMotDePasse: "Adresse e-mail ou mot de passe incorrect.", Expiree: true,
+		"connexion.html": {PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse électronique ou mot de passe incorrect."}}},
+			Login: "jean@x.fr", ErreurMotDePasse: "Adresse électronique ou mot de passe incorrect.", Expiree: true,
 			ProConnect: true, ErreurProConnect: "ProConnect ne répond pas pour le moment : réessayez dans quelques minutes."},
 			"Vos identifiants", []string{`value="jean@x.fr"`, `href="#motdepasse"`, `<a class="fr-btn" href="/connexion/proconnect">S'identifier avec ProConnect</a>`, "Agents de l'État"}},
 		"tableau.html": {PageTableau{Base: Base{Titre: "Tableau de bord", Nav: "tableau", Utilisateur: u, Flash: "Bienvenue"},
@@ -149,7 +149,7 @@ func exemplesVendeur() map[string]exemple {
 			Pagination: Pagination{Page: 2, Pages: 3, Precedente: "/depots?page=1", Suivante: "/depots?page=3"}},
 			"<h1>Vos dépôts</h1>", []string{"JSON-1234567890-20261125-001.json", `href="/depots?page=3"`, `fr-badge--error fr-badge--sm">Aucune demande acceptée`}},
 		"demandes.html": {PageDemandes{Base: Base{Titre: "Vos demandes", Utilisateur: u}, Total: 1,
-			Demandes: []DemandeVue{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Statut: "Déposée", Montant: "13\u202f750,00 €",
+			Demandes: []DemandeVue{{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", Statut: "Déposée", Montant: "13\u202f750,00\u202f€",
 				DateCommande: "15/10/2021", Beneficiaires: "HOPITAL (999999999)", DepotID: 1}},
 			Filtre: FiltreDemandes{Tri: "-montant"}, Tris: []Tri{{"-montant", "montant décroissant", true}},
 			Pagination: Pagination{Page: 1, Pages: 1}, CSV: "/demandes.csv?tri=-montant"},
@@ -196,7 +196,7 @@ func exemplesAgence() map[string]exemple {
 	dossier.Pieces[0].Antivirus = AnalyseVue{Texte: "Analysée le 25/11/2026 à 10:01 : saine", Classe: "valid"}
 	dossier.ColonneAntivirus = true
 	dossier.Ecartees = []string{"HOP-RI-Va1-HT-00001.pdf : infectée (Segur.Test.EICAR)"}
-	dossier.Attente = "Analyse antivirus en attente : la pièce « bdc.pdf » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
+	dossier.Attente = "Analyse antivirus en attente : la pièce « bdc.pdf » pourra être ouverte une fois analysée ; rechargez la page dans quelques minutes."
 	return map[string]exemple{
 		"agence-demandes.html": {PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: agent},
 			Onglets: []Onglet{{Statut: "deposee", Libelle: "Déposée", Lien: "/agence/demandes?statut=deposee", Nombre: 2, Courant: true},
@@ -204,7 +204,7 @@ func exemplesAgence() map[string]exemple {
 			Filtre:       FiltreFile{Fournisseur: "1", Logiciel: "RI", Agent: "moi", Tri: "date", Alertes: true},
 			Fournisseurs: []segur.Fournisseur{{ID: 1, Nom: "Le Beau Logiciel"}, {ID: 2, Nom: "Autre"}},
 			Tris:         []Tri{{"date", "date de dépôt", true}, {"-montant", "montant décroissant", false}},
-			Lignes: []LigneFile{{DemandeVue: DemandeVue{NumeroASP: "ASP-2026-0000001", Statut: "Déposée", Montant: "13\u202f750,00 €"},
+			Lignes: []LigneFile{{DemandeVue: DemandeVue{NumeroASP: "ASP-2026-0000001", Statut: "Déposée", Montant: "13\u202f750,00\u202f€"},
 				Fournisseur: "Le Beau Logiciel", Logiciel: "RI", Agent: "marie@asp.fr", Recu: "25/11/2026 à 10:00",
 				Alertes: []segur.Alerte{{Code: "cle_finess", Message: "clé fausse"}}}},
 			Total: 1, Pagination: Pagination{Page: 1, Pages: 1}, Statut: "deposee", Retour: "/agence/demandes?statut=deposee",
@@ -222,18 +222,18 @@ func exemplesAgence() map[string]exemple {
 				`data-alerte="cle_finess"`, "FINESS 999999999 : la clé de contrôle est fausse.", `href="#raison-refuser_solde"`, `id="raison-refuser_solde"`,
 				`action="/agence/demandes/ASP-2026-0000001/actions"`, `class="fr-btn fr-btn--secondary">Refuser le solde</button>`,
 				"Une pièce écartée par l'antivirus</h2>", "<li>HOP-RI-Va1-HT-00001.pdf : infectée (Segur.Test.EICAR)</li>", `id="antivirus-attente"`,
-				`<th scope="col">Antivirus</th>`, `<td>HOP-RI-Va1-HT-00001.pdf</td>`,
+				`<th scope="col">Antivirus</th>`, `<td data-label="Fichier">HOP-RI-Va1-HT-00001.pdf</td>`,
 				`<p class="fr-message fr-message--error" data-antivirus="error">Infectée (Segur.Test.EICAR) : en quarantaine, non ouverte</p>`,
 				`<p class="fr-message fr-message--valid" data-antivirus="valid">Analysée le 25/11/2026 à 10:01 : saine</p>`,
 				"Les pièces déposées ne sont pas analysées par un antivirus",
 				"Le montant financé est calculé au référentiel", "Solde : retenu moins avance. Un solde nul",
 				`href="/agence/demandes/ASP-2026-0000001/pieces/1"`, "Bénéficiaires (établissements clients)", "HOPITAL", "depuis 192.0.2.7",
-				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00 €</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur"}},
+				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00` + "\u202f€" + `</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur"}},
 		"agence-lot.html": {PageLot{Base: Base{Titre: "Traitement par lot", Nav: "file", Utilisateur: agent}, Action: "Valider",
-			Resultats: []ResultatVue{{NumeroASP: "ASP-2026-0000001", Statut: "Décidée"}, {NumeroASP: "ASP-2026-0000002", Erreur: "Transition impossible."}},
+			Resultats: []ResultatVue{{NumeroASP: "ASP-2026-0000001", Statut: "Décidée", Badge: "success"}, {NumeroASP: "ASP-2026-0000002", Erreur: "Transition impossible."}},
 			Reussis:   1, Retour: "/agence/demandes?statut=deposee"},
 			"Résultat de chaque demande", []string{"<h1>Traitement par lot : Valider</h1>", "1 demande traitée sur 2", "fr-alert--warning",
-				"non traitée</p> Transition impossible.", `href="/agence/demandes/ASP-2026-0000002"`, `href="/agence/demandes?statut=deposee"`}},
+				"non traitée</p> Transition impossible.", `<p class="fr-badge fr-badge--success fr-badge--sm">Décidée</p>`, `href="/agence/demandes/ASP-2026-0000002"`, `href="/agence/demandes?statut=deposee"`}},
 	}
 }
 
@@ -243,8 +243,8 @@ func exemplesAgence() map[string]exemple {
 func dossierExemple(base, badge, statut string) *Dossier {
 	return &Dossier{NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", NumeroAns: "1234567890", Logiciel: "RI",
 		Statut: statut, Badge: badge, DateCommande: "15/10/2021", RegimeTVA: "HT",
-		MontantHT: "13 750,00 €", MontantPrestation: "13 750,00 €", MontantFinance: "13 750,00 €", Avance: "4 125,00 €",
-		Calcul: "montant de la prestation, sous les plafonds", Agent: "marie@asp.fr", Recu: "25/11/2026 à 10:00",
+		MontantHT: "13 750,00\u202f€", MontantPrestation: "13 750,00\u202f€", MontantFinance: "13 750,00\u202f€", Avance: "4 125,00\u202f€",
+		Calcul: "Montant de la commande : 13 750,00 € HT ; régime HT : prestation 13 750,00 € ; montant financé : 13 750,00 €.", Agent: "marie@asp.fr", Recu: "25/11/2026 à 10:00",
 		Mandataire: &hop.Contact{Nom: "DUPONT", Email: "dupont@mandataire.fr", Telephone: "0102030405"},
 		Clients:    []hop.Client{{Contact: hop.Contact{Nom: "HOPITAL", Email: "contact@hopital.fr", Telephone: "0102030406"}, FINESSPMSI: "999999999"}},
 		Pieces: []PieceVue{{Type: hop.TypeBonCommande, Nom: "HOP-RI-Va1-BDC-00001.pdf", Format: "PDF", Lien: base + "/pieces/1",
@@ -256,9 +256,9 @@ func dossierExemple(base, badge, statut string) *Dossier {
 			Adresse: "192.0.2.7", Document: "ASP-2026-0000001-DEC-1", Agence: true}},
 		Depot: DepotVue{ID: 1, NomFichier: "JSON-1234567890-20261125-001.json", Recu: "25/11/2026 à 10:00", Statut: "traite"},
 		ImpID: "DEP-2026-0000001", Fournisseur: &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel"},
-		Solde: &SoldeVue{ID: 1, NumeroFacture: "F-2026-001", DateFacture: "01/06/2026", MontantFactureHT: "13 750,00 €",
-			DateMiseEnService: "01/06/2026", RegimeTVA: "HT", Facture: "13 750,00 €", MontantFinance: "13 750,00 €", Avance: "4 125,00 €",
-			Retenu: "13 750,00 €", APayer: "9 625,00 €", Calcul: "Solde : retenu moins avance.", ImpID: "DEP-2026-0000002",
+		Solde: &SoldeVue{ID: 1, NumeroFacture: "F-2026-001", DateFacture: "01/06/2026", MontantFactureHT: "13 750,00\u202f€",
+			DateMiseEnService: "01/06/2026", RegimeTVA: "HT", Facture: "13 750,00\u202f€", MontantFinance: "13 750,00\u202f€", Avance: "4 125,00\u202f€",
+			Retenu: "13 750,00\u202f€", APayer: "9 625,00\u202f€", Calcul: "Solde : retenu moins avance.", ImpID: "DEP-2026-0000002",
 			Recu: "02/06/2026 à 10:00", Precedents: 1,
 			Pieces: []PieceVue{{Type: hop.TypeFacture, Nom: "HOP-RI-Va1-FAC-00001.pdf", Format: "PDF", Lien: base + "/pieces/2", Version: "déposée avec le solde"}}},
 	}

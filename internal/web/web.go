@@ -202,7 +202,7 @@ func (s *Server) parse() error {
 // fonctions are the templates' functions: sansAntivirus says that the
 // stored files are not scanned (the agents' pages warn of it).
 func (s *Server) fonctions() template.FuncMap {
-	return template.FuncMap{"sansAntivirus": func() bool { return !s.Antivirus }}
+	return template.FuncMap{"sansAntivirus": func() bool { return !s.Antivirus }, "typo": segur.Typographie, "libellePiece": libellePiece}
 }
 
 // Routes registers the pages on mux; forms are protected against

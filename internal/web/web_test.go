@@ -122,7 +122,7 @@ func TestConnexion(t *testing.T) {
 	}
 	// A wrong password: the page says so, beside the field and at the top.
 	code, body = L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"jean@lebeaulogiciel.fr"}, "motdepasse": {"faux"}}))
-	if code != http.StatusUnprocessableEntity || strings.Count(body, "Adresse e-mail ou mot de passe incorrect.") != 2 {
+	if code != http.StatusUnprocessableEntity || strings.Count(body, "Adresse électronique ou mot de passe incorrect.") != 2 {
 		t.Errorf("wrong password: got %d, want 422 with the message twice", code)
 	}
 	// The right one: the dashboard.

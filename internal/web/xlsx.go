@@ -11,13 +11,18 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/segur-numerique/segur/hop"
 )
 
 // An export as XLSX is the smallest package spreadsheet software opens
 // (ECMA-376, SpreadsheetML): the content types, the package's and the
-// workbook's relationships, a workbook of one sheet, three cell styles
-// (plain, bold for the header, #,##0.00 for amounts) and the sheet, its
-// first row frozen. The sheet is streamed: each row goes to the zip entry as
+// workbook's relationships, a workbook of one sheet, five cell styles
+// (plain, bold for the header, « 13 750,45 € » for amounts, « 2026-12-03 »
+// for dates, « 2026-12-03 12:28:00 » for times) and the sheet, its first
+// row frozen. Dates and times are serial numbers (days since 1899-12-30,
+// the fraction for the time of day, in Paris time) that spreadsheets
+// sort and compute with. The sheet is streamed: each row goes to the zip entry as
 // it comes, through a buffer of a few rows, so memory stays the same however
 // many rows there are. Every text is an inline string, never a formula nor a
 // shared string; characters XML 1.0 forbids are left out.
@@ -34,6 +39,8 @@ const (
 const (
 	styleGras    = "1"
 	styleMontant = "2"
+	styleJour    = "3"
+	styleInstant = "4"
 )
 
 const (
@@ -42,7 +49,7 @@ const (
 	xlsxRels       = xmlEntete + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`
 	xlsxWorkbook   = xmlEntete + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets><sheet name="%s" sheetId="1" r:id="rId1"/></sheets></workbook>`
 	xlsxWbRels     = xmlEntete + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`
-	xlsxStyles     = xmlEntete + `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`
+	xlsxStyles     = xmlEntete + `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="3"><numFmt numFmtId="164" formatCode="#,##0.00\ &quot;€&quot;"/><numFmt numFmtId="165" formatCode="yyyy\-mm\-dd"/><numFmt numFmtId="166" formatCode="yyyy\-mm\-dd\ hh:mm:ss"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`
 	xlsxDebutFeuil = xmlEntete + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>`
 	xlsxFinFeuille = `</sheetData></worksheet>`
 )
@@ -173,6 +180,18 @@ func (t *tableurXLSX) ecrireLigne(style string, cells []any) error {
 		case montant:
 			b = t.debutCellule(b, i, styleMontant, "")
 			b = appendMontant(append(b, "<v>"...), int64(v))
+			b = append(b, "</v></c>"...)
+		case jour:
+			if !hop.Date(v).Valide() {
+				b = t.appendTexte(b, i, style, v.String())
+				break
+			}
+			b = t.debutCellule(b, i, styleJour, "")
+			b = strconv.AppendInt(append(b, "<v>"...), v.serie(), 10)
+			b = append(b, "</v></c>"...)
+		case instant:
+			b = t.debutCellule(b, i, styleInstant, "")
+			b = strconv.AppendFloat(append(b, "<v>"...), v.serie(), 'f', -1, 64)
 			b = append(b, "</v></c>"...)
 		case int:
 			b = t.debutCellule(b, i, style, "")

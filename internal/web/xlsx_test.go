@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
@@ -12,13 +13,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
@@ -111,14 +116,19 @@ func TestTableurXLSX(t *testing.T) {
 			t.Errorf("%s: got %q, formula %q, type %v; want %q, an inline string", cell, v, f, typ, want)
 		}
 	}
-	nombre := func(cell, want string, numFmt int) {
+	// nombre checks a number cell; euros: in the amounts' euro format.
+	nombre := func(cell, want string, euros bool) {
 		t.Helper()
 		v, _ := x.GetCellValue(s, cell, excelize.Options{RawCellValue: true})
 		typ, _ := x.GetCellType(s, cell)
 		id, _ := x.GetCellStyle(s, cell)
 		st, err := x.GetStyle(id)
-		if v != want || typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber || err != nil || st.NumFmt != numFmt {
-			t.Errorf("%s: got %q, type %v, format %d (%v); want the number %s, format %d", cell, v, typ, st.NumFmt, err, want, numFmt)
+		format := ""
+		if err == nil && st.CustomNumFmt != nil {
+			format = *st.CustomNumFmt
+		}
+		if v != want || typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber || err != nil || euros != (format == `#,##0.00\ "€"`) {
+			t.Errorf("%s: got %q, type %v, format %q (%v); want the number %s, in euros %v", cell, v, typ, format, err, want, euros)
 		}
 	}
 	for i, h := range []string{"Texte", "Montant (€)", "Entier", "Vide", "Formule ?"} {
@@ -130,26 +140,26 @@ func TestTableurXLSX(t *testing.T) {
 		}
 	}
 	texte("A2", "CMD-1")
-	nombre("B2", "13750.45", 4)
-	nombre("C2", "42", 0)
+	nombre("B2", "13750.45", true)
+	nombre("C2", "42", false)
 	texte("E2", `=HYPERLINK("https://exemple.fr","cliquer")`)
 	texte("A3", "  espaces  ")
-	nombre("B3", "-0.05", 4)
-	nombre("C3", "-7", 0)
+	nombre("B3", "-0.05", true)
+	nombre("C3", "-7", false)
 	texte("E3", "+33 1 23 45 67 89")
 	texte("A4", `a&b<c>"d'`)
-	nombre("B4", "0", 4)
+	nombre("B4", "0", true)
 	texte("E4", "@SUM(A1)")
 	texte("A5", "ligne\r\nsuivante\ttab")
-	nombre("B5", "1", 4)
+	nombre("B5", "1", true)
 	texte("A6", "contrôle fin")
-	nombre("B6", "13750", 4)
+	nombre("B6", "13750", true)
 	texte("E6", "_x0041_ littéral")
 	texte("A7", "invalide \ufffd\ufffd utf-8")
-	nombre("B7", "13750.5", 4)
+	nombre("B7", "13750.5", true)
 	texte("E7", "😀 émoji")
-	if v, _ := x.GetCellValue(s, "B2"); v != "13,750.45" {
-		t.Errorf("B2 displayed: got %q, want 13,750.45", v)
+	if v, _ := x.GetCellValue(s, "B2"); v != "13,750.45 €" {
+		t.Errorf("B2 displayed: got %q, want 13,750.45 €", v)
 	}
 	for _, cell := range []string{"D2", "C5", "D7"} {
 		if v, _ := x.GetCellValue(s, cell); v != "" {
@@ -294,9 +304,9 @@ func TestTableurXLSXLibreOffice(t *testing.T) {
 	}
 	want := [][]string{
 		{"Texte", "Montant (€)", "Entier", "Vide", "Formule ?"},
-		{"CMD-1", "13,750.45", "42", "", `=HYPERLINK("https://exemple.fr","cliquer")`},
-		{"  espaces  ", "-0.05", "-7", "", "+33 1 23 45 67 89"},
-		{`a&b<c>"d'`, "0.00", "0", "", "@SUM(A1)"},
+		{"CMD-1", "13,750.45 €", "42", "", `=HYPERLINK("https://exemple.fr","cliquer")`},
+		{"  espaces  ", "-0.05 €", "-7", "", "+33 1 23 45 67 89"},
+		{`a&b<c>"d'`, "0.00 €", "0", "", "@SUM(A1)"},
 	}
 	if len(rows) != len(lignesEssai)+1 {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rows), len(lignesEssai)+1, b)
@@ -309,4 +319,150 @@ func TestTableurXLSXLibreOffice(t *testing.T) {
 	if got := rows[5][4]; got != "_x0041_ littéral" {
 		t.Errorf("E6: got %q", got)
 	}
+}
+
+// datesExports are the date and time columns of the exports, by header,
+// with the one layout each is written in CSV: ISO 8601, a time with its
+// offset (Paris).
+var datesExports = map[string]string{
+	"Déposée le (heure de Paris)": time.RFC3339, "Date de commande": time.DateOnly, "Virement du": time.DateOnly,
+	"Ouvert le (heure de Paris)": time.RFC3339, "Clos le (heure de Paris)": time.RFC3339,
+}
+
+// autresDates are dates written some other way: « 15/10/2021 »,
+// « 2026-12-03 12:28 ».
+var autresDates = regexp.MustCompile(`\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}`)
+
+// TestExportsDates reads the agency's exports back: in CSV every date
+// column parses with its one layout and no cell holds a date written
+// otherwise; in XLSX (read as XML from the zip) each of those cells is a
+// number in a style whose format is a date, the same day as the CSV's.
+func TestExportsDates(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00")
+	payerAvance(t, p, asps[0], 13_750_45)
+	if _, err := segurtest.OuvrirControle(context.Background(), p.db, asps[0], "marie@asp.fr"); err != nil {
+		t.Fatal(err)
+	}
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	vus := map[string]int{} // date cells read, by header
+	for _, nom := range []string{"demandes", "financements", "paiements", "controles"} {
+		t.Run(nom, func(t *testing.T) {
+			_, body := L.lire(inst.Get(p.srv.URL + "/agence/exports/" + nom + ".csv?statut=toutes"))
+			rows, err := lireCSV(body)
+			if err != nil || len(rows) == 0 {
+				t.Fatalf("CSV: %d rows, %v", len(rows), err)
+			}
+			csvJours := map[string]string{} // cell → the CSV's day
+			for i, row := range rows[1:] {
+				for j, v := range row {
+					if layout, ok := datesExports[rows[0][j]]; ok && v != "" {
+						d, err := time.Parse(layout, v)
+						if err != nil {
+							t.Errorf("row %d, %s: %q does not parse as %s: %v", i+2, rows[0][j], v, layout, err)
+							continue
+						}
+						vus[rows[0][j]]++
+						cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+						csvJours[cell] = d.Format(time.DateOnly)
+					} else if autresDates.MatchString(v) {
+						t.Errorf("row %d, %s: %q, a date in another format", i+2, rows[0][j], v)
+					}
+				}
+			}
+			resp, err := inst.Get(p.srv.URL + "/agence/exports/" + nom + ".xlsx?statut=toutes")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			cellules, formats := lireFeuille(t, b)
+			for cell, jour := range csvJours {
+				c, ok := cellules[cell]
+				if !ok {
+					t.Errorf("XLSX %s: no cell, want the date %s", cell, jour)
+					continue
+				}
+				f := formats[c.S]
+				serie, err := strconv.ParseFloat(c.V, 64)
+				if c.T != "" || err != nil || !strings.Contains(f, "yyyy") || !strings.Contains(f, "dd") {
+					t.Errorf("XLSX %s: type %q, value %q, format %q; want a number in a date format", cell, c.T, c.V, f)
+					continue
+				}
+				got := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(serie * float64(24*time.Hour))).Format(time.DateOnly)
+				if got != jour {
+					t.Errorf("XLSX %s: %s is %s, want %s as the CSV", cell, c.V, got, jour)
+				}
+			}
+		})
+	}
+	for _, h := range []string{"Déposée le (heure de Paris)", "Date de commande", "Ouvert le (heure de Paris)"} {
+		if vus[h] == 0 {
+			t.Errorf("no date read in column %q", h)
+		}
+	}
+}
+
+// celluleXML is a cell of a sheet's XML.
+type celluleXML struct {
+	R string `xml:"r,attr"`
+	S string `xml:"s,attr"`
+	T string `xml:"t,attr"`
+	V string `xml:"v"`
+}
+
+// lireFeuille reads an XLSX's sheet1.xml and styles.xml: the cells by
+// reference, and each style's (its index in cellXfs) number format code,
+// built in (14, 22) or custom.
+func lireFeuille(t *testing.T, data []byte) (map[string]celluleXML, map[string]string) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lire := func(nom string, v any) {
+		t.Helper()
+		f, err := zr.Open(nom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := xml.NewDecoder(f).Decode(v); err != nil {
+			t.Fatalf("%s: %v", nom, err)
+		}
+	}
+	var feuille struct {
+		Lignes []struct {
+			Cellules []celluleXML `xml:"c"`
+		} `xml:"sheetData>row"`
+	}
+	lire("xl/worksheets/sheet1.xml", &feuille)
+	var styles struct {
+		Formats []struct {
+			ID   string `xml:"numFmtId,attr"`
+			Code string `xml:"formatCode,attr"`
+		} `xml:"numFmts>numFmt"`
+		Xfs []struct {
+			NumFmt string `xml:"numFmtId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	lire("xl/styles.xml", &styles)
+	codes := map[string]string{"14": "mm-dd-yy", "22": "m/d/yy h:mm"}
+	for _, f := range styles.Formats {
+		codes[f.ID] = f.Code
+	}
+	formats := map[string]string{}
+	for i, x := range styles.Xfs {
+		formats[strconv.Itoa(i)] = codes[x.NumFmt]
+	}
+	cellules := map[string]celluleXML{}
+	for _, l := range feuille.Lignes {
+		for _, c := range l.Cellules {
+			cellules[c.R] = c
+		}
+	}
+	return cellules, formats
 }
