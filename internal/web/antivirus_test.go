@@ -152,8 +152,8 @@ func TestAntivirusPieces(t *testing.T) {
 		`data-antivirus="valid">Analysée le ` + le.In(paris).Format("02/01/2006 à 15:04") + ` : saine</p>`,
 		`data-antivirus="error">Infectée (` + eicar + `) : en quarantaine, non ouverte</p>`,
 		`id="antivirus-ecartees"`, "Une pièce écartée par l'antivirus</h2>", "<li>" + infectee + " : infectée (" + eicar + ")</li>",
-		`href="` + agent + `/pieces/1"`, `<td>` + infectee + `</td>`,
-		"<td>antivirus</td><td>Antivirus : " + infectee + " infectée (" + eicar + ")</td>",
+		`href="` + agent + `/pieces/1"`, `<td data-label="Fichier">` + infectee + `</td>`,
+		`<td data-label="Par">antivirus</td><td data-label="Action">Antivirus : ` + infectee + " infectée (" + eicar + ")</td>",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("agent's page, verdicts: lacks %q", want)

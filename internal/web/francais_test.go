@@ -421,6 +421,12 @@ func TestParcoursAgenceEcrans(t *testing.T) {
 		{"admin-fournisseurs", "/agence/admin/fournisseurs"},
 		{"admin-fenetres", "/agence/admin/fenetres"},
 		{"admin-courriels", "/agence/admin/courriels"},
+		{"admin-utilisateurs", "/agence/admin/utilisateurs"},
+		{"admin-referentiel", "/agence/admin/referentiel"},
+		{"admin", "/agence/admin"},
+		{"admin-fournisseur", "/agence/admin/fournisseurs/1"},
+		{"admin-utilisateur-nouveau", "/agence/admin/utilisateurs/nouveau"},
+		{"admin-fournisseur-nouveau", "/agence/admin/fournisseurs/nouveau"},
 	}
 	for _, largeur := range []int64{1280, 390} {
 		do(fmt.Sprintf("%d px", largeur), chromedp.EmulateViewport(largeur, 844))
