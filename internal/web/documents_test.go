@@ -181,23 +181,8 @@ func TestAvisHTML(t *testing.T) {
 	p := newPortail(t)
 	jean := client(t)
 	connecter(t, p, jean, "mot de passe de test")
-	_, jeanne, asps := editeurPaye(t, p, 13_750_00)
-	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
-	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	jeanne, paul, asps := avancePayee(t, p)
 	lot := p.srv.URL + "/agence/paiements/lots/1"
-	paris, _ := time.LoadLocation("Europe/Paris")
-	for _, etape := range []struct {
-		url  string
-		form url.Values
-	}{
-		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
-		{lot + "/approuver", nil},
-		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
-	} {
-		if code, body := L.lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
-			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
-		}
-	}
 	avis, err := p.db.FindAvis(context.Background(), "AVIS-000001-1")
 	if err != nil || avis.HTML == "" {
 		t.Fatalf("notice: got %+v %v; want its HTML version", avis, err)
@@ -245,23 +230,8 @@ func TestAvisHTML(t *testing.T) {
 // payment officer's batch; axe finds no violation on any.
 func TestVersionsHTMLPages(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
-	_, _, asps := editeurPaye(t, p, 13_750_00)
-	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
-	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	_, _, asps := avancePayee(t, p)
 	lot := p.srv.URL + "/agence/paiements/lots/1"
-	paris, _ := time.LoadLocation("Europe/Paris")
-	for _, etape := range []struct {
-		url  string
-		form url.Values
-	}{
-		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
-		{lot + "/approuver", nil},
-		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
-	} {
-		if code, body := (lecteur{t}).lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
-			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
-		}
-	}
 	ctx, do, _ := parcours(t)
 	connexion := func(login, mdp string) {
 		t.Helper()
@@ -288,4 +258,31 @@ func TestVersionsHTMLPages(t *testing.T) {
 	}
 	connexion("pia@asp.fr", "mot de passe du payeur")
 	voir("lot", lot)
+}
+
+// avancePayee decides a request of a vendor of its own (editeurPaye) and
+// pays its advance through the payment officer's pages: the batch, its
+// approval, its payment, which issue notice AVIS-000001-1 (batch 1). It
+// returns the vendor's and the officer's clients, signed in, and the
+// request's ASP numbers.
+func avancePayee(t *testing.T, p *portail) (jeanne, paul *http.Client, asps []string) {
+	t.Helper()
+	_, jeanne, asps = editeurPaye(t, p, 13_750_00)
+	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
+	paul = agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	lot := p.srv.URL + "/agence/paiements/lots/1"
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, etape := range []struct {
+		url  string
+		form url.Values
+	}{
+		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
+		{lot + "/approuver", nil},
+		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
+	} {
+		if code, body := (lecteur{t}).lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
+			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
+		}
+	}
+	return jeanne, paul, asps
 }

@@ -301,20 +301,9 @@ type message struct {
 // literal text starts with a lower-case letter.
 func messagesMinuscules(tb testing.TB) []message {
 	tb.Helper()
-	fichiers, err := filepath.Glob("*.go")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := sourcesGo(tb)
 	var out []message
-	for _, f := range fichiers {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
+	for _, file := range files {
 		ast.Inspect(file, func(n ast.Node) bool {
 			var e ast.Expr
 			switch n := n.(type) {
@@ -464,20 +453,9 @@ var uniteGo = regexp.MustCompile(`(?:\d|%d|%s|%v)[  \x{202f}]?(?:ko|mo|go|[kKMG]
 // tests), with their positions.
 func litterauxGo(tb testing.TB) []message {
 	tb.Helper()
-	fichiers, err := filepath.Glob("*.go")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := sourcesGo(tb)
 	var out []message
-	for _, f := range fichiers {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			tb.Fatal(err)
-		}
+	for _, file := range files {
 		ast.Inspect(file, func(n ast.Node) bool {
 			if b, ok := n.(*ast.BasicLit); ok && b.Kind == token.STRING {
 				if s, err := strconv.Unquote(b.Value); err == nil {
@@ -488,4 +466,26 @@ func litterauxGo(tb testing.TB) []message {
 		})
 	}
 	return out
+}
+
+// sourcesGo parses the package's Go files but its tests.
+func sourcesGo(tb testing.TB) (*token.FileSet, []*ast.File) {
+	tb.Helper()
+	fichiers, err := filepath.Glob("*.go")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, f := range fichiers {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		files = append(files, file)
+	}
+	return fset, files
 }
