@@ -79,6 +79,21 @@ const (
 	MaxNomPiece        = 200      // characters of a file's name, shown only
 )
 
+// DelaiReponseControle is the days a vendor is given to send the pieces a
+// control a posteriori asks for, from its opening [interpretation: the
+// document sets none; the same delay as a convention's signature]. The
+// pages show the date; the agency concludes when it chooses.
+const DelaiReponseControle = 30
+
+// Echeance is the date by which the vendor is asked to answer an open
+// control, zero for a closed one.
+func (c *Controle) Echeance() time.Time {
+	if c.Etat != ControleOuvert {
+		return time.Time{}
+	}
+	return c.OuvertLe.AddDate(0, 0, DelaiReponseControle)
+}
+
 // Controle is a control a posteriori of one paid request.
 type Controle struct {
 	ID            ControleID

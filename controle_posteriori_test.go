@@ -252,3 +252,18 @@ func TestCourrielsControle(t *testing.T) {
 		t.Errorf("reference: got %s", got)
 	}
 }
+
+// TestEcheanceControle: an open control is answered within
+// DelaiReponseControle days of its opening; a closed one has no date.
+func TestEcheanceControle(t *testing.T) {
+	ouvert := time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC)
+	c := Controle{Etat: ControleOuvert, OuvertLe: ouvert}
+	if got, want := c.Echeance(), ouvert.AddDate(0, 0, 30); !got.Equal(want) || DelaiReponseControle != 30 {
+		t.Errorf("open: %v, want %v", got, want)
+	}
+	for _, e := range []EtatControle{ControleConforme, ControleNonConforme} {
+		if c := (Controle{Etat: e, OuvertLe: ouvert}); !c.Echeance().IsZero() {
+			t.Errorf("%s: a date to answer by, %v", e, c.Echeance())
+		}
+	}
+}

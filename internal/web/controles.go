@@ -73,6 +73,7 @@ type ControleVue struct {
 	Reference, NumeroASP, Fournisseur   string
 	Etat, EtatCode, Origine, TirageLien string
 	OuvertLe, OuvertPar                 string
+	Echeance                            string // to answer by, while open
 	ConcluLe, ConcluPar, Motif          string
 	MontantReverse, Ordre               string
 }
@@ -87,6 +88,9 @@ func (s *Server) controleVue(c *segur.Controle, noms map[segur.FournisseurID]str
 	}
 	if !c.ConcluLe.IsZero() {
 		v.ConcluLe = s.date(c.ConcluLe)
+	}
+	if e := c.Echeance(); !e.IsZero() {
+		v.Echeance = s.jour(e)
 	}
 	if c.MontantReverse > 0 {
 		v.MontantReverse = segur.Euros(c.MontantReverse)
@@ -395,6 +399,10 @@ func (s *Server) pageControle(ctx context.Context, c *segur.Controle, agent bool
 				p.Demande.OrdreHTML = lienHTML(p.Demande.OrdreLien, o.HTML)
 			}
 		}
+	}
+	if !agent {
+		// The vendor reads the agency's acts, not its agents' logins.
+		p.Controle.OuvertPar, p.Controle.ConcluPar = "", ""
 	}
 	for _, m := range c.Messages {
 		v := MessageVue{Quand: s.date(m.Quand), Par: m.Par, Texte: m.Texte}

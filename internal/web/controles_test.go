@@ -253,6 +253,10 @@ func TestControles(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Merci de déposer la facture") || strings.Contains(body, "marie@asp.fr") || strings.Contains(body, "/agence/") {
 		t.Errorf("vendor's control: got %d (neither the agent's login nor a link to the agents' pages may show)", code)
 	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	if e := c.OuvertLe.AddDate(0, 0, segur.DelaiReponseControle).In(paris).Format("02/01/2006"); !strings.Contains(body, "Pièces attendues</dt><dd>au plus tard le "+e) {
+		t.Errorf("vendor's control lacks the date to answer by, %s", e)
+	}
 	pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
 	if code, body := envoyerPieceControle(t, p, vendeur, int64(c.ID), "facture.pdf", []byte("ceci n'est pas un PDF")); code != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "Format non reconnu") {

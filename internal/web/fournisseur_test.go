@@ -263,6 +263,10 @@ func TestAFaire(t *testing.T) {
 	}
 	panneau := body[i:strings.Index(body, "</section>")]
 	cs, _, _ := p.db.FindControles(ctx, segur.ControleFilter{FournisseurID: 1})
+	if want := "Contrôle ouvert le " + cs[0].OuvertLe.In(paris).Format("02/01/2006") + ", pièces à déposer au plus tard le " +
+		cs[0].OuvertLe.AddDate(0, 0, segur.DelaiReponseControle).In(paris).Format("02/01/2006"); !strings.Contains(panneau, want) {
+		t.Errorf("the panel lacks %q", want)
+	}
 	wants := []string{
 		fmt.Sprintf(`href="/controles/%d">Répondre au contrôle %s de la demande %s</a>`, cs[0].ID, cs[0].Reference(), asps[0]),
 		`href="/demandes/` + asps[1] + `">Signer la convention de la demande ` + asps[1] + `</a>`,

@@ -120,7 +120,7 @@ func (s *Server) aFaire(ctx context.Context, p *PageTableau, f segur.Fournisseur
 	}
 	for _, c := range cs {
 		p.AFaire = append(p.AFaire, AFaireVue{Titre: "Répondre au contrôle " + c.Reference() + " de la demande " + c.NumeroASP,
-			Lien: fmt.Sprintf("/controles/%d", c.ID), Date: "Contrôle ouvert le " + s.date(c.OuvertLe),
+			Lien: fmt.Sprintf("/controles/%d", c.ID), Date: fmt.Sprintf("Contrôle ouvert le %s, pièces à déposer au plus tard le %s", s.jour(c.OuvertLe), s.jour(c.Echeance())),
 			Badge: string(segur.BadgeAttente), Libelle: "Pièces à déposer", genre: "controle", quand: c.OuvertLe})
 	}
 	// The longest waiting first: a convention's deadline follows its
