@@ -22,12 +22,22 @@ func init() {
 		"plan-du-site.html", "api.html")
 }
 
-func (s *Server) routesInfos(mux *http.ServeMux) {
+func (s *Server) routesInfos(mux *http.ServeMux) error {
+	// The API's page is read once: a description the page cannot read
+	// stops the start, not a request.
+	if len(s.OpenAPI) > 0 {
+		p, err := documentationAPI(s.OpenAPI)
+		if err != nil {
+			return err
+		}
+		s.docAPI = &p
+	}
 	mux.Handle("GET /accessibilite", s.handle(s.facultatif(s.getInfo("accessibilite.html", "Déclaration d'accessibilité"))))
 	mux.Handle("GET /mentions-legales", s.handle(s.facultatif(s.getInfo("mentions-legales.html", "Mentions légales"))))
 	mux.Handle("GET /donnees-personnelles", s.handle(s.facultatif(s.getInfo("donnees-personnelles.html", "Données personnelles"))))
 	mux.Handle("GET /plan-du-site", s.handle(s.facultatif(s.getInfo("plan-du-site.html", "Plan du site"))))
 	mux.Handle("GET /api", s.handle(s.facultatif(s.getAPI)))
+	return nil
 }
 
 // Agence is the portal's operator as the mandatory pages name it.
@@ -430,13 +440,10 @@ func (s schema) champs() ([]ChampDoc, error) {
 }
 
 func (s *Server) getAPI(w http.ResponseWriter, r *http.Request) error {
-	if len(s.OpenAPI) == 0 {
+	if s.docAPI == nil {
 		return segur.Errorf(segur.ENOTFOUND, "La documentation de l'API n'est pas servie par ce portail.")
 	}
-	p, err := documentationAPI(s.OpenAPI)
-	if err != nil {
-		return err
-	}
+	p := *s.docAPI
 	p.Base = Base{Titre: "API des éditeurs", Utilisateur: utilisateur(r.Context())}
 	s.render(w, http.StatusOK, "api.html", p)
 	return nil

@@ -253,3 +253,12 @@ func TestDocumentationAPIReponsesGroupees(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentationAPICassee: a description the page cannot read stops
+// the portal's start (Routes), rather than failing each request.
+func TestDocumentationAPICassee(t *testing.T) {
+	s := &Server{OpenAPI: []byte(`{"paths": {"/x": [1]}}`)}
+	if err := s.Routes(http.NewServeMux()); err == nil {
+		t.Errorf("Routes with a broken description: no error")
+	}
+}

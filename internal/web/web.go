@@ -157,7 +157,8 @@ type Server struct {
 	// to choose a password is awaited).
 	Reveiller func()
 
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	docAPI *PageAPI // the API's page, read from OpenAPI by Routes
 }
 
 // CompteurConnexions counts the logins refused (api.Metrics does).
@@ -238,7 +239,9 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	s.routesSoldes(pages)
 	s.routesControles(pages)
 	s.routesAdmin(pages)
-	s.routesInfos(pages)
+	if err := s.routesInfos(pages); err != nil {
+		return err
+	}
 	s.routesRecuperation(pages)
 	pages.Handle("/", s.handle(s.facultatif(func(w http.ResponseWriter, r *http.Request) error {
 		return segur.Errorf(segur.ENOTFOUND, "Cette page n'existe pas.")

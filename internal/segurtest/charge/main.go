@@ -19,6 +19,11 @@
 //     with the vendor's token (the same token as the stalled uploads: once
 //     those hold the vendor's share of concurrent uploads, its deposits
 //     get 429);
+//   - forgotten passwords: 16 clients ask for a link, half of them for the
+//     demo vendor's address (to flood its mailbox), half for unknown ones;
+//     the links sent to the vendor are counted at the end;
+//   - public pages: 8 clients read the API's documentation and the
+//     mandatory pages;
 //
 // and meanwhile, from another loopback address (127.0.0.2), the demo
 // vendor logs in with the right password every 2 s, and /healthz is asked
@@ -161,7 +166,7 @@ func run(bin string, duree time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), duree)
 	defer cancel()
 	var wg sync.WaitGroup
-	var inconnus, unCompte, lents, refuses, legitime compteur
+	var inconnus, unCompte, lents, refuses, legitime, oublis, publiques compteur
 	var lentsFermes atomic.Int64
 
 	// Unknown logins.
@@ -179,6 +184,28 @@ func run(bin string, duree time.Duration) error {
 			for ctx.Err() == nil {
 				f := url.Values{"login": {demoLogin}, "motdepasse": {"mauvais"}}
 				unCompte.add(statut(client.PostForm(base+"/connexion", f)))
+			}
+		})
+	}
+	// « Mot de passe oublié », to flood the vendor's mailbox or lock it
+	// out: 8 clients on its address, 8 on unknown ones.
+	for i := range 16 {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				login := demoLogin
+				if i%2 == 1 {
+					login = fmt.Sprintf("oubli-%d-%d@exemple.fr", i, n)
+				}
+				oublis.add(statut(client.PostForm(base+"/motdepasse/oublie", url.Values{"login": {login}})))
+			}
+		})
+	}
+	// The public pages (the API's documentation, the mandatory pages).
+	for i := range 8 {
+		wg.Go(func() {
+			pages := []string{"/api", "/accessibilite", "/donnees-personnelles", "/connexion"}
+			for n := 0; ctx.Err() == nil; n++ {
+				publiques.add(statut(client.Get(base + pages[(i+n)%len(pages)])))
 			}
 		})
 	}
@@ -291,6 +318,13 @@ func run(bin string, duree time.Duration) error {
 	fmt.Printf("Envois bloqués (50 connexions) : %d fermé(s) par le serveur\n", lentsFermes.Load())
 	fmt.Printf("Dépôts refusés avec un .zip de 1 Mo (4 clients) : %s\n", &refuses)
 	fmt.Printf("Le fournisseur, depuis 127.0.0.2, toutes les 2 s : %s\n", &legitime)
+	fmt.Printf("« Mot de passe oublié » (16 clients, la moitié sur %s) : %s\n", demoLogin, &oublis)
+	liste, err := exec.Command(bin, "admin", "mail", "list", "--limit", "1000", "--data", data).Output()
+	if err != nil {
+		return fmt.Errorf("courriels : %v", err)
+	}
+	fmt.Printf("Liens de mot de passe envoyés à %s : %d\n", demoLogin, strings.Count(string(liste), demoLogin))
+	fmt.Printf("Pages publiques (8 clients) : %s\n", &publiques)
 	return nil
 }
 
