@@ -556,7 +556,7 @@ func adminTokenList(ctx context.Context, e *env, args []string) int {
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "%d jeton(s) pour %s.\n", len(js), f.Nom)
+		fmt.Fprintf(e.stderr, "%s pour %s.\n", pluriel(len(js), "jeton", "jetons"), f.Nom)
 		return nil
 	})
 }

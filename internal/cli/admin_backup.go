@@ -124,8 +124,8 @@ func adminBackup(ctx context.Context, e *env, args []string) int {
 			"Relancez la commande : elle reprend où elle s'est arrêtée.\n", err)
 		return exitInterne
 	}
-	fmt.Fprintf(e.stderr, "Sauvegarde faite dans « %s » : base de %s, %d fichier(s) copié(s), %d déjà présent(s).\n",
-		dest, octets(taille), copies, presents)
+	fmt.Fprintf(e.stderr, "Sauvegarde faite dans « %s » : base de %s, %s, %s.\n",
+		dest, octets(taille), pluriel(copies, "fichier copié", "fichiers copiés"), pluriel(presents, "déjà présent", "déjà présents"))
 	return exitOK
 }
 
@@ -185,8 +185,8 @@ func adminRestore(ctx context.Context, e *env, args []string) int {
 		return echec("la base restaurée est endommagée : %v", err)
 	}
 	st, _ := os.Stat(dst)
-	fmt.Fprintf(e.stderr, "Restauration faite dans « %s » : base de %s vérifiée (integrity_check), %d fichier(s) copié(s) et vérifié(s).\n"+
-		"Lancez : segur serve --data %s\n", *data, octets(st.Size()), copies, *data)
+	fmt.Fprintf(e.stderr, "Restauration faite dans « %s » : base de %s vérifiée (integrity_check), %s.\n"+
+		"Lancez : segur serve --data %s\n", *data, octets(st.Size()), pluriel(copies, "fichier copié et vérifié", "fichiers copiés et vérifiés"), *data)
 	return exitOK
 }
 

@@ -43,7 +43,7 @@ func TestAdminBackupRestore(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "sauvegarde")
 
 	code, errs := admin(t, "backup", "--data", data, "--to", dest)
-	if code != exitOK || !strings.Contains(errs, "3 fichier(s) copié(s), 0 déjà présent(s)") {
+	if code != exitOK || !strings.Contains(errs, "3 fichiers copiés, 0 déjà présent") {
 		t.Fatalf("first backup: got %d %q, want 0 and 3 files copied", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dest, "blobs", "tmp", "put-123")); err == nil {
@@ -59,7 +59,7 @@ func TestAdminBackupRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, errs = admin(t, "backup", "--data", data, "--to", dest)
-	if code != exitOK || !strings.Contains(errs, "1 fichier(s) copié(s), 3 déjà présent(s)") {
+	if code != exitOK || !strings.Contains(errs, "1 fichier copié, 3 déjà présents") {
 		t.Fatalf("second backup: got %d %q, want 0, 1 copied and 3 present", code, errs)
 	}
 	for _, p := range restes {
@@ -84,7 +84,7 @@ func TestAdminBackupRestore(t *testing.T) {
 
 	restored := filepath.Join(t.TempDir(), "restaure")
 	code, errs = admin(t, "restore", "--from", dest, "--data", restored)
-	if code != exitOK || !strings.Contains(errs, "4 fichier(s) copié(s) et vérifié(s)") || !strings.Contains(errs, "integrity_check") {
+	if code != exitOK || !strings.Contains(errs, "4 fichiers copiés et vérifiés") || !strings.Contains(errs, "integrity_check") {
 		t.Fatalf("restore: got %d %q, want 0 and 4 files", code, errs)
 	}
 	for _, sum := range []string{ref.SHA256} {

@@ -75,7 +75,7 @@ func adminVerify(ctx context.Context, e *env, args []string) int {
 		// every command: the path may be wrong.
 		fmt.Fprintln(e.stdout, msg)
 		fmt.Fprintln(e.stderr, "Contrôle d'intégrité : SQLite : base illisible dès l'ouverture, rien d'autre vérifié.")
-		fmt.Fprintln(e.stderr, "1 problème(s) trouvé(s).")
+		fmt.Fprintln(e.stderr, "1 problème trouvé.")
 		return 1
 	}
 	if err != nil {
@@ -107,7 +107,7 @@ func adminVerify(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "Contrôle d'intégrité : %s.\n", v.Integrite)
 	fmt.Fprintf(e.stderr, "%d fichiers stockés relus pour %d références.\n", fichiers, len(refs))
 	if len(problemes) > 0 {
-		fmt.Fprintf(e.stderr, "%d problème(s) trouvé(s).\n", len(problemes))
+		fmt.Fprintf(e.stderr, "%s.\n", pluriel(len(problemes), "problème trouvé", "problèmes trouvés"))
 		return 1
 	}
 	fmt.Fprintln(e.stderr, "Aucun problème trouvé.")

@@ -176,7 +176,7 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 		for _, er := range erreurs {
 			fmt.Fprintln(e.stderr, er.Error())
 		}
-		fmt.Fprintf(e.stderr, "%d erreur(s) dans le carnet de commandes : rien n'est écrit.\n", len(erreurs))
+		fmt.Fprintf(e.stderr, "%s dans le carnet de commandes : rien n'est écrit.\n", pluriel(len(erreurs), "erreur", "erreurs"))
 		return exitRejets
 	}
 	// The book's own numbers first, so that a fresh one never takes them.
@@ -196,8 +196,8 @@ func runBuild(ctx context.Context, e *env, args []string) int {
 	lots := decouper(demandes, pj)
 	ordinaux := ordinauxLibres(pris, len(lots))
 	if len(ordinaux) < len(lots) {
-		fmt.Fprintf(e.stderr, "segur build : %s à écrire, mais %s libre(s) ce jour pour ce numéro ANS (de 001 à 999) ; rien n'est écrit.\n",
-			pluriel(len(lots), "fichier", "fichiers"), pluriel(len(ordinaux), "numéro d'ordre", "numéros d'ordre"))
+		fmt.Fprintf(e.stderr, "segur build : %s à écrire, mais %s ce jour pour ce numéro ANS (de 001 à 999) ; rien n'est écrit.\n",
+			pluriel(len(lots), "fichier", "fichiers"), pluriel(len(ordinaux), "numéro d'ordre libre", "numéros d'ordre libres"))
 		return exitInterne
 	}
 	// The numbers are on disk before any file that carries them: a build
@@ -276,7 +276,8 @@ func rapporter(e *env, verifs <-chan verification) int {
 			code = exitFichier
 			continue
 		}
-		fmt.Fprintf(e.stderr, "%s.json : %d demande(s), %d acceptée(s) au contrôle ; %s.zip\n", v.base, len(res.Demandes), res.Acceptees(), v.base)
+		fmt.Fprintf(e.stderr, "%s.json : %s, %s au contrôle ; %s.zip\n", v.base, pluriel(len(res.Demandes), "demande", "demandes"),
+			pluriel(res.Acceptees(), "acceptée", "acceptées"), v.base)
 		for _, d := range res.Demandes {
 			if !d.Acceptee() {
 				fmt.Fprintf(e.stderr, "  numLigne %d, numeroEditeur %s : %s : %s\n", d.Position, d.NumeroEditeur, d.Code(), d.Libelle())

@@ -92,7 +92,7 @@ func TestBuildErreurs(t *testing.T) {
 	// The FINESS of row 2, the date of row 3 and the missing file of row
 	// 4, in one run.
 	if code != exitRejets || !strings.Contains(errs, "ligne 2, colonne FINESS") || !strings.Contains(errs, "ligne 3, colonne") ||
-		!strings.Contains(errs, "ligne 4, colonne bon de commande : « absent.pdf » introuvable") || !strings.Contains(errs, "3 erreur(s)") {
+		!strings.Contains(errs, "ligne 4, colonne bon de commande : « absent.pdf » introuvable") || !strings.Contains(errs, "3 erreurs dans le carnet") {
 		t.Errorf("got exit %d\n%s", code, errs)
 	}
 	if files, _ := filepath.Glob(filepath.Join(out, "*")); len(files) != 0 {
@@ -182,7 +182,7 @@ func TestBuildPortail(t *testing.T) {
 	}
 	code, _, errs = run(t, "build", "--ans", "1234567890", "--siret", "88558855858745", "--date", jour.AAAAMMJJ(),
 		"--from", book, "--out", out, "--ledger", filepath.Join(dir, "autre-carnet.json"))
-	if code != exitInterne || !strings.Contains(errs, "2 fichiers à écrire, mais 1 numéro d'ordre libre(s)") {
+	if code != exitInterne || !strings.Contains(errs, "2 fichiers à écrire, mais 1 numéro d'ordre libre ce jour") {
 		t.Errorf("full day: exit %d\n%s", code, errs)
 	}
 }

@@ -102,7 +102,7 @@ func adminMailList(ctx context.Context, e *env, args []string) int {
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "%d courriel(s) sur %d.\n", len(cs), total)
+		fmt.Fprintf(e.stderr, "%s sur %d.\n", pluriel(len(cs), "courriel", "courriels"), total)
 		return nil
 	})
 }

@@ -96,8 +96,8 @@ func TestAdminMail(t *testing.T) {
 	}{
 		{"all", []string{"admin", "mail", "list", d}, 0,
 			`(?s)N°\s+ÉTAT.*\n2\s+à envoyer\s+demande:ASP-2026-0000002\s+contact@lebeaulogiciel.fr.*\n1\s+en échec\s+demande:ASP-2026-0000001\s.*\s1\s+\d\d/\d\d/\d{4} \d\d:\d\d\s+connexion au serveur SMTP 127.0.0.1:1 : connection refused\n$`,
-			"2 courriel(s) sur 2"},
-		{"failed only", []string{"admin", "mail", "list", d, "--etat", "en_echec"}, 0, `(?s)^N°[^\n]*\n1\s+en échec[^\n]*\n$`, "1 courriel(s) sur 1"},
+			"2 courriels sur 2"},
+		{"failed only", []string{"admin", "mail", "list", d, "--etat", "en_echec"}, 0, `(?s)^N°[^\n]*\n1\s+en échec[^\n]*\n$`, "1 courriel sur 1"},
 		{"unknown state", []string{"admin", "mail", "list", d, "--etat", "perdu"}, 1, `^$`, "inconnu"},
 		{"retry", []string{"admin", "mail", "retry", d, "--id", "1"}, 0, `^$`, "relancé"},
 		{"retry unknown", []string{"admin", "mail", "retry", d, "--id", "999"}, 1, `^$`, "introuvable"},

@@ -255,7 +255,7 @@ func adminAuditVerify(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(e.stderr, "%d problème(s) trouvé(s).\n", n)
+		fmt.Fprintf(e.stderr, "%s.\n", pluriel(n, "problème trouvé", "problèmes trouvés"))
 		return 1
 	}
 	fmt.Fprintln(e.stderr, "Journal d'audit intègre.")

@@ -147,10 +147,10 @@ func TestAuditSceaux(t *testing.T) {
 					"Chaîne d'audit : 6 événements relus, jusqu'à l'événement 6 du "},
 				{"event changed", func(t *testing.T, b baseAudit) {
 					b.commeProprietaire(t, []string{"evenements"}, `UPDATE evenements SET details = '{"iban":"FR7600000000000000000000000"}' WHERE id = 3`)
-				}, []string{"chaîne d'audit rompue à l'événement 3 (20", "l'événement ne correspond plus à son maillon"}, "1 problème(s) trouvé(s)."},
+				}, []string{"chaîne d'audit rompue à l'événement 3 (20", "l'événement ne correspond plus à son maillon"}, "1 problème trouvé."},
 				{"event deleted", func(t *testing.T, b baseAudit) {
 					b.commeProprietaire(t, []string{"evenements", "chaine_audit"}, `DELETE FROM evenements WHERE id = 3`, `DELETE FROM chaine_audit WHERE evenement_id = 3`)
-				}, []string{"chaîne d'audit rompue à l'événement 4 (20", "son maillon suit l'événement 3, absent du journal"}, "1 problème(s) trouvé(s)."},
+				}, []string{"chaîne d'audit rompue à l'événement 4 (20", "son maillon suit l'événement 3, absent du journal"}, "1 problème trouvé."},
 				{"log rewritten, links recomputed", func(t *testing.T, b baseAudit) {
 					// The links from event 3 on removed, and the head put
 					// back at event 2: the store chains the events again
@@ -160,10 +160,10 @@ func TestAuditSceaux(t *testing.T) {
 						`DELETE FROM chaine_audit WHERE evenement_id >= 3`,
 						`UPDATE chaine_tete SET evenement_id = 2, valeur = (SELECT valeur FROM chaine_audit WHERE evenement_id = 2)`)
 					b.open(t).Close()
-				}, []string{"sceau 1 du ", "la chaîne à l'événement 5 n'a plus la valeur horodatée"}, "1 problème(s) trouvé(s)."},
+				}, []string{"sceau 1 du ", "la chaîne à l'événement 5 n'a plus la valeur horodatée"}, "1 problème trouvé."},
 				{"last events deleted", func(t *testing.T, b baseAudit) {
 					b.commeProprietaire(t, []string{"evenements", "chaine_audit"}, `DELETE FROM evenements WHERE id >= 5`, `DELETE FROM chaine_audit WHERE evenement_id >= 5`)
-				}, []string{"chaîne d'audit rompue à l'événement 6 (absent) : ", "les derniers événements du journal ont été supprimés"}, "2 problème(s) trouvé(s)."},
+				}, []string{"chaîne d'audit rompue à l'événement 6 (absent) : ", "les derniers événements du journal ont été supprimés"}, "2 problèmes trouvés."},
 				{"seal's token changed", func(t *testing.T, b baseAudit) {
 					var jeton []byte
 					if err := b.raw.QueryRow(`SELECT jeton FROM sceaux WHERE id = 1`).Scan(&jeton); err != nil {
@@ -175,12 +175,12 @@ func TestAuditSceaux(t *testing.T) {
 						q = `UPDATE sceaux SET jeton = '\x` + fmt.Sprintf("%x", jeton) + `' WHERE id = 1`
 					}
 					b.commeProprietaire(t, []string{"sceaux"}, q)
-				}, []string{"sceau 1 du ", "jeton d'horodatage : signature invalide"}, "1 problème(s) trouvé(s)."},
+				}, []string{"sceau 1 du ", "jeton d'horodatage : signature invalide"}, "1 problème trouvé."},
 				{"seal by another authority", func(t *testing.T, b baseAudit) {
 					if code, _, errs := b.run(t, "seal", "--tsa", autre.URL); code != 0 {
 						t.Fatalf("seal by another authority: exit %d\n%s", code, errs)
 					}
-				}, []string{"sceau 2 du ", "ne remonte à aucune des racines de confiance"}, "1 problème(s) trouvé(s)."},
+				}, []string{"sceau 2 du ", "ne remonte à aucune des racines de confiance"}, "1 problème trouvé."},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
 					b := nouvelleBaseAudit(t, postgres)

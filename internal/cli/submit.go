@@ -131,8 +131,8 @@ func runSubmit(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if len(depots) > 1 {
-		fmt.Fprintf(e.stderr, "%s sur %d : %s acceptée(s) sur %d.\n",
-			pluriel(envoyes, "fichier déposé", "fichiers déposés"), len(depots), pluriel(acceptees, "demande", "demandes"), demandes)
+		fmt.Fprintf(e.stderr, "%s sur %d : %s sur %d.\n",
+			pluriel(envoyes, "fichier déposé", "fichiers déposés"), len(depots), pluriel(acceptees, "demande acceptée", "demandes acceptées"), demandes)
 	}
 	return pire
 }
@@ -260,7 +260,7 @@ func (p *portail) soumettre(ctx context.Context, e *env, c *carnet.Carnet, ledge
 		}
 		fmt.Fprintf(e.stderr, "Fichier retour : %s\n", retour)
 	}
-	fmt.Fprintf(e.stderr, "Dépôt %s : %d demande(s) acceptée(s) sur %d.\n", d.ImpID, r.acceptees, len(d.Demandes))
+	fmt.Fprintf(e.stderr, "Dépôt %s : %s sur %d.\n", d.ImpID, pluriel(r.acceptees, "demande acceptée", "demandes acceptées"), len(d.Demandes))
 	if r.acceptees < len(d.Demandes) {
 		r.code = exitRejets
 	}
@@ -647,7 +647,7 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	w.Flush()
-	fmt.Fprintf(e.stderr, "%d demande(s).\n", total)
+	fmt.Fprintf(e.stderr, "%s.\n", pluriel(total, "demande", "demandes"))
 	return exitOK
 }
 

@@ -47,7 +47,7 @@ func TestVerifyBinaire(t *testing.T) {
 	if strings.TrimSpace(out) != want {
 		t.Errorf("segur admin verify: got %q, want %q", out, want)
 	}
-	if !strings.Contains(errs, "1 problème(s) trouvé(s).") {
+	if !strings.Contains(errs, "1 problème trouvé.") {
 		t.Errorf("segur admin verify: got summary %q, want one problem", errs)
 	}
 }
