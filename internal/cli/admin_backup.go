@@ -386,7 +386,7 @@ func octets(n int64) string {
 	case n < 1000:
 		return fmt.Sprintf("%d octets", n)
 	case n < 1000*1000:
-		return strings.Replace(fmt.Sprintf("%.1f ko", float64(n)/1000), ".", ",", 1)
+		return strings.Replace(fmt.Sprintf("%.1f Ko", float64(n)/1000), ".", ",", 1)
 	}
 	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/1e6), ".", ",", 1)
 }

@@ -42,7 +42,7 @@ func fichiersStockes(t *testing.T, dir string) int {
 // copiesDe reads the counts of segur admin backup's summary.
 func copiesDe(t *testing.T, summary string) (copies, presents int) {
 	t.Helper()
-	m := regexp.MustCompile(`(\d+) fichier\(s\) copié\(s\), (\d+) déjà présent\(s\)`).FindStringSubmatch(summary)
+	m := regexp.MustCompile(`(\d+) fichiers? copiés?, (\d+) déjà présents?`).FindStringSubmatch(summary)
 	if m == nil {
 		t.Fatalf("backup summary %q: no counts", summary)
 	}
