@@ -24,19 +24,19 @@ type InfoAlerte struct {
 var infosAlertes = []InfoAlerte{
 	{Code: "cle_siret", Titre: "Clé SIRET", Fournisseur: true,
 		Explication: "Le SIRET du fournisseur ne respecte pas sa clé de contrôle (algorithme de Luhn) : il peut s'agir d'une erreur de saisie à l'inscription, ou d'un établissement dont le SIRET fait exception (La Poste).",
-		AVerifier:   "Rechercher le SIRET dans l'annuaire des entreprises (INSEE) et vérifier qu'il correspond bien au fournisseur inscrit ; l'alerte vaut pour toutes ses demandes."},
+		AVerifier:   "Rechercher le SIRET dans l'annuaire des entreprises (INSEE) et vérifier qu'il correspond bien au fournisseur inscrit\u202f; l'alerte vaut pour toutes ses demandes."},
 	{Code: "cle_finess", Titre: "Clé FINESS",
 		Explication: "Le FINESS PMSI d'un établissement bénéficiaire ne respecte pas sa clé de contrôle : le numéro est probablement mal saisi.",
-		AVerifier:   "Comparer le FINESS au répertoire FINESS et au référentiel ; demander un complément au fournisseur si le numéro est faux."},
+		AVerifier:   "Comparer le FINESS au répertoire FINESS et au référentiel\u202f; demander un complément au fournisseur si le numéro est faux."},
 	{Code: "hors_referentiel", Titre: "Hors référentiel",
 		Explication: "Un établissement bénéficiaire est absent du référentiel des établissements éligibles : aucun plafond ne s'applique et le montant financé n'est pas limité.",
-		AVerifier:   "Vérifier l'éligibilité de l'établissement et la version du référentiel importée ; refuser ou faire compléter si l'établissement n'est pas éligible."},
+		AVerifier:   "Vérifier l'éligibilité de l'établissement et la version du référentiel importée\u202f; refuser ou faire compléter si l'établissement n'est pas éligible."},
 	{Code: "au_dessus_plafonds", Titre: "Au-dessus des plafonds",
 		Explication: "Le montant de la prestation dépasse la somme des plafonds des établissements pour ce logiciel : le montant financé est ramené au plafond.",
 		AVerifier:   "Vérifier le montant HT et le régime de TVA déclarés, et que le fournisseur a connaissance du plafonnement."},
 	{Code: "deja_finance", Titre: "Déjà financé",
 		Explication: "Un établissement bénéficiaire est déjà financé pour ce logiciel par une autre demande validée.",
-		AVerifier:   "Ouvrir l'autre demande et vérifier qu'il ne s'agit pas d'un doublon ; un même établissement n'est financé qu'une fois par logiciel."},
+		AVerifier:   "Ouvrir l'autre demande et vérifier qu'il ne s'agit pas d'un doublon\u202f; un même établissement n'est financé qu'une fois par logiciel."},
 }
 
 // InfosAlertes returns the catalogue of alerts.
