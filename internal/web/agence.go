@@ -338,6 +338,10 @@ type AlerteExpliquee struct {
 	// Vue is « vue par marie@asp.fr le 03/12/2026 à 10:04 » once marked
 	// seen, with Raison; "" while not.
 	Vue, Raison string
+	// A marking covers the alerts of one code on the request: the form
+	// shows on the first (Formulaire) and says how many it covers (Nombre).
+	Formulaire bool
+	Nombre     int
 }
 
 // ActionVue is an action the agent may take on the request.
@@ -389,10 +393,17 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 	}
 	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: message, Erreurs: errs},
 		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles), TypesAlertes: segur.InfosAlertes()}
+	parCode := map[string]int{}
+	for _, a := range v.Alertes {
+		parCode[a.Code]++
+	}
+	formulaire := map[string]bool{}
 	for i, a := range v.Alertes {
-		e := AlerteExpliquee{Alerte: a, Info: a.Info(), ID: "alerte-" + strconv.Itoa(i+1)}
+		e := AlerteExpliquee{Alerte: a, Info: a.Info(), ID: "alerte-" + strconv.Itoa(i+1), Nombre: parCode[a.Code]}
 		if vu := segur.VueSur(a, d, vues); vu != nil {
 			e.Vue, e.Raison = "vue par "+vu.Par+" le "+s.date(vu.Le), vu.Raison
+		} else if !formulaire[a.Code] {
+			e.Formulaire, formulaire[a.Code] = true, true
 		}
 		p.AlertesExpliquees = append(p.AlertesExpliquees, e)
 	}

@@ -2,13 +2,16 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // TestAlertesVues: an agent marks alerts seen with a reason, the SIRET
@@ -125,4 +128,71 @@ func TestAlertesVues(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", asp, d.Statut, want)
 		}
 	}
+}
+
+// TestParcoursAlertes: in a real Chromium, at 1280 px an instructor marks
+// the SIRET key seen for the vendor from one request and finds it seen on
+// the vendor's other request; at 390 px marks a FINESS key seen on one
+// request; every page checked with axe-core, none wider than the screen.
+func TestParcoursAlertes(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "23000.00")
+	a, b := asps[0], asps[1]
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	ctx, do, texte := parcours(t)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	verifier := func(nom string, largeur int64) {
+		t.Helper()
+		segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, largeur))
+		segurtest.Axe(t, ctx)
+		large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatalf("%s: width: %v", nom, err)
+		}
+		if large > largeur {
+			t.Errorf("%s at %d px: the page is %d px wide, want no horizontal scroll", nom, largeur, large)
+		}
+	}
+	marquer := func(code, raison string) {
+		t.Helper()
+		li := `li[data-alerte="` + code + `"]`
+		do("marquer "+code, chromedp.SendKeys(chromedp.CSS(li+` input[name=raison]`), raison),
+			chromedp.Click(chromedp.CSS(li+` button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(li+`[data-vue] .segur-alerte-vue`)))
+	}
+
+	do("1280 px", chromedp.EmulateViewport(1280, 900))
+	do("demande a", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+a), chromedp.WaitVisible(chromedp.CSS(`li[data-alerte="cle_siret"] input[name=raison]`)))
+	verifier("demande-a", 1280)
+	// The reason is required by the form itself: nothing is sent without.
+	do("sans raison", chromedp.Click(chromedp.CSS(`li[data-alerte="cle_siret"] button[type=submit]`)))
+	if vues, _ := p.db.FindAlertesVues(context.Background(), asps); len(vues) != 0 {
+		t.Fatalf("marked without a reason: %+v", vues)
+	}
+	marquer("cle_siret", "SIRET vérifié dans l'annuaire des entreprises")
+	if got := texte(".fr-alert--success"); !strings.Contains(got, "pour toutes les demandes du fournisseur") {
+		t.Errorf("flash: got %q", got)
+	}
+	verifier("demande-a-vue", 1280)
+	do("demande b", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+b), chromedp.WaitVisible(chromedp.CSS(`li[data-alerte="cle_siret"][data-vue]`)))
+	if got := texte(`li[data-alerte="cle_siret"] .segur-alerte-vue`); !strings.HasPrefix(got, "vue par marie@asp.fr le ") || !strings.Contains(got, "SIRET vérifié") {
+		t.Errorf("SIRET key on the vendor's other request: got %q", got)
+	}
+	verifier("demande-b", 1280)
+	do("file", chromedp.Navigate(p.srv.URL+"/agence/demandes?statut=toutes&alerte=cle_siret"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	verifier("file", 1280)
+
+	do("390 px", chromedp.EmulateViewport(390, 844))
+	do("demande a à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+a), chromedp.WaitVisible(chromedp.CSS(`li[data-alerte="cle_finess"] input[name=raison]`)))
+	verifier("demande-a", 390)
+	marquer("cle_finess", "FINESS vérifié au répertoire")
+	verifier("demande-a-vue", 390)
+	do("file à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes?statut=toutes&nonvues=1"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	verifier("file", 390)
 }

@@ -220,7 +220,7 @@ func exemplesAgence() map[string]exemple {
 			Actions: []ActionVue{{Action: "valider", Libelle: "Valider"}, {Action: "refuser_solde", Libelle: "Refuser le solde", Raison: true, Danger: true},
 				{Action: "valider_solde", Libelle: "Valider le solde"}},
 			AlertesExpliquees: []AlerteExpliquee{
-				{Alerte: segur.Alerte{Code: "cle_finess", Message: "FINESS 999999999 : la clé de contrôle est fausse."}, Info: segur.Alerte{Code: "cle_finess"}.Info(), ID: "alerte-1"},
+				{Alerte: segur.Alerte{Code: "cle_finess", Message: "FINESS 999999999 : la clé de contrôle est fausse."}, Info: segur.Alerte{Code: "cle_finess"}.Info(), ID: "alerte-1", Formulaire: true, Nombre: 1},
 				{Alerte: segur.Alerte{Code: "cle_siret", Message: "SIRET 88558855858744 : la clé de contrôle est fausse"}, Info: segur.Alerte{Code: "cle_siret"}.Info(), ID: "alerte-2",
 					Vue: "vue par marie@asp.fr le 25/11/2026 à 10:04", Raison: "SIRET vérifié à la source"}},
 			TypesAlertes: segur.InfosAlertes()},
