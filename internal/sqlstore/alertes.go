@@ -56,22 +56,27 @@ func (db *DB) CreateAlerteVue(ctx context.Context, v segur.AlerteVue) error {
 }
 
 // FindAlertesVues returns the alerts marked seen that may cover requests
-// asps: those marked on them, and those marked for their vendors.
+// asps: those marked on them, joined from a list (textList: one parameter
+// however many requests, an index probe for each), and every vendor-wide
+// marking (a few per vendor at most), read apart: one OR over both would
+// have SQLite scan.
 func (db *DB) FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error) {
 	if len(asps) == 0 {
 		return []segur.AlerteVue{}, nil
 	}
-	var args []any
-	in := placeholders(&args, asps...)
+	list, arg, err := db.textList(1, "l", asps)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: alertes vues: %w", err)
+	}
 	return queryAll(ctx, db.r, func(s scanner) (segur.AlerteVue, error) {
 		var v segur.AlerteVue
-		var fournisseur int64
-		err := s.Scan(&v.Code, &v.NumeroASP, &fournisseur, &v.Par, &v.Le, &v.Raison)
+		var fournisseur, id int64
+		err := s.Scan(&v.Code, &v.NumeroASP, &fournisseur, &v.Par, &v.Le, &v.Raison, &id)
 		v.FournisseurID, v.Le = segur.FournisseurID(fournisseur), v.Le.UTC()
 		return v, err
-	}, "alertes vues", `SELECT code, COALESCE(numero_asp, ''), COALESCE(fournisseur_id, 0), par, le, raison FROM alertes_vues
-		WHERE numero_asp IN (`+in+`) OR fournisseur_id IN (SELECT DISTINCT fournisseur_id FROM demandes WHERE numero_asp IN (`+in+`))
-		ORDER BY id`, args...)
+	}, "alertes vues", `SELECT code, '', fournisseur_id, par, le, raison, id FROM alertes_vues WHERE fournisseur_id IS NOT NULL
+		UNION ALL SELECT a.code, a.numero_asp, 0, a.par, a.le, a.raison, a.id FROM `+list+` JOIN alertes_vues a ON a.numero_asp = l.v
+		ORDER BY 7`, arg)
 }
 
 func titreAlerte(code string) string {

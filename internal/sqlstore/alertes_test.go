@@ -1,10 +1,14 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 func runAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
@@ -35,12 +39,13 @@ func runAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 
 		// The vendor's marking covers its other request, not another
-		// vendor's; the request's marking covers that request only.
+		// vendor's (read with every vendor-wide marking, it is not
+		// applied); the request's marking covers that request only.
 		for _, tc := range []struct {
 			d        *segur.Demande
 			nonVues  int
 			nbLignes int
-		}{{&ds[0], 0, 2}, {&ds[1], 1, 1}, {&autre[0], 2, 0}} {
+		}{{&ds[0], 0, 2}, {&ds[1], 1, 1}, {&autre[0], 2, 1}} {
 			vues, err := db.FindAlertesVues(ctx, []string{tc.d.NumeroASP})
 			if err != nil {
 				t.Fatal(err)
@@ -78,4 +83,54 @@ func runAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("no request: got %v, %v; want none", none, err)
 		}
 	})
+}
+
+// BenchmarkFindAlertesVues reads the markings that may cover 5 000
+// requests (maxAlertes, the queue's bound when it filters on alerts), 50 of
+// them marked, and the vendor's SIRET key: on SQLite then on PostgreSQL
+// (skipped without one).
+func BenchmarkFindAlertesVues(b *testing.B) {
+	for _, base := range []string{"sqlite", "postgres"} {
+		b.Run(base, func(b *testing.B) {
+			url := filepath.Join(b.TempDir(), "segur.db")
+			if base == "postgres" {
+				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
+			}
+			ctx := segur.WithActeur(context.Background(), acteur)
+			db, err := Open(ctx, url, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			f := fixture(b, db, "88558855858745")
+			var asps []string
+			for i := range 25 {
+				lignes := make([]ligne, 200)
+				for j := range lignes {
+					lignes[j] = ligne{numero: fmt.Sprintf("E%d-%d", i, j)}
+				}
+				for _, d := range enregistrer(b, db, ctx, nouveauDepot(f.ID, i+1, fmt.Sprint("json", i), ""), lignes...) {
+					asps = append(asps, d.NumeroASP)
+				}
+			}
+			if err := db.CreateAlerteVue(ctx, segur.AlerteVue{Code: "cle_siret", FournisseurID: f.ID, Demande: asps[0], Par: "marie@asp.fr", Raison: "vu"}); err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < len(asps); i += 100 {
+				if err := db.CreateAlerteVue(ctx, segur.AlerteVue{Code: "cle_finess", NumeroASP: asps[i], Demande: asps[i], Par: "marie@asp.fr", Raison: "vu"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				vues, err := db.FindAlertesVues(ctx, asps)
+				if err != nil || len(vues) != 51 {
+					b.Fatalf("got %d markings, %v; want 51", len(vues), err)
+				}
+			}
+		})
+	}
 }
