@@ -73,6 +73,10 @@ type PageFile struct {
 	Export       string // this page's query ("?statut=…"), for the exports' links
 	Logiciels    []string
 	TypesAlertes []segur.InfoAlerte
+	// Borne says a filter on alerts read only the first MaxAlertes
+	// requests of the other filters.
+	Borne      bool
+	MaxAlertes string // « 5 000 »
 }
 
 // Onglet is a tab of the queue: a status and its count.
@@ -130,7 +134,7 @@ func (s *Server) etatsAntivirus(ctx context.Context, ds []segur.Demande) (map[st
 }
 
 // maxAlertes bounds the requests read to filter on alerts, computed in
-// memory.
+// memory (the queue says it in French: PageFile.MaxAlertes).
 const maxAlertes = 5000
 
 func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp) {
@@ -192,44 +196,61 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 	return ff, f, errs
 }
 
+// fileAlertes is the queue filtered on alerts: the requests kept, their
+// alerts, antivirus states and the markings that may cover them; Borne
+// says the filter read maxAlertes requests and left the rest unread.
+type fileAlertes struct {
+	ds      []segur.Demande
+	alertes map[string][]segur.Alerte
+	etats   map[string]segur.EtatAntivirus
+	vues    []segur.AlerteVue
+	borne   bool
+}
+
 // avecAlertes returns the requests of filter (at most maxAlertes) that
-// filter ff's alerts keep, with their alerts, antivirus states and the
-// markings that may cover them.
-func (s *Server) avecAlertes(ctx context.Context, ff FiltreFile, filter segur.DemandeFilter) ([]segur.Demande, map[string][]segur.Alerte,
-	map[string]segur.EtatAntivirus, []segur.AlerteVue, error) {
+// filter ff's alerts keep.
+func (s *Server) avecAlertes(ctx context.Context, ff FiltreFile, filter segur.DemandeFilter) (fileAlertes, error) {
+	var fa fileAlertes
 	filter.Limit, filter.Offset = maxAlertes, 0
-	all, _, err := s.Store.FindDemandes(ctx, filter)
+	all, total, err := s.Store.FindDemandes(ctx, filter)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return fa, err
 	}
-	alertes, err := s.alertes(ctx, all)
-	if err != nil {
-		return nil, nil, nil, nil, err
+	fa.borne = total > len(all)
+	if fa.alertes, err = s.alertes(ctx, all); err != nil {
+		return fa, err
 	}
-	etats, err := s.etatsAntivirus(ctx, all)
-	if err != nil {
-		return nil, nil, nil, nil, err
+	if fa.etats, err = s.etatsAntivirus(ctx, all); err != nil {
+		return fa, err
 	}
-	vues, err := s.Store.FindAlertesVues(ctx, numerosASP(all))
-	if err != nil {
-		return nil, nil, nil, nil, err
+	if fa.vues, err = s.Store.FindAlertesVues(ctx, numerosASP(all)); err != nil {
+		return fa, err
 	}
-	var ds []segur.Demande
 	for i := range all {
 		d := &all[i]
-		al := alertes[d.NumeroASP]
+		al := fa.alertes[d.NumeroASP]
 		if ff.NonVues {
-			al = segur.NonVues(d, al, vues)
+			al = segur.NonVues(d, al, fa.vues)
 		}
-		garder := len(al) > 0 || etats[d.NumeroASP] == segur.AntivirusAlerte && ff.Alerte == ""
+		garder := len(al) > 0 || fa.etats[d.NumeroASP] == segur.AntivirusAlerte && ff.Alerte == ""
 		if ff.Alerte != "" {
 			garder = slices.ContainsFunc(al, func(a segur.Alerte) bool { return a.Code == ff.Alerte })
 		}
 		if garder {
-			ds = append(ds, *d)
+			fa.ds = append(fa.ds, *d)
 		}
 	}
-	return ds, alertes, etats, vues, nil
+	return fa, nil
+}
+
+// milliers writes n with its thousands apart, as French does: « 5 000 »
+// (a narrow no-break space).
+func milliers(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
 }
 
 func numerosASP(ds []segur.Demande) []string {
@@ -287,9 +308,11 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		// Alerts depend on the reference, on other requests and on the
 		// markings: computed here over the filtered requests (at most
 		// maxAlertes), then paged.
-		if ds, alertes, etats, vues, err = s.avecAlertes(ctx, ff, filter); err != nil {
+		fa, err := s.avecAlertes(ctx, ff, filter)
+		if err != nil {
 			return err
 		}
+		ds, alertes, etats, vues, p.Borne = fa.ds, fa.alertes, fa.etats, fa.vues, fa.borne
 		p.Total = len(ds)
 		ds = ds[min(len(ds), (page-1)*parPage):min(len(ds), page*parPage)]
 	} else {
@@ -307,7 +330,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	p.TypesAlertes = segur.InfosAlertes()
+	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), milliers(maxAlertes)
 	p.Pagination = pagination(r, page, p.Total)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),

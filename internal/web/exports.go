@@ -226,12 +226,12 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 	var garder map[string]bool
 	if ff.parAlertes() {
 		// As the queue: alerts are computed over the filtered requests.
-		ds, _, _, _, err := s.avecAlertes(ctx, ff, filter)
+		fa, err := s.avecAlertes(ctx, ff, filter)
 		if err != nil {
 			return err
 		}
 		garder = map[string]bool{}
-		for _, d := range ds {
+		for _, d := range fa.ds {
 			garder[d.NumeroASP] = true
 		}
 	}
