@@ -33,7 +33,7 @@ func TestAlertesVues(t *testing.T) {
 
 	// Each alert with its explanation, what to check, and its form.
 	code, body := L.lire(inst.Get(p.srv.URL + "/agence/demandes/" + a))
-	for _, want := range []string{`data-alerte="cle_siret"`, "Clé SIRET", "À vérifier", "vaut pour toutes les demandes du fournisseur", "Marquer comme vue",
+	for _, want := range []string{`data-alerte="cle_siret"`, " alertes non vues</h2>", "Clé SIRET", "À vérifier", "vaut pour toutes les demandes du fournisseur", "Marquer comme vue",
 		"Les types d'alertes et ce qu'il faut vérifier"} {
 		if code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("request page (%d) lacks %q", code, want)
@@ -66,7 +66,7 @@ func TestAlertesVues(t *testing.T) {
 		t.Errorf("marking the vendor's SIRET key again: got %d, want 422", code)
 	}
 	code, body = L.lire(inst.Get(p.srv.URL + "/agence/demandes/" + b))
-	if code != http.StatusOK || !regexp.MustCompile(`data-alerte="cle_siret" data-vue>`).MatchString(body) ||
+	if code != http.StatusOK || !regexp.MustCompile(`data-alerte="cle_siret" data-vue>`).MatchString(body) || !regexp.MustCompile(` alertes, dont \d+ non vues?</h2>`).MatchString(body) ||
 		!strings.Contains(body, "vue par marie@asp.fr le ") || !strings.Contains(body, "SIRET vérifié dans l'annuaire") {
 		t.Errorf("other request of the vendor (%d): want the SIRET key seen by marie", code)
 	}
