@@ -238,6 +238,9 @@ func (a Action) Info() InfoAction {
 			return i
 		}
 	}
+	if a == ActionAlerteVue {
+		return InfoAction{Action: a, Libelle: "Alerte marquée vue"}
+	}
 	return InfoAction{Action: a, Libelle: string(a)}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/document"
 )
 
@@ -27,6 +28,9 @@ type Store interface {
 	FindReference(ctx context.Context) (segur.Reference, int64, error)
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
 	FindSoldes(ctx context.Context, asp string) ([]segur.DemandeSolde, error)
+	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
+	FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error)
+	CreateAlerteVue(ctx context.Context, v segur.AlerteVue) error
 	// Write runs segur.AppliquerDemarche in one transaction.
 	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
@@ -269,12 +273,82 @@ type Resultat struct {
 }
 
 // Lot applies one démarche to many requests, each in its own transaction:
-// one that cannot move does not hold the others back.
+// one that cannot move does not hold the others back. A batch validation
+// leaves out the requests that carry an alert no agent marked seen: they
+// are validated one by one, from their page, where the alert shows.
 func (in *Instruction) Lot(ctx context.Context, asps []string, a Acte) []Resultat {
 	out := make([]Resultat, 0, len(asps))
 	for _, asp := range asps {
+		if a.Action == segur.ActionValider {
+			if err := in.sansAlerteNonVue(ctx, asp); err != nil {
+				out = append(out, Resultat{NumeroASP: asp, Err: err})
+				continue
+			}
+		}
 		c, err := in.Agir(ctx, asp, a)
 		out = append(out, Resultat{asp, c, err})
 	}
 	return out
+}
+
+// sansAlerteNonVue returns ECONFLICT naming the alerts of request asp
+// that no agent marked seen, nil when there are none.
+func (in *Instruction) sansAlerteNonVue(ctx context.Context, asp string) error {
+	d, al, vues, err := in.alertes(ctx, asp)
+	if err != nil {
+		return err
+	}
+	if nv := segur.NonVues(d, al, vues); len(nv) > 0 {
+		s := ""
+		if len(nv) > 1 {
+			s = "s"
+		}
+		return segur.Errorf(segur.ECONFLICT, "non validée : alerte%s non vue%s (%s)\u202f; à valider depuis la page de la demande", s, s, segur.TitresAlertes(nv))
+	}
+	return nil
+}
+
+// alertes reads request asp, computes its alerts and reads the markings
+// that may cover them.
+func (in *Instruction) alertes(ctx context.Context, asp string) (*segur.Demande, []segur.Alerte, []segur.AlerteVue, error) {
+	d, err := in.Store.FindDemandeByASP(ctx, asp)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f, err := in.Store.FindFournisseurByID(ctx, d.FournisseurID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ref, _, err := in.Store.FindReference(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	finess := []string{}
+	for _, c := range d.Clients {
+		finess = append(finess, c.FINESSPMSI)
+	}
+	fin, err := in.Store.FindFinancements(ctx, d.Logiciel, finess)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	vues, err := in.Store.FindAlertesVues(ctx, []string{asp})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return d, segur.Alertes(d, f.SIRET, ref, fin, in.Programme), vues, nil
+}
+
+// MarquerAlerteVue records that agent login saw alert code of request asp,
+// for reason: for all the vendor's requests when the alert is on the
+// vendor (its SIRET key).
+func (in *Instruction) MarquerAlerteVue(ctx context.Context, asp, code, login, raison string) (segur.AlerteVue, error) {
+	d, al, _, err := in.alertes(ctx, asp)
+	if err != nil {
+		return segur.AlerteVue{}, err
+	}
+	v, err := segur.NouvelleAlerteVue(d, al, code, login, raison)
+	if err != nil {
+		return segur.AlerteVue{}, err
+	}
+	return v, in.Store.CreateAlerteVue(ctx, v)
 }

@@ -38,6 +38,7 @@ func (s *Server) routesAgence(pages *http.ServeMux) {
 	pages.Handle("POST /agence/demandes/lot", inst(s.postLot))
 	pages.Handle("GET /agence/demandes/{asp}", inst(s.getDossierAgent))
 	pages.Handle("POST /agence/demandes/{asp}/actions", inst(s.postAction))
+	pages.Handle("POST /agence/demandes/{asp}/alertes", inst(s.postAlerteVue))
 	pages.Handle("GET /agence/demandes/{asp}/pieces/{n}", inst(s.avecDemande(s.pieceDeposee)))
 	pages.Handle("GET /agence/demandes/{asp}/versions/{id}", inst(s.avecDemande(s.pieceVersion)))
 	pages.Handle("GET /agence/demandes/{asp}/documents/{ref}", inst(s.avecDemande(s.documentDe)))
@@ -71,6 +72,11 @@ type PageFile struct {
 	Retour       string // this page's URL, where a batch comes back
 	Export       string // this page's query ("?statut=…"), for the exports' links
 	Logiciels    []string
+	TypesAlertes []segur.InfoAlerte
+	// Borne says a filter on alerts read only the first MaxAlertes
+	// requests of the other filters.
+	Borne      bool
+	MaxAlertes string // « 5 000 »
 }
 
 // Onglet is a tab of the queue: a status and its count.
@@ -84,13 +90,22 @@ type Onglet struct {
 type FiltreFile struct {
 	Fournisseur, NumeroAns, Logiciel, MontantMin, MontantMax, Du, Au, Agent, Tri string
 	Alertes                                                                      bool
+	// Alerte keeps the requests carrying an alert of this code; NonVues
+	// counts only the alerts no agent marked seen.
+	Alerte  string
+	NonVues bool
 }
+
+// parAlertes says whether the queue filters on alerts, computed in memory
+// over at most maxAlertes requests.
+func (ff FiltreFile) parAlertes() bool { return ff.Alertes || ff.Alerte != "" || ff.NonVues }
 
 // LigneFile is a request in the queue.
 type LigneFile struct {
 	DemandeVue
 	Fournisseur, Logiciel, Agent, Recu string
 	Alertes                            []segur.Alerte
+	NonVues                            int // of Alertes, those no agent marked seen
 	// Antivirus is where the request stands with the antivirus: « alerte »
 	// (a piece set aside), « attente » (its pieces wait for their scan,
 	// shown while the portal scans), "" otherwise.
@@ -119,14 +134,15 @@ func (s *Server) etatsAntivirus(ctx context.Context, ds []segur.Demande) (map[st
 }
 
 // maxAlertes bounds the requests read to filter on alerts, computed in
-// memory.
+// memory (the queue says it in French: PageFile.MaxAlertes).
 const maxAlertes = 5000
 
 func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp) {
 	q := r.URL.Query()
 	t := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	ff := FiltreFile{Fournisseur: t("fournisseur"), NumeroAns: t("numeroAns"), Logiciel: t("logiciel"), MontantMin: t("montantMin"),
-		MontantMax: t("montantMax"), Du: t("du"), Au: t("au"), Agent: t("agent"), Tri: t("tri"), Alertes: q.Get("alertes") == "1"}
+		MontantMax: t("montantMax"), Du: t("du"), Au: t("au"), Agent: t("agent"), Tri: t("tri"), Alertes: q.Get("alertes") == "1",
+		Alerte: t("alerte"), NonVues: q.Get("nonvues") == "1"}
 	if !slices.Contains(segur.TriDemandes, ff.Tri) {
 		ff.Tri = "date"
 	}
@@ -146,6 +162,10 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		f.FournisseurID = segur.FournisseurID(id)
 	} else if ff.Fournisseur != "" {
 		errs = append(errs, ErreurChamp{"fournisseur", "Fournisseur : choisissez un fournisseur de la liste."})
+	}
+	if _, ok := segur.InfoAlerteDe(ff.Alerte); ff.Alerte != "" && !ok {
+		errs = append(errs, ErreurChamp{"alerte", "Type d'alerte : choisissez un type de la liste."})
+		ff.Alerte = ""
 	}
 	montant := func(v, champ, nom string) int64 {
 		if v == "" {
@@ -174,6 +194,71 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		f.DeposeAvant = au.AddDate(0, 0, 1)
 	}
 	return ff, f, errs
+}
+
+// fileAlertes is the queue filtered on alerts: the requests kept, their
+// alerts, antivirus states and the markings that may cover them; Borne
+// says the filter read maxAlertes requests and left the rest unread.
+type fileAlertes struct {
+	ds      []segur.Demande
+	alertes map[string][]segur.Alerte
+	etats   map[string]segur.EtatAntivirus
+	vues    []segur.AlerteVue
+	borne   bool
+}
+
+// avecAlertes returns the requests of filter (at most maxAlertes) that
+// filter ff's alerts keep.
+func (s *Server) avecAlertes(ctx context.Context, ff FiltreFile, filter segur.DemandeFilter) (fileAlertes, error) {
+	var fa fileAlertes
+	filter.Limit, filter.Offset = maxAlertes, 0
+	all, total, err := s.Store.FindDemandes(ctx, filter)
+	if err != nil {
+		return fa, err
+	}
+	fa.borne = total > len(all)
+	if fa.alertes, err = s.alertes(ctx, all); err != nil {
+		return fa, err
+	}
+	if fa.etats, err = s.etatsAntivirus(ctx, all); err != nil {
+		return fa, err
+	}
+	if fa.vues, err = s.Store.FindAlertesVues(ctx, numerosASP(all)); err != nil {
+		return fa, err
+	}
+	for i := range all {
+		d := &all[i]
+		al := fa.alertes[d.NumeroASP]
+		if ff.NonVues {
+			al = segur.NonVues(d, al, fa.vues)
+		}
+		garder := len(al) > 0 || fa.etats[d.NumeroASP] == segur.AntivirusAlerte && ff.Alerte == ""
+		if ff.Alerte != "" {
+			garder = slices.ContainsFunc(al, func(a segur.Alerte) bool { return a.Code == ff.Alerte })
+		}
+		if garder {
+			fa.ds = append(fa.ds, *d)
+		}
+	}
+	return fa, nil
+}
+
+// milliers writes n with its thousands apart, as French does: « 5 000 »
+// (a narrow no-break space).
+func milliers(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
+}
+
+func numerosASP(ds []segur.Demande) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.NumeroASP
+	}
+	return out
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
@@ -218,25 +303,16 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	var ds []segur.Demande
 	var alertes map[string][]segur.Alerte
 	var etats map[string]segur.EtatAntivirus
-	if ff.Alertes {
-		// Alerts depend on the reference and on other requests: computed
-		// here over the filtered requests, then paged.
-		filter.Limit = maxAlertes
-		all, _, err := s.Store.FindDemandes(ctx, filter)
+	var vues []segur.AlerteVue
+	if ff.parAlertes() {
+		// Alerts depend on the reference, on other requests and on the
+		// markings: computed here over the filtered requests (at most
+		// maxAlertes), then paged.
+		fa, err := s.avecAlertes(ctx, ff, filter)
 		if err != nil {
 			return err
 		}
-		if alertes, err = s.alertes(ctx, all); err != nil {
-			return err
-		}
-		if etats, err = s.etatsAntivirus(ctx, all); err != nil {
-			return err
-		}
-		for _, d := range all {
-			if len(alertes[d.NumeroASP]) > 0 || etats[d.NumeroASP] == segur.AntivirusAlerte {
-				ds = append(ds, d)
-			}
-		}
+		ds, alertes, etats, vues, p.Borne = fa.ds, fa.alertes, fa.etats, fa.vues, fa.borne
 		p.Total = len(ds)
 		ds = ds[min(len(ds), (page-1)*parPage):min(len(ds), page*parPage)]
 	} else {
@@ -250,11 +326,16 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		if etats, err = s.etatsAntivirus(ctx, ds); err != nil {
 			return err
 		}
+		if vues, err = s.Store.FindAlertesVues(ctx, numerosASP(ds)); err != nil {
+			return err
+		}
 	}
+	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), milliers(maxAlertes)
 	p.Pagination = pagination(r, page, p.Total)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
-			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP]})
+			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP],
+			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues))})
 	}
 	s.render(w, http.StatusOK, "agence-demandes.html", p)
 	return nil
@@ -265,6 +346,25 @@ type PageDossier struct {
 	Base
 	*Dossier
 	Actions []ActionVue
+	// AlertesExpliquees are the request's alerts with their explanation
+	// and, once an agent marked them seen, who and why; TypesAlertes the
+	// catalogue, for the reference list.
+	AlertesExpliquees []AlerteExpliquee
+	TypesAlertes      []segur.InfoAlerte
+}
+
+// AlerteExpliquee is an alert of a request as the agent's page shows it.
+type AlerteExpliquee struct {
+	segur.Alerte
+	Info segur.InfoAlerte
+	ID   string // its form's, unique on the page
+	// Vue is « vue par marie@asp.fr le 03/12/2026 à 10:04 » once marked
+	// seen, with Raison; "" while not.
+	Vue, Raison string
+	// A marking covers the alerts of one code on the request: the form
+	// shows on the first (Formulaire) and says how many it covers (Nombre).
+	Formulaire bool
+	Nombre     int
 }
 
 // ActionVue is an action the agent may take on the request.
@@ -306,12 +406,30 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	v.Alertes = al[d.NumeroASP]
+	vues, err := s.Store.FindAlertesVues(ctx, []string{d.NumeroASP})
+	if err != nil {
+		return err
+	}
 	u := utilisateur(ctx)
 	if message == "" {
 		message = s.flash(w, r)
 	}
 	p := PageDossier{Base: Base{Titre: "Demande " + d.NumeroASP, Nav: "file", Utilisateur: u, Flash: message, Erreurs: errs},
-		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles)}
+		Dossier: v, Actions: s.actionsVues(d.Statut, u.Roles), TypesAlertes: segur.InfosAlertes()}
+	parCode := map[string]int{}
+	for _, a := range v.Alertes {
+		parCode[a.Code]++
+	}
+	formulaire := map[string]bool{}
+	for i, a := range v.Alertes {
+		e := AlerteExpliquee{Alerte: a, Info: a.Info(), ID: "alerte-" + strconv.Itoa(i+1), Nombre: parCode[a.Code]}
+		if vu := segur.VueSur(a, d, vues); vu != nil {
+			e.Vue, e.Raison = "vue par "+vu.Par+" le "+s.date(vu.Le), vu.Raison
+		} else if !formulaire[a.Code] {
+			e.Formulaire, formulaire[a.Code] = true, true
+		}
+		p.AlertesExpliquees = append(p.AlertesExpliquees, e)
+	}
 	s.render(w, status, "agence-demande.html", p)
 	return nil
 }
@@ -355,6 +473,35 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	msg := "Demande " + asp + " : " + enregistre(c.Action.Libelle()) + " ; statut « " + c.Vers.Libelle() + " »."
+	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
+	return nil
+}
+
+// postAlerteVue marks an alert of the request seen, with its reason: for
+// all the vendor's requests when it is on the vendor.
+func (s *Server) postAlerteVue(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	asp, code, champ := r.PathValue("asp"), r.PostFormValue("code"), r.PostFormValue("champ")
+	if !strings.HasPrefix(champ, "alerte-") {
+		champ = ""
+	}
+	u := utilisateur(r.Context())
+	v, err := s.Instruction.MarquerAlerteVue(r.Context(), asp, code, u.Login, couper(r.PostFormValue("raison"), 4000))
+	var se *segur.Error
+	if errors.As(err, &se) && (se.Code == segur.EINVALID || se.Code == segur.ECONFLICT) {
+		if champ != "" {
+			champ += "-raison"
+		}
+		return s.renderDossierAgent(w, r, http.StatusUnprocessableEntity, "", []ErreurChamp{{Champ: champ, Message: "Marquer l'alerte comme vue : " + se.Message + "."}})
+	}
+	if err != nil {
+		return err
+	}
+	info, _ := segur.InfoAlerteDe(v.Code)
+	msg := "Alerte « " + info.Titre + " » marquée vue pour cette demande."
+	if v.FournisseurID != 0 {
+		msg = "Alerte « " + info.Titre + " » marquée vue pour toutes les demandes du fournisseur."
+	}
 	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
 	return nil
 }
@@ -415,4 +562,15 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, http.StatusOK, "agence-lot.html", p)
 	return nil
+}
+
+// nonVues counts the alerts of as no agent marked seen.
+func nonVues(as []AlerteExpliquee) int {
+	n := 0
+	for _, a := range as {
+		if a.Vue == "" {
+			n++
+		}
+	}
+	return n
 }

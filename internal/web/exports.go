@@ -224,20 +224,15 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 		return err
 	}
 	var garder map[string]bool
-	if ff.Alertes {
+	if ff.parAlertes() {
 		// As the queue: alerts are computed over the filtered requests.
-		filter.Limit = maxAlertes
-		all, _, err := s.Store.FindDemandes(ctx, filter)
-		if err != nil {
-			return err
-		}
-		al, err := s.alertes(ctx, all)
+		fa, err := s.avecAlertes(ctx, ff, filter)
 		if err != nil {
 			return err
 		}
 		garder = map[string]bool{}
-		for asp, a := range al {
-			garder[asp] = len(a) > 0
+		for _, d := range fa.ds {
+			garder[d.NumeroASP] = true
 		}
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "demandes",

@@ -45,6 +45,7 @@ type Store interface {
 	FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error)
 	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
+	FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
 	// The vendor's dashboard and lists: what waits for it, its deposits'
 	// outcomes.
@@ -203,7 +204,8 @@ func (s *Server) parse() error {
 // fonctions are the templates' functions: sansAntivirus says that the
 // stored files are not scanned (the agents' pages warn of it).
 func (s *Server) fonctions() template.FuncMap {
-	return template.FuncMap{"sansAntivirus": func() bool { return !s.Antivirus }, "typo": segur.Typographie, "libellePiece": libellePiece}
+	return template.FuncMap{"sansAntivirus": func() bool { return !s.Antivirus }, "typo": segur.Typographie, "libellePiece": libellePiece,
+		"nonVues": nonVues}
 }
 
 // Routes registers the pages on mux; forms are protected against
