@@ -345,6 +345,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runAntivirusSuite(t, open)
 	runChaineSuite(t, open)
 	runAFaireSuite(t, open)
+	runDepotsAgenceSuite(t, open)
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {
