@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
 	"net/http"
 	"strconv"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // exemplesDepotsAgence are the agency's deposit pages.
@@ -214,4 +217,63 @@ func TestDepotsAgence(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestParcoursDepotsAgence walks the agency's deposit pages in Chromium,
+// at 1280 and 390 px, with axe: an instructor opens « Dépôts » from the
+// menu, keeps the files rejected by control 1 with the form, and reads a
+// rejected file's reason and an accepted deposit's lines.
+func TestParcoursDepotsAgence(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	deposerForm(t, vendeur, p, "00001", "13750.00", 1, true)
+	deposerFormAvec(t, vendeur, p, "00002", "13750.00", 2, true, syntaxeCassee)
+	deposerForm(t, vendeur, p, "00003", "13750.00", 3, false)
+	ds, _, err := p.db.FindDepotsAgence(context.Background(), segur.DepotFilter{})
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("FindDepotsAgence: got %d, %v; want 3", len(ds), err)
+	}
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	ctx, do, texte := parcours(t)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	for _, largeur := range []int64{1280, 390} {
+		ecran := func(nom string) {
+			t.Helper()
+			segurtest.Screenshot(t, ctx, fmt.Sprintf("i18-depots-%s-%d", nom, largeur))
+			segurtest.Axe(t, ctx)
+			large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+			if err != nil {
+				t.Fatalf("%s: width: %v", nom, err)
+			}
+			if largeur == 390 && large > largeur {
+				t.Errorf("%s at 390 px: the page is %d px wide, want no horizontal scroll", nom, large)
+			}
+		}
+		do(fmt.Sprintf("%d px", largeur), chromedp.EmulateViewport(largeur, 844))
+		do("liste", chromedp.Navigate(p.srv.URL+"/agence/depots"), chromedp.WaitVisible(chromedp.CSS("h1")))
+		if got := texte("main table caption"); got != "3 dépôts" {
+			t.Errorf("caption: got %q, want « 3 dépôts »", got)
+		}
+		ecran("liste")
+		do("filtre", chromedp.SetValue(chromedp.CSS("#resultat"), "rejetes"),
+			chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS("main table caption")))
+		if got := texte("main table caption"); got != "2 dépôts" {
+			t.Errorf("rejected files: got %q, want « 2 dépôts »", got)
+		}
+		ecran("rejetes")
+		do("rejet", chromedp.Click(chromedp.CSS(`main a[href="/agence/depots/`+strconv.FormatInt(int64(ds[1].ID), 10)+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".fr-alert--error")))
+		if got := texte(".fr-alert--error p"); !strings.Contains(got, "ligne ") {
+			t.Errorf("reason: got %q, want its line", got)
+		}
+		ecran("depot-rejete")
+		do("depot", chromedp.Navigate(p.srv.URL+"/agence/depots/"+strconv.FormatInt(int64(ds[2].ID), 10)), chromedp.WaitVisible(chromedp.CSS("main table")))
+		ecran("depot")
+	}
 }
