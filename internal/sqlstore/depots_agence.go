@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/segur-numerique/segur"
 )
@@ -15,6 +16,15 @@ import (
 // partial index depot_lignes_rejetees (migration 0019) answers it with
 // one probe.
 const rejeteeExiste = `EXISTS (SELECT 1 FROM depot_lignes l WHERE l.depot_id = depots.id AND l.numero_asp IS NULL)`
+
+// colonnesDe prefixes each column of the list cols with alias.
+func colonnesDe(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
 
 // whereDepots is the WHERE clause of filter, with its arguments.
 func whereDepots(filter segur.DepotFilter) (string, []any, error) {
@@ -50,10 +60,10 @@ func whereDepots(filter segur.DepotFilter) (string, []any, error) {
 // count of their lines and accepted requests, and how many the filter
 // selects in all.
 //
-// One statement: the page is chosen first (the filter, the order, the
-// count over the whole selection), then only its rows are joined to their
-// vendor and counted, each count a probe of an index on depot_id
-// (depot_lignes' key, demandes_depot). The newest-first order walks the
+// One statement: the page's ids are chosen first (the filter, the order),
+// then only its rows are read, joined to their vendor and counted, each
+// count a probe of an index on depot_id (depot_lignes' key,
+// demandes_depot); the selection's count reads ids only. The newest-first order walks the
 // primary key (or depots_fournisseur for one vendor); a period reads
 // depots_recu.
 func (db *DB) FindDepotsAgence(ctx context.Context, filter segur.DepotFilter) ([]segur.DepotResume, int, error) {
@@ -66,14 +76,16 @@ func (db *DB) FindDepotsAgence(ctx context.Context, filter segur.DepotFilter) ([
 		limit = math.MaxInt32
 	}
 	n := len(args)
+	// The page holds ids only, and the count reads ids only: neither
+	// carries a deposit's columns through a window or a sort, which on
+	// SQLite would buffer every selected row (150 ms at 20 000 deposits).
 	q := `WITH page AS (
-		SELECT ` + depotColumns + `, count(*) OVER () AS total FROM depots` + w + `
-		ORDER BY id DESC LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2) + `)
-	SELECT p.*, f.nom,
-		(SELECT count(*) FROM depot_lignes l WHERE l.depot_id = p.id) + (SELECT count(*) FROM demandes m WHERE m.depot_id = p.id),
-		(SELECT count(*) FROM depot_lignes l WHERE l.depot_id = p.id AND l.numero_asp IS NOT NULL) + (SELECT count(*) FROM demandes m WHERE m.depot_id = p.id)
-	FROM page p JOIN fournisseurs f ON f.id = p.fournisseur_id
-	ORDER BY p.id DESC`
+		SELECT id FROM depots` + w + ` ORDER BY id DESC LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2) + `)
+	SELECT ` + colonnesDe("d", depotColumns) + `, (SELECT count(*) FROM depots` + w + `), f.nom,
+		(SELECT count(*) FROM depot_lignes l WHERE l.depot_id = d.id) + (SELECT count(*) FROM demandes m WHERE m.depot_id = d.id),
+		(SELECT count(*) FROM depot_lignes l WHERE l.depot_id = d.id AND l.numero_asp IS NOT NULL) + (SELECT count(*) FROM demandes m WHERE m.depot_id = d.id)
+	FROM page p JOIN depots d ON d.id = p.id JOIN fournisseurs f ON f.id = d.fournisseur_id
+	ORDER BY d.id DESC`
 	rows, err := db.r.QueryContext(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlstore: find depots: %w", err)
