@@ -207,16 +207,29 @@ func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
 	p := PageDepot{Base: Base{Titre: "Dépôt " + d.ImpID, Nav: "depot", Utilisateur: utilisateur(r.Context())},
 		ID: int64(d.ID), ImpID: d.ImpID, NomFichier: d.NomFichier, NumeroAns: d.NumeroAns,
 		Recu: s.date(d.Recu)}
-	if d.Motif != nil {
-		// The fault in words first; its code and position, which the
-		// vendor needs to fix the file, after.
-		p.Motif = strings.TrimSuffix(phrase(d.Motif.Libelle()), ".")
-		if d.Motif.Ligne > 0 {
-			p.Motif += fmt.Sprintf(" (code %s, ligne %d, colonne %d).", d.Motif.Code, d.Motif.Ligne, d.Motif.Colonne)
-		} else {
-			p.Motif += " (code " + d.Motif.Code + ")."
-		}
+	p.Motif = motifTexte(d.Motif)
+	p.lignes(r, d, fmt.Sprintf("/depots/%d", d.ID), "/demandes/")
+	s.render(w, http.StatusOK, "depot.html", p)
+	return nil
+}
+
+// motifTexte is a control-1 fault in words, then its code and position,
+// which the vendor needs to fix the file; "" for none.
+func motifTexte(e *hop.Erreur) string {
+	if e == nil {
+		return ""
 	}
+	m := strings.TrimSuffix(phrase(e.Libelle()), ".")
+	if e.Ligne > 0 {
+		return m + fmt.Sprintf(" (code %s, ligne %d, colonne %d).", e.Code, e.Ligne, e.Colonne)
+	}
+	return m + " (code " + e.Code + ")."
+}
+
+// lignes fills p's lines from deposit d's, filtered and paged as the
+// request asks: base is the page's path, demandes the path an ASP number
+// is appended to for its request's link.
+func (p *PageDepot) lignes(r *http.Request, d *segur.Depot, base, demandes string) {
 	var lignes []LigneVue
 	for _, l := range d.Lignes {
 		v := LigneVue{NumLigne: l.NumLigne, NumeroEditeur: l.NumeroEditeur, Code: l.Code, Libelle: l.Libelle,
@@ -224,7 +237,7 @@ func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
 		if v.Acceptee {
 			p.Acceptees++
 			// A balance line names the request it balances: the vendor's too.
-			v.Lien = "/demandes/" + url.PathEscape(l.NumeroASP)
+			v.Lien = demandes + url.PathEscape(l.NumeroASP)
 		} else {
 			p.Rejetees++
 		}
@@ -235,7 +248,6 @@ func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
 		p.Filtre = "rejetees"
 		lignes = slices.DeleteFunc(lignes, func(v LigneVue) bool { return v.Acceptee })
 	}
-	base := fmt.Sprintf("/depots/%d", d.ID)
 	p.Filtres = []FiltreVue{
 		{Libelle: fmt.Sprintf("Toutes (%d)", p.Total), Lien: base, Choisi: p.Filtre == ""},
 		{Libelle: fmt.Sprintf("Rejetées seulement (%d)", p.Rejetees), Lien: base + "?filtre=rejetees", Choisi: p.Filtre == "rejetees"},
@@ -244,8 +256,6 @@ func (s *Server) getDepot(w http.ResponseWriter, r *http.Request) error {
 	p.Pagination = pagination(r, page, len(lignes))
 	debut := min((page-1)*parPage, len(lignes))
 	p.Lignes = lignes[debut:min(debut+parPage, len(lignes))]
-	s.render(w, http.StatusOK, "depot.html", p)
-	return nil
 }
 
 // telecharger sends a stored file as an attachment named nom.

@@ -21,7 +21,12 @@ type Pagination struct {
 }
 
 func pagination(r *http.Request, page, total int) Pagination {
-	p := Pagination{Page: page, Pages: max(1, (total+parPage-1)/parPage)}
+	return paginationPar(r, page, total, parPage)
+}
+
+// paginationPar is pagination for pages of taille rows.
+func paginationPar(r *http.Request, page, total, taille int) Pagination {
+	p := Pagination{Page: page, Pages: max(1, (total+taille-1)/taille)}
 	lien := func(n int) string {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))

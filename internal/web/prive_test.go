@@ -71,6 +71,11 @@ func TestSansCache(t *testing.T) {
 		{agent, "GET", "/agence/controles", http.StatusOK},
 		{agent, "GET", "/agence/paiements", http.StatusOK},
 		{agent, "GET", "/agence/pilotage", http.StatusOK},
+		{agent, "GET", "/agence/depots", http.StatusOK},
+		{agent, "GET", "/agence/depots.csv", http.StatusOK},
+		{agent, "GET", "/agence" + depot, http.StatusOK},
+		{agent, "GET", "/agence" + depot + "/fichier", http.StatusOK},
+		{agent, "GET", "/agence" + depot + "/fichier-retour", http.StatusOK},
 		{agent, "GET", "/compte", http.StatusOK},
 	}
 	for _, e := range []string{"demandes.csv", "demandes.xlsx", "financements.csv", "financements.xlsx", "paiements.csv", "paiements.xlsx", "controles.csv", "controles.xlsx"} {

@@ -51,6 +51,9 @@ type Store interface {
 	// outcomes.
 	FindAFaire(ctx context.Context, f segur.FournisseurID, limit int) ([]segur.AFaire, error)
 	FindResultatsDepots(ctx context.Context, ids []segur.DepotID) (map[segur.DepotID]segur.ResultatDepot, error)
+	// FindDepotsAgence returns every vendor's deposits the filter selects,
+	// newest first, with their outcomes, and how many there are in all.
+	FindDepotsAgence(ctx context.Context, filter segur.DepotFilter) ([]segur.DepotResume, int, error)
 	FindAvisDeDemande(ctx context.Context, asp string) ([]segur.Avis, error)
 	// FindAnalyses returns the antivirus's verdicts on a stored file (its
 	// own, Membre "", and its pieces' for a deposit's zip); none while it
@@ -236,6 +239,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("POST /compte/jetons", s.handle(s.authentifie(s.postJeton)))
 	pages.Handle("POST /compte/jetons/{id}/revoquer", s.handle(s.authentifie(s.postRevoquerJeton)))
 	s.routesAgence(pages)
+	s.routesDepotsAgence(pages)
 	s.routesDemande(pages)
 	s.routesPaiements(pages)
 	s.routesSoldes(pages)
