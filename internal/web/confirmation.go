@@ -114,7 +114,7 @@ func (s *Server) confirmerAction(w http.ResponseWriter, r *http.Request, a agenc
 	} else if ap.Courriel {
 		p.Points = append(p.Points, "Le fournisseur en sera informé par courriel.")
 	}
-	p.Points = append(p.Points, "Statut de la demande : « "+ap.Changement.De.Libelle()+" » deviendra « "+ap.Changement.Vers.Libelle()+" ».")
+	p.Points = append(p.Points, "Statut de la demande : «\u00a0"+ap.Changement.De.Libelle()+"\u00a0» deviendra «\u00a0"+ap.Changement.Vers.Libelle()+"\u00a0».")
 	s.render(w, http.StatusOK, "confirmation.html", p)
 }
 
@@ -188,8 +188,10 @@ func (s *Server) confirmerLot(w http.ResponseWriter, r *http.Request, retour str
 		p.Points = append(p.Points, "Aucune des demandes choisies ne peut recevoir cette action : rien ne sera fait.")
 	case ok < len(asps):
 		p.Points = append(p.Points, nDemandes(ok)+" sur "+strconv.Itoa(len(asps))+" changer"+ont(ok)+" de statut ; les autres ne changeront pas, pour la raison donnée.")
+	case ok == 1:
+		p.Points = append(p.Points, "La demande changera de statut.")
 	default:
-		p.Points = append(p.Points, "Les "+nDemandes(ok)+" changer"+ont(ok)+" de statut.")
+		p.Points = append(p.Points, "Les "+nDemandes(ok)+" changeront de statut.")
 	}
 	if total > 0 {
 		p.Total = segur.Euros(total)

@@ -4,11 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // TestConfirmation: a validation, a refusal and a batch posted without
@@ -59,7 +63,7 @@ func TestConfirmation(t *testing.T) {
 			"Confirmer : validation de la demande " + petite,
 			"Montant financé : 13\u202f750,00\u202f€\u202f; avance de 30 % : 4\u202f125,00\u202f€, payable une fois la décision notifiée.",
 			"Une décision attributive de financement sera émise et envoyée au fournisseur : le montant financé ne dépasse pas le seuil de 23\u202f000,00\u202f€.",
-			"Montant de la commande (montantSegurHT)", "« En instruction » deviendra « Décidée »",
+			"Montant de la commande (montantSegurHT)", "«\u00a0En instruction\u00a0» deviendra «\u00a0Décidée\u00a0»",
 			`<input type="hidden" name="action" value="valider">`}},
 		{"convention", grande, url.Values{"action": {"valider"}}, []string{
 			"Montant financé : 48\u202f000,00\u202f€", "payable une fois la convention signée",
@@ -166,4 +170,82 @@ func TestRetraitOffert(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Confirmer : retrait de l'offre de la demande "+asp) || !strings.Contains(body, "Non signée.") {
 		t.Errorf("withdrawal's confirmation: got %d", code)
 	}
+}
+
+// TestParcoursConfirmation validates requests through their confirmation
+// page in a real Chromium, at 1280 and 390 px: the page shows the amount
+// and the document, axe finds nothing; a batch refusal without a reason is
+// refused on the queue, with a reason it goes to its confirmation, and
+// « Annuler » leads back with nothing done.
+func TestParcoursConfirmation(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	L := lecteur{t}
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00")
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"prendre"}})); code != http.StatusOK {
+		t.Fatalf("batch take: got %d", code)
+	}
+	ctx, do, texte := parcours(t)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"), chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	for _, c := range []struct {
+		largeur, hauteur int64
+		asp, montant     string
+		document, statut string
+	}{
+		{1280, 900, asps[0], "13\u202f750,00\u202f€", "Une décision attributive de financement sera émise", "Décidée"},
+		{390, 844, asps[1], "48\u202f000,00\u202f€", "Une convention d'attribution sera émise", "Convention à signer"},
+	} {
+		l := strconv.FormatInt(c.largeur, 10)
+		do(l+" px", chromedp.EmulateViewport(c.largeur, c.hauteur))
+		do("demande "+c.asp, chromedp.Navigate(p.srv.URL+"/agence/demandes/"+c.asp), chromedp.WaitVisible(chromedp.CSS(`form input[value="valider"] ~ button`)))
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-01-demande")
+		do("valider "+c.asp, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+		main := texte("main")
+		for _, want := range []string{"Montant financé : " + c.montant, c.document, "Calcul : Montant de la commande", "Annuler"} {
+			if !strings.Contains(main, want) {
+				t.Errorf("%s px: confirmation lacks %q: %q", l, want, main)
+			}
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-02-confirmation")
+		segurtest.Axe(t, ctx)
+		do("confirmer "+c.asp, chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		if got := texte(".fr-alert--success"); !strings.Contains(got, "validation enregistrée") || !strings.Contains(got, c.statut) {
+			t.Errorf("%s px: after confirming: %q", l, got)
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-03-validee")
+		segurtest.Axe(t, ctx)
+
+		// A batch refusal: without a reason, refused on the queue.
+		choisir := chromedp.Evaluate[bool](`(() => { const b = document.querySelector('input[name="asp"][value="` + asps[2] + `"]'); b.checked = true; return b.checked; })()`)
+		do("file", chromedp.Navigate(p.srv.URL+"/agence/demandes?statut=en_instruction"), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
+		if _, err := chromedp.Run(ctx, choisir); err != nil {
+			t.Fatal(err)
+		}
+		do("refus sans raison", chromedp.SetValue(chromedp.CSS("#lot-action"), "refuser"), chromedp.Click(chromedp.CSS(`form[action="/agence/demandes/lot"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS("#lot-raison-erreur")))
+		if got := texte("#lot-raison-erreur"); !strings.Contains(got, "rien n'a été fait") {
+			t.Errorf("%s px: batch refusal without a reason: %q", l, got)
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-04-lot-sans-raison")
+		segurtest.Axe(t, ctx)
+		do("refus avec raison", chromedp.SendKeys(chromedp.CSS("#lot-raison"), "Bon de commande non signé."),
+			chromedp.Click(chromedp.CSS(`form[action="/agence/demandes/lot"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+		if got := texte("main"); !strings.Contains(got, "Confirmer : refus de 1 demande") || !strings.Contains(got, "1 notification de refus") || !strings.Contains(got, asps[2]) {
+			t.Errorf("%s px: batch confirmation: %q", l, got)
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-05-lot-confirmation")
+		segurtest.Axe(t, ctx)
+		do("annuler", chromedp.Click(chromedp.CSS(`main a.fr-btn--secondary`)), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
+		if d, _ := p.db.FindDemandeByASP(context.Background(), asps[2]); d.Statut != segur.DemandeEnInstruction {
+			t.Errorf("%s px: after « Annuler »: %s, want en_instruction", l, d.Statut)
+		}
+	}
+	// The convention's page says when the offer may be withdrawn.
+	do("convention", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+asps[1]), chromedp.WaitVisible(chromedp.CSS("#retrait-le")))
+	segurtest.Screenshot(t, ctx, "i18-confirm-390-06-retrait-le")
+	segurtest.Axe(t, ctx)
 }
