@@ -71,8 +71,8 @@ func (n *nav) instruire(rang int, ed, statut, avant, apres string) {
 	// Each step waits for its own outcome, not the previous page's.
 	n.do("prendre "+ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), succes("En instruction"))
 	n.do("valider "+ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
-	if main := n.texte("main"); !strings.Contains(main, "Montant financé") {
-		n.t.Errorf("%s: validation's confirmation lacks the amount: %q", ed, main)
+	if conf := n.texte("#confirmation"); !strings.Contains(conf, "Montant financé") {
+		n.t.Errorf("%s: validation's confirmation lacks the amount: %q", ed, conf)
 	}
 	n.do("confirmer la validation de "+ed, chromedp.Click(chromedp.CSS("#confirmer")), succes(statut))
 	n.capture(apres)

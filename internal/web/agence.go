@@ -286,6 +286,7 @@ type ActionVue struct {
 	Action, Libelle string
 	Raison          bool // a reason is asked
 	Danger          bool
+	Confirmer       bool // it goes through a confirmation step
 }
 
 func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []ActionVue {
@@ -295,7 +296,7 @@ func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []Actio
 		if i.Bouton == "" {
 			continue // taken elsewhere: the vendor's space, payments, controls
 		}
-		v := ActionVue{Action: string(a), Libelle: i.Bouton, Raison: segur.RaisonRequise(st, a), Danger: i.Danger}
+		v := ActionVue{Action: string(a), Libelle: i.Bouton, Raison: segur.RaisonRequise(st, a), Danger: i.Danger, Confirmer: confirmationRequise(a)}
 		out = append(out, v)
 	}
 	return out

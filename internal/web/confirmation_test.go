@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/segur-numerique/segur"
@@ -79,7 +80,7 @@ func TestConfirmation(t *testing.T) {
 				t.Fatalf("got %d, want 200", code)
 			}
 			for _, want := range append(tc.want, `<input type="hidden" name="confirmer" value="1">`, `id="confirmer">Confirmer</button>`,
-				`<a class="fr-btn fr-btn--secondary" href="/agence/demandes/`+tc.asp+`">Annuler</a>`) {
+				`<a class="fr-btn fr-btn--secondary" id="confirmation-annuler" href="/agence/demandes/`+tc.asp+`">Annuler</a>`) {
 				if !strings.Contains(body, want) {
 					t.Errorf("confirmation lacks %q", want)
 				}
@@ -173,16 +174,17 @@ func TestRetraitOffert(t *testing.T) {
 }
 
 // TestParcoursConfirmation validates requests through their confirmation
-// page in a real Chromium, at 1280 and 390 px: the page shows the amount
-// and the document, axe finds nothing; a batch refusal without a reason is
-// refused on the queue, with a reason it goes to its confirmation, and
-// « Annuler » leads back with nothing done.
+// in a real Chromium, at 1280 and 390 px, axe checking each step: without
+// JavaScript on the confirmation page, with it in a dialog; both show the
+// amount and the document. A batch refusal without a reason is refused on
+// the queue; with a reason it goes to its confirmation, and « Annuler »
+// leaves everything as it was.
 func TestParcoursConfirmation(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
 	L := lecteur{t}
 	vendeur := client(t)
 	connecter(t, p, vendeur, "mot de passe de test")
-	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "48000.00", "23000.00", "20000.00", "30000.00")
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"prendre"}})); code != http.StatusOK {
 		t.Fatalf("batch take: got %d", code)
@@ -191,33 +193,60 @@ func TestParcoursConfirmation(t *testing.T) {
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS("#login")),
 		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"), chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	scripts := func(oui bool) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !oui}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	valider := chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`))
 	for _, c := range []struct {
 		largeur, hauteur int64
-		asp, montant     string
+		sansJS, avecJS   string // the requests validated without and with JavaScript
+		montant, modale  string
 		document, statut string
 	}{
-		{1280, 900, asps[0], "13\u202f750,00\u202f€", "Une décision attributive de financement sera émise", "Décidée"},
-		{390, 844, asps[1], "48\u202f000,00\u202f€", "Une convention d'attribution sera émise", "Convention à signer"},
+		{1280, 900, asps[3], asps[0], "20\u202f000,00\u202f€", "13\u202f750,00\u202f€", "Une décision attributive de financement sera émise", "Décidée"},
+		{390, 844, asps[4], asps[1], "30\u202f000,00\u202f€", "48\u202f000,00\u202f€", "Une convention d'attribution sera émise", "Convention à signer"},
 	} {
 		l := strconv.FormatInt(c.largeur, 10)
 		do(l+" px", chromedp.EmulateViewport(c.largeur, c.hauteur))
-		do("demande "+c.asp, chromedp.Navigate(p.srv.URL+"/agence/demandes/"+c.asp), chromedp.WaitVisible(chromedp.CSS(`form input[value="valider"] ~ button`)))
+
+		// Without JavaScript: the confirmation page.
+		scripts(false)
+		do("demande "+c.sansJS, chromedp.Navigate(p.srv.URL+"/agence/demandes/"+c.sansJS), chromedp.WaitVisible(chromedp.CSS(`form input[value="valider"] ~ button`)))
 		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-01-demande")
-		do("valider "+c.asp, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+		do("valider "+c.sansJS, valider, chromedp.WaitVisible(chromedp.CSS("main #confirmer")))
 		main := texte("main")
-		for _, want := range []string{"Montant financé : " + c.montant, c.document, "Calcul : Montant de la commande", "Annuler"} {
+		for _, want := range []string{"Montant financé : " + c.montant, "Calcul : Montant de la commande", "Annuler"} {
 			if !strings.Contains(main, want) {
-				t.Errorf("%s px: confirmation lacks %q: %q", l, want, main)
+				t.Errorf("%s px: confirmation page lacks %q: %q", l, want, main)
 			}
 		}
 		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-02-confirmation")
+		scripts(true) // for axe; the page's own scripts did not run
 		segurtest.Axe(t, ctx)
-		do("confirmer "+c.asp, chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
-		if got := texte(".fr-alert--success"); !strings.Contains(got, "validation enregistrée") || !strings.Contains(got, c.statut) {
+		do("confirmer "+c.sansJS, chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		if got := texte(".fr-alert--success"); !strings.Contains(got, "validation enregistrée") {
 			t.Errorf("%s px: after confirming: %q", l, got)
 		}
-		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-03-validee")
+
+		// With JavaScript: the same content in a dialog.
+		do("demande "+c.avecJS, chromedp.Navigate(p.srv.URL+"/agence/demandes/"+c.avecJS), chromedp.WaitVisible(chromedp.CSS(`form input[value="valider"] ~ button`)))
+		do("valider "+c.avecJS, valider, chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+		modale := texte("dialog")
+		for _, want := range []string{"Confirmer : validation de la demande " + c.avecJS, "Montant financé : " + c.modale, c.document} {
+			if !strings.Contains(modale, want) {
+				t.Errorf("%s px: dialog lacks %q: %q", l, want, modale)
+			}
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-03-modale")
 		segurtest.Axe(t, ctx)
+		do("confirmer "+c.avecJS, chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		if got := texte(".fr-alert--success"); !strings.Contains(got, "validation enregistrée") || !strings.Contains(got, c.statut) {
+			t.Errorf("%s px: after confirming in the dialog: %q", l, got)
+		}
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-04-validee")
 
 		// A batch refusal: without a reason, refused on the queue.
 		choisir := chromedp.Evaluate[bool](`(() => { const b = document.querySelector('input[name="asp"][value="` + asps[2] + `"]'); b.checked = true; return b.checked; })()`)
@@ -225,27 +254,26 @@ func TestParcoursConfirmation(t *testing.T) {
 		if _, err := chromedp.Run(ctx, choisir); err != nil {
 			t.Fatal(err)
 		}
-		do("refus sans raison", chromedp.SetValue(chromedp.CSS("#lot-action"), "refuser"), chromedp.Click(chromedp.CSS(`form[action="/agence/demandes/lot"] button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS("#lot-raison-erreur")))
+		appliquer := chromedp.Click(chromedp.CSS(`form[action="/agence/demandes/lot"] button[type=submit]`))
+		do("refus sans raison", chromedp.SetValue(chromedp.CSS("#lot-action"), "refuser"), appliquer, chromedp.WaitVisible(chromedp.CSS("#lot-raison-erreur")))
 		if got := texte("#lot-raison-erreur"); !strings.Contains(got, "rien n'a été fait") {
 			t.Errorf("%s px: batch refusal without a reason: %q", l, got)
 		}
-		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-04-lot-sans-raison")
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-05-lot-sans-raison")
 		segurtest.Axe(t, ctx)
-		do("refus avec raison", chromedp.SendKeys(chromedp.CSS("#lot-raison"), "Bon de commande non signé."),
-			chromedp.Click(chromedp.CSS(`form[action="/agence/demandes/lot"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+		do("refus avec raison", chromedp.SendKeys(chromedp.CSS("#lot-raison"), "Bon de commande non signé."), appliquer, chromedp.WaitVisible(chromedp.CSS("main #confirmer")))
 		if got := texte("main"); !strings.Contains(got, "Confirmer : refus de 1 demande") || !strings.Contains(got, "1 notification de refus") || !strings.Contains(got, asps[2]) {
 			t.Errorf("%s px: batch confirmation: %q", l, got)
 		}
-		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-05-lot-confirmation")
+		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-06-lot-confirmation")
 		segurtest.Axe(t, ctx)
-		do("annuler", chromedp.Click(chromedp.CSS(`main a.fr-btn--secondary`)), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
+		do("annuler", chromedp.Click(chromedp.CSS("#confirmation-annuler")), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
 		if d, _ := p.db.FindDemandeByASP(context.Background(), asps[2]); d.Statut != segur.DemandeEnInstruction {
 			t.Errorf("%s px: after « Annuler »: %s, want en_instruction", l, d.Statut)
 		}
 	}
 	// The convention's page says when the offer may be withdrawn.
 	do("convention", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+asps[1]), chromedp.WaitVisible(chromedp.CSS("#retrait-le")))
-	segurtest.Screenshot(t, ctx, "i18-confirm-390-06-retrait-le")
+	segurtest.Screenshot(t, ctx, "i18-confirm-390-07-retrait-le")
 	segurtest.Axe(t, ctx)
 }
