@@ -120,12 +120,9 @@ func (in *Instruction) Agir(ctx context.Context, asp string, a Acte) (segur.Chan
 		return segur.Changement{}, err
 	}
 	if m.Action == segur.ActionRetirer {
-		if conv := dernier(docs, segur.DocumentConvention); conv != nil {
-			fin := conv.CreeLe.AddDate(0, 0, in.DelaiSignature)
-			if in.Now().Before(fin) {
-				return segur.Changement{}, segur.Errorf(segur.EFORBIDDEN, "retrait impossible : le fournisseur peut signer la convention jusqu'au %s",
-					fin.In(in.Paris).Format("02/01/2006 à 15:04"))
-			}
+		if fin := finSignature(docs, in.DelaiSignature); in.Now().Before(fin) {
+			return segur.Changement{}, segur.Errorf(segur.EFORBIDDEN, "retrait impossible : le fournisseur peut signer la convention jusqu'au %s",
+				fin.In(in.Paris).Format("02/01/2006 à 15:04"))
 		}
 	}
 	if t.Enregistre(segur.EnregistreVisa) {

@@ -70,6 +70,10 @@ func (n *nav) instruire(rang int, ed, statut, avant, apres string) {
 	n.capture(avant)
 	// Each step waits for its own outcome, not the previous page's.
 	n.do("prendre "+ed, chromedp.Click(chromedp.CSS(`form input[value="prendre"] ~ button`)), succes("En instruction"))
-	n.do("valider "+ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), succes(statut))
+	n.do("valider "+ed, chromedp.Click(chromedp.CSS(`form input[value="valider"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	if conf := n.texte("#confirmation"); !strings.Contains(conf, "Montant financé") {
+		n.t.Errorf("%s: validation's confirmation lacks the amount: %q", ed, conf)
+	}
+	n.do("confirmer la validation de "+ed, chromedp.Click(chromedp.CSS("#confirmer")), succes(statut))
 	n.capture(apres)
 }

@@ -75,7 +75,8 @@ func TestDemoJusquAuSolde(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) a`)), chromedp.WaitVisible(chromedp.CSS(`form input[value="prendre_solde"] ~ button`)))
 	n.capture("s08-solde")
 	n.do("prendre le solde", chromedp.Click(chromedp.CSS(`form input[value="prendre_solde"] ~ button`)), succes("Solde en instruction"))
-	n.do("valider le solde", chromedp.Click(chromedp.CSS(`form input[value="valider_solde"] ~ button`)), succes("Solde validé"))
+	n.do("valider le solde", chromedp.Click(chromedp.CSS(`form input[value="valider_solde"] ~ button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer le solde", chromedp.Click(chromedp.CSS("#confirmer")), succes("Solde validé"))
 	if got := n.texte("main"); !strings.Contains(got, "9\u202f625,00\u202f€") {
 		t.Errorf("balance of 13 750 € − 4 125 €: page lacks 9 625,00\u202f€: %q", got)
 	}
@@ -125,12 +126,14 @@ func (n *nav) payer(nature, capture string) {
 	}
 	n.capture(capture + "-dus")
 	n.do("préparer le lot", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"]`)))
-	n.do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href$="virement.xml"]`)))
+	n.do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer l'approbation", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href$="virement.xml"]`)))
 	if got := n.fetch(`a[href$="virement.xml"]`); !strings.HasPrefix(got, "200 application/xml") || !strings.HasSuffix(got, "<?xml") {
 		n.t.Errorf("SEPA file: got %q", got)
 	}
 	n.capture(capture + "-approuve")
-	n.do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/"]`)))
+	n.do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer le paiement", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/"]`)))
 	n.capture(capture + "-paye")
 }
 

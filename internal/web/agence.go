@@ -77,6 +77,10 @@ type PageFile struct {
 	// requests of the other filters.
 	Borne      bool
 	MaxAlertes string // « 5 000 »
+	// Choisies and LotAction are the batch form's choices, kept when it
+	// is shown again with an error.
+	Choisies  map[string]bool
+	LotAction string
 }
 
 // Onglet is a tab of the queue: a status and its count.
@@ -262,10 +266,16 @@ func numerosASP(ds []segur.Demande) []string {
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
+	return s.renderFile(w, r, http.StatusOK, nil, PageFile{})
+}
+
+// renderFile shows the queue of r's query with status, the batch form's
+// errors lot and its choices as they were posted (p.Choisies, p.LotAction).
+func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, lot []ErreurChamp, p PageFile) error {
 	ctx := r.Context()
 	ff, filter, errs := s.filtreFile(r)
-	p := PageFile{Base: Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: errs, Flash: s.flash(w, r)},
-		Filtre: ff, Statut: string(filter.Statut), Retour: r.URL.RequestURI(), Logiciels: []string{"RI", "DPI", "PFI"}}
+	p.Base = Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: append(errs, lot...), Flash: s.flash(w, r)}
+	p.Filtre, p.Statut, p.Retour, p.Logiciels = ff, string(filter.Statut), r.URL.RequestURI(), []string{"RI", "DPI", "PFI"}
 	if r.URL.RawQuery != "" {
 		p.Export = "?" + r.URL.RawQuery
 	}
@@ -337,7 +347,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP],
 			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues))})
 	}
-	s.render(w, http.StatusOK, "agence-demandes.html", p)
+	s.render(w, status, "agence-demandes.html", p)
 	return nil
 }
 
@@ -351,6 +361,10 @@ type PageDossier struct {
 	// catalogue, for the reference list.
 	AlertesExpliquees []AlerteExpliquee
 	TypesAlertes      []segur.InfoAlerte
+	// RetraitLe is the day (JJ/MM/AAAA) the offer may be withdrawn, while
+	// the vendor may still sign its convention: the withdrawal is then
+	// not offered.
+	RetraitLe string
 }
 
 // AlerteExpliquee is an alert of a request as the agent's page shows it.
@@ -372,6 +386,7 @@ type ActionVue struct {
 	Action, Libelle string
 	Raison          bool // a reason is asked
 	Danger          bool
+	Confirmer       bool // it goes through a confirmation step
 }
 
 func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []ActionVue {
@@ -381,7 +396,7 @@ func (s *Server) actionsVues(st segur.StatutDemande, roles []segur.Role) []Actio
 		if i.Bouton == "" {
 			continue // taken elsewhere: the vendor's space, payments, controls
 		}
-		v := ActionVue{Action: string(a), Libelle: i.Bouton, Raison: segur.RaisonRequise(st, a), Danger: i.Danger}
+		v := ActionVue{Action: string(a), Libelle: i.Bouton, Raison: segur.RaisonRequise(st, a), Danger: i.Danger, Confirmer: confirmationRequise(a)}
 		out = append(out, v)
 	}
 	return out
@@ -430,6 +445,16 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 		}
 		p.AlertesExpliquees = append(p.AlertesExpliquees, e)
 	}
+	if i := slices.IndexFunc(p.Actions, func(a ActionVue) bool { return a.Action == string(segur.ActionRetirer) }); i >= 0 {
+		fin, err := s.Instruction.RetraitPossible(ctx, d)
+		if err != nil {
+			return err
+		}
+		if s.Now().Before(fin) {
+			p.Actions = slices.Delete(p.Actions, i, i+1)
+			p.RetraitLe = fin.In(s.Paris).Format("02/01/2006")
+		}
+	}
 	s.render(w, status, "agence-demande.html", p)
 	return nil
 }
@@ -464,13 +489,24 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	asp := r.PathValue("asp")
 	a := s.acteAgent(r)
-	c, err := s.Instruction.Agir(r.Context(), asp, a)
+	var c segur.Changement
+	var err error
+	var ap agence.Apercu
+	if confirmationRequise(a.Action) && !confirme(r) {
+		ap, err = s.Instruction.Prevoir(r.Context(), asp, a)
+	} else {
+		c, err = s.Instruction.Agir(r.Context(), asp, a)
+	}
 	var se *segur.Error
 	if errors.As(err, &se) && se.Code != segur.ENOTFOUND && se.Code != segur.EINTERNAL {
 		return s.renderDossierAgent(w, r, http.StatusUnprocessableEntity, "", []ErreurChamp{{Champ: "raison-" + string(a.Action), Message: se.Message}})
 	}
 	if err != nil {
 		return err
+	}
+	if ap.Demande != nil {
+		s.confirmerAction(w, r, a, ap)
+		return nil
 	}
 	msg := "Demande " + asp + " : " + enregistre(c.Action.Libelle()) + " ; statut « " + c.Vers.Libelle() + " »."
 	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
@@ -543,6 +579,14 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 	a := s.acteAgent(r)
 	if !slices.Contains([]segur.Action{segur.ActionPrendre, segur.ActionValider, segur.ActionRefuser}, a.Action) {
 		return segur.Errorf(segur.EINVALID, "Action de lot inconnue : attendu prendre, valider ou refuser.")
+	}
+	if raisonRequise(a.Action) && strings.TrimSpace(a.Raison) == "" {
+		// Refused whole, before anything runs: each request would be
+		// refused for the same missing reason.
+		return s.refusLotSansRaison(w, r, retour, asps, a.Action)
+	}
+	if confirmationRequise(a.Action) && !confirme(r) {
+		return s.confirmerLot(w, r, retour, asps, a)
 	}
 	p := PageLot{Base: Base{Titre: "Traitement par lot", Nav: "file", Utilisateur: utilisateur(r.Context())}, Action: a.Action.Libelle(), Retour: retour}
 	for _, res := range s.Instruction.Lot(r.Context(), asps, a) {

@@ -64,7 +64,7 @@ func TestAccesAgence(t *testing.T) {
 			t.Errorf("payer GET %s: got %d, want 403", r, code)
 		}
 	}
-	if code, _ := L.lire(vendeur.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {"prendre"}})); code != http.StatusForbidden {
+	if code, _ := L.lire(vendeur.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}})); code != http.StatusForbidden {
 		t.Errorf("vendor taking a request: got %d, want 403", code)
 	}
 	// An agent reaches none of a vendor's request pages.
@@ -90,7 +90,7 @@ func TestAccesAgence(t *testing.T) {
 		}
 	}
 	// A forbidden transition is refused with the state machine's message.
-	if code, body := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {"valider"}})); code != http.StatusUnprocessableEntity ||
+	if code, body := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"valider"}})); code != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "action « valider » impossible sur une demande au statut « deposee »") {
 		t.Errorf("validating a request not taken: got %d", code)
 	}
@@ -141,13 +141,13 @@ func TestInstruction(t *testing.T) {
 		t.Errorf("batch take: want 3 times %s", want)
 	}
 	// A refusal needs a reason.
-	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+seuil+"/actions", url.Values{"action": {"refuser"}}))
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+seuil+"/actions", url.Values{"confirmer": {"1"}, "action": {"refuser"}}))
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "la raison est obligatoire") {
 		t.Errorf("refusal without reason: got %d", code)
 	}
 	// Validate: 13 750 € and 23 000,00\u202f€ exactly get a décision, 48 000 € a convention.
 	for asp, statut := range map[string]segur.StatutDemande{petite: segur.DemandeDecidee, seuil: segur.DemandeDecidee, grande: segur.DemandeConventionASigner} {
-		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {"valider"}})); code != http.StatusOK {
+		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"valider"}})); code != http.StatusOK {
 			t.Fatalf("validate %s: got %d", asp, code)
 		}
 		d, _ := p.db.FindDemandeByASP(context.Background(), asp)
@@ -204,7 +204,7 @@ func TestInstruction(t *testing.T) {
 		t.Errorf("signature record: %+v, documents %+v", last, conv)
 	}
 	// Reopening a refusal is an admin's; a completion keeps the versions.
-	code, _ = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+petite+"/actions", url.Values{"action": {"refuser"}, "raison": {"x"}}))
+	code, _ = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+petite+"/actions", url.Values{"confirmer": {"1"}, "action": {"refuser"}, "raison": {"x"}}))
 	if code != http.StatusUnprocessableEntity {
 		t.Errorf("refusing a décision: got %d, want 422", code)
 	}
@@ -217,7 +217,7 @@ func TestCompletion(t *testing.T) {
 	connecter(t, p, vendeur, "mot de passe de test")
 	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande non signé : joignez-le signé."}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"demander"}, "raison": {"Bon de commande non signé : joignez-le signé."}}} {
 		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}

@@ -172,7 +172,7 @@ func TestAntivirusPieces(t *testing.T) {
 	}
 
 	// A piece sent after the deposit: waits, then is judged unscannable.
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande illisible."}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"demander"}, "raison": {"Bon de commande illisible."}}} {
 		if code, _ := (lecteur{t}).lire(inst.PostForm(p.srv.URL+agent+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}
@@ -368,7 +368,7 @@ func TestParcoursAntivirus(t *testing.T) {
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 	d, _ := p.db.FindDemandeByASP(ctx, asp)
 	dep, _ := p.db.FindDepotByID(ctx, d.DepotID)
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande illisible."}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"demander"}, "raison": {"Bon de commande illisible."}}} {
 		if code, _ := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}

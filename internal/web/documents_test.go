@@ -31,11 +31,11 @@ func decisionEmise(t *testing.T, p *portail, vendeur *http.Client) (string, segu
 	asps := demandesDeposees(t, p, vendeur, "13750.00", "20000.00")
 	asp := asps[0]
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
-	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asps[1]+"/actions", url.Values{"action": {"prendre"}})); code != http.StatusOK {
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asps[1]+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}})); code != http.StatusOK {
 		t.Fatalf("prendre: got %d", code)
 	}
 	for _, action := range []string{"prendre", "valider"} {
-		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {action}})); code != http.StatusOK {
+		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {action}})); code != http.StatusOK {
 			t.Fatalf("%s: got %d", action, code)
 		}
 	}
@@ -277,8 +277,8 @@ func avancePayee(t *testing.T, p *portail) (jeanne, paul *http.Client, asps []st
 		form url.Values
 	}{
 		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
-		{lot + "/approuver", nil},
-		{lot + "/payer", url.Values{"le": {p.now.In(paris).Format("2006-01-02")}}},
+		{lot + "/approuver", url.Values{"confirmer": {"1"}}},
+		{lot + "/payer", url.Values{"confirmer": {"1"}, "le": {p.now.In(paris).Format("2006-01-02")}}},
 	} {
 		if code, body := (lecteur{t}).lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
 			t.Fatalf("%s: got %d\n%s", etape.url, code, body)

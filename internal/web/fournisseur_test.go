@@ -73,7 +73,7 @@ func TestRefusVisible(t *testing.T) {
 	connecter(t, p, vendeur, "mot de passe de test")
 	asps := demandesDeposees(t, p, vendeur, "13750.00", "23000.00")
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"refuser"}, "raison": {"Établissement déjà financé par une autre demande."}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"refuser"}, "raison": {"Établissement déjà financé par une autre demande."}}} {
 		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asps[0]+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}
@@ -243,14 +243,14 @@ func TestAFaire(t *testing.T) {
 		t.Fatalf("open a control: got %d", code)
 	}
 	p.now = debut.Add(10 * time.Minute)
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"valider"}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"valider"}}} {
 		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asps[1]+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}
 	}
 	offre := p.now
 	p.now = debut.Add(20 * time.Minute)
-	for _, f := range []url.Values{{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande non signé."}}} {
+	for _, f := range []url.Values{{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"demander"}, "raison": {"Bon de commande non signé."}}} {
 		if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asps[2]+"/actions", f)); code != http.StatusOK {
 			t.Fatalf("%v: got %d", f, code)
 		}
@@ -346,9 +346,9 @@ func TestParcoursFournisseur(t *testing.T) {
 	}
 	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 	for asp, fs := range map[string][]url.Values{
-		asps[0]: {{"action": {"prendre"}}, {"action": {"refuser"}, "raison": {"Établissement déjà financé par la demande ASP-2026-0000009."}}},
-		asps[1]: {{"action": {"prendre"}}, {"action": {"valider"}}},
-		asps[2]: {{"action": {"prendre"}}, {"action": {"demander"}, "raison": {"Bon de commande non signé : joignez-le signé."}}},
+		asps[0]: {{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"refuser"}, "raison": {"Établissement déjà financé par la demande ASP-2026-0000009."}}},
+		asps[1]: {{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"valider"}}},
+		asps[2]: {{"confirmer": {"1"}, "action": {"prendre"}}, {"confirmer": {"1"}, "action": {"demander"}, "raison": {"Bon de commande non signé : joignez-le signé."}}},
 	} {
 		for _, f := range fs {
 			if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", f)); code != http.StatusOK {

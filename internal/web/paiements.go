@@ -348,6 +348,9 @@ func (s *Server) postApprouverLot(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if !confirme(r) {
+		return s.confirmerLotPaiement(w, r, id, "approuver", "")
+	}
 	l, err := s.Paiements.Approuver(r.Context(), id, utilisateur(r.Context()).Login)
 	if err != nil {
 		return s.refusLot(w, r, err, "", "")
@@ -360,6 +363,9 @@ func (s *Server) postAnnulerLot(w http.ResponseWriter, r *http.Request) error {
 	id, err := lotID(r)
 	if err != nil {
 		return err
+	}
+	if !confirme(r) {
+		return s.confirmerLotPaiement(w, r, id, "annuler", "")
 	}
 	l, err := s.Paiements.Annuler(r.Context(), id, utilisateur(r.Context()).Login)
 	if err != nil {
@@ -381,6 +387,9 @@ func (s *Server) postPayerLot(w http.ResponseWriter, r *http.Request) error {
 		return s.refusLot(w, r, segur.Errorf(segur.EINVALID, "date du virement « %s » : attendu une date AAAA-MM-JJ", couper(v, 20)), "le", v)
 	}
 	le := hop.Date{Annee: t.Year(), Mois: int(t.Month()), Jour: t.Day()}
+	if !confirme(r) {
+		return s.confirmerLotPaiement(w, r, id, "payer", v)
+	}
 	u := utilisateur(r.Context())
 	l, err := s.Paiements.MarquerPaye(r.Context(), id, le, u.Login, adresse(r))
 	if err != nil {

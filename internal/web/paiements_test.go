@@ -110,7 +110,7 @@ func decider(t *testing.T, p *portail, inst *http.Client, asps ...string) {
 	t.Helper()
 	for _, asp := range asps {
 		for _, action := range []string{"prendre", "valider"} {
-			if code, body := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"action": {action}})); code != http.StatusOK {
+			if code, body := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {action}})); code != http.StatusOK {
 				t.Fatalf("%s %s: got %d\n%s", action, asp, code, body)
 			}
 		}
@@ -162,15 +162,30 @@ func TestPaiements(t *testing.T) {
 		t.Errorf("transfer file of a draft: got %d, want 403", code)
 	}
 	// The payer who decided the requests may not approve.
-	code, body = L.lire(marie.PostForm(lien+"/approuver", nil))
+	code, body = L.lire(marie.PostForm(lien+"/approuver", url.Values{"confirmer": {"1"}}))
 	if code != http.StatusForbidden || !strings.Contains(body, "Séparation des tâches : vous avez décidé les demandes "+asps[0]+" et "+asps[1]+" de ce lot") {
 		t.Fatalf("approval by the decider: got %d\n%s", code, body)
 	}
-	code, body = L.lire(paul.PostForm(lien+"/approuver", nil))
+	// Without confirmer=1, approving and cancelling only say what would
+	// happen: the batch stays a draft.
+	for action, want := range map[string]string{
+		"approuver": "Le lot LOT-000001 sera approuvé : 2 paiements, 10\u202f125,00\u202f€ en tout, 1 virement",
+		"annuler":   "Le lot LOT-000001 sera annulé : ses 2 paiements, 10\u202f125,00\u202f€ en tout redeviennent dus",
+	} {
+		code, body := L.lire(paul.PostForm(lien+"/"+action, nil))
+		if code != http.StatusOK || !strings.Contains(body, want) || !strings.Contains(body, `<input type="hidden" name="confirmer" value="1">`) ||
+			!strings.Contains(body, `action="/agence/paiements/lots/1/`+action+`"`) || !strings.Contains(body, `href="/agence/paiements/lots/1">Annuler</a>`) {
+			t.Errorf("%s unconfirmed: got %d, want the confirmation %q\n%s", action, code, want, body)
+		}
+		if l, _ := p.db.FindLot(ctx, 1); l.Etat != segur.LotBrouillon {
+			t.Errorf("%s unconfirmed: batch %s, want a draft", action, l.Etat)
+		}
+	}
+	code, body = L.lire(paul.PostForm(lien+"/approuver", url.Values{"confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 approuvé") || !strings.Contains(body, "Télécharger le virement SEPA") {
 		t.Fatalf("approval: got %d", code)
 	}
-	if code, body := L.lire(paul.PostForm(lien+"/annuler", nil)); code != http.StatusForbidden || !strings.Contains(body, "Annulation impossible") {
+	if code, body := L.lire(paul.PostForm(lien+"/annuler", url.Values{"confirmer": {"1"}})); code != http.StatusForbidden || !strings.Contains(body, "Annulation impossible") {
 		t.Errorf("cancelling an approved batch: got %d", code)
 	}
 
@@ -211,12 +226,20 @@ func TestPaiements(t *testing.T) {
 	// Marked paid: not tomorrow, today.
 	paris, _ := time.LoadLocation("Europe/Paris")
 	demain := p.now.In(paris).AddDate(0, 0, 1).Format("2006-01-02")
-	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {demain}}))
+	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"confirmer": {"1"}, "le": {demain}}))
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="le-erreur"`) || !strings.Contains(body, "postérieure à aujourd'hui") {
 		t.Errorf("paid tomorrow: got %d", code)
 	}
 	aujourdhui := p.now.In(paris)
 	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {aujourdhui.Format("2006-01-02")}}))
+	if want := "sera marqué payé, virement du " + aujourdhui.Format("02/01/2006") + " : 2 paiements, 10\u202f125,00\u202f€ en tout"; code != http.StatusOK ||
+		!strings.Contains(body, want) || !strings.Contains(body, `name="le" value="`+aujourdhui.Format("2006-01-02")+`"`) {
+		t.Errorf("paying unconfirmed: got %d, want %q", code, want)
+	}
+	if l, _ := p.db.FindLot(ctx, 1); l.Etat != segur.LotApprouve {
+		t.Errorf("paying unconfirmed: batch %s, want approved", l.Etat)
+	}
+	code, body = L.lire(paul.PostForm(lien+"/payer", url.Values{"confirmer": {"1"}, "le": {aujourdhui.Format("2006-01-02")}}))
 	if code != http.StatusOK || !strings.Contains(body, "payé le "+aujourdhui.Format("02/01/2006")) || !strings.Contains(body, "AVIS-000001-1") {
 		t.Fatalf("paid: got %d\n%s", code, body)
 	}
@@ -301,7 +324,7 @@ func TestPaiements(t *testing.T) {
 		t.Errorf("notice mail: %+v", mail)
 	}
 	// Paid twice: refused.
-	if code, _ := L.lire(paul.PostForm(lien+"/payer", url.Values{"le": {aujourdhui.Format("2006-01-02")}})); code != http.StatusForbidden {
+	if code, _ := L.lire(paul.PostForm(lien+"/payer", url.Values{"confirmer": {"1"}, "le": {aujourdhui.Format("2006-01-02")}})); code != http.StatusForbidden {
 		t.Errorf("paid twice: got %d, want 403", code)
 	}
 	if code, _ := L.lire(paul.Get(p.srv.URL + "/agence/paiements/lots/99")); code != http.StatusNotFound {
@@ -341,7 +364,13 @@ func TestParcoursPaiements(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "paiements-02-brouillon")
 	segurtest.Axe(t, ctx)
 
-	do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#le")))
+	do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	if got := texte("main"); !strings.Contains(got, "Le lot LOT-000001 sera approuvé") {
+		t.Errorf("approval's confirmation: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "paiements-03-confirmer-approbation")
+	segurtest.Axe(t, ctx)
+	do("confirmer l'approbation", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS("#le")))
 	lien, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`a[href$="/virement.xml"]`), "href"))
 	if err != nil || lien.Value != "/agence/paiements/lots/1/virement.xml" {
 		t.Errorf("no link to the transfer file: %v %v", lien, err)
@@ -349,7 +378,11 @@ func TestParcoursPaiements(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "paiements-03-approuve")
 	segurtest.Axe(t, ctx)
 
-	do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/AVIS-000001-1"]`)))
+	do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	if got := texte("main"); !strings.Contains(got, "sera marqué payé, virement du") {
+		t.Errorf("payment's confirmation: %q", got)
+	}
+	do("confirmer le paiement", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/AVIS-000001-1"]`)))
 	if got := texte("main"); !strings.Contains(got, "Marqué payé (virement du") || !strings.Contains(got, "AVIS-000001-1") {
 		t.Errorf("paid batch page: %q", got)
 	}

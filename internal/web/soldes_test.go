@@ -174,7 +174,7 @@ func TestSoldeParcours(t *testing.T) {
 
 	// Taken, refused without then with a reason.
 	act := func(action, raison string) (int, string) {
-		return L.lire(inst.PostForm(page+"/actions", url.Values{"action": {action}, "raison": {raison}}))
+		return L.lire(inst.PostForm(page+"/actions", url.Values{"confirmer": {"1"}, "action": {action}, "raison": {raison}}))
 	}
 	if code, body := act("prendre_solde", ""); code != 200 || !strings.Contains(body, "statut « Solde en instruction »") {
 		t.Fatalf("take the balance: got %d", code)

@@ -243,6 +243,14 @@ func exemplesAgence() map[string]exemple {
 			Reussis:   1, Retour: "/agence/demandes?statut=deposee"},
 			"Résultat de chaque demande", []string{"<h1>Traitement par lot : Valider</h1>", "1 demande traitée sur 2", "fr-alert--warning",
 				"non traitée</p> Transition impossible.", `<p class="fr-badge fr-badge--success fr-badge--sm">Décidée</p>`, `href="/agence/demandes/ASP-2026-0000002"`, `href="/agence/demandes?statut=deposee"`}},
+		"confirmation.html": {PageConfirmation{Base: Base{Titre: "Confirmer : validation de 2 demandes", Nav: "file", Utilisateur: agent},
+			Cible: "/agence/demandes/lot", Annuler: "/agence/demandes?statut=en_instruction", Possible: true,
+			Champs: []ChampCache{{"action", "valider"}, {"asp", "ASP-2026-0000001"}}, Points: []string{"Montant financé en tout : 30 000,00 € ."},
+			Calcul: "Montant de la commande : 30 000,00 € HT", Legende: "Demandes choisies", Total: "30 000,00 €",
+			Lignes: []LigneConfirmation{{NumeroASP: "ASP-2026-0000001", Statut: "En instruction", Vers: "Décidée", Montant: "30 000,00 €"},
+				{NumeroASP: "ASP-2026-0000002", Refus: "Action impossible."}}},
+			"Ce qui va se passer", []string{`name="confirmer" value="1"`, `<input type="hidden" name="asp" value="ASP-2026-0000001">`,
+				`id="confirmation-total">30 000,00 €`, "ne changera pas</p> Action impossible.", `href="/agence/demandes?statut=en_instruction"`, ">Confirmer</button>"}},
 	}
 }
 

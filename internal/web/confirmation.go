@@ -1,0 +1,278 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/agence"
+)
+
+func init() {
+	morePages = append(morePages, "confirmation.html")
+}
+
+// PageConfirmation is the confirmation step of an irreversible action: what
+// will happen, then the same form again with confirmer=1. It works without
+// JavaScript: the action's form posts here first.
+type PageConfirmation struct {
+	Base
+	// Cible is where the form posts; Champs the fields it posts again.
+	Cible  string
+	Champs []ChampCache
+	// Annuler leads back to the page the action was taken from.
+	Annuler string
+	// Points say what will happen, one sentence each; Raison is the
+	// reason as typed, Calcul how an amount was computed.
+	Points []string
+	Raison string
+	Calcul string
+	// Lignes are a batch's requests or payments, Total their amount.
+	Legende string
+	Lignes  []LigneConfirmation
+	Total   string
+	// Possible is false when nothing would be done: no « Confirmer ».
+	Possible bool
+}
+
+// ChampCache is a field the confirmation posts again as it was typed.
+type ChampCache struct {
+	Nom, Valeur string
+}
+
+// LigneConfirmation is one request of a batch to confirm: its status now,
+// then what it becomes (or why it will not move) and its amount.
+type LigneConfirmation struct {
+	NumeroASP, Statut, Vers, Refus, Montant string
+}
+
+// confirme reports whether the form posted is the confirmed one.
+func confirme(r *http.Request) bool { return r.PostFormValue("confirmer") == "1" }
+
+// confirmationRequise reports whether action a goes through a confirmation
+// step: every action that issues a document, mails the vendor or turns
+// the request down; taking a request in only records its agent.
+func confirmationRequise(a segur.Action) bool {
+	return a != segur.ActionPrendre && a != segur.ActionPrendreSolde
+}
+
+// raisonRequise reports whether action a needs a reason in some status:
+// a batch of it is refused whole without one.
+func raisonRequise(a segur.Action) bool {
+	for _, st := range segur.Statuts(nil) {
+		if segur.RaisonRequise(st, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseDocument says what document t issued by a change means for the
+// vendor, with the programme's threshold and signing period.
+func (s *Server) phraseDocument(t segur.TypeDocument) string {
+	seuil := segur.Euros(s.Instruction.Programme.SeuilConvention)
+	switch t {
+	case segur.DocumentRefus:
+		return "Une notification de refus sera envoyée au fournisseur (PDF joint au courriel, et dans son espace)."
+	case segur.DocumentDecision:
+		return "Une décision attributive de financement sera émise et envoyée au fournisseur : le montant financé ne dépasse pas le seuil de " + seuil + "."
+	case segur.DocumentConvention:
+		return "Une convention d'attribution sera émise et envoyée au fournisseur pour signature : le montant financé dépasse le seuil de " +
+			seuil + " ; il a " + strconv.Itoa(s.Instruction.DelaiSignature) + " jours pour la signer."
+	case segur.DocumentReversement:
+		return "Un ordre de reversement sera émis et envoyé au fournisseur."
+	}
+	return ""
+}
+
+// confirmerAction shows what action a on one request will do, as ap
+// foresees it.
+func (s *Server) confirmerAction(w http.ResponseWriter, r *http.Request, a agence.Acte, ap agence.Apercu) {
+	d := ap.Demande
+	retour := "/agence/demandes/" + url.PathEscape(d.NumeroASP)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : " + minuscule(a.Action.Libelle()) + " de la demande " + d.NumeroASP, Nav: "file",
+		Utilisateur: utilisateur(r.Context())},
+		Cible: retour + "/actions", Annuler: retour, Raison: ap.Changement.Raison, Possible: true,
+		Champs: []ChampCache{{"action", string(a.Action)}, {"raison", a.Raison}}}
+	if ap.MontantFinance > 0 {
+		quand := "la décision notifiée"
+		if ap.Document == segur.DocumentConvention {
+			quand = "la convention signée"
+		}
+		p.Points = append(p.Points, "Montant financé : "+segur.Euros(ap.MontantFinance)+" ; avance de 30 % : "+segur.Euros(ap.Avance)+", payable une fois "+quand+".")
+		p.Calcul = ap.Calcul
+	}
+	if ap.CalculSolde != "" {
+		p.Calcul = ap.CalculSolde
+	}
+	if ph := s.phraseDocument(ap.Document); ph != "" {
+		p.Points = append(p.Points, ph)
+	} else if ap.Courriel {
+		p.Points = append(p.Points, "Le fournisseur en sera informé par courriel.")
+	}
+	p.Points = append(p.Points, "Statut de la demande : «\u00a0"+ap.Changement.De.Libelle()+"\u00a0» deviendra «\u00a0"+ap.Changement.Vers.Libelle()+"\u00a0».")
+	s.render(w, http.StatusOK, "confirmation.html", p)
+}
+
+// minuscule lowers the first letter of a label, to use it within a
+// sentence.
+func minuscule(libelle string) string {
+	if libelle == "" {
+		return ""
+	}
+	return strings.ToLower(libelle[:1]) + libelle[1:]
+}
+
+// refusLotSansRaison shows the queue retour again, the batch's choices
+// kept, with the missing reason of action a beside its field (422).
+func (s *Server) refusLotSansRaison(w http.ResponseWriter, r *http.Request, retour string, asps []string, a segur.Action) error {
+	u, err := url.Parse(retour)
+	if err != nil {
+		u = &url.URL{Path: "/agence/demandes"}
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL = u
+	p := PageFile{Choisies: map[string]bool{}, LotAction: string(a)}
+	for _, asp := range asps {
+		p.Choisies[asp] = true
+	}
+	msg := "Raison : obligatoire pour « " + a.Info().Bouton + " » ; rien n'a été fait, aucune des " + strconv.Itoa(len(asps)) + " demandes choisies n'a changé."
+	if len(asps) == 1 {
+		msg = "Raison : obligatoire pour « " + a.Info().Bouton + " » ; rien n'a été fait, la demande choisie n'a pas changé."
+	}
+	return s.renderFile(w, r2, http.StatusUnprocessableEntity, []ErreurChamp{{Champ: "lot-raison", Message: msg}}, p)
+}
+
+// confirmerLot shows what action a will do to each request of asps, the
+// amounts financed and their total.
+func (s *Server) confirmerLot(w http.ResponseWriter, r *http.Request, retour string, asps []string, a agence.Acte) error {
+	ctx := r.Context()
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : " + minuscule(a.Action.Libelle()) + " de " + nDemandes(len(asps)), Nav: "file",
+		Utilisateur: utilisateur(ctx)},
+		Cible: "/agence/demandes/lot", Annuler: retour, Raison: strings.TrimSpace(a.Raison), Legende: "Demandes choisies",
+		Champs: []ChampCache{{"action", string(a.Action)}, {"raison", a.Raison}, {"retour", retour}}}
+	var total int64
+	var ok int
+	docs := map[segur.TypeDocument]int{}
+	for _, asp := range asps {
+		l := LigneConfirmation{NumeroASP: asp}
+		ap, err := s.Instruction.PrevoirLot(ctx, asp, a)
+		var se *segur.Error
+		switch {
+		case err == nil:
+			ok++
+			p.Champs = append(p.Champs, ChampCache{"asp", asp})
+			l.Statut, l.Vers = ap.Changement.De.Libelle(), ap.Changement.Vers.Libelle()
+			if ap.MontantFinance > 0 {
+				l.Montant = segur.Euros(ap.MontantFinance)
+				total += ap.MontantFinance
+			}
+			docs[ap.Document]++
+		case errors.As(err, &se) && se.Code != segur.EINTERNAL:
+			l.Refus = phraseFR(se.Message)
+			if ap.Demande != nil {
+				l.Statut = ap.Demande.Statut.Libelle()
+			}
+		default:
+			return err
+		}
+		p.Lignes = append(p.Lignes, l)
+	}
+	p.Possible = ok > 0
+	switch {
+	case ok == 0:
+		p.Points = append(p.Points, "Aucune des demandes choisies ne peut recevoir cette action : rien ne sera fait.")
+	case ok < len(asps):
+		p.Points = append(p.Points, nDemandes(ok)+" sur "+strconv.Itoa(len(asps))+" changer"+ont(ok)+" de statut ; les autres ne changeront pas, pour la raison donnée.")
+	case ok == 1:
+		p.Points = append(p.Points, "La demande changera de statut.")
+	default:
+		p.Points = append(p.Points, "Les "+nDemandes(ok)+" changeront de statut.")
+	}
+	if total > 0 {
+		p.Total = segur.Euros(total)
+		p.Points = append(p.Points, "Montant financé en tout : "+p.Total+".")
+	}
+	var emis []string
+	for _, t := range []struct {
+		typ           segur.TypeDocument
+		un, plusieurs string
+	}{
+		{segur.DocumentDecision, "décision attributive de financement", "décisions attributives de financement"},
+		{segur.DocumentConvention, "convention d'attribution (au-delà du seuil de " + segur.Euros(s.Instruction.Programme.SeuilConvention) +
+			", à signer sous " + strconv.Itoa(s.Instruction.DelaiSignature) + " jours)", "conventions d'attribution (au-delà du seuil de " +
+			segur.Euros(s.Instruction.Programme.SeuilConvention) + ", à signer sous " + strconv.Itoa(s.Instruction.DelaiSignature) + " jours)"},
+		{segur.DocumentRefus, "notification de refus", "notifications de refus"},
+	} {
+		switch n := docs[t.typ]; {
+		case n == 1:
+			emis = append(emis, "1 "+t.un)
+		case n > 1:
+			emis = append(emis, strconv.Itoa(n)+" "+t.plusieurs)
+		}
+	}
+	if len(emis) > 0 {
+		p.Points = append(p.Points, "Envoyées aux fournisseurs, par courriel et dans leur espace : "+strings.Join(emis, ", ")+".")
+	}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
+
+// nDemandes counts requests: « 1 demande », « 3 demandes ».
+func nDemandes(n int) string { return segur.Pluriel(n, "demande", "demandes") }
+
+// ont is the plural ending of a verb in the future: « changera »,
+// « changeront ».
+func ont(n int) string {
+	if n > 1 {
+		return "ont"
+	}
+	return "a"
+}
+
+// confirmerLotPaiement shows what action (approuver, annuler, payer on
+// day le, AAAA-MM-JJ) will do to payment batch id: its count and total.
+// An action its state no longer allows is refused on the batch's page.
+func (s *Server) confirmerLotPaiement(w http.ResponseWriter, r *http.Request, id segur.LotID, action, le string) error {
+	l, err := s.Store.FindLot(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	retour := "/agence/paiements/lots/" + strconv.FormatInt(int64(id), 10)
+	attendu := segur.LotBrouillon
+	if action == "payer" {
+		attendu = segur.LotApprouve
+	}
+	if l.Etat != attendu {
+		return s.refusLot(w, r, segur.Errorf(segur.ECONFLICT, "lot %s « %s » : cette action n'est plus possible", l.Reference(), l.Etat.Libelle()), "", "")
+	}
+	fournisseurs := map[segur.FournisseurID]bool{}
+	for _, p := range l.Paiements {
+		fournisseurs[p.FournisseurID] = true
+	}
+	paiements := segur.Pluriel(l.Nombre, "paiement", "paiements") + ", " + segur.Euros(l.Montant) + " en tout"
+	p := PageConfirmation{Base: Base{Nav: "paiements", Utilisateur: utilisateur(r.Context())}, Cible: retour + "/" + action, Annuler: retour,
+		Possible: true, Total: segur.Euros(l.Montant)}
+	switch action {
+	case "approuver":
+		p.Titre = "Confirmer : approbation du lot " + l.Reference()
+		p.Points = []string{"Le lot " + l.Reference() + " sera approuvé : " + paiements + ", " + segur.Pluriel(len(fournisseurs), "virement", "virements") + " (un par fournisseur).",
+			"Une fois approuvé, le lot ne s'annule plus : son virement SEPA peut être remis à la banque."}
+	case "annuler":
+		p.Titre = "Confirmer : annulation du lot " + l.Reference()
+		p.Points = []string{"Le lot " + l.Reference() + " sera annulé : ses " + paiements + " redeviennent dus, à mettre dans un autre lot.",
+			"Un lot annulé ne se rétablit pas."}
+	case "payer":
+		t, _ := time.ParseInLocation("2006-01-02", le, s.Paris)
+		p.Titre = "Confirmer : paiement du lot " + l.Reference()
+		p.Champs = []ChampCache{{"le", le}}
+		p.Points = []string{"Le lot " + l.Reference() + " sera marqué payé, virement du " + t.Format("02/01/2006") + " : " + paiements + ".",
+			"Chaque demande passe à « Avance payée » ou « Soldée », et chaque fournisseur reçoit son avis de paiement par courriel : ce marquage ne se défait pas."}
+	}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
