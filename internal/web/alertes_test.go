@@ -118,7 +118,12 @@ func TestAlertesVues(t *testing.T) {
 	if code, body := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"prendre"}})); code != http.StatusOK || !strings.Contains(body, "2 demandes traitées sur 2") {
 		t.Fatalf("batch take: got %d", code)
 	}
+	// Its confirmation says so before anything runs.
 	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"valider"}}))
+	if code != http.StatusOK || !strings.Contains(body, "Confirmer : validation de 2 demandes") || !strings.Contains(body, "alertes non vues (Clé FINESS)") {
+		t.Errorf("batch validation's confirmation (%d): want b named as left out\n%s", code, body)
+	}
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"valider"}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "1 demande traitée sur 2") || !strings.Contains(body, "non validée : alerte") ||
 		!strings.Contains(body, "Clé FINESS") {
 		t.Errorf("batch validation (%d): want b left out, its alert named", code)
