@@ -233,14 +233,7 @@ func (s *Server) getFichierDeposeAgence(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if d.JSON.SHA256 != "" {
-		// A file the vendor sent: the antivirus's verdict is obeyed, as
-		// for its pieces.
-		if err := s.controlerAntivirus(r.Context(), d.JSON.SHA256, "", d.NomFichier); err != nil {
-			return err
-		}
-	}
-	return s.telecharger(w, r, d.JSON, d.NomFichier)
+	return s.fichierDepose(w, r, d)
 }
 
 func (s *Server) getFichierRetourAgence(w http.ResponseWriter, r *http.Request) error {

@@ -288,8 +288,14 @@ func (s *Server) getFichierDepose(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	return s.fichierDepose(w, r, d)
+}
+
+// fichierDepose sends the JSON file of deposit d as the vendor sent it,
+// to the vendor or an agent: the antivirus's verdict is obeyed, as for
+// the pieces.
+func (s *Server) fichierDepose(w http.ResponseWriter, r *http.Request, d *segur.Depot) error {
 	if d.JSON.SHA256 != "" {
-		// The vendor's own file, judged by the antivirus as any it sent.
 		if err := s.controlerAntivirus(r.Context(), d.JSON.SHA256, "", d.NomFichier); err != nil {
 			return err
 		}
