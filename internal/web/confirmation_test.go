@@ -288,3 +288,27 @@ func TestParcoursConfirmation(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "i18-confirm-390-07-retrait-le")
 	segurtest.Axe(t, ctx)
 }
+
+// TestActionsEnHaut: the request page's actions come before the file (its
+// establishments, pieces, history), each reason labelled by its action.
+func TestActionsEnHaut(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00")
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"asp": asps, "action": {"prendre"}})); code != http.StatusOK {
+		t.Fatalf("take: got %d", code)
+	}
+	_, body := L.lire(inst.Get(p.srv.URL + "/agence/demandes/" + asps[0]))
+	instruire, beneficiaires := strings.Index(body, `id="instruire-titre">Instruire</h2>`), strings.Index(body, "<caption>Bénéficiaires")
+	if instruire < 0 || beneficiaires < 0 || instruire > beneficiaires {
+		t.Errorf("actions at %d, the file's establishments at %d: want the actions first", instruire, beneficiaires)
+	}
+	for _, want := range []string{"Raison pour « Refuser »", "Raison pour « Demander un complément »"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("request page lacks %q", want)
+		}
+	}
+}
