@@ -98,18 +98,11 @@ func Euros(c int64) string {
 	if neg {
 		c = -c
 	}
-	e := fmt.Sprint(c / 100)
-	var b strings.Builder
+	signe := ""
 	if neg {
-		b.WriteString("-")
+		signe = "-"
 	}
-	for i, r := range e {
-		if i > 0 && (len(e)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s,%02d\u202f€", b.String(), c%100)
+	return fmt.Sprintf("%s%s,%02d\u202f€", signe, Milliers(c/100), c%100)
 }
 
 // CalculFinancement computes the amount financed of request d and writes

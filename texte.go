@@ -71,3 +71,13 @@ func Pluriel(n int, singulier, pluriel string) string {
 	}
 	return strconv.Itoa(n) + " " + singulier
 }
+
+// Milliers writes n with its thousands apart, as French does: « 5 000 »,
+// « 48 000 » (a narrow no-break space, U+202F).
+func Milliers(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
+}

@@ -28,3 +28,11 @@ func TestPluriel(t *testing.T) {
 		}
 	}
 }
+
+func TestMilliers(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 5000: "5\u202f000", 100000: "100\u202f000", 1234567: "1\u202f234\u202f567", -5000: "-5\u202f000"} {
+		if got := Milliers(n); got != want {
+			t.Errorf("Milliers(%d): got %q, want %q", n, got, want)
+		}
+	}
+}

@@ -247,16 +247,6 @@ func (s *Server) avecAlertes(ctx context.Context, ff FiltreFile, filter segur.De
 	return fa, nil
 }
 
-// milliers writes n with its thousands apart, as French does: « 5 000 »
-// (a narrow no-break space).
-func milliers(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "\u202f" + s[i:]
-	}
-	return s
-}
-
 func numerosASP(ds []segur.Demande) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
@@ -340,7 +330,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
-	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), milliers(maxAlertes)
+	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), segur.Milliers(maxAlertes)
 	p.Pagination = pagination(r, page, p.Total)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),

@@ -201,11 +201,3 @@ func TestParcoursAlertes(t *testing.T) {
 	do("file à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes?statut=toutes&nonvues=1"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	verifier("file", 390)
 }
-
-func TestMilliers(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 5000: "5\u202f000", 100000: "100\u202f000", 1234567: "1\u202f234\u202f567", -5000: "-5\u202f000"} {
-		if got := milliers(n); got != want {
-			t.Errorf("milliers(%d): got %q, want %q", n, got, want)
-		}
-	}
-}

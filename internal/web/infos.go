@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -64,8 +63,8 @@ type PageInfo struct {
 func (s *Server) pageInfo(r *http.Request, titre string) PageInfo {
 	return PageInfo{Base: Base{Titre: titre, Utilisateur: utilisateur(r.Context())},
 		Agence: agenceNom, Adresse: agenceAdresse, Contact: s.Contact, Hebergeur: s.Hebergeur,
-		SessionDuree: duree(segur.SessionDuree), SessionInactivite: duree(segur.SessionInactivite),
-		FenetreEchecs: duree(segur.FenetreEchecs)}
+		SessionDuree: dureeTexte(segur.SessionDuree), SessionInactivite: dureeTexte(segur.SessionInactivite),
+		FenetreEchecs: dureeTexte(segur.FenetreEchecs)}
 }
 
 func (s *Server) getInfo(page, titre string) handler {
@@ -73,18 +72,6 @@ func (s *Server) getInfo(page, titre string) handler {
 		s.render(w, http.StatusOK, page, s.pageInfo(r, titre))
 		return nil
 	}
-}
-
-// duree writes d in French words: « 12 heures », « 30 minutes ».
-func duree(d time.Duration) string {
-	n, unite := int(d/time.Minute), "minute"
-	if d%time.Hour == 0 {
-		n, unite = int(d/time.Hour), "heure"
-	}
-	if n > 1 {
-		unite += "s"
-	}
-	return fmt.Sprintf("%d %s", n, unite)
 }
 
 // PageAPI is the vendors' API documentation, rendered from its OpenAPI

@@ -335,13 +335,16 @@ func secondes(d time.Duration) int {
 	return max(1, int((d+time.Second-1)/time.Second))
 }
 
-// dureeTexte says a wait in French: « 40 secondes », « 2 minutes »
-// (rounded up).
+// dureeTexte says a duration in French: « 40 secondes », « 2 minutes »,
+// « 12 heures » (rounded up; in hours only when whole).
 func dureeTexte(d time.Duration) string {
 	n := secondes(d)
 	unite := "seconde"
 	if n >= 60 {
 		n, unite = (n+59)/60, "minute"
+	}
+	if unite == "minute" && n >= 60 && n%60 == 0 {
+		n, unite = n/60, "heure"
 	}
 	if n > 1 {
 		unite += "s"
