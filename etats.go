@@ -238,8 +238,11 @@ func (a Action) Info() InfoAction {
 			return i
 		}
 	}
-	if a == ActionAlerteVue {
+	switch a {
+	case ActionAlerteVue:
 		return InfoAction{Action: a, Libelle: "Alerte marquée vue"}
+	case ActionAttribuer:
+		return InfoAction{Action: a, Libelle: "Attribution"}
 	}
 	return InfoAction{Action: a, Libelle: string(a)}
 }

@@ -581,6 +581,16 @@ type DemandeFilter struct {
 	MontantMin, MontantMax   int64
 	DeposeApres, DeposeAvant time.Time
 	Agent                    string
+	// Statuts keeps the requests of any of these statuses (a tab of the
+	// queue), beside Statut.
+	Statuts []StatutDemande
+	// SuiviesPar keeps the requests the agent of this login follows or
+	// that are assigned to him.
+	SuiviesPar string
+	// Recherche keeps the requests whose ASP number, numeroEditeur,
+	// vendor's SIRET or name, establishments' FINESS or names hold every
+	// word of MotsRecherche(Recherche), each as a word's beginning.
+	Recherche string
 	// Tri orders the requests: one of the TriDemandes keys, numeroASP by
 	// default.
 	Tri           string

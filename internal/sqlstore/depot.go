@@ -686,7 +686,7 @@ func textOf(src any) (string, error) {
 // selects every value; NumeroEditeur is compared case-insensitively;
 // Limit <= 0 means no limit.
 func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
-	w, args := whereDemandes(filter)
+	w, args := db.whereDemandes(filter)
 	return queryPage(ctx, db, scanDemande, "demandes",
 		`SELECT `+demandeSelect()+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
 		`SELECT count(*) FROM demandes`+w,
@@ -694,7 +694,7 @@ func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]s
 }
 
 // whereDemandes is the WHERE clause of a filter, with its arguments.
-func whereDemandes(filter segur.DemandeFilter) (string, []any) {
+func (db *DB) whereDemandes(filter segur.DemandeFilter) (string, []any) {
 	var w conditions
 	if filter.FournisseurID != 0 {
 		w.add("fournisseur_id = ?", int64(filter.FournisseurID))
@@ -730,6 +730,19 @@ func whereDemandes(filter segur.DemandeFilter) (string, []any) {
 	}
 	if filter.Agent != "" {
 		w.add("agent = ?", filter.Agent)
+	}
+	if len(filter.Statuts) > 0 {
+		st := make([]string, len(filter.Statuts))
+		for i, s := range filter.Statuts {
+			st[i] = string(s)
+		}
+		w.addIn("statut", st)
+	}
+	if filter.SuiviesPar != "" {
+		w.add("(agent = ? OR id IN (SELECT demande_id FROM demandes_suivies WHERE login = ?))", filter.SuiviesPar)
+	}
+	if mots := segur.MotsRecherche(filter.Recherche); len(mots) > 0 {
+		w.add(db.rechercheDemandes(), db.requeteRecherche(mots))
 	}
 	return w.clause(), w.args
 }

@@ -395,3 +395,32 @@ func violationOf(err error) violation {
 	}
 	return noViolation
 }
+
+// rechercheDemandes is the condition of the queue's search, its one
+// argument requeteRecherche's: the FTS5 index on SQLite, the tsvector one
+// on PostgreSQL (migrations 0020).
+func (db *DB) rechercheDemandes() string {
+	if db.dialect == dialectPostgres {
+		return "id IN (SELECT demande_id FROM demandes_recherche WHERE document @@ to_tsquery('simple', ?))"
+	}
+	return "id IN (SELECT rowid FROM demandes_recherche WHERE demandes_recherche MATCH ?)"
+}
+
+// requeteRecherche is the query of words mots (segur.MotsRecherche: letters
+// and digits only, so nothing in them is the query language's), each a
+// prefix, all required: « "asp"* "2026"* » for FTS5, « asp:* & 2026:* »
+// for to_tsquery.
+func (db *DB) requeteRecherche(mots []string) string {
+	q := make([]string, len(mots))
+	for i, m := range mots {
+		if db.dialect == dialectPostgres {
+			q[i] = m + ":*"
+		} else {
+			q[i] = `"` + m + `"*`
+		}
+	}
+	if db.dialect == dialectPostgres {
+		return strings.Join(q, " & ")
+	}
+	return strings.Join(q, " ")
+}

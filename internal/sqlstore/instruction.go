@@ -219,8 +219,8 @@ func (db *DB) FindFinancements(ctx context.Context, l hop.Logiciel, finess []str
 // CountStatuts counts the requests filter selects by status (its Statut
 // ignored): the tabs of the agents' queue.
 func (db *DB) CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {
-	filter.Statut = ""
-	w, args := whereDemandes(filter)
+	filter.Statut, filter.Statuts = "", nil
+	w, args := db.whereDemandes(filter)
 	type pair struct {
 		s segur.StatutDemande
 		n int

@@ -28,6 +28,17 @@ func (c *conditions) add(cond string, v any) {
 	c.where = append(c.where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(c.args))))
 }
 
+// addIn adds « col IN (…) », one argument per value; vals must not be
+// empty.
+func (c *conditions) addIn(col string, vals []string) {
+	ps := make([]string, len(vals))
+	for i, v := range vals {
+		c.args = append(c.args, v)
+		ps[i] = "$" + strconv.Itoa(len(c.args))
+	}
+	c.where = append(c.where, col+" IN ("+strings.Join(ps, ", ")+")")
+}
+
 // clause is " WHERE a AND b", or "" without condition.
 func (c *conditions) clause() string {
 	if len(c.where) == 0 {
