@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -39,6 +40,8 @@ func (s *Server) routesAgence(pages *http.ServeMux) {
 	pages.Handle("GET /agence/demandes/{asp}", inst(s.getDossierAgent))
 	pages.Handle("POST /agence/demandes/{asp}/actions", inst(s.postAction))
 	pages.Handle("POST /agence/demandes/{asp}/alertes", inst(s.postAlerteVue))
+	pages.Handle("POST /agence/demandes/{asp}/suivi", inst(s.postSuivi))
+	pages.Handle("POST /agence/demandes/{asp}/attribution", inst(s.postAttribution))
 	pages.Handle("GET /agence/demandes/{asp}/pieces/{n}", inst(s.avecDemande(s.pieceDeposee)))
 	pages.Handle("GET /agence/demandes/{asp}/versions/{id}", inst(s.avecDemande(s.pieceVersion)))
 	pages.Handle("GET /agence/demandes/{asp}/documents/{ref}", inst(s.avecDemande(s.documentDe)))
@@ -61,13 +64,27 @@ func (s *Server) avecDemande(h func(w http.ResponseWriter, r *http.Request, d *s
 // PageFile is the agents' work queue.
 type PageFile struct {
 	Base
-	Onglets      []Onglet
-	Filtre       FiltreFile
-	Fournisseurs []segur.Fournisseur
-	Tris         []Tri
-	Lignes       []LigneFile
-	Total        int
-	Pagination   Pagination
+	Onglets []Onglet
+	// Onglet is the current tab, with its explanation; StatutsOnglet the
+	// statuses its filter offers.
+	Onglet        segur.OngletFile
+	StatutsOnglet []OptionStatut
+	Filtre        FiltreFile
+	Fournisseurs  []segur.Fournisseur
+	Tris          []Tri
+	Lignes        []LigneFile
+	Total         int
+	Pagination    Pagination
+	// Taille is the page's size, one of Tailles; Choix the query of this
+	// page without page and size, for the forms that change them.
+	Taille  int
+	Tailles []int
+	Choix   []ChampCache
+	// Tout is how many requests « tout sélectionner » would take (the
+	// whole filter), TropPourLot when they are more than a batch holds.
+	Tout         int
+	TropPourLot  bool
+	MaxLot       int
 	Statut       string
 	Retour       string // this page's URL, where a batch comes back
 	Export       string // this page's query ("?statut=…"), for the exports' links
@@ -83,17 +100,26 @@ type PageFile struct {
 	LotAction string
 }
 
-// Onglet is a tab of the queue: a status and its count.
+// Onglet is a tab of a list: a status (or a tab's key) and its count.
 type Onglet struct {
 	Statut, Libelle, Lien string
 	Nombre                int
 	Courant               bool
 }
 
+// OptionStatut is a status of the queue's status filter.
+type OptionStatut struct {
+	Statut, Libelle string
+	Choisi          bool
+}
+
 // FiltreFile is what the queue's form filters on.
 type FiltreFile struct {
 	Fournisseur, NumeroAns, Logiciel, MontantMin, MontantMax, Du, Au, Agent, Tri string
 	Alertes                                                                      bool
+	// Recherche is the search field's text; Statut the status filter
+	// within the tab.
+	Recherche, Statut string
 	// Alerte keeps the requests carrying an alert of this code; NonVues
 	// counts only the alerts no agent marked seen.
 	Alerte  string
@@ -110,6 +136,9 @@ type LigneFile struct {
 	Fournisseur, Logiciel, Agent, Recu string
 	Alertes                            []segur.Alerte
 	NonVues                            int // of Alertes, those no agent marked seen
+	// Modifiee: the request's history got a line from someone else since
+	// the agent last opened it.
+	Modifiee bool
 	// Antivirus is where the request stands with the antivirus: « alerte »
 	// (a piece set aside), « attente » (its pieces wait for their scan,
 	// shown while the portal scans), "" otherwise.
@@ -146,22 +175,35 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 	t := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	ff := FiltreFile{Fournisseur: t("fournisseur"), NumeroAns: t("numeroAns"), Logiciel: t("logiciel"), MontantMin: t("montantMin"),
 		MontantMax: t("montantMax"), Du: t("du"), Au: t("au"), Agent: t("agent"), Tri: t("tri"), Alertes: q.Get("alertes") == "1",
-		Alerte: t("alerte"), NonVues: q.Get("nonvues") == "1"}
+		Alerte: t("alerte"), NonVues: q.Get("nonvues") == "1", Recherche: couper(t("q"), 200), Statut: t("statut")}
 	if !slices.Contains(segur.TriDemandes, ff.Tri) {
 		ff.Tri = "date"
 	}
-	f := segur.DemandeFilter{NumeroAns: ff.NumeroAns, Logiciel: hop.Logiciel(ff.Logiciel), Agent: ff.Agent, Tri: ff.Tri,
-		Statut: segur.StatutDemande(t("statut"))}
-	if f.Statut == "" {
-		f.Statut = segur.DemandeDeposee
+	var login string
+	if u := utilisateur(r.Context()); u != nil {
+		login = u.Login
 	}
-	if f.Statut == "toutes" {
-		f.Statut = ""
-	}
+	f := segur.DemandeFilter{NumeroAns: ff.NumeroAns, Logiciel: hop.Logiciel(ff.Logiciel), Agent: ff.Agent, Tri: ff.Tri, Recherche: ff.Recherche}
 	if ff.Agent == "moi" {
-		f.Agent = utilisateur(r.Context()).Login
+		f.Agent = login
 	}
 	var errs []ErreurChamp
+	o := s.ongletFile(r)
+	f.Statuts = o.Statuts
+	if o.Suivies {
+		f.SuiviesPar = cmp.Or(login, "?") // no one follows for no one
+	}
+	if ff.Statut == "toutes" {
+		ff.Statut = ""
+	}
+	if ff.Statut != "" {
+		if st := segur.StatutDemande(ff.Statut); slices.Contains(segur.Statuts(nil), st) {
+			f.Statut = st
+		} else {
+			errs = append(errs, ErreurChamp{"statut", "Statut : choisissez un statut de la liste."})
+			ff.Statut = ""
+		}
+	}
 	if id, err := strconv.ParseInt(ff.Fournisseur, 10, 64); err == nil {
 		f.FournisseurID = segur.FournisseurID(id)
 	} else if ff.Fournisseur != "" {
@@ -198,6 +240,41 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		f.DeposeAvant = au.AddDate(0, 0, 1)
 	}
 	return ff, f, errs
+}
+
+// ongletFile is the queue's tab of r's query: onglet=, or for a link of
+// before the tabs (statut= alone) the tab of that status, « À traiter »
+// without either.
+func (s *Server) ongletFile(r *http.Request) segur.OngletFile {
+	q := r.URL.Query()
+	if o, ok := segur.OngletFileDe(q.Get("onglet")); ok {
+		return o
+	}
+	st := segur.StatutDemande(q.Get("statut"))
+	for _, o := range segur.OngletsFile() {
+		if slices.Contains(o.Statuts, st) || st == "toutes" && o.Cle == segur.OngletToutes {
+			return o
+		}
+	}
+	o, _ := segur.OngletFileDe(segur.OngletATraiter)
+	return o
+}
+
+// champsFile are the queue's query parameters, page and size apart: the
+// form that changes those keeps these.
+var champsFile = []string{"onglet", "q", "statut", "fournisseur", "numeroAns", "logiciel", "montantMin", "montantMax", "du", "au",
+	"agent", "tri", "alertes", "alerte", "nonvues"}
+
+// taillesFile are the queue's page sizes, the first the default.
+var taillesFile = []int{50, 25, 100, 200}
+
+// tailleFile reads ?taille=, one of taillesFile.
+func tailleFile(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("taille"))
+	if err != nil || !slices.Contains(taillesFile, n) {
+		return taillesFile[0]
+	}
+	return n
 }
 
 // fileAlertes is the queue filtered on alerts: the requests kept, their
@@ -263,9 +340,11 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 // errors lot and its choices as they were posted (p.Choisies, p.LotAction).
 func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, lot []ErreurChamp, p PageFile) error {
 	ctx := r.Context()
+	u := utilisateur(ctx)
 	ff, filter, errs := s.filtreFile(r)
-	p.Base = Base{Titre: "File d'instruction", Nav: "file", Utilisateur: utilisateur(ctx), Erreurs: append(errs, lot...), Flash: s.flash(w, r)}
+	p.Base = Base{Titre: "File d'instruction", Nav: "file", Utilisateur: u, Erreurs: append(errs, lot...), Flash: s.flash(w, r)}
 	p.Filtre, p.Statut, p.Retour, p.Logiciels = ff, string(filter.Statut), r.URL.RequestURI(), []string{"RI", "DPI", "PFI"}
+	p.Onglet, p.MaxLot = s.ongletFile(r), maxLot
 	if r.URL.RawQuery != "" {
 		p.Export = "?" + r.URL.RawQuery
 	}
@@ -277,27 +356,18 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	for _, f := range p.Fournisseurs {
 		noms[f.ID] = f.Nom
 	}
-	counts, err := s.Store.CountStatuts(ctx, filter)
-	if err != nil {
+	if err := s.ongletsFile(r, &p, filter); err != nil {
 		return err
-	}
-	tous := 0
-	for _, st := range segur.Statuts(nil) {
-		tous += counts[st]
-	}
-	for _, st := range append(segur.Statuts(nil), "toutes") {
-		q := r.URL.Query()
-		q.Set("statut", string(st))
-		q.Del("page")
-		o := Onglet{Statut: string(st), Libelle: st.Libelle(), Nombre: counts[st], Lien: "/agence/demandes?" + q.Encode(),
-			Courant: st == filter.Statut || (st == "toutes" && filter.Statut == "")}
-		if st == "toutes" {
-			o.Libelle, o.Nombre = "Toutes", tous
-		}
-		p.Onglets = append(p.Onglets, o)
 	}
 	for _, t := range segur.TriDemandes {
 		p.Tris = append(p.Tris, Tri{Cle: t, Libelle: libellesTri[t], Choisi: t == ff.Tri})
+	}
+	p.Taille, p.Tailles = tailleFile(r), taillesFile
+	q := r.URL.Query()
+	for _, k := range champsFile {
+		for _, v := range q[k] {
+			p.Choix = append(p.Choix, ChampCache{Nom: k, Valeur: v})
+		}
 	}
 	page := numeroPage(r)
 	var ds []segur.Demande
@@ -314,11 +384,19 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		ds, alertes, etats, vues, p.Borne = fa.ds, fa.alertes, fa.etats, fa.vues, fa.borne
 		p.Total = len(ds)
-		ds = ds[min(len(ds), (page-1)*parPage):min(len(ds), page*parPage)]
+		page = min(page, max(1, (p.Total+p.Taille-1)/p.Taille))
+		ds = ds[min(len(ds), (page-1)*p.Taille):min(len(ds), page*p.Taille)]
 	} else {
-		filter.Limit, filter.Offset = parPage, (page-1)*parPage
+		filter.Limit, filter.Offset = p.Taille, (page-1)*p.Taille
 		if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
 			return err
+		}
+		if last := max(1, (p.Total+p.Taille-1)/p.Taille); page > last {
+			// Past the end (a page typed, a smaller list since): the last.
+			page, filter.Offset = last, (last-1)*p.Taille
+			if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
+				return err
+			}
 		}
 		if alertes, err = s.alertes(ctx, ds); err != nil {
 			return err
@@ -330,14 +408,64 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
+	p.Tout, p.TropPourLot = p.Total, p.Total > maxLot
+	modifiees, err := s.Store.FindModifiees(ctx, u.Login, numerosASP(ds))
+	if err != nil {
+		return err
+	}
 	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), segur.Milliers(maxAlertes)
-	p.Pagination = pagination(r, page, p.Total)
+	p.Pagination = paginationPar(r, page, p.Total, p.Taille)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
 			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP],
-			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues))})
+			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues)), Modifiee: modifiees[d.NumeroASP]})
 	}
 	s.render(w, status, "agence-demandes.html", p)
+	return nil
+}
+
+// ongletsFile fills the queue's tabs with their counts under filter's
+// other criteria, and the statuses the current tab offers.
+func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeFilter) error {
+	ctx := r.Context()
+	counts, err := s.Store.CountStatuts(ctx, filter)
+	if err != nil {
+		return err
+	}
+	suivies := filter
+	suivies.Statut, suivies.Statuts, suivies.SuiviesPar, suivies.Limit, suivies.Offset = "", nil, utilisateur(ctx).Login, 1, 0
+	_, nSuivies, err := s.Store.FindDemandes(ctx, suivies)
+	if err != nil {
+		return err
+	}
+	for _, o := range segur.OngletsFile() {
+		q := r.URL.Query()
+		q.Set("onglet", o.Cle)
+		q.Del("page")
+		q.Del("statut")
+		n := 0
+		switch {
+		case o.Suivies:
+			n = nSuivies
+		case o.Statuts == nil:
+			for _, st := range segur.Statuts(nil) {
+				n += counts[st]
+			}
+		default:
+			for _, st := range o.Statuts {
+				n += counts[st]
+			}
+		}
+		p.Onglets = append(p.Onglets, Onglet{Statut: o.Cle, Libelle: o.Libelle, Nombre: n, Lien: "/agence/demandes?" + q.Encode(), Courant: o.Cle == p.Onglet.Cle})
+	}
+	statuts := p.Onglet.Statuts
+	if statuts == nil {
+		statuts = segur.Statuts(nil)
+	}
+	for _, st := range statuts {
+		p.StatutsOnglet = append(p.StatutsOnglet, OptionStatut{Statut: string(st), Libelle: st.Libelle() + " (" + strconv.Itoa(counts[st]) + ")",
+			Choisi: string(st) == p.Filtre.Statut})
+	}
 	return nil
 }
 
@@ -351,6 +479,14 @@ type PageDossier struct {
 	// catalogue, for the reference list.
 	AlertesExpliquees []AlerteExpliquee
 	TypesAlertes      []segur.InfoAlerte
+	// AgentAttribue is the instructor the request is assigned to; Suivie
+	// says the agent follows it; Moi is his login, PeutSAttribuer and
+	// PeutSeRetirer what he may do of the assignment himself; Instructeurs
+	// whom an administrator may assign it to.
+	AgentAttribue, Moi            string
+	Suivie                        bool
+	PeutSAttribuer, PeutSeRetirer bool
+	Instructeurs                  []segur.Utilisateur
 	// RetraitLe is the day (JJ/MM/AAAA) the offer may be withdrawn, while
 	// the vendor may still sign its convention: the withdrawal is then
 	// not offered.
@@ -435,6 +571,9 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 		}
 		p.AlertesExpliquees = append(p.AlertesExpliquees, e)
 	}
+	if err := s.suiviDossier(ctx, &p, d); err != nil {
+		return err
+	}
 	if i := slices.IndexFunc(p.Actions, func(a ActionVue) bool { return a.Action == string(segur.ActionRetirer) }); i >= 0 {
 		fin, err := s.Instruction.RetraitPossible(ctx, d)
 		if err != nil {
@@ -446,6 +585,77 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	s.render(w, status, "agence-demande.html", p)
+	return nil
+}
+
+// suiviDossier fills who the request is assigned to and who follows it,
+// and records that the agent opened it (the queue's marks).
+func (s *Server) suiviDossier(ctx context.Context, p *PageDossier, d *segur.Demande) error {
+	u := utilisateur(ctx)
+	p.AgentAttribue, p.Moi = d.Agent, u.Login
+	suivies, err := s.Store.FindSuivies(ctx, u.Login, []string{d.NumeroASP})
+	if err != nil {
+		return err
+	}
+	p.Suivie = suivies[d.NumeroASP]
+	p.PeutSAttribuer = d.Agent != u.Login && u.A(segur.RoleInstructeur)
+	p.PeutSeRetirer = d.Agent == u.Login
+	if u.A(segur.RoleAdmin) {
+		us, _, err := s.Store.FindUtilisateurs(ctx, 0, 0)
+		if err != nil {
+			return err
+		}
+		for _, a := range us {
+			if a.A(segur.RoleInstructeur) {
+				p.Instructeurs = append(p.Instructeurs, a)
+			}
+		}
+	}
+	return s.Store.ConsulterDemande(ctx, u.Login, d.NumeroASP)
+}
+
+// postSuivi follows a request, or no longer.
+func (s *Server) postSuivi(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	asp, suivre := r.PathValue("asp"), r.PostFormValue("suivre") == "1"
+	if err := s.Store.SuivreDemande(r.Context(), utilisateur(r.Context()).Login, asp, suivre); err != nil {
+		return err
+	}
+	msg := "Vous suivez la demande " + asp + " : elle est dans l'onglet « Suivies par moi »."
+	if !suivre {
+		msg = "Vous ne suivez plus la demande " + asp + "."
+	}
+	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
+	return nil
+}
+
+// postAttribution assigns a request to an instructor, or to no one.
+func (s *Server) postAttribution(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	asp, agent := r.PathValue("asp"), strings.ToLower(strings.TrimSpace(r.PostFormValue("agent")))
+	u := utilisateur(r.Context())
+	err := s.Store.AttribuerDemande(r.Context(), asp, agent, u.Login, func(actuel string) error {
+		return segur.PeutAttribuer(u.Login, u.Roles, actuel, agent)
+	})
+	var se *segur.Error
+	if errors.As(err, &se) && se.Code != segur.EINTERNAL && (se.Code != segur.ENOTFOUND || agent != "") {
+		if _, e := s.Store.FindDemandeByASP(r.Context(), asp); e != nil {
+			return e
+		}
+		status := http.StatusUnprocessableEntity
+		if se.Code == segur.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		return s.renderDossierAgent(w, r, status, "", []ErreurChamp{{Champ: "agent", Message: "Attribution : " + se.Message + "."}})
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Demande " + asp + " attribuée à " + agent + "."
+	if agent == "" {
+		msg = "Demande " + asp + " attribuée à personne."
+	}
+	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(asp), msg)
 	return nil
 }
 
@@ -560,6 +770,12 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 	if !strings.HasPrefix(retour, "/agence/demandes") {
 		retour = "/agence/demandes"
 	}
+	if r.PostFormValue("tout") == "1" {
+		var err error
+		if asps, err = s.toutLeFiltre(r, retour); err != nil {
+			return err
+		}
+	}
 	if len(asps) == 0 {
 		return segur.Errorf(segur.EINVALID, "Aucune demande choisie : cochez les demandes à traiter.")
 	}
@@ -596,6 +812,41 @@ func (s *Server) postLot(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, http.StatusOK, "agence-lot.html", p)
 	return nil
+}
+
+// toutLeFiltre returns the requests of the queue's filter at retour (its
+// URL), for « tout sélectionner »: refused when they are more than a batch
+// holds.
+func (s *Server) toutLeFiltre(r *http.Request, retour string) ([]string, error) {
+	u, err := url.Parse(retour)
+	if err != nil {
+		return nil, segur.Errorf(segur.EINVALID, "Filtre illisible : revenez à la file et choisissez à nouveau.")
+	}
+	fr := r.Clone(r.Context())
+	fr.URL = u
+	ff, filter, errs := s.filtreFile(fr)
+	if len(errs) > 0 {
+		return nil, segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
+	}
+	var ds []segur.Demande
+	total := 0
+	if ff.parAlertes() {
+		fa, err := s.avecAlertes(r.Context(), ff, filter)
+		if err != nil {
+			return nil, err
+		}
+		ds, total = fa.ds, len(fa.ds)
+	} else {
+		filter.Limit = maxLot + 1
+		if ds, total, err = s.Store.FindDemandes(r.Context(), filter); err != nil {
+			return nil, err
+		}
+	}
+	if total > maxLot {
+		return nil, segur.Errorf(segur.EINVALID, "Le filtre compte %s demandes : au plus %d par lot. Précisez le filtre (statut, fournisseur, recherche…) ou cochez les demandes.",
+			segur.Milliers(int64(total)), maxLot)
+	}
+	return numerosASP(ds), nil
 }
 
 // nonVues counts the alerts of as no agent marked seen.

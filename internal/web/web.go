@@ -47,6 +47,13 @@ type Store interface {
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 	FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
+	// The queue's own: the requests an agent follows, assignments, when an
+	// agent last opened a request and which changed since.
+	SuivreDemande(ctx context.Context, login, asp string, suivre bool) error
+	FindSuivies(ctx context.Context, login string, asps []string) (map[string]bool, error)
+	AttribuerDemande(ctx context.Context, asp, agent, par string, check func(actuel string) error) error
+	ConsulterDemande(ctx context.Context, login, asp string) error
+	FindModifiees(ctx context.Context, login string, asps []string) (map[string]bool, error)
 	// The vendor's dashboard and lists: what waits for it, its deposits'
 	// outcomes.
 	FindAFaire(ctx context.Context, f segur.FournisseurID, limit int) ([]segur.AFaire, error)
