@@ -80,6 +80,9 @@ type PageFile struct {
 	Taille  int
 	Tailles []int
 	Choix   []ChampCache
+	// FiltresActifs counts the filters set beside the tab and the search:
+	// the filters' panel opens when there are some.
+	FiltresActifs int
 	// Tout is how many requests « tout sélectionner » would take (the
 	// whole filter), TropPourLot when they are more than a batch holds.
 	Tout         int
@@ -368,6 +371,9 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 		for _, v := range q[k] {
 			p.Choix = append(p.Choix, ChampCache{Nom: k, Valeur: v})
 		}
+		if k != "onglet" && k != "q" && k != "tri" && strings.TrimSpace(q.Get(k)) != "" && !(k == "statut" && q.Get("onglet") == "") {
+			p.FiltresActifs++
+		}
 	}
 	page := numeroPage(r)
 	var ds []segur.Demande
@@ -463,8 +469,11 @@ func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeF
 		statuts = segur.Statuts(nil)
 	}
 	for _, st := range statuts {
-		p.StatutsOnglet = append(p.StatutsOnglet, OptionStatut{Statut: string(st), Libelle: st.Libelle() + " (" + strconv.Itoa(counts[st]) + ")",
-			Choisi: string(st) == p.Filtre.Statut})
+		o := OptionStatut{Statut: string(st), Libelle: st.Libelle(), Choisi: string(st) == p.Filtre.Statut}
+		if !p.Onglet.Suivies { // the counts are of every request, not only those followed
+			o.Libelle += " (" + strconv.Itoa(counts[st]) + ")"
+		}
+		p.StatutsOnglet = append(p.StatutsOnglet, o)
 	}
 	return nil
 }

@@ -1,14 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // lignesFile returns the ASP numbers of the queue's rows in page body.
@@ -132,4 +136,99 @@ func TestFileOngletsRechercheSuivi(t *testing.T) {
 			t.Errorf("%s after « tout »: got %v, %v; want %s", asps[i], d.Statut, err, want)
 		}
 	}
+}
+
+// TestParcoursFile: in a real Chromium, an instructor searches a FINESS
+// and finds its request among a dozen, follows it, takes it for himself,
+// and finds it under « Suivies par moi »; the queue at 1280 px keeps its
+// batch bar in view and its rows on one line, at 390 px it does not
+// scroll sideways; every page passes axe.
+func TestParcoursFile(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	for i := range 11 {
+		deposerForm(t, vendeur, p, fmt.Sprintf("F%04d", i+1), "13750.00", i+1, true)
+	}
+	deposerFormAvec(t, vendeur, p, "CIBLE", "20000.00", 12, true, func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"FINESSPMSI": "999999991"`), []byte(`"FINESSPMSI": "130786213"`), 1)
+	})
+	cible, _, err := p.db.FindDemandes(context.Background(), segur.DemandeFilter{NumeroEditeur: "CIBLE"})
+	if err != nil || len(cible) != 1 {
+		t.Fatalf("the request searched: %v, %v", cible, err)
+	}
+	asp := cible[0].NumeroASP
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	ctx, do, texte := parcours(t)
+	verifier := func(nom string, largeur int64) {
+		t.Helper()
+		segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, largeur))
+		segurtest.Axe(t, ctx)
+		large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatalf("%s: width: %v", nom, err)
+		}
+		if large > largeur {
+			t.Errorf("%s at %d px: the page is %d px wide, want no horizontal scroll", nom, largeur, large)
+		}
+	}
+	do("1280 px", chromedp.EmulateViewport(1280, 900))
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#q")))
+	if got := texte(`.segur-onglets [aria-current="page"]`); got != "À traiter (12)" {
+		t.Errorf("current tab: got %q", got)
+	}
+	verifier("file", 1280)
+	// The filters wait folded; the batch bar is in view while the list
+	// is longer than the screen.
+	if open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('details.segur-filtres').open`)); err != nil || open {
+		t.Errorf("the filters' panel: open %v (%v), want folded without a filter", open, err)
+	}
+	haut, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => { const rows = document.querySelectorAll('.segur-file tbody tr'); rows[rows.length-1].scrollIntoView(false); return document.querySelector('.segur-barre-lot').getBoundingClientRect().top; })()`))
+	if err != nil || haut < -1 {
+		t.Errorf("the batch bar, the list scrolled to its last row: its top at %v px (%v), want in view", haut, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { window.scrollTo(0, 0); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	// Rows do not wrap: every row of the table is as high as the first.
+	hauteurs, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll('.segur-file tbody tr')].map(tr => tr.getBoundingClientRect().height)`))
+	if err != nil || len(hauteurs) != 12 {
+		t.Fatalf("rows: %v, %v", hauteurs, err)
+	}
+	if hauteurs[0] > 90 {
+		t.Errorf("a row is %v px high: its cells wrap", hauteurs[0])
+	}
+
+	do("recherche", chromedp.SendKeys(chromedp.CSS("#q"), "130786213"),
+		chromedp.Click(chromedp.CSS(`form[role=search] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte("caption"); got != "1 demande" {
+		t.Errorf("search of a FINESS: caption %q, want one request", got)
+	}
+	verifier("recherche", 1280)
+	do("la demande", chromedp.Click(chromedp.CSS(`a[href="/agence/demandes/`+asp+`"]`)), chromedp.WaitVisible(chromedp.CSS("#suivi")))
+	do("suivre", chromedp.Click(chromedp.CSS(`form[action$="/suivi"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	do("me l'attribuer", chromedp.Click(chromedp.CSS(`form[action$="/attribution"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	if got := texte("#suivi"); !strings.Contains(got, "Attribuée à marie@asp.fr") || !strings.Contains(got, "vous suivez cette demande") {
+		t.Errorf("the request's assignment: %q", got)
+	}
+	verifier("demande", 1280)
+	do("suivies", chromedp.Navigate(p.srv.URL+"/agence/demandes"), chromedp.WaitVisible(chromedp.CSS(".segur-onglets")),
+		chromedp.Click(chromedp.CSS(`.segur-onglets a[href*="onglet=suivies"]`)), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte(`.segur-onglets [aria-current="page"]`); got != "Suivies par moi (1)" {
+		t.Errorf("tab: got %q", got)
+	}
+	if got := texte("tbody"); !strings.Contains(got, asp) {
+		t.Errorf("« Suivies par moi » lacks %s: %q", asp, got)
+	}
+
+	do("390 px", chromedp.EmulateViewport(390, 844))
+	do("file à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes"), chromedp.WaitVisible(chromedp.CSS("#q")))
+	verifier("file", 390)
+	do("demande à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+asp), chromedp.WaitVisible(chromedp.CSS("#suivi")))
+	verifier("demande", 390)
 }
