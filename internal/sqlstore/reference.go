@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -39,7 +40,11 @@ func (db *DB) CreateReference(ctx context.Context, ref segur.Reference) (int64, 
 }
 
 // FindReference returns the latest version of the reference and its
-// number; ENOTFOUND when none was imported.
+// number; ENOTFOUND when none was imported. A version never changes once
+// imported: the last one read is kept in memory and given again while it
+// is the latest (one probe of reference_versions), shared by every caller,
+// who must not change it. Tens of thousands of establishments are not read
+// again on each page.
 func (db *DB) FindReference(ctx context.Context) (segur.Reference, int64, error) {
 	var version int64
 	err := db.r.QueryRowContext(ctx, `SELECT id FROM reference_versions ORDER BY id DESC LIMIT 1`).Scan(&version)
@@ -48,6 +53,11 @@ func (db *DB) FindReference(ctx context.Context) (segur.Reference, int64, error)
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
+	}
+	db.reference.mu.Lock()
+	defer db.reference.mu.Unlock()
+	if db.reference.ref != nil && db.reference.version == version {
+		return db.reference.ref, version, nil
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT finess, nom, plafond_ri, plafond_dpi, plafond_pfi FROM reference_etablissements WHERE version_id = $1`, version)
 	if err != nil {
@@ -64,5 +74,16 @@ func (db *DB) FindReference(ctx context.Context) (segur.Reference, int64, error)
 		e.Plafonds = map[hop.Logiciel]int64{hop.LogicielRI: ri, hop.LogicielDPI: dpi, hop.LogicielPFI: pfi}
 		ref[e.FINESSPMSI] = e
 	}
-	return ref, version, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: reference: %w", err)
+	}
+	db.reference.version, db.reference.ref = version, ref
+	return ref, version, nil
+}
+
+// referenceLue is the last version of the reference FindReference read.
+type referenceLue struct {
+	mu      sync.Mutex
+	version int64
+	ref     segur.Reference
 }

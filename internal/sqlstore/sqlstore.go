@@ -63,6 +63,8 @@ type DB struct {
 	// journaux holds the audit events of the write transactions under
 	// way, inserted when each commits (chaine.go).
 	journaux journaux
+	// reference is the last version of the reference read (FindReference).
+	reference referenceLue
 }
 
 // sqliteParams are the settings of every SQLite connection: WAL, durable

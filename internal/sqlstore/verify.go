@@ -123,7 +123,25 @@ func (v *Verification) add(format string, args ...any) {
 
 func (db *DB) verifyIntegrity(ctx context.Context, v *Verification) error {
 	arbres := db.sqliteTrees(ctx)
-	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: integrity_check: %w", err)
+	}
+	defer conn.Close()
+	// FTS5 checks its index against a structure it keeps per connection,
+	// which only a query of the table reloads: without one, a connection
+	// of the pool that checked before another wrote finds a « checksum
+	// mismatch » in a sound index (SQLite 3.54). A query first, then.
+	var fts int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'demandes_recherche'`).Scan(&fts); err != nil {
+		return fmt.Errorf("sqlstore: integrity_check: %w", err)
+	}
+	if fts > 0 {
+		if _, err := conn.ExecContext(ctx, `SELECT rowid FROM demandes_recherche WHERE demandes_recherche MATCH '"x"' LIMIT 1`); err != nil {
+			return fmt.Errorf("sqlstore: integrity_check: %w", err)
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("sqlstore: integrity_check: %w", err)
 	}

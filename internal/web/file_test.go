@@ -211,8 +211,8 @@ func TestParcoursFile(t *testing.T) {
 	}
 	verifier("recherche", 1280)
 	do("la demande", chromedp.Click(chromedp.CSS(`a[href="/agence/demandes/`+asp+`"]`)), chromedp.WaitVisible(chromedp.CSS("#suivi")))
-	do("suivre", chromedp.Click(chromedp.CSS(`form[action$="/suivi"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
-	do("me l'attribuer", chromedp.Click(chromedp.CSS(`form[action$="/attribution"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	do("suivre", chromedp.Click(chromedp.CSS(`form[action$="/suivi"] button`)), chromedp.WaitReady(chromedp.CSS(`form[action$="/suivi"] input[value="0"]`)))
+	do("me l'attribuer", chromedp.Click(chromedp.CSS(`form[action$="/attribution"] button`)), chromedp.WaitReady(chromedp.CSS(`form[action$="/attribution"] input[name=agent][value=""]`)))
 	if got := texte("#suivi"); !strings.Contains(got, "Attribuée à marie@asp.fr") || !strings.Contains(got, "vous suivez cette demande") {
 		t.Errorf("the request's assignment: %q", got)
 	}
