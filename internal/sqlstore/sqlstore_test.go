@@ -347,6 +347,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runAFaireSuite(t, open)
 	runAlertesSuite(t, open)
 	runDepotsAgenceSuite(t, open)
+	runMessagesSuite(t, open)
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {
