@@ -52,6 +52,10 @@ func runMessagesSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || *fm != m2.Fichiers[0] {
 			t.Errorf("FindFichierMessage: got %+v, %v; want %+v", fm, err, m2.Fichiers[0])
 		}
+		// The antivirus's alerts on a vendor's file reach its request.
+		if du, err := db.FindDemandesDuFichier(ctx, sha("bdc")); err != nil || len(du) != 1 || du[0].NumeroASP != a {
+			t.Errorf("FindDemandesDuFichier: got %+v, %v; want %s", du, err, a)
+		}
 		// A file is found on its request only.
 		_, err = db.FindFichierMessage(ctx, b, m2.Fichiers[0].ID)
 		assertCode(t, err, segur.ENOTFOUND)

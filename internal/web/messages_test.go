@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -283,5 +284,46 @@ func TestMessagesConcurrents(t *testing.T) {
 	}
 	if a, b := len(courrielsMessage(t, p, "marie@asp.fr")), len(courrielsMessage(t, p, "contact@lebeaulogiciel.fr")); a != n/2 || b != n/2 {
 		t.Errorf("mails: got %d to the agent, %d to the vendor; want %d each", a, b, n/2)
+	}
+}
+
+// TestMessagesAntivirus: with the antivirus running, a message's file
+// waits for its scan (409, no link), is served once healthy, never once
+// infected: the gate of the pieces.
+func TestMessagesAntivirus(t *testing.T) {
+	p := newPortailAvec(t, "", func(s *Server) { s.Antivirus = true })
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	pdf, _ := os.ReadFile("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	if code, _ := envoyerMessage(t, vendeur, p, "/demandes/"+asp+"/messages", "Deux fichiers.", fichierJoint{"a.pdf", pdf}, fichierJoint{"b.png", png}); code != http.StatusOK {
+		t.Fatalf("post: got %d", code)
+	}
+	ms, _ := p.db.FindMessages(context.Background(), asp)
+	if len(ms) != 1 || len(ms[0].Fichiers) != 2 {
+		t.Fatalf("thread: %+v", ms)
+	}
+	sain, infecte := ms[0].Fichiers[0], ms[0].Fichiers[1]
+	lien := func(f segur.FichierMessage) string {
+		return fmt.Sprintf("/agence/demandes/%s/messages/fichiers/%d", asp, f.ID)
+	}
+	if code, _, _ := obtenir(t, inst, p.srv.URL+lien(sain)); code != http.StatusConflict {
+		t.Errorf("file waiting for its scan: got %d, want 409", code)
+	}
+	if _, body := (lecteur{t}).lire(inst.Get(p.srv.URL + "/agence/demandes/" + asp)); strings.Contains(body, `href="`+lien(sain)+`"`) ||
+		!strings.Contains(body, "Analyse antivirus en attente") {
+		t.Error("agent's page: a file waiting is linked, or not said to wait")
+	}
+	le := p.now.Add(-time.Minute)
+	analyser(t, p, asp,
+		segur.Analyse{Fichier: sain.Fichier.SHA256, Resultat: segur.AnalyseSaine, Moteur: "ClamAV test", Le: le},
+		segur.Analyse{Fichier: infecte.Fichier.SHA256, Resultat: segur.AnalyseInfectee, Signature: eicar, Moteur: "ClamAV test", Le: le})
+	if code, body, _ := obtenir(t, inst, p.srv.URL+lien(sain)); code != http.StatusOK || !bytes.Equal(body, pdf) {
+		t.Errorf("healthy file: got %d", code)
+	}
+	if code, body, _ := obtenir(t, inst, p.srv.URL+lien(infecte)); code != http.StatusForbidden || bytes.Contains(body, png[:8]) {
+		t.Errorf("infected file: got %d, want 403", code)
 	}
 }
