@@ -12,12 +12,12 @@ import (
 )
 
 // The thread of messages of a request and the agents' private notes
-// (migration 0020). A message and a note are not changes of the request's
-// status: they are not lines of its history (demande_historique, the
-// state machine's), but audit events of the request (message.creer,
-// note.creer) in the chained log, which fingerprint the text and the
-// files, so that what was written, by whom and when can be proven and
-// cannot be altered unseen.
+// (migrations NNNN_messages.sql). A message and a note are not changes of
+// the request's status: they are not lines of its history
+// (demande_historique, the state machine's), but audit events of the
+// request (message.creer, note.creer) in the chained log, which
+// fingerprint the text and the files, so that what was written, by whom
+// and when can be proven and cannot be altered unseen.
 
 // empreinteTexte is the SHA-256 of a text, in hexadecimal, for the audit
 // log: the log proves a text without copying it.
