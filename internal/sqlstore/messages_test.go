@@ -1,13 +1,16 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 func runMessagesSuite(t *testing.T, open func(t *testing.T) *DB) {
@@ -185,4 +188,62 @@ func runMessagesSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("unread: got %v, %v; want %d", nl, err, n)
 		}
 	})
+}
+
+// BenchmarkFindMessagesNonLus reads the unread marks of a page of 200
+// requests (the queue's largest page) among 1 000, each with messages of
+// both sides and half of them read: on SQLite then on PostgreSQL (skipped
+// without one).
+func BenchmarkFindMessagesNonLus(b *testing.B) {
+	for _, base := range []string{"sqlite", "postgres"} {
+		b.Run(base, func(b *testing.B) {
+			url := filepath.Join(b.TempDir(), "segur.db")
+			if base == "postgres" {
+				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
+			}
+			ctx := segur.WithActeur(context.Background(), acteur)
+			db, err := Open(ctx, url, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			f := fixture(b, db, "88558855858745")
+			var asps []string
+			for i := range 5 {
+				lignes := make([]ligne, 200)
+				for j := range lignes {
+					lignes[j] = ligne{numero: fmt.Sprintf("E%d-%d", i, j)}
+				}
+				for _, d := range enregistrer(b, db, ctx, nouveauDepot(f.ID, i+1, fmt.Sprint("json", i), ""), lignes...) {
+					asps = append(asps, d.NumeroASP)
+				}
+			}
+			for i, a := range asps {
+				var dernier segur.MessageID
+				for _, c := range []segur.Cote{segur.CoteAgence, segur.CoteFournisseur, segur.CoteFournisseur} {
+					m := &segur.Message{NumeroASP: a, Auteur: "x@example.fr", Cote: c, Texte: "message"}
+					if err := db.CreateMessage(ctx, m, nil); err != nil {
+						b.Fatal(err)
+					}
+					dernier = m.ID
+				}
+				if i%2 == 0 {
+					if err := db.MarquerMessagesLus(ctx, a, segur.CoteAgence, dernier); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			page := asps[400:600]
+			b.ResetTimer()
+			for range b.N {
+				nl, err := db.FindMessagesNonLus(ctx, segur.CoteAgence, page)
+				if err != nil || len(nl) != 100 {
+					b.Fatalf("got %d requests with unread messages, %v; want 100", len(nl), err)
+				}
+			}
+		})
+	}
 }
