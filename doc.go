@@ -29,6 +29,11 @@
 //     with the invoice (Facture) and the client's statement that the service
 //     was delivered (PV de VSR).
 //   - Courriel: a mail of the outbox, sent to the vendor by the postman.
+//   - Message: a message of a request's thread between the agency and its
+//     vendor (Cote: the side that wrote it), with attached files
+//     (FichierMessage); distinct from the request for completion. Note: an
+//     agents' private note on a request, never shown to the vendor. Both
+//     are immutable.
 //   - LienCompte: a link mailed to a user to choose a password, for a
 //     réinitialisation (« mot de passe oublié », valid an hour) or the
 //     activation of an account an administrator created (7 days); asked

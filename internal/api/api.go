@@ -27,6 +27,10 @@ type Store interface {
 	// The payment notices.
 	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
 	FindAvis(ctx context.Context, ref string) (*segur.Avis, error)
+	// The thread of messages of a request (messages.go).
+	CreateMessage(ctx context.Context, m *segur.Message, c *segur.Courriel) error
+	FindMessages(ctx context.Context, asp string) ([]segur.Message, error)
+	FindMessagesLus(ctx context.Context, asp string, lecteur segur.Cote) (segur.MessageID, error)
 }
 
 // API serves /api/v1.
@@ -47,6 +51,10 @@ type API struct {
 	// Injoignable reports whether an error that is no segur.Error says the
 	// database is out of reach (503, not an internal error); may be nil.
 	Injoignable func(error) bool
+	// URL is the portal's public address, for the links of the mails a
+	// message sends; Reveiller, if set, tells the postman a mail is due.
+	URL       string
+	Reveiller func()
 
 	// plein is set once a full file store is logged, until a deposit
 	// passes again: logged once, not at every refused deposit.
@@ -89,6 +97,8 @@ func (a *API) routes() []route {
 		{"GET /api/v1/avis/{reference}", a.auth(a.getAvis)},
 		{"GET /api/v1/avis/{reference}/html", a.auth(a.getAvis)},
 		{"GET /api/v1/demandes/{numeroASP}", a.auth(a.getDemande)},
+		{"GET /api/v1/demandes/{numeroASP}/messages", a.auth(a.getMessages)},
+		{"POST /api/v1/demandes/{numeroASP}/messages", a.auth(a.postMessage)},
 		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
 		{"GET /api/v1/modele", a.getModele},
 		{"GET /api/v1/openapi.json", a.getOpenAPI},

@@ -318,6 +318,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		default: // a pass is due already
 		}
 	}
+	// The API's messages mail the agents with the pages' links.
+	a.URL, a.Reveiller = base, pages.Reveiller
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

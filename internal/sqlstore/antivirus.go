@@ -187,14 +187,16 @@ func (db *DB) CreateAnalyses(ctx context.Context, depot segur.DepotID, analyses 
 }
 
 // FindDemandesDuFichier returns the requests stored file sum belongs to:
-// those of the deposits whose zip it is, and the request a piece sent
-// after its deposit was sent for.
+// those of the deposits whose zip it is, the request a piece sent after
+// its deposit was sent for, and those whose thread holds it in a vendor's
+// message (an agent's file alerts no vendor).
 func (db *DB) FindDemandesDuFichier(ctx context.Context, sum string) ([]segur.Demande, error) {
 	asps, err := queryAll(ctx, db.r, func(s scanner) (string, error) {
 		var a string
 		return a, s.Scan(&a)
 	}, "demandes du fichier", `SELECT d.numero_asp FROM demandes d JOIN depots p ON p.id = d.depot_id WHERE p.zip_sha256 = $1
 		UNION SELECT d.numero_asp FROM demandes d JOIN pieces_versions v ON v.demande_id = d.id WHERE v.sha256 = $1
+		UNION SELECT m.numero_asp FROM messages m JOIN messages_fichiers f ON f.message_id = m.id WHERE f.fichier_sha256 = $1 AND m.cote = 'fournisseur'
 		ORDER BY 1`, sum)
 	if err != nil {
 		return nil, err

@@ -551,6 +551,9 @@ func (s *Server) renderDossierAgent(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
+	if v.Fil, err = s.fil(r, d, segur.CoteAgence, "/agence/demandes/"+d.NumeroASP); err != nil {
+		return err
+	}
 	al, err := s.alertes(ctx, []segur.Demande{*d})
 	if err != nil {
 		return err

@@ -106,6 +106,9 @@ func (s *Server) renderDossierFournisseur(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
+	if v.Fil, err = s.fil(r, d, segur.CoteFournisseur, "/demandes/"+d.NumeroASP); err != nil {
+		return err
+	}
 	// The vendor sees what the agency did, not which agent nor from where.
 	v.Agent = ""
 	for i := range v.Historique {
@@ -204,6 +207,13 @@ func lireFichier(r *http.Request, champ string) ([]byte, string, string, error) 
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi illisible ou trop volumineux : au plus 3 Mo.")
 	}
 	defer file.Close()
+	return lireContenu(file, hdr.Filename)
+}
+
+// lireContenu reads an uploaded file named nom as lireFichier does: at most
+// segur.MaxPiece bytes, its format checked by its signature, its name kept
+// for display only (nomAffiche).
+func lireContenu(file io.Reader, nom string) ([]byte, string, string, error) {
 	b, err := io.ReadAll(io.LimitReader(file, hop.MaxPiece+1))
 	if err != nil {
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Envoi interrompu : déposez le fichier de nouveau.")
@@ -218,7 +228,7 @@ func lireFichier(r *http.Request, champ string) ([]byte, string, string, error) 
 	if format == "" {
 		return nil, "", "", segur.Errorf(segur.EINVALID, "Format non reconnu : le fichier doit être un PDF, un PNG ou un JPG (vérifié sur son contenu).")
 	}
-	return b, format, nomAffiche(hdr.Filename), nil
+	return b, format, nomAffiche(nom), nil
 }
 
 // nomAffiche keeps of a file name what can be shown: its base, printable,

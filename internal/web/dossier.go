@@ -42,6 +42,9 @@ type Dossier struct {
 	// says which pieces wait for their scan.
 	Ecartees []string
 	Attente  string
+	// Fil is the thread of messages (and, for agents, the private notes),
+	// set by the page (messages.go); nil shows none.
+	Fil *FilVue
 }
 
 // PieceVue is an attachment with the link that shows it inline, none
@@ -146,16 +149,17 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string, age
 	if err != nil {
 		return nil, err
 	}
-	// The antivirus's alerts, merged by time with the démarches (both
+	// The antivirus's alerts, the messages and the notes (audit events,
+	// see evenementHistorique), merged by time with the démarches (both
 	// oldest first).
 	evs, err := st.FindEvenements(ctx, "demande:"+d.NumeroASP)
 	if err != nil {
 		return nil, err
 	}
-	evs = slices.DeleteFunc(evs, func(e segur.Evenement) bool { return !strings.HasPrefix(e.Action, "antivirus.") })
+	evs = slices.DeleteFunc(evs, func(e segur.Evenement) bool { return !evenementHistorique(e, agent) })
 	for _, c := range hist {
 		for len(evs) > 0 && evs[0].Quand.Before(c.Quand) {
-			v.Historique = append(v.Historique, s.changementAntivirus(evs[0], noms))
+			v.Historique = append(v.Historique, s.changementEvenement(evs[0], noms))
 			evs = evs[1:]
 		}
 		v.Historique = append(v.Historique, ChangementVue{Quand: s.date(c.Quand), Par: c.Par, Action: c.Action.Libelle(),
@@ -163,7 +167,7 @@ func (s *Server) dossier(ctx context.Context, d *segur.Demande, base string, age
 			Agence: c.Action.Role() != segur.RoleFournisseur})
 	}
 	for _, e := range evs {
-		v.Historique = append(v.Historique, s.changementAntivirus(e, noms))
+		v.Historique = append(v.Historique, s.changementEvenement(e, noms))
 	}
 	v.Depot = DepotVue{ID: int64(dep.ID), NomFichier: dep.NomFichier, Recu: s.date(dep.Recu), Statut: string(dep.Statut)}
 	v.ImpID = dep.ImpID

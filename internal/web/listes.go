@@ -105,6 +105,8 @@ type DemandeVue struct {
 	NumeroASP, NumeroEditeur, Statut, Badge, Montant, DateCommande, NumeroAns string
 	Beneficiaires                                                             string
 	DepotID                                                                   int64
+	// NonLus counts the agency's messages the vendor has not read yet.
+	NonLus int
 }
 
 var libellesTri = map[string]string{
@@ -155,8 +157,14 @@ func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
 	for _, st := range segur.Statuts(nil) {
 		p.Statuts = append(p.Statuts, Tri{Cle: string(st), Libelle: st.Libelle(), Choisi: string(st) == fd.Statut})
 	}
+	nonLus, err := s.Store.FindMessagesNonLus(r.Context(), segur.CoteFournisseur, numerosASP(ds))
+	if err != nil {
+		return err
+	}
 	for _, d := range ds {
-		p.Demandes = append(p.Demandes, demandeVue(d))
+		v := demandeVue(d)
+		v.NonLus = nonLus[d.NumeroASP]
+		p.Demandes = append(p.Demandes, v)
 	}
 	q := url.Values{"numeroASP": {fd.NumeroASP}, "numeroEditeur": {fd.NumeroEditeur}, "statut": {fd.Statut}, "tri": {fd.Tri}}
 	p.CSV = "/demandes.csv?" + q.Encode()

@@ -177,7 +177,10 @@ func exemplesVendeur() map[string]exemple {
 				`download="ASP-2026-0000001-REF-1.pdf"`,
 				"Le bon de commande est illisible.", `<p class="fr-badge fr-badge--warning">À compléter</p>`, `action="/demandes/ASP-2026-0000001/completer"`, `<option value="MANDAT">Mandat</option>`, `<option value="BON_COMMANDE">Bon de commande</option>`,
 				`action="/demandes/ASP-2026-0000001/signer"`, `download="ASP-2026-0000001-CONV-1.pdf"`, "<code>0123abcd</code>",
-				`href="#fichier"`, "Le Beau Logiciel (SIRET 88558855858745)", `id="titre-solde"`}},
+				`href="#fichier"`, "Le Beau Logiciel (SIRET 88558855858745)", `id="titre-solde"`,
+				`id="messages-titre">Messages`, "Message de l&#39;agence, le 26/11/2026 à 09:00", "Bonjour,<br>le bon de commande est-il signé\u202f?",
+				`data-nouveau>Nouveau</span>`, `href="/demandes/ASP-2026-0000001/messages/fichiers/1"`, `action="/demandes/ASP-2026-0000001/messages"`,
+				`name="fichiers" multiple`, "Envoyer le message</button>", "Texte refusé, montré de nouveau</textarea>"}},
 	}
 }
 
@@ -237,7 +240,9 @@ func exemplesAgence() map[string]exemple {
 				"Les pièces déposées ne sont pas analysées par un antivirus",
 				"Le montant financé est calculé au référentiel", "Solde : retenu moins avance. Un solde nul",
 				`href="/agence/demandes/ASP-2026-0000001/pieces/1"`, "Bénéficiaires (établissements clients)", "HOPITAL", "depuis 192.0.2.7",
-				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00` + "\u202f€" + `</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur"}},
+				`id="titre-solde"`, `data-montant="payer"><strong>9 625,00` + "\u202f€" + `</strong>`, "(1 solde refusé avant celui-ci)", "Instructeur",
+				"Message de marie@asp.fr (agence), le 26/11/2026 à 09:00", `action="/agence/demandes/ASP-2026-0000001/messages"`,
+				`id="notes-titre">Notes internes</h2>`, "ne sont jamais montrées au fournisseur", "Appelé le fournisseur.", `action="/agence/demandes/ASP-2026-0000001/notes"`}},
 		"agence-lot.html": {PageLot{Base: Base{Titre: "Traitement par lot", Nav: "file", Utilisateur: agent}, Action: "Valider",
 			Resultats: []ResultatVue{{NumeroASP: "ASP-2026-0000001", Statut: "Décidée", Badge: "success"}, {NumeroASP: "ASP-2026-0000002", Erreur: "Transition impossible."}},
 			Reussis:   1, Retour: "/agence/demandes?statut=deposee"},
@@ -278,5 +283,24 @@ func dossierExemple(base, badge, statut string) *Dossier {
 			Retenu: "13 750,00\u202f€", APayer: "9 625,00\u202f€", Calcul: "Solde : retenu moins avance.", ImpID: "DEP-2026-0000002",
 			Recu: "02/06/2026 à 10:00", Precedents: 1,
 			Pieces: []PieceVue{{Type: hop.TypeFacture, Nom: "HOP-RI-Va1-FAC-00001.pdf", Format: "PDF", Lien: base + "/pieces/2", Version: "déposée avec le solde"}}},
+		Fil: filExemple(base),
 	}
+}
+
+// filExemple is a thread of two messages, the second new, with a private
+// note for the agents' page (base under /agence).
+func filExemple(base string) *FilVue {
+	agent := strings.HasPrefix(base, "/agence/")
+	f := &FilVue{Action: base + "/messages", Agent: agent, Nouveaux: 1, Texte: "Texte refusé, montré de nouveau",
+		Messages: []MessageFilVue{
+			{ID: 1, Auteur: "l'agence", Agence: true, Quand: "26/11/2026 à 09:00", Lignes: []string{"Bonjour,", "le bon de commande est-il signé\u202f?"}},
+			{ID: 2, Auteur: "jean@lebeaulogiciel.fr (fournisseur)", Quand: "26/11/2026 à 10:00", Lignes: []string{"Le voici."}, Nouveau: true,
+				Fichiers: []PieceVue{{Nom: "bdc-signe.pdf", Format: "PDF", Lien: base + "/messages/fichiers/1"}}},
+		}}
+	if agent {
+		f.Messages[0].Auteur = "marie@asp.fr (agence)"
+		f.NotesAction = base + "/notes"
+		f.Notes = []NoteVue{{Auteur: "marie@asp.fr", Quand: "26/11/2026 à 11:00", Lignes: []string{"Appelé le fournisseur."}}}
+	}
+	return f
 }

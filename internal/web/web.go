@@ -73,6 +73,17 @@ type Store interface {
 	// oldest first: the antivirus's alerts are among them.
 	FindEvenements(ctx context.Context, objet string) ([]segur.Evenement, error)
 
+	// The thread of messages of a request and the agents' private notes
+	// (messages.go).
+	CreateMessage(ctx context.Context, m *segur.Message, c *segur.Courriel) error
+	FindMessages(ctx context.Context, asp string) ([]segur.Message, error)
+	FindFichierMessage(ctx context.Context, asp string, id int64) (*segur.FichierMessage, error)
+	FindMessagesLus(ctx context.Context, asp string, lecteur segur.Cote) (segur.MessageID, error)
+	MarquerMessagesLus(ctx context.Context, asp string, lecteur segur.Cote, jusqua segur.MessageID) error
+	FindMessagesNonLus(ctx context.Context, lecteur segur.Cote, asps []string) (map[string]int, error)
+	CreateNote(ctx context.Context, n *segur.Note) error
+	FindNotes(ctx context.Context, asp string) ([]segur.Note, error)
+
 	// The administration.
 	FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurResume, error)
 	FindUtilisateurs(ctx context.Context, limit, offset int) ([]segur.Utilisateur, int, error)
@@ -191,7 +202,7 @@ var morePages []string
 
 // partials are the files of templates/ that are no page: the layout and
 // the blocks pages share, parsed with every page.
-var partials = []string{"layout.html", "partiels.html", "dossier.html", "solde.html"}
+var partials = []string{"layout.html", "partiels.html", "dossier.html", "solde.html", "messages.html"}
 
 // parse reads the templates once.
 func (s *Server) parse() error {
@@ -248,6 +259,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	s.routesAgence(pages)
 	s.routesDepotsAgence(pages)
 	s.routesDemande(pages)
+	s.routesMessages(pages)
 	s.routesPaiements(pages)
 	s.routesSoldes(pages)
 	s.routesControles(pages)
