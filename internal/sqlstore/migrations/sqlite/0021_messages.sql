@@ -1,7 +1,7 @@
 -- The thread of messages between the agency and the vendor on a request,
 -- their attached files, the read marks of each side, and the agents'
 -- private notes. Same tables, columns and constraints as
--- ../postgres/0020_messages.sql.
+-- ../postgres/0021_messages.sql.
 
 -- A message, its files and a note are never changed nor deleted: the
 -- audit log (message.creer, note.creer) holds their fingerprints.
