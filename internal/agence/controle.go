@@ -139,6 +139,51 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	return ctl, c.conclure(ctx, ctl, m, s)
 }
 
+// ApercuConclusion is what an outcome would do to a control, computed as
+// Conclure computes it but with nothing written, generated or sent: what
+// the confirmation page states before the agent confirms.
+type ApercuConclusion struct {
+	// Controle is the control as it would be concluded (its state, reason
+	// and amount to recover); Demande its request, now.
+	Controle *segur.Controle
+	Demande  *segur.Demande
+	// Avance and Solde are what was paid on the request.
+	Avance, Solde int64
+	// Changement is the request's change of a non-compliant outcome.
+	Changement segur.Changement
+	// DelaiReversement is the days the vendor will have to pay back.
+	DelaiReversement int
+}
+
+// PrevoirConclusion returns what outcome cl of control id by agent a would
+// do, or why Conclure would refuse it (closed already, no reason, an
+// amount above what was paid, the state machine), without writing
+// anything.
+func (c *Controles) PrevoirConclusion(ctx context.Context, id segur.ControleID, cl segur.Conclusion, a Acte) (ApercuConclusion, error) {
+	ctl, d, _, err := c.lire(ctx, id)
+	if err != nil {
+		return ApercuConclusion{}, err
+	}
+	ap := ApercuConclusion{Controle: ctl, Demande: d, DelaiReversement: c.DelaiReversement}
+	if ap.DelaiReversement <= 0 {
+		ap.DelaiReversement = delaiReversement
+	}
+	if ap.Avance, ap.Solde, err = Verse(ctx, c.Store, d); err != nil {
+		return ApercuConclusion{}, err
+	}
+	now := c.Now()
+	if err := ctl.Conclure(cl, ap.Avance+ap.Solde, a.Login, now); err != nil {
+		return ApercuConclusion{}, err
+	}
+	if ctl.Etat == segur.ControleNonConforme {
+		m := segur.Demarche{Action: segur.ActionReverser, Roles: a.Roles, Login: a.Login, Raison: ctl.Motif}
+		if ap.Changement, _, err = d.Prevoir(m, now, c.Programme); err != nil {
+			return ApercuConclusion{}, err
+		}
+	}
+	return ap, nil
+}
+
 // conclure records control ctl's outcome in one transaction.
 func (c *Controles) conclure(ctx context.Context, ctl *segur.Controle, m segur.Demarche, s segur.Suites) error {
 	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {

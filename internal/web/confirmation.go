@@ -261,10 +261,12 @@ func (s *Server) confirmerLotPaiement(w http.ResponseWriter, r *http.Request, id
 	case "approuver":
 		p.Titre = "Confirmer : approbation du lot " + l.Reference()
 		p.Points = []string{"Le lot " + l.Reference() + " sera approuvé : " + paiements + ", " + segur.Pluriel(len(fournisseurs), "virement", "virements") + " (un par fournisseur).",
-			"Une fois approuvé, le lot ne s'annule plus : son virement SEPA peut être remis à la banque."}
+			"Une fois approuvé, le lot ne s'annule plus : son virement SEPA devient téléchargeable, à remettre à la banque.",
+			"Séparation des tâches : vous ne devez avoir décidé aucune des demandes du lot, sinon l'approbation sera refusée ; l'avoir préparé est permis."}
 	case "annuler":
 		p.Titre = "Confirmer : annulation du lot " + l.Reference()
 		p.Points = []string{"Le lot " + l.Reference() + " sera annulé : ses " + paiements + " redeviennent dus, à mettre dans un autre lot.",
+			"Les demandes gardent leur statut ; leurs paiements reparaissent parmi les « Paiements dus ».",
 			"Un lot annulé ne se rétablit pas."}
 	case "payer":
 		t, _ := time.ParseInLocation("2006-01-02", le, s.Paris)
@@ -273,6 +275,65 @@ func (s *Server) confirmerLotPaiement(w http.ResponseWriter, r *http.Request, id
 		p.Points = []string{"Le lot " + l.Reference() + " sera marqué payé, virement du " + t.Format("02/01/2006") + " : " + paiements + ".",
 			"Chaque demande passe à « Avance payée » ou « Soldée », et chaque fournisseur reçoit son avis de paiement par courriel : ce marquage ne se défait pas."}
 	}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
+
+// confirmerRevocation shows what revoking API token j will do: programs
+// using it are refused at once, and it cannot be restored.
+func (s *Server) confirmerRevocation(w http.ResponseWriter, r *http.Request, j segur.Jeton) {
+	nom := j.Prefixe + "…"
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : révocation du jeton " + nom, Nav: "compte", Utilisateur: utilisateur(r.Context())},
+		Cible: "/compte/jetons/" + strconv.FormatInt(int64(j.ID), 10) + "/revoquer", Annuler: "/compte", Possible: j.RevoqueLe.IsZero()}
+	usage := "jamais utilisé"
+	if !j.DernierUsage.IsZero() {
+		usage = "dernier usage le " + s.date(j.DernierUsage)
+	}
+	if !p.Possible {
+		p.Points = []string{"Le jeton " + nom + ", créé le " + s.date(j.CreeLe) + ", est déjà révoqué depuis le " + s.date(j.RevoqueLe) + " : rien ne sera fait."}
+		s.render(w, http.StatusOK, "confirmation.html", p)
+		return
+	}
+	p.Points = []string{"Le jeton " + nom + ", créé le " + s.date(j.CreeLe) + " (" + usage + "), sera révoqué.",
+		"Les logiciels qui l'utilisent seront refusés aussitôt par l'API (réponse 401) : leurs dépôts et leurs consultations échoueront.",
+		"Un jeton révoqué ne se rétablit pas : créez-en un autre et mettez-le dans vos logiciels."}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+}
+
+// confirmerConclusion shows what outcome form (its result, reason and
+// amount as typed) will do to a control, as ap foresees it: the request,
+// what was paid on it and, when not compliant, the order of recovery and
+// its amount.
+func (s *Server) confirmerConclusion(w http.ResponseWriter, r *http.Request, ap agence.ApercuConclusion, form PageControle) error {
+	ctx := r.Context()
+	c, d := ap.Controle, ap.Demande
+	f, err := s.Store.FindFournisseurByID(ctx, d.FournisseurID)
+	if err != nil {
+		return err
+	}
+	retour := "/agence/controles/" + strconv.FormatInt(int64(c.ID), 10)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : contrôle " + c.Reference() + " " + minuscule(c.Etat.Libelle()), Nav: "controles", Utilisateur: utilisateur(ctx)},
+		Cible: retour + "/conclusion", Annuler: retour, Raison: c.Motif, Possible: true,
+		Champs: []ChampCache{{"resultat", form.Resultat}, {"motif", form.Motif}, {"montant", form.Montant}}}
+	quoi := "Le contrôle " + c.Reference() + " de la demande " + d.NumeroASP + " (" + f.Nom + ", SIRET " + f.SIRET + ") sera clos : "
+	verse := "Versé sur la demande : " + segur.Euros(ap.Avance+ap.Solde) + " (avance " + segur.Euros(ap.Avance) + ", solde " + segur.Euros(ap.Solde) + ")."
+	if c.Etat == segur.ControleConforme {
+		p.Points = []string{quoi + "demande conforme, sans suite.", verse + " Rien ne sera à reverser.",
+			"Le fournisseur en sera informé par courriel ; la demande garde son statut «\u00a0" + d.Statut.Libelle() + "\u00a0».",
+			"Le résultat enregistré ne se modifie plus."}
+		s.render(w, http.StatusOK, "confirmation.html", p)
+		return nil
+	}
+	part := "tout ce qui a été versé"
+	if c.MontantReverse < ap.Avance+ap.Solde {
+		part = "le montant saisi, moins que ce qui a été versé"
+	}
+	p.Total = segur.Euros(c.MontantReverse)
+	p.Points = []string{quoi + "demande non conforme.", verse,
+		"Un ordre de reversement de " + p.Total + " (" + part + ") sera émis et envoyé au fournisseur (PDF joint au courriel, et dans son espace) : il aura " +
+			segur.Pluriel(ap.DelaiReversement, "jour", "jours") + " pour le payer.",
+		"Statut de la demande : «\u00a0" + ap.Changement.De.Libelle() + "\u00a0» deviendra «\u00a0" + ap.Changement.Vers.Libelle() + "\u00a0».",
+		"Le résultat enregistré ne se modifie plus, l'ordre émis ne se retire pas."}
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }

@@ -504,13 +504,26 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 		return refus("resultat-conforme", "Résultat : choisissez « conforme » ou « non conforme ».")
 	}
 	a := s.acteAgent(r)
-	fin, err := s.controles().Conclure(r.Context(), c.ID, cl, a)
-	if se, ok := refusAffichable(err); ok {
+	refusConclusion := func(se *segur.Error) error {
 		champ := "motif"
 		if strings.HasPrefix(se.Message, "Montant") {
 			champ = "montant"
 		}
 		return refus(champ, se.Message)
+	}
+	if !confirme(r) {
+		ap, err := s.controles().PrevoirConclusion(r.Context(), c.ID, cl, a)
+		if se, ok := refusAffichable(err); ok {
+			return refusConclusion(se)
+		}
+		if err != nil {
+			return err
+		}
+		return s.confirmerConclusion(w, r, ap, form)
+	}
+	fin, err := s.controles().Conclure(r.Context(), c.ID, cl, a)
+	if se, ok := refusAffichable(err); ok {
+		return refusConclusion(se)
 	}
 	if err != nil {
 		return err

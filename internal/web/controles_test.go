@@ -316,7 +316,38 @@ func TestControles(t *testing.T) {
 			t.Errorf("%v: got %d, want 422 with %q", tt.form, code, tt.want)
 		}
 	}
-	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}))
+	// Without confirmer=1: the confirmation states the request, what was
+	// paid, the order and its amount, the change; nothing is done.
+	nonConforme := url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}
+	avant, _, _ := p.db.FindCourriels(ctx, "", 10, 0)
+	code, body = L.lire(inst.PostForm(base+"/conclusion", nonConforme))
+	for _, want := range []string{"Confirmer : contrôle " + c.Reference() + " non conforme",
+		"Le contrôle " + c.Reference() + " de la demande " + c.NumeroASP + " (", ") sera clos : demande non conforme.",
+		"Versé sur la demande : 3\u202f000,00\u202f€ (avance 3\u202f000,00\u202f€, solde 0,00\u202f€).",
+		"Un ordre de reversement de 1\u202f000,50\u202f€ (le montant saisi, moins que ce qui a été versé) sera émis et envoyé au fournisseur",
+		"il aura 30 jours pour le payer.", "«\u00a0Avance payée\u00a0» deviendra «\u00a0Reversement ordonné\u00a0»",
+		`id="confirmation-raison">Le PV de VSR n'a pas été transmis.</blockquote>`,
+		`<input type="hidden" name="resultat" value="non_conforme">`, `<input type="hidden" name="montant" value="1 000,50">`,
+		`<input type="hidden" name="confirmer" value="1">`, `action="/agence/controles/` + fmt.Sprint(int64(c.ID)) + `/conclusion"`,
+		`id="confirmation-annuler" href="/agence/controles/` + fmt.Sprint(int64(c.ID)) + `">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed outcome (%d) lacks %q\n%s", code, want, body[strings.Index(body, "<main"):])
+		}
+	}
+	if d, _ := p.db.FindDemandeByASP(ctx, c.NumeroASP); d.Statut != segur.DemandeAvancePayee {
+		t.Errorf("unconfirmed outcome: request %s, want avance_payee", d.Statut)
+	}
+	if docs, _ := p.db.FindDocuments(ctx, c.NumeroASP); len(docs) != 0 {
+		t.Errorf("unconfirmed outcome: %d documents, want none", len(docs))
+	}
+	if ctl, _ := p.db.FindControle(ctx, c.ID); ctl.Etat != segur.ControleOuvert {
+		t.Errorf("unconfirmed outcome: control %s, want open", ctl.Etat)
+	}
+	if apres, _, _ := p.db.FindCourriels(ctx, "", 10, 0); len(apres) != len(avant) {
+		t.Errorf("unconfirmed outcome: %d mails, want %d", len(apres), len(avant))
+	}
+	nonConforme.Set("confirmer", "1")
+	code, body = L.lire(inst.PostForm(base+"/conclusion", nonConforme))
 	ordre := c.NumeroASP + "-ORV-1"
 	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50\u202f€") {
 		t.Fatalf("order: got %d\n%s", code, body)
@@ -362,7 +393,18 @@ func TestControles(t *testing.T) {
 
 	// Compliant: a control of the first draw.
 	cs, _, _ = p.db.FindControles(ctx, segur.ControleFilter{TirageID: 1})
-	code, body = L.lire(inst.PostForm(fmt.Sprintf("%s/agence/controles/%d/conclusion", p.srv.URL, cs[0].ID), url.Values{"resultat": {"conforme"}}))
+	conclusion := fmt.Sprintf("%s/agence/controles/%d/conclusion", p.srv.URL, cs[0].ID)
+	code, body = L.lire(inst.PostForm(conclusion, url.Values{"resultat": {"conforme"}}))
+	for _, want := range []string{"Confirmer : contrôle " + cs[0].Reference() + " conforme", "sera clos : demande conforme, sans suite.",
+		"Rien ne sera à reverser.", "Le fournisseur en sera informé par courriel", `<input type="hidden" name="resultat" value="conforme">`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed compliant outcome (%d) lacks %q", code, want)
+		}
+	}
+	if ctl, _ := p.db.FindControle(ctx, cs[0].ID); ctl.Etat != segur.ControleOuvert {
+		t.Errorf("unconfirmed compliant outcome: control %s, want open", ctl.Etat)
+	}
+	code, body = L.lire(inst.PostForm(conclusion, url.Values{"resultat": {"conforme"}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "demande conforme") {
 		t.Errorf("compliant: got %d", code)
 	}
@@ -650,30 +692,36 @@ func TestParcoursControles(t *testing.T) {
 	do("non conforme", chromedp.Click(chromedp.CSS(`label[for="resultat-non-conforme"]`)),
 		chromedp.SendKeys(chromedp.CSS("#motif"), "Le PV de VSR n'a pas été transmis."),
 		chromedp.Click(chromedp.CSS(`form[action$="/conclusion"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "non conforme") || !strings.Contains(got, "Un ordre de reversement de") || !strings.Contains(got, "Reversement ordonné") {
+		t.Errorf("outcome's dialog: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-05-confirmer")
+	segurtest.Axe(t, ctx)
+	do("confirmer", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	if got := texte(".fr-alert--success"); !strings.Contains(got, "ordre de reversement") {
 		t.Errorf("outcome: got %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "controles-05-non-conforme")
+	segurtest.Screenshot(t, ctx, "controles-06-non-conforme")
 	segurtest.Axe(t, ctx)
 
 	do("pilotage", chromedp.Navigate(p.srv.URL+"/agence/pilotage"), chromedp.WaitVisible(chromedp.CSS(`svg[data-graphique="gr-codes"]`)))
-	segurtest.Screenshot(t, ctx, "controles-06-pilotage")
+	segurtest.Screenshot(t, ctx, "controles-07-pilotage")
 	segurtest.Axe(t, ctx)
 
 	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	connexion("jean@lebeaulogiciel.fr", "mot de passe de test")
 	do("vos contrôles", chromedp.Navigate(p.srv.URL+"/controles"), chromedp.WaitVisible(chromedp.CSS("caption")))
-	segurtest.Screenshot(t, ctx, "controles-07-fournisseur")
+	segurtest.Screenshot(t, ctx, "controles-08-fournisseur")
 	segurtest.Axe(t, ctx)
 	do("votre contrôle", chromedp.Navigate(fmt.Sprintf("%s/controles/%d", p.srv.URL, id)), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if got := texte("main"); !strings.Contains(got, "ORV-1") || !strings.Contains(strings.ToLower(got), "non conforme") || strings.Contains(got, "/agence/") {
 		t.Errorf("vendor's control: %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "controles-08-fournisseur-controle")
+	segurtest.Screenshot(t, ctx, "controles-09-fournisseur-controle")
 	segurtest.Axe(t, ctx)
 	// On a phone: the order and its HTML version's link.
 	do("votre contrôle à 390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`a[href$="-ORV-1/html"]`)))
-	segurtest.Screenshot(t, ctx, "controles-09-fournisseur-controle-390")
+	segurtest.Screenshot(t, ctx, "controles-10-fournisseur-controle-390")
 	segurtest.Axe(t, ctx)
 }
