@@ -2,6 +2,7 @@ package agence
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -18,6 +19,7 @@ type ControleStore interface {
 	// request: its advance and its balance.
 	FindVersements(ctx context.Context, asp string) (avance, solde int64, err error)
 	FindControle(ctx context.Context, id segur.ControleID) (*segur.Controle, error)
+	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
 	// Write runs the domain's steps of a control in one transaction.
 	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
@@ -44,6 +46,58 @@ func (c *Controles) Tirer(ctx context.Context, taux int, graine int64, login str
 	return segur.Ecrire(ctx, c.Store, func(ctx context.Context, tx segur.Tx) (*segur.Tirage, error) {
 		return segur.TirerEchantillon(ctx, tx, taux, graine, login)
 	})
+}
+
+// errApercu ends the transaction a preview reads in: rolled back.
+var errApercu = errors.New("agence: preview, nothing written")
+
+// PrevoirTirage returns the draw Tirer would make now with rate taux and
+// seed graine, or why it would be refused, without recording it or opening
+// any control. The population is read as TirerEchantillon reads it, in a
+// write transaction, then rolled back: no draw number is used up.
+func (c *Controles) PrevoirTirage(ctx context.Context, taux int, graine int64) (*segur.Tirage, error) {
+	var t *segur.Tirage
+	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		pop, err := tx.FindPopulation(ctx, segur.Statuts(func(i segur.InfoStatut) bool { return i.Controlable }))
+		if err != nil {
+			return err
+		}
+		if len(pop) == 0 {
+			return segur.Errorf(segur.EINVALID, "Aucune demande à tirer : aucune demande payée sans contrôle en cours.")
+		}
+		if t, err = segur.Tirer(pop, taux, graine); err != nil {
+			return err
+		}
+		return errApercu
+	})
+	if errors.Is(err, errApercu) {
+		return t, nil
+	}
+	return nil, err
+}
+
+// PrevoirOuverture returns the request of ASP number asp that Ouvrir would
+// control, or why it would be refused (not found, not controllable, under
+// control already), without writing anything.
+func (c *Controles) PrevoirOuverture(ctx context.Context, asp string) (*segur.Demande, error) {
+	d, err := c.Store.FindDemandeByASP(ctx, asp)
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "Demande %s introuvable.", asp)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !d.Statut.Controlable() {
+		return nil, segur.Errorf(segur.ECONFLICT, "La demande %s est au statut « %s » : seules les demandes dont l'avance est payée, sans reversement ordonné, se contrôlent.", asp, d.Statut.Libelle())
+	}
+	_, n, err := c.Store.FindControles(ctx, segur.ControleFilter{NumeroASP: asp, Etat: segur.ControleOuvert, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, segur.Errorf(segur.ECONFLICT, "Un contrôle de la demande %s est déjà en cours.", asp)
+	}
+	return d, nil
 }
 
 // Ouvrir opens a control of the request of ASP number asp, picked by hand.

@@ -337,3 +337,46 @@ func (s *Server) confirmerConclusion(w http.ResponseWriter, r *http.Request, ap 
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }
+
+// confirmerTirage shows the draw t that confirming will record: its rate
+// (as typed), seed (hasard: drawn at random for this confirmation),
+// population and sample, a control opened for each request drawn.
+func (s *Server) confirmerTirage(w http.ResponseWriter, r *http.Request, t *segur.Tirage, taux string, hasard bool) {
+	graine := strconv.FormatInt(t.Graine, 10)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : tirage de " + segur.FormatTaux(t.Taux) + " des demandes payées", Nav: "controles", Utilisateur: utilisateur(r.Context())},
+		Cible: "/agence/tirages", Annuler: "/agence/controles", Possible: true,
+		Champs: []ChampCache{{"taux", taux}, {"graine", graine}}}
+	tirees := segur.Pluriel(t.Tires, "demande sera tirée", "demandes seront tirées")
+	p.Points = []string{tirees + " sur " + segur.Pluriel(t.Population, "demande payée", "demandes payées") + " sans contrôle en cours (" +
+		segur.FormatTaux(t.Taux) + ", arrondi au-dessus).", "Graine : " + graine + map[bool]string{true: ", tirée au hasard pour ce tirage.", false: "."}[hasard] +
+		" Elle est enregistrée avec la population : la même graine et la même population redonnent le même échantillon."}
+	if len(t.Echantillon) <= 20 {
+		p.Points = append(p.Points, "Demandes tirées : "+strings.Join(t.Echantillon, ", ")+".")
+	}
+	p.Points = append(p.Points, "Un contrôle sera ouvert pour chacune : son fournisseur le verra dans son espace, avec "+
+		strconv.Itoa(segur.DelaiReponseControle)+" jours pour déposer les pièces que l'agence lui demandera.",
+		"Un tirage ne s'annule pas : chaque contrôle ouvert se clôt par son résultat.")
+	s.render(w, http.StatusOK, "confirmation.html", p)
+}
+
+// confirmerOuverture shows the control that confirming will open on
+// request d, picked by hand.
+func (s *Server) confirmerOuverture(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
+	ctx := r.Context()
+	f, err := s.Store.FindFournisseurByID(ctx, d.FournisseurID)
+	if err != nil {
+		return err
+	}
+	avance, solde, err := agence.Verse(ctx, s.Store, d)
+	if err != nil {
+		return err
+	}
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : contrôle de la demande " + d.NumeroASP, Nav: "controles", Utilisateur: utilisateur(ctx)},
+		Cible: "/agence/controles", Annuler: "/agence/controles", Possible: true, Champs: []ChampCache{{"asp", d.NumeroASP}}}
+	p.Points = []string{"Un contrôle sera ouvert sur la demande " + d.NumeroASP + " (" + f.Nom + ", SIRET " + f.SIRET + "), au statut «\u00a0" + d.Statut.Libelle() +
+		"\u00a0» : montant financé " + segur.Euros(d.MontantFinance) + ", versé " + segur.Euros(avance+solde) + ".",
+		"Le fournisseur le verra dans son espace, avec " + strconv.Itoa(segur.DelaiReponseControle) + " jours pour déposer les pièces que l'agence lui demandera.",
+		"Un contrôle ouvert ne s'annule pas : il se clôt par son résultat."}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}

@@ -185,8 +185,23 @@ func TestControles(t *testing.T) {
 		t.Errorf("a request not paid: got %d", code)
 	}
 
-	// A draw of 50 % with a seed: 2 of the 3 paid requests, as the domain draws.
-	resp, err := instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}})
+	// A draw of 50 % with a seed: 2 of the 3 paid requests, as the domain
+	// draws. Without confirmer=1, the confirmation states the sample and
+	// draws nothing.
+	want, _ := segur.Tirer(asps[:3], 5000, 123)
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}}))
+	for _, w := range []string{"Confirmer : tirage de 50\u00a0% des demandes payées", "2 demandes seront tirées sur 3 demandes payées sans contrôle en cours (50\u00a0%, arrondi au-dessus).",
+		"Graine : 123. Elle est enregistrée", "Demandes tirées : " + strings.Join(want.Echantillon, ", ") + ".", "Un contrôle sera ouvert pour chacune",
+		`<input type="hidden" name="taux" value="50">`, `<input type="hidden" name="graine" value="123">`, `<input type="hidden" name="confirmer" value="1">`,
+		`<form method="post" action="/agence/tirages">`, `id="confirmation-annuler" href="/agence/controles">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed draw (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindControles(ctx, segur.ControleFilter{}); n != 0 {
+		t.Errorf("unconfirmed draw: %d controls, want none", n)
+	}
+	resp, err := instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}, "confirmer": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +211,6 @@ func TestControles(t *testing.T) {
 		t.Fatalf("draw: got %d to %q", resp.StatusCode, lieu)
 	}
 	code, body = L.lire(inst.Get(p.srv.URL + lieu))
-	want, _ := segur.Tirer(asps[:3], 5000, 123)
 	if code != http.StatusOK || !strings.Contains(body, `<code id="graine-tirage">123</code>`) || !strings.Contains(body, "Vérifié") ||
 		!strings.Contains(body, "Tirage n° 1 : 2 demandes tirées sur 3, graine 123.") ||
 		!strings.Contains(body, "2 demandes tirées sur 3") || !strings.Contains(body, want.Empreinte) {
@@ -211,8 +225,37 @@ func TestControles(t *testing.T) {
 	if code != http.StatusOK || body != strings.Join(want.Candidats, "\n")+"\n" {
 		t.Errorf("population: got %d %q", code, body)
 	}
-	// Without a seed: one is drawn, recorded and shown.
-	resp, err = instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}})
+	// A request picked by hand: under control already, refused; the one
+	// left, confirmed first.
+	if code, body := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {want.Echantillon[0]}})); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Un contrôle de la demande "+want.Echantillon[0]+" est déjà en cours.") {
+		t.Errorf("a request under control: got %d", code)
+	}
+	var reste string
+	for _, a := range asps[:3] {
+		if !slices.Contains(want.Echantillon, a) {
+			reste = a
+		}
+	}
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {strings.ToLower(reste)}}))
+	for _, w := range []string{"Confirmer : contrôle de la demande " + reste, "Un contrôle sera ouvert sur la demande " + reste + " (Le Beau Logiciel, SIRET ",
+		"au statut «\u00a0Avance payée\u00a0» : montant financé ", ", versé 3\u202f000,00\u202f€.", "avec 30 jours pour déposer les pièces",
+		`<input type="hidden" name="asp" value="` + reste + `">`, `<form method="post" action="/agence/controles">`} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed control (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindControles(ctx, segur.ControleFilter{}); n != 2 {
+		t.Errorf("unconfirmed control: %d controls, want the draw's 2", n)
+	}
+
+	// Without a seed: one is drawn for the confirmation, then recorded and shown.
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}}))
+	m := regexp.MustCompile(`<input type="hidden" name="graine" value="(\d+)">`).FindStringSubmatch(body)
+	if code != http.StatusOK || m == nil || !strings.Contains(body, "Graine : "+m[1]+", tirée au hasard pour ce tirage.") || !strings.Contains(body, "1 demande sera tirée sur 1 demande payée") {
+		t.Fatalf("unconfirmed draw without a seed: got %d\n%s", code, body)
+	}
+	resp, err = instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}, "graine": {m[1]}, "confirmer": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +264,7 @@ func TestControles(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusSeeOther || tir2.Population != 1 || resp.Header.Get("Location") != "/agence/tirages/2" {
 		t.Fatalf("draw without a seed: %d %q, %+v %v", resp.StatusCode, resp.Header.Get("Location"), tir2, err)
 	}
-	if _, body := L.lire(inst.Get(p.srv.URL + "/agence/tirages/2")); !strings.Contains(body, fmt.Sprintf("graine %d.", tir2.Graine)) {
+	if _, body := L.lire(inst.Get(p.srv.URL + "/agence/tirages/2")); !strings.Contains(body, fmt.Sprintf("graine %d.", tir2.Graine)) || fmt.Sprint(tir2.Graine) != m[1] {
 		t.Errorf("draw without a seed: the page does not say the seed drawn, %d", tir2.Graine)
 	}
 
@@ -670,7 +713,13 @@ func TestParcoursControles(t *testing.T) {
 
 	do("tirage", chromedp.SetValue(chromedp.CSS("#taux"), "50"), chromedp.SetValue(chromedp.CSS("#graine"), "2026"),
 		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
+		chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "1 demande sera tirée sur 2 demandes payées") || !strings.Contains(got, "Graine : 2026.") {
+		t.Errorf("draw's dialog: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-03-confirmer-tirage")
+	segurtest.Axe(t, ctx)
+	do("confirmer le tirage", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
 	if got := texte("#graine-tirage"); got != "2026" {
 		t.Errorf("seed shown: got %q", got)
 	}
