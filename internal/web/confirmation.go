@@ -27,10 +27,12 @@ type PageConfirmation struct {
 	// Annuler leads back to the page the action was taken from.
 	Annuler string
 	// Points say what will happen, one sentence each; Raison is the
-	// reason as typed, Calcul how an amount was computed.
-	Points []string
-	Raison string
-	Calcul string
+	// reason as typed (TitreRaison names it, « Raison, telle que saisie »
+	// when empty), Calcul how an amount was computed.
+	Points      []string
+	Raison      string
+	TitreRaison string
+	Calcul      string
 	// Lignes are a batch's requests or payments, Total their amount.
 	Legende string
 	Lignes  []LigneConfirmation
@@ -313,7 +315,7 @@ func (s *Server) confirmerConclusion(w http.ResponseWriter, r *http.Request, ap 
 	}
 	retour := "/agence/controles/" + strconv.FormatInt(int64(c.ID), 10)
 	p := PageConfirmation{Base: Base{Titre: "Confirmer : contrôle " + c.Reference() + " " + minuscule(c.Etat.Libelle()), Nav: "controles", Utilisateur: utilisateur(ctx)},
-		Cible: retour + "/conclusion", Annuler: retour, Raison: c.Motif, Possible: true,
+		Cible: retour + "/conclusion", Annuler: retour, Raison: c.Motif, TitreRaison: "Motif, tel que saisi", Possible: true,
 		Champs: []ChampCache{{"resultat", form.Resultat}, {"motif", form.Motif}, {"montant", form.Montant}}}
 	quoi := "Le contrôle " + c.Reference() + " de la demande " + d.NumeroASP + " (" + f.Nom + ", SIRET " + f.SIRET + ") sera clos : "
 	verse := "Versé sur la demande : " + segur.Euros(ap.Avance+ap.Solde) + " (avance " + segur.Euros(ap.Avance) + ", solde " + segur.Euros(ap.Solde) + ")."
@@ -377,6 +379,24 @@ func (s *Server) confirmerOuverture(w http.ResponseWriter, r *http.Request, d *s
 		"\u00a0» : montant financé " + segur.Euros(d.MontantFinance) + ", versé " + segur.Euros(avance+solde) + ".",
 		"Le fournisseur le verra dans son espace, avec " + strconv.Itoa(segur.DelaiReponseControle) + " jours pour déposer les pièces que l'agence lui demandera.",
 		"Un contrôle ouvert ne s'annule pas : il se clôt par son résultat."}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
+
+// confirmerMessage shows the message texte, checked, that confirming will
+// mail to the vendor of control c.
+func (s *Server) confirmerMessage(w http.ResponseWriter, r *http.Request, c *segur.Controle, texte string) error {
+	ctx := r.Context()
+	f, err := s.Store.FindFournisseurByID(ctx, c.FournisseurID)
+	if err != nil {
+		return err
+	}
+	retour := "/agence/controles/" + strconv.FormatInt(int64(c.ID), 10)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : message au fournisseur, contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx)},
+		Cible: retour + "/messages", Annuler: retour, Raison: texte, TitreRaison: "Message, tel que saisi", Possible: true,
+		Champs: []ChampCache{{"message", texte}}}
+	p.Points = []string{"Le message sera envoyé par courriel à " + f.Nom + " (" + f.Email + ") et affiché dans son espace, sur la page du contrôle " + c.Reference() +
+		" de la demande " + c.NumeroASP + ", où il déposera les pièces.", "Un message envoyé ne se retire pas."}
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }

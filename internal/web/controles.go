@@ -490,10 +490,27 @@ func (s *Server) postMessageControle(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	texte := couper(r.PostFormValue("message"), 4*segur.MaxMessageControle)
-	err = s.controles().Demander(r.Context(), c.ID, texte, utilisateur(r.Context()).Login)
-	if se, ok := refusAffichable(err); ok {
+	refus := func(se *segur.Error) error {
 		return s.renderControleAgent(w, r, http.StatusUnprocessableEntity, PageControle{Base: Base{Erreurs: []ErreurChamp{{"message", se.Message}}},
 			Message: texte, Resultat: "conforme"})
+	}
+	if !confirme(r) {
+		// Refused as Demander refuses, before anything is mailed.
+		v, err := segur.ValiderMessage(texte)
+		if err == nil && c.Etat != segur.ControleOuvert {
+			err = segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", c.Reference())
+		}
+		if se, ok := refusAffichable(err); ok {
+			return refus(se)
+		}
+		if err != nil {
+			return err
+		}
+		return s.confirmerMessage(w, r, c, v)
+	}
+	err = s.controles().Demander(r.Context(), c.ID, texte, utilisateur(r.Context()).Login)
+	if se, ok := refusAffichable(err); ok {
+		return refus(se)
 	}
 	if err != nil {
 		return err

@@ -276,7 +276,19 @@ func TestControles(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="message-erreur"`) {
 		t.Errorf("empty message: got %d", code)
 	}
-	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"Merci de déposer la facture et le PV de VSR."}}))
+	// Without confirmer=1: the message as it will be sent, to whom; none sent.
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"  Merci de déposer la facture et le PV de VSR.\r\n"}}))
+	for _, w := range []string{"Confirmer : message au fournisseur, contrôle " + c.Reference(), "Le message sera envoyé par courriel à Le Beau Logiciel (contact@lebeaulogiciel.fr)",
+		"<strong>Message, tel que saisi :</strong>", `id="confirmation-raison">Merci de déposer la facture et le PV de VSR.</blockquote>`,
+		`<input type="hidden" name="message" value="Merci de déposer la facture et le PV de VSR.">`, "Un message envoyé ne se retire pas."} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed message (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindCourriels(ctx, "", 10, 0); n != 0 {
+		t.Errorf("unconfirmed message: %d mails, want none", n)
+	}
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"Merci de déposer la facture et le PV de VSR."}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Message envoyé au fournisseur.") || !strings.Contains(body, "Merci de déposer la facture") {
 		t.Errorf("message: got %d", code)
 	}
