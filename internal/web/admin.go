@@ -799,6 +799,9 @@ func (s *Server) postAdminFenetre(w http.ResponseWriter, r *http.Request) error 
 	if err := p.refus(f.Valider(), nil); err != nil {
 		return err
 	}
+	if len(p.Erreurs) == 0 && !confirme(r) {
+		return s.confirmerFenetre(w, r, f, logiciel, p.Form)
+	}
 	if len(p.Erreurs) == 0 {
 		err := s.Store.CreateFenetre(r.Context(), &f)
 		if err == nil {

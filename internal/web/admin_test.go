@@ -405,7 +405,23 @@ func TestAdminFenetres(t *testing.T) {
 			attendre(t, code, body, 422, tc.champs)
 		})
 	}
-	code, body := ouvrir(url.Values{"logiciel": {"RI"}, "type": {"avance"}, "debut": {"2026-12-01T14:00"}, "fin": {"2027-03-31T12:00"}})
+	// Without confirmer=1: what the first campaign does to the deposits;
+	// none opened.
+	campagne := url.Values{"logiciel": {"RI"}, "type": {"avance"}, "debut": {"2026-12-01T14:00"}, "fin": {"2027-03-31T12:00"}}
+	code, body := ouvrir(campagne)
+	for _, want := range []string{"Confirmer : campagne de dépôt RI, demandes de type avance", "La campagne sera ouverte du 01/12/2026 à 14:00 au 31/03/2027 à 12:00 (heure de Paris).",
+		"Les dépôts de demandes de type avance du logiciel RI sont reçus à tout moment aujourd'hui : ils ne le seront plus que pendant cette campagne",
+		"Une campagne ne se supprime pas", `<input type="hidden" name="debut" value="2026-12-01T14:00">`, `<input type="hidden" name="logiciel" value="RI">`,
+		`<input type="hidden" name="confirmer" value="1">`, `id="confirmation-annuler" href="/agence/admin/fenetres">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed window (%d) lacks %q", code, want)
+		}
+	}
+	if fs, _ := p.db.FindFenetres(context.Background()); len(fs) != 0 {
+		t.Errorf("unconfirmed window: %d windows, want none", len(fs))
+	}
+	campagne.Set("confirmer", "1")
+	code, body = ouvrir(campagne)
 	if code != http.StatusOK || !strings.Contains(body, "Campagne ouverte aux demandes de type avance du logiciel RI, du 01/12/2026 à 14:00 au 31/03/2027 à 12:00 (heure de Paris).") {
 		t.Fatalf("window: got %d\n%s", code, body)
 	}
@@ -422,6 +438,11 @@ func TestAdminFenetres(t *testing.T) {
 	}
 	if !strings.Contains(body, "à venir") && p.now.Before(fs[0].Debut) {
 		t.Error("list: want the window « à venir »")
+	}
+	// Another for the same software and type: added to the first.
+	campagne.Del("confirmer")
+	if code, body := ouvrir(campagne); code != http.StatusOK || !strings.Contains(body, "sont déjà limités à 1 campagne : celle-ci s'y ajoute") {
+		t.Errorf("second window unconfirmed: got %d", code)
 	}
 }
 

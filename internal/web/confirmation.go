@@ -400,3 +400,34 @@ func (s *Server) confirmerMessage(w http.ResponseWriter, r *http.Request, c *seg
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }
+
+// confirmerFenetre shows what campaign window f, checked, will do to the
+// deposits of its software and request type: the first restricts them to
+// its dates. form and logiciel are the fields as typed.
+func (s *Server) confirmerFenetre(w http.ResponseWriter, r *http.Request, f segur.Fenetre, logiciel string, form FormFenetre) error {
+	ctx := r.Context()
+	fen, err := s.Store.FindFenetres(ctx)
+	if err != nil {
+		return err
+	}
+	var autres int
+	for _, fe := range fen {
+		if fe.Logiciel == f.Logiciel && fe.Type == f.Type {
+			autres++
+		}
+	}
+	quels := "Les dépôts de demandes de type " + string(f.Type) + " du logiciel " + string(f.Logiciel)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : campagne de dépôt " + string(f.Logiciel) + ", demandes de type " + string(f.Type), Nav: "admin",
+		Utilisateur: utilisateur(ctx)},
+		Cible: "/agence/admin/fenetres", Annuler: "/agence/admin/fenetres", Possible: true,
+		Champs: []ChampCache{{"logiciel", logiciel}, {"type", form.Type}, {"debut", form.Debut}, {"fin", form.Fin}}}
+	p.Points = []string{"La campagne sera ouverte du " + s.date(f.Debut) + " au " + s.date(f.Fin) + " (heure de Paris)."}
+	if autres == 0 {
+		p.Points = append(p.Points, quels+" sont reçus à tout moment aujourd'hui : ils ne le seront plus que pendant cette campagne, et celles qui s'y ajouteront ; hors campagne, le portail et l'API les refuseront en donnant les dates.")
+	} else {
+		p.Points = append(p.Points, quels+" sont déjà limités à "+segur.Pluriel(autres, "campagne", "campagnes")+" : celle-ci s'y ajoute ; hors campagne, ils restent refusés.")
+	}
+	p.Points = append(p.Points, "Une campagne ne se supprime pas et ne se modifie pas depuis le portail.")
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
