@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -480,7 +482,48 @@ func TestAdminReferentiel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sent, the file is checked and compared with the version in force,
+	// nothing imported; confirmed by its SHA-256, it is.
 	code, body := envoiFichier(t, admin, base, "reference.csv", demo)
+	somme := sha256.Sum256(demo)
+	empreinte := hex.EncodeToString(somme[:])
+	for _, want := range []string{"Confirmer : import du référentiel des établissements", "deviendra une nouvelle version du référentiel : 4 établissements.",
+		"Par rapport à la version en vigueur (n° 1, 4 établissements) : 0 ajouté, 0 retiré, 0 changé (nom ou plafonds).",
+		"Une version importée ne se retire pas", `<input type="hidden" name="empreinte" value="` + empreinte + `">`,
+		`<form method="post" action="/agence/admin/referentiel">`, `id="confirmation-annuler" href="/agence/admin/referentiel">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed import (%d) lacks %q", code, want)
+		}
+	}
+	if _, v, _ := p.db.FindReference(context.Background()); v != 1 {
+		t.Errorf("unconfirmed import: version %d in force, want 1", v)
+	}
+	// A file changed: one establishment fewer, one ceiling changed, one added.
+	lignes := strings.Split(strings.TrimSpace(string(demo)), "\n")
+	var garde []string
+	for _, l := range lignes {
+		if !strings.HasPrefix(l, "#") {
+			garde = append(garde, l)
+		}
+	}
+	autre := strings.Join(garde[1:], "\n") + "\n999999990;NOUVEL HOPITAL;1000,00;2000,00;3000,00\n"
+	autre = strings.Replace(autre, garde[1], strings.Replace(garde[1], ";", ";X", 1), 1)
+	if code, body := envoiFichier(t, admin, base, "autre.csv", []byte(autre)); code != http.StatusOK || !strings.Contains(body, ": 1 ajouté, 1 retiré, 1 changé (nom ou plafonds).") {
+		t.Errorf("changed file: got %d\n%s", code, body[strings.Index(body, "<main"):])
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"sans confirmer", url.Values{"empreinte": {empreinte}}, "Choisissez le fichier CSV du référentiel."},
+		{"empreinte fausse", url.Values{"empreinte": {"abc"}, "confirmer": {"1"}}, "Choisissez le fichier CSV du référentiel."},
+		{"fichier inconnu", url.Values{"empreinte": {strings.Repeat("0", 64)}, "confirmer": {"1"}}, "Le fichier confirmé est introuvable : envoyez-le de nouveau."},
+	} {
+		code, body := L.lire(admin.PostForm(base, tc.form))
+		attendre(t, code, body, 422, map[string]string{"fichier": tc.want})
+	}
+	code, body = L.lire(admin.PostForm(base, url.Values{"empreinte": {empreinte}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Référentiel importé : version 2, 4 établissements.") ||
 		!strings.Contains(body, "HOPITAL SAINT-MARTIN - SITE NORD") || !strings.Contains(body, segur.Euros(3_000_000)) {
 		t.Fatalf("import: got %d\n%s", code, body)

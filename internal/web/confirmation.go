@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -428,6 +429,46 @@ func (s *Server) confirmerFenetre(w http.ResponseWriter, r *http.Request, f segu
 		p.Points = append(p.Points, quels+" sont déjà limités à "+segur.Pluriel(autres, "campagne", "campagnes")+" : celle-ci s'y ajoute ; hors campagne, ils restent refusés.")
 	}
 	p.Points = append(p.Points, "Une campagne ne se supprime pas et ne se modifie pas depuis le portail.")
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
+
+// confirmerReferentiel shows what importing reference ref, stored as
+// blob, will change: its establishments against the version in force.
+func (s *Server) confirmerReferentiel(w http.ResponseWriter, r *http.Request, ref segur.Reference, blob segur.BlobRef) error {
+	ctx := r.Context()
+	courant, v, err := s.Store.FindReference(ctx)
+	if err != nil && !segur.IsCode(err, segur.ENOTFOUND) {
+		return err
+	}
+	var ajoutes, retires, changes int
+	for finess, e := range ref {
+		avant, ok := courant[finess]
+		switch {
+		case !ok:
+			ajoutes++
+		case avant.Nom != e.Nom || !maps.Equal(avant.Plafonds, e.Plafonds):
+			changes++
+		}
+	}
+	for finess := range courant {
+		if _, ok := ref[finess]; !ok {
+			retires++
+		}
+	}
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : import du référentiel des établissements", Nav: "admin", Utilisateur: utilisateur(ctx)},
+		Cible: "/agence/admin/referentiel", Annuler: "/agence/admin/referentiel", Possible: true, Champs: []ChampCache{{"empreinte", blob.SHA256}}}
+	p.Points = []string{"Le fichier (" + taille(blob.Taille) + ", SHA-256 " + blob.SHA256[:12] + "…) deviendra une nouvelle version du référentiel : " +
+		segur.Pluriel(len(ref), "établissement", "établissements") + "."}
+	if len(courant) == 0 {
+		p.Points = append(p.Points, "Aucun référentiel n'est en vigueur aujourd'hui.")
+	} else {
+		p.Points = append(p.Points, "Par rapport à la version en vigueur (n° "+strconv.FormatInt(v, 10)+", "+segur.Pluriel(len(courant), "établissement", "établissements")+") : "+
+			segur.Pluriel(ajoutes, "ajouté", "ajoutés")+", "+segur.Pluriel(retires, "retiré", "retirés")+", "+
+			segur.Pluriel(changes, "changé", "changés")+" (nom ou plafonds).")
+	}
+	p.Points = append(p.Points, "Elle s'appliquera dès la confirmation aux alertes et au calcul des montants financés des demandes validées ensuite ; les décisions déjà rendues ne changent pas.",
+		"Une version importée ne se retire pas : pour revenir en arrière, importez de nouveau l'ancien fichier.")
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }
