@@ -472,3 +472,29 @@ func (s *Server) confirmerReferentiel(w http.ResponseWriter, r *http.Request, re
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }
+
+// confirmerSignature shows what accepting online the convention of the
+// request ap foresees will record, for vendor f.
+func (s *Server) confirmerSignature(w http.ResponseWriter, r *http.Request, f *segur.Fournisseur, ap agence.Apercu) error {
+	ctx := r.Context()
+	d := ap.Demande
+	docs, err := s.Store.FindDocuments(ctx, d.NumeroASP)
+	if err != nil {
+		return err
+	}
+	convention := "la convention d'attribution"
+	for _, doc := range docs {
+		if doc.Type == segur.DocumentConvention {
+			convention = "la convention d'attribution " + doc.Reference + " (empreinte SHA-256 " + doc.Fichier.SHA256[:12] + "…)"
+		}
+	}
+	retour := "/demandes/" + url.PathEscape(d.NumeroASP)
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : acceptation de la convention de la demande " + d.NumeroASP, Nav: "demandes", Utilisateur: utilisateur(ctx)},
+		Cible: retour + "/signer", Annuler: retour, Possible: true, Champs: []ChampCache{{"accepte", "1"}}}
+	p.Points = []string{"Vous acceptez " + convention + " au nom de " + f.Nom + " : montant financé " + segur.Euros(d.MontantFinance) + ".",
+		"Votre acceptation sera enregistrée avec votre identifiant, la date, votre adresse et l'empreinte du document ; elle vaut signature et ne se retire pas.",
+		"Statut de la demande : «\u00a0" + ap.Changement.De.Libelle() + "\u00a0» deviendra «\u00a0" + ap.Changement.Vers.Libelle() + "\u00a0» ; l'avance de 30\u202f% (" +
+			segur.Euros(segur.Avance(d.MontantFinance)) + ") pourra alors être payée."}
+	s.render(w, http.StatusOK, "confirmation.html", p)
+	return nil
+}
