@@ -107,20 +107,41 @@ func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Contr
 	})
 }
 
-// Demander records a message to the vendor of control id (the documents
-// the agency asks for) and mails it.
-func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, login string) error {
+// ApercuMessage is a message to the vendor as Demander would record and
+// mail it, with nothing written or sent.
+type ApercuMessage struct {
+	Texte       string
+	Controle    *segur.Controle
+	Demande     *segur.Demande
+	Fournisseur *segur.Fournisseur
+}
+
+// PrevoirMessage returns message texte to the vendor of control id as
+// Demander would record and mail it, or why it would refuse it (empty or
+// too long, the control closed), without writing or mailing anything.
+func (c *Controles) PrevoirMessage(ctx context.Context, id segur.ControleID, texte string) (ApercuMessage, error) {
 	texte, err := segur.ValiderMessage(texte)
 	if err != nil {
-		return err
+		return ApercuMessage{}, err
 	}
 	ctl, d, f, err := c.lire(ctx, id)
 	if err != nil {
-		return err
+		return ApercuMessage{}, err
 	}
 	if ctl.Etat != segur.ControleOuvert {
-		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", ctl.Reference())
+		return ApercuMessage{}, segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", ctl.Reference())
 	}
+	return ApercuMessage{Texte: texte, Controle: ctl, Demande: d, Fournisseur: f}, nil
+}
+
+// Demander records a message to the vendor of control id (the documents
+// the agency asks for) and mails it.
+func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, login string) error {
+	ap, err := c.PrevoirMessage(ctx, id, texte)
+	if err != nil {
+		return err
+	}
+	ctl, d, f, texte := ap.Controle, ap.Demande, ap.Fournisseur, ap.Texte
 	m := &segur.MessageControle{Texte: texte, Par: login}
 	mail := segur.CourrielPiecesControle(ctl, d, f.Nom, []string{f.Email}, texte, c.lien(id))
 	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {

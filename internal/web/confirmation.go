@@ -384,22 +384,17 @@ func (s *Server) confirmerOuverture(w http.ResponseWriter, r *http.Request, d *s
 	return nil
 }
 
-// confirmerMessage shows the message texte, checked, that confirming will
-// mail to the vendor of control c.
-func (s *Server) confirmerMessage(w http.ResponseWriter, r *http.Request, c *segur.Controle, texte string) error {
-	ctx := r.Context()
-	f, err := s.Store.FindFournisseurByID(ctx, c.FournisseurID)
-	if err != nil {
-		return err
-	}
+// confirmerMessage shows the message ap, checked, that confirming will
+// mail to the vendor of its control.
+func (s *Server) confirmerMessage(w http.ResponseWriter, r *http.Request, ap agence.ApercuMessage) {
+	c, f := ap.Controle, ap.Fournisseur
 	retour := "/agence/controles/" + strconv.FormatInt(int64(c.ID), 10)
-	p := PageConfirmation{Base: Base{Titre: "Confirmer : message au fournisseur, contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(ctx)},
-		Cible: retour + "/messages", Annuler: retour, Raison: texte, TitreRaison: "Message, tel que saisi", Possible: true,
-		Champs: []ChampCache{{"message", texte}}}
+	p := PageConfirmation{Base: Base{Titre: "Confirmer : message au fournisseur, contrôle " + c.Reference(), Nav: "controles", Utilisateur: utilisateur(r.Context())},
+		Cible: retour + "/messages", Annuler: retour, Raison: ap.Texte, TitreRaison: "Message, tel que saisi", Possible: true,
+		Champs: []ChampCache{{"message", ap.Texte}}}
 	p.Points = []string{"Le message sera envoyé par courriel à " + f.Nom + " (" + f.Email + ") et affiché dans son espace, sur la page du contrôle " + c.Reference() +
 		" de la demande " + c.NumeroASP + ", où il déposera les pièces.", "Un message envoyé ne se retire pas."}
 	s.render(w, http.StatusOK, "confirmation.html", p)
-	return nil
 }
 
 // confirmerFenetre shows what campaign window f, checked, will do to the

@@ -495,18 +495,15 @@ func (s *Server) postMessageControle(w http.ResponseWriter, r *http.Request) err
 			Message: texte, Resultat: "conforme"})
 	}
 	if !confirme(r) {
-		// Refused as Demander refuses, before anything is mailed.
-		v, err := segur.ValiderMessage(texte)
-		if err == nil && c.Etat != segur.ControleOuvert {
-			err = segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", c.Reference())
-		}
+		ap, err := s.controles().PrevoirMessage(r.Context(), c.ID, texte)
 		if se, ok := refusAffichable(err); ok {
 			return refus(se)
 		}
 		if err != nil {
 			return err
 		}
-		return s.confirmerMessage(w, r, c, v)
+		s.confirmerMessage(w, r, ap)
+		return nil
 	}
 	err = s.controles().Demander(r.Context(), c.ID, texte, utilisateur(r.Context()).Login)
 	if se, ok := refusAffichable(err); ok {
