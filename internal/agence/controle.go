@@ -2,6 +2,7 @@ package agence
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -18,6 +19,7 @@ type ControleStore interface {
 	// request: its advance and its balance.
 	FindVersements(ctx context.Context, asp string) (avance, solde int64, err error)
 	FindControle(ctx context.Context, id segur.ControleID) (*segur.Controle, error)
+	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
 	// Write runs the domain's steps of a control in one transaction.
 	Write(ctx context.Context, fn func(ctx context.Context, tx segur.Tx) error) error
 }
@@ -46,6 +48,58 @@ func (c *Controles) Tirer(ctx context.Context, taux int, graine int64, login str
 	})
 }
 
+// errApercu ends the transaction a preview reads in: rolled back.
+var errApercu = errors.New("agence: preview, nothing written")
+
+// PrevoirTirage returns the draw Tirer would make now with rate taux and
+// seed graine, or why it would be refused, without recording it or opening
+// any control. The population is read as TirerEchantillon reads it, in a
+// write transaction, then rolled back: no draw number is used up.
+func (c *Controles) PrevoirTirage(ctx context.Context, taux int, graine int64) (*segur.Tirage, error) {
+	var t *segur.Tirage
+	err := c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
+		pop, err := tx.FindPopulation(ctx, segur.Statuts(func(i segur.InfoStatut) bool { return i.Controlable }))
+		if err != nil {
+			return err
+		}
+		if len(pop) == 0 {
+			return segur.Errorf(segur.EINVALID, "Aucune demande à tirer : aucune demande payée sans contrôle en cours.")
+		}
+		if t, err = segur.Tirer(pop, taux, graine); err != nil {
+			return err
+		}
+		return errApercu
+	})
+	if errors.Is(err, errApercu) {
+		return t, nil
+	}
+	return nil, err
+}
+
+// PrevoirOuverture returns the request of ASP number asp that Ouvrir would
+// control, or why it would be refused (not found, not controllable, under
+// control already), without writing anything.
+func (c *Controles) PrevoirOuverture(ctx context.Context, asp string) (*segur.Demande, error) {
+	d, err := c.Store.FindDemandeByASP(ctx, asp)
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "Demande %s introuvable.", asp)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !d.Statut.Controlable() {
+		return nil, segur.Errorf(segur.ECONFLICT, "La demande %s est au statut « %s » : seules les demandes dont l'avance est payée, sans reversement ordonné, se contrôlent.", asp, d.Statut.Libelle())
+	}
+	_, n, err := c.Store.FindControles(ctx, segur.ControleFilter{NumeroASP: asp, Etat: segur.ControleOuvert, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, segur.Errorf(segur.ECONFLICT, "Un contrôle de la demande %s est déjà en cours.", asp)
+	}
+	return d, nil
+}
+
 // Ouvrir opens a control of the request of ASP number asp, picked by hand.
 func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Controle, error) {
 	return segur.Ecrire(ctx, c.Store, func(ctx context.Context, tx segur.Tx) (*segur.Controle, error) {
@@ -53,20 +107,41 @@ func (c *Controles) Ouvrir(ctx context.Context, asp, login string) (*segur.Contr
 	})
 }
 
-// Demander records a message to the vendor of control id (the documents
-// the agency asks for) and mails it.
-func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, login string) error {
+// ApercuMessage is a message to the vendor as Demander would record and
+// mail it, with nothing written or sent.
+type ApercuMessage struct {
+	Texte       string
+	Controle    *segur.Controle
+	Demande     *segur.Demande
+	Fournisseur *segur.Fournisseur
+}
+
+// PrevoirMessage returns message texte to the vendor of control id as
+// Demander would record and mail it, or why it would refuse it (empty or
+// too long, the control closed), without writing or mailing anything.
+func (c *Controles) PrevoirMessage(ctx context.Context, id segur.ControleID, texte string) (ApercuMessage, error) {
 	texte, err := segur.ValiderMessage(texte)
 	if err != nil {
-		return err
+		return ApercuMessage{}, err
 	}
 	ctl, d, f, err := c.lire(ctx, id)
 	if err != nil {
-		return err
+		return ApercuMessage{}, err
 	}
 	if ctl.Etat != segur.ControleOuvert {
-		return segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", ctl.Reference())
+		return ApercuMessage{}, segur.Errorf(segur.ECONFLICT, "Le contrôle %s est clos : il n'est plus possible d'écrire au fournisseur.", ctl.Reference())
 	}
+	return ApercuMessage{Texte: texte, Controle: ctl, Demande: d, Fournisseur: f}, nil
+}
+
+// Demander records a message to the vendor of control id (the documents
+// the agency asks for) and mails it.
+func (c *Controles) Demander(ctx context.Context, id segur.ControleID, texte, login string) error {
+	ap, err := c.PrevoirMessage(ctx, id, texte)
+	if err != nil {
+		return err
+	}
+	ctl, d, f, texte := ap.Controle, ap.Demande, ap.Fournisseur, ap.Texte
 	m := &segur.MessageControle{Texte: texte, Par: login}
 	mail := segur.CourrielPiecesControle(ctl, d, f.Nom, []string{f.Email}, texte, c.lien(id))
 	return c.Store.Write(ctx, func(ctx context.Context, tx segur.Tx) error {
@@ -137,6 +212,51 @@ func (c *Controles) Conclure(ctx context.Context, id segur.ControleID, cl segur.
 	mail.PieceSHA256 = doc.Fichier.SHA256
 	s := segur.Suites{Attendu: d.Statut, Document: doc, Courriel: aEnvoyer(c.Log, mail, f), Adresse: a.Adresse}
 	return ctl, c.conclure(ctx, ctl, m, s)
+}
+
+// ApercuConclusion is what an outcome would do to a control, computed as
+// Conclure computes it but with nothing written, generated or sent: what
+// the confirmation page states before the agent confirms.
+type ApercuConclusion struct {
+	// Controle is the control as it would be concluded (its state, reason
+	// and amount to recover); Demande its request, now.
+	Controle *segur.Controle
+	Demande  *segur.Demande
+	// Avance and Solde are what was paid on the request.
+	Avance, Solde int64
+	// Changement is the request's change of a non-compliant outcome.
+	Changement segur.Changement
+	// DelaiReversement is the days the vendor will have to pay back.
+	DelaiReversement int
+}
+
+// PrevoirConclusion returns what outcome cl of control id by agent a would
+// do, or why Conclure would refuse it (closed already, no reason, an
+// amount above what was paid, the state machine), without writing
+// anything.
+func (c *Controles) PrevoirConclusion(ctx context.Context, id segur.ControleID, cl segur.Conclusion, a Acte) (ApercuConclusion, error) {
+	ctl, d, _, err := c.lire(ctx, id)
+	if err != nil {
+		return ApercuConclusion{}, err
+	}
+	ap := ApercuConclusion{Controle: ctl, Demande: d, DelaiReversement: c.DelaiReversement}
+	if ap.DelaiReversement <= 0 {
+		ap.DelaiReversement = delaiReversement
+	}
+	if ap.Avance, ap.Solde, err = Verse(ctx, c.Store, d); err != nil {
+		return ApercuConclusion{}, err
+	}
+	now := c.Now()
+	if err := ctl.Conclure(cl, ap.Avance+ap.Solde, a.Login, now); err != nil {
+		return ApercuConclusion{}, err
+	}
+	if ctl.Etat == segur.ControleNonConforme {
+		m := segur.Demarche{Action: segur.ActionReverser, Roles: a.Roles, Login: a.Login, Raison: ctl.Motif}
+		if ap.Changement, _, err = d.Prevoir(m, now, c.Programme); err != nil {
+			return ApercuConclusion{}, err
+		}
+	}
+	return ap, nil
 }
 
 // conclure records control ctl's outcome in one transaction.

@@ -135,3 +135,83 @@ type versements struct{ av, so int64 }
 func (v versements) FindVersements(context.Context, string) (int64, int64, error) {
 	return v.av, v.so, nil
 }
+
+// TestPrevoirControles: the previews of a draw, an opening and an outcome
+// say what Tirer, Ouvrir and Conclure would do, or refuse as they would,
+// and write nothing: no draw number used up, no control, no document.
+func TestPrevoirControles(t *testing.T) {
+	b, asps := nouveauBanc(t, 10_000_00, 10_000_00, 10_000_00)
+	cs := controlesDu(t, b, asps[:2]...)
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "marie@asp.fr"})
+
+	// A draw: the sample Tirer draws with the same seed, nothing recorded.
+	t1, err := cs.PrevoirTirage(ctx, 5000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := segur.Tirer(asps[:2], 5000, 7)
+	if t1.Population != 2 || t1.Tires != 1 || t1.Echantillon[0] != want.Echantillon[0] || t1.ID != 0 {
+		t.Errorf("draw preview: got %+v, want the sample %v of 2", t1, want.Echantillon)
+	}
+	if _, n, _ := b.db.FindControles(ctx, segur.ControleFilter{}); n != 0 {
+		t.Errorf("after the draw's preview: %d controls, want none", n)
+	}
+	if _, err := cs.PrevoirTirage(ctx, 0, 7); !segur.IsCode(err, segur.EINVALID) {
+		t.Errorf("a rate of 0: got %v, want EINVALID", err)
+	}
+	tir, err := cs.Tirer(ctx, 5000, 7, "marie@asp.fr")
+	if err != nil || tir.ID != 1 || tir.Echantillon[0] != t1.Echantillon[0] {
+		t.Fatalf("the draw after its preview: got %+v, %v; want number 1, the sample previewed", tir, err)
+	}
+
+	// An opening: refused as Ouvrir refuses.
+	tire := tir.Echantillon[0]
+	reste := asps[0]
+	if reste == tire {
+		reste = asps[1]
+	}
+	for _, tc := range []struct {
+		asp  string
+		code segur.ErrorCode
+	}{{tire, segur.ECONFLICT}, {asps[2], segur.ECONFLICT}, {"ASP-2026-9999999", segur.ENOTFOUND}} {
+		if _, err := cs.PrevoirOuverture(ctx, tc.asp); !segur.IsCode(err, tc.code) {
+			t.Errorf("opening %s: got %v, want %s", tc.asp, err, tc.code)
+		}
+	}
+	if d, err := cs.PrevoirOuverture(ctx, reste); err != nil || d.NumeroASP != reste {
+		t.Errorf("opening %s: got %v, %v", reste, d, err)
+	}
+
+	// An outcome: the amount to recover and the change, nothing written.
+	cl := segur.Conclusion{Motif: "Facture absente.", Montant: 1000_00}
+	controles, _, _ := b.db.FindControles(ctx, segur.ControleFilter{})
+	id := controles[0].ID
+	ap, err := cs.PrevoirConclusion(ctx, id, cl, Acte{Demarche: marie})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ap.Controle.Etat != segur.ControleNonConforme || ap.Controle.MontantReverse != 1000_00 || ap.Avance != 3000_00 ||
+		ap.Changement.Vers != segur.DemandeReversementOrdonne || ap.DelaiReversement != 30 {
+		t.Errorf("outcome preview: %+v", ap)
+	}
+	if c, _ := b.db.FindControle(ctx, id); c.Etat != segur.ControleOuvert {
+		t.Errorf("after the outcome's preview: control %s, want open", c.Etat)
+	}
+	if docs, _ := b.db.FindDocuments(ctx, tire); len(docs) != 0 {
+		t.Errorf("after the outcome's preview: %d documents, want none", len(docs))
+	}
+	for _, tc := range []struct {
+		name string
+		cl   segur.Conclusion
+		acte Acte
+		code segur.ErrorCode
+	}{
+		{"no reason", segur.Conclusion{}, Acte{Demarche: marie}, segur.EINVALID},
+		{"above what was paid", segur.Conclusion{Motif: "x", Montant: 3000_01}, Acte{Demarche: marie}, segur.EINVALID},
+		{"a payer", segur.Conclusion{Motif: "x"}, Acte{Demarche: segur.Demarche{Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"}}, segur.EFORBIDDEN},
+	} {
+		if _, err := cs.PrevoirConclusion(ctx, id, tc.cl, tc.acte); !segur.IsCode(err, tc.code) {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+		}
+	}
+}

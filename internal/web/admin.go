@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -799,6 +800,9 @@ func (s *Server) postAdminFenetre(w http.ResponseWriter, r *http.Request) error 
 	if err := p.refus(f.Valider(), nil); err != nil {
 		return err
 	}
+	if len(p.Erreurs) == 0 && !confirme(r) {
+		return s.confirmerFenetre(w, r, f, logiciel, p.Form)
+	}
 	if len(p.Erreurs) == 0 {
 		err := s.Store.CreateFenetre(r.Context(), &f)
 		if err == nil {
@@ -921,7 +925,8 @@ func (s *Server) getAdminReferentiel(w http.ResponseWriter, r *http.Request) err
 
 // postAdminReferentiel imports a new version of the reference from a CSV
 // (segur.LireReference, as segur admin reference import); a mistake names
-// its line.
+// its line. The file sent is stored and checked, then confirmed: the
+// confirmation posts its SHA-256 back, and only then is it imported.
 func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) error {
 	refuser := func(status int, message string) error {
 		p, err := s.pageReferentiel(r)
@@ -932,12 +937,46 @@ func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) er
 		s.render(w, status, "admin-referentiel.html", p)
 		return nil
 	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return s.importerReferentiel(w, r, refuser)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxReference+64<<10)
-	ref, err := lireReferenceEnvoyee(r)
+	ref, blob, err := s.lireReferenceEnvoyee(r)
 	var mbe *http.MaxBytesError
+	var se *segur.Error
 	switch {
-	case errors.As(err, &mbe):
+	case errors.As(err, &mbe) || segur.IsCode(err, segur.ETOOLARGE):
 		return refuser(http.StatusRequestEntityTooLarge, fmt.Sprintf("Le fichier dépasse %d Mo.", maxReference>>20))
+	case errors.As(err, &se) && se.Code == segur.EINVALID:
+		return refuser(http.StatusUnprocessableEntity, se.Message)
+	case err != nil:
+		return err
+	case len(ref) == 0:
+		return refuser(http.StatusUnprocessableEntity, "Le fichier ne contient aucun établissement : le référentiel en vigueur est gardé.")
+	}
+	return s.confirmerReferentiel(w, r, ref, blob)
+}
+
+// importerReferentiel imports the reference file confirmed, stored when it
+// was sent: the form names it by its SHA-256.
+func (s *Server) importerReferentiel(w http.ResponseWriter, r *http.Request, refuser func(int, string) error) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	sum := r.PostFormValue("empreinte")
+	if !confirme(r) || !empreinteValide(sum) {
+		return refuser(http.StatusUnprocessableEntity, "Choisissez le fichier CSV du référentiel.")
+	}
+	b, err := s.Blobs.Open(r.Context(), sum)
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return refuser(http.StatusUnprocessableEntity, "Le fichier confirmé est introuvable : envoyez-le de nouveau.")
+	}
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ref, err := segur.LireReference(b)
+	switch {
 	case err != nil:
 		return refuser(http.StatusUnprocessableEntity, err.Error())
 	case len(ref) == 0:
@@ -952,28 +991,56 @@ func (s *Server) postAdminReferentiel(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// lireReferenceEnvoyee reads the part "fichier" of the form, streamed.
-func lireReferenceEnvoyee(r *http.Request) (segur.Reference, error) {
+// empreinteValide reports whether sum is a SHA-256 in lower-case hex.
+func empreinteValide(sum string) bool {
+	if len(sum) != 64 {
+		return false
+	}
+	for _, c := range sum {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// lireReferenceEnvoyee stores the part "fichier" of the form, streamed,
+// then reads it: a mistake of the form or the file is an EINVALID.
+func (s *Server) lireReferenceEnvoyee(r *http.Request) (segur.Reference, segur.BlobRef, error) {
+	choisir := segur.Errorf(segur.EINVALID, "choisissez le fichier CSV du référentiel")
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, errors.New("formulaire illisible : choisissez le fichier CSV du référentiel")
+		return nil, segur.BlobRef{}, segur.Errorf(segur.EINVALID, "formulaire illisible : choisissez le fichier CSV du référentiel")
 	}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, errors.New("choisissez le fichier CSV du référentiel")
+			return nil, segur.BlobRef{}, choisir
 		}
 		if err != nil {
-			return nil, err
+			return nil, segur.BlobRef{}, err
 		}
 		if part.FormName() != "fichier" {
 			part.Close()
 			continue
 		}
 		if part.FileName() == "" {
-			return nil, errors.New("choisissez le fichier CSV du référentiel")
+			return nil, segur.BlobRef{}, choisir
 		}
-		return segur.LireReference(part)
+		blob, err := s.Blobs.Put(r.Context(), part, maxReference)
+		if err != nil {
+			return nil, blob, err
+		}
+		b, err := s.Blobs.Open(r.Context(), blob.SHA256)
+		if err != nil {
+			return nil, blob, err
+		}
+		defer b.Close()
+		ref, err := segur.LireReference(b)
+		if err != nil {
+			return nil, blob, segur.Errorf(segur.EINVALID, "%s", err.Error())
+		}
+		return ref, blob, nil
 	}
 }
 

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -405,7 +407,23 @@ func TestAdminFenetres(t *testing.T) {
 			attendre(t, code, body, 422, tc.champs)
 		})
 	}
-	code, body := ouvrir(url.Values{"logiciel": {"RI"}, "type": {"avance"}, "debut": {"2026-12-01T14:00"}, "fin": {"2027-03-31T12:00"}})
+	// Without confirmer=1: what the first campaign does to the deposits;
+	// none opened.
+	campagne := url.Values{"logiciel": {"RI"}, "type": {"avance"}, "debut": {"2026-12-01T14:00"}, "fin": {"2027-03-31T12:00"}}
+	code, body := ouvrir(campagne)
+	for _, want := range []string{"Confirmer : campagne de dépôt RI, demandes de type avance", "La campagne sera ouverte du 01/12/2026 à 14:00 au 31/03/2027 à 12:00 (heure de Paris).",
+		"Les dépôts de demandes de type avance du logiciel RI sont reçus à tout moment aujourd'hui : ils ne le seront plus que pendant cette campagne",
+		"Une campagne ne se supprime pas", `<input type="hidden" name="debut" value="2026-12-01T14:00">`, `<input type="hidden" name="logiciel" value="RI">`,
+		`<input type="hidden" name="confirmer" value="1">`, `id="confirmation-annuler" href="/agence/admin/fenetres">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed window (%d) lacks %q", code, want)
+		}
+	}
+	if fs, _ := p.db.FindFenetres(context.Background()); len(fs) != 0 {
+		t.Errorf("unconfirmed window: %d windows, want none", len(fs))
+	}
+	campagne.Set("confirmer", "1")
+	code, body = ouvrir(campagne)
 	if code != http.StatusOK || !strings.Contains(body, "Campagne ouverte aux demandes de type avance du logiciel RI, du 01/12/2026 à 14:00 au 31/03/2027 à 12:00 (heure de Paris).") {
 		t.Fatalf("window: got %d\n%s", code, body)
 	}
@@ -422,6 +440,11 @@ func TestAdminFenetres(t *testing.T) {
 	}
 	if !strings.Contains(body, "à venir") && p.now.Before(fs[0].Debut) {
 		t.Error("list: want the window « à venir »")
+	}
+	// Another for the same software and type: added to the first.
+	campagne.Del("confirmer")
+	if code, body := ouvrir(campagne); code != http.StatusOK || !strings.Contains(body, "sont déjà limités à 1 campagne : celle-ci s'y ajoute") {
+		t.Errorf("second window unconfirmed: got %d", code)
 	}
 }
 
@@ -459,7 +482,48 @@ func TestAdminReferentiel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sent, the file is checked and compared with the version in force,
+	// nothing imported; confirmed by its SHA-256, it is.
 	code, body := envoiFichier(t, admin, base, "reference.csv", demo)
+	somme := sha256.Sum256(demo)
+	empreinte := hex.EncodeToString(somme[:])
+	for _, want := range []string{"Confirmer : import du référentiel des établissements", "deviendra une nouvelle version du référentiel : 4 établissements.",
+		"Par rapport à la version en vigueur (n° 1, 4 établissements) : 0 ajouté, 0 retiré, 0 changé (nom ou plafonds).",
+		"Une version importée ne se retire pas", `<input type="hidden" name="empreinte" value="` + empreinte + `">`,
+		`<form method="post" action="/agence/admin/referentiel">`, `id="confirmation-annuler" href="/agence/admin/referentiel">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed import (%d) lacks %q", code, want)
+		}
+	}
+	if _, v, _ := p.db.FindReference(context.Background()); v != 1 {
+		t.Errorf("unconfirmed import: version %d in force, want 1", v)
+	}
+	// A file changed: one establishment fewer, one ceiling changed, one added.
+	lignes := strings.Split(strings.TrimSpace(string(demo)), "\n")
+	var garde []string
+	for _, l := range lignes {
+		if !strings.HasPrefix(l, "#") {
+			garde = append(garde, l)
+		}
+	}
+	autre := strings.Join(garde[1:], "\n") + "\n999999990;NOUVEL HOPITAL;1000,00;2000,00;3000,00\n"
+	autre = strings.Replace(autre, garde[1], strings.Replace(garde[1], ";", ";X", 1), 1)
+	if code, body := envoiFichier(t, admin, base, "autre.csv", []byte(autre)); code != http.StatusOK || !strings.Contains(body, ": 1 ajouté, 1 retiré, 1 changé (nom ou plafonds).") {
+		t.Errorf("changed file: got %d\n%s", code, body[strings.Index(body, "<main"):])
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"sans confirmer", url.Values{"empreinte": {empreinte}}, "Choisissez le fichier CSV du référentiel."},
+		{"empreinte fausse", url.Values{"empreinte": {"abc"}, "confirmer": {"1"}}, "Choisissez le fichier CSV du référentiel."},
+		{"fichier inconnu", url.Values{"empreinte": {strings.Repeat("0", 64)}, "confirmer": {"1"}}, "Le fichier confirmé est introuvable : envoyez-le de nouveau."},
+	} {
+		code, body := L.lire(admin.PostForm(base, tc.form))
+		attendre(t, code, body, 422, map[string]string{"fichier": tc.want})
+	}
+	code, body = L.lire(admin.PostForm(base, url.Values{"empreinte": {empreinte}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Référentiel importé : version 2, 4 établissements.") ||
 		!strings.Contains(body, "HOPITAL SAINT-MARTIN - SITE NORD") || !strings.Contains(body, segur.Euros(3_000_000)) {
 		t.Fatalf("import: got %d\n%s", code, body)

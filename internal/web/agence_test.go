@@ -193,7 +193,21 @@ func TestInstruction(t *testing.T) {
 	if code, body := L.lire(vendeur.PostForm(p.srv.URL+"/demandes/"+grande+"/signer", url.Values{})); code != http.StatusUnprocessableEntity || !strings.Contains(body, "cochez « J'accepte la convention »") {
 		t.Errorf("signing without accepting: got %d", code)
 	}
+	// Accepting online: its confirmation first, the request unchanged.
 	code, body = L.lire(vendeur.PostForm(p.srv.URL+"/demandes/"+grande+"/signer", url.Values{"accepte": {"1"}}))
+	for _, want := range []string{"Confirmer : acceptation de la convention de la demande " + grande, "Vous acceptez la convention d'attribution " + grande + "-CONV-1 (empreinte SHA-256 ",
+		"au nom de Le Beau Logiciel : montant financé 48\u202f000,00\u202f€.", "elle vaut signature et ne se retire pas",
+		"«\u00a0Convention à signer\u00a0» deviendra «\u00a0Convention signée\u00a0»\u202f; l'avance de 30\u202f% (14\u202f400,00\u202f€) pourra alors être payée.",
+		`<input type="hidden" name="accepte" value="1">`, `<input type="hidden" name="confirmer" value="1">`, `action="/demandes/` + grande + `/signer"`,
+		`id="confirmation-annuler" href="/demandes/` + grande + `">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed signature (%d) lacks %q", code, want)
+		}
+	}
+	if d, _ := p.db.FindDemandeByASP(context.Background(), grande); d.Statut != segur.DemandeConventionASigner {
+		t.Errorf("unconfirmed signature: %s, want convention_a_signer", d.Statut)
+	}
+	code, body = L.lire(vendeur.PostForm(p.srv.URL+"/demandes/"+grande+"/signer", url.Values{"accepte": {"1"}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Convention signée") {
 		t.Errorf("signing: got %d", code)
 	}

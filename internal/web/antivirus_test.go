@@ -318,7 +318,7 @@ func TestAntivirusControleEtSolde(t *testing.T) {
 	}
 
 	// A control's file: waiting, then infected; its image is not shown.
-	if code, _ := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asp}})); code != http.StatusOK {
+	if code, _ := (lecteur{t}).lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asp}, "confirmer": {"1"}})); code != http.StatusOK {
 		t.Fatalf("control: got %d", code)
 	}
 	cs, _, _ := p.db.FindControles(ctx, segur.ControleFilter{})

@@ -214,6 +214,10 @@ func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error
 		if int64(j.ID) != id {
 			continue
 		}
+		if !confirme(r) {
+			s.confirmerRevocation(w, r, j)
+			return nil
+		}
 		if err := s.Store.RevokeJeton(r.Context(), j.ID); err != nil {
 			return err
 		}

@@ -256,9 +256,23 @@ func TestJetons(t *testing.T) {
 		t.Errorf("no last use « 25/11/2026 à 10:30 »")
 	}
 
-	// Revoke.
+	// Revoke: without confirmer=1, the confirmation names the token and
+	// says what follows; the token stays active.
 	revoquer := fmt.Sprintf("/compte/jetons/%d/revoquer", j.ID)
+	paris, _ := time.LoadLocation("Europe/Paris")
 	code, body = L.lire(c.PostForm(p.srv.URL+revoquer, nil))
+	for _, want := range []string{"Confirmer : révocation du jeton " + j.Prefixe + "…",
+		"Le jeton " + j.Prefixe + "…, créé le " + j.CreeLe.In(paris).Format("02/01/2006 à 15:04") + " (dernier usage le 25/11/2026 à 10:30), sera révoqué.",
+		"Les logiciels qui l'utilisent seront refusés aussitôt par l'API (réponse 401)", `action="` + revoquer + `"`,
+		`<input type="hidden" name="confirmer" value="1">`, `id="confirmer">Confirmer</button>`, `id="confirmation-annuler" href="/compte">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed revocation (%d) lacks %q", code, want)
+		}
+	}
+	if j, err := p.db.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok)); err != nil || !j.RevoqueLe.IsZero() {
+		t.Errorf("unconfirmed revocation: got %v, %v; want the token active", j, err)
+	}
+	code, body = L.lire(c.PostForm(p.srv.URL+revoquer, url.Values{"confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Jeton "+j.Prefixe+"… révoqué") || !strings.Contains(body, "révoqué le ") {
 		t.Errorf("revoke: got %d, want the list with the token revoked", code)
 	}
@@ -267,6 +281,11 @@ func TestJetons(t *testing.T) {
 	}
 	if j, err := p.db.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok)); err != nil || j.RevoqueLe.IsZero() {
 		t.Errorf("got %v, %v; want the token revoked", j, err)
+	}
+	// Revoked already: nothing to confirm.
+	if code, body := L.lire(c.PostForm(p.srv.URL+revoquer, nil)); code != http.StatusOK || !strings.Contains(body, "est déjà révoqué depuis le ") ||
+		strings.Contains(body, `id="confirmer"`) {
+		t.Errorf("revoking a revoked token: got %d, want no « Confirmer »", code)
 	}
 
 	// Another vendor's token, an unknown one: not found, and untouched.
@@ -280,7 +299,7 @@ func TestJetons(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{fmt.Sprint(sien.ID), "999", "abc", "-1"} {
-		code, body := L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+id+"/revoquer", nil))
+		code, body := L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+id+"/revoquer", url.Values{"confirmer": {"1"}}))
 		if code != http.StatusNotFound || !strings.Contains(body, "Page introuvable") {
 			t.Errorf("revoke %s: got %d, want the 404 page", id, code)
 		}
@@ -356,15 +375,21 @@ func TestParcoursCompte(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "03-jeton-cree")
 	segurtest.Axe(t, ctx)
 
+	// Revoking asks first, in a dialog that names the token.
+	do("révoquer", chromedp.Click(chromedp.CSS(`form[action$="/revoquer"] button`)), chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "Confirmer : révocation du jeton "+tok[:10]+"…") || !strings.Contains(got, "refusés aussitôt") {
+		t.Errorf("the revocation's dialog: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "04-jeton-confirmer")
+	segurtest.Axe(t, ctx)
 	// The revoked badge, not the alert: the token's alert is one too.
-	do("révoquer", chromedp.Click(chromedp.CSS(`form[action$="/revoquer"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("tbody .fr-badge--error")))
+	do("confirmer", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS("tbody .fr-badge--error")))
 	if got := texte(".fr-alert--success"); got != "Jeton "+tok[:10]+"… révoqué : il n'ouvre plus l'API." {
 		t.Errorf("got %q after revoking", got)
 	}
 	if got := strings.ToLower(texte("tbody")); !strings.Contains(got, "révoqué le") {
 		t.Errorf("the list does not show the token revoked: %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "04-jeton-revoque")
+	segurtest.Screenshot(t, ctx, "05-jeton-revoque")
 	segurtest.Axe(t, ctx)
 }

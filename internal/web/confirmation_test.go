@@ -272,13 +272,14 @@ func TestParcoursConfirmation(t *testing.T) {
 		}
 		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-05-lot-sans-raison")
 		segurtest.Axe(t, ctx)
-		do("refus avec raison", chromedp.SendKeys(chromedp.CSS("#lot-raison"), "Bon de commande non signé."), appliquer, chromedp.WaitVisible(chromedp.CSS("main #confirmer")))
-		if got := texte("main"); !strings.Contains(got, "Confirmer : refus de 1 demande") || !strings.Contains(got, "1 notification de refus") || !strings.Contains(got, asps[2]) {
+		// With a reason: its confirmation, in a dialog.
+		do("refus avec raison", chromedp.SendKeys(chromedp.CSS("#lot-raison"), "Bon de commande non signé."), appliquer, chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+		if got := texte("dialog"); !strings.Contains(got, "Confirmer : refus de 1 demande") || !strings.Contains(got, "1 notification de refus") || !strings.Contains(got, asps[2]) {
 			t.Errorf("%s px: batch confirmation: %q", l, got)
 		}
 		segurtest.Screenshot(t, ctx, "i18-confirm-"+l+"-06-lot-confirmation")
 		segurtest.Axe(t, ctx)
-		do("annuler", chromedp.Click(chromedp.CSS("#confirmation-annuler")), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
+		do("annuler", chromedp.Click(chromedp.CSS("dialog #confirmation-annuler")), chromedp.WaitNotPresent(chromedp.CSS("dialog")), chromedp.WaitVisible(chromedp.CSS("#lot-action")))
 		if d, _ := p.db.FindDemandeByASP(context.Background(), asps[2]); d.Statut != segur.DemandeEnInstruction {
 			t.Errorf("%s px: after « Annuler »: %s, want en_instruction", l, d.Statut)
 		}

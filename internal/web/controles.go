@@ -225,6 +225,20 @@ func (s *Server) postTirage(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Erreurs) > 0 {
 		return s.renderControles(w, r, http.StatusUnprocessableEntity, p)
 	}
+	if !confirme(r) {
+		// A seed drawn at random now is the one confirmed: the page
+		// states the very sample.
+		t, err := s.controles().PrevoirTirage(r.Context(), taux, graine)
+		if se, ok := refusAffichable(err); ok {
+			p.Erreurs = []ErreurChamp{{"taux", se.Message}}
+			return s.renderControles(w, r, http.StatusUnprocessableEntity, p)
+		}
+		if err != nil {
+			return err
+		}
+		s.confirmerTirage(w, r, t, p.Taux, p.Graine == "")
+		return nil
+	}
 	t, err := s.controles().Tirer(r.Context(), taux, graine, utilisateur(r.Context()).Login)
 	if se, ok := refusAffichable(err); ok {
 		p.Erreurs = []ErreurChamp{{"taux", se.Message}}
@@ -249,16 +263,28 @@ func pluriel(n int) string {
 func (s *Server) postControle(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	asp := strings.ToUpper(strings.TrimSpace(couper(r.PostFormValue("asp"), 40)))
-	c, err := s.controles().Ouvrir(r.Context(), asp, utilisateur(r.Context()).Login)
-	if se, ok := refusAffichable(err); ok || segur.IsCode(err, segur.ENOTFOUND) {
+	// refus shows a refusal beside the field, or lets handle render err.
+	refus := func(err error) error {
+		se, ok := refusAffichable(err)
+		if !ok && !segur.IsCode(err, segur.ENOTFOUND) {
+			return err
+		}
 		msg := err.Error()
 		if ok {
 			msg = se.Message
 		}
 		return s.renderControles(w, r, http.StatusUnprocessableEntity, PageControles{Base: Base{Erreurs: []ErreurChamp{{"asp", msg}}}, Taux: "5", NumeroASP: asp})
 	}
+	if !confirme(r) {
+		d, err := s.controles().PrevoirOuverture(r.Context(), asp)
+		if err != nil {
+			return refus(err)
+		}
+		return s.confirmerOuverture(w, r, d)
+	}
+	c, err := s.controles().Ouvrir(r.Context(), asp, utilisateur(r.Context()).Login)
 	if err != nil {
-		return err
+		return refus(err)
 	}
 	msg := fmt.Sprintf("Contrôle %s ouvert sur la demande %s.", c.Reference(), asp)
 	s.rediriger(w, r, fmt.Sprintf("/agence/controles/%d", c.ID), msg)
@@ -464,10 +490,24 @@ func (s *Server) postMessageControle(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	texte := couper(r.PostFormValue("message"), 4*segur.MaxMessageControle)
-	err = s.controles().Demander(r.Context(), c.ID, texte, utilisateur(r.Context()).Login)
-	if se, ok := refusAffichable(err); ok {
+	refus := func(se *segur.Error) error {
 		return s.renderControleAgent(w, r, http.StatusUnprocessableEntity, PageControle{Base: Base{Erreurs: []ErreurChamp{{"message", se.Message}}},
 			Message: texte, Resultat: "conforme"})
+	}
+	if !confirme(r) {
+		ap, err := s.controles().PrevoirMessage(r.Context(), c.ID, texte)
+		if se, ok := refusAffichable(err); ok {
+			return refus(se)
+		}
+		if err != nil {
+			return err
+		}
+		s.confirmerMessage(w, r, ap)
+		return nil
+	}
+	err = s.controles().Demander(r.Context(), c.ID, texte, utilisateur(r.Context()).Login)
+	if se, ok := refusAffichable(err); ok {
+		return refus(se)
 	}
 	if err != nil {
 		return err
@@ -504,13 +544,26 @@ func (s *Server) postConclusion(w http.ResponseWriter, r *http.Request) error {
 		return refus("resultat-conforme", "Résultat : choisissez « conforme » ou « non conforme ».")
 	}
 	a := s.acteAgent(r)
-	fin, err := s.controles().Conclure(r.Context(), c.ID, cl, a)
-	if se, ok := refusAffichable(err); ok {
+	refusConclusion := func(se *segur.Error) error {
 		champ := "motif"
 		if strings.HasPrefix(se.Message, "Montant") {
 			champ = "montant"
 		}
 		return refus(champ, se.Message)
+	}
+	if !confirme(r) {
+		ap, err := s.controles().PrevoirConclusion(r.Context(), c.ID, cl, a)
+		if se, ok := refusAffichable(err); ok {
+			return refusConclusion(se)
+		}
+		if err != nil {
+			return err
+		}
+		return s.confirmerConclusion(w, r, ap, form)
+	}
+	fin, err := s.controles().Conclure(r.Context(), c.ID, cl, a)
+	if se, ok := refusAffichable(err); ok {
+		return refusConclusion(se)
 	}
 	if err != nil {
 		return err

@@ -185,8 +185,23 @@ func TestControles(t *testing.T) {
 		t.Errorf("a request not paid: got %d", code)
 	}
 
-	// A draw of 50 % with a seed: 2 of the 3 paid requests, as the domain draws.
-	resp, err := instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}})
+	// A draw of 50 % with a seed: 2 of the 3 paid requests, as the domain
+	// draws. Without confirmer=1, the confirmation states the sample and
+	// draws nothing.
+	want, _ := segur.Tirer(asps[:3], 5000, 123)
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}}))
+	for _, w := range []string{"Confirmer : tirage de 50\u00a0% des demandes payées", "2 demandes seront tirées sur 3 demandes payées sans contrôle en cours (50\u00a0%, arrondi au-dessus).",
+		"Graine : 123. Elle est enregistrée", "Demandes tirées : " + strings.Join(want.Echantillon, ", ") + ".", "Un contrôle sera ouvert pour chacune",
+		`<input type="hidden" name="taux" value="50">`, `<input type="hidden" name="graine" value="123">`, `<input type="hidden" name="confirmer" value="1">`,
+		`<form method="post" action="/agence/tirages">`, `id="confirmation-annuler" href="/agence/controles">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed draw (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindControles(ctx, segur.ControleFilter{}); n != 0 {
+		t.Errorf("unconfirmed draw: %d controls, want none", n)
+	}
+	resp, err := instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"50"}, "graine": {"123"}, "confirmer": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +211,6 @@ func TestControles(t *testing.T) {
 		t.Fatalf("draw: got %d to %q", resp.StatusCode, lieu)
 	}
 	code, body = L.lire(inst.Get(p.srv.URL + lieu))
-	want, _ := segur.Tirer(asps[:3], 5000, 123)
 	if code != http.StatusOK || !strings.Contains(body, `<code id="graine-tirage">123</code>`) || !strings.Contains(body, "Vérifié") ||
 		!strings.Contains(body, "Tirage n° 1 : 2 demandes tirées sur 3, graine 123.") ||
 		!strings.Contains(body, "2 demandes tirées sur 3") || !strings.Contains(body, want.Empreinte) {
@@ -211,8 +225,37 @@ func TestControles(t *testing.T) {
 	if code != http.StatusOK || body != strings.Join(want.Candidats, "\n")+"\n" {
 		t.Errorf("population: got %d %q", code, body)
 	}
-	// Without a seed: one is drawn, recorded and shown.
-	resp, err = instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}})
+	// A request picked by hand: under control already, refused; the one
+	// left, confirmed first.
+	if code, body := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {want.Echantillon[0]}})); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Un contrôle de la demande "+want.Echantillon[0]+" est déjà en cours.") {
+		t.Errorf("a request under control: got %d", code)
+	}
+	var reste string
+	for _, a := range asps[:3] {
+		if !slices.Contains(want.Echantillon, a) {
+			reste = a
+		}
+	}
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {strings.ToLower(reste)}}))
+	for _, w := range []string{"Confirmer : contrôle de la demande " + reste, "Un contrôle sera ouvert sur la demande " + reste + " (Le Beau Logiciel, SIRET ",
+		"au statut «\u00a0Avance payée\u00a0» : montant financé ", ", versé 3\u202f000,00\u202f€.", "avec 30 jours pour déposer les pièces",
+		`<input type="hidden" name="asp" value="` + reste + `">`, `<form method="post" action="/agence/controles">`} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed control (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindControles(ctx, segur.ControleFilter{}); n != 2 {
+		t.Errorf("unconfirmed control: %d controls, want the draw's 2", n)
+	}
+
+	// Without a seed: one is drawn for the confirmation, then recorded and shown.
+	code, body = L.lire(inst.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}}))
+	m := regexp.MustCompile(`<input type="hidden" name="graine" value="(\d+)">`).FindStringSubmatch(body)
+	if code != http.StatusOK || m == nil || !strings.Contains(body, "Graine : "+m[1]+", tirée au hasard pour ce tirage.") || !strings.Contains(body, "1 demande sera tirée sur 1 demande payée") {
+		t.Fatalf("unconfirmed draw without a seed: got %d\n%s", code, body)
+	}
+	resp, err = instR.PostForm(p.srv.URL+"/agence/tirages", url.Values{"taux": {"100"}, "graine": {m[1]}, "confirmer": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +264,7 @@ func TestControles(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusSeeOther || tir2.Population != 1 || resp.Header.Get("Location") != "/agence/tirages/2" {
 		t.Fatalf("draw without a seed: %d %q, %+v %v", resp.StatusCode, resp.Header.Get("Location"), tir2, err)
 	}
-	if _, body := L.lire(inst.Get(p.srv.URL + "/agence/tirages/2")); !strings.Contains(body, fmt.Sprintf("graine %d.", tir2.Graine)) {
+	if _, body := L.lire(inst.Get(p.srv.URL + "/agence/tirages/2")); !strings.Contains(body, fmt.Sprintf("graine %d.", tir2.Graine)) || fmt.Sprint(tir2.Graine) != m[1] {
 		t.Errorf("draw without a seed: the page does not say the seed drawn, %d", tir2.Graine)
 	}
 
@@ -233,7 +276,19 @@ func TestControles(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="message-erreur"`) {
 		t.Errorf("empty message: got %d", code)
 	}
-	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"Merci de déposer la facture et le PV de VSR."}}))
+	// Without confirmer=1: the message as it will be sent, to whom; none sent.
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"  Merci de déposer la facture et le PV de VSR.\r\n"}}))
+	for _, w := range []string{"Confirmer : message au fournisseur, contrôle " + c.Reference(), "Le message sera envoyé par courriel à Le Beau Logiciel (contact@lebeaulogiciel.fr)",
+		"<strong>Message, tel que saisi :</strong>", `id="confirmation-raison">Merci de déposer la facture et le PV de VSR.</blockquote>`,
+		`<input type="hidden" name="message" value="Merci de déposer la facture et le PV de VSR.">`, "Un message envoyé ne se retire pas."} {
+		if code != http.StatusOK || !strings.Contains(body, w) {
+			t.Errorf("unconfirmed message (%d) lacks %q", code, w)
+		}
+	}
+	if _, n, _ := p.db.FindCourriels(ctx, "", 10, 0); n != 0 {
+		t.Errorf("unconfirmed message: %d mails, want none", n)
+	}
+	code, body = L.lire(inst.PostForm(base+"/messages", url.Values{"message": {"Merci de déposer la facture et le PV de VSR."}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Message envoyé au fournisseur.") || !strings.Contains(body, "Merci de déposer la facture") {
 		t.Errorf("message: got %d", code)
 	}
@@ -316,7 +371,38 @@ func TestControles(t *testing.T) {
 			t.Errorf("%v: got %d, want 422 with %q", tt.form, code, tt.want)
 		}
 	}
-	code, body = L.lire(inst.PostForm(base+"/conclusion", url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}))
+	// Without confirmer=1: the confirmation states the request, what was
+	// paid, the order and its amount, the change; nothing is done.
+	nonConforme := url.Values{"resultat": {"non_conforme"}, "motif": {"Le PV de VSR n'a pas été transmis."}, "montant": {"1 000,50"}}
+	avant, _, _ := p.db.FindCourriels(ctx, "", 10, 0)
+	code, body = L.lire(inst.PostForm(base+"/conclusion", nonConforme))
+	for _, want := range []string{"Confirmer : contrôle " + c.Reference() + " non conforme",
+		"Le contrôle " + c.Reference() + " de la demande " + c.NumeroASP + " (", ") sera clos : demande non conforme.",
+		"Versé sur la demande : 3\u202f000,00\u202f€ (avance 3\u202f000,00\u202f€, solde 0,00\u202f€).",
+		"Un ordre de reversement de 1\u202f000,50\u202f€ (le montant saisi, moins que ce qui a été versé) sera émis et envoyé au fournisseur",
+		"il aura 30 jours pour le payer.", "«\u00a0Avance payée\u00a0» deviendra «\u00a0Reversement ordonné\u00a0»",
+		`id="confirmation-raison">Le PV de VSR n'a pas été transmis.</blockquote>`,
+		`<input type="hidden" name="resultat" value="non_conforme">`, `<input type="hidden" name="montant" value="1 000,50">`,
+		`<input type="hidden" name="confirmer" value="1">`, `action="/agence/controles/` + fmt.Sprint(int64(c.ID)) + `/conclusion"`,
+		`id="confirmation-annuler" href="/agence/controles/` + fmt.Sprint(int64(c.ID)) + `">Annuler</a>`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed outcome (%d) lacks %q\n%s", code, want, body[strings.Index(body, "<main"):])
+		}
+	}
+	if d, _ := p.db.FindDemandeByASP(ctx, c.NumeroASP); d.Statut != segur.DemandeAvancePayee {
+		t.Errorf("unconfirmed outcome: request %s, want avance_payee", d.Statut)
+	}
+	if docs, _ := p.db.FindDocuments(ctx, c.NumeroASP); len(docs) != 0 {
+		t.Errorf("unconfirmed outcome: %d documents, want none", len(docs))
+	}
+	if ctl, _ := p.db.FindControle(ctx, c.ID); ctl.Etat != segur.ControleOuvert {
+		t.Errorf("unconfirmed outcome: control %s, want open", ctl.Etat)
+	}
+	if apres, _, _ := p.db.FindCourriels(ctx, "", 10, 0); len(apres) != len(avant) {
+		t.Errorf("unconfirmed outcome: %d mails, want %d", len(apres), len(avant))
+	}
+	nonConforme.Set("confirmer", "1")
+	code, body = L.lire(inst.PostForm(base+"/conclusion", nonConforme))
 	ordre := c.NumeroASP + "-ORV-1"
 	if code != http.StatusOK || !strings.Contains(body, "ordre de reversement "+ordre+" de 1\u202f000,50\u202f€") {
 		t.Fatalf("order: got %d\n%s", code, body)
@@ -362,7 +448,18 @@ func TestControles(t *testing.T) {
 
 	// Compliant: a control of the first draw.
 	cs, _, _ = p.db.FindControles(ctx, segur.ControleFilter{TirageID: 1})
-	code, body = L.lire(inst.PostForm(fmt.Sprintf("%s/agence/controles/%d/conclusion", p.srv.URL, cs[0].ID), url.Values{"resultat": {"conforme"}}))
+	conclusion := fmt.Sprintf("%s/agence/controles/%d/conclusion", p.srv.URL, cs[0].ID)
+	code, body = L.lire(inst.PostForm(conclusion, url.Values{"resultat": {"conforme"}}))
+	for _, want := range []string{"Confirmer : contrôle " + cs[0].Reference() + " conforme", "sera clos : demande conforme, sans suite.",
+		"Rien ne sera à reverser.", "Le fournisseur en sera informé par courriel", `<input type="hidden" name="resultat" value="conforme">`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("unconfirmed compliant outcome (%d) lacks %q", code, want)
+		}
+	}
+	if ctl, _ := p.db.FindControle(ctx, cs[0].ID); ctl.Etat != segur.ControleOuvert {
+		t.Errorf("unconfirmed compliant outcome: control %s, want open", ctl.Etat)
+	}
+	code, body = L.lire(inst.PostForm(conclusion, url.Values{"resultat": {"conforme"}, "confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "demande conforme") {
 		t.Errorf("compliant: got %d", code)
 	}
@@ -628,7 +725,13 @@ func TestParcoursControles(t *testing.T) {
 
 	do("tirage", chromedp.SetValue(chromedp.CSS("#taux"), "50"), chromedp.SetValue(chromedp.CSS("#graine"), "2026"),
 		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
+		chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "1 demande sera tirée sur 2 demandes payées") || !strings.Contains(got, "Graine : 2026.") {
+		t.Errorf("draw's dialog: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-03-confirmer-tirage")
+	segurtest.Axe(t, ctx)
+	do("confirmer le tirage", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
 	if got := texte("#graine-tirage"); got != "2026" {
 		t.Errorf("seed shown: got %q", got)
 	}
@@ -650,30 +753,36 @@ func TestParcoursControles(t *testing.T) {
 	do("non conforme", chromedp.Click(chromedp.CSS(`label[for="resultat-non-conforme"]`)),
 		chromedp.SendKeys(chromedp.CSS("#motif"), "Le PV de VSR n'a pas été transmis."),
 		chromedp.Click(chromedp.CSS(`form[action$="/conclusion"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "non conforme") || !strings.Contains(got, "Un ordre de reversement de") || !strings.Contains(got, "Reversement ordonné") {
+		t.Errorf("outcome's dialog: %q", got)
+	}
+	segurtest.Screenshot(t, ctx, "controles-05-confirmer")
+	segurtest.Axe(t, ctx)
+	do("confirmer", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	if got := texte(".fr-alert--success"); !strings.Contains(got, "ordre de reversement") {
 		t.Errorf("outcome: got %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "controles-05-non-conforme")
+	segurtest.Screenshot(t, ctx, "controles-06-non-conforme")
 	segurtest.Axe(t, ctx)
 
 	do("pilotage", chromedp.Navigate(p.srv.URL+"/agence/pilotage"), chromedp.WaitVisible(chromedp.CSS(`svg[data-graphique="gr-codes"]`)))
-	segurtest.Screenshot(t, ctx, "controles-06-pilotage")
+	segurtest.Screenshot(t, ctx, "controles-07-pilotage")
 	segurtest.Axe(t, ctx)
 
 	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	connexion("jean@lebeaulogiciel.fr", "mot de passe de test")
 	do("vos contrôles", chromedp.Navigate(p.srv.URL+"/controles"), chromedp.WaitVisible(chromedp.CSS("caption")))
-	segurtest.Screenshot(t, ctx, "controles-07-fournisseur")
+	segurtest.Screenshot(t, ctx, "controles-08-fournisseur")
 	segurtest.Axe(t, ctx)
 	do("votre contrôle", chromedp.Navigate(fmt.Sprintf("%s/controles/%d", p.srv.URL, id)), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if got := texte("main"); !strings.Contains(got, "ORV-1") || !strings.Contains(strings.ToLower(got), "non conforme") || strings.Contains(got, "/agence/") {
 		t.Errorf("vendor's control: %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "controles-08-fournisseur-controle")
+	segurtest.Screenshot(t, ctx, "controles-09-fournisseur-controle")
 	segurtest.Axe(t, ctx)
 	// On a phone: the order and its HTML version's link.
 	do("votre contrôle à 390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`a[href$="-ORV-1/html"]`)))
-	segurtest.Screenshot(t, ctx, "controles-09-fournisseur-controle-390")
+	segurtest.Screenshot(t, ctx, "controles-10-fournisseur-controle-390")
 	segurtest.Axe(t, ctx)
 }

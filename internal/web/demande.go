@@ -311,6 +311,14 @@ func (s *Server) postSigner(w http.ResponseWriter, r *http.Request) error {
 			a.SignePDF = &ref
 		} else if r.PostFormValue("accepte") != "1" {
 			return s.refusFournisseur(w, r, d, segur.Errorf(segur.EINVALID, "Signature : cochez « J'accepte la convention » ou joignez la convention signée (PDF)."), "accepte")
+		} else if !confirme(r) {
+			// Accepting online is confirmed first; a signed PDF sent
+			// is the vendor's act already.
+			ap, err := s.Instruction.Prevoir(r.Context(), d.NumeroASP, a)
+			if err != nil {
+				return s.refusFournisseur(w, r, d, err, "accepte")
+			}
+			return s.confirmerSignature(w, r, f, ap)
 		}
 		if _, err := s.Instruction.Agir(r.Context(), d.NumeroASP, a); err != nil {
 			return s.refusFournisseur(w, r, d, err, "accepte")

@@ -239,7 +239,7 @@ func TestAFaire(t *testing.T) {
 	// A control opened first, a convention offered 10 minutes later, a
 	// completion asked 10 minutes after that.
 	payerAvance(t, p, asps[0], 10_000_00)
-	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[0]}})); code != http.StatusOK {
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[0]}, "confirmer": {"1"}})); code != http.StatusOK {
 		t.Fatalf("open a control: got %d", code)
 	}
 	p.now = debut.Add(10 * time.Minute)
@@ -359,7 +359,7 @@ func TestParcoursFournisseur(t *testing.T) {
 	deposerForm(t, vendeur, p, "00020", "100.00", 7, false) // rejected whole: no zip
 	// A control a posteriori of the paid one.
 	payerAvance(t, p, asps[3], 10_000_00)
-	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[3]}})); code != http.StatusOK {
+	if code, _ := L.lire(inst.PostForm(p.srv.URL+"/agence/controles", url.Values{"asp": {asps[3]}, "confirmer": {"1"}})); code != http.StatusOK {
 		t.Fatalf("open a control: got %d", code)
 	}
 	ds, _, _ := p.db.FindDepots(context.Background(), 1, 3, 0)

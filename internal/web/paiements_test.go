@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/segur-numerique/segur"
@@ -180,6 +181,11 @@ func TestPaiements(t *testing.T) {
 		if l, _ := p.db.FindLot(ctx, 1); l.Etat != segur.LotBrouillon {
 			t.Errorf("%s unconfirmed: batch %s, want a draft", action, l.Etat)
 		}
+	}
+	// The approval's confirmation states the rule that refused marie.
+	if _, body := L.lire(paul.PostForm(lien+"/approuver", nil)); !strings.Contains(body, "Séparation des tâches : vous ne devez avoir décidé aucune des demandes du lot") ||
+		!strings.Contains(body, "son virement SEPA devient téléchargeable") {
+		t.Errorf("approval confirmation lacks the separation of duties or the SEPA file\n%s", body[strings.Index(body, "<main"):])
 	}
 	code, body = L.lire(paul.PostForm(lien+"/approuver", url.Values{"confirmer": {"1"}}))
 	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 approuvé") || !strings.Contains(body, "Télécharger le virement SEPA") {
@@ -364,13 +370,25 @@ func TestParcoursPaiements(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "paiements-02-brouillon")
 	segurtest.Axe(t, ctx)
 
-	do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
-	if got := texte("main"); !strings.Contains(got, "Le lot LOT-000001 sera approuvé") {
+	// Approving without JavaScript: the confirmation page.
+	scripts := func(oui bool) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !oui}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scripts(false)
+	do("approuver", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("main #confirmer")))
+	if got := texte("main"); !strings.Contains(got, "Le lot LOT-000001 sera approuvé : 2 paiements, 10\u202f125,00\u202f€ en tout") ||
+		!strings.Contains(got, "Séparation des tâches") || !strings.Contains(got, "virement SEPA devient téléchargeable") {
 		t.Errorf("approval's confirmation: %q", got)
 	}
 	segurtest.Screenshot(t, ctx, "paiements-03-confirmer-approbation")
+	scripts(true) // for axe; the page's own scripts did not run
 	segurtest.Axe(t, ctx)
 	do("confirmer l'approbation", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS("#le")))
+	do("lot approuvé, scripts", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#le")))
 	lien, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`a[href$="/virement.xml"]`), "href"))
 	if err != nil || lien.Value != "/agence/paiements/lots/1/virement.xml" {
 		t.Errorf("no link to the transfer file: %v %v", lien, err)
@@ -378,20 +396,24 @@ func TestParcoursPaiements(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "paiements-03-approuve")
 	segurtest.Axe(t, ctx)
 
-	do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
-	if got := texte("main"); !strings.Contains(got, "sera marqué payé, virement du") {
+	// Marking paid with JavaScript: the same confirmation in a dialog.
+	do("marquer payé", chromedp.Click(chromedp.CSS(`form[action$="/payer"] button`)), chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
+	if got := texte("dialog"); !strings.Contains(got, "Confirmer : paiement du lot LOT-000001") || !strings.Contains(got, "sera marqué payé, virement du") ||
+		!strings.Contains(got, "2 paiements, 10\u202f125,00\u202f€ en tout") || !strings.Contains(got, "avis de paiement par courriel") {
 		t.Errorf("payment's confirmation: %q", got)
 	}
-	do("confirmer le paiement", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/AVIS-000001-1"]`)))
+	segurtest.Screenshot(t, ctx, "paiements-04-confirmer-paiement")
+	segurtest.Axe(t, ctx)
+	do("confirmer le paiement", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href*="/avis/AVIS-000001-1"]`)))
 	if got := texte("main"); !strings.Contains(got, "Marqué payé (virement du") || !strings.Contains(got, "AVIS-000001-1") {
 		t.Errorf("paid batch page: %q", got)
 	}
-	segurtest.Screenshot(t, ctx, "paiements-04-paye")
+	segurtest.Screenshot(t, ctx, "paiements-05-paye")
 	segurtest.Axe(t, ctx)
 
 	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS("#login")))
 	connexion("jeanne@editions-sante.fr", "mot de passe de test")
 	do("avis du fournisseur", chromedp.Navigate(p.srv.URL+"/paiements"), chromedp.WaitVisible(chromedp.CSS(`a[href="/paiements/AVIS-000001-1"]`)))
-	segurtest.Screenshot(t, ctx, "paiements-05-avis-fournisseur")
+	segurtest.Screenshot(t, ctx, "paiements-06-avis-fournisseur")
 	segurtest.Axe(t, ctx)
 }

@@ -63,8 +63,14 @@
     }
     e.preventDefault();
     var bouton = e.submitter || form.querySelector('button[type="submit"]');
+    // Posted as the browser would post it: urlencoded unless the form
+    // sends a file (handlers that read a small form parse only that).
+    var corps = new FormData(form);
+    if (form.enctype !== 'multipart/form-data') {
+      corps = new URLSearchParams(corps);
+    }
     // form.action would be its field named « action »: the attribute is read.
-    fetch(form.getAttribute('action'), { method: 'POST', body: new FormData(form), credentials: 'same-origin' }).then(function (r) {
+    fetch(form.getAttribute('action'), { method: 'POST', body: corps, credentials: 'same-origin' }).then(function (r) {
       return r.text().then(function (html) { return { ok: r.status === 200, html: html }; });
     }).then(function (r) {
       if (!r.ok || !montrer(new DOMParser().parseFromString(r.html, 'text/html'), bouton)) {
