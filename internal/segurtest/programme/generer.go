@@ -97,6 +97,7 @@ type generateur struct {
 	agents   []agent
 	piece    segur.BlobRef // the one PDF every later attachment and document is
 	hash     string        // of MotDePasse, shared by every account
+	aspRang  int           // how well e.ASP fits (instruire)
 	e        Echantillons
 }
 
@@ -456,7 +457,7 @@ func (g *generateur) deposer(ctx context.Context, fs []*fournisseur) ([]*demande
 		zw := zip.NewWriter(&zbuf)
 		groupes := make([]groupe, dp.n)
 		for i := range dp.n {
-			groupes[i] = g.groupe(len(out)+i)
+			groupes[i] = g.groupe(len(out) + i)
 			dm, alerte := g.donnees(dp, groupes[i])
 			alertes[i] = alerte
 			for _, p := range dm.Pieces {

@@ -213,8 +213,18 @@ func (g *generateur) parcourir(ctx context.Context, tx segur.Tx, dm *demande, in
 			return "", err
 		}
 	}
-	if dm.detour && g.e.ASP == "" && d.Statut == segur.DemandeAvancePayee {
-		g.e.ASP = d.NumeroASP
+	// The sample: a request whose history holds a completion asked and
+	// answered, and its advance paid; failing one (a small programme),
+	// one with a completion, or any with a history.
+	switch {
+	case dm.detour && d.Statut == segur.DemandeAvancePayee:
+		if g.aspRang < 3 {
+			g.e.ASP, g.aspRang = d.NumeroASP, 3
+		}
+	case dm.detour && g.aspRang < 2:
+		g.e.ASP, g.aspRang = d.NumeroASP, 2
+	case g.aspRang < 1:
+		g.e.ASP, g.aspRang = d.NumeroASP, 1
 	}
 	return d.Statut, nil
 }
