@@ -12,6 +12,8 @@
 //
 //	make bench-file    # make build, then go run ./internal/segurtest/bancfile -bin bin/segur
 //
+// A page is measured for -duree-max at most (a minute): a page of
+// seconds gets fewer repetitions than asked, and the table says how many.
 // -court: 200 requests and 20 repetitions, for a test. -dossier DIR keeps
 // the generated bases in DIR (and their PostgreSQL schemas) and reuses
 // them in a later run with the same sizes and seed.
@@ -95,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dossier := fs.String("dossier", "", "dossier où garder les bases générées, réutilisées d'une exécution à l'autre (par défaut : un dossier temporaire, supprimé)")
 	tailles := fs.String("tailles", "2000,100000", "nombres de demandes des programmes, séparés par des virgules")
 	reps := fs.Int("repetitions", 200, "requêtes par page mesurée")
-	dureeMax := fs.Duration("duree-max", 3*time.Minute, "durée au plus des mesures d'une page sur une base : au-delà, moins de répétitions (dites dans le tableau)")
+	dureeMax := fs.Duration("duree-max", time.Minute, "durée au plus des mesures d'une page sur une base : au-delà, moins de répétitions (dites dans le tableau)")
 	graine := fs.Uint64("graine", 1, "graine des programmes")
 	bases := fs.String("bases", "sqlite,postgres", "bases mesurées : sqlite, postgres (sautée sans SEGUR_TEST_POSTGRES_DSN)")
 	court := fs.Bool("court", false, "mode court : 200 demandes, 20 répétitions")
@@ -467,10 +469,12 @@ func get(ctx context.Context, c *http.Client, u string) (int, int64, time.Durati
 	return resp.StatusCode, n, time.Since(debut), err
 }
 
-var lienPage = regexp.MustCompile(`[?&;]page=(\d+)`)
+// lienPage finds a page's number in a pagination: a link's ?page=N, or
+// the DSFR's « Page 3 sur 201 ».
+var lienPage = regexp.MustCompile(`[?&;]page=(\d+)|Page \d+ sur (\d+)`)
 
-// dernierePage reads the last page the pagination of u links to (1
-// without pagination).
+// dernierePage reads the last page the pagination of u names (1 without
+// pagination).
 func dernierePage(ctx context.Context, c *http.Client, u string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -486,7 +490,7 @@ func dernierePage(ctx context.Context, c *http.Client, u string) (int, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		for _, m := range lienPage.FindAllStringSubmatch(sc.Text(), -1) {
-			if n, err := strconv.Atoi(m[1]); err == nil {
+			if n, err := strconv.Atoi(m[1] + m[2]); err == nil {
 				derniere = max(derniere, n)
 			}
 		}
