@@ -6,7 +6,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     := hop/testdata/JSON-1234567890-20211025-001
 
-.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build charge release bench-document bench-portail fuzz clean
+.PHONY: build test vet staticcheck unit run check-example bench bench-processus bench-build charge release bench-document bench-portail bench-file fuzz clean
 
 # A static binary (no C library): it starts faster and in less memory, and
 # runs on any Linux of its architecture, whatever its glibc.
@@ -157,6 +157,15 @@ bench-document:
 
 bench-portail:
 	$(GO) test -run '^$$' -bench BenchmarkDepot -benchtime 100x -count 3 ./internal/api/
+
+# The agents' pages (the queue's tabs, a search, filters, a request, the
+# deposits) on generated programmes of 2 000 and 100 000 requests, on
+# SQLite and, with SEGUR_TEST_POSTGRES_DSN (scripts/postgres.sh), on
+# PostgreSQL, each through a real segur serve: a Markdown table on stdout.
+# BANC adds options (e.g. BANC='-dossier /tmp/banc' keeps the bases).
+bench-file: build
+	$(GO) build -o bin/programme ./internal/segurtest/programme
+	$(GO) run ./internal/segurtest/bancfile -bin bin/segur -programme bin/programme $(BANC)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz 'FuzzControler$$' -fuzztime 10m ./hop/
