@@ -142,6 +142,8 @@ type LigneFile struct {
 	// Modifiee: the request's history got a line from someone else since
 	// the agent last opened it.
 	Modifiee bool
+	// Messages counts the vendor's messages no agent read yet.
+	Messages int
 	// Antivirus is where the request stands with the antivirus: « alerte »
 	// (a piece set aside), « attente » (its pieces wait for their scan,
 	// shown while the portal scans), "" otherwise.
@@ -419,12 +421,16 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
+	nonLus, err := s.Store.FindMessagesNonLus(ctx, segur.CoteAgence, numerosASP(ds))
+	if err != nil {
+		return err
+	}
 	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), segur.Milliers(maxAlertes)
 	p.Pagination = paginationPar(r, page, p.Total, p.Taille)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
 			Agent: d.Agent, Recu: s.date(d.CreeLe), Alertes: alertes[d.NumeroASP], Antivirus: etats[d.NumeroASP],
-			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues)), Modifiee: modifiees[d.NumeroASP]})
+			NonVues: len(segur.NonVues(&d, alertes[d.NumeroASP], vues)), Modifiee: modifiees[d.NumeroASP], Messages: nonLus[d.NumeroASP]})
 	}
 	s.render(w, status, "agence-demandes.html", p)
 	return nil

@@ -131,6 +131,14 @@ func TestMessages(t *testing.T) {
 	if nl, _ := p.db.FindMessagesNonLus(context.Background(), segur.CoteAgence, []string{asp}); nl[asp] != 1 {
 		t.Errorf("unread by the agency: got %v", nl)
 	}
+	nonLuDansLaFile := func() bool {
+		_, body := L.lire(inst.Get(p.srv.URL + "/agence/demandes?onglet=toutes"))
+		i := strings.Index(body, `href="/agence/demandes/`+asp+`"`)
+		return i >= 0 && strings.Contains(body[i:i+600], `data-non-lus="1">message non lu</p>`)
+	}
+	if !nonLuDansLaFile() {
+		t.Error("the queue's row: no « message non lu »")
+	}
 	_, body = L.lire(inst.Get(p.srv.URL + agence))
 	lien := fmt.Sprintf("%s/messages/fichiers/%d", agence, ms[1].Fichiers[0].ID)
 	if !strings.Contains(body, "data-nouveau>Nouveau") || !strings.Contains(body, "Message de jean@lebeaulogiciel.fr (fournisseur)") ||
@@ -139,6 +147,9 @@ func TestMessages(t *testing.T) {
 	}
 	if nl, _ := p.db.FindMessagesNonLus(context.Background(), segur.CoteAgence, []string{asp}); len(nl) != 0 {
 		t.Errorf("unread by the agency once seen: got %v", nl)
+	}
+	if nonLuDansLaFile() {
+		t.Error("the queue's row once the message seen: still « message non lu »")
 	}
 	for _, c := range []struct {
 		client *http.Client
