@@ -687,10 +687,25 @@ func textOf(src any) (string, error) {
 // Limit <= 0 means no limit.
 func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
 	w, args := db.whereDemandes(filter)
-	return queryPage(ctx, db, scanDemande, "demandes",
-		`SELECT `+demandeSelect()+`, count(*) OVER () FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri),
-		`SELECT count(*) FROM demandes`+w,
-		filter.Limit, filter.Offset, args...)
+	// The count apart, first: count(*) OVER () would have the database
+	// read every selected row whole (tens of thousands in a tab of a big
+	// programme) before the page's first; alone, it reads an index.
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM demandes`+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: count demandes: %w", err)
+	}
+	limit, offset := filter.Limit, max(filter.Offset, 0)
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	if total == 0 || offset >= total {
+		return []segur.Demande{}, total, nil
+	}
+	n := len(args)
+	ds, err := queryAll(ctx, db.r, func(s scanner) (segur.Demande, error) { return scanDemande(s) }, "demandes",
+		fmt.Sprintf(`SELECT %s FROM demandes%s ORDER BY %s LIMIT $%d OFFSET $%d`, demandeSelect(), w, ordreDemandes(filter.Tri), n+1, n+2),
+		append(args, limit, offset)...)
+	return ds, total, err
 }
 
 // whereDemandes is the WHERE clause of a filter, with its arguments.
