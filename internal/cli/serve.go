@@ -318,6 +318,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		default: // a pass is due already
 		}
 	}
+	// The stored alert codes the queue filters on, kept up to date.
+	calcul := &agence.CalculAlertes{Store: db, Programme: prog, Log: log}
+	stopCalcul := demarrerCalculAlertes(ctx, calcul)
+	defer stopCalcul()
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,
