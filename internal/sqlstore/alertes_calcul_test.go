@@ -241,7 +241,9 @@ func runCalculAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
 			want   []segur.Demande
 		}{
 			{segur.DemandeFilter{Alerte: "deja_finance", NonVues: true},
-				avec(func(d segur.Demande, codes []string) bool { return slices.Contains(codes, "deja_finance") && d.ID != double.ID })},
+				avec(func(d segur.Demande, codes []string) bool {
+					return slices.Contains(codes, "deja_finance") && d.ID != double.ID
+				})},
 			{segur.DemandeFilter{Alerte: "cle_siret", NonVues: true}, nil},
 			{segur.DemandeFilter{Alerte: "*"}, avec(func(segur.Demande, []string) bool { return true })},
 			{segur.DemandeFilter{Alerte: "*", NonVues: true}, avec(func(d segur.Demande, codes []string) bool {
