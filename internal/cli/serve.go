@@ -320,6 +320,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	// The stored alert codes the queue filters on, kept up to date.
 	calcul := &agence.CalculAlertes{Store: db, Programme: prog, Log: log}
+	db.ApresEcriture(calcul.Reveiller) // a write may mark requests: computed at once
 	stopCalcul := demarrerCalculAlertes(ctx, calcul)
 	defer stopCalcul()
 	if *clamavf != "" {

@@ -24,17 +24,17 @@ func (db *DB) PrendreAlertesACalculer(ctx context.Context, limit int, bail time.
 		return nil, segur.Errorf(segur.EINVALID, "calcul des alertes : attendu un nombre et une durée positifs")
 	}
 	out := []segur.AlerteACalculer{}
-	// A read first: the worker polls, and most rounds find nothing; on
-	// SQLite a write transaction would take the one writer's lock for
-	// nothing.
+	now := stamp(db.clock())
+	// A read first: the worker polls, and most rounds find nothing to
+	// claim; a write transaction would take SQLite's one writer for
+	// nothing, and its commit would wake the worker again.
 	var un int
-	switch err := db.r.QueryRowContext(ctx, `SELECT 1 FROM alertes_a_calculer LIMIT 1`).Scan(&un); {
+	switch err := db.r.QueryRowContext(ctx, `SELECT 1 FROM alertes_a_calculer WHERE pris_le IS NULL OR pris_le < $1 LIMIT 1`, now.Add(-bail)).Scan(&un); {
 	case errors.Is(err, sql.ErrNoRows):
 		return out, nil
 	case err != nil:
 		return nil, fmt.Errorf("sqlstore: alertes à calculer: %w", err)
 	}
-	now := stamp(db.clock())
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		type mark struct{ id, seq int64 }
