@@ -20,6 +20,8 @@ type CalculStore interface {
 	// as claimed, in one transaction, and says how many.
 	EnregistrerAlertes(ctx context.Context, calculees []segur.AlertesCalculees) (int, error)
 	FindReference(ctx context.Context) (segur.Reference, int64, error)
+	// FindReferenceVersions lists the reference's versions, newest first.
+	FindReferenceVersions(ctx context.Context) ([]segur.ReferenceVersion, error)
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 }
 
@@ -40,6 +42,37 @@ type CalculAlertes struct {
 
 	once   sync.Once
 	reveil chan struct{}
+	// ref is the reference last read, of version; read again when a
+	// newer one is imported (which marks every request anyway).
+	ref     segur.Reference
+	version int64
+}
+
+// reference returns the latest reference, read again only when its
+// version changed; nil when none was imported (no ceiling, as the pages
+// say).
+func (c *CalculAlertes) reference(ctx context.Context) (segur.Reference, error) {
+	vs, err := c.Store.FindReferenceVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		c.ref, c.version = nil, 0
+		return nil, nil
+	}
+	if c.ref != nil && vs[0].ID == c.version {
+		return c.ref, nil
+	}
+	ref, version, err := c.Store.FindReference(ctx)
+	var se *segur.Error
+	if errors.As(err, &se) && se.Code == segur.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.ref, c.version = ref, version
+	return ref, nil
 }
 
 func (c *CalculAlertes) lot() int {
@@ -119,7 +152,8 @@ func (c *CalculAlertes) Tout(ctx context.Context) (int, error) {
 	}
 }
 
-// Calculer runs one round: it claims a lot of marked requests, computes
+// Calculer runs one round (not concurrently with another of the same
+// CalculAlertes: Run and Tout call it in turn): it claims a lot of marked requests, computes
 // their alerts and writes their codes. pris is the number claimed, ecrits
 // the number written (a request marked again meanwhile is left for the
 // next round).
@@ -129,11 +163,7 @@ func (c *CalculAlertes) Calculer(ctx context.Context) (pris, ecrits int, err err
 	if err != nil || len(lot) == 0 {
 		return 0, 0, err
 	}
-	ref, _, err := c.Store.FindReference(ctx)
-	var se *segur.Error
-	if errors.As(err, &se) && se.Code == segur.ENOTFOUND {
-		ref, err = nil, nil // no reference imported: no ceiling, as the pages say
-	}
+	ref, err := c.reference(ctx)
 	if err != nil {
 		return len(lot), 0, err
 	}
