@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,6 +89,9 @@ func (db *DB) castBigint(expr string) string {
 // a request marked again meanwhile keeps its codes and its mark, freed for
 // the next claim. It returns how many requests it wrote.
 func (db *DB) EnregistrerAlertes(ctx context.Context, calculees []segur.AlertesCalculees) (int, error) {
+	// In id order, as the triggers mark (alertes_marquer): two
+	// transactions lock their rows in one order, never in a circle.
+	calculees = slices.SortedFunc(slices.Values(calculees), func(a, b segur.AlertesCalculees) int { return cmp.Compare(a.DemandeID, b.DemandeID) })
 	n := 0
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		n = 0

@@ -54,9 +54,11 @@ INSERT INTO demandes_antivirus (demande_id)
 -- Every request is computed once.
 INSERT INTO alertes_a_calculer (demande_id) SELECT id FROM demandes;
 
--- Marks requests ids to compute again.
+-- Marks requests ids to compute again, in id order: the order the worker
+-- writes them in too (EnregistrerAlertes), so that a transaction that
+-- marks and a worker's batch never wait for each other in a circle.
 CREATE FUNCTION alertes_marquer(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-	INSERT INTO alertes_a_calculer (demande_id) SELECT DISTINCT unnest(ids)
+	INSERT INTO alertes_a_calculer (demande_id) SELECT DISTINCT u FROM unnest(ids) u ORDER BY u
 	ON CONFLICT (demande_id) DO UPDATE SET seq = alertes_a_calculer.seq + 1
 $$;
 
@@ -96,7 +98,7 @@ CREATE TRIGGER alertes_demande_finance AFTER INSERT ON demande_finess FOR EACH R
 -- A new version of the reference: every request.
 CREATE FUNCTION alertes_reference() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO alertes_a_calculer (demande_id) SELECT id FROM demandes
+	INSERT INTO alertes_a_calculer (demande_id) SELECT id FROM demandes ORDER BY id
 		ON CONFLICT (demande_id) DO UPDATE SET seq = alertes_a_calculer.seq + 1;
 	RETURN NULL;
 END $$;
