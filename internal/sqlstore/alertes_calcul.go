@@ -184,7 +184,7 @@ func (db *DB) CountAlertesACalculer(ctx context.Context, filter segur.DemandeFil
 
 // alertesDemandes is the condition of whereDemandes for filter's alert
 // criteria, with its one argument (the code) or none ("*").
-func alertesDemandes(filter segur.DemandeFilter) (string, []any) {
+func (db *DB) alertesDemandes(filter segur.DemandeFilter) (string, []any) {
 	var where []string
 	var args []any
 	from := `demandes_alertes a`
@@ -212,6 +212,14 @@ func alertesDemandes(filter segur.DemandeFilter) (string, []any) {
 	}
 	if filter.AntivirusAlerte && filter.Alerte == "*" {
 		sub += ` UNION SELECT demande_id FROM demandes_antivirus`
+	}
+	if db.dialect == dialectPostgres {
+		// An array computed once, then an index probe per request:
+		// with IN, PostgreSQL's planner walks the whole queue in the
+		// page's order, probing each request, to stop at the page's end
+		// that count(*) OVER () never lets it reach (150 ms at 100 000
+		// requests, 16 ms this way).
+		return "id = ANY (ARRAY(" + sub + "))", args
 	}
 	return "id IN (" + sub + ")", args
 }

@@ -745,7 +745,7 @@ func (db *DB) whereDemandes(filter segur.DemandeFilter) (string, []any) {
 		w.add(db.rechercheDemandes(), db.requeteRecherche(mots))
 	}
 	if filter.Alerte != "" {
-		cond, args := alertesDemandes(filter)
+		cond, args := db.alertesDemandes(filter)
 		w.addArgs(cond, args...)
 	}
 	return w.clause(), w.args
