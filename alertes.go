@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,6 +145,35 @@ func Alertes(d *Demande, siret string, ref Reference, dejaFinances map[string]st
 		if plafond := MontantFinance(d.RegimeTVA, d.MontantHTCents, p, prog); plafond < prestation {
 			out = append(out, Alerte{"au_dessus_plafonds", fmt.Sprintf("montant %s au-dessus des plafonds des établissements (%s) : le montant financé est ramené à ce plafond",
 				Euros(prestation), Euros(plafond))})
+		}
+	}
+	return out
+}
+
+// AlerteACalculer is a request whose stored alert codes must be computed
+// again (the store marks it when what its alerts depend on changes), with
+// its vendor's SIRET and the mark it was claimed under: the codes are
+// written only while the mark is still that one.
+type AlerteACalculer struct {
+	Demande Demande
+	SIRET   string
+	Seq     int64
+}
+
+// AlertesCalculees are the alert codes computed for a request claimed under
+// mark Seq: those of Alertes, each once.
+type AlertesCalculees struct {
+	DemandeID DemandeID
+	Seq       int64
+	Codes     []string
+}
+
+// CodesAlertes returns the codes of alertes, each once, in their order.
+func CodesAlertes(alertes []Alerte) []string {
+	out := []string{}
+	for _, a := range alertes {
+		if !slices.Contains(out, a.Code) {
+			out = append(out, a.Code)
 		}
 	}
 	return out

@@ -591,6 +591,14 @@ type DemandeFilter struct {
 	// vendor's SIRET or name, establishments' FINESS or names hold every
 	// word of MotsRecherche(Recherche), each as a word's beginning.
 	Recherche string
+	// Alerte keeps the requests carrying an alert of this code (the stored
+	// codes: see AlerteACalculer), or of any code with "*"; NonVues counts
+	// only the alerts no agent marked seen, on the request or, for an
+	// alert on the vendor, on the vendor. AntivirusAlerte also keeps the
+	// requests with an antivirus alert (with Alerte "*").
+	Alerte          string
+	NonVues         bool
+	AntivirusAlerte bool
 	// Tri orders the requests: one of the TriDemandes keys, numeroASP by
 	// default.
 	Tri           string

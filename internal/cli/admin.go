@@ -116,6 +116,7 @@ func adminUsage() string {
 	b.WriteString("  backup --to DOSSIER      (sauvegarder le dossier --data, même pendant segur serve)\n")
 	b.WriteString("  restore --from DOSSIER   (restaurer une sauvegarde dans un dossier --data vide)\n")
 	b.WriteString("  verify [--blobs s3://…]  (vérifier la base et les fichiers stockés)\n")
+	b.WriteString("  alertes                  (calculer maintenant les alertes des demandes en attente de calcul)\n")
 	b.WriteString(adminExemple)
 	return b.String()
 }
@@ -249,6 +250,8 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 		return adminRestore(ctx, e, args[1:])
 	case "verify": // the whole database and stored files, too
 		return adminVerify(ctx, e, args[1:])
+	case "alertes": // every request, not one object
+		return adminAlertes(ctx, e, args[1:])
 	}
 	var objet *adminObjet
 	objets := adminObjets()

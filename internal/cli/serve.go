@@ -320,6 +320,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	// The API's messages mail the agents with the pages' links.
 	a.URL, a.Reveiller = base, pages.Reveiller
+	// The stored alert codes the queue filters on, kept up to date.
+	calcul := &agence.CalculAlertes{Store: db, Programme: prog, Log: log}
+	db.ApresEcriture(calcul.Reveiller) // a write may mark requests: computed at once
+	stopCalcul := demarrerCalculAlertes(ctx, calcul)
+	defer stopCalcul()
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

@@ -94,6 +94,9 @@ func (db *DB) commitWrite(ctx context.Context, tx *sql.Tx) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}
+	if f := db.apresEcriture.Load(); f != nil {
+		(*f)()
+	}
 	return nil
 }
 

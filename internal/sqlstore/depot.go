@@ -759,6 +759,10 @@ func (db *DB) whereDemandes(filter segur.DemandeFilter) (string, []any) {
 	if mots := segur.MotsRecherche(filter.Recherche); len(mots) > 0 {
 		w.add(db.rechercheDemandes(), db.requeteRecherche(mots))
 	}
+	if filter.Alerte != "" {
+		cond, args := db.alertesDemandes(filter)
+		w.addArgs(cond, args...)
+	}
 	return w.clause(), w.args
 }
 

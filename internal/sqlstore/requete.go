@@ -28,6 +28,16 @@ func (c *conditions) add(cond string, v any) {
 	c.where = append(c.where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(c.args))))
 }
 
+// addArgs adds a condition written with "?" for each of its arguments, in
+// their order.
+func (c *conditions) addArgs(cond string, vals ...any) {
+	for _, v := range vals {
+		c.args = append(c.args, v)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(c.args)), 1)
+	}
+	c.where = append(c.where, cond)
+}
+
 // addIn adds « col IN (…) », one argument per value; vals must not be
 // empty.
 func (c *conditions) addIn(col string, vals []string) {

@@ -37,6 +37,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -65,7 +66,14 @@ type DB struct {
 	journaux journaux
 	// reference is the last version of the reference read (FindReference).
 	reference referenceLue
+	// apresEcriture, if set, is called after each commit (ApresEcriture).
+	apresEcriture atomic.Pointer[func()]
 }
+
+// ApresEcriture has f called after each write transaction commits, in the
+// committing goroutine: f must be quick and never block (segur serve wakes
+// the alerts' worker with it).
+func (db *DB) ApresEcriture(f func()) { db.apresEcriture.Store(&f) }
 
 // sqliteParams are the settings of every SQLite connection: WAL, durable
 // commits (synchronous=FULL fsyncs the WAL at each commit), foreign keys,

@@ -349,6 +349,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runDepotsAgenceSuite(t, open)
 	runFileSuite(t, open)
 	runMessagesSuite(t, open)
+	runCalculAlertesSuite(t, open)
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {

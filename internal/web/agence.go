@@ -93,10 +93,11 @@ type PageFile struct {
 	Export       string // this page's query ("?statut=…"), for the exports' links
 	Logiciels    []string
 	TypesAlertes []segur.InfoAlerte
-	// Borne says a filter on alerts read only the first MaxAlertes
-	// requests of the other filters.
-	Borne      bool
-	MaxAlertes string // « 5 000 »
+	// EnCalcul is how many requests of a filter on alerts have their
+	// alerts still being computed (the filter may miss or keep them for
+	// now), EnCalculTexte that number written in French.
+	EnCalcul      int
+	EnCalculTexte string
 	// Choisies and LotAction are the batch form's choices, kept when it
 	// is shown again with an error.
 	Choisies  map[string]bool
@@ -129,8 +130,7 @@ type FiltreFile struct {
 	NonVues bool
 }
 
-// parAlertes says whether the queue filters on alerts, computed in memory
-// over at most maxAlertes requests.
+// parAlertes says whether the queue filters on alerts (the stored codes).
 func (ff FiltreFile) parAlertes() bool { return ff.Alertes || ff.Alerte != "" || ff.NonVues }
 
 // LigneFile is a request in the queue.
@@ -170,10 +170,6 @@ func (s *Server) etatsAntivirus(ctx context.Context, ds []segur.Demande) (map[st
 	}
 	return etats, nil
 }
-
-// maxAlertes bounds the requests read to filter on alerts, computed in
-// memory (the queue says it in French: PageFile.MaxAlertes).
-const maxAlertes = 5000
 
 func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp) {
 	q := r.URL.Query()
@@ -240,6 +236,11 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 		}
 		return d
 	}
+	if ff.parAlertes() {
+		// Any alert unless a type is chosen; the antivirus's alerts too,
+		// which no type names.
+		f.Alerte, f.NonVues, f.AntivirusAlerte = cmp.Or(ff.Alerte, "*"), ff.NonVues, ff.Alerte == ""
+	}
 	f.DeposeApres = jour(ff.Du, "du", "Déposée du")
 	if au := jour(ff.Au, "au", "Déposée au"); !au.IsZero() {
 		f.DeposeAvant = au.AddDate(0, 0, 1)
@@ -280,53 +281,6 @@ func tailleFile(r *http.Request) int {
 		return taillesFile[0]
 	}
 	return n
-}
-
-// fileAlertes is the queue filtered on alerts: the requests kept, their
-// alerts, antivirus states and the markings that may cover them; Borne
-// says the filter read maxAlertes requests and left the rest unread.
-type fileAlertes struct {
-	ds      []segur.Demande
-	alertes map[string][]segur.Alerte
-	etats   map[string]segur.EtatAntivirus
-	vues    []segur.AlerteVue
-	borne   bool
-}
-
-// avecAlertes returns the requests of filter (at most maxAlertes) that
-// filter ff's alerts keep.
-func (s *Server) avecAlertes(ctx context.Context, ff FiltreFile, filter segur.DemandeFilter) (fileAlertes, error) {
-	var fa fileAlertes
-	filter.Limit, filter.Offset = maxAlertes, 0
-	all, total, err := s.Store.FindDemandes(ctx, filter)
-	if err != nil {
-		return fa, err
-	}
-	fa.borne = total > len(all)
-	if fa.alertes, err = s.alertes(ctx, all); err != nil {
-		return fa, err
-	}
-	if fa.etats, err = s.etatsAntivirus(ctx, all); err != nil {
-		return fa, err
-	}
-	if fa.vues, err = s.Store.FindAlertesVues(ctx, numerosASP(all)); err != nil {
-		return fa, err
-	}
-	for i := range all {
-		d := &all[i]
-		al := fa.alertes[d.NumeroASP]
-		if ff.NonVues {
-			al = segur.NonVues(d, al, fa.vues)
-		}
-		garder := len(al) > 0 || fa.etats[d.NumeroASP] == segur.AntivirusAlerte && ff.Alerte == ""
-		if ff.Alerte != "" {
-			garder = slices.ContainsFunc(al, func(a segur.Alerte) bool { return a.Code == ff.Alerte })
-		}
-		if garder {
-			fa.ds = append(fa.ds, *d)
-		}
-	}
-	return fa, nil
 }
 
 func numerosASP(ds []segur.Demande) []string {
@@ -382,39 +336,31 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	var alertes map[string][]segur.Alerte
 	var etats map[string]segur.EtatAntivirus
 	var vues []segur.AlerteVue
-	if ff.parAlertes() {
-		// Alerts depend on the reference, on other requests and on the
-		// markings: computed here over the filtered requests (at most
-		// maxAlertes), then paged.
-		fa, err := s.avecAlertes(ctx, ff, filter)
-		if err != nil {
-			return err
-		}
-		ds, alertes, etats, vues, p.Borne = fa.ds, fa.alertes, fa.etats, fa.vues, fa.borne
-		p.Total = len(ds)
-		page = min(page, max(1, (p.Total+p.Taille-1)/p.Taille))
-		ds = ds[min(len(ds), (page-1)*p.Taille):min(len(ds), page*p.Taille)]
-	} else {
-		filter.Limit, filter.Offset = p.Taille, (page-1)*p.Taille
+	filter.Limit, filter.Offset = p.Taille, (page-1)*p.Taille
+	if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
+		return err
+	}
+	if last := max(1, (p.Total+p.Taille-1)/p.Taille); page > last {
+		// Past the end (a page typed, a smaller list since): the last.
+		page, filter.Offset = last, (last-1)*p.Taille
 		if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
 			return err
 		}
-		if last := max(1, (p.Total+p.Taille-1)/p.Taille); page > last {
-			// Past the end (a page typed, a smaller list since): the last.
-			page, filter.Offset = last, (last-1)*p.Taille
-			if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
-				return err
-			}
-		}
-		if alertes, err = s.alertes(ctx, ds); err != nil {
+	}
+	if alertes, err = s.alertes(ctx, ds); err != nil {
+		return err
+	}
+	if etats, err = s.etatsAntivirus(ctx, ds); err != nil {
+		return err
+	}
+	if vues, err = s.Store.FindAlertesVues(ctx, numerosASP(ds)); err != nil {
+		return err
+	}
+	if ff.parAlertes() {
+		if p.EnCalcul, err = s.Store.CountAlertesACalculer(ctx, filter); err != nil {
 			return err
 		}
-		if etats, err = s.etatsAntivirus(ctx, ds); err != nil {
-			return err
-		}
-		if vues, err = s.Store.FindAlertesVues(ctx, numerosASP(ds)); err != nil {
-			return err
-		}
+		p.EnCalculTexte = segur.Milliers(int64(p.EnCalcul))
 	}
 	p.Tout, p.TropPourLot = p.Total, p.Total > maxLot
 	modifiees, err := s.Store.FindModifiees(ctx, u.Login, numerosASP(ds))
@@ -425,7 +371,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	p.TypesAlertes, p.MaxAlertes = segur.InfosAlertes(), segur.Milliers(maxAlertes)
+	p.TypesAlertes = segur.InfosAlertes()
 	p.Pagination = paginationPar(r, page, p.Total, p.Taille)
 	for _, d := range ds {
 		p.Lignes = append(p.Lignes, LigneFile{DemandeVue: demandeVue(d), Fournisseur: noms[d.FournisseurID], Logiciel: string(d.Logiciel),
@@ -842,23 +788,14 @@ func (s *Server) toutLeFiltre(r *http.Request, retour string) ([]string, error) 
 	}
 	fr := r.Clone(r.Context())
 	fr.URL = u
-	ff, filter, errs := s.filtreFile(fr)
+	_, filter, errs := s.filtreFile(fr)
 	if len(errs) > 0 {
 		return nil, segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
 	}
-	var ds []segur.Demande
-	total := 0
-	if ff.parAlertes() {
-		fa, err := s.avecAlertes(r.Context(), ff, filter)
-		if err != nil {
-			return nil, err
-		}
-		ds, total = fa.ds, len(fa.ds)
-	} else {
-		filter.Limit = maxLot + 1
-		if ds, total, err = s.Store.FindDemandes(r.Context(), filter); err != nil {
-			return nil, err
-		}
+	filter.Limit = maxLot + 1
+	ds, total, err := s.Store.FindDemandes(r.Context(), filter)
+	if err != nil {
+		return nil, err
 	}
 	if total > maxLot {
 		return nil, segur.Errorf(segur.EINVALID, "Le filtre compte %s demandes : au plus %d par lot. Précisez le filtre (statut, fournisseur, recherche…) ou cochez les demandes.",

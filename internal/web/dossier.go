@@ -198,18 +198,23 @@ func (s *Server) alertes(ctx context.Context, ds []segur.Demande) (map[string][]
 	if err != nil {
 		return nil, err
 	}
+	// What each software type finances, read for these requests'
+	// establishments only (segur.Alertes looks no further): a page of the
+	// queue reads a few hundred rows, not every financing.
+	finess := map[hop.Logiciel][]string{}
+	for _, d := range ds {
+		for _, c := range d.Clients {
+			if !slices.Contains(finess[d.Logiciel], c.FINESSPMSI) {
+				finess[d.Logiciel] = append(finess[d.Logiciel], c.FINESSPMSI)
+			}
+		}
+	}
 	fin := map[hop.Logiciel]map[string]string{}
 	out := make(map[string][]segur.Alerte, len(ds))
 	for i := range ds {
 		d := &ds[i]
 		if _, ok := fin[d.Logiciel]; !ok {
-			var finess []string
-			if len(ds) == 1 {
-				for _, c := range d.Clients {
-					finess = append(finess, c.FINESSPMSI)
-				}
-			}
-			if fin[d.Logiciel], err = s.Store.FindFinancements(ctx, d.Logiciel, finess); err != nil {
+			if fin[d.Logiciel], err = s.Store.FindFinancements(ctx, d.Logiciel, append([]string{}, finess[d.Logiciel]...)); err != nil {
 				return nil, err
 			}
 		}

@@ -215,25 +215,13 @@ func optionnel(c int64) any {
 // amounts, dates, agent, alerts).
 func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format string) error {
 	ctx := r.Context()
-	ff, filter, errs := s.filtreFile(r)
+	_, filter, errs := s.filtreFile(r)
 	if len(errs) > 0 {
 		return segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
 	}
 	four, err := s.fournisseursParID(ctx)
 	if err != nil {
 		return err
-	}
-	var garder map[string]bool
-	if ff.parAlertes() {
-		// As the queue: alerts are computed over the filtered requests.
-		fa, err := s.avecAlertes(ctx, ff, filter)
-		if err != nil {
-			return err
-		}
-		garder = map[string]bool{}
-		for _, d := range fa.ds {
-			garder[d.NumeroASP] = true
-		}
 	}
 	t, err := s.nouveauTableur(w, feuille{nom: "demandes",
 		entetes: []string{"Numéro ASP", "Numéro éditeur", "Fournisseur", "SIRET", "Numéro ANS", "Logiciel", "Statut", "Déposée le (heure de Paris)",
@@ -243,9 +231,6 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 		return err
 	}
 	if err := s.parLots(r, filter, func(d *segur.Demande) error {
-		if garder != nil && !garder[d.NumeroASP] {
-			return nil
-		}
 		f := four[d.FournisseurID]
 		if f == nil {
 			f = &segur.Fournisseur{}

@@ -212,9 +212,9 @@ func exemplesAgence() map[string]exemple {
 				Alertes: []segur.Alerte{{Code: "cle_finess", Message: "clé fausse"}}, NonVues: 1}},
 			Total: 1, Pagination: Pagination{Page: 1, Pages: 1}, Statut: "deposee", Retour: "/agence/demandes?statut=deposee",
 			Export: "?statut=deposee", Logiciels: []string{"RI", "DPI", "PFI"}, TypesAlertes: segur.InfosAlertes(),
-			Borne: true, MaxAlertes: "5\u202f000"},
+			EnCalcul: 1200, EnCalculTexte: "1\u202f200"},
 			"Seulement les demandes avec alertes", []string{
-				`<option value="cle_siret" selected>Clé SIRET</option>`, `id="nonvues" name="nonvues" value="1" checked`, "1 alerte non vue</p>", "ne porte que sur les 5\u202f000 premières demandes",
+				`<option value="cle_siret" selected>Clé SIRET</option>`, `id="nonvues" name="nonvues" value="1" checked`, "1 alerte non vue</p>", "Les alertes de 1\u202f200 demandes sont en cours de calcul",
 				`aria-current="page">Déposée (2)</a>`, `<option value="1" selected>Le Beau Logiciel</option>`, `<option value="RI" selected>RI</option>`,
 				`name="agent" value="moi"`, `name="alertes" value="1" checked`, `name="asp" value="ASP-2026-0000001"`,
 				`href="/agence/demandes/ASP-2026-0000001"`, "<caption>1 demande</caption>", "Appliquer aux demandes choisies"}},

@@ -45,6 +45,9 @@ type Store interface {
 	FindHistorique(ctx context.Context, asp string) ([]segur.Changement, error)
 	FindPiecesVersions(ctx context.Context, asp string) ([]segur.PieceVersion, error)
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
+	// CountAlertesACalculer counts the requests of a filter (its alert
+	// criteria left out) whose alert codes are still being computed.
+	CountAlertesACalculer(ctx context.Context, filter segur.DemandeFilter) (int, error)
 	FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
 	// The queue's own: the requests an agent follows, assignments, when an

@@ -88,7 +88,18 @@ func newPortailAvec(t *testing.T, dir string, configurer func(*Server)) *portail
 	if err := s.Routes(mux); err != nil {
 		t.Fatal(err)
 	}
-	p.srv, p.db = httptest.NewServer(mux), db
+	// The alerts' worker, as segur serve runs it: here before each agent's
+	// request, so that the queue's filters read fresh codes.
+	calcul := &agence.CalculAlertes{Store: db, Programme: segur.ProgrammeParDefaut}
+	avecCalcul := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/agence/") {
+			if _, err := calcul.Tout(r.Context()); err != nil {
+				t.Errorf("alerts' worker: %v", err)
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+	p.srv, p.db = httptest.NewServer(avecCalcul), db
 	t.Cleanup(p.srv.Close)
 	return p
 }
