@@ -1,14 +1,11 @@
 package sqlstore
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/segur-numerique/segur"
-	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 func runAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
@@ -92,19 +89,7 @@ func runAlertesSuite(t *testing.T, open func(t *testing.T) *DB) {
 func BenchmarkFindAlertesVues(b *testing.B) {
 	for _, base := range []string{"sqlite", "postgres"} {
 		b.Run(base, func(b *testing.B) {
-			url := filepath.Join(b.TempDir(), "segur.db")
-			if base == "postgres" {
-				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
-			}
-			ctx := segur.WithActeur(context.Background(), acteur)
-			db, err := Open(ctx, url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
+			db, ctx := baseBench(b, base)
 			f := fixture(b, db, "88558855858745")
 			var asps []string
 			for i := range 25 {

@@ -11,25 +11,33 @@ import (
 	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
+// baseBench opens a fresh, migrated store on base ("sqlite" or
+// "postgres", skipped without one) for a benchmark, closed at its end.
+func baseBench(b *testing.B, base string) (*DB, context.Context) {
+	b.Helper()
+	url := filepath.Join(b.TempDir(), "segur.db")
+	if base == "postgres" {
+		url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
+	}
+	ctx := segur.WithActeur(context.Background(), acteur)
+	db, err := Open(ctx, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return db, ctx
+}
+
 // BenchmarkFinishDepot records b.N deposits of 200 accepted requests, the
 // desk's transaction without its checks: the deposit, its requests, lines
 // and numbers, on SQLite then on PostgreSQL (skipped without one).
 func BenchmarkFinishDepot(b *testing.B) {
 	for _, base := range []string{"sqlite", "postgres"} {
 		b.Run(base, func(b *testing.B) {
-			url := filepath.Join(b.TempDir(), "segur.db")
-			if base == "postgres" {
-				url = segurtest.FreshSchema(b, segurtest.PostgresDSN(b))
-			}
-			ctx := segur.WithActeur(context.Background(), acteur)
-			db, err := Open(ctx, url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
+			db, ctx := baseBench(b, base)
 			f := fixture(b, db, "88558855858745")
 			const n = 200
 			seq := int64(0)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
-	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // TestAlertesVues: an agent marks alerts seen with a reason, the SIRET
@@ -152,18 +150,7 @@ func TestParcoursAlertes(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("h1")))
-	verifier := func(nom string, largeur int64) {
-		t.Helper()
-		segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, largeur))
-		segurtest.Axe(t, ctx)
-		large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatalf("%s: width: %v", nom, err)
-		}
-		if large > largeur {
-			t.Errorf("%s at %d px: the page is %d px wide, want no horizontal scroll", nom, largeur, large)
-		}
-	}
+	verifier := ecran(t, ctx)
 	marquer := func(code, raison string) {
 		t.Helper()
 		li := `li[data-alerte="` + code + `"]`

@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
-	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // lignesFile returns the ASP numbers of the queue's rows in page body.
@@ -160,18 +159,7 @@ func TestParcoursFile(t *testing.T) {
 	asp := cible[0].NumeroASP
 	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
 	ctx, do, texte := parcours(t)
-	verifier := func(nom string, largeur int64) {
-		t.Helper()
-		segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, largeur))
-		segurtest.Axe(t, ctx)
-		large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatalf("%s: width: %v", nom, err)
-		}
-		if large > largeur {
-			t.Errorf("%s at %d px: the page is %d px wide, want no horizontal scroll", nom, largeur, large)
-		}
-	}
+	verifier := ecran(t, ctx)
 	do("1280 px", chromedp.EmulateViewport(1280, 900))
 	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
 		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),

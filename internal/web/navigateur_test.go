@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,23 @@ func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[ch
 		return strings.TrimSpace(s)
 	}
 	return ctx, do, texte
+}
+
+// ecran returns a check of the page shown at largeur px: a screenshot
+// named after nom and the width, axe, and no horizontal scroll.
+func ecran(t *testing.T, ctx context.Context) func(nom string, largeur int64) {
+	return func(nom string, largeur int64) {
+		t.Helper()
+		segurtest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", nom, largeur))
+		segurtest.Axe(t, ctx)
+		large, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatalf("%s: width: %v", nom, err)
+		}
+		if large > largeur {
+			t.Errorf("%s at %d px: the page is %d px wide, want no horizontal scroll", nom, largeur, large)
+		}
+	}
 }
 
 // TestParcoursConnexion logs in and out in a real Chromium, checking every
