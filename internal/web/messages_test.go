@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
 )
 
@@ -337,4 +339,64 @@ func TestMessagesAntivirus(t *testing.T) {
 	if code, body, _ := obtenir(t, inst, p.srv.URL+lien(infecte)); code != http.StatusForbidden || bytes.Contains(body, png[:8]) {
 		t.Errorf("infected file: got %d, want 403", code)
 	}
+}
+
+// TestParcoursMessages: in a real Chromium, an agent writes to the vendor
+// on a request; the vendor, in its space, sees the message new and
+// answers with a PDF; the agent finds the request marked « message non
+// lu » in the queue and the vendor's file in the thread. Pages checked at
+// 1280 px with axe.
+func TestParcoursMessages(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
+	agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	ctx, do, texte := parcours(t)
+	verifier := ecran(t, ctx)
+	pdf, err := filepath.Abs("../../hop/testdata/HOP-RI-Va1-BDC-00001.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	connexion := func(login, mdp string) {
+		t.Helper()
+		do("connexion "+login, chromedp.Navigate(p.srv.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS("#login")),
+			chromedp.SendKeys(chromedp.CSS("#login"), login), chromedp.SendKeys(chromedp.CSS("#motdepasse"), mdp),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"] button`)))
+	}
+	deconnexion := func() {
+		t.Helper()
+		do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+	}
+	do("1280 px", chromedp.EmulateViewport(1280, 900))
+
+	connexion("marie@asp.fr", "mot de passe de l'agent")
+	do("écrire", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+asp), chromedp.WaitVisible(chromedp.CSS("#message-texte")),
+		chromedp.SendKeys(chromedp.CSS("#message-texte"), "Pouvez-vous nous envoyer le bon de commande signé ?"),
+		chromedp.Click(chromedp.CSS(`#messages form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#messages article")))
+	deconnexion()
+
+	connexion("jean@lebeaulogiciel.fr", "mot de passe de test")
+	do("la demande", chromedp.Navigate(p.srv.URL+"/demandes/"+asp), chromedp.WaitVisible(chromedp.CSS("#messages article")))
+	if got := texte("#messages article"); !strings.Contains(strings.ToLower(got), "nouveau") || !strings.Contains(got, "bon de commande signé") {
+		t.Errorf("the vendor's thread: %q", got)
+	}
+	verifier("fournisseur-message", 1280)
+	do("répondre", chromedp.SendKeys(chromedp.CSS("#message-texte"), "Le voici."),
+		chromedp.SetUploadFiles(chromedp.CSS("#message-fichiers"), []string{pdf}),
+		chromedp.Click(chromedp.CSS(`#messages form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#messages li:nth-child(2) article`)))
+	deconnexion()
+
+	connexion("marie@asp.fr", "mot de passe de l'agent")
+	do("file", chromedp.Navigate(p.srv.URL+"/agence/demandes"), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte("tbody"); !strings.Contains(strings.ToLower(got), "message non lu") {
+		t.Errorf("the queue's row: %q, want « message non lu »", got)
+	}
+	verifier("file-message-non-lu", 1280)
+	do("la réponse", chromedp.Click(chromedp.CSS(`a[href="/agence/demandes/`+asp+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#messages li:nth-child(2) article`)))
+	if got := texte(`#messages li:nth-child(2) article`); !strings.Contains(strings.ToLower(got), "nouveau") || !strings.Contains(got, "Le voici.") || !strings.Contains(got, "HOP-RI-Va1-BDC-00001.pdf") {
+		t.Errorf("the vendor's answer on the agent's page: %q", got)
+	}
+	verifier("agent-reponse", 1280)
 }
