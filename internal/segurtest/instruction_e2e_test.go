@@ -19,7 +19,7 @@ func TestDemoInstruction(t *testing.T) {
 	if got := n.texte("h1"); got != "File d'instruction" {
 		t.Fatalf("instructor's home: %q: %s", got, n.texte("main"))
 	}
-	if main := n.texte("main"); !strings.Contains(main, "Déposée (2)") {
+	if main := n.texte("main"); !strings.Contains(main, "À traiter (2)") {
 		t.Errorf("queue: %q", main)
 	}
 	n.capture("01-file")
@@ -47,7 +47,8 @@ func TestDemoInstruction(t *testing.T) {
 	}
 	n.capture("05-convention")
 	n.do("signer", chromedp.Click(chromedp.CSS(`label[for="accepte"]`)), chromedp.Click(chromedp.CSS(`form[action$="/signer"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer la signature", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	if main := n.texte("main"); !strings.Contains(main, "Convention signée") || !strings.Contains(main, "Signature de la convention") {
 		t.Errorf("after signing: %q", main)
 	}

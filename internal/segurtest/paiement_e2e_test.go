@@ -100,16 +100,19 @@ func TestDemoJusquAuSolde(t *testing.T) {
 	n.connexion("instructeur@asp.demo")
 	n.do("tirage", chromedp.Navigate(n.base+"/agence/controles"), chromedp.WaitVisible(chromedp.CSS("#taux")),
 		chromedp.SetValue(chromedp.CSS("#taux"), "100"), chromedp.SetValue(chromedp.CSS("#graine"), "2026"),
-		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)), chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
+		chromedp.Click(chromedp.CSS(`form[action="/agence/tirages"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer le tirage", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS("#graine-tirage")))
 	if got := n.texte("#graine-tirage"); got != "2026" {
 		t.Errorf("seed shown: %q", got)
 	}
 	n.capture("s14-tirage")
 	n.do("contrôle", chromedp.Click(chromedp.CSS(`main a[href^="/agence/controles/"]`)), chromedp.WaitVisible(chromedp.CSS("#message")),
 		chromedp.SendKeys(chromedp.CSS("#message"), "Transmettez le PV de VSR signé par l'hôpital."),
-		chromedp.Click(chromedp.CSS(`form[action$="/messages"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		chromedp.Click(chromedp.CSS(`form[action$="/messages"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer le message", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	n.do("conforme", chromedp.Click(chromedp.CSS(`label[for="resultat-conforme"]`)),
-		chromedp.Click(chromedp.CSS(`form[action$="/conclusion"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/conclusion"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
+	n.do("confirmer la conclusion", chromedp.Click(chromedp.CSS("#confirmer")),
 		chromedp.WaitVisible(chromedp.Search(`//div[contains(@class, "fr-alert--success")]/p[contains(., "onforme")]`)))
 	n.capture("s15-controle-conforme")
 	n.do("pilotage", chromedp.Navigate(n.base+"/agence/pilotage"), chromedp.WaitVisible(chromedp.CSS("svg")))
