@@ -240,7 +240,7 @@ func TestParcoursDepotsAgence(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
 		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`))) // the login page has an h1 too
 	for _, largeur := range []int64{1280, 390} {
 		ecran := func(nom string) {
 			t.Helper()

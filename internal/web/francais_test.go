@@ -399,7 +399,7 @@ func TestParcoursAgenceEcrans(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#login"), "marie@asp.fr"),
 		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
 		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`))) // the login page has an h1 too
 	pages := []struct{ nom, chemin string }{
 		{"demandes", "/agence/demandes?statut=toutes"},
 		{"demande", "/agence/demandes/" + asps[1]},

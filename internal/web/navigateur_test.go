@@ -32,7 +32,11 @@ func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[ch
 		sctx, cancel := context.WithTimeout(ctx, pasMax)
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
-			segurtest.Screenshot(t, ctx, "echec-"+step)
+			// The screenshot too is bounded: a browser stuck in the step
+			// would hold it for ever.
+			ectx, cancel := context.WithTimeout(ctx, pasMax)
+			defer cancel()
+			segurtest.Screenshot(t, ectx, "echec-"+step)
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
