@@ -325,6 +325,22 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	db.ApresEcriture(calcul.Reveiller) // a write may mark requests: computed at once
 	stopCalcul := demarrerCalculAlertes(ctx, calcul)
 	defer stopCalcul()
+	// The planner's statistics kept fresh as the base grows (SQLite; a
+	// no-op on PostgreSQL, whose autovacuum does it).
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("statistiques de la base non mises à jour", "err", err)
+				}
+			}
+		}
+	}()
 	if *clamavf != "" {
 		pages.Antivirus = true
 		stopAntivirus, err := demarrerAntivirus(ctx, e, log, *clamavf, *clamavEvery, &agence.Analyses{Store: db, Blobs: store, Log: log, Now: time.Now,

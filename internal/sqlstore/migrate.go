@@ -70,7 +70,31 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	// The events written before the audit chain (0015), or since by a
 	// portal of an earlier version, join it.
-	return db.chainerExistants(ctx)
+	if err := db.chainerExistants(ctx); err != nil {
+		return err
+	}
+	return db.Optimize(ctx)
+}
+
+// Optimize has SQLite gather the statistics its planner needs where they
+// are missing or stale (PRAGMA optimize, each table's analysis bounded by
+// analysis_limit): without them it sorts a whole tab of the agents' queue
+// (64 000 requests, 56 ms) where walking the date index gives the page in
+// under 1 ms. segur serve calls it at start (Migrate) and every hour.
+// PostgreSQL's autovacuum does the same by itself: nothing to do there.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.dialect != dialectSQLite {
+		return nil
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
+			return fmt.Errorf("sqlstore: optimize: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `PRAGMA optimize = 0x10002`); err != nil {
+			return fmt.Errorf("sqlstore: optimize: %w", err)
+		}
+		return nil
+	})
 }
 
 // apply applies m in tx unless it is recorded as applied.
