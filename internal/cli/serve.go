@@ -331,13 +331,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
+			if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("statistiques de la base non mises à jour", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
-					log.Warn("statistiques de la base non mises à jour", "err", err)
-				}
 			}
 		}
 	}()

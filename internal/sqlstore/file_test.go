@@ -55,6 +55,18 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("renamed vendor: got %v, %d, %v; want %s", got, n, err, c)
 		}
 
+		// The planner's statistics: gathered by Optimize on SQLite, none
+		// to gather on PostgreSQL.
+		if err := db.Optimize(ctx); err != nil {
+			t.Fatalf("Optimize: %v", err)
+		}
+		if db.dialect == dialectSQLite {
+			var n int
+			if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'demandes'`).Scan(&n); err != nil || n == 0 {
+				t.Errorf("statistics of demandes after Optimize: %d rows, %v", n, err)
+			}
+		}
+
 		// Statuses of a tab.
 		if _, n, err := db.FindDemandes(ctx, segur.DemandeFilter{Statuts: []segur.StatutDemande{segur.DemandeDeposee, segur.DemandeRefusee}}); err != nil || n != 3 {
 			t.Errorf("tab: got %d, %v; want 3", n, err)
