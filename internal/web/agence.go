@@ -327,7 +327,7 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 		for _, v := range q[k] {
 			p.Choix = append(p.Choix, ChampCache{Nom: k, Valeur: v})
 		}
-		if k != "onglet" && k != "q" && k != "tri" && strings.TrimSpace(q.Get(k)) != "" && !(k == "statut" && q.Get("onglet") == "") {
+		if v := strings.TrimSpace(q.Get(k)); k != "onglet" && k != "q" && k != "tri" && v != "" && !(k == "statut" && v == "toutes") {
 			p.FiltresActifs++
 		}
 	}

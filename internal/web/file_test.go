@@ -45,8 +45,11 @@ func TestFileOngletsRechercheSuivi(t *testing.T) {
 		t.Errorf("default tab: got rows %v; want the 3 requests under « À traiter » marked current", rows)
 	}
 	// A link of before the tabs (statut=) lands in its tab, filtered.
-	if _, _, rows := file(marie, "?statut=deposee"); len(rows) != 3 {
-		t.Errorf("?statut=deposee: got %v, want 3 rows", rows)
+	if _, body, rows := file(marie, "?statut=deposee"); len(rows) != 3 || !strings.Contains(body, "Filtrer et trier (1 filtre actif)") {
+		t.Errorf("?statut=deposee: got %v, want 3 rows and the status shown as an active filter", rows)
+	}
+	if _, body, _ := file(marie, "?statut=toutes"); strings.Contains(body, "filtre actif") {
+		t.Error("?statut=toutes: counted as an active filter")
 	}
 	if code, body, _ := file(marie, "?statut=inconnu"); code != http.StatusOK || !strings.Contains(body, "Statut : choisissez un statut de la liste.") {
 		t.Errorf("unknown status: got %d, want the field's message", code)
