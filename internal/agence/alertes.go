@@ -2,7 +2,6 @@ package agence
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -20,8 +19,6 @@ type CalculStore interface {
 	// as claimed, in one transaction, and says how many.
 	EnregistrerAlertes(ctx context.Context, calculees []segur.AlertesCalculees) (int, error)
 	FindReference(ctx context.Context) (segur.Reference, int64, error)
-	// FindReferenceVersions lists the reference's versions, newest first.
-	FindReferenceVersions(ctx context.Context) ([]segur.ReferenceVersion, error)
 	FindFinancements(ctx context.Context, l hop.Logiciel, finess []string) (map[string]string, error)
 }
 
@@ -42,37 +39,16 @@ type CalculAlertes struct {
 
 	once   sync.Once
 	reveil chan struct{}
-	// ref is the reference last read, of version; read again when a
-	// newer one is imported (which marks every request anyway).
-	ref     segur.Reference
-	version int64
 }
 
-// reference returns the latest reference, read again only when its
-// version changed; nil when none was imported (no ceiling, as the pages
-// say).
+// reference returns the latest reference (the store keeps it in memory
+// by version); nil when none was imported (no ceiling, as the pages say).
 func (c *CalculAlertes) reference(ctx context.Context) (segur.Reference, error) {
-	vs, err := c.Store.FindReferenceVersions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(vs) == 0 {
-		c.ref, c.version = nil, 0
+	ref, _, err := c.Store.FindReference(ctx)
+	if segur.IsCode(err, segur.ENOTFOUND) {
 		return nil, nil
 	}
-	if c.ref != nil && vs[0].ID == c.version {
-		return c.ref, nil
-	}
-	ref, version, err := c.Store.FindReference(ctx)
-	var se *segur.Error
-	if errors.As(err, &se) && se.Code == segur.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.ref, c.version = ref, version
-	return ref, nil
+	return ref, err
 }
 
 func (c *CalculAlertes) lot() int {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -138,16 +139,29 @@ func (s *Server) fil(r *http.Request, d *segur.Demande, lecteur segur.Cote, base
 // maxEnvoiMessage bounds a message's form: its files and its text.
 const maxEnvoiMessage = segur.MaxFichiersMessage*hop.MaxPiece + 128<<10
 
+// refusMessage is a message's form refused: the field's French message
+// and the answer's status (413 for a sending too large, else 422).
+type refusMessage struct {
+	ErreurChamp
+	statut int
+}
+
+// refuse is the refusal of field champ, with 422.
+func refuse(champ, message string) *refusMessage {
+	return &refusMessage{ErreurChamp{champ, message}, http.StatusUnprocessableEntity}
+}
+
 // lireMessage reads a message's form (text, files) and stores its files;
-// an error is the field's, in French.
-func (s *Server) lireMessage(w http.ResponseWriter, r *http.Request, d *segur.Demande, cote segur.Cote) (*segur.Message, *ErreurChamp, error) {
+// a refusal is the field's, in French.
+func (s *Server) lireMessage(w http.ResponseWriter, r *http.Request, d *segur.Demande, cote segur.Cote) (*segur.Message, *refusMessage, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxEnvoiMessage)
 	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &ErreurChamp{"message-fichiers", "Envoi trop volumineux : au plus " + strconv.Itoa(segur.MaxFichiersMessage) + " fichiers de 3 Mo."}, nil
+			return nil, &refusMessage{ErreurChamp{"message-fichiers", fmt.Sprintf("Envoi trop volumineux : au plus %d fichiers de %d Mo.",
+				segur.MaxFichiersMessage, hop.MaxPiece>>20)}, http.StatusRequestEntityTooLarge}, nil
 		}
-		return nil, &ErreurChamp{"message-texte", "Envoi illisible : écrivez le message de nouveau."}, nil
+		return nil, refuse("message-texte", "Envoi illisible : écrivez le message de nouveau."), nil
 	}
 	texte, err := segur.TexteMessage(r.PostFormValue("texte"))
 	if err != nil {
@@ -164,19 +178,19 @@ func (s *Server) lireMessage(w http.ResponseWriter, r *http.Request, d *segur.De
 		}
 	}
 	if len(choisis) > segur.MaxFichiersMessage {
-		return nil, &ErreurChamp{"message-fichiers", "Trop de fichiers : " + strconv.Itoa(len(choisis)) + ", au plus " + strconv.Itoa(segur.MaxFichiersMessage) + " par message."}, nil
+		return nil, refuse("message-fichiers", fmt.Sprintf("Trop de fichiers : %d, au plus %d par message.", len(choisis), segur.MaxFichiersMessage)), nil
 	}
 	var fichiers []segur.FichierMessage
 	for _, h := range choisis {
 		f, err := h.Open()
 		if err != nil {
-			return nil, &ErreurChamp{"message-fichiers", "Envoi interrompu : joignez les fichiers de nouveau."}, nil
+			return nil, refuse("message-fichiers", "Envoi interrompu : joignez les fichiers de nouveau."), nil
 		}
 		b, format, nom, err := lireContenu(f, h.Filename)
 		f.Close()
 		var se *segur.Error
 		if errors.As(err, &se) {
-			return nil, &ErreurChamp{"message-fichiers", "Fichier « " + nomAffiche(h.Filename) + " » refusé. " + se.Message}, nil
+			return nil, refuse("message-fichiers", "Fichier « "+nomAffiche(h.Filename)+" » refusé. "+se.Message), nil
 		}
 		if err != nil {
 			return nil, nil, err
@@ -197,10 +211,10 @@ func (s *Server) lireMessage(w http.ResponseWriter, r *http.Request, d *segur.De
 
 // champRefuse is err beside field champ when it is a refusal (EINVALID),
 // else err itself.
-func champRefuse(champ string, err error) (*ErreurChamp, error) {
+func champRefuse(champ string, err error) (*refusMessage, error) {
 	var se *segur.Error
 	if errors.As(err, &se) && se.Code == segur.EINVALID {
-		return &ErreurChamp{champ, se.Message}, nil
+		return refuse(champ, se.Message), nil
 	}
 	return nil, err
 }
@@ -231,7 +245,7 @@ func (s *Server) postMessageFournisseur(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	if champ != nil {
-		return s.renderDossierFournisseur(w, r, d, statutRefus(champ), []ErreurChamp{*champ})
+		return s.renderDossierFournisseur(w, r, d, champ.statut, []ErreurChamp{champ.ErreurChamp})
 	}
 	if err := s.envoyerMessage(r.Context(), m, d); err != nil {
 		return s.refusFournisseur(w, r, d, err, "message-texte")
@@ -246,22 +260,13 @@ func (s *Server) postMessageAgent(w http.ResponseWriter, r *http.Request, d *seg
 		return err
 	}
 	if champ != nil {
-		return s.renderDossierAgent(w, r, statutRefus(champ), "", []ErreurChamp{*champ})
+		return s.renderDossierAgent(w, r, champ.statut, "", []ErreurChamp{champ.ErreurChamp})
 	}
 	if err := s.envoyerMessage(r.Context(), m, d); err != nil {
 		return err
 	}
 	s.rediriger(w, r, "/agence/demandes/"+url.PathEscape(d.NumeroASP)+"#messages", "Message envoyé au fournisseur.")
 	return nil
-}
-
-// statutRefus is the status of a refused message: 413 when too large,
-// else 422.
-func statutRefus(e *ErreurChamp) int {
-	if strings.HasPrefix(e.Message, "Envoi trop volumineux") {
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusUnprocessableEntity
 }
 
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request, d *segur.Demande) error {
