@@ -383,6 +383,9 @@ func TestParcoursMessages(t *testing.T) {
 		t.Errorf("the vendor's thread: %q", got)
 	}
 	verifier("fournisseur-message", 1280)
+	do("390 px", chromedp.EmulateViewport(390, 844))
+	verifier("fournisseur-message", 390)
+	do("1280 px de nouveau", chromedp.EmulateViewport(1280, 900))
 	do("répondre", chromedp.SendKeys(chromedp.CSS("#message-texte"), "Le voici."),
 		chromedp.SetUploadFiles(chromedp.CSS("#message-fichiers"), []string{pdf}),
 		chromedp.Click(chromedp.CSS(`#messages form button[type=submit]`)),
@@ -400,4 +403,6 @@ func TestParcoursMessages(t *testing.T) {
 		t.Errorf("the vendor's answer on the agent's page: %q", got)
 	}
 	verifier("agent-reponse", 1280)
+	do("390 px", chromedp.EmulateViewport(390, 844))
+	verifier("agent-reponse", 390)
 }
