@@ -59,12 +59,25 @@ const (
 	MaxLongueurMotCherche = 40
 )
 
+// MinLongueurPrefixe is the length from which a searched word matches the
+// indexed words it begins. A shorter one matches that word only: « a »
+// would otherwise select every request (each ASP number is asp, a year and
+// a number) and have the database read its whole index, page after page.
+const MinLongueurPrefixe = 2
+
+// PrefixeRecherche says whether the searched word mot (of MotsRecherche)
+// matches the indexed words it begins, or only itself.
+func PrefixeRecherche(mot string) bool {
+	return utf8.RuneCountInString(mot) >= MinLongueurPrefixe
+}
+
 // MotsRecherche splits what an agent typed in the queue's search field
 // into the words the index holds: letters and digits, lower-case, without
 // diacritics (« Hôpital » is « hopital »), every other character a
 // separator (« ASP-2026-0000123 » is asp, 2026 and 0000123). At most
 // MaxMotsRecherche words of at most MaxLongueurMotCherche characters each,
-// duplicates left out. Each word matches the indexed words it begins.
+// duplicates left out. Each word matches the indexed words it begins, or
+// itself only if it is shorter than MinLongueurPrefixe (PrefixeRecherche).
 func MotsRecherche(q string) []string {
 	var mots []string
 	var b strings.Builder

@@ -27,6 +27,14 @@ func TestMotsRecherche(t *testing.T) {
 	}
 }
 
+func TestPrefixeRecherche(t *testing.T) {
+	for mot, want := range map[string]bool{"a": false, "7": false, "é": false, "as": true, "hopital": true} {
+		if got := PrefixeRecherche(mot); got != want {
+			t.Errorf("PrefixeRecherche(%q) = %v, want %v", mot, got, want)
+		}
+	}
+}
+
 func TestOngletsFile(t *testing.T) {
 	// Every status is in exactly one of the tabs by status, so that « À
 	// traiter », « En attente du fournisseur » and « Traitées » add up to

@@ -2,6 +2,7 @@ package segur
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,6 +35,58 @@ const (
 	MaxTexteMessage    = 5000 // characters, once trimmed
 	MaxFichiersMessage = 5
 )
+
+// The bounds of what a vendor writes to the agency, all its requests and
+// users together: each message mails the agent instructing the request,
+// and a vendor's script must not be able to bury the agents' mailboxes.
+const (
+	MaxMessagesFournisseurHeure = 30
+	MaxMessagesFournisseurJour  = 200
+)
+
+// DebitMessages refuses (ETOOMANY) a vendor's message written at now when
+// recents, the times of the vendor's messages of the 24 hours before now,
+// already reach a bound, and says when the next one will be accepted.
+func DebitMessages(recents []time.Time, now time.Time) error {
+	recents = append([]time.Time(nil), recents...)
+	slices.SortFunc(recents, func(a, b time.Time) int { return b.Compare(a) })
+	for _, b := range []struct {
+		n       int
+		duree   time.Duration
+		libelle string
+	}{{MaxMessagesFournisseurHeure, time.Hour, "dans la dernière heure"}, {MaxMessagesFournisseurJour, 24 * time.Hour, "dans les dernières 24 heures"}} {
+		var n int
+		for _, t := range recents {
+			if now.Sub(t) < b.duree {
+				n++
+			}
+		}
+		if n < b.n {
+			continue
+		}
+		// The next message is accepted when the b.n-th most recent leaves
+		// the window.
+		attente := recents[b.n-1].Add(b.duree).Sub(now)
+		minutes := max(1, int((attente+time.Minute-1)/time.Minute))
+		e := Errorf(ETOOMANY, "Trop de messages : votre entreprise en a envoyé %d à l'agence %s, au plus %d. Vous pourrez écrire de nouveau dans %s.",
+			n, b.libelle, b.n, dureeMinutes(minutes))
+		e.Apres = time.Duration(minutes) * time.Minute
+		return e
+	}
+	return nil
+}
+
+// dureeMinutes says m minutes in French: « 1 minute », « 23 minutes »,
+// « 2 h 05 ».
+func dureeMinutes(m int) string {
+	switch {
+	case m == 1:
+		return "1 minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return fmt.Sprintf("%d h %02d", m/60, m%60)
+}
 
 // MessageID identifies a message of a thread.
 type MessageID int64

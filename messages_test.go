@@ -1,8 +1,10 @@
 package segur
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTexteMessage(t *testing.T) {
@@ -101,5 +103,52 @@ func TestCourrielMessage(t *testing.T) {
 	d.Agent = ""
 	if _, ok := CourrielMessage(m, d, f, ""); ok {
 		t.Error("vendor's message, no agent assigned: got a mail, want none")
+	}
+}
+
+func TestDebitMessages(t *testing.T) {
+	now := time.Date(2026, 12, 4, 13, 0, 0, 0, time.UTC)
+	il := func(ds ...time.Duration) []time.Time {
+		out := make([]time.Time, len(ds))
+		for i, d := range ds {
+			out[i] = now.Add(-d)
+		}
+		return out
+	}
+	serie := func(n int, pas, depuis time.Duration) []time.Duration {
+		out := make([]time.Duration, n)
+		for i := range out {
+			out[i] = depuis + time.Duration(i)*pas
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		nom     string
+		recents []time.Time
+		want    string // "" for accepted
+	}{
+		{"none", nil, ""},
+		{"one under the hour's bound", il(serie(MaxMessagesFournisseurHeure-1, time.Minute, 0)...), ""},
+		// 30 in the last hour, the oldest 29 min 30 s ago: it leaves the
+		// window in 30 min 30 s, said as 31 minutes.
+		{"hour", il(serie(MaxMessagesFournisseurHeure, -time.Minute, 29*time.Minute+30*time.Second)...),
+			"Trop de messages : votre entreprise en a envoyé 30 à l'agence dans la dernière heure, au plus 30. Vous pourrez écrire de nouveau dans 31 minutes."},
+		// Older than an hour do not count for the hour.
+		{"hour passed", il(serie(MaxMessagesFournisseurHeure, time.Minute, time.Hour)...), ""},
+		// 200 over the day, none in the last hour: the day's bound, the
+		// oldest leaving the window in 2 h 05.
+		{"day", il(serie(MaxMessagesFournisseurJour, -5*time.Minute, 21*time.Hour+55*time.Minute)...),
+			"Trop de messages : votre entreprise en a envoyé 200 à l'agence dans les dernières 24 heures, au plus 200. Vous pourrez écrire de nouveau dans 2 h 05."},
+		{"last second", il(serie(MaxMessagesFournisseurHeure, time.Second, time.Hour-time.Duration(MaxMessagesFournisseurHeure)*time.Second)...),
+			"Trop de messages : votre entreprise en a envoyé 30 à l'agence dans la dernière heure, au plus 30. Vous pourrez écrire de nouveau dans 1 minute."},
+	} {
+		err := DebitMessages(tc.recents, now)
+		var se *Error
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want accepted", tc.nom, err)
+		case tc.want != "" && (!errors.As(err, &se) || se.Code != ETOOMANY || se.Message != tc.want):
+			t.Errorf("%s: got %v\nwant %s", tc.nom, err, tc.want)
+		}
 	}
 }

@@ -334,6 +334,9 @@ const (
 type Error struct {
 	Code    ErrorCode
 	Message string
+	// Apres is, for an ETOOMANY that knows it, how long to wait before
+	// trying again (0: a few seconds).
+	Apres time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }

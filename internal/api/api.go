@@ -198,6 +198,9 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if s, ok := retryAfter[p.Status]; ok {
 		w.Header().Set("Retry-After", s)
 	}
+	if se != nil && se.Apres > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(se.Apres.Round(time.Second)/time.Second)))
+	}
 	if p.Status == http.StatusInternalServerError {
 		ref := strconv.FormatInt(time.Now().UnixNano(), 36)
 		a.Log.Error("internal error", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)

@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,5 +86,25 @@ func TestMessages(t *testing.T) {
 	}
 	if ms, _ := p.db.FindMessages(context.Background(), asp); len(ms) != 2 {
 		t.Errorf("got %d messages, want 2", len(ms))
+	}
+
+	// A script flooding the thread: its vendor's bound of the hour holds,
+	// each refusal saying in French when to write again.
+	for i := 2; i <= segur.MaxMessagesFournisseurHeure; i++ {
+		if resp, body := p.do(t, "POST", chemin, "88558855858745", strings.NewReader(fmt.Sprintf(`{"texte": "relance %d"}`, i)), "application/json"); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("message %d: got %d %s", i, resp.StatusCode, body)
+		}
+	}
+	resp, body = p.do(t, "POST", chemin, "88558855858745", strings.NewReader(`{"texte": "une de trop"}`), "application/json")
+	var pb Problem
+	if err := json.Unmarshal(body, &pb); err != nil || resp.StatusCode != http.StatusTooManyRequests ||
+		!strings.HasPrefix(pb.Detail, "Trop de messages : votre entreprise en a envoyé 30 à l'agence dans la dernière heure") {
+		t.Errorf("flood: got %d %s, want 429 with the bound in French", resp.StatusCode, body)
+	}
+	if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 59*60 || ra > 3600 {
+		t.Errorf("flood: Retry-After %q, want the hour's end", resp.Header.Get("Retry-After"))
+	}
+	if ms, _ := p.db.FindMessages(context.Background(), asp); len(ms) != 1+segur.MaxMessagesFournisseurHeure {
+		t.Errorf("after the flood: got %d messages, want %d", len(ms), 1+segur.MaxMessagesFournisseurHeure)
 	}
 }

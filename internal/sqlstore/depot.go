@@ -686,30 +686,61 @@ func textOf(src any) (string, error) {
 // selects every value; NumeroEditeur is compared case-insensitively;
 // Limit <= 0 means no limit.
 func (db *DB) FindDemandes(ctx context.Context, filter segur.DemandeFilter) ([]segur.Demande, int, error) {
-	w, args := db.whereDemandes(filter)
 	// The count apart, first: count(*) OVER () would have the database
 	// read every selected row whole (tens of thousands in a tab of a big
 	// programme) before the page's first; alone, it reads an index.
-	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM demandes`+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("sqlstore: count demandes: %w", err)
+	total, err := db.CountDemandes(ctx, filter)
+	if err != nil {
+		return nil, 0, err
 	}
+	ds, err := db.FindPageDemandes(ctx, filter, total)
+	return ds, total, err
+}
+
+// FindPageDemandes returns the accepted requests filter selects, as
+// FindDemandes, when the caller knows how many it selects in all: total.
+func (db *DB) FindPageDemandes(ctx context.Context, filter segur.DemandeFilter, total int) ([]segur.Demande, error) {
 	limit, offset := filter.Limit, max(filter.Offset, 0)
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
 	if total == 0 || offset >= total {
-		return []segur.Demande{}, total, nil
+		return []segur.Demande{}, nil
 	}
-	n := len(args)
+	w, args := db.whereDemandesPour(filter, true)
+	index, err := db.indexPage(ctx, filter, total, offset+min(limit, total))
+	if err != nil {
+		return nil, err
+	}
+	// The page's IDs first, then their rows: the sort and the rows skipped
+	// by OFFSET stay in an index, and only the page's rows are read whole.
+	n, ordre := len(args), ordreDemandes(filter.Tri)
 	ds, err := queryAll(ctx, db.r, func(s scanner) (segur.Demande, error) { return scanDemande(s) }, "demandes",
-		fmt.Sprintf(`SELECT %s FROM demandes%s ORDER BY %s LIMIT $%d OFFSET $%d`, demandeSelect(), w, ordreDemandes(filter.Tri), n+1, n+2),
+		fmt.Sprintf(`SELECT %s FROM demandes WHERE id IN (SELECT id FROM demandes%s%s ORDER BY %s LIMIT $%d OFFSET $%d) ORDER BY %s`,
+			demandeSelect(), index, w, ordre, n+1, n+2, ordre),
 		append(args, limit, offset)...)
-	return ds, total, err
+	return ds, err
+}
+
+// CountDemandes returns how many accepted requests filter selects (its
+// Limit and Offset aside).
+func (db *DB) CountDemandes(ctx context.Context, filter segur.DemandeFilter) (int, error) {
+	w, args := db.whereDemandes(filter)
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM demandes`+w, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("sqlstore: count demandes: %w", err)
+	}
+	return total, nil
 }
 
 // whereDemandes is the WHERE clause of a filter, with its arguments.
 func (db *DB) whereDemandes(filter segur.DemandeFilter) (string, []any) {
+	return db.whereDemandesPour(filter, false)
+}
+
+// whereDemandesPour is whereDemandes for a count, or for a page (page
+// true), where a condition may be written otherwise (rechercheDemandes).
+func (db *DB) whereDemandesPour(filter segur.DemandeFilter, page bool) (string, []any) {
 	var w conditions
 	if filter.FournisseurID != 0 {
 		w.add("fournisseur_id = ?", int64(filter.FournisseurID))
@@ -754,10 +785,10 @@ func (db *DB) whereDemandes(filter segur.DemandeFilter) (string, []any) {
 		w.addIn("statut", st)
 	}
 	if filter.SuiviesPar != "" {
-		w.add("(agent = ? OR id IN (SELECT demande_id FROM demandes_suivies WHERE login = ?))", filter.SuiviesPar)
+		w.add(db.suiviesPar(), filter.SuiviesPar)
 	}
 	if mots := segur.MotsRecherche(filter.Recherche); len(mots) > 0 {
-		w.add(db.rechercheDemandes(), db.requeteRecherche(mots))
+		w.add(db.rechercheDemandes(page), db.requeteRecherche(mots))
 	}
 	if filter.Alerte != "" {
 		cond, args := db.alertesDemandes(filter)

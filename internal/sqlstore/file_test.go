@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +20,10 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 		autre := enregistrer(t, db, ctx, nouveauDepot(g.ID, 2, "json 2", ""), ligne{"CLI-7", ""})
 		a, b, c := ds[0].NumeroASP, ds[1].NumeroASP, autre[0].NumeroASP
 
-		// The search: every word a prefix of an indexed word, case and
-		// diacritics folded, across ASP number, numeroEditeur, SIRET,
-		// vendor's name, FINESS and establishments' names.
+		// The search: every word of two characters or more a prefix of an
+		// indexed word, case and diacritics folded, across ASP number,
+		// numeroEditeur, SIRET, vendor's name, FINESS and establishments'
+		// names.
 		for _, tc := range []struct {
 			q    string
 			want []string
@@ -34,6 +38,11 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			{"HÔPITAL b", []string{a, b, c}},
 			{"clinique zzz", nil},
 			{`"*) OR 1=1 --`, nil}, // the words « or » and « 1 »: no syntax of the query language
+			// A word of one character is that word only, not every word it
+			// begins: « 7 » is CLI-7's, not 7328… nor 750000002.
+			{"7", []string{c}},
+			{"c", nil},
+			{"cl", []string{a, b, c}},
 		} {
 			got, n, err := db.FindDemandes(ctx, segur.DemandeFilter{Recherche: tc.q})
 			if err != nil {
@@ -102,6 +111,17 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || n != 2 || got[0].NumeroASP != a || got[1].NumeroASP != c || got[1].Agent != marie.Login {
 			t.Errorf("followed by marie: got %+v, %d, %v; want %s and %s", got, n, err, a, c)
 		}
+		// The queue's counts: every request by status, those followed or
+		// assigned among them, a tab's own criteria aside.
+		for _, filtre := range []segur.DemandeFilter{{}, {SuiviesPar: paul.Login, Statuts: []segur.StatutDemande{segur.DemandeRefusee}, Statut: segur.DemandeRefusee}} {
+			tous, suivis, err := db.CountFile(ctx, filtre, marie.Login)
+			if err != nil || tous[segur.DemandeDeposee] != 3 || len(tous) != 1 || suivis[segur.DemandeDeposee] != 2 || len(suivis) != 1 {
+				t.Errorf("CountFile(%+v): got %v, %v, %v; want 3 deposited, 2 followed", filtre, tous, suivis, err)
+			}
+		}
+		if tous, suivis, err := db.CountFile(ctx, segur.DemandeFilter{Recherche: "CLI-7"}, marie.Login); err != nil || tous[segur.DemandeDeposee] != 1 || suivis[segur.DemandeDeposee] != 1 {
+			t.Errorf("CountFile of a search: got %v, %v, %v; want 1 and 1", tous, suivis, err)
+		}
 		suivies, err := db.FindSuivies(ctx, marie.Login, []string{a, b, c})
 		if err != nil || len(suivies) != 1 || !suivies[a] {
 			t.Errorf("FindSuivies: got %v, %v; want %s", suivies, err, a)
@@ -142,4 +162,101 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("FindModifiees after: got %v, %v; want %s only (b never opened, c changed by marie)", apres, err, a)
 		}
 	})
+}
+
+// runPagesSuite checks that every page of the queue holds the requests it
+// should, in order, whichever way the page is found (indexPage): the
+// status and deposit-date index walked, or the planner's choice.
+func runPagesSuite(t *testing.T, open func(t *testing.T) *DB) {
+	t.Run("pages", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f := fixture(t, db, "88558855858745")
+		var lignes []ligne
+		for i := range 60 {
+			lignes = append(lignes, ligne{fmt.Sprintf("P-%02d", i), ""})
+		}
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json pages", ""), lignes...)
+		statuts := []segur.StatutDemande{segur.DemandeDeposee, segur.DemandeEnInstruction, segur.DemandeDecidee, segur.DemandeRefusee, segur.DemandeAvancePayee}
+		depart := time.Date(2026, 6, 2, 8, 0, 0, 0, time.UTC)
+		for i := range ds {
+			// Dates out of the ASP numbers' order, a few shared: the ASP
+			// number breaks the ties.
+			ds[i].Statut = statuts[(i*7)%len(statuts)]
+			if i%5 == 0 {
+				ds[i].Statut = segur.DemandeSoldee
+			}
+			ds[i].CreeLe = depart.Add(time.Duration((i*37)%23) * time.Hour)
+			if _, err := db.w.ExecContext(ctx, `UPDATE demandes SET statut = $1, cree_le = $2 WHERE id = $3`,
+				string(ds[i].Statut), ds[i].CreeLe, int64(ds[i].ID)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		avant := func(tri string) func(a, b segur.Demande) int {
+			return func(a, b segur.Demande) int {
+				c := a.CreeLe.Compare(b.CreeLe)
+				if c == 0 {
+					c = strings.Compare(a.NumeroASP, b.NumeroASP)
+				}
+				if tri == "-date" {
+					return -c
+				}
+				return c
+			}
+		}
+		traitees := []segur.StatutDemande{segur.DemandeDecidee, segur.DemandeRefusee, segur.DemandeAvancePayee, segur.DemandeSoldee}
+		filtres := map[string]segur.DemandeFilter{
+			"tab":        {Statuts: traitees},
+			"one status": {Statut: segur.DemandeSoldee},
+			"few":        {Statuts: []segur.StatutDemande{segur.DemandeSoldee}, Statut: segur.DemandeSoldee, DeposeAvant: depart.Add(3 * time.Hour)},
+			"dates":      {DeposeApres: depart.Add(5 * time.Hour), DeposeAvant: depart.Add(15 * time.Hour)},
+			"all":        {},
+			"other":      {Statuts: traitees, Logiciel: "RI"},
+		}
+		chemins := map[string]bool{}
+		for nom, filtre := range filtres {
+			var want []segur.Demande
+			for _, d := range ds {
+				garde := (len(filtre.Statuts) == 0 || slices.Contains(filtre.Statuts, d.Statut)) &&
+					(filtre.Statut == "" || d.Statut == filtre.Statut) &&
+					(filtre.DeposeApres.IsZero() || !d.CreeLe.Before(filtre.DeposeApres)) &&
+					(filtre.DeposeAvant.IsZero() || d.CreeLe.Before(filtre.DeposeAvant))
+				if garde {
+					want = append(want, d)
+				}
+			}
+			for _, tri := range []string{"date", "-date"} {
+				slices.SortFunc(want, avant(tri))
+				for _, taille := range []int{1, 7, 50} {
+					for debut := 0; debut < len(want)+taille; debut += taille {
+						filtre.Tri, filtre.Limit, filtre.Offset = tri, taille, debut
+						got, n, err := db.FindDemandes(ctx, filtre)
+						if err != nil {
+							t.Fatalf("%s %s from %d: %v", nom, tri, debut, err)
+						}
+						page := want[min(debut, len(want)):min(debut+taille, len(want))]
+						if n != len(want) || !slices.EqualFunc(got, page, func(a, b segur.Demande) bool { return a.NumeroASP == b.NumeroASP }) {
+							t.Fatalf("%s %s, %d from %d: got %v (%d), want %v (%d)", nom, tri, taille, debut, numeros(got), n, numeros(page), len(want))
+						}
+						index, err := db.indexPage(ctx, filtre, n, debut+min(taille, n))
+						if err != nil {
+							t.Fatal(err)
+						}
+						chemins[index] = true
+					}
+				}
+			}
+		}
+		if db.dialect == dialectSQLite && len(chemins) != 2 {
+			t.Errorf("pages found by %d ways (%v), want both the index walked and the planner's", len(chemins), chemins)
+		}
+	})
+}
+
+func numeros(ds []segur.Demande) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.NumeroASP
+	}
+	return out
 }

@@ -219,6 +219,25 @@ func (db *DB) FindFinancements(ctx context.Context, l hop.Logiciel, finess []str
 	return out, nil
 }
 
+// CountFile counts the requests filter selects by status, its statuses
+// and followed requests aside (Statut, Statuts, SuiviesPar), and by status
+// those among them agent login follows or is assigned (« Suivies par
+// moi »): every count of the agents' queue. Two readings of an index each
+// (demandes_statut_date, demandes_agent): one reading with a FILTER on
+// the followed would have SQLite read every row whole (140 ms at 100 000
+// requests).
+func (db *DB) CountFile(ctx context.Context, filter segur.DemandeFilter, login string) (tous, suivies map[segur.StatutDemande]int, err error) {
+	filter.Statut, filter.Statuts, filter.SuiviesPar = "", nil, ""
+	if tous, err = db.CountStatuts(ctx, filter); err != nil {
+		return nil, nil, err
+	}
+	filter.SuiviesPar = login
+	if suivies, err = db.CountStatuts(ctx, filter); err != nil {
+		return nil, nil, err
+	}
+	return tous, suivies, nil
+}
+
 // CountStatuts counts the requests filter selects by status (its Statut
 // ignored): the tabs of the agents' queue.
 func (db *DB) CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {

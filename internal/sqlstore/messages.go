@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -56,6 +57,11 @@ func (db *DB) CreateMessage(ctx context.Context, m *segur.Message, c *segur.Cour
 		if err := demandeExiste(ctx, tx, m.NumeroASP); err != nil {
 			return err
 		}
+		if m.Cote == segur.CoteFournisseur {
+			if err := db.debitMessages(ctx, tx, m.NumeroASP, now); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO messages (numero_asp, cote, auteur, texte, cree_le) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			m.NumeroASP, string(m.Cote), m.Auteur, m.Texte, now).Scan(&id)
 		if violationOf(err) == checkViolation {
@@ -97,6 +103,29 @@ func (db *DB) CreateMessage(ctx context.Context, m *segur.Message, c *segur.Cour
 		m.Fichiers[i].ID = ids[i]
 	}
 	return nil
+}
+
+// debitMessages refuses (segur.DebitMessages) a message of the vendor of
+// request asp at now past the bounds of its messages, counted under the
+// vendor's lock: two messages at once are counted one after the other.
+func (db *DB) debitMessages(ctx context.Context, tx *sql.Tx, asp string, now time.Time) error {
+	var f int64
+	if err := tx.QueryRowContext(ctx, `SELECT fournisseur_id FROM demandes WHERE numero_asp = $1`, asp).Scan(&f); err != nil {
+		return fmt.Errorf("sqlstore: demande %s: %w", asp, err)
+	}
+	if err := db.verrouFournisseur(ctx, tx, messagesLock, segur.FournisseurID(f)); err != nil {
+		return err
+	}
+	recents, err := queryAll(ctx, tx, func(s scanner) (time.Time, error) {
+		var t time.Time
+		return t, s.Scan(utcTime{&t})
+	}, "messages récents", `SELECT m.cree_le FROM messages m JOIN demandes d ON d.numero_asp = m.numero_asp
+		WHERE m.cote = $1 AND m.cree_le > $2 AND d.fournisseur_id = $3 ORDER BY m.cree_le DESC LIMIT $4`,
+		string(segur.CoteFournisseur), now.Add(-24*time.Hour), f, segur.MaxMessagesFournisseurJour)
+	if err != nil {
+		return err
+	}
+	return segur.DebitMessages(recents, now)
 }
 
 // FindMessages returns the thread of request asp, oldest first, each

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segur-numerique/segur"
 )
@@ -152,37 +154,67 @@ func runMessagesSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 	})
 
-	t.Run("messages: 50 at once, none lost", func(t *testing.T) {
+	t.Run("messages: 50 at once, none lost, the vendor's bound kept", func(t *testing.T) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""})
-		a := ds[0].NumeroASP
+		g := fixture(t, db, "73282932000074")
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""})
+		autre := enregistrer(t, db, ctx, nouveauDepot(g.ID, 2, "json 2", ""), ligne{"00003", ""})
+		a, b := ds[0].NumeroASP, ds[1].NumeroASP
+		poster := func(asp string, cote segur.Cote, texte string) error {
+			m, err := segur.NouveauMessage(asp, "jean@editeur.fr", cote, texte, nil)
+			if err != nil {
+				return err
+			}
+			return db.CreateMessage(ctx, m, nil)
+		}
+		// 50 at once from the vendor over its two requests: the first 30
+		// kept, the others refused, none half-written.
 		const n = 50
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		for i := range n {
-			wg.Go(func() {
-				m, err := segur.NouveauMessage(a, "jean@editeur.fr", segur.CoteFournisseur, fmt.Sprintf("message %d", i), nil)
-				if err == nil {
-					err = db.CreateMessage(ctx, m, nil)
-				}
-				errs <- err
-			})
+			wg.Go(func() { errs <- poster([]string{a, b}[i%2], segur.CoteFournisseur, fmt.Sprintf("message %d", i)) })
 		}
 		wg.Wait()
 		close(errs)
+		refus := 0
 		for err := range errs {
-			if err != nil {
+			var se *segur.Error
+			switch {
+			case errors.As(err, &se) && se.Code == segur.ETOOMANY:
+				refus++
+			case err != nil:
 				t.Errorf("CreateMessage: %v", err)
 			}
 		}
-		ms, err := db.FindMessages(ctx, a)
-		if err != nil || len(ms) != n {
-			t.Fatalf("got %d messages, %v; want %d", len(ms), err, n)
+		ma, err := db.FindMessages(ctx, a)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if nl, err := db.FindMessagesNonLus(ctx, segur.CoteAgence, []string{a}); err != nil || nl[a] != n {
-			t.Errorf("unread: got %v, %v; want %d", nl, err, n)
+		mb, err := db.FindMessages(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ma)+len(mb) != segur.MaxMessagesFournisseurHeure || refus != n-segur.MaxMessagesFournisseurHeure {
+			t.Fatalf("got %d messages and %d refused; want %d and %d", len(ma)+len(mb), refus, segur.MaxMessagesFournisseurHeure, n-segur.MaxMessagesFournisseurHeure)
+		}
+		if nl, err := db.FindMessagesNonLus(ctx, segur.CoteAgence, []string{a, b}); err != nil || nl[a]+nl[b] != segur.MaxMessagesFournisseurHeure {
+			t.Errorf("unread: got %v, %v; want %d", nl, err, segur.MaxMessagesFournisseurHeure)
+		}
+		// The agency still writes to it, another vendor still writes; an
+		// hour later, the vendor writes again.
+		if err := poster(a, segur.CoteAgence, "Bien reçu."); err != nil {
+			t.Errorf("agency's message: %v", err)
+		}
+		if err := poster(autre[0].NumeroASP, segur.CoteFournisseur, "Bonjour."); err != nil {
+			t.Errorf("another vendor's message: %v", err)
+		}
+		assertCode(t, poster(a, segur.CoteFournisseur, "Encore un."), segur.ETOOMANY)
+		db.now = func() time.Time { return testNow().Add(time.Hour + time.Second) }
+		if err := poster(a, segur.CoteFournisseur, "Une heure après."); err != nil {
+			t.Errorf("an hour later: %v", err)
 		}
 	})
 }

@@ -348,6 +348,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runAlertesSuite(t, open)
 	runDepotsAgenceSuite(t, open)
 	runFileSuite(t, open)
+	runPagesSuite(t, open)
 	runMessagesSuite(t, open)
 	runCalculAlertesSuite(t, open)
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })

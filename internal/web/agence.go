@@ -315,7 +315,8 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	for _, f := range p.Fournisseurs {
 		noms[f.ID] = f.Nom
 	}
-	if err := s.ongletsFile(r, &p, filter); err != nil {
+	total, err := s.ongletsFile(r, &p, filter)
+	if err != nil {
 		return err
 	}
 	for _, t := range segur.TriDemandes {
@@ -336,16 +337,12 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 	var alertes map[string][]segur.Alerte
 	var etats map[string]segur.EtatAntivirus
 	var vues []segur.AlerteVue
+	// Past the end (a page typed, a smaller list since): the last.
+	p.Total = total
+	page = min(page, max(1, (p.Total+p.Taille-1)/p.Taille))
 	filter.Limit, filter.Offset = p.Taille, (page-1)*p.Taille
-	if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
+	if ds, err = s.Store.FindPageDemandes(ctx, filter, p.Total); err != nil {
 		return err
-	}
-	if last := max(1, (p.Total+p.Taille-1)/p.Taille); page > last {
-		// Past the end (a page typed, a smaller list since): the last.
-		page, filter.Offset = last, (last-1)*p.Taille
-		if ds, p.Total, err = s.Store.FindDemandes(ctx, filter); err != nil {
-			return err
-		}
 	}
 	if alertes, err = s.alertes(ctx, ds); err != nil {
 		return err
@@ -383,51 +380,53 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // ongletsFile fills the queue's tabs with their counts under filter's
-// other criteria, and the statuses the current tab offers.
-func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeFilter) error {
+// other criteria, and the statuses the current tab offers with theirs,
+// and returns how many requests filter selects: the counts of one
+// reading of the store.
+func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeFilter) (int, error) {
 	ctx := r.Context()
-	counts, err := s.Store.CountStatuts(ctx, filter)
+	tous, suivies, err := s.Store.CountFile(ctx, filter, utilisateur(ctx).Login)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	suivies := filter
-	suivies.Statut, suivies.Statuts, suivies.SuiviesPar, suivies.Limit, suivies.Offset = "", nil, utilisateur(ctx).Login, 1, 0
-	_, nSuivies, err := s.Store.FindDemandes(ctx, suivies)
-	if err != nil {
-		return err
+	// somme adds the counts of the statuses of a tab (every status for
+	// nil), within the status filter st if any.
+	somme := func(counts map[segur.StatutDemande]int, statuts []segur.StatutDemande, st segur.StatutDemande) int {
+		if statuts == nil {
+			statuts = segur.Statuts(nil)
+		}
+		n := 0
+		for _, s := range statuts {
+			if st == "" || s == st {
+				n += counts[s]
+			}
+		}
+		return n
 	}
 	for _, o := range segur.OngletsFile() {
 		q := r.URL.Query()
 		q.Set("onglet", o.Cle)
 		q.Del("page")
 		q.Del("statut")
-		n := 0
-		switch {
-		case o.Suivies:
-			n = nSuivies
-		case o.Statuts == nil:
-			for _, st := range segur.Statuts(nil) {
-				n += counts[st]
-			}
-		default:
-			for _, st := range o.Statuts {
-				n += counts[st]
-			}
+		n := somme(tous, o.Statuts, "")
+		if o.Suivies {
+			n = somme(suivies, nil, "")
 		}
 		p.Onglets = append(p.Onglets, Onglet{Statut: o.Cle, Libelle: o.Libelle, Nombre: n, Lien: "/agence/demandes?" + q.Encode(), Courant: o.Cle == p.Onglet.Cle})
+	}
+	counts := tous
+	if p.Onglet.Suivies {
+		counts = suivies
 	}
 	statuts := p.Onglet.Statuts
 	if statuts == nil {
 		statuts = segur.Statuts(nil)
 	}
 	for _, st := range statuts {
-		o := OptionStatut{Statut: string(st), Libelle: st.Libelle(), Choisi: string(st) == p.Filtre.Statut}
-		if !p.Onglet.Suivies { // the counts are of every request, not only those followed
-			o.Libelle += " (" + strconv.Itoa(counts[st]) + ")"
-		}
-		p.StatutsOnglet = append(p.StatutsOnglet, o)
+		p.StatutsOnglet = append(p.StatutsOnglet, OptionStatut{Statut: string(st), Libelle: st.Libelle() + " (" + strconv.Itoa(counts[st]) + ")",
+			Choisi: string(st) == p.Filtre.Statut})
 	}
-	return nil
+	return somme(counts, p.Onglet.Statuts, filter.Statut), nil
 }
 
 // PageDossier is a request's page for an agent.

@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/segur-numerique/segur"
@@ -336,8 +338,14 @@ func (s *Server) refusFournisseur(w http.ResponseWriter, r *http.Request, d *seg
 		return err
 	}
 	status := http.StatusUnprocessableEntity
-	if se.Code == segur.ETOOLARGE {
+	switch se.Code {
+	case segur.ETOOLARGE:
 		status = http.StatusRequestEntityTooLarge
+	case segur.ETOOMANY:
+		status = http.StatusTooManyRequests
+		if se.Apres > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(se.Apres.Round(time.Second)/time.Second)))
+		}
 	}
 	return s.renderDossierFournisseur(w, r, d, status, []ErreurChamp{{champ, se.Message}})
 }

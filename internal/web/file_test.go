@@ -89,6 +89,15 @@ func TestFileOngletsRechercheSuivi(t *testing.T) {
 	if _, body, rows := file(marie, "?onglet=suivies"); strings.Join(rows, ",") != asps[0]+","+asps[1] || !strings.Contains(body, `aria-current="page">Suivies par moi (2)</a>`) {
 		t.Errorf("« Suivies par moi »: got %v, want %s and %s", rows, asps[0], asps[1])
 	}
+	// On « Suivies par moi », the other tabs keep the counts of every
+	// request, the status filter counts those followed.
+	if _, body, _ := file(marie, "?onglet=suivies"); !strings.Contains(body, ">À traiter (3)</a>") || !strings.Contains(body, ">Toutes (3)</a>") ||
+		!strings.Contains(body, `<option value="deposee">Déposée (2)</option>`) {
+		t.Errorf("« Suivies par moi »: the other tabs' counts or the statuses' are not right")
+	}
+	if _, body, rows := file(marie, "?onglet=suivies&statut=refusee"); len(rows) != 0 || !strings.Contains(body, `aria-current="page">Suivies par moi (2)</a>`) {
+		t.Errorf("« Suivies par moi », refused: got %v, want none", rows)
+	}
 	if _, _, rows := file(admin, "?onglet=suivies"); len(rows) != 0 {
 		t.Errorf("the admin's « Suivies par moi »: got %v, want none", rows)
 	}

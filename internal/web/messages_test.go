@@ -300,6 +300,55 @@ func TestMessagesConcurrents(t *testing.T) {
 	}
 }
 
+// TestMessagesDebit: a vendor writing past its bound of the hour is
+// refused with 429 and a French sentence that says when to write again,
+// its text kept in the form; the agent is mailed for the accepted ones only.
+func TestMessagesDebit(t *testing.T) {
+	p := newPortail(t)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	lecteur{t}.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}}))
+	chemin := "/demandes/" + asp + "/messages"
+	for i := range segur.MaxMessagesFournisseurHeure {
+		if code, body := envoyerMessage(t, vendeur, p, chemin, fmt.Sprintf("relance %d", i)); code != http.StatusOK {
+			t.Fatalf("message %d: got %d\n%s", i, code, body)
+		}
+	}
+	req := func() (*http.Response, string) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("texte", "Le texte à ne pas perdre")
+		w.Close()
+		r, _ := http.NewRequest("POST", p.srv.URL+chemin, &buf)
+		r.Header.Set("Content-Type", w.FormDataContentType())
+		resp, err := vendeur.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := req()
+	if resp.StatusCode != http.StatusTooManyRequests ||
+		!strings.Contains(body, "Trop de messages : votre entreprise en a envoyé 30 à l&#39;agence dans la dernière heure, au plus 30. Vous pourrez écrire de nouveau dans") ||
+		!strings.Contains(body, ">Le texte à ne pas perdre</textarea>") {
+		t.Errorf("past the bound: got %d\n%s", resp.StatusCode, body)
+	}
+	if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 3600 {
+		t.Errorf("Retry-After %q, want the seconds to the hour's end", resp.Header.Get("Retry-After"))
+	}
+	if n := len(courrielsMessage(t, p, "marie@asp.fr")); n != segur.MaxMessagesFournisseurHeure {
+		t.Errorf("mails to the agent: got %d, want %d", n, segur.MaxMessagesFournisseurHeure)
+	}
+	// The agency answers, bound or not.
+	if code, body := envoyerMessage(t, inst, p, "/agence"+chemin, "Nous avons bien reçu vos messages."); code != http.StatusOK {
+		t.Errorf("agent's answer: got %d\n%s", code, body)
+	}
+}
+
 // TestMessagesAntivirus: with the antivirus running, a message's file
 // waits for its scan (409, no link), is served once healthy, never once
 // infected: the gate of the pieces.

@@ -50,6 +50,11 @@ type Store interface {
 	CountAlertesACalculer(ctx context.Context, filter segur.DemandeFilter) (int, error)
 	FindAlertesVues(ctx context.Context, asps []string) ([]segur.AlerteVue, error)
 	CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error)
+	// CountFile counts the requests of filter (its statuses and followed
+	// requests aside) by status, and those login follows or is assigned;
+	// FindPageDemandes reads the page of filter, total counted already.
+	CountFile(ctx context.Context, filter segur.DemandeFilter, login string) (tous, suivies map[segur.StatutDemande]int, err error)
+	FindPageDemandes(ctx context.Context, filter segur.DemandeFilter, total int) ([]segur.Demande, error)
 	// The queue's own: the requests an agent follows, assignments, when an
 	// agent last opened a request and which changed since.
 	SuivreDemande(ctx context.Context, login, asp string, suivre bool) error
