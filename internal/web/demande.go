@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/segur-numerique/segur"
@@ -344,7 +343,7 @@ func (s *Server) refusFournisseur(w http.ResponseWriter, r *http.Request, d *seg
 	case segur.ETOOMANY:
 		status = http.StatusTooManyRequests
 		if se.Apres > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(se.Apres.Round(time.Second)/time.Second)))
+			w.Header().Set("Retry-After", strconv.Itoa(secondes(se.Apres)))
 		}
 	}
 	return s.renderDossierFournisseur(w, r, d, status, []ErreurChamp{{champ, se.Message}})

@@ -26,9 +26,8 @@ type fichierJoint struct {
 	contenu []byte
 }
 
-// envoyerMessage posts a message's form (text, files) to chemin.
-func envoyerMessage(t *testing.T, c *http.Client, p *portail, chemin, texte string, fichiers ...fichierJoint) (int, string) {
-	t.Helper()
+// requeteMessage is the POST of a message's form (text, files) to chemin.
+func requeteMessage(p *portail, chemin, texte string, fichiers ...fichierJoint) *http.Request {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	w.WriteField("texte", texte)
@@ -39,7 +38,27 @@ func envoyerMessage(t *testing.T, c *http.Client, p *portail, chemin, texte stri
 	w.Close()
 	req, _ := http.NewRequest("POST", p.srv.URL+chemin, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return lecteur{t}.lire(c.Do(req))
+	return req
+}
+
+// envoyerMessage posts a message's form (text, files) to chemin.
+func envoyerMessage(t *testing.T, c *http.Client, p *portail, chemin, texte string, fichiers ...fichierJoint) (int, string) {
+	t.Helper()
+	return lecteur{t}.lire(c.Do(requeteMessage(p, chemin, texte, fichiers...)))
+}
+
+// filInstruit is a portal with one deposited request asp, its vendor
+// logged in, and the instructor marie, who took it: the two sides of a
+// thread.
+func filInstruit(t *testing.T) (p *portail, vendeur, inst *http.Client, asp string) {
+	t.Helper()
+	p = newPortail(t)
+	vendeur = client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asp = demandesDeposees(t, p, vendeur, "13750.00")[0]
+	inst = agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	lecteur{t}.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}}))
+	return p, vendeur, inst, asp
 }
 
 // courrielsMessage returns the outbox's mails of a new message to a.
@@ -242,12 +261,7 @@ func TestMessages(t *testing.T) {
 // TestMessagesConcurrents posts 50 messages at once on one thread: each is
 // stored, none lost, each with its mail.
 func TestMessagesConcurrents(t *testing.T) {
-	p := newPortail(t)
-	vendeur := client(t)
-	connecter(t, p, vendeur, "mot de passe de test")
-	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
-	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
-	lecteur{t}.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}}))
+	p, vendeur, inst, asp := filInstruit(t)
 	const n = 50
 	var wg sync.WaitGroup
 	codes := make(chan int, n)
@@ -261,13 +275,7 @@ func TestMessagesConcurrents(t *testing.T) {
 			chemin = "/agence" + chemin
 		}
 		wg.Go(func() {
-			var buf bytes.Buffer
-			w := multipart.NewWriter(&buf)
-			w.WriteField("texte", fmt.Sprintf("message %d", i))
-			w.Close()
-			req, _ := http.NewRequest("POST", p.srv.URL+chemin, &buf)
-			req.Header.Set("Content-Type", w.FormDataContentType())
-			resp, err := c.Do(req)
+			resp, err := c.Do(requeteMessage(p, chemin, fmt.Sprintf("message %d", i)))
 			if err != nil {
 				codes <- 0
 				return
@@ -304,34 +312,20 @@ func TestMessagesConcurrents(t *testing.T) {
 // refused with 429 and a French sentence that says when to write again,
 // its text kept in the form; the agent is mailed for the accepted ones only.
 func TestMessagesDebit(t *testing.T) {
-	p := newPortail(t)
-	vendeur := client(t)
-	connecter(t, p, vendeur, "mot de passe de test")
-	asp := demandesDeposees(t, p, vendeur, "13750.00")[0]
-	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
-	lecteur{t}.lire(inst.PostForm(p.srv.URL+"/agence/demandes/"+asp+"/actions", url.Values{"confirmer": {"1"}, "action": {"prendre"}}))
+	p, vendeur, inst, asp := filInstruit(t)
 	chemin := "/demandes/" + asp + "/messages"
 	for i := range segur.MaxMessagesFournisseurHeure {
 		if code, body := envoyerMessage(t, vendeur, p, chemin, fmt.Sprintf("relance %d", i)); code != http.StatusOK {
 			t.Fatalf("message %d: got %d\n%s", i, code, body)
 		}
 	}
-	req := func() (*http.Response, string) {
-		var buf bytes.Buffer
-		w := multipart.NewWriter(&buf)
-		w.WriteField("texte", "Le texte à ne pas perdre")
-		w.Close()
-		r, _ := http.NewRequest("POST", p.srv.URL+chemin, &buf)
-		r.Header.Set("Content-Type", w.FormDataContentType())
-		resp, err := vendeur.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
+	resp, err := vendeur.Do(requeteMessage(p, chemin, "Le texte à ne pas perdre"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp, body := req()
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	body := string(b)
 	if resp.StatusCode != http.StatusTooManyRequests ||
 		!strings.Contains(body, "Trop de messages : votre entreprise en a envoyé 30 à l&#39;agence dans la dernière heure, au plus 30. Vous pourrez écrire de nouveau dans") ||
 		!strings.Contains(body, ">Le texte à ne pas perdre</textarea>") {
