@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -91,6 +92,11 @@ func browserLog(out string) string {
 	return strings.Join(lines, "")
 }
 
+// attenteNavigateur bounds a screenshot and an axe run: a page still
+// navigating when it is looked at would leave the browser's answer waited
+// for without end, the test with it.
+const attenteNavigateur = time.Minute
+
 // Screenshot saves a full-page PNG of the current page of ctx as
 // <name>.png in a folder for the test: <SEGUR_SCREENSHOTS>/<test name>/,
 // where SEGUR_SCREENSHOTS defaults to segur-screenshots in os.TempDir().
@@ -108,6 +114,8 @@ func Screenshot(tb testing.TB, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatalf("Screenshot: %v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, attenteNavigateur)
+	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err != nil {
 		tb.Fatalf("Screenshot %s: %v", name, err)
@@ -149,6 +157,8 @@ var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
 func Axe(tb testing.TB, ctx context.Context) {
 	tb.Helper()
 	script := axeScript(tb)
+	ctx, cancel := context.WithTimeout(ctx, attenteNavigateur)
+	defer cancel()
 	violations, err := axeViolations(ctx, script)
 	if err != nil {
 		tb.Fatalf("axe: %v", err)

@@ -205,6 +205,9 @@ func TestParcoursFile(t *testing.T) {
 
 	do("recherche", chromedp.SendKeys(chromedp.CSS("#q"), "130786213"),
 		chromedp.Click(chromedp.CSS(`form[role=search] button[type=submit]`)),
+		// The results' page, not the queue before it, which has a
+		// caption too.
+		chromedp.WaitReady(chromedp.CSS(`input[type=hidden][name=q][value="130786213"]`)),
 		chromedp.WaitVisible(chromedp.CSS("caption")))
 	if got := texte("caption"); got != "1 demande" {
 		t.Errorf("search of a FINESS: caption %q, want one request", got)
