@@ -59,6 +59,14 @@ const (
 	MaxLongueurMotCherche = 40
 )
 
+// MaxResultatsRecherche is the most requests a search of the queue may
+// match. Past it the search is refused, to be narrowed: it finds nothing
+// in particular, and counting and sorting its requests for every page
+// costs in proportion (a word beginning every ASP number, 100 000
+// requests: a second alone, seven with twenty such searches at once,
+// against under 100 ms for 10 000).
+const MaxResultatsRecherche = 10_000
+
 // MinLongueurPrefixe is the length from which a searched word matches the
 // indexed words it begins. A shorter one matches that word only: « a »
 // would otherwise select every request (each ASP number is asp, a year and

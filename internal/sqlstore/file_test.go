@@ -55,6 +55,15 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			if n != len(tc.want) || len(asps) != len(tc.want) {
 				t.Errorf("search %q: got %v (%d), want %v", tc.q, asps, n, tc.want)
 			}
+			// The index's own count, up to a bound and one past it.
+			for plafond, want := range map[int]int{10: len(tc.want), 1: min(len(tc.want), 2), 0: min(len(tc.want), 1)} {
+				if got, err := db.CountRecherche(ctx, tc.q, plafond); err != nil || got != want {
+					t.Errorf("CountRecherche(%q, %d): got %d, %v; want %d", tc.q, plafond, got, err, want)
+				}
+			}
+		}
+		if n, err := db.CountRecherche(ctx, " -- ", 10); err != nil || n != 0 {
+			t.Errorf("CountRecherche of no word: got %d, %v; want 0", n, err)
 		}
 		// A vendor renamed is found by its new name.
 		if _, err := db.w.ExecContext(ctx, `UPDATE fournisseurs SET nom = 'Logiciels Santé Ouest' WHERE id = $1`, int64(g.ID)); err != nil {

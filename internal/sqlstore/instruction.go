@@ -238,6 +238,29 @@ func (db *DB) CountFile(ctx context.Context, filter segur.DemandeFilter, login s
 	return tous, suivies, nil
 }
 
+// CountRecherche returns how many requests the queue's search recherche
+// matches, counting no further than plafond+1: the index alone, whatever
+// the search (a word beginning every ASP number reads 100 000 entries in
+// about 16 ms, where counting and sorting the requests themselves takes a
+// second). 0 for a search of no word.
+func (db *DB) CountRecherche(ctx context.Context, recherche string, plafond int) (int, error) {
+	mots := segur.MotsRecherche(recherche)
+	if len(mots) == 0 {
+		return 0, nil
+	}
+	cond := "demandes_recherche MATCH $1"
+	if db.dialect == dialectPostgres {
+		cond = "document @@ to_tsquery('simple', $1)"
+	}
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM demandes_recherche WHERE `+cond+` LIMIT $2) AS r`,
+		db.requeteRecherche(mots), plafond+1).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: count recherche: %w", err)
+	}
+	return n, nil
+}
+
 // CountStatuts counts the requests filter selects by status (its Statut
 // ignored): the tabs of the agents' queue.
 func (db *DB) CountStatuts(ctx context.Context, filter segur.DemandeFilter) (map[segur.StatutDemande]int, error) {

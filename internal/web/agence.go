@@ -128,6 +128,9 @@ type FiltreFile struct {
 	// counts only the alerts no agent marked seen.
 	Alerte  string
 	NonVues bool
+	// TropLarge: the search matches more than segur.MaxResultatsRecherche
+	// requests; the queue neither counts nor lists them.
+	TropLarge bool
 }
 
 // parAlertes says whether the queue filters on alerts (the stored codes).
@@ -171,7 +174,10 @@ func (s *Server) etatsAntivirus(ctx context.Context, ds []segur.Demande) (map[st
 	return etats, nil
 }
 
-func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp) {
+// filtreFile reads the queue's filter from r's query: what the form
+// shows, the store's filter, and what is wrong in it, field by field (a
+// search too broad among them, counted in the index first).
+func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, []ErreurChamp, error) {
 	q := r.URL.Query()
 	t := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	ff := FiltreFile{Fournisseur: t("fournisseur"), NumeroAns: t("numeroAns"), Logiciel: t("logiciel"), MontantMin: t("montantMin"),
@@ -245,7 +251,17 @@ func (s *Server) filtreFile(r *http.Request) (FiltreFile, segur.DemandeFilter, [
 	if au := jour(ff.Au, "au", "Déposée au"); !au.IsZero() {
 		f.DeposeAvant = au.AddDate(0, 0, 1)
 	}
-	return ff, f, errs
+	plafond := cmp.Or(s.MaxRecherche, segur.MaxResultatsRecherche)
+	n, err := s.Store.CountRecherche(r.Context(), f.Recherche, plafond)
+	if err != nil {
+		return ff, f, errs, err
+	}
+	if ff.TropLarge = n > plafond; ff.TropLarge {
+		errs = append(errs, ErreurChamp{"q", "Recherche trop large : « " + ff.Recherche + " » correspond à plus de " +
+			segur.Milliers(int64(plafond)) + " demandes. Précisez-la : un numéro ASP, un SIRET, un FINESS, " +
+			"un nom d'établissement ou de fournisseur, plusieurs mots ; ou filtrez sans recherche."})
+	}
+	return ff, f, errs, nil
 }
 
 // ongletFile is the queue's tab of r's query: onglet=, or for a link of
@@ -300,14 +316,16 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, lot []ErreurChamp, p PageFile) error {
 	ctx := r.Context()
 	u := utilisateur(ctx)
-	ff, filter, errs := s.filtreFile(r)
+	ff, filter, errs, err := s.filtreFile(r)
+	if err != nil {
+		return err
+	}
 	p.Base = Base{Titre: "File d'instruction", Nav: "file", Utilisateur: u, Erreurs: append(errs, lot...), Flash: s.flash(w, r)}
 	p.Filtre, p.Statut, p.Retour, p.Logiciels = ff, string(filter.Statut), r.URL.RequestURI(), []string{"RI", "DPI", "PFI"}
 	p.Onglet, p.MaxLot = s.ongletFile(r), maxLot
 	if r.URL.RawQuery != "" {
 		p.Export = "?" + r.URL.RawQuery
 	}
-	var err error
 	if p.Fournisseurs, err = s.Store.FindFournisseurs(ctx); err != nil {
 		return err
 	}
@@ -385,9 +403,12 @@ func (s *Server) renderFile(w http.ResponseWriter, r *http.Request, status int, 
 // reading of the store.
 func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeFilter) (int, error) {
 	ctx := r.Context()
-	tous, suivies, err := s.Store.CountFile(ctx, filter, utilisateur(ctx).Login)
-	if err != nil {
-		return 0, err
+	var tous, suivies map[segur.StatutDemande]int
+	if !p.Filtre.TropLarge {
+		var err error
+		if tous, suivies, err = s.Store.CountFile(ctx, filter, utilisateur(ctx).Login); err != nil {
+			return 0, err
+		}
 	}
 	// somme adds the counts of the statuses of a tab (every status for
 	// nil), within the status filter st if any.
@@ -423,8 +444,11 @@ func (s *Server) ongletsFile(r *http.Request, p *PageFile, filter segur.DemandeF
 		statuts = segur.Statuts(nil)
 	}
 	for _, st := range statuts {
-		p.StatutsOnglet = append(p.StatutsOnglet, OptionStatut{Statut: string(st), Libelle: st.Libelle() + " (" + strconv.Itoa(counts[st]) + ")",
-			Choisi: string(st) == p.Filtre.Statut})
+		l := st.Libelle()
+		if counts != nil {
+			l += " (" + strconv.Itoa(counts[st]) + ")"
+		}
+		p.StatutsOnglet = append(p.StatutsOnglet, OptionStatut{Statut: string(st), Libelle: l, Choisi: string(st) == p.Filtre.Statut})
 	}
 	return somme(counts, p.Onglet.Statuts, filter.Statut), nil
 }
@@ -787,7 +811,10 @@ func (s *Server) toutLeFiltre(r *http.Request, retour string) ([]string, error) 
 	}
 	fr := r.Clone(r.Context())
 	fr.URL = u
-	_, filter, errs := s.filtreFile(fr)
+	_, filter, errs, err := s.filtreFile(fr)
+	if err != nil {
+		return nil, err
+	}
 	if len(errs) > 0 {
 		return nil, segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
 	}

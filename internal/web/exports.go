@@ -215,7 +215,10 @@ func optionnel(c int64) any {
 // amounts, dates, agent, alerts).
 func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format string) error {
 	ctx := r.Context()
-	_, filter, errs := s.filtreFile(r)
+	_, filter, errs, err := s.filtreFile(r)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return segur.Errorf(segur.EINVALID, "%s", errs[0].Message)
 	}

@@ -154,6 +154,45 @@ func TestFileOngletsRechercheSuivi(t *testing.T) {
 // and finds it under « Suivies par moi »; the queue at 1280 px keeps its
 // batch bar in view and its rows on one line, at 390 px it does not
 // scroll sideways; every page passes axe.
+// TestFileRechercheTropLarge: a search matching more requests than the
+// bound is refused with what to do, before the queue counts or lists
+// anything, in the queue, « tout sélectionner » and the export alike.
+func TestFileRechercheTropLarge(t *testing.T) {
+	L := lecteur{t}
+	p := newPortailAvec(t, "", func(s *Server) { s.MaxRecherche = 2 })
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "20000.00", "30000.00")
+	marie := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+
+	const message = "Recherche trop large : « 999999991 » correspond à plus de 2 demandes. Précisez-la"
+	code, body := L.lire(marie.Get(p.srv.URL + "/agence/demandes?onglet=toutes&q=999999991"))
+	if rows := lignesFile(body); code != http.StatusOK || len(rows) != 0 || strings.Count(body, message) != 2 ||
+		!strings.Contains(body, `aria-describedby="q-erreur"`) || !strings.Contains(body, `value="999999991"`) ||
+		!strings.Contains(body, `aria-current="page">Toutes</a>`) || !strings.Contains(body, "la recherche est trop large") {
+		t.Errorf("search of 3 requests, bound 2: got %d, rows %v; want the message in the summary and under the field, "+
+			"the words kept, tabs without counts, no row", code, rows)
+	}
+	// Two words narrow it: within the bound, listed as usual.
+	if _, body := L.lire(marie.Get(p.srv.URL + "/agence/demandes?onglet=toutes&q=999999991+T0002")); strings.Join(lignesFile(body), ",") != asps[1] ||
+		strings.Contains(body, "trop large") {
+		t.Errorf("narrowed search: got %v, want %s", lignesFile(body), asps[1])
+	}
+	retour := "/agence/demandes?onglet=toutes&q=999999991"
+	if code, body := L.lire(marie.PostForm(p.srv.URL+"/agence/demandes/lot", url.Values{"tout": {"1"}, "action": {"prendre"}, "retour": {retour}})); code != http.StatusBadRequest ||
+		!strings.Contains(body, message) {
+		t.Errorf("« tout sélectionner » over the broad search: got %d, want 400 with the message", code)
+	}
+	if code, body := L.lire(marie.Get(p.srv.URL + "/agence/exports/demandes.csv?q=999999991")); code != http.StatusBadRequest || !strings.Contains(body, message) {
+		t.Errorf("export of the broad search: got %d, want 400 with the message", code)
+	}
+	for _, asp := range asps {
+		if d, err := p.db.FindDemandeByASP(context.Background(), asp); err != nil || d.Statut != segur.DemandeDeposee {
+			t.Errorf("%s after the refusals: got %v, %v; want still deposited", asp, d.Statut, err)
+		}
+	}
+}
+
 func TestParcoursFile(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
 	vendeur := client(t)

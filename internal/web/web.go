@@ -55,6 +55,9 @@ type Store interface {
 	// FindPageDemandes reads the page of filter, total counted already.
 	CountFile(ctx context.Context, filter segur.DemandeFilter, login string) (tous, suivies map[segur.StatutDemande]int, err error)
 	FindPageDemandes(ctx context.Context, filter segur.DemandeFilter, total int) ([]segur.Demande, error)
+	// CountRecherche counts the requests a search matches, up to
+	// plafond+1.
+	CountRecherche(ctx context.Context, recherche string, plafond int) (int, error)
 	// The queue's own: the requests an agent follows, assignments, when an
 	// agent last opened a request and which changed since.
 	SuivreDemande(ctx context.Context, login, asp string, suivre bool) error
@@ -186,6 +189,9 @@ type Server struct {
 	// Reveiller, if set, tells the postman that a mail is due now (a link
 	// to choose a password is awaited).
 	Reveiller func()
+	// MaxRecherche is the most requests a search of the queue may match
+	// (zero: segur.MaxResultatsRecherche).
+	MaxRecherche int
 
 	pages  map[string]*template.Template
 	docAPI *PageAPI // the API's page, read from OpenAPI by Routes

@@ -52,7 +52,9 @@ import (
 // are taken from the generated base (its echantillons.json): {finess}, an
 // establishment of a request; {fragment}, a part of vendors' names;
 // {alerte}, an alert's code; {asp}, a request with history and messages;
-// {derniere}, the default tab's last page (read from its pagination).
+// {derniere}, the default tab's last page (read from its pagination). « as »
+// begins every ASP number: a search too broad, refused after a count of
+// the index.
 var Pages = []string{
 	"/agence/demandes",
 	"/agence/demandes?onglet=a-traiter",
@@ -63,6 +65,7 @@ var Pages = []string{
 	"/agence/demandes?statut=decidee",
 	"/agence/demandes?q={finess}",
 	"/agence/demandes?q={fragment}",
+	"/agence/demandes?q=as",
 	"/agence/demandes?alerte={alerte}",
 	"/agence/demandes?page={derniere}",
 	"/agence/demandes/{asp}",
