@@ -60,12 +60,13 @@ const (
 )
 
 // MaxResultatsRecherche is the most requests a search of the queue may
-// match. Past it the search is refused, to be narrowed: it finds nothing
-// in particular, and counting and sorting its requests for every page
-// costs in proportion (a word beginning every ASP number, 100 000
+// match: a fifth of a programme of 100 000, still a word several vendors'
+// names share. Past it the search is refused, to be narrowed: it names
+// nothing in particular, and counting and sorting its requests for every
+// page costs in proportion (a word beginning every ASP number, 100 000
 // requests: a second alone, seven with twenty such searches at once,
 // against under 100 ms for 10 000).
-const MaxResultatsRecherche = 10_000
+const MaxResultatsRecherche = 20_000
 
 // MinLongueurPrefixe is the length from which a searched word matches the
 // indexed words it begins. A shorter one matches that word only: « a »

@@ -169,9 +169,10 @@ func TestFileRechercheTropLarge(t *testing.T) {
 	code, body := L.lire(marie.Get(p.srv.URL + "/agence/demandes?onglet=toutes&q=999999991"))
 	if rows := lignesFile(body); code != http.StatusOK || len(rows) != 0 || strings.Count(body, message) != 2 ||
 		!strings.Contains(body, `aria-describedby="q-erreur"`) || !strings.Contains(body, `value="999999991"`) ||
-		!strings.Contains(body, `aria-current="page">Toutes</a>`) || !strings.Contains(body, "la recherche est trop large") {
+		!strings.Contains(body, `aria-current="page">Toutes</a>`) || !strings.Contains(body, "la recherche est trop large") ||
+		strings.Contains(body, "Exporter ces demandes") {
 		t.Errorf("search of 3 requests, bound 2: got %d, rows %v; want the message in the summary and under the field, "+
-			"the words kept, tabs without counts, no row", code, rows)
+			"the words kept, tabs without counts, no row and no export", code, rows)
 	}
 	// Two words narrow it: within the bound, listed as usual.
 	if _, body := L.lire(marie.Get(p.srv.URL + "/agence/demandes?onglet=toutes&q=999999991+T0002")); strings.Join(lignesFile(body), ",") != asps[1] ||
@@ -194,7 +195,8 @@ func TestFileRechercheTropLarge(t *testing.T) {
 }
 
 func TestParcoursFile(t *testing.T) {
-	p := newPortailDSFR(t, dsfrDir(t))
+	// A search of more than 5 requests is too broad here: « asp » is.
+	p := newPortailAvec(t, dsfrDir(t), func(s *Server) { s.MaxRecherche = 5 })
 	vendeur := client(t)
 	connecter(t, p, vendeur, "mot de passe de test")
 	for i := range 11 {
@@ -273,4 +275,9 @@ func TestParcoursFile(t *testing.T) {
 	verifier("file", 390)
 	do("demande à 390 px", chromedp.Navigate(p.srv.URL+"/agence/demandes/"+asp), chromedp.WaitVisible(chromedp.CSS("#suivi")))
 	verifier("demande", 390)
+	do("recherche trop large", chromedp.Navigate(p.srv.URL+"/agence/demandes?q=asp"), chromedp.WaitVisible(chromedp.CSS("#q-erreur")))
+	if got := texte("#q-erreur"); !strings.HasPrefix(got, "Recherche trop large : « asp » correspond à plus de 5 demandes.") {
+		t.Errorf("a search too broad: %q under the field", got)
+	}
+	verifier("recherche-trop-large", 390)
 }
