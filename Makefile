@@ -171,6 +171,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz 'FuzzControler$$' -fuzztime 10m ./hop/
 	$(GO) test -run '^$$' -fuzz FuzzControlerSolde -fuzztime 10m ./hop/
 	$(GO) test -run '^$$' -fuzz FuzzArchive -fuzztime 10m ./hop/
+	$(GO) test -run '^$$' -fuzz FuzzLireDonnees -fuzztime 10m ./internal/sqlstore/
 
 # The binaries vendors and the agency download: pure Go (CGO_ENABLED=0),
 # for Linux (amd64, arm64), Windows and macOS (amd64, arm64), with the

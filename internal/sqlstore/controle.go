@@ -120,6 +120,24 @@ func piecesControle(ctx context.Context, q querier, id segur.ControleID) ([]segu
 // FindControles returns the controls f selects, newest first, without
 // their messages and files, and how many there are in all.
 func (db *DB) FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error) {
+	from, args := whereControles(f)
+	return queryPage(ctx, db, scanControle, "contrôles",
+		`SELECT `+controleColumns+`, count(*) OVER ()`+from+` ORDER BY c.id DESC`, `SELECT count(*)`+from,
+		f.Limit, f.Offset, args...)
+}
+
+// EachControle calls fn on every control f selects (Limit and Offset
+// ignored), newest first, read by one query as the rows come. fn's error
+// stops the reading and is returned as it is.
+func (db *DB) EachControle(ctx context.Context, f segur.ControleFilter, fn func(*segur.Controle) error) error {
+	from, args := whereControles(f)
+	return queryEach(ctx, db.r, func(s scanner) (segur.Controle, error) { return scanControle(s) }, "contrôles",
+		`SELECT `+controleColumns+from+` ORDER BY c.id DESC`, fn, args...)
+}
+
+// whereControles is the FROM and WHERE clauses of the controls f selects,
+// with their arguments.
+func whereControles(f segur.ControleFilter) (string, []any) {
 	var w conditions
 	if f.FournisseurID != 0 {
 		w.add("d.fournisseur_id = ?", int64(f.FournisseurID))
@@ -133,10 +151,7 @@ func (db *DB) FindControles(ctx context.Context, f segur.ControleFilter) ([]segu
 	if f.NumeroASP != "" {
 		w.add("d.numero_asp = ?", f.NumeroASP)
 	}
-	from := ` FROM controles c JOIN demandes d ON d.id = c.demande_id` + w.clause()
-	return queryPage(ctx, db, scanControle, "contrôles",
-		`SELECT `+controleColumns+`, count(*) OVER ()`+from+` ORDER BY c.id DESC`, `SELECT count(*)`+from,
-		f.Limit, f.Offset, w.args...)
+	return ` FROM controles c JOIN demandes d ON d.id = c.demande_id` + w.clause(), w.args
 }
 
 // tirageColumns are the columns scanTirage reads.

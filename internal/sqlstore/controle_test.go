@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -328,15 +329,24 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || p.Virements != 3000_00 {
 			t.Errorf("Virements: got %+v, %v; want 300000", p, err)
 		}
-		ls, n, err := db.FindLignesPaiement(ctx, 10, 0)
+		var ls []segur.LignePaiement
+		err = db.EachLignePaiement(ctx, func(l *segur.LignePaiement) error {
+			ls = append(ls, *l)
+			return nil
+		})
 		want := []segur.LignePaiement{
 			{Lot: segur.LotID(lots[0]), EtatLot: segur.LotPaye, PayeLe: hop.Date{Annee: 2026, Mois: 6, Jour: 5}, NumeroASP: a, NumeroEditeur: "00001", FournisseurID: f.ID,
 				Nature: segur.PaiementAvance, Montant: 3000_00, Avis: "AVIS-000001-1"},
 			{Lot: segur.LotID(lots[1]), EtatLot: segur.LotBrouillon, NumeroASP: b, NumeroEditeur: "00002", FournisseurID: f.ID, Nature: segur.PaiementAvance, Montant: 3000_00},
 			{Lot: segur.LotID(lots[2]), EtatLot: segur.LotAnnule, NumeroASP: b, NumeroEditeur: "00002", FournisseurID: f.ID, Nature: segur.PaiementAvance, Montant: 3000_00, Annule: true},
 		}
-		if err != nil || n != 3 || !slices.Equal(ls, want) {
-			t.Errorf("FindLignesPaiement: got %+v, %d, %v; want %+v", ls, n, err, want)
+		if err != nil || !slices.Equal(ls, want) {
+			t.Errorf("EachLignePaiement: got %+v, %v; want %+v", ls, err, want)
+		}
+		// fn's error stops the reading, returned as it is.
+		arret, vus := errors.New("arrêt"), 0
+		if err := db.EachLignePaiement(ctx, func(*segur.LignePaiement) error { vus++; return arret }); err != arret || vus != 1 {
+			t.Errorf("EachLignePaiement stopped by fn: got %v after %d rows; want its error after 1", err, vus)
 		}
 	})
 }

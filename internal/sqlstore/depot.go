@@ -722,6 +722,16 @@ func (db *DB) FindPageDemandes(ctx context.Context, filter segur.DemandeFilter, 
 	return ds, err
 }
 
+// EachDemande calls fn on every accepted request filter selects, in its
+// order (Limit and Offset ignored), read by one query as the rows come:
+// the exports, whose memory stays that of one request. fn's error stops
+// the reading and is returned as it is.
+func (db *DB) EachDemande(ctx context.Context, filter segur.DemandeFilter, fn func(*segur.Demande) error) error {
+	w, args := db.whereDemandesPour(filter, true)
+	return queryEach(ctx, db.r, func(s scanner) (segur.Demande, error) { return scanDemande(s) }, "demandes",
+		`SELECT `+demandeSelect()+` FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri), fn, args...)
+}
+
 // CountDemandes returns how many accepted requests filter selects (its
 // Limit and Offset aside).
 func (db *DB) CountDemandes(ctx context.Context, filter segur.DemandeFilter) (int, error) {
@@ -920,6 +930,15 @@ func marshalDonnees(d *hop.DonneesDemande) (string, error) {
 
 // unmarshalDonnees reads the column donnees into d.
 func unmarshalDonnees(s string, d *hop.DonneesDemande) error {
+	if lireDonnees(s, d) {
+		return nil
+	}
+	d.Mandataire, d.Clients, d.Pieces, d.Scenario, d.OperateurMessagerie = nil, nil, nil, nil, ""
+	return decoderDonnees(s, d)
+}
+
+// decoderDonnees reads the column donnees into d with encoding/json.
+func decoderDonnees(s string, d *hop.DonneesDemande) error {
 	var j donneesJSON
 	if err := json.Unmarshal([]byte(s), &j); err != nil {
 		return fmt.Errorf("donnees: %w", err)

@@ -62,6 +62,19 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 				}
 			}
 		}
+		// The exports' reading: the filter's requests in its order, one
+		// query; fn's error stops it.
+		var vus []string
+		if err := db.EachDemande(ctx, segur.DemandeFilter{Recherche: "éditeur 885588", Tri: "-date", Limit: 1}, func(d *segur.Demande) error {
+			vus = append(vus, d.NumeroASP)
+			return nil
+		}); err != nil || strings.Join(vus, ",") != b+","+a {
+			t.Errorf("EachDemande: got %v, %v; want %s then %s", vus, err, b, a)
+		}
+		arret := fmt.Errorf("arrêt")
+		if err := db.EachDemande(ctx, segur.DemandeFilter{}, func(*segur.Demande) error { return arret }); err != arret {
+			t.Errorf("EachDemande stopped by fn: got %v, want its error", err)
+		}
 		if n, err := db.CountRecherche(ctx, " -- ", 10); err != nil || n != 0 {
 			t.Errorf("CountRecherche of no word: got %d, %v; want 0", n, err)
 		}

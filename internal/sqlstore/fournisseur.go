@@ -117,3 +117,27 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 	}
 	return out, nil
 }
+
+// queryEach calls fn on each row of query, scanned by scan, as the rows
+// come: one query, and the memory of one row however many there are.
+// fn's error stops the reading and is returned as it is.
+func queryEach[T any](ctx context.Context, q querier, scan func(scanner) (T, error), what, query string, fn func(*T) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: read %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("sqlstore: read %s: %w", what, err)
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: read %s: %w", what, err)
+	}
+	return nil
+}

@@ -106,26 +106,26 @@ func (db *DB) FindPilotage(ctx context.Context) (*segur.Pilotage, error) {
 	return p, tx.Commit()
 }
 
-// FindLignesPaiement returns the payments of every batch, by batch then
+// EachLignePaiement calls fn on the payments of every batch, by batch then
 // as the batch orders them, with the ASP number of their request and the
-// reference of their payment notice, and how many there are in all.
-func (db *DB) FindLignesPaiement(ctx context.Context, limit, offset int) ([]segur.LignePaiement, int, error) {
-	return queryPage(ctx, db, func(s scanner, more ...any) (segur.LignePaiement, error) {
+// reference of their payment notice, read by one query as the rows come.
+// fn's error stops the reading and is returned as it is.
+func (db *DB) EachLignePaiement(ctx context.Context, fn func(*segur.LignePaiement) error) error {
+	return queryEach(ctx, db.r, func(s scanner) (segur.LignePaiement, error) {
 		var (
 			l      segur.LignePaiement
 			payeLe string
 		)
-		err := s.Scan(append([]any{&l.Lot, &l.EtatLot, &payeLe, &l.NumeroASP, &l.NumeroEditeur, &l.FournisseurID, &l.Nature,
-			&l.Montant, &l.Annule, &l.Avis}, more...)...)
+		err := s.Scan(&l.Lot, &l.EtatLot, &payeLe, &l.NumeroASP, &l.NumeroEditeur, &l.FournisseurID, &l.Nature, &l.Montant, &l.Annule, &l.Avis)
 		if err == nil && payeLe != "" {
 			l.PayeLe, err = parseJour(payeLe)
 		}
 		return l, err
 	}, "paiements", `SELECT p.lot_id, l.etat, COALESCE(l.paye_le, ''), d.numero_asp, d.numero_editeur, p.fournisseur_id, p.nature,
-		p.montant_cents, p.annule, COALESCE(a.reference, ''), count(*) OVER ()
+		p.montant_cents, p.annule, COALESCE(a.reference, '')
 		FROM paiements p JOIN lots_paiement l ON l.id = p.lot_id JOIN demandes d ON d.id = p.demande_id
 		LEFT JOIN avis_paiement a ON a.lot_id = p.lot_id AND a.fournisseur_id = p.fournisseur_id
-		ORDER BY p.lot_id, p.id`, `SELECT count(*) FROM paiements`, limit, offset)
+		ORDER BY p.lot_id, p.id`, fn)
 }
 
 // somme is the sum of expr as a bigint, 0 over no row: PostgreSQL sums

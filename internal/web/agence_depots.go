@@ -21,7 +21,7 @@ func init() {
 func (s *Server) routesDepotsAgence(pages *http.ServeMux) {
 	inst := func(h handler) http.Handler { return s.handle(s.agent(h, segur.RoleInstructeur, segur.RoleAdmin)) }
 	pages.Handle("GET /agence/depots", inst(s.getDepotsAgence))
-	pages.Handle("GET /agence/depots.csv", inst(s.getDepotsAgenceCSV))
+	pages.Handle("GET /agence/depots.csv", inst(s.exporter(exportsAgence, s.getDepotsAgenceCSV)))
 	pages.Handle("GET /agence/depots/{id}", inst(s.getDepotAgence))
 	pages.Handle("GET /agence/depots/{id}/fichier", inst(s.getFichierDeposeAgence))
 	pages.Handle("GET /agence/depots/{id}/fichier-retour", inst(s.getFichierRetourAgence))

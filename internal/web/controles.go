@@ -44,7 +44,7 @@ func (s *Server) routesControles(pages *http.ServeMux) {
 	agents := func(h handler) http.Handler {
 		return s.handle(s.agent(h, segur.RoleInstructeur, segur.RolePayeur, segur.RoleAdmin))
 	}
-	pages.Handle("GET /agence/exports/{fichier}", agents(s.getExport))
+	pages.Handle("GET /agence/exports/{fichier}", agents(s.exporter(exportsAgence, s.getExport)))
 	pages.Handle("GET /agence/pilotage", agents(s.getPilotage))
 }
 

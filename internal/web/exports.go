@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +116,12 @@ func eurosCSV(c int64) string {
 	return fmt.Sprintf("%s%d,%02d", signe, c/100, c%100)
 }
 
-type tableurCSV struct{ w *csv.Writer }
+// tableurCSV writes an export's rows as CSV; rec is the row being
+// written, its cells reused from one row to the next.
+type tableurCSV struct {
+	w   *csv.Writer
+	rec []string
+}
 
 func nouveauCSV(w http.ResponseWriter, f feuille) (tableur, error) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -124,7 +131,7 @@ func nouveauCSV(w http.ResponseWriter, f feuille) (tableur, error) {
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	t := &tableurCSV{cw}
+	t := &tableurCSV{w: cw}
 	cells := make([]any, len(f.entetes))
 	for i, e := range f.entetes {
 		cells[i] = e
@@ -133,10 +140,12 @@ func nouveauCSV(w http.ResponseWriter, f feuille) (tableur, error) {
 }
 
 func (t *tableurCSV) ligne(cells ...any) error {
-	rec := make([]string, len(cells))
+	rec := slices.Grow(t.rec[:0], len(cells))[:len(cells)]
+	t.rec = rec
 	for i, c := range cells {
 		switch v := c.(type) {
 		case nil:
+			rec[i] = ""
 		case string:
 			rec[i] = neutraliser(v)
 		case montant:
@@ -161,6 +170,63 @@ func (t *tableurCSV) fin() error {
 
 // The XLSX writer, tableurXLSX, is in xlsx.go.
 
+// An export reads its rows from one query as it writes them, at tens of
+// thousands per second: one at a time is what the machine gives without
+// slowing every page (exports). A client that stops reading is cut after
+// delaiEcritureExport without progress, which ends the query and frees the
+// place.
+const (
+	attenteExport       = 20 * time.Second
+	delaiEcritureExport = 20 * time.Second
+)
+
+// exports are the places of exports running at once: the agency's, and
+// the vendors', so that no vendor delays the agency's.
+type exports struct {
+	agence, fournisseurs chan struct{}
+}
+
+func exportsAgence(e exports) chan struct{}       { return e.agence }
+func exportsFournisseurs(e exports) chan struct{} { return e.fournisseurs }
+
+func nouveauxExports(n int) exports {
+	return exports{agence: make(chan struct{}, n), fournisseurs: make(chan struct{}, n)}
+}
+
+// exporter runs export h once a place of places is free, waiting
+// attenteExport at most (Server.AttenteExport), its response's writes
+// bounded.
+func (s *Server) exporter(places func(exports) chan struct{}, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := places(s.exports)
+		t := time.NewTimer(cmp.Or(s.AttenteExport, attenteExport))
+		defer t.Stop()
+		select {
+		case p <- struct{}{}:
+			defer func() { <-p }()
+		case <-t.C:
+			return segur.Errorf(segur.EUNAVAILABLE, "D'autres exports sont en cours : réessayez dans une minute.")
+		case <-r.Context().Done():
+			return segur.Errorf(segur.EUNAVAILABLE, "Export abandonné : la connexion est fermée.")
+		}
+		return h(ecritureBornee{w, http.NewResponseController(w)}, r)
+	}
+}
+
+// ecritureBornee is an export's response: each write ends within
+// delaiEcritureExport, or fails.
+type ecritureBornee struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (e ecritureBornee) Write(p []byte) (int, error) {
+	e.rc.SetWriteDeadline(time.Now().Add(delaiEcritureExport)) // where the connection has none (tests), unbounded
+	return e.ResponseWriter.Write(p)
+}
+
+func (e ecritureBornee) Unwrap() http.ResponseWriter { return e.ResponseWriter }
+
 // getExport sends /agence/exports/{nom}.{csv,xlsx}.
 func (s *Server) getExport(w http.ResponseWriter, r *http.Request) error {
 	nom, format, _ := strings.Cut(r.PathValue("fichier"), ".")
@@ -181,25 +247,6 @@ func (s *Server) nouveauTableur(w http.ResponseWriter, f feuille, format string)
 		return nouveauXLSX(w, f)
 	}
 	return nouveauCSV(w, f)
-}
-
-// parLots calls fn on every request filter selects, 500 at a time.
-func (s *Server) parLots(r *http.Request, filter segur.DemandeFilter, fn func(d *segur.Demande) error) error {
-	for offset := 0; ; offset += 500 {
-		filter.Limit, filter.Offset = 500, offset
-		ds, _, err := s.Store.FindDemandes(r.Context(), filter)
-		if err != nil {
-			return err
-		}
-		for i := range ds {
-			if err := fn(&ds[i]); err != nil {
-				return err
-			}
-		}
-		if len(ds) < 500 {
-			return nil
-		}
-	}
 }
 
 // optionnel is an amount, or an empty cell when 0.
@@ -233,7 +280,7 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 	if err != nil {
 		return err
 	}
-	if err := s.parLots(r, filter, func(d *segur.Demande) error {
+	if err := s.Store.EachDemande(ctx, filter, func(d *segur.Demande) error {
 		f := four[d.FournisseurID]
 		if f == nil {
 			f = &segur.Fournisseur{}
@@ -244,7 +291,7 @@ func (s *Server) exportDemandes(w http.ResponseWriter, r *http.Request, format s
 		}
 		return t.ligne(d.NumeroASP, d.NumeroEditeur, f.Nom, f.SIRET, d.NumeroAns, string(d.Logiciel), d.Statut.Libelle(),
 			instantOuVide(d.CreeLe, s.Paris), jourOuVide(d.DateCommande), d.RegimeTVA, montant(d.MontantHTCents),
-			optionnel(d.MontantFinance), optionnel(avance), d.Agent, demandeVue(*d).Beneficiaires)
+			optionnel(d.MontantFinance), optionnel(avance), d.Agent, beneficiaires(d))
 	}); err != nil {
 		return err
 	}
@@ -266,7 +313,7 @@ func (s *Server) exportFinancements(w http.ResponseWriter, r *http.Request, form
 	if err != nil {
 		return err
 	}
-	if err := s.parLots(r, segur.DemandeFilter{}, func(d *segur.Demande) error {
+	if err := s.Store.EachDemande(ctx, segur.DemandeFilter{Statuts: segur.Statuts(func(i segur.InfoStatut) bool { return i.Finance })}, func(d *segur.Demande) error {
 		if !d.Statut.Finance() {
 			return nil
 		}
@@ -299,28 +346,19 @@ func (s *Server) exportPaiements(w http.ResponseWriter, r *http.Request, format 
 	if err != nil {
 		return err
 	}
-	for offset := 0; ; offset += 1000 {
-		ps, _, err := s.Store.FindLignesPaiement(ctx, 1000, offset)
-		if err != nil {
-			return err
+	if err := s.Store.EachLignePaiement(ctx, func(p *segur.LignePaiement) error {
+		f := four[p.FournisseurID]
+		if f == nil {
+			f = &segur.Fournisseur{}
 		}
-		for _, p := range ps {
-			f := four[p.FournisseurID]
-			if f == nil {
-				f = &segur.Fournisseur{}
-			}
-			annule := "non"
-			if p.Annule {
-				annule = "oui"
-			}
-			if err := t.ligne(segur.FormatLot(p.Lot), p.EtatLot.Libelle(), jourOuVide(p.PayeLe), p.NumeroASP, p.NumeroEditeur, f.Nom, f.SIRET,
-				p.Nature.Libelle(), montant(p.Montant), annule, p.Avis); err != nil {
-				return err
-			}
+		annule := "non"
+		if p.Annule {
+			annule = "oui"
 		}
-		if len(ps) < 1000 {
-			break
-		}
+		return t.ligne(segur.FormatLot(p.Lot), p.EtatLot.Libelle(), jourOuVide(p.PayeLe), p.NumeroASP, p.NumeroEditeur, f.Nom, f.SIRET,
+			p.Nature.Libelle(), montant(p.Montant), annule, p.Avis)
+	}); err != nil {
+		return err
 	}
 	return t.fin()
 }
@@ -339,26 +377,16 @@ func (s *Server) exportControles(w http.ResponseWriter, r *http.Request, format 
 	if err != nil {
 		return err
 	}
-	for offset := 0; ; offset += 500 {
-		cs, _, err := s.Store.FindControles(ctx, segur.ControleFilter{Limit: 500, Offset: offset})
-		if err != nil {
-			return err
+	if err := s.Store.EachControle(ctx, segur.ControleFilter{}, func(c *segur.Controle) error {
+		origine := "choisie"
+		if c.TirageID != 0 {
+			origine = fmt.Sprintf("tirage n° %d", c.TirageID)
 		}
-		for i := range cs {
-			c := &cs[i]
-			origine := "choisie"
-			if c.TirageID != 0 {
-				origine = fmt.Sprintf("tirage n° %d", c.TirageID)
-			}
-			if err := t.ligne(c.Reference(), c.NumeroASP, noms[c.FournisseurID], origine, c.Etat.Libelle(),
-				instantOuVide(c.OuvertLe, s.Paris), c.OuvertPar, instantOuVide(c.ConcluLe, s.Paris), c.ConcluPar, c.Motif,
-				optionnel(c.MontantReverse), c.Ordre); err != nil {
-				return err
-			}
-		}
-		if len(cs) < 500 {
-			break
-		}
+		return t.ligne(c.Reference(), c.NumeroASP, noms[c.FournisseurID], origine, c.Etat.Libelle(),
+			instantOuVide(c.OuvertLe, s.Paris), c.OuvertPar, instantOuVide(c.ConcluLe, s.Paris), c.ConcluPar, c.Motif,
+			optionnel(c.MontantReverse), c.Ordre)
+	}); err != nil {
+		return err
 	}
 	return t.fin()
 }

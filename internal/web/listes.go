@@ -128,13 +128,25 @@ func (s *Server) filtreDemandes(r *http.Request, f *segur.Fournisseur) (FiltreDe
 }
 
 func demandeVue(d segur.Demande) DemandeVue {
-	var benef []string
-	for _, c := range d.Clients {
-		benef = append(benef, c.Nom+" ("+c.FINESSPMSI+")")
-	}
 	return DemandeVue{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: d.Statut.Libelle(), Badge: string(d.Statut.Info().Badge),
 		Montant: segur.Euros(d.MontantHTCents), DateCommande: d.DateCommande.String(), NumeroAns: d.NumeroAns,
-		Beneficiaires: strings.Join(benef, ", "), DepotID: int64(d.DepotID)}
+		Beneficiaires: beneficiaires(&d), DepotID: int64(d.DepotID)}
+}
+
+// beneficiaires names the establishments of d: « CHU DE BREST (290000017),
+// … ».
+func beneficiaires(d *segur.Demande) string {
+	var b strings.Builder
+	for i, c := range d.Clients {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Nom)
+		b.WriteString(" (")
+		b.WriteString(c.FINESSPMSI)
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 func (s *Server) getDemandes(w http.ResponseWriter, r *http.Request) error {
@@ -187,22 +199,11 @@ func (s *Server) getDemandesCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for offset := 0; ; offset += 500 {
-		filter.Limit, filter.Offset = 500, offset
-		ds, _, err := s.Store.FindDemandes(r.Context(), filter)
-		if err != nil {
-			return err
-		}
-		for _, d := range ds {
-			v := demandeVue(d)
-			if err := t.ligne(d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, jourOuVide(d.DateCommande), d.RegimeTVA,
-				montant(d.MontantHTCents), v.Beneficiaires); err != nil {
-				return err
-			}
-		}
-		if len(ds) < 500 {
-			break
-		}
+	if err := s.Store.EachDemande(r.Context(), filter, func(d *segur.Demande) error {
+		return t.ligne(d.NumeroASP, d.NumeroEditeur, string(d.Statut), d.NumeroAns, jourOuVide(d.DateCommande), d.RegimeTVA,
+			montant(d.MontantHTCents), beneficiaires(d))
+	}); err != nil {
+		return err
 	}
 	return t.fin()
 }

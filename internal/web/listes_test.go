@@ -147,14 +147,13 @@ type storeClientPiege struct{ *sqlstore.DB }
 
 const clientPiege = `=HYPERLINK("http://x","y")`
 
-func (s storeClientPiege) FindDemandes(ctx context.Context, f segur.DemandeFilter) ([]segur.Demande, int, error) {
-	ds, n, err := s.DB.FindDemandes(ctx, f)
-	for i := range ds {
-		if len(ds[i].Clients) > 0 {
-			ds[i].Clients[0].Nom = clientPiege
+func (s storeClientPiege) EachDemande(ctx context.Context, f segur.DemandeFilter, fn func(*segur.Demande) error) error {
+	return s.DB.EachDemande(ctx, f, func(d *segur.Demande) error {
+		if len(d.Clients) > 0 {
+			d.Clients[0].Nom = clientPiege
 		}
-	}
-	return ds, n, err
+		return fn(d)
+	})
 }
 
 // TestDemandesCSVFormule: a client named with a formula stays text in the

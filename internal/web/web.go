@@ -5,6 +5,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"embed"
@@ -117,7 +118,10 @@ type Store interface {
 	FindTirages(ctx context.Context, limit, offset int) ([]segur.Tirage, int, error)
 	FindTirage(ctx context.Context, id segur.TirageID) (*segur.Tirage, error)
 	FindPilotage(ctx context.Context) (*segur.Pilotage, error)
-	FindLignesPaiement(ctx context.Context, limit, offset int) ([]segur.LignePaiement, int, error)
+	// The exports read their rows by one query each, as they come.
+	EachLignePaiement(ctx context.Context, fn func(*segur.LignePaiement) error) error
+	EachDemande(ctx context.Context, filter segur.DemandeFilter, fn func(*segur.Demande) error) error
+	EachControle(ctx context.Context, f segur.ControleFilter, fn func(*segur.Controle) error) error
 
 	// The payments.
 	FindPaiementsDus(ctx context.Context) ([]segur.Paiement, error)
@@ -189,12 +193,19 @@ type Server struct {
 	// Reveiller, if set, tells the postman that a mail is due now (a link
 	// to choose a password is awaited).
 	Reveiller func()
+	// MaxExports is how many exports of the agency run at once, and of
+	// vendors (zero: 1); the others wait their turn.
+	MaxExports int
+	// AttenteExport is how long an export waits for its place before
+	// 503 (zero: attenteExport).
+	AttenteExport time.Duration
 	// MaxRecherche is the most requests a search of the queue may match
 	// (zero: segur.MaxResultatsRecherche).
 	MaxRecherche int
 
-	pages  map[string]*template.Template
-	docAPI *PageAPI // the API's page, read from OpenAPI by Routes
+	pages   map[string]*template.Template
+	exports exports
+	docAPI  *PageAPI // the API's page, read from OpenAPI by Routes
 }
 
 // CompteurConnexions counts the logins refused (api.Metrics does).
@@ -249,6 +260,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	if err := s.parse(); err != nil {
 		return err
 	}
+	s.exports = nouveauxExports(cmp.Or(s.MaxExports, 1))
 	pages := http.NewServeMux()
 	pages.Handle("GET /{$}", s.handle(s.accueil))
 	pages.Handle("GET /connexion", s.handle(s.getConnexion))
@@ -265,7 +277,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("GET /depots/{id}/fichier", s.handle(s.authentifie(s.getFichierDepose)))
 	pages.Handle("GET /depots", s.handle(s.authentifie(s.getDepots)))
 	pages.Handle("GET /demandes", s.handle(s.authentifie(s.getDemandes)))
-	pages.Handle("GET /demandes.csv", s.handle(s.authentifie(s.getDemandesCSV)))
+	pages.Handle("GET /demandes.csv", s.handle(s.authentifie(s.exporter(exportsFournisseurs, s.getDemandesCSV))))
 	pages.Handle("GET /compte", s.handle(s.authentifie(s.getCompte)))
 	pages.Handle("POST /compte/mot-de-passe", s.handle(s.authentifie(s.postMotDePasse)))
 	pages.Handle("POST /compte/jetons", s.handle(s.authentifie(s.postJeton)))

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/segur-numerique/segur"
+)
+
+// TestExportsPlaces: exports run one at a time, the agency's apart from
+// the vendors'; one that waits too long for its place is refused with
+// when to come back, one that waits less gets its turn.
+func TestExportsPlaces(t *testing.T) {
+	L := lecteur{t}
+	var srv *Server
+	p := newPortailAvec(t, "", func(s *Server) {
+		s.MaxExports, s.AttenteExport = 1, 300*time.Millisecond
+		srv = s
+	})
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	asps := demandesDeposees(t, p, vendeur, "13750.00", "20000.00")
+	inst := agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur)
+	export := p.srv.URL + "/agence/exports/demandes.csv?onglet=toutes"
+
+	srv.exports.agence <- struct{}{} // an export of the agency runs
+	res, err := inst.Get(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := L.lire(res, nil)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "D'autres exports sont en cours : réessayez dans une minute.") ||
+		res.Header.Get("Retry-After") == "" {
+		t.Errorf("export while another runs past the wait: got %d, Retry-After %q; want 503 with the message and when to retry", code, res.Header.Get("Retry-After"))
+	}
+	// The vendors' place is not the agency's.
+	if code, body := L.lire(vendeur.Get(p.srv.URL + "/demandes.csv")); code != http.StatusOK || !strings.Contains(body, asps[1]) {
+		t.Errorf("the vendor's export while the agency's place is taken: got %d, want its rows", code)
+	}
+	// One that waits less than the bound gets its turn.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		time.Sleep(50 * time.Millisecond)
+		<-srv.exports.agence
+	})
+	code, body = L.lire(inst.Get(export))
+	wg.Wait()
+	if code != http.StatusOK || !strings.Contains(body, asps[0]) || !strings.Contains(body, asps[1]) {
+		t.Errorf("export once the place is free: got %d, want both requests", code)
+	}
+	if n := len(srv.exports.agence); n != 0 {
+		t.Errorf("after the export: %d place(s) still taken", n)
+	}
+}
+
+// delaisEcriture is a response that records its write deadlines.
+type delaisEcriture struct {
+	*httptest.ResponseRecorder
+	delais []time.Time
+}
+
+func (d *delaisEcriture) SetWriteDeadline(t time.Time) error {
+	d.delais = append(d.delais, t)
+	return nil
+}
+
+// TestEcritureBornee: each write of an export is given its deadline
+// first: a client that stops reading is cut.
+func TestEcritureBornee(t *testing.T) {
+	d := &delaisEcriture{ResponseRecorder: httptest.NewRecorder()}
+	e := ecritureBornee{d, http.NewResponseController(d)}
+	for range 3 {
+		avant := time.Now()
+		if _, err := e.Write([]byte("ligne\n")); err != nil {
+			t.Fatal(err)
+		}
+		if got := d.delais[len(d.delais)-1]; got.Before(avant.Add(delaiEcritureExport)) || got.After(time.Now().Add(delaiEcritureExport)) {
+			t.Errorf("deadline %v, want %v after the write's start", got, delaiEcritureExport)
+		}
+	}
+	if len(d.delais) != 3 || d.Body.String() != "ligne\nligne\nligne\n" {
+		t.Errorf("got %d deadlines and %q", len(d.delais), d.Body.String())
+	}
+}
