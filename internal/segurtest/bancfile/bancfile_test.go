@@ -64,6 +64,29 @@ func TestCourt(t *testing.T) {
 			}
 		}
 	}
+	// The exports: every row of the base, 200, with a rate and the
+	// server's memory; the pages measured while they run.
+	for _, u := range append(Exports, PagesPendantExports...) {
+		var ligne string
+		for _, l := range strings.Split(tableau, "\n") {
+			if strings.HasPrefix(l, "| `"+u+"` |") {
+				ligne = l
+			}
+		}
+		cells := strings.Split(strings.Trim(ligne, "| "), " | ")
+		if ligne == "" || len(cells) != colonnes+1 {
+			t.Errorf("%s: no line of %d columns in the table", u, colonnes)
+			continue
+		}
+		for _, c := range cells[1:] {
+			if strings.Contains(c, "erreur") || !strings.Contains(c, ", 200") {
+				t.Errorf("%s: got %q, want 200", u, c)
+			}
+			if strings.HasPrefix(u, "/agence/exports/demandes") && (!strings.Contains(c, "lignes/s (200)") || !strings.Contains(c, "\u00a0Mio")) {
+				t.Errorf("%s: got %q, want the 200 requests at a rate, and the memory", u, c)
+			}
+		}
+	}
 	if !strings.Contains(tableau, "- Machine : ") || !strings.Contains(tableau, "- Commande : `bancfile -court") {
 		t.Errorf("table without the machine or the command:\n%s", tableau)
 	}

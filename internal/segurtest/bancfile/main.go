@@ -192,17 +192,17 @@ func banc(ctx context.Context, o options, stdout, stderr io.Writer, commande str
 		o.dossier = d
 	}
 	var configs []config
-	resultats := map[config][]mesure{}
+	resultats := map[config]resultat{}
 	var generations []string
 	for _, b := range o.bases {
 		for _, t := range o.tailles {
 			c := config{b, t}
-			ms, gen, err := mesurer(ctx, o, c, garder, stderr)
+			r, gen, err := mesurer(ctx, o, c, garder, stderr)
 			if err != nil {
 				return fmt.Errorf("%s : %w", c, err)
 			}
 			configs = append(configs, c)
-			resultats[c] = ms
+			resultats[c] = r
 			generations = append(generations, fmt.Sprintf("%s : %s", c, gen))
 		}
 	}
@@ -210,9 +210,18 @@ func banc(ctx context.Context, o options, stdout, stderr io.Writer, commande str
 	return nil
 }
 
+// resultat is what one configuration measured: Pages, Exports and
+// PagesPendantExports, in their order.
+type resultat struct {
+	pages   []mesure
+	exports []mesureExport
+	pendant []mesure
+}
+
 // mesurer generates (or reuses) the base of c, starts segur serve on it
-// and measures every page.
-func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Writer) ([]mesure, string, error) {
+// and measures every page, every export, then pages while exports run.
+func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Writer) (resultat, string, error) {
+	var r resultat
 	dir := filepath.Join(o.dossier, fmt.Sprintf("%s-%d-%d", c.base, c.taille, o.graine))
 	var dbURL string
 	if c.base == "postgres" {
@@ -223,7 +232,7 @@ func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Wr
 		}
 		u, fin, neuf, err := schemaPostgres(ctx, os.Getenv("SEGUR_TEST_POSTGRES_DSN"), schema, garder)
 		if err != nil {
-			return nil, "", err
+			return r, "", err
 		}
 		defer fin()
 		dbURL = u
@@ -238,32 +247,31 @@ func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Wr
 		fmt.Fprintf(stderr, "bancfile : %s : génération du programme…\n", c)
 		debut := time.Now()
 		if err := generer(ctx, o, c, dir, dbURL, stderr); err != nil {
-			return nil, "", err
+			return r, "", err
 		}
 		gen = "programme généré en " + time.Since(debut).Round(time.Second).String()
 		if e, err = lireEchantillons(dir); err != nil {
-			return nil, "", err
+			return r, "", err
 		}
 	}
 	srv, err := demarrer(ctx, o.bin, dir, dbURL)
 	if err != nil {
-		return nil, "", err
+		return r, "", err
 	}
 	defer srv.arreter()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 2 * time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if err := connecter(ctx, client, srv.base, e.Instructeur, e.MotDePasse); err != nil {
-		return nil, "", fmt.Errorf("%w\n%s", err, srv.journal())
+		return r, "", fmt.Errorf("%w\n%s", err, srv.journal())
 	}
 	derniere, err := dernierePage(ctx, client, srv.base+"/agence/demandes")
 	if err != nil {
-		return nil, "", err
+		return r, "", err
 	}
 	valeurs := strings.NewReplacer("{finess}", e.FINESS, "{fragment}", url.QueryEscape(e.Fragment), "{alerte}", alerte,
 		"{asp}", e.ASP, "{derniere}", strconv.Itoa(derniere))
 	gen += fmt.Sprintf(" ; {finess} %s, {fragment} %s, {alerte} %s, {asp} %s, {derniere} %d", e.FINESS, e.Fragment, alerte, e.ASP, derniere)
-	var out []mesure
 	for _, p := range Pages {
 		u := valeurs.Replace(p)
 		fmt.Fprintf(stderr, "bancfile : %s : %s\n", c, u)
@@ -274,9 +282,23 @@ func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Wr
 				break
 			}
 		}
-		out = append(out, mesurerPage(ctx, client, srv.base, u, o.repetitions, o.dureeMax))
+		r.pages = append(r.pages, mesurerPage(ctx, client, srv.base, u, o.repetitions, o.dureeMax))
 	}
-	return out, gen, nil
+	fmt.Fprintf(stderr, "bancfile : %s : exports\n", c)
+	r.exports = mesurerExports(ctx, client, srv.base, srv.cmd.Process.Pid, repetitionsExport)
+	jar2, _ := cookiejar.New(nil)
+	exporteur := &http.Client{Jar: jar2, Timeout: 5 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if err := connecter(ctx, exporteur, srv.base, e.Instructeur, e.MotDePasse); err != nil {
+		return r, "", err
+	}
+	var pendant []string
+	for _, p := range PagesPendantExports {
+		pendant = append(pendant, valeurs.Replace(p))
+	}
+	fmt.Fprintf(stderr, "bancfile : %s : pages pendant les exports\n", c)
+	r.pendant = mesurerPendantExports(ctx, client, exporteur, srv.base, pendant, o.repetitions, o.dureeMax)
+	return r, gen, nil
 }
 
 func lireEchantillons(dir string) (*echantillons, error) {
@@ -592,7 +614,7 @@ func cellule(m mesure, voulu int) string {
 	return s
 }
 
-func ecrireTableau(w io.Writer, commande string, configs []config, res map[config][]mesure, generations []string, o options) {
+func ecrireTableau(w io.Writer, commande string, configs []config, res map[config]resultat, generations []string, o options) {
 	fmt.Fprintf(w, "Pages des agents : p50 / p95 / max en millisecondes, code HTTP, taille de la réponse ; %d requêtes par page, l'une après l'autre, après 3 de mise en route.\n\n", o.repetitions)
 	fmt.Fprintf(w, "- Machine : %d processeurs (%s), %s/%s, %s\n", runtime.NumCPU(), processeur(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(w, "- Commande : `%s`\n", commande)
@@ -601,7 +623,38 @@ func ecrireTableau(w io.Writer, commande string, configs []config, res map[confi
 		fmt.Fprintf(w, "- %s\n", g)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprint(w, "| Page |")
+	entete(w, "Page", configs)
+	for i, p := range Pages {
+		fmt.Fprintf(w, "| `%s` |", p)
+		for _, c := range configs {
+			fmt.Fprintf(w, " %s |", cellule(res[c].pages[i], o.repetitions))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nExports : médiane / max en secondes sur %d, lignes par seconde (lignes), taille, code HTTP, mémoire résidente maximale du serveur ensuite.\n\n", repetitionsExport)
+	entete(w, "Export", configs)
+	for i, u := range Exports {
+		fmt.Fprintf(w, "| `%s` |", u)
+		for _, c := range configs {
+			fmt.Fprintf(w, " %s |", celluleExport(res[c].exports[i]))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nPages pendant les exports (un second client les enchaîne sans pause) : p50 / p95 / max.\n\n")
+	entete(w, "Page", configs)
+	for i, p := range PagesPendantExports {
+		fmt.Fprintf(w, "| `%s` |", p)
+		for _, c := range configs {
+			fmt.Fprintf(w, " %s |", cellule(res[c].pendant[i], o.repetitions))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// entete writes a table's header: premiere, then a column per
+// configuration.
+func entete(w io.Writer, premiere string, configs []config) {
+	fmt.Fprintf(w, "| %s |", premiere)
 	for _, c := range configs {
 		fmt.Fprintf(w, " %s |", c)
 	}
@@ -610,14 +663,6 @@ func ecrireTableau(w io.Writer, commande string, configs []config, res map[confi
 		fmt.Fprint(w, "---|")
 	}
 	fmt.Fprintln(w)
-	for i, p := range Pages {
-		fmt.Fprintf(w, "| `%s` |", p)
-		for _, c := range configs {
-			m := res[c][i]
-			fmt.Fprintf(w, " %s |", cellule(m, o.repetitions))
-		}
-		fmt.Fprintln(w)
-	}
 }
 
 // processeur is the CPU's model name, from /proc/cpuinfo ("" elsewhere).
