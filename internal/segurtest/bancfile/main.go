@@ -624,28 +624,22 @@ func ecrireTableau(w io.Writer, commande string, configs []config, res map[confi
 	}
 	fmt.Fprintln(w)
 	entete(w, "Page", configs)
-	for i, p := range Pages {
-		fmt.Fprintf(w, "| `%s` |", p)
-		for _, c := range configs {
-			fmt.Fprintf(w, " %s |", cellule(res[c].pages[i], o.repetitions))
-		}
-		fmt.Fprintln(w)
-	}
+	lignesTableau(w, Pages, configs, func(c config, i int) string { return cellule(res[c].pages[i], o.repetitions) })
 	fmt.Fprintf(w, "\nExports : médiane / max en secondes sur %d, lignes par seconde (lignes), taille, code HTTP, mémoire résidente maximale du serveur ensuite.\n\n", repetitionsExport)
 	entete(w, "Export", configs)
-	for i, u := range Exports {
-		fmt.Fprintf(w, "| `%s` |", u)
-		for _, c := range configs {
-			fmt.Fprintf(w, " %s |", celluleExport(res[c].exports[i]))
-		}
-		fmt.Fprintln(w)
-	}
+	lignesTableau(w, Exports, configs, func(c config, i int) string { return celluleExport(res[c].exports[i]) })
 	fmt.Fprintf(w, "\nPages pendant les exports (un second client les enchaîne sans pause) : p50 / p95 / max.\n\n")
 	entete(w, "Page", configs)
-	for i, p := range PagesPendantExports {
-		fmt.Fprintf(w, "| `%s` |", p)
+	lignesTableau(w, PagesPendantExports, configs, func(c config, i int) string { return cellule(res[c].pendant[i], o.repetitions) })
+}
+
+// lignesTableau writes a table's rows: one per url, its cell for each
+// configuration.
+func lignesTableau(w io.Writer, urls []string, configs []config, cellule func(c config, i int) string) {
+	for i, u := range urls {
+		fmt.Fprintf(w, "| `%s` |", u)
 		for _, c := range configs {
-			fmt.Fprintf(w, " %s |", cellule(res[c].pendant[i], o.repetitions))
+			fmt.Fprintf(w, " %s |", cellule(c, i))
 		}
 		fmt.Fprintln(w)
 	}
