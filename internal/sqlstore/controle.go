@@ -131,7 +131,7 @@ func (db *DB) FindControles(ctx context.Context, f segur.ControleFilter) ([]segu
 // stops the reading and is returned as it is.
 func (db *DB) EachControle(ctx context.Context, f segur.ControleFilter, fn func(*segur.Controle) error) error {
 	from, args := whereControles(f)
-	return queryEach(ctx, db.r, func(s scanner) (segur.Controle, error) { return scanControle(s) }, "contrôles",
+	return eachExport(ctx, db, func(s scanner) (segur.Controle, error) { return scanControle(s) }, "contrôles",
 		`SELECT `+controleColumns+from+` ORDER BY c.id DESC`, fn, args...)
 }
 

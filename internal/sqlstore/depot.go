@@ -728,7 +728,7 @@ func (db *DB) FindPageDemandes(ctx context.Context, filter segur.DemandeFilter, 
 // the reading and is returned as it is.
 func (db *DB) EachDemande(ctx context.Context, filter segur.DemandeFilter, fn func(*segur.Demande) error) error {
 	w, args := db.whereDemandesPour(filter, true)
-	return queryEach(ctx, db.r, func(s scanner) (segur.Demande, error) { return scanDemande(s) }, "demandes",
+	return eachExport(ctx, db, func(s scanner) (segur.Demande, error) { return scanDemande(s) }, "demandes",
 		`SELECT `+demandeSelect()+` FROM demandes`+w+` ORDER BY `+ordreDemandes(filter.Tri), fn, args...)
 }
 

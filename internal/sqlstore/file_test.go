@@ -71,6 +71,15 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}); err != nil || strings.Join(vus, ",") != b+","+a {
 			t.Errorf("EachDemande: got %v, %v; want %s then %s", vus, err, b, a)
 		}
+		// An export's query runs in one process on PostgreSQL.
+		parallele := ""
+		if err := eachExport(ctx, db, func(s scanner) (string, error) {
+			var v string
+			return v, s.Scan(&v)
+		}, "réglage", `SELECT `+map[dialect]string{dialectSQLite: "'0'", dialectPostgres: "current_setting('max_parallel_workers_per_gather')"}[db.dialect],
+			func(v *string) error { parallele = *v; return nil }); err != nil || parallele != "0" {
+			t.Errorf("an export's max_parallel_workers_per_gather: got %q, %v; want 0", parallele, err)
+		}
 		arret := fmt.Errorf("arrêt")
 		if err := db.EachDemande(ctx, segur.DemandeFilter{}, func(*segur.Demande) error { return arret }); err != arret {
 			t.Errorf("EachDemande stopped by fn: got %v, want its error", err)
@@ -134,7 +143,10 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("followed by marie: got %+v, %d, %v; want %s and %s", got, n, err, a, c)
 		}
 		// The queue's counts: every request by status, those followed or
-		// assigned among them, a tab's own criteria aside.
+		// assigned among them (once if both), a tab's own criteria aside.
+		if err := db.SuivreDemande(ctx, marie.Login, c, true); err != nil {
+			t.Fatal(err)
+		}
 		for _, filtre := range []segur.DemandeFilter{{}, {SuiviesPar: paul.Login, Statuts: []segur.StatutDemande{segur.DemandeRefusee}, Statut: segur.DemandeRefusee}} {
 			tous, suivis, err := db.CountFile(ctx, filtre, marie.Login)
 			if err != nil || tous[segur.DemandeDeposee] != 3 || len(tous) != 1 || suivis[segur.DemandeDeposee] != 2 || len(suivis) != 1 {
@@ -145,8 +157,8 @@ func runFileSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("CountFile of a search: got %v, %v, %v; want 1 and 1", tous, suivis, err)
 		}
 		suivies, err := db.FindSuivies(ctx, marie.Login, []string{a, b, c})
-		if err != nil || len(suivies) != 1 || !suivies[a] {
-			t.Errorf("FindSuivies: got %v, %v; want %s", suivies, err, a)
+		if err != nil || len(suivies) != 2 || !suivies[a] || !suivies[c] {
+			t.Errorf("FindSuivies: got %v, %v; want %s and %s", suivies, err, a, c)
 		}
 		if err := db.SuivreDemande(ctx, marie.Login, a, false); err != nil {
 			t.Fatal(err)

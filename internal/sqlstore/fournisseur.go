@@ -118,6 +118,26 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 	return out, nil
 }
 
+// eachExport is queryEach for an export, which reads a whole table or
+// most of it: on PostgreSQL, in a read-only transaction that runs the query
+// in one process (max_parallel_workers_per_gather 0). In parallel, such a
+// query takes every core, and every page waits: 0,3 to 0,8 s for the
+// queue at 100 000 requests while an export ran, against 40 ms.
+func eachExport[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), what, query string, fn func(*T) error, args ...any) error {
+	if db.dialect != dialectPostgres {
+		return queryEach(ctx, db.r, scan, what, query, fn, args...)
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlstore: read %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		return fmt.Errorf("sqlstore: read %s: %w", what, err)
+	}
+	return queryEach(ctx, tx, scan, what, query, fn, args...)
+}
+
 // queryEach calls fn on each row of query, scanned by scan, as the rows
 // come: one query, and the memory of one row however many there are.
 // fn's error stops the reading and is returned as it is.

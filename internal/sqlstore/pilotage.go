@@ -111,7 +111,7 @@ func (db *DB) FindPilotage(ctx context.Context) (*segur.Pilotage, error) {
 // reference of their payment notice, read by one query as the rows come.
 // fn's error stops the reading and is returned as it is.
 func (db *DB) EachLignePaiement(ctx context.Context, fn func(*segur.LignePaiement) error) error {
-	return queryEach(ctx, db.r, func(s scanner) (segur.LignePaiement, error) {
+	return eachExport(ctx, db, func(s scanner) (segur.LignePaiement, error) {
 		var (
 			l      segur.LignePaiement
 			payeLe string
