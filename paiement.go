@@ -17,9 +17,9 @@ import (
 // balance once validated. The payment officers gather the payments due
 // into a batch (lot de paiement), another officer than the one who prepared
 // it and than those who decided any of its requests approves it (four
-// eyes), the bank receives it as one SEPA credit
-// transfer file, and once the transfer is done the batch is marked paid:
-// each request moves on, each vendor receives a payment notice.
+// eyes), the bank receives it as one SEPA credit transfer file, and once
+// the transfer is done the batch is marked paid: each request moves on,
+// each vendor receives a payment notice.
 
 // NaturePaiement is what a payment pays: a request's advance or its balance.
 type NaturePaiement string
