@@ -15,10 +15,11 @@ import (
 // The payments (process.md, steps 2 and 4): the agency pays a request's
 // advance once it is decided (its convention signed, if any), and its
 // balance once validated. The payment officers gather the payments due
-// into a batch (lot de paiement), another officer than the one who decided
-// any of its requests approves it, the bank receives it as one SEPA credit
-// transfer file, and once the transfer is done the batch is marked paid:
-// each request moves on, each vendor receives a payment notice.
+// into a batch (lot de paiement), another officer than the one who prepared
+// it and than those who decided any of its requests approves it (four
+// eyes), the bank receives it as one SEPA credit transfer file, and once
+// the transfer is done the batch is marked paid: each request moves on,
+// each vendor receives a payment notice.
 
 // NaturePaiement is what a payment pays: a request's advance or its balance.
 type NaturePaiement string
@@ -252,8 +253,9 @@ func NouveauLot(ps []Paiement, login string, quand time.Time) (*Lot, error) {
 // Approuver approves draft batch l by login, at quand. decideurs gives,
 // for each request of the batch (by ASP number), the logins that decided
 // it (the Par of its valider and valider_solde changes): the one who
-// decided a request never approves its payment (separation of duties).
-// Having created the batch does not prevent approving it.
+// decided a request never approves its payment, and the one who prepared
+// the batch never approves it (separation of duties: four eyes on every
+// payment). Logins compare trimmed, regardless of case.
 func (l *Lot) Approuver(login string, decideurs map[string][]string, quand time.Time) error {
 	if l.Etat != LotBrouillon {
 		return Errorf(EFORBIDDEN, "approbation impossible : le lot %s est « %s »", l.Reference(), strings.ToLower(l.Etat.Libelle()))
@@ -261,7 +263,7 @@ func (l *Lot) Approuver(login string, decideurs map[string][]string, quand time.
 	var siennes []string
 	for _, p := range l.Paiements {
 		for _, par := range decideurs[p.NumeroASP] {
-			if strings.EqualFold(strings.TrimSpace(par), strings.TrimSpace(login)) {
+			if memeLogin(par, login) {
 				siennes = append(siennes, p.NumeroASP)
 				break
 			}
@@ -273,9 +275,22 @@ func (l *Lot) Approuver(login string, decideurs map[string][]string, quand time.
 		return Errorf(EFORBIDDEN, "séparation des tâches : vous avez décidé %s %s de ce lot ; un autre payeur doit approuver le lot %s",
 			accord(len(siennes), "la demande", "les demandes"), enumerer(siennes), l.Reference())
 	}
+	if l.PrepareePar(login) {
+		return Errorf(EFORBIDDEN, "séparation des tâches : vous avez préparé le lot %s\u202f; un autre payeur doit l'approuver", l.Reference())
+	}
 	l.Etat, l.ApprouveLe, l.ApprouvePar = LotApprouve, quand.UTC(), login
 	return nil
 }
+
+// memeLogin reports whether logins a and b name the same person: trimmed,
+// regardless of case.
+func memeLogin(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// PrepareePar reports whether login prepared batch l: then another payment
+// officer approves it.
+func (l *Lot) PrepareePar(login string) bool { return memeLogin(l.CreePar, login) }
 
 // MarquerPaye records that approved batch l was paid by transfer on date
 // le (Europe/Paris), by login at quand; aujourdhui is quand's date in
@@ -498,7 +513,8 @@ func CreerLot(ctx context.Context, tx LotTx, asps []string, login string) (*Lot,
 
 // ApprouverLot approves draft batch id by login, in transaction tx: each
 // request must still be due its payment (VerifierStatuts), and the
-// approver must have decided none of them (Lot.Approuver).
+// approver must have decided none of them nor prepared the batch
+// (Lot.Approuver).
 func ApprouverLot(ctx context.Context, tx LotTx, id LotID, login string) (*Lot, error) {
 	l, err := tx.LockLot(ctx, id)
 	if err != nil {

@@ -111,16 +111,27 @@ func TestLot(t *testing.T) {
 	if err := l.MarquerPaye("paul@asp.fr", hop.Date{Annee: 2026, Mois: 6, Jour: 2}, hop.Date{Annee: 2026, Mois: 6, Jour: 2}, quand); !IsCode(err, EFORBIDDEN) {
 		t.Errorf("paid as a draft: got %v", err)
 	}
-	// The decider of a request never approves it; the creator may.
+	// The decider of a request never approves it, nor does the one who
+	// prepared the batch.
 	decideurs := map[string][]string{"ASP-2026-0000001": {"marie@asp.fr"}, "ASP-2026-0000004": {"jean@asp.fr", "Marie@ASP.fr"}}
 	err = l.Approuver("marie@asp.fr", decideurs, quand)
 	if !IsCode(err, EFORBIDDEN) || !strings.Contains(err.Error(), "les demandes ASP-2026-0000001 et ASP-2026-0000004") || l.Etat != LotBrouillon {
 		t.Fatalf("approval by the decider: got %v, state %s", err, l.Etat)
 	}
-	if err := l.Approuver("paul@asp.fr", decideurs, quand); err != nil || l.Etat != LotApprouve || l.ApprouvePar != "paul@asp.fr" {
-		t.Fatalf("approval by the creator: got %v, %+v", err, l)
+	for _, login := range []string{"paul@asp.fr", " Paul@ASP.fr "} {
+		err := l.Approuver(login, decideurs, quand)
+		if want := "séparation des tâches : vous avez préparé le lot LOT-000012\u202f; un autre payeur doit l'approuver"; !IsCode(err, EFORBIDDEN) || !strings.Contains(err.Error(), want) ||
+			l.Etat != LotBrouillon || l.ApprouvePar != "" {
+			t.Fatalf("approval by its preparer %q: got %v, state %s; want EFORBIDDEN %q", login, err, l.Etat, want)
+		}
 	}
-	if err := l.Approuver("paul@asp.fr", decideurs, quand); !IsCode(err, EFORBIDDEN) {
+	if !l.PrepareePar("PAUL@asp.fr") || l.PrepareePar("anne@asp.fr") {
+		t.Errorf("PrepareePar: paul %v, anne %v; want true, false", l.PrepareePar("PAUL@asp.fr"), l.PrepareePar("anne@asp.fr"))
+	}
+	if err := l.Approuver("anne@asp.fr", decideurs, quand); err != nil || l.Etat != LotApprouve || l.ApprouvePar != "anne@asp.fr" {
+		t.Fatalf("approval by another payer: got %v, %+v", err, l)
+	}
+	if err := l.Approuver("luc@asp.fr", decideurs, quand); !IsCode(err, EFORBIDDEN) {
 		t.Errorf("approved twice: got %v", err)
 	}
 	if err := l.Annuler("paul@asp.fr", quand); !IsCode(err, EFORBIDDEN) {
@@ -148,7 +159,7 @@ func TestLot(t *testing.T) {
 	if err := brouillon.Annuler("paul@asp.fr", quand); err != nil || brouillon.Etat != LotAnnule {
 		t.Errorf("cancel a draft: %v %s", err, brouillon.Etat)
 	}
-	if err := brouillon.Approuver("paul@asp.fr", nil, quand); !IsCode(err, EFORBIDDEN) {
+	if err := brouillon.Approuver("anne@asp.fr", nil, quand); !IsCode(err, EFORBIDDEN) {
 		t.Errorf("approve a cancelled batch: got %v", err)
 	}
 }

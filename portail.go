@@ -175,15 +175,58 @@ func (u *Utilisateur) RolesTexte() string {
 type JetonID int64
 
 // Jeton is an API token of a vendor, stored as a SHA-256 digest: the token
-// itself is shown once, at creation.
+// itself is shown once, at creation. It opens the API until ExpireLe, a
+// year after its creation or its last renewal, unless revoked.
 type Jeton struct {
 	ID            JetonID
 	FournisseurID FournisseurID
 	Empreinte     []byte // SHA-256 of the token
 	Prefixe       string // its first characters, to tell tokens apart
 	CreeLe        time.Time
+	ExpireLe      time.Time // from then on the API refuses it
 	DernierUsage  time.Time // zero if never used
 	RevoqueLe     time.Time // zero if active
+}
+
+// ExpirationJeton is when a token created or renewed at t expires: a year
+// later.
+func ExpirationJeton(t time.Time) time.Time { return t.AddDate(1, 0, 0) }
+
+// UsageJeton is how often, at most, a token's last use is written: the
+// API reads the token at each request, but writes its use once a minute.
+const UsageJeton = time.Minute
+
+// Expire reports whether token j has expired at now.
+func (j *Jeton) Expire(now time.Time) bool { return !now.Before(j.ExpireLe) }
+
+// UsageANoter reports whether a use of token j at now is worth writing:
+// its last use recorded is at least UsageJeton old, or none is.
+func (j *Jeton) UsageANoter(now time.Time) bool {
+	return j.DernierUsage.IsZero() || now.Sub(j.DernierUsage) >= UsageJeton
+}
+
+// Autoriser tells whether token j opens the API at now: an EUNAUTHORIZED
+// if it is revoked, or expired (saying when, in Europe/Paris, and how to
+// renew it).
+func (j *Jeton) Autoriser(now time.Time, paris *time.Location) error {
+	switch {
+	case !j.RevoqueLe.IsZero():
+		return Errorf(EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
+	case j.Expire(now):
+		return Errorf(EUNAUTHORIZED, "jeton d'API %s… expiré le %s (heure de Paris) : renouvelez-le pour un an dans votre espace fournisseur, page « Mon compte », bouton « Renouveler », puis réessayez",
+			j.Prefixe, j.ExpireLe.In(paris).Format("02/01/2006 à 15:04"))
+	}
+	return nil
+}
+
+// Renouveler pushes token j's expiry a year after now. A revoked token is
+// not renewed: it never opens the API again.
+func (j *Jeton) Renouveler(now time.Time) error {
+	if !j.RevoqueLe.IsZero() {
+		return Errorf(ECONFLICT, "le jeton %s… est révoqué : il ne se renouvelle pas\u202f; créez-en un autre", j.Prefixe)
+	}
+	j.ExpireLe = ExpirationJeton(now).UTC()
+	return nil
 }
 
 // TypeDemande is the type of a deposit: advance requests, or balance
@@ -298,6 +341,7 @@ type Store interface {
 	FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*Jeton, error)
 	FindJetons(ctx context.Context, id FournisseurID) ([]Jeton, error)
 	TouchJeton(ctx context.Context, id JetonID, at time.Time) error
+	RenewJeton(ctx context.Context, id JetonID) (*Jeton, error)
 	RevokeJeton(ctx context.Context, id JetonID) error
 
 	CreateFenetre(ctx context.Context, f *Fenetre) error

@@ -108,3 +108,62 @@ func TestDepotOuvert(t *testing.T) {
 		})
 	}
 }
+
+// TestJetonExpiration: a token opens the API for a year after its creation
+// or renewal; expired, it is refused with its date in Paris time and how to
+// renew it; its use is written once a minute at most.
+func TestJetonExpiration(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cree := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	j := Jeton{Prefixe: "sgr_AbCdEf", CreeLe: cree, ExpireLe: ExpirationJeton(cree)}
+	if want := time.Date(2027, 11, 25, 9, 0, 0, 0, time.UTC); !j.ExpireLe.Equal(want) {
+		t.Errorf("ExpirationJeton: got %v, want %v", j.ExpireLe, want)
+	}
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		want string // "" if authorised
+	}{
+		{"the day after its creation", cree.AddDate(0, 0, 1), ""},
+		{"a second before its expiry", j.ExpireLe.Add(-time.Second), ""},
+		{"at its expiry", j.ExpireLe, "jeton d'API sgr_AbCdEf… expiré le 25/11/2027 à 10:00 (heure de Paris) : renouvelez-le pour un an dans votre espace fournisseur, page « Mon compte », bouton « Renouveler », puis réessayez"},
+		{"two years on", cree.AddDate(2, 0, 0), "expiré le 25/11/2027 à 10:00"},
+	} {
+		err := j.Autoriser(tt.now, paris)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: got %v, want authorised", tt.name, err)
+		case tt.want != "" && (!IsCode(err, EUNAUTHORIZED) || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want EUNAUTHORIZED %q", tt.name, err, tt.want)
+		}
+	}
+	// Renewed after its expiry: a year from the renewal.
+	renouvele := cree.AddDate(2, 0, 0)
+	if err := j.Renouveler(renouvele); err != nil || !j.ExpireLe.Equal(renouvele.AddDate(1, 0, 0)) || j.Autoriser(renouvele, paris) != nil {
+		t.Errorf("renewed: %v, expires %v; want authorised until %v", err, j.ExpireLe, renouvele.AddDate(1, 0, 0))
+	}
+	// Revoked: refused, and not renewed.
+	j.RevoqueLe = renouvele
+	if err := j.Autoriser(renouvele, paris); !IsCode(err, EUNAUTHORIZED) || !strings.Contains(err.Error(), "révoqué") {
+		t.Errorf("revoked: got %v, want EUNAUTHORIZED « révoqué »", err)
+	}
+	avant := j.ExpireLe
+	if err := j.Renouveler(renouvele.AddDate(0, 6, 0)); !IsCode(err, ECONFLICT) || !j.ExpireLe.Equal(avant) {
+		t.Errorf("renewing a revoked token: got %v, expiry %v; want ECONFLICT, %v unchanged", err, j.ExpireLe, avant)
+	}
+
+	// Its use: written when none is, or a minute after the last.
+	var u Jeton
+	if !u.UsageANoter(cree) {
+		t.Error("first use: not to write")
+	}
+	u.DernierUsage = cree
+	for d, want := range map[time.Duration]bool{0: false, 59 * time.Second: false, UsageJeton: true, time.Hour: true} {
+		if got := u.UsageANoter(cree.Add(d)); got != want {
+			t.Errorf("use %v after the last: to write %v, want %v", d, got, want)
+		}
+	}
+}

@@ -29,6 +29,12 @@ type banc struct {
 // with the demo reference and one request of amount montant (cents HT).
 func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 	t.Helper()
+	return nouveauBancDe(t, &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr"}, montants...)
+}
+
+// nouveauBancDe is nouveauBanc with vendor f (its bank details, say).
+func nouveauBancDe(t testing.TB, f *segur.Fournisseur, montants ...int64) (*banc, []string) {
+	t.Helper()
 	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
 	b := &banc{now: time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return b.now }
@@ -47,7 +53,7 @@ func nouveauBanc(t testing.TB, montants ...int64) (*banc, []string) {
 	if _, err := db.CreateReference(ctx, segur.ReferenceDemo()); err != nil {
 		t.Fatal(err)
 	}
-	b.f = &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr"}
+	b.f = f
 	if err := db.CreateFournisseur(ctx, b.f); err != nil {
 		t.Fatal(err)
 	}

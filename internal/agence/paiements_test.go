@@ -187,3 +187,37 @@ func TestMarquerPaye(t *testing.T) {
 		t.Errorf("second notice: %+v", r.Avis[1])
 	}
 }
+
+// TestQuatreYeux: through the service on a real store, the payment
+// officer who prepared a batch does not approve it, even holding the
+// payer's role and having decided none of its requests; another officer
+// does.
+func TestQuatreYeux(t *testing.T) {
+	b, asps := nouveauBancDe(t, &segur.Fournisseur{SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr",
+		IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}, 10_000_00)
+	for _, a := range []segur.Action{segur.ActionPrendre, segur.ActionValider} {
+		if _, err := b.agir(t, asps[0], a, ""); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	ctx := context.Background()
+	p := &Paiements{Store: b.db, Blobs: b.in.Blobs, Log: b.in.Log, Now: b.in.Now, Paris: b.in.Paris, Programme: segur.ProgrammeParDefaut, Payeur: PayeurDemo}
+	l, err := p.Creer(ctx, nil, "paul@asp.fr")
+	if err != nil || l.Nombre != 1 || l.Montant != 3_000_00 {
+		t.Fatalf("Creer: %+v %v", l, err)
+	}
+	_, err = p.Approuver(ctx, l.ID, "paul@asp.fr")
+	if want := "séparation des tâches : vous avez préparé le lot " + l.Reference() + "\u202f; un autre payeur doit l'approuver"; !segur.IsCode(err, segur.EFORBIDDEN) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("approval by its preparer: got %v, want EFORBIDDEN %q", err, want)
+	}
+	if got, _ := b.db.FindLot(ctx, l.ID); got.Etat != segur.LotBrouillon {
+		t.Fatalf("after the refusal: %s, want a draft", got.Etat)
+	}
+	ap, err := p.Approuver(ctx, l.ID, "anne@asp.fr")
+	if err != nil || ap.Etat != segur.LotApprouve || ap.ApprouvePar != "anne@asp.fr" {
+		t.Fatalf("approval by another payer: %+v %v", ap, err)
+	}
+	if got, _ := b.db.FindLot(ctx, l.ID); got.Etat != segur.LotApprouve || got.CreePar != "paul@asp.fr" || got.ApprouvePar != "anne@asp.fr" {
+		t.Errorf("stored: %s, prepared by %q, approved by %q", got.Etat, got.CreePar, got.ApprouvePar)
+	}
+}

@@ -226,6 +226,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 
 type ctxKey struct{}
 
+// paris is the zone of the dates the API's messages give: the desk's.
+func (a *API) paris() *time.Location {
+	if a.Guichet != nil && a.Guichet.Paris != nil {
+		return a.Guichet.Paris
+	}
+	return time.UTC
+}
+
 // fournisseur returns the vendor the request's token acts for.
 func fournisseur(ctx context.Context) *segur.Fournisseur {
 	f, _ := ctx.Value(ctxKey{}).(*segur.Fournisseur)
@@ -250,18 +258,23 @@ func (a *API) auth(h handler) handler {
 			}
 		}
 		j, err := a.Store.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok))
-		if segur.IsCode(err, segur.ENOTFOUND) || err == nil && !j.RevoqueLe.IsZero() {
+		if segur.IsCode(err, segur.ENOTFOUND) {
 			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
 		}
 		if err != nil {
+			return err
+		}
+		now := a.Now()
+		if err := j.Autoriser(now, a.paris()); err != nil {
 			return err
 		}
 		f, err := a.Store.FindFournisseurByID(ctx, j.FournisseurID)
 		if err != nil {
 			return err
 		}
-		// The last use is kept to the minute: no write for every request.
-		if now := a.Now(); now.Sub(j.DernierUsage) > time.Minute {
+		// The last use is kept to the minute, compared with the one read:
+		// no write for every request.
+		if j.UsageANoter(now) {
 			if err := a.Store.TouchJeton(ctx, j.ID, now); err != nil {
 				return err
 			}

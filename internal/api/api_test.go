@@ -416,7 +416,75 @@ func TestDernierUsage(t *testing.T) {
 	}
 	js, err := p.db.FindJetons(ctx, f.ID)
 	if err != nil || len(js) != 1 || js[0].DernierUsage.IsZero() || p.now().Sub(js[0].DernierUsage) > time.Minute {
-		t.Errorf("got %+v, %v, want the last use recorded", js, err)
+		t.Fatalf("got %+v, %v, want the last use recorded", js, err)
+	}
+	// Within the minute, the requests read the token and write nothing:
+	// the use recorded is the first one's, to the microsecond.
+	premier := js[0].DernierUsage
+	for range 3 {
+		p.do(t, "GET", "/api/v1/depots", "88558855858745", nil, "")
+	}
+	if js, _ := p.db.FindJetons(ctx, f.ID); !js[0].DernierUsage.Equal(premier) {
+		t.Errorf("last use after 3 more requests within the minute: got %v, want %v unwritten", js[0].DernierUsage, premier)
+	}
+}
+
+// TestJetonExpire: on both databases, a token a year old is refused with a
+// 401 saying when it expired (Paris time) and how to renew it, its use not
+// recorded; renewed, the same token opens the API again for a year.
+func TestJetonExpire(t *testing.T) {
+	for _, base := range []string{"sqlite", "postgres"} {
+		t.Run(base, func(t *testing.T) {
+			url := "sqlite://" + filepath.Join(t.TempDir(), "segur.db")
+			if base == "postgres" {
+				url = segurtest.FreshSchema(t, segurtest.PostgresDSN(t))
+			}
+			p := newPortailSur(t, url)
+			ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+			// The token is made by a store whose clock is a year and a day
+			// behind: it expired yesterday.
+			hier, err := sqlstore.Open(ctx, url, func() time.Time { return p.now().AddDate(-1, 0, -1) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { hier.Close() })
+			f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+			tok, digest, prefix, _ := auth.NewToken()
+			j := &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}
+			if err := hier.CreateJeton(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+			if !j.Expire(p.now()) {
+				t.Fatalf("token expiring %v: not expired at %v", j.ExpireLe, p.now())
+			}
+			p.tokens["expire"] = tok
+
+			resp, body := p.do(t, "GET", "/api/v1/depots", "expire", nil, "")
+			var pb Problem
+			if err := json.Unmarshal(body, &pb); err != nil {
+				t.Fatalf("401 body: %v\n%s", err, body)
+			}
+			want := "jeton d'API " + prefix + "… expiré le " + j.ExpireLe.In(p.paris).Format("02/01/2006 à 15:04") +
+				" (heure de Paris) : renouvelez-le pour un an dans votre espace fournisseur, page « Mon compte », bouton « Renouveler », puis réessayez"
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" ||
+				resp.Header.Get("WWW-Authenticate") == "" || pb.Status != http.StatusUnauthorized || pb.Detail != want {
+				t.Errorf("expired token: got %d %q %+v, want 401 with detail %q", resp.StatusCode, resp.Header.Get("Content-Type"), pb, want)
+			}
+			if js, _ := p.db.FindJetons(ctx, f.ID); !js[1].DernierUsage.IsZero() {
+				t.Errorf("expired token's last use: got %v, want none recorded", js[1].DernierUsage)
+			}
+
+			renouvele, err := p.db.RenewJeton(ctx, j.ID)
+			if err != nil || renouvele.Expire(p.now()) || renouvele.ExpireLe.Sub(p.now().AddDate(1, 0, 0)).Abs() > time.Minute {
+				t.Fatalf("RenewJeton: %+v %v, want an expiry a year from now", renouvele, err)
+			}
+			if resp, body := p.do(t, "GET", "/api/v1/depots", "expire", nil, ""); resp.StatusCode != http.StatusOK {
+				t.Errorf("renewed token: got %d %s, want 200", resp.StatusCode, body)
+			}
+			if js, _ := p.db.FindJetons(ctx, f.ID); js[1].DernierUsage.IsZero() {
+				t.Error("renewed token's use: not recorded")
+			}
+		})
 	}
 }
 

@@ -79,7 +79,7 @@ func TestDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := segurtest.ApprouverLot(ctx, p.db, l.ID, "paul@asp.fr"); err != nil {
+	if _, err := segurtest.ApprouverLot(ctx, p.db, l.ID, "anne@asp.fr"); err != nil {
 		t.Fatal(err)
 	}
 	y, m, j := p.now().In(p.paris).Date()

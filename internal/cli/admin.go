@@ -552,9 +552,9 @@ func adminTokenList(ctx context.Context, e *env, args []string) int {
 			return err
 		}
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "PRÉFIXE\tCRÉÉ LE\tDERNIER USAGE\tRÉVOQUÉ LE")
+		fmt.Fprintln(w, "PRÉFIXE\tCRÉÉ LE\tEXPIRE LE\tDERNIER USAGE\tRÉVOQUÉ LE")
 		for _, j := range js {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", j.Prefixe, dateHeure(j.CreeLe), dateHeure(j.DernierUsage), dateHeure(j.RevoqueLe))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", j.Prefixe, dateHeure(j.CreeLe), dateHeure(j.ExpireLe), dateHeure(j.DernierUsage), dateHeure(j.RevoqueLe))
 		}
 		if err := w.Flush(); err != nil {
 			return err

@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -72,6 +74,11 @@ func TestAdmin(t *testing.T) {
 	// Revoke the token by its prefix.
 	_, list, _ := runIn(t, "", "admin", "token", "list", d, "--siret", "88558855858745")
 	prefix := regexp.MustCompile(`sgr_\S+`).FindString(list)
+	// Its expiry, a year after its creation.
+	if m := regexp.MustCompile(prefix + `\s+\d\d/\d\d/(\d{4}) \d\d:\d\d\s+\d\d/\d\d/(\d{4}) \d\d:\d\d`).FindStringSubmatch(list); !strings.Contains(list, "EXPIRE LE") ||
+		m == nil || m[2] != fmt.Sprint(atoi(m[1])+1) {
+		t.Errorf("got token list %q, want its expiry a year after its creation", list)
+	}
 	if code, _, errs := runIn(t, "", "admin", "token", "revoke", d, "--siret", "88558855858745", "--prefix", prefix); code != 0 {
 		t.Fatalf("revoke: got exit %d; %s", code, errs)
 	}
@@ -93,4 +100,10 @@ func TestAdminReference(t *testing.T) {
 	if code, _, errs := runIn(t, "", "admin", "reference", "import", "--data", data, bad); code != 1 || !strings.Contains(errs, "ligne 1") {
 		t.Errorf("got %d %q, want the line at fault", code, errs)
 	}
+}
+
+// atoi is the number s writes, 0 if none.
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -527,6 +527,9 @@ func seedDemo(ctx context.Context, e *env, db *sqlstore.DB, base string) error {
 		{"fournisseur@lebeaulogiciel.fr", "Éditeur de démonstration", []segur.Role{segur.RoleFournisseur}},
 		{"instructeur@asp.demo", "Instructeur de démonstration", []segur.Role{segur.RoleInstructeur}},
 		{"payeur@asp.demo", "Payeur de démonstration", []segur.Role{segur.RolePayeur}},
+		// A second payment officer: the one who prepares a batch never
+		// approves it (four eyes).
+		{"approbateur@asp.demo", "Approbateur de démonstration", []segur.Role{segur.RolePayeur}},
 		{"admin@asp.demo", "Administrateur de démonstration", []segur.Role{segur.RoleAdmin, segur.RoleInstructeur}},
 	}
 	const motDePasse = "demo-segur-2026"

@@ -14,7 +14,8 @@ import (
 
 // TestDemoJusquAuSolde is the demo's request D0001 from its décision to its
 // balance paid, in a real Chromium on the real binary: the advance in a
-// batch approved by the payment officer (who decided nothing), its SEPA
+// batch prepared by a payment officer and approved by another (who decided
+// nothing), its SEPA
 // file downloaded, the batch marked paid and the notice in the vendor's
 // space; then the vendor deposits the balance through the form, the
 // instructor validates it, and a second batch pays it; a control a
@@ -119,8 +120,10 @@ func TestDemoJusquAuSolde(t *testing.T) {
 	n.capture("s16-pilotage")
 }
 
-// payer has the logged-in payment officer batch every payment due, approve
-// the batch, download its SEPA file and mark it paid today.
+// payer has the logged-in payment officer batch every payment due; the
+// batch's page offers him no approval: the second officer, approbateur,
+// logs in instead, approves the batch, downloads its SEPA file and marks
+// it paid today.
 func (n *nav) payer(nature, capture string) {
 	n.t.Helper()
 	n.do("paiements dus ("+nature+")", chromedp.Navigate(n.base+"/agence/paiements"), chromedp.WaitVisible(chromedp.CSS(`button[name="tous"]`)))
@@ -128,7 +131,14 @@ func (n *nav) payer(nature, capture string) {
 		n.t.Errorf("payments due lack the %s: %q", nature, got)
 	}
 	n.capture(capture + "-dus")
-	n.do("préparer le lot", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"]`)))
+	n.do("préparer le lot", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS("#quatre-yeux")))
+	lot, err := chromedp.Run(n.ctx, chromedp.Location())
+	if err != nil {
+		n.t.Fatalf("the batch's address: %v", err)
+	}
+	n.deconnexion()
+	n.connexion("approbateur@asp.demo")
+	n.do("le lot, pour l'approbateur", chromedp.Navigate(lot), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"]`)))
 	n.do("approuver", chromedp.Click(chromedp.CSS(`form[action$="/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS("#confirmer")))
 	n.do("confirmer l'approbation", chromedp.Click(chromedp.CSS("#confirmer")), chromedp.WaitVisible(chromedp.CSS(`a[href$="virement.xml"]`)))
 	if got := n.fetch(`a[href$="virement.xml"]`); !strings.HasPrefix(got, "200 application/xml") || !strings.HasSuffix(got, "<?xml") {

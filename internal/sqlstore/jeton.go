@@ -10,29 +10,32 @@ import (
 	"github.com/segur-numerique/segur"
 )
 
-// scanJeton reads the columns id, fournisseur_id, empreinte, prefixe,
-// cree_le, dernier_usage, revoque_le.
+// colonnesJeton are the columns scanJeton reads.
+const colonnesJeton = `id, fournisseur_id, empreinte, prefixe, cree_le, expire_le, dernier_usage, revoque_le`
+
+// scanJeton reads the columns colonnesJeton.
 func scanJeton(s scanner) (segur.Jeton, error) {
 	var (
 		j              segur.Jeton
 		usage, revoque sql.NullTime
 	)
-	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &usage, &revoque)
-	j.CreeLe = j.CreeLe.UTC()
+	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &j.ExpireLe, &usage, &revoque)
+	j.CreeLe, j.ExpireLe = j.CreeLe.UTC(), j.ExpireLe.UTC()
 	j.DernierUsage, j.RevoqueLe = timeOrZero(usage), timeOrZero(revoque)
 	return j, err
 }
 
-// CreateJeton stores a vendor's API token, by its digest, and sets its ID
-// and CreeLe; the token is active and unused. A digest already stored is an
-// ECONFLICT; an unknown vendor an ENOTFOUND.
+// CreateJeton stores a vendor's API token, by its digest, and sets its ID,
+// CreeLe and ExpireLe (a year later); the token is active and unused. A
+// digest already stored is an ECONFLICT; an unknown vendor an ENOTFOUND.
 func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 	now := db.clock()
+	expire := stamp(segur.ExpirationJeton(now))
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx,
-			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le) VALUES ($1, $2, $3, $4) RETURNING id`,
-			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now).Scan(&id)
+			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le, expire_le) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now, expire).Scan(&id)
 		switch violationOf(err) {
 		case uniqueViolation:
 			return segur.Errorf(segur.ECONFLICT, "ce jeton existe déjà")
@@ -45,15 +48,16 @@ func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 			return fmt.Errorf("sqlstore: create jeton %s: %w", j.Prefixe, err)
 		}
 		return db.audit(ctx, tx, now, "jeton.creer", "jeton:"+j.Prefixe, struct {
-			ID            int64  `json:"id"`
-			FournisseurID int64  `json:"fournisseur_id"`
-			Prefixe       string `json:"prefixe"`
-		}{id, int64(j.FournisseurID), j.Prefixe})
+			ID            int64     `json:"id"`
+			FournisseurID int64     `json:"fournisseur_id"`
+			Prefixe       string    `json:"prefixe"`
+			ExpireLe      time.Time `json:"expire_le"`
+		}{id, int64(j.FournisseurID), j.Prefixe, expire})
 	})
 	if err != nil {
 		return err
 	}
-	j.ID, j.CreeLe = segur.JetonID(id), now
+	j.ID, j.CreeLe, j.ExpireLe = segur.JetonID(id), now, expire
 	j.DernierUsage, j.RevoqueLe = time.Time{}, time.Time{}
 	return nil
 }
@@ -62,7 +66,7 @@ func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 // revoked or not, or an ENOTFOUND.
 func (db *DB) FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*segur.Jeton, error) {
 	j, err := scanJeton(db.r.QueryRowContext(ctx,
-		`SELECT id, fournisseur_id, empreinte, prefixe, cree_le, dernier_usage, revoque_le FROM jetons WHERE empreinte = $1`, empreinte))
+		`SELECT `+colonnesJeton+` FROM jetons WHERE empreinte = $1`, empreinte))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "jeton inconnu")
 	}
@@ -76,14 +80,18 @@ func (db *DB) FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*segu
 // creation order.
 func (db *DB) FindJetons(ctx context.Context, id segur.FournisseurID) ([]segur.Jeton, error) {
 	return queryAll(ctx, db.r, scanJeton, "jetons",
-		`SELECT id, fournisseur_id, empreinte, prefixe, cree_le, dernier_usage, revoque_le FROM jetons WHERE fournisseur_id = $1 ORDER BY id`, int64(id))
+		`SELECT `+colonnesJeton+` FROM jetons WHERE fournisseur_id = $1 ORDER BY id`, int64(id))
 }
 
 // TouchJeton records that token id was used at at, or returns an
-// ENOTFOUND. It writes no audit event: a use is not a change.
+// ENOTFOUND. A use less than segur.UsageJeton after the one recorded is
+// not written: requests of one program at once, each having read the
+// token before the others wrote, write its use once. It writes no audit
+// event: a use is not a change.
 func (db *DB) TouchJeton(ctx context.Context, id segur.JetonID, at time.Time) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE jetons SET dernier_usage = $1 WHERE id = $2`, stamp(at), int64(id))
+		res, err := tx.ExecContext(ctx, `UPDATE jetons SET dernier_usage = $1 WHERE id = $2 AND (dernier_usage IS NULL OR dernier_usage <= $3)`,
+			stamp(at), int64(id), stamp(at.Add(-segur.UsageJeton)))
 		if err != nil {
 			return fmt.Errorf("sqlstore: touch jeton %d: %w", id, err)
 		}
@@ -91,11 +99,53 @@ func (db *DB) TouchJeton(ctx context.Context, id segur.JetonID, at time.Time) er
 		if err != nil {
 			return fmt.Errorf("sqlstore: touch jeton %d: %w", id, err)
 		}
+		if n > 0 {
+			return nil
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jetons WHERE id = $1`, int64(id)).Scan(&n); err != nil {
+			return fmt.Errorf("sqlstore: touch jeton %d: %w", id, err)
+		}
 		if n == 0 {
 			return segur.Errorf(segur.ENOTFOUND, "jeton n° %d introuvable", id)
 		}
 		return nil
 	})
+}
+
+// RenewJeton pushes the expiry of token id a year from now (Jeton.
+// Renouveler), audited, and returns the token renewed; an ENOTFOUND, or
+// an ECONFLICT if it is revoked.
+func (db *DB) RenewJeton(ctx context.Context, id segur.JetonID) (*segur.Jeton, error) {
+	now := db.clock()
+	var j segur.Jeton
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		j, err = scanJeton(tx.QueryRowContext(ctx, `SELECT `+colonnesJeton+` FROM jetons WHERE id = $1`+db.forUpdate(), int64(id)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return segur.Errorf(segur.ENOTFOUND, "jeton n° %d introuvable", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: renew jeton %d: %w", id, err)
+		}
+		avant := j.ExpireLe
+		if err := j.Renouveler(now); err != nil {
+			return err
+		}
+		j.ExpireLe = stamp(j.ExpireLe)
+		if _, err := tx.ExecContext(ctx, `UPDATE jetons SET expire_le = $1 WHERE id = $2`, j.ExpireLe, int64(id)); err != nil {
+			return fmt.Errorf("sqlstore: renew jeton %d: %w", id, err)
+		}
+		return db.audit(ctx, tx, now, "jeton.renouveler", "jeton:"+j.Prefixe, struct {
+			ID            int64     `json:"id"`
+			FournisseurID int64     `json:"fournisseur_id"`
+			Expirait      time.Time `json:"expirait_le"`
+			ExpireLe      time.Time `json:"expire_le"`
+		}{int64(id), int64(j.FournisseurID), avant, j.ExpireLe})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &j, nil
 }
 
 // RevokeJeton revokes token id now, or returns an ENOTFOUND. Revoking a

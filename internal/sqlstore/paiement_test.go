@@ -120,10 +120,23 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, err := db.MarquerLotPaye(ctx, l.ID, reglement(l, "paul@asp.fr", mars1), prog); !segur.IsCode(err, segur.EFORBIDDEN) {
 			t.Errorf("paid as a draft: got %v", err)
 		}
-		// The creator may approve.
-		ap, err := db.ApprouverLot(ctx, l.ID, "paul@asp.fr")
-		if err != nil || ap.Etat != segur.LotApprouve || ap.ApprouvePar != "paul@asp.fr" || !ap.ApprouveLe.Equal(stored) {
-			t.Fatalf("approval: %+v %v", ap, err)
+		// Four eyes: paul prepared the batch and holds the payer's role, he
+		// does not approve it (his login typed otherwise neither); anne does.
+		for _, login := range []string{"paul@asp.fr", " PAUL@asp.fr"} {
+			_, err = db.ApprouverLot(ctx, l.ID, login)
+			if !segur.IsCode(err, segur.EFORBIDDEN) || !strings.Contains(err.Error(), "vous avez préparé le lot "+l.Reference()+"\u202f; un autre payeur doit l'approuver") {
+				t.Fatalf("approval by its preparer %q: got %v, want EFORBIDDEN", login, err)
+			}
+			if got, _ := db.FindLot(ctx, l.ID); got.Etat != segur.LotBrouillon || got.ApprouvePar != "" {
+				t.Errorf("after the preparer's refused approval: %s by %q, want a draft", got.Etat, got.ApprouvePar)
+			}
+		}
+		ap, err := db.ApprouverLot(ctx, l.ID, "anne@asp.fr")
+		if err != nil || ap.Etat != segur.LotApprouve || ap.ApprouvePar != "anne@asp.fr" || ap.CreePar != "paul@asp.fr" || !ap.ApprouveLe.Equal(stored) {
+			t.Fatalf("approval by another payer: %+v %v", ap, err)
+		}
+		if got, _ := db.FindLot(ctx, l.ID); got.Etat != segur.LotApprouve || got.ApprouvePar != "anne@asp.fr" {
+			t.Errorf("stored approval: %s by %q, want approved by anne@asp.fr", got.Etat, got.ApprouvePar)
 		}
 		if _, err := db.AnnulerLot(ctx, l.ID, "paul@asp.fr"); !segur.IsCode(err, segur.EFORBIDDEN) {
 			t.Errorf("cancelling an approved batch: got %v", err)
@@ -220,7 +233,7 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err != nil || len(l2.Paiements) != 2 {
 			t.Fatalf("second batch: %+v %v", l2, err)
 		}
-		if _, err := db.ApprouverLot(ctx, l2.ID, "paul@asp.fr"); err != nil {
+		if _, err := db.ApprouverLot(ctx, l2.ID, "anne@asp.fr"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.MarquerLotPaye(ctx, l2.ID, reglement(l2, "paul@asp.fr", mars1), prog); err != nil {
@@ -318,7 +331,7 @@ func runPaiementSuite(t *testing.T, open func(t *testing.T) *DB) {
 		var mu sync.Mutex
 		for range n {
 			wg.Go(func() {
-				_, err := db.ApprouverLot(ctx, l.ID, "paul@asp.fr")
+				_, err := db.ApprouverLot(ctx, l.ID, "anne@asp.fr")
 				mu.Lock()
 				defer mu.Unlock()
 				if err == nil {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,69 @@ func TestSQLite(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "segur.db")
 		migrateConcurrently(t, openUnmigrated(t, path), openUnmigrated(t, path))
 	})
+
+	t.Run("migration 0025: tokens' expiry", func(t *testing.T) {
+		t.Parallel()
+		testMigrationJetons(t, openUnmigrated(t, filepath.Join(t.TempDir(), "segur.db")))
+	})
+}
+
+// testMigrationJetons migrates db up to 0024, records a token three years
+// old as a portal of that version did, then migrates on: 0025 gives the
+// token a year from the migration, not from its creation, so that it does
+// not expire on the upgrade.
+func testMigrationJetons(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := testContext(t)
+	ms, err := migrations(db.dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return strings.HasPrefix(m.version, "0025_") })
+	if i < 0 {
+		t.Fatal("no migration 0025")
+	}
+	for _, m := range ms[:i] {
+		if err := db.write(ctx, func(tx *sql.Tx) error { return db.apply(ctx, tx, m) }); err != nil {
+			t.Fatalf("migration %s: %v", m.version, err)
+		}
+	}
+	f := &segur.Fournisseur{SIRET: "88558855858745", Nom: "Éditeur", Email: "contact@editeur.example"}
+	if err := db.CreateFournisseur(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	cree := stored.AddDate(-3, 0, 0)
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le) VALUES ($1, $2, 'sgr_ancien', $3)`,
+		int64(f.ID), empreinte("sgr_ancien"), cree); err != nil {
+		t.Fatal(err)
+	}
+	avant := time.Now()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	apres := time.Now()
+	js, err := db.FindJetons(ctx, f.ID)
+	if err != nil || len(js) != 1 {
+		t.Fatalf("FindJetons: %+v %v", js, err)
+	}
+	j := js[0]
+	// The database's clock, not the store's: allow a little skew.
+	if j.ExpireLe.Before(avant.AddDate(1, 0, 0).Add(-time.Minute)) || j.ExpireLe.After(apres.AddDate(1, 0, 0).Add(time.Minute)) || !j.CreeLe.Equal(cree) {
+		t.Errorf("token after 0025: created %v, expires %v; want created %v, expiring a year after the migration (%v)", j.CreeLe, j.ExpireLe, cree, avant.AddDate(1, 0, 0))
+	}
+	if j.Expire(apres) {
+		t.Errorf("token after 0025: expired at %v, want it valid for a year", apres)
+	}
+	// A token written without expiry is refused by the database (PostgreSQL)
+	// or born expired (SQLite's default), never valid for ever.
+	_, err = db.w.ExecContext(ctx, `INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le) VALUES ($1, $2, 'sgr_sansdate', $3)`,
+		int64(f.ID), empreinte("sgr_sansdate"), stored)
+	if err == nil {
+		sans, err := db.FindJetonByEmpreinte(ctx, empreinte("sgr_sansdate"))
+		if err != nil || !sans.Expire(stored) {
+			t.Errorf("token written without expiry: %+v %v, want it expired", sans, err)
+		}
+	}
 }
 
 func TestPostgres(t *testing.T) {
@@ -139,6 +203,11 @@ func TestPostgres(t *testing.T) {
 		t.Parallel()
 		u := segurtest.FreshSchema(t, dsn)
 		migrateConcurrently(t, openUnmigrated(t, u), openUnmigrated(t, u))
+	})
+
+	t.Run("migration 0025: tokens' expiry", func(t *testing.T) {
+		t.Parallel()
+		testMigrationJetons(t, openUnmigrated(t, segurtest.FreshSchema(t, dsn)))
 	})
 
 	t.Run("chain: two servers write events at once", func(t *testing.T) {
@@ -501,6 +570,9 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Fatal("CreateJeton: got ID 0, want it set")
 		}
 		assertStamp(t, "CreeLe", j.CreeLe)
+		if want := time.Date(2027, 3, 1, 9, 0, 0, 123456000, time.UTC); !j.ExpireLe.Equal(want) {
+			t.Errorf("CreateJeton: ExpireLe %v, want %v (a year after its creation)", j.ExpireLe, want)
+		}
 		k := &segur.Jeton{FournisseurID: f.ID, Empreinte: empreinte("segur_efgh5678secret"), Prefixe: "segur_efgh"}
 		if err := db.CreateJeton(ctx, k); err != nil {
 			t.Fatalf("CreateJeton: %v", err)
@@ -518,6 +590,32 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if err := db.TouchJeton(ctx, j.ID, used); err != nil {
 			t.Fatalf("TouchJeton: %v", err)
 		}
+		// Within the minute of the use recorded, a use is not written; a
+		// minute after, it is.
+		if err := db.TouchJeton(ctx, j.ID, used.Add(59*time.Second)); err != nil {
+			t.Fatalf("TouchJeton within the minute: %v", err)
+		}
+		if err := db.TouchJeton(ctx, k.ID, used); err != nil {
+			t.Fatalf("TouchJeton: %v", err)
+		}
+		if err := db.TouchJeton(ctx, k.ID, used.Add(segur.UsageJeton)); err != nil {
+			t.Fatalf("TouchJeton a minute after: %v", err)
+		}
+
+		// Renewed once expired, two years on: a year from then, audited.
+		db.now = func() time.Time { return stored.AddDate(2, 0, 0) }
+		if !k.Expire(db.clock()) {
+			t.Fatalf("token expiring %v: not expired two years on", k.ExpireLe)
+		}
+		r, err := db.RenewJeton(ctx, k.ID)
+		if want := stored.AddDate(3, 0, 0); err != nil || !r.ExpireLe.Equal(want) || r.Prefixe != k.Prefixe || !r.CreeLe.Equal(k.CreeLe) {
+			t.Fatalf("RenewJeton: %+v %v, want ExpireLe %v", r, err, want)
+		}
+		db.now = testNow
+		k.ExpireLe = stored.AddDate(3, 0, 0)
+		if _, err := db.RenewJeton(ctx, 999999); !segur.IsCode(err, segur.ENOTFOUND) {
+			t.Errorf("RenewJeton of an unknown token: got %v, want ENOTFOUND", err)
+		}
 		if err := db.RevokeJeton(ctx, j.ID); err != nil {
 			t.Fatalf("RevokeJeton: %v", err)
 		}
@@ -531,10 +629,23 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 		want := []segur.Jeton{*j, *k}
 		want[0].DernierUsage = time.Date(2026, 3, 2, 14, 4, 5, 999999000, time.UTC)
 		want[0].RevoqueLe = stored
+		want[1].DernierUsage = want[0].DernierUsage.Add(segur.UsageJeton)
 		if !reflect.DeepEqual(all, want) {
 			t.Errorf("FindJetons: got %+v, want %+v", all, want)
 		}
-		// A touch is no change worth auditing; a revocation is, once.
+		// A revoked token is not renewed.
+		if _, err := db.RenewJeton(ctx, j.ID); !segur.IsCode(err, segur.ECONFLICT) || !strings.Contains(err.Error(), "révoqué") {
+			t.Errorf("RenewJeton of a revoked token: got %v, want ECONFLICT", err)
+		}
+		if got, _ := db.FindJetonByEmpreinte(ctx, j.Empreinte); !got.ExpireLe.Equal(j.ExpireLe) {
+			t.Errorf("revoked token's expiry after a refused renewal: %v, want %v", got.ExpireLe, j.ExpireLe)
+		}
+		// A touch is no change worth auditing; a renewal and a revocation
+		// are, once each.
+		if evs, err := db.FindEvenements(ctx, "jeton:segur_efgh"); err != nil || len(evs) != 2 || evs[1].Action != "jeton.renouveler" ||
+			!evs[1].Quand.Equal(stored.AddDate(2, 0, 0)) || !strings.Contains(evs[1].Details, `"expire_le":"2029-03-01T09:00:00.123456Z"`) {
+			t.Errorf("events of the renewed token: %+v %v, want its creation, then its renewal two years on, to 2029", evs, err)
+		}
 		evs := assertEvents(t, db, "jeton:segur_abcd", "jeton.creer", "jeton.revoquer")
 		for _, e := range evs {
 			if strings.Contains(e.Details, "empreinte") || strings.Contains(e.Details, hex.EncodeToString(j.Empreinte)) {

@@ -21,10 +21,13 @@ type PageCompte struct {
 	ErreurActuel, ErreurNouveau, ErreurConfirmation string
 }
 
-// JetonVue is an API token as the account page lists it.
+// JetonVue is an API token as the account page lists it, its dates in
+// Europe/Paris.
 type JetonVue struct {
 	ID                          int64
 	Prefixe, Cree, DernierUsage string
+	Expire                      string // when it expires, or expired
+	Expiree                     bool   // expired: the API refuses it until renewed
 	Revoque                     string // the revocation date, "" if active
 }
 
@@ -47,8 +50,9 @@ func (s *Server) pageCompte(r *http.Request) (PageCompte, error) {
 	if err != nil {
 		return p, err
 	}
+	now := s.Now()
 	for _, j := range js {
-		v := JetonVue{ID: int64(j.ID), Prefixe: j.Prefixe, Cree: s.date(j.CreeLe), DernierUsage: "jamais"}
+		v := JetonVue{ID: int64(j.ID), Prefixe: j.Prefixe, Cree: s.date(j.CreeLe), DernierUsage: "jamais", Expire: s.date(j.ExpireLe), Expiree: j.Expire(now)}
 		if !j.DernierUsage.IsZero() {
 			v.DernierUsage = s.date(j.DernierUsage)
 		}
@@ -70,6 +74,7 @@ func (s *Server) getCompte(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The flash names the token by its prefix, read from the list rather
 	// than from the URL: a link cannot make the page say anything else.
+	p.Flash = s.flash(w, r)
 	if id, err := strconv.ParseInt(r.URL.Query().Get("revoque"), 10, 64); err == nil {
 		for _, j := range p.Jetons {
 			if j.ID == id && j.Revoque != "" {
@@ -193,6 +198,48 @@ func (s *Server) postJeton(w http.ResponseWriter, r *http.Request) error {
 	p.NouveauJeton = tok
 	s.render(w, http.StatusOK, "compte.html", p)
 	return nil
+}
+
+// postRenouvelerJeton pushes the expiry of one of the vendor's tokens a
+// year from now, expired or not: the same token goes on opening the API,
+// nothing to change in the vendor's software. Another vendor's is not
+// found; a revoked one is refused on the page. Not irreversible, it needs
+// no confirmation.
+func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.fournisseur(r)
+	if err != nil {
+		return err
+	}
+	id, err := idChemin(r, "id", "Ce jeton")
+	if err != nil {
+		return err
+	}
+	js, err := s.Store.FindJetons(r.Context(), f.ID)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		if int64(j.ID) != id {
+			continue
+		}
+		nouveau, err := s.Store.RenewJeton(r.Context(), j.ID)
+		if se, ok := refusable(err); ok {
+			p, err := s.pageCompte(r)
+			if err != nil {
+				return err
+			}
+			p.Erreurs = []ErreurChamp{{Message: phraseFR(se.Message)}}
+			s.render(w, http.StatusConflict, "compte.html", p)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		s.rediriger(w, r, "/compte", "Jeton "+nouveau.Prefixe+"… renouvelé : il ouvre l'API jusqu'au "+s.date(nouveau.ExpireLe)+
+			" (heure de Paris), sans rien changer dans vos logiciels.")
+		return nil
+	}
+	return introuvable("Ce jeton")
 }
 
 // postRevoquerJeton revokes one of the vendor's tokens; another vendor's

@@ -28,8 +28,9 @@ func exempleCompte(u *segur.Utilisateur) PageCompte {
 			{"nouveau", "Le nouveau mot de passe doit compter 12 caractères au moins."},
 			{"confirmation", "La confirmation ne correspond pas au nouveau mot de passe."}}},
 		Jetons: []JetonVue{
-			{ID: 1, Prefixe: "sgr_AbCdEf", Cree: "25/11/2026 à 10:00", DernierUsage: "jamais"},
-			{ID: 2, Prefixe: "sgr_GhIjKl", Cree: "24/11/2026 à 09:00", DernierUsage: "24/11/2026 à 09:05", Revoque: "25/11/2026 à 11:00"}},
+			{ID: 1, Prefixe: "sgr_AbCdEf", Cree: "25/11/2026 à 10:00", Expire: "25/11/2027 à 10:00", DernierUsage: "jamais"},
+			{ID: 2, Prefixe: "sgr_GhIjKl", Cree: "24/11/2026 à 09:00", Expire: "24/11/2027 à 09:00", DernierUsage: "24/11/2026 à 09:05", Revoque: "25/11/2026 à 11:00"},
+			{ID: 3, Prefixe: "sgr_MnOpQr", Cree: "20/11/2025 à 08:00", Expire: "20/11/2026 à 08:00", Expiree: true, DernierUsage: "19/11/2026 à 17:45"}},
 		NouveauJeton:       "sgr_AbCdEf0123456789abcdefghijklmnopqrstuvwxyzABC",
 		ErreurActuel:       "Mot de passe actuel incorrect.",
 		ErreurNouveau:      "Le nouveau mot de passe doit compter 12 caractères au moins.",
@@ -61,6 +62,8 @@ func TestTemplateCompte(t *testing.T) {
 		"Copiez ce jeton maintenant : il ne sera plus affiché.",
 		"<code>sgr_AbCdEf…</code>", "jamais", "révoqué le 25/11/2026 à 11:00",
 		`action="/compte/jetons/1/revoquer"`, `action="/compte/jetons"`,
+		`<th scope="col">Expire le</th>`, "25/11/2027 à 10:00", "expiré le 20/11/2026 à 08:00", "19/11/2026 à 17:45",
+		`action="/compte/jetons/1/renouveler"`, `action="/compte/jetons/3/renouveler"`, `action="/compte/jetons/3/revoquer"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("vendor's page lacks %q", want)
@@ -69,8 +72,8 @@ func TestTemplateCompte(t *testing.T) {
 	if n := strings.Count(body, p.NouveauJeton); n != 1 {
 		t.Errorf("new token shown %d times, want 1", n)
 	}
-	if strings.Contains(body, `action="/compte/jetons/2/revoquer"`) {
-		t.Error("a revoked token has a « Révoquer » button")
+	if strings.Contains(body, `action="/compte/jetons/2/revoquer"`) || strings.Contains(body, `action="/compte/jetons/2/renouveler"`) {
+		t.Error("a revoked token has a « Révoquer » or « Renouveler » button")
 	}
 
 	body = executer(PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte",
@@ -309,6 +312,88 @@ func TestJetons(t *testing.T) {
 	}
 	if _, body := L.lire(c.Get(p.srv.URL + "/compte")); strings.Contains(body, prefix) {
 		t.Error("the list shows another vendor's token")
+	}
+}
+
+// TestJetonRenouveler: the tokens' page shows each token's expiry and last
+// use (Paris time); an expired token says so; « Renouveler » pushes its
+// expiry a year from now, audited, the same token; a revoked token or
+// another vendor's is not renewed.
+func TestJetonRenouveler(t *testing.T) {
+	L := lecteur{t}
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "test"})
+	p := newPortail(t)
+	f, err := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	format := func(t time.Time) string { return t.In(paris).Format("02/01/2006 à 15:04") }
+	// A token made 13 months ago, used a month ago: expired.
+	maintenant := p.now
+	p.now = maintenant.AddDate(0, -13, 0)
+	_, digest, prefix, _ := auth.NewToken()
+	vieux := &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}
+	if err := p.db.CreateJeton(ctx, vieux); err != nil {
+		t.Fatal(err)
+	}
+	p.now = maintenant
+	usage := time.Date(maintenant.Year(), maintenant.Month(), 1, 16, 45, 0, 0, time.UTC).AddDate(0, -1, 0)
+	if err := p.db.TouchJeton(ctx, vieux.ID, usage); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	connecter(t, p, c, "mot de passe de test")
+	code, body := L.lire(c.Get(p.srv.URL + "/compte"))
+	for _, want := range []string{"<code>" + prefix + "…</code>", "expiré le " + format(vieux.ExpireLe), format(usage), "Un jeton vaut un an",
+		`action="/compte/jetons/` + fmt.Sprint(vieux.ID) + `/renouveler"`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("tokens' page (%d) lacks %q", code, want)
+		}
+	}
+	if strings.Contains(body, ">actif<") {
+		t.Error("an expired token shown active")
+	}
+
+	// Renewed: a year from now, the same token, the flash says until when.
+	code, body = L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+fmt.Sprint(vieux.ID)+"/renouveler", nil))
+	j, err := p.db.FindJetonByEmpreinte(ctx, digest)
+	if err != nil || !j.ExpireLe.Equal(maintenant.AddDate(1, 0, 0).UTC().Truncate(time.Microsecond)) || j.Expire(maintenant) {
+		t.Fatalf("renewed: %+v %v, want an expiry a year from now", j, err)
+	}
+	if want := "Jeton " + prefix + "… renouvelé : il ouvre l'API jusqu'au " + format(j.ExpireLe) + " (heure de Paris), sans rien changer dans vos logiciels."; code != http.StatusOK ||
+		!strings.Contains(body, want) || !strings.Contains(body, ">actif<") || strings.Contains(body, "expiré le") {
+		t.Errorf("after renewal: got %d, want the flash %q and the token active", code, want)
+	}
+	if evs, _ := p.db.FindEvenements(ctx, "jeton:"+prefix); len(evs) != 2 || evs[1].Action != "jeton.renouveler" || evs[1].Acteur.Login != "jean@lebeaulogiciel.fr" {
+		t.Errorf("audit of the renewal: %+v", evs)
+	}
+
+	// Revoked: not renewed, said on the page; its expiry unchanged.
+	if err := p.db.RevokeJeton(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	code, body = L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+fmt.Sprint(j.ID)+"/renouveler", nil))
+	if want := "Le jeton " + prefix + "… est révoqué : il ne se renouvelle pas\u202f; créez-en un autre."; code != http.StatusConflict || !strings.Contains(body, want) {
+		t.Errorf("renewing a revoked token: got %d, want 409 %q", code, want)
+	}
+	// Another vendor's, an unknown one: not found, untouched.
+	autre := &segur.Fournisseur{SIRET: "73282932000074", Nom: "Autre Éditeur", Email: "contact@autre.fr"}
+	if err := p.db.CreateFournisseur(ctx, autre); err != nil {
+		t.Fatal(err)
+	}
+	_, d2, p2, _ := auth.NewToken()
+	sien := &segur.Jeton{FournisseurID: autre.ID, Empreinte: d2, Prefixe: p2}
+	if err := p.db.CreateJeton(ctx, sien); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{fmt.Sprint(sien.ID), "999", "abc"} {
+		if code, _ := L.lire(c.PostForm(p.srv.URL+"/compte/jetons/"+id+"/renouveler", nil)); code != http.StatusNotFound {
+			t.Errorf("renew %s: got %d, want 404", id, code)
+		}
+	}
+	if got, _ := p.db.FindJetonByEmpreinte(ctx, d2); !got.ExpireLe.Equal(sien.ExpireLe) {
+		t.Errorf("another vendor's token renewed: %v, want %v", got.ExpireLe, sien.ExpireLe)
 	}
 }
 

@@ -253,6 +253,15 @@ func (s *Server) confirmerLotPaiement(w http.ResponseWriter, r *http.Request, id
 	if l.Etat != attendu {
 		return s.refusLot(w, r, segur.Errorf(segur.ECONFLICT, "lot %s « %s » : cette action n'est plus possible", l.Reference(), l.Etat.Libelle()), "", "")
 	}
+	if action == "approuver" {
+		// Its preparer is refused at once, with the domain's message,
+		// rather than after confirming; the deciders are checked on
+		// confirmation, in the approval's transaction.
+		apercu := *l
+		if err := apercu.Approuver(utilisateur(r.Context()).Login, nil, s.Now()); err != nil {
+			return s.refusLot(w, r, err, "", "")
+		}
+	}
 	fournisseurs := map[segur.FournisseurID]bool{}
 	for _, p := range l.Paiements {
 		fournisseurs[p.FournisseurID] = true
@@ -265,7 +274,7 @@ func (s *Server) confirmerLotPaiement(w http.ResponseWriter, r *http.Request, id
 		p.Titre = "Confirmer : approbation du lot " + l.Reference()
 		p.Points = []string{"Le lot " + l.Reference() + " sera approuvé : " + paiements + ", " + segur.Pluriel(len(fournisseurs), "virement", "virements") + " (un par fournisseur).",
 			"Une fois approuvé, le lot ne s'annule plus : son virement SEPA devient téléchargeable, à remettre à la banque.",
-			"Séparation des tâches : vous ne devez avoir décidé aucune des demandes du lot, sinon l'approbation sera refusée ; l'avoir préparé est permis."}
+			"Séparation des tâches : vous ne devez avoir décidé aucune des demandes du lot, sinon l'approbation sera refusée ; " + l.CreePar + ", qui l'a préparé, ne peut pas l'approuver."}
 	case "annuler":
 		p.Titre = "Confirmer : annulation du lot " + l.Reference()
 		p.Points = []string{"Le lot " + l.Reference() + " sera annulé : ses " + paiements + " redeviennent dus, à mettre dans un autre lot.",

@@ -270,17 +270,19 @@ func avancePayee(t *testing.T, p *portail) (jeanne, paul *http.Client, asps []st
 	_, jeanne, asps = editeurPaye(t, p, 13_750_00)
 	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
 	paul = agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	anne := agentClient(t, p, "anne@asp.fr", segur.RolePayeur) // approves what paul prepared
 	lot := p.srv.URL + "/agence/paiements/lots/1"
 	paris, _ := time.LoadLocation("Europe/Paris")
 	for _, etape := range []struct {
+		qui  *http.Client
 		url  string
 		form url.Values
 	}{
-		{p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
-		{lot + "/approuver", url.Values{"confirmer": {"1"}}},
-		{lot + "/payer", url.Values{"confirmer": {"1"}, "le": {p.now.In(paris).Format("2006-01-02")}}},
+		{paul, p.srv.URL + "/agence/paiements/lots", url.Values{"tous": {"1"}}},
+		{anne, lot + "/approuver", url.Values{"confirmer": {"1"}}},
+		{paul, lot + "/payer", url.Values{"confirmer": {"1"}, "le": {p.now.In(paris).Format("2006-01-02")}}},
 	} {
-		if code, body := (lecteur{t}).lire(paul.PostForm(etape.url, etape.form)); code != http.StatusOK {
+		if code, body := (lecteur{t}).lire(etape.qui.PostForm(etape.url, etape.form)); code != http.StatusOK {
 			t.Fatalf("%s: got %d\n%s", etape.url, code, body)
 		}
 	}

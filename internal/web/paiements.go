@@ -197,7 +197,7 @@ func (s *Server) postLotPaiement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refusPaiements(w, r, err)
 	}
-	msg := "Lot " + l.Reference() + " préparé : " + segur.Pluriel(len(l.Paiements), "paiement", "paiements") + ", " + segur.Euros(l.Montant) + ". Un payeur qui n'a décidé aucune de ses demandes doit l'approuver."
+	msg := "Lot " + l.Reference() + " préparé : " + segur.Pluriel(len(l.Paiements), "paiement", "paiements") + ", " + segur.Euros(l.Montant) + ". Un autre payeur, qui n'a décidé aucune de ses demandes, doit l'approuver."
 	s.rediriger(w, r, "/agence/paiements/lots/"+strconv.FormatInt(int64(l.ID), 10), msg)
 	return nil
 }
@@ -234,10 +234,13 @@ func (s *Server) avisVue(a segur.Avis, base string) AvisVue {
 // PageLotPaiement is a batch's page.
 type PageLotPaiement struct {
 	Base
-	Lot        LotVue
-	Groupes    []GroupePaiements
-	Etapes     []Etape
-	Approuver  bool // the batch is a draft
+	Lot       LotVue
+	Groupes   []GroupePaiements
+	Etapes    []Etape
+	Approuver bool // the batch is a draft
+	// Prepare is true when the user prepared the draft: another payment
+	// officer approves it (four eyes), the user may only cancel it.
+	Prepare    bool
 	Payer      bool // approved: the transfer file, the marking paid
 	Virement   string
 	Aujourdhui string // AAAA-MM-JJ, Europe/Paris: the date field's default and bound
@@ -297,6 +300,7 @@ func (s *Server) pageLot(r *http.Request, errs []ErreurChamp) (PageLotPaiement, 
 		p.Etapes = append(p.Etapes, Etape{"Annulé", s.date(l.AnnuleLe), l.AnnulePar})
 	}
 	p.Approuver = l.Etat == segur.LotBrouillon
+	p.Prepare = p.Approuver && l.PrepareePar(p.Utilisateur.Login)
 	p.Payer = l.Etat == segur.LotApprouve
 	if l.Etat == segur.LotApprouve || l.Etat == segur.LotPaye {
 		p.Virement = "/agence/paiements/lots/" + strconv.FormatInt(int64(id), 10) + "/virement.xml"

@@ -155,7 +155,7 @@ func TestPaiements(t *testing.T) {
 		t.Errorf("empty batch: got %d", code)
 	}
 	code, body = L.lire(marie.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}}))
-	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiements, 10\u202f125,00\u202f€") || !strings.Contains(body, "Approuver") {
+	if code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé : 2 paiements, 10\u202f125,00\u202f€") || !strings.Contains(body, `id="quatre-yeux"`) {
 		t.Fatalf("batch of all: got %d\n%s", code, body)
 	}
 	lien := p.srv.URL + "/agence/paiements/lots/1"
@@ -338,6 +338,108 @@ func TestPaiements(t *testing.T) {
 	}
 }
 
+// TestLotQuatreYeux: a batch's three steps each go through a confirmation
+// stating its reference, count and total, which changes nothing; the
+// payment officer who prepared the batch is refused its approval (his page
+// offers none), another officer approves it once confirmed.
+func TestLotQuatreYeux(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := context.Background()
+	_, _, asps := editeurPaye(t, p, 13_750_00, 20_000_00)
+	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
+	paul := agentClient(t, p, "paul@asp.fr", segur.RolePayeur)
+	anne := agentClient(t, p, "anne@asp.fr", segur.RolePayeur)
+	etat := func(id segur.LotID) *segur.Lot {
+		t.Helper()
+		l, err := p.db.FindLot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	const confirmation = `<input type="hidden" name="confirmer" value="1">`
+
+	// Cancelling: confirmed first, then done; the payments are due again.
+	if code, body := L.lire(paul.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}})); code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 préparé") ||
+		!strings.Contains(body, "Un autre payeur, qui n'a décidé aucune de ses demandes, doit l'approuver.") {
+		t.Fatalf("batch 1: got %d\n%s", code, body)
+	}
+	lot1 := p.srv.URL + "/agence/paiements/lots/1"
+	code, body := L.lire(paul.PostForm(lot1+"/annuler", nil))
+	if want := "Le lot LOT-000001 sera annulé : ses 2 paiements, 10\u202f125,00\u202f€ en tout redeviennent dus"; code != http.StatusOK || !strings.Contains(body, want) ||
+		!strings.Contains(body, confirmation) {
+		t.Errorf("cancel unconfirmed: got %d, want the confirmation %q", code, want)
+	}
+	if l := etat(1); l.Etat != segur.LotBrouillon {
+		t.Errorf("cancel unconfirmed: batch %s, want a draft", l.Etat)
+	}
+	if code, body := L.lire(paul.PostForm(lot1+"/annuler", url.Values{"confirmer": {"1"}})); code != http.StatusOK || !strings.Contains(body, "Lot LOT-000001 annulé") {
+		t.Errorf("cancel confirmed: got %d", code)
+	}
+	if l := etat(1); l.Etat != segur.LotAnnule || l.AnnulePar != "paul@asp.fr" {
+		t.Errorf("cancel confirmed: batch %s by %q, want cancelled by paul@asp.fr", l.Etat, l.AnnulePar)
+	}
+
+	// Paul prepares batch 2: his page offers no approval, anne's does.
+	L.lire(paul.PostForm(p.srv.URL+"/agence/paiements/lots", url.Values{"tous": {"1"}}))
+	lot2 := p.srv.URL + "/agence/paiements/lots/2"
+	approuver := `action="/agence/paiements/lots/2/approuver"`
+	if _, body := L.lire(paul.Get(lot2)); !strings.Contains(body, `id="quatre-yeux"`) || !strings.Contains(body, "Vous avez préparé ce lot : un autre payeur doit l'approuver.") ||
+		strings.Contains(body, approuver) || !strings.Contains(body, `action="/agence/paiements/lots/2/annuler"`) {
+		t.Errorf("the preparer's page of batch 2: want the four eyes' notice, no approval, a cancellation\n%s", body[strings.Index(body, "<main"):])
+	}
+	if _, body := L.lire(anne.Get(lot2)); strings.Contains(body, `id="quatre-yeux"`) || !strings.Contains(body, approuver) {
+		t.Errorf("another payer's page of batch 2: want the approval, no notice")
+	}
+	// One person, preparer and payer: refused, confirmed or not.
+	for _, form := range []url.Values{nil, {"confirmer": {"1"}}} {
+		code, body := L.lire(paul.PostForm(lot2+"/approuver", form))
+		if want := "Séparation des tâches : vous avez préparé le lot LOT-000002\u202f; un autre payeur doit l'approuver."; code != http.StatusForbidden || !strings.Contains(body, want) ||
+			strings.Contains(body, confirmation) {
+			t.Errorf("approval by its preparer (%v): got %d, want 403 %q and no confirmation", form, code, want)
+		}
+		if l := etat(2); l.Etat != segur.LotBrouillon || l.ApprouvePar != "" {
+			t.Errorf("approval by its preparer (%v): batch %s by %q, want a draft", form, l.Etat, l.ApprouvePar)
+		}
+	}
+	// Two people: anne confirms, then approves.
+	code, body = L.lire(anne.PostForm(lot2+"/approuver", nil))
+	for _, want := range []string{"Confirmer : approbation du lot LOT-000002", "Le lot LOT-000002 sera approuvé : 2 paiements, 10\u202f125,00\u202f€ en tout, 1 virement",
+		"paul@asp.fr, qui l'a préparé, ne peut pas l'approuver", confirmation, `action="/agence/paiements/lots/2/approuver"`} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("approval unconfirmed: got %d, want %q", code, want)
+		}
+	}
+	if l := etat(2); l.Etat != segur.LotBrouillon {
+		t.Errorf("approval unconfirmed: batch %s, want a draft", l.Etat)
+	}
+	if code, body := L.lire(anne.PostForm(lot2+"/approuver", url.Values{"confirmer": {"1"}})); code != http.StatusOK || !strings.Contains(body, "Lot LOT-000002 approuvé") {
+		t.Fatalf("approval confirmed: got %d", code)
+	}
+	if l := etat(2); l.Etat != segur.LotApprouve || l.ApprouvePar != "anne@asp.fr" || l.CreePar != "paul@asp.fr" {
+		t.Errorf("approval confirmed: batch %s by %q (prepared by %q), want approved by anne@asp.fr", l.Etat, l.ApprouvePar, l.CreePar)
+	}
+
+	// Marking paid: confirmed first, then done.
+	paris, _ := time.LoadLocation("Europe/Paris")
+	jour := p.now.In(paris)
+	code, body = L.lire(paul.PostForm(lot2+"/payer", url.Values{"le": {jour.Format("2006-01-02")}}))
+	if want := "Le lot LOT-000002 sera marqué payé, virement du " + jour.Format("02/01/2006") + " : 2 paiements, 10\u202f125,00\u202f€ en tout."; code != http.StatusOK ||
+		!strings.Contains(body, want) || !strings.Contains(body, confirmation) {
+		t.Errorf("paying unconfirmed: got %d, want %q", code, want)
+	}
+	if l := etat(2); l.Etat != segur.LotApprouve {
+		t.Errorf("paying unconfirmed: batch %s, want approved", l.Etat)
+	}
+	if code, _ := L.lire(paul.PostForm(lot2+"/payer", url.Values{"confirmer": {"1"}, "le": {jour.Format("2006-01-02")}})); code != http.StatusOK {
+		t.Errorf("paying confirmed: got %d", code)
+	}
+	if l := etat(2); l.Etat != segur.LotPaye || l.MarquePar != "paul@asp.fr" {
+		t.Errorf("paying confirmed: batch %s by %q, want paid", l.Etat, l.MarquePar)
+	}
+}
+
 // TestParcoursPaiements goes through the payer's pages in a real
 // Chromium, checking each with axe-core: the payments due, a batch
 // prepared, approved, marked paid; then the vendor's notices.
@@ -346,8 +448,12 @@ func TestParcoursPaiements(t *testing.T) {
 	_, _, asps := editeurPaye(t, p, 13_750_00, 20_000_00)
 	decider(t, p, agentClient(t, p, "marie@asp.fr", segur.RoleInstructeur), asps...)
 	h, _ := auth.HashPassword("mot de passe du payeur")
-	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "paul@asp.fr", Nom: "Paul Payeur", Roles: []segur.Role{segur.RolePayeur}, MotDePasse: h}); err != nil {
-		t.Fatal(err)
+	// Paul prepares the batch, Anne approves it: four eyes.
+	for _, u := range []segur.Utilisateur{{Login: "paul@asp.fr", Nom: "Paul Payeur"}, {Login: "anne@asp.fr", Nom: "Anne Payeuse"}} {
+		u.Roles, u.MotDePasse = []segur.Role{segur.RolePayeur}, h
+		if err := p.db.CreateUtilisateur(context.Background(), &u); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, do, texte := parcours(t)
 	connexion := func(login, mdp string) {
@@ -363,12 +469,18 @@ func TestParcoursPaiements(t *testing.T) {
 	segurtest.Screenshot(t, ctx, "paiements-01-dus")
 	segurtest.Axe(t, ctx)
 
-	do("préparer", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"] button`)))
+	do("préparer", chromedp.Click(chromedp.CSS(`button[name="tous"]`)), chromedp.WaitVisible(chromedp.CSS("#quatre-yeux")))
 	if got := texte(".fr-alert--success"); !strings.Contains(got, "Lot LOT-000001 préparé") {
 		t.Errorf("after preparing: %q", got)
 	}
+	if got := texte("#quatre-yeux"); !strings.Contains(got, "un autre payeur doit l'approuver") {
+		t.Errorf("the preparer's notice: %q", got)
+	}
 	segurtest.Screenshot(t, ctx, "paiements-02-brouillon")
 	segurtest.Axe(t, ctx)
+	do("déconnexion de paul", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS("#login")))
+	connexion("anne@asp.fr", "mot de passe du payeur")
+	do("le lot, pour anne", chromedp.Navigate(p.srv.URL+"/agence/paiements/lots/1"), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approuver"] button`)))
 
 	// Approving without JavaScript: the confirmation page.
 	scripts := func(oui bool) {

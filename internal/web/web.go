@@ -282,6 +282,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 	pages.Handle("POST /compte/mot-de-passe", s.handle(s.authentifie(s.postMotDePasse)))
 	pages.Handle("POST /compte/jetons", s.handle(s.authentifie(s.postJeton)))
 	pages.Handle("POST /compte/jetons/{id}/revoquer", s.handle(s.authentifie(s.postRevoquerJeton)))
+	pages.Handle("POST /compte/jetons/{id}/renouveler", s.handle(s.authentifie(s.postRenouvelerJeton)))
 	s.routesAgence(pages)
 	s.routesDepotsAgence(pages)
 	s.routesDemande(pages)
