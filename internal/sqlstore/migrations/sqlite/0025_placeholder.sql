@@ -1,0 +1,2 @@
+-- Placeholder: 0025 is another branch's migration (drop this file when
+-- merging). It does nothing.
