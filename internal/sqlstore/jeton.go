@@ -10,14 +10,19 @@ import (
 	"github.com/segur-numerique/segur"
 )
 
+// jetonColumns are the columns scanJeton reads.
+const jetonColumns = `id, fournisseur_id, empreinte, prefixe, cree_le, dernier_usage, revoque_le, utilisateur_id`
+
 // scanJeton reads the columns id, fournisseur_id, empreinte, prefixe,
-// cree_le, dernier_usage, revoque_le.
+// cree_le, dernier_usage, revoque_le, utilisateur_id.
 func scanJeton(s scanner) (segur.Jeton, error) {
 	var (
 		j              segur.Jeton
 		usage, revoque sql.NullTime
+		uid            sql.NullInt64
 	)
-	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &usage, &revoque)
+	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &usage, &revoque, &uid)
+	j.UtilisateurID = segur.UtilisateurID(uid.Int64)
 	j.CreeLe = j.CreeLe.UTC()
 	j.DernierUsage, j.RevoqueLe = timeOrZero(usage), timeOrZero(revoque)
 	return j, err
@@ -25,14 +30,21 @@ func scanJeton(s scanner) (segur.Jeton, error) {
 
 // CreateJeton stores a vendor's API token, by its digest, and sets its ID
 // and CreeLe; the token is active and unused. A digest already stored is an
-// ECONFLICT; an unknown vendor an ENOTFOUND.
+// ECONFLICT; an unknown vendor an ENOTFOUND. A token created by a user
+// (UtilisateurID) is refused (EFORBIDDEN) once that user is disabled, in
+// the same transaction: a disabling never misses a token created at once.
 func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 	now := db.clock()
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if j.UtilisateurID != 0 {
+			if err := db.utilisateurActif(ctx, tx, j.UtilisateurID); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRowContext(ctx,
-			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le) VALUES ($1, $2, $3, $4) RETURNING id`,
-			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now).Scan(&id)
+			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le, utilisateur_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now, nullID(int64(j.UtilisateurID))).Scan(&id)
 		switch violationOf(err) {
 		case uniqueViolation:
 			return segur.Errorf(segur.ECONFLICT, "ce jeton existe déjà")
@@ -62,7 +74,7 @@ func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 // revoked or not, or an ENOTFOUND.
 func (db *DB) FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*segur.Jeton, error) {
 	j, err := scanJeton(db.r.QueryRowContext(ctx,
-		`SELECT id, fournisseur_id, empreinte, prefixe, cree_le, dernier_usage, revoque_le FROM jetons WHERE empreinte = $1`, empreinte))
+		`SELECT `+jetonColumns+` FROM jetons WHERE empreinte = $1`, empreinte))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "jeton inconnu")
 	}
@@ -76,7 +88,7 @@ func (db *DB) FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*segu
 // creation order.
 func (db *DB) FindJetons(ctx context.Context, id segur.FournisseurID) ([]segur.Jeton, error) {
 	return queryAll(ctx, db.r, scanJeton, "jetons",
-		`SELECT id, fournisseur_id, empreinte, prefixe, cree_le, dernier_usage, revoque_le FROM jetons WHERE fournisseur_id = $1 ORDER BY id`, int64(id))
+		`SELECT `+jetonColumns+` FROM jetons WHERE fournisseur_id = $1 ORDER BY id`, int64(id))
 }
 
 // TouchJeton records that token id was used at at, or returns an
