@@ -114,6 +114,8 @@ type DepotTx interface {
 	// FindDepotIdentique returns the first deposit of the vendor that passed
 	// control 1 with these same files.
 	FindDepotIdentique(ctx context.Context, f FournisseurID, json, zip string) (DepotID, bool, error)
+	// SuspenduLe returns when vendor f was suspended, zero if it is not.
+	SuspenduLe(ctx context.Context, f FournisseurID) (time.Time, error)
 	// FindDepotByCle returns the vendor's deposit sent with this
 	// Idempotency-Key: its ID, ImpID, JSON and Zip only.
 	FindDepotByCle(ctx context.Context, f FournisseurID, cle string) (Depot, bool, error)
@@ -165,6 +167,9 @@ type Guichet struct {
 	// Quotas bound each vendor's deposits (zero: none); Store must then
 	// be an ActiviteStore.
 	Quotas Quotas
+	// Contact is whom a suspended vendor writes to (segur serve
+	// --contact); "" names the administrator of the portal.
+	Contact string
 }
 
 // Commencer counts an upload of vendor f that begins at now, or refuses it
@@ -247,9 +252,12 @@ func garder(ctx context.Context, e Envoi) error {
 var ErrRejoue = errors.New("segur: deposit replayed")
 
 // Recevoir checks what a deposit declares before its files are read: the
-// request type (avance or solde), the ANS number (this vendor's) and the
-// campaign windows.
+// vendor not suspended, the request type (avance or solde), the ANS number
+// (this vendor's) and the campaign windows.
 func (g *Guichet) Recevoir(ctx context.Context, f *Fournisseur, typ TypeDemande, numeroAns string, at time.Time) (*Produit, error) {
+	if err := f.PeutDeposer(g.Contact); err != nil {
+		return nil, err
+	}
 	switch typ {
 	case TypeAvance, TypeSolde:
 	default:
@@ -291,7 +299,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	// again, for deposits racing this one.
 	var rejoue DepotID
 	err := g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) (err error) {
-		rejoue, err = dejaRecu(ctx, tx, e)
+		rejoue, err = g.dejaRecu(ctx, tx, e)
 		return err
 	})
 	if err != nil {
@@ -345,7 +353,7 @@ func (g *Guichet) Deposer(ctx context.Context, e Envoi, p *Produit) (*Depot, err
 	}
 
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) error {
-		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
+		if rejoue, err = g.dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
 		}
 		h := historique{numeroAns: p.NumeroAns}
@@ -405,11 +413,22 @@ func (g *Guichet) ouvrir(ctx context.Context, e Envoi, p *Produit) (d *Depot, da
 }
 
 // dejaRecu tells, in the deposit's transaction, whether e was recorded
-// before: a retry with the Idempotency-Key of a deposit and its files gets
+// before. It first refuses every deposit of a vendor suspended now, read
+// under its lock: a suspension is obeyed by the deposits under way too.
+// Then: a retry with the Idempotency-Key of a deposit and its files gets
 // that deposit (a replay, not an error), the key with other files is
 // refused (EMISMATCH, as the IETF draft on Idempotency-Key answers 422);
 // the same files as a processed deposit are a conflict naming it.
-func dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
+func (g *Guichet) dejaRecu(ctx context.Context, tx DepotTx, e Envoi) (DepotID, error) {
+	suspendu, err := tx.SuspenduLe(ctx, e.Fournisseur.ID)
+	if err != nil {
+		return 0, err
+	}
+	if !suspendu.IsZero() {
+		f := *e.Fournisseur
+		f.SuspenduLe = suspendu
+		return 0, f.PeutDeposer(g.Contact)
+	}
 	if e.Cle != "" {
 		first, ok, err := tx.FindDepotByCle(ctx, e.Fournisseur.ID, e.Cle)
 		if err != nil {

@@ -50,7 +50,7 @@ func (g *Guichet) deposerSolde(ctx context.Context, e Envoi, p *Produit) (*Depot
 	var rejoue DepotID
 	err = g.Store.WithDepotTx(ctx, e.Fournisseur.ID, func(ctx context.Context, tx DepotTx) error {
 		var err error
-		if rejoue, err = dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
+		if rejoue, err = g.dejaRecu(ctx, tx, e); err != nil || rejoue != 0 {
 			return err
 		}
 		h := historique{numeroAns: p.NumeroAns}

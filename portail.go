@@ -24,6 +24,9 @@ type Fournisseur struct {
 	IBAN   string // bank details for payments, normalised; may be empty at enrolment
 	BIC    string
 	CreeLe time.Time
+	// SuspenduLe is when an administrator suspended the vendor (zero:
+	// active): its deposits are refused, its data stays readable.
+	SuspenduLe time.Time
 }
 
 // Valider checks a vendor before enrolment; its error is a Fautes of one,
@@ -151,6 +154,9 @@ type Utilisateur struct {
 	FournisseurID FournisseurID // the vendor of a "fournisseur" user, 0 otherwise
 	MotDePasse    string        // its hash (argon2id or bcrypt), never the password
 	CreeLe        time.Time
+	// DesactiveLe is when an administrator disabled the account (zero:
+	// active): it cannot sign in, its sessions and tokens are gone.
+	DesactiveLe time.Time
 }
 
 // A reports whether the user holds role r.
@@ -180,6 +186,9 @@ type JetonID int64
 type Jeton struct {
 	ID            JetonID
 	FournisseurID FournisseurID
+	// UtilisateurID is the vendor's user who created the token on the
+	// portal (0: created by segur admin): disabling that user revokes it.
+	UtilisateurID UtilisateurID
 	Empreinte     []byte // SHA-256 of the token
 	Prefixe       string // its first characters, to tell tokens apart
 	CreeLe        time.Time

@@ -102,6 +102,9 @@ type DemandeLien struct {
 	// AgentsProConnect says that agents sign in through ProConnect only:
 	// an agent then gets a mail that says so, and no link.
 	AgentsProConnect bool
+	// Administrateur says that an administrator reset the password (a
+	// reinitialisation): the password in use is gone, and the mail says so.
+	Administrateur bool
 }
 
 // Valider checks a request before it is stored.
@@ -165,13 +168,17 @@ func (d DemandeLien) Courriel(u *Utilisateur) Courriel {
 			fmt.Fprintf(&b, "Pour l'activer, choisissez votre mot de passe en ouvrant ce lien, valable %s et une seule fois :\n%s\n\n", d.Objet.dureeTexte(), d.URL)
 			b.WriteString("Passé ce délai, demandez une nouvelle invitation à l'administrateur du portail, ou utilisez « Mot de passe oublié ? » sur la page de connexion.\n")
 		}
-	default:
-		sujet = "Réinitialisation de votre mot de passe"
-		fmt.Fprintf(&b, "Une réinitialisation du mot de passe de votre compte du portail Ségur numérique (identifiant : %s) a été demandée.\n\n", u.Login)
+	case LienReinitialisation:
+		if !d.Administrateur {
+			sujet = d.courrielOubli(&b, u, avecLien)
+			break
+		}
+		sujet = "Votre mot de passe a été réinitialisé"
+		fmt.Fprintf(&b, "L'administrateur du portail Ségur numérique a réinitialisé le mot de passe de votre compte (identifiant : %s) : l'ancien ne fonctionne plus, et vos sessions ouvertes sont fermées.\n\n", u.Login)
 		if avecLien {
 			fmt.Fprintf(&b, "Pour choisir un nouveau mot de passe, ouvrez ce lien, valable %s et une seule fois :\n%s\n\n", d.Objet.dureeTexte(), d.URL)
+			b.WriteString("Passé ce délai, utilisez « Mot de passe oublié\u202f? » sur la page de connexion.\n")
 		}
-		b.WriteString("Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.\n")
 	}
 	if !avecLien {
 		fmt.Fprintf(&b, "\nLes agents de l'agence se connectent au portail avec ProConnect, sans mot de passe du portail : utilisez le bouton « S'identifier avec ProConnect » de la page de connexion :\n%s\n", d.Connexion)
@@ -183,4 +190,15 @@ func (d DemandeLien) Courriel(u *Utilisateur) Courriel {
 		Corps: b.String(),
 		Objet: "utilisateur:" + u.Login,
 	}
+}
+
+// courrielOubli writes the mail of a « mot de passe oublié » into b and
+// returns its subject.
+func (d DemandeLien) courrielOubli(b *strings.Builder, u *Utilisateur, avecLien bool) string {
+	fmt.Fprintf(b, "Une réinitialisation du mot de passe de votre compte du portail Ségur numérique (identifiant : %s) a été demandée.\n\n", u.Login)
+	if avecLien {
+		fmt.Fprintf(b, "Pour choisir un nouveau mot de passe, ouvrez ce lien, valable %s et une seule fois :\n%s\n\n", d.Objet.dureeTexte(), d.URL)
+	}
+	b.WriteString("Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe actuel reste valable.\n")
+	return "Réinitialisation de votre mot de passe"
 }

@@ -27,6 +27,10 @@ func (a *API) postDepot(w http.ResponseWriter, r *http.Request) error {
 	if !cleValide(cle) {
 		return segur.Errorf(segur.EINVALID, "en-tête Idempotency-Key : attendu 1 à 100 caractères ASCII imprimables")
 	}
+	// A suspended vendor is refused before its files are read.
+	if err := f.PeutDeposer(a.Guichet.Contact); err != nil {
+		return err
+	}
 	rendre, err := a.Guichet.Commencer(ctx, f.ID, recu)
 	if err != nil {
 		return err

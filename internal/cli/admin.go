@@ -62,6 +62,10 @@ func adminObjets() []adminObjet {
 			{"add", "--siret S --name NOM --email E [--iban I --bic B] [--force]", "enrôler un fournisseur",
 				`--siret 88558855858745 --name "Le Beau Logiciel" --email contact@lebeaulogiciel.fr --force`, adminVendorAdd},
 			{"list", "", "lister les fournisseurs", "", adminVendorList},
+			{"suspend", "--siret S", "suspendre un fournisseur : ses dépôts (portail, API, pièces) sont refusés avec un message qui dit à qui écrire ; ses données restent consultables",
+				"--siret 88558855858745", adminVendorSuspend},
+			{"resume", "--siret S", "rétablir un fournisseur suspendu : ses dépôts sont de nouveau acceptés", "--siret 88558855858745", adminVendorResume},
+			{"email", "--siret S --email E", "changer le courriel de contact d'un fournisseur", "--siret 88558855858745 --email compta@lebeaulogiciel.fr", adminVendorEmail},
 		}},
 		{"ans", "les numéros de référencement ANS des logiciels d'un fournisseur", []adminAction{
 			{"add", "--siret S --ans NUMERO --logiciel RI|DPI|PFI --product NOM", "enregistrer un numéro ANS",
@@ -74,6 +78,13 @@ func adminObjets() []adminObjet {
 				`--login jean@lebeaulogiciel.fr --name "Jean Dupont" --role fournisseur --siret 88558855858745`, adminUserAdd},
 			{"unlock", "--login E", "débloquer les connexions d'un compte : ses échecs de connexion, de toutes les adresses, sont effacés",
 				"--login jean@lebeaulogiciel.fr", adminUserUnlock},
+			{"disable", "--login E", "désactiver un compte : la personne ne peut plus se connecter ; ses sessions et les jetons d'API qu'elle a créés prennent fin aussitôt (ni soi-même ni le dernier administrateur)",
+				"--login jean@lebeaulogiciel.fr", adminUserDisable},
+			{"enable", "--login E", "réactiver un compte désactivé, sans ses anciennes sessions ni ses anciens jetons", "--login jean@lebeaulogiciel.fr", adminUserEnable},
+			{"roles", "--login E --role instructeur,payeur,admin", "changer les rôles d'un agent (le dernier administrateur garde le sien)",
+				"--login marie@asp.fr --role instructeur,payeur", adminUserRoles},
+			{"reset", "--login E [--url URL]", "réinitialiser un mot de passe : l'ancien ne fonctionne plus, les sessions sont fermées, un courriel envoie un lien à usage unique pour en choisir un nouveau",
+				"--login marie@asp.fr", adminUserReset},
 		}},
 		{"token", "les jetons d'API des fournisseurs", []adminAction{
 			{"add", "--siret S            (écrit le jeton seul sur la sortie standard)", "créer un jeton d'API, affiché une seule fois", "--siret 88558855858745", adminTokenAdd},
@@ -84,6 +95,9 @@ func adminObjets() []adminObjet {
 			{"add", `--logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"`, "ouvrir une campagne de dépôt",
 				`--logiciel RI --type avance --from "2026-12-01 14:00" --to "2027-03-31 12:00"`, adminWindowAdd},
 			{"list", "", "lister les campagnes", "", adminWindowList},
+			{"edit", `--id N --to "AAAA-MM-JJ HH:MM"`, "avancer ou reculer la fermeture d'une campagne pas encore close (pas dans le passé)",
+				`--id 1 --to "2027-04-30 12:00"`, adminWindowEdit},
+			{"close", "--id N", "fermer maintenant une campagne ouverte", "--id 1", adminWindowClose},
 		}},
 		{"reference", "le référentiel des établissements et de leurs plafonds", []adminAction{
 			{"import", "FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)", "importer une nouvelle version du référentiel", "referentiel.csv", adminReferenceImport},
@@ -384,9 +398,13 @@ func adminVendorList(ctx context.Context, e *env, args []string) int {
 				return err
 			}
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "SIRET\tRAISON SOCIALE\tE-MAIL\tIBAN")
+			fmt.Fprintln(w, "SIRET\tRAISON SOCIALE\tE-MAIL\tIBAN\tÉTAT")
 			for _, f := range fs {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.SIRET, f.Nom, f.Email, f.IBAN)
+				etat := "actif"
+				if f.Suspendu() {
+					etat = "suspendu le " + dateHeure(f.SuspenduLe)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", f.SIRET, f.Nom, f.Email, f.IBAN, etat)
 			}
 			return w.Flush()
 		})
@@ -642,9 +660,9 @@ func adminWindowList(ctx context.Context, e *env, args []string) int {
 				return err
 			}
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "LOGICIEL\tTYPE\tOUVERTURE\tFERMETURE")
+			fmt.Fprintln(w, "N°\tLOGICIEL\tTYPE\tOUVERTURE\tFERMETURE")
 			for _, f := range fs {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.Logiciel, f.Type, dateHeure(f.Debut), dateHeure(f.Fin))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", f.ID, f.Logiciel, f.Type, dateHeure(f.Debut), dateHeure(f.Fin))
 			}
 			return w.Flush()
 		})

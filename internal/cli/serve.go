@@ -291,7 +291,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	metrics := &api.Metrics{Store: db, Dossier: *dbf.data, Local: *metricsAddr == "", Proxies: trusted, Antivirus: *clamavf != ""}
 	a := &api.API{Store: db, Blobs: store, Log: log, Now: time.Now, Metrics: metrics, AttenteBase: lim.dbAttente, Injoignable: sqlstore.Injoignable,
 		Proxies: trusted, Guichet: &segur.Guichet{Store: db, Blobs: store, Paris: paris(), Stager: stager,
-			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas()}}
+			Limite: &segur.LimiteDepots{Max: lim.maxDepots, MaxParFournisseur: lim.maxDepotsFournisseur}, Quotas: lim.quotas(), Contact: *contact}}
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	if st, err := os.Stat(filepath.Join(*dsfr, "dsfr.min.css")); err != nil || st.IsDir() {

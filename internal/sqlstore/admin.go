@@ -28,7 +28,7 @@ func (db *DB) FindFournisseursResumes(ctx context.Context) ([]segur.FournisseurR
 		r.Fournisseur = f
 		return r, err
 	}, "fournisseurs",
-		`SELECT f.id, f.siret, f.nom, f.email, f.iban, f.bic, f.cree_le,
+		`SELECT f.id, f.siret, f.nom, f.email, f.iban, f.bic, f.cree_le, f.suspendu_le,
 			(SELECT count(*) FROM produits p WHERE p.fournisseur_id = f.id),
 			(SELECT count(*) FROM utilisateurs u WHERE u.fournisseur_id = f.id)
 		FROM fournisseurs f ORDER BY f.id`)

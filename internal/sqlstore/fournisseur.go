@@ -14,11 +14,18 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// scanFournisseur reads the columns id, siret, nom, email, iban, bic, cree_le.
+// fournisseurColumns are the columns scanFournisseur reads.
+const fournisseurColumns = `id, siret, nom, email, iban, bic, cree_le, suspendu_le`
+
+// scanFournisseur reads the columns id, siret, nom, email, iban, bic,
+// cree_le, suspendu_le.
 func scanFournisseur(s scanner) (segur.Fournisseur, error) {
-	var f segur.Fournisseur
-	err := s.Scan(&f.ID, &f.SIRET, &f.Nom, &f.Email, &f.IBAN, &f.BIC, &f.CreeLe)
-	f.CreeLe = f.CreeLe.UTC()
+	var (
+		f        segur.Fournisseur
+		suspendu sql.NullTime
+	)
+	err := s.Scan(&f.ID, &f.SIRET, &f.Nom, &f.Email, &f.IBAN, &f.BIC, &f.CreeLe, &suspendu)
+	f.CreeLe, f.SuspenduLe = f.CreeLe.UTC(), timeOrZero(suspendu)
 	return f, err
 }
 
@@ -65,7 +72,7 @@ func (db *DB) CreateFournisseur(ctx context.Context, f *segur.Fournisseur) error
 // FindFournisseurByID returns the vendor id, or an ENOTFOUND.
 func (db *DB) FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (*segur.Fournisseur, error) {
 	f, err := scanFournisseur(db.r.QueryRowContext(ctx,
-		`SELECT id, siret, nom, email, iban, bic, cree_le FROM fournisseurs WHERE id = $1`, int64(id)))
+		`SELECT `+fournisseurColumns+` FROM fournisseurs WHERE id = $1`, int64(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "fournisseur n° %d introuvable", id)
 	}
@@ -79,7 +86,7 @@ func (db *DB) FindFournisseurByID(ctx context.Context, id segur.FournisseurID) (
 // ENOTFOUND.
 func (db *DB) FindFournisseurBySIRET(ctx context.Context, siret string) (*segur.Fournisseur, error) {
 	f, err := scanFournisseur(db.r.QueryRowContext(ctx,
-		`SELECT id, siret, nom, email, iban, bic, cree_le FROM fournisseurs WHERE siret = $1`, siret))
+		`SELECT `+fournisseurColumns+` FROM fournisseurs WHERE siret = $1`, siret))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, segur.Errorf(segur.ENOTFOUND, "aucun fournisseur enrôlé avec le SIRET %s", siret)
 	}
@@ -92,7 +99,7 @@ func (db *DB) FindFournisseurBySIRET(ctx context.Context, siret string) (*segur.
 // FindFournisseurs returns every vendor, in enrolment order.
 func (db *DB) FindFournisseurs(ctx context.Context) ([]segur.Fournisseur, error) {
 	return queryAll(ctx, db.r, scanFournisseur, "fournisseurs",
-		`SELECT id, siret, nom, email, iban, bic, cree_le FROM fournisseurs ORDER BY id`)
+		`SELECT `+fournisseurColumns+` FROM fournisseurs ORDER BY id`)
 }
 
 // queryAll runs a query on q (the read pool or a transaction) and scans

@@ -11,15 +11,17 @@ import (
 )
 
 // colonnesJeton are the columns scanJeton reads.
-const colonnesJeton = `id, fournisseur_id, empreinte, prefixe, cree_le, expire_le, dernier_usage, revoque_le`
+const colonnesJeton = `id, fournisseur_id, empreinte, prefixe, cree_le, expire_le, dernier_usage, revoque_le, utilisateur_id`
 
 // scanJeton reads the columns colonnesJeton.
 func scanJeton(s scanner) (segur.Jeton, error) {
 	var (
 		j              segur.Jeton
 		usage, revoque sql.NullTime
+		uid            sql.NullInt64
 	)
-	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &j.ExpireLe, &usage, &revoque)
+	err := s.Scan(&j.ID, &j.FournisseurID, &j.Empreinte, &j.Prefixe, &j.CreeLe, &j.ExpireLe, &usage, &revoque, &uid)
+	j.UtilisateurID = segur.UtilisateurID(uid.Int64)
 	j.CreeLe, j.ExpireLe = j.CreeLe.UTC(), j.ExpireLe.UTC()
 	j.DernierUsage, j.RevoqueLe = timeOrZero(usage), timeOrZero(revoque)
 	return j, err
@@ -27,15 +29,23 @@ func scanJeton(s scanner) (segur.Jeton, error) {
 
 // CreateJeton stores a vendor's API token, by its digest, and sets its ID,
 // CreeLe and ExpireLe (a year later); the token is active and unused. A
-// digest already stored is an ECONFLICT; an unknown vendor an ENOTFOUND.
+// digest already stored is an ECONFLICT; an unknown vendor an ENOTFOUND. A
+// token created by a user (UtilisateurID) is refused (EFORBIDDEN) once
+// that user is disabled, in the same transaction: a disabling never misses
+// a token created at once.
 func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 	now := db.clock()
 	expire := stamp(segur.ExpirationJeton(now))
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if j.UtilisateurID != 0 {
+			if err := db.utilisateurActif(ctx, tx, j.UtilisateurID); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRowContext(ctx,
-			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le, expire_le) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now, expire).Scan(&id)
+			`INSERT INTO jetons (fournisseur_id, empreinte, prefixe, cree_le, expire_le, utilisateur_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			int64(j.FournisseurID), j.Empreinte, j.Prefixe, now, expire, nullID(int64(j.UtilisateurID))).Scan(&id)
 		switch violationOf(err) {
 		case uniqueViolation:
 			return segur.Errorf(segur.ECONFLICT, "ce jeton existe déjà")

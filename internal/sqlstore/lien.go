@@ -146,6 +146,11 @@ func (db *DB) CreateDemandeReinitialisation(ctx context.Context, d segur.Demande
 		if err != nil {
 			return err
 		}
+		if !u.Actif() {
+			// As for an unknown address: nothing is mailed, the answer
+			// is the same.
+			return nil
+		}
 		return db.envoyerLien(ctx, tx, at, u, d)
 	})
 	if err != nil {
@@ -156,7 +161,7 @@ func (db *DB) CreateDemandeReinitialisation(ctx context.Context, d segur.Demande
 
 // lienColumns are the columns scanLien reads, then its user's.
 const lienColumns = `l.empreinte, l.utilisateur_id, l.objet, l.cree_le, l.expire_le,
-	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le`
+	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le, u.desactive_le`
 
 func scanLien(s scanner) (segur.LienCompte, segur.Utilisateur, error) {
 	var (

@@ -16,7 +16,7 @@ var _ segur.SessionStore = (*DB)(nil)
 // sessionColumns are the columns FindSession reads: the session's, then
 // its user's, in scanUtilisateur's order.
 const sessionColumns = `s.empreinte, s.utilisateur_id, s.cree_le, s.expire_le, s.vu_le, s.csrf,
-	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le`
+	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le, u.desactive_le`
 
 // prefixed is a scanner that scans its first columns into head and hands
 // the rest to the caller's destinations: it lets a join reuse the scan
@@ -38,6 +38,25 @@ func scanSession(s scanner) (segur.Session, segur.Utilisateur, error) {
 	return sess, u, err
 }
 
+// utilisateurActif refuses (EFORBIDDEN, segur.MsgCompteDesactive) in tx a
+// user disabled, or returns an ENOTFOUND for an unknown one. On
+// PostgreSQL it locks the user's row until tx ends: a disabling waits for
+// it, then deletes what it wrote.
+func (db *DB) utilisateurActif(ctx context.Context, tx *sql.Tx, id segur.UtilisateurID) error {
+	var desactive sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT desactive_le FROM utilisateurs WHERE id = $1`+db.onPostgres(" FOR SHARE"), int64(id)).Scan(&desactive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return segur.Errorf(segur.ENOTFOUND, "utilisateur n° %d introuvable", id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: find utilisateur %d: %w", id, err)
+	}
+	if desactive.Valid {
+		return segur.Errorf(segur.EFORBIDDEN, "%s", segur.MsgCompteDesactive)
+	}
+	return nil
+}
+
 // loginOf returns the login of user id, for the objet of an audit event,
 // or an ENOTFOUND.
 func loginOf(ctx context.Context, tx *sql.Tx, id segur.UtilisateurID) (string, error) {
@@ -56,7 +75,7 @@ func loginOf(ctx context.Context, tx *sql.Tx, id segur.UtilisateurID) (string, e
 // CreeLe and VuLe to now. A zero ExpireLe, or one later than
 // segur.SessionDuree from now, becomes now + SessionDuree; one already
 // passed is an EINVALID. A digest already stored is an ECONFLICT; an
-// unknown user an ENOTFOUND. The user's expired sessions are deleted on
+// unknown user an ENOTFOUND; a disabled one an EFORBIDDEN. The user's expired sessions are deleted on
 // the way, so that sessions nobody closes do not pile up. The audit event,
 // session.ouvrir on the user, holds neither the digest nor the CSRF token.
 func (db *DB) CreateSession(ctx context.Context, s *segur.Session) error {
@@ -74,6 +93,9 @@ func (db *DB) CreateSession(ctx context.Context, s *segur.Session) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		login, err := loginOf(ctx, tx, s.UtilisateurID)
 		if err != nil {
+			return err
+		}
+		if err := db.utilisateurActif(ctx, tx, s.UtilisateurID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx,
@@ -109,11 +131,13 @@ func (db *DB) CreateSession(ctx context.Context, s *segur.Session) error {
 }
 
 // FindSession returns the session of digest empreinte and its user, or an
-// ENOTFOUND: « session inconnue » if absent, « session expirée » if expired
-// (segur.Session.Expiree) at the store's clock.
+// ENOTFOUND: « session inconnue » if absent or if its user is disabled
+// (disabling deletes the sessions; this holds whatever a race left),
+// « session expirée » if expired (segur.Session.Expiree) at the store's
+// clock.
 func (db *DB) FindSession(ctx context.Context, empreinte []byte) (*segur.Session, *segur.Utilisateur, error) {
 	s, u, err := scanSession(db.r.QueryRowContext(ctx,
-		`SELECT `+sessionColumns+` FROM sessions s JOIN utilisateurs u ON u.id = s.utilisateur_id WHERE s.empreinte = $1`, empreinte))
+		`SELECT `+sessionColumns+` FROM sessions s JOIN utilisateurs u ON u.id = s.utilisateur_id WHERE s.empreinte = $1 AND u.desactive_le IS NULL`, empreinte))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, segur.Errorf(segur.ENOTFOUND, "session inconnue")
 	}

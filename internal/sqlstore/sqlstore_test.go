@@ -420,6 +420,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runPagesSuite(t, open)
 	runMessagesSuite(t, open)
 	runCalculAlertesSuite(t, open)
+	t.Run("corrections", func(t *testing.T) { runCorrectionsSuite(t, open) })
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {

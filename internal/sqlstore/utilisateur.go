@@ -15,17 +15,19 @@ import (
 func normLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
 
 // utilisateurColumns are the columns scanUtilisateur reads.
-const utilisateurColumns = `id, login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le`
+const utilisateurColumns = `id, login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le, desactive_le`
 
 // scanUtilisateur reads the columns id, login, nom, role, autres_roles,
-// fournisseur_id, mot_de_passe, cree_le.
+// fournisseur_id, mot_de_passe, cree_le, desactive_le.
 func scanUtilisateur(s scanner) (segur.Utilisateur, error) {
 	var (
 		u            segur.Utilisateur
 		fid          sql.NullInt64
 		role, autres string
+		desactive    sql.NullTime
 	)
-	err := s.Scan(&u.ID, &u.Login, &u.Nom, &role, &autres, &fid, &u.MotDePasse, &u.CreeLe)
+	err := s.Scan(&u.ID, &u.Login, &u.Nom, &role, &autres, &fid, &u.MotDePasse, &u.CreeLe, &desactive)
+	u.DesactiveLe = timeOrZero(desactive)
 	u.Roles = []segur.Role{segur.Role(role)}
 	for _, r := range strings.Split(autres, ",") {
 		if r != "" {

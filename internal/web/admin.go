@@ -51,6 +51,7 @@ func (s *Server) routesAdmin(pages *http.ServeMux) {
 	pages.Handle("POST /agence/admin/referentiel", admin(s.postAdminReferentiel))
 	pages.Handle("GET /agence/admin/courriels", admin(s.getAdminCourriels))
 	pages.Handle("POST /agence/admin/courriels/{id}/relancer", admin(s.postAdminRelancer))
+	s.routesCorrections(pages, admin)
 }
 
 // BaseAdmin is what every administration page shows: the base page and
@@ -244,10 +245,16 @@ type FournisseurAdmin struct {
 	Nom, SIRET, Email      string
 	IBANFin, BIC, Cree     string
 	Produits, Utilisateurs int
+	// Suspendu: its deposits are refused since SuspenduLe.
+	Suspendu   bool
+	SuspenduLe string
 }
 
 func (s *Server) fournisseurAdmin(f segur.Fournisseur) FournisseurAdmin {
-	v := FournisseurAdmin{ID: int64(f.ID), Nom: f.Nom, SIRET: f.SIRET, Email: f.Email, BIC: f.BIC, Cree: s.date(f.CreeLe)}
+	v := FournisseurAdmin{ID: int64(f.ID), Nom: f.Nom, SIRET: f.SIRET, Email: f.Email, BIC: f.BIC, Cree: s.date(f.CreeLe), Suspendu: f.Suspendu()}
+	if v.Suspendu {
+		v.SuspenduLe = s.date(f.SuspenduLe)
+	}
 	if n := len(f.IBAN); n > 0 {
 		v.IBANFin = f.IBAN[max(0, n-4):]
 	}
@@ -338,9 +345,13 @@ func (s *Server) postAdminFournisseur(w http.ResponseWriter, r *http.Request) er
 
 // UtilisateurAdmin is a user in the administration's lists.
 type UtilisateurAdmin struct {
+	ID                      int64
 	Login, Nom, Roles, Cree string
-	Fournisseur             string // the vendor's name, "" for an agent
-	FournisseurID           int64
+	// Desactive: the account is disabled since DesactiveLe.
+	Desactive     bool
+	DesactiveLe   string
+	Fournisseur   string // the vendor's name, "" for an agent
+	FournisseurID int64
 	// Invite: the account has no password yet; its activation link was
 	// mailed, and can be sent again. Not for an agent when agents sign in
 	// through ProConnect only: none has a password.
@@ -348,9 +359,13 @@ type UtilisateurAdmin struct {
 }
 
 func (s *Server) utilisateurAdmin(u segur.Utilisateur, noms map[segur.FournisseurID]string) UtilisateurAdmin {
-	return UtilisateurAdmin{Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
+	v := UtilisateurAdmin{ID: int64(u.ID), Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
 		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID),
-		Invite: u.MotDePasse == "" && !(s.AgentsProConnectSeulement && u.Agent())}
+		Invite: u.MotDePasse == "" && u.Actif() && !(s.AgentsProConnectSeulement && u.Agent()), Desactive: !u.Actif()}
+	if v.Desactive {
+		v.DesactiveLe = s.date(u.DesactiveLe)
+	}
+	return v
 }
 
 // ProduitAdmin is an ANS number of a vendor.
@@ -372,6 +387,10 @@ type PageAdminFournisseur struct {
 	Utilisateurs []UtilisateurAdmin
 	Form         FormProduit
 	Logiciels    []OptionAdmin
+	// Email is the contact address typed in its form; Historique the
+	// vendor's enrolment and corrections.
+	Email      string
+	Historique []EvenementAdmin
 }
 
 func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) {
@@ -406,6 +425,10 @@ func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) 
 		p.Utilisateurs = append(p.Utilisateurs, s.utilisateurAdmin(u, map[segur.FournisseurID]string{f.ID: f.Nom}))
 	}
 	p.Fournisseur.Produits, p.Fournisseur.Utilisateurs = len(p.Produits), len(us)
+	p.Email = f.Email
+	if p.Historique, err = s.historique(ctx, "fournisseur:"+f.SIRET); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 
@@ -734,18 +757,8 @@ func (s *Server) pageFenetres(r *http.Request, f FormFenetre, logiciel string) (
 	if err != nil {
 		return p, err
 	}
-	now := s.Now()
 	for _, fe := range fen {
-		v := FenetreAdmin{ID: int64(fe.ID), Logiciel: string(fe.Logiciel), Type: string(fe.Type), Debut: s.date(fe.Debut), Fin: s.date(fe.Fin)}
-		switch {
-		case fe.Ouverte(now):
-			v.Etat = "ouverte"
-		case now.Before(fe.Debut):
-			v.Etat = "à venir"
-		default:
-			v.Etat = "close"
-		}
-		p.Fenetres = append(p.Fenetres, v)
+		p.Fenetres = append(p.Fenetres, s.fenetreAdmin(fe))
 	}
 	return p, nil
 }

@@ -188,7 +188,7 @@ func (s *Server) postJeton(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.CreateJeton(r.Context(), &segur.Jeton{FournisseurID: f.ID, Empreinte: digest, Prefixe: prefix}); err != nil {
+	if err := s.Store.CreateJeton(r.Context(), &segur.Jeton{FournisseurID: f.ID, UtilisateurID: utilisateur(r.Context()).ID, Empreinte: digest, Prefixe: prefix}); err != nil {
 		return err
 	}
 	p, err := s.pageCompte(r)

@@ -432,7 +432,7 @@ func (s *Server) confirmerFenetre(w http.ResponseWriter, r *http.Request, f segu
 	} else {
 		p.Points = append(p.Points, quels+" sont déjà limités à "+segur.Pluriel(autres, "campagne", "campagnes")+" : celle-ci s'y ajoute ; hors campagne, ils restent refusés.")
 	}
-	p.Points = append(p.Points, "Une campagne ne se supprime pas et ne se modifie pas depuis le portail.")
+	p.Points = append(p.Points, "Une campagne ne se supprime pas ; avant sa fin, sa page permet d'avancer ou de reculer sa fermeture.")
 	s.render(w, http.StatusOK, "confirmation.html", p)
 	return nil
 }

@@ -676,6 +676,9 @@ func (s *Server) postPieceControle(w http.ResponseWriter, r *http.Request) error
 	refus := func(status int, msg string) error {
 		return s.renderControleFournisseur(w, r, status, []ErreurChamp{{"fichier", msg}})
 	}
+	if err := f.PeutDeposer(s.Guichet.Contact); err != nil {
+		return refus(http.StatusForbidden, err.Error())
+	}
 	const max = segur.MaxPieceControle + 64<<10
 	r.Body = http.MaxBytesReader(w, r.Body, max)
 	if err := r.ParseMultipartForm(max); err != nil {

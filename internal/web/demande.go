@@ -257,6 +257,9 @@ func (s *Server) postCompleter(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if err := f.PeutDeposer(s.Guichet.Contact); err != nil {
+			return s.renderDossierFournisseur(w, r, d, http.StatusForbidden, []ErreurChamp{{"fichier", err.Error()}})
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, hop.MaxPiece+64<<10)
 		if err := r.ParseMultipartForm(hop.MaxPiece + 64<<10); err != nil {
 			return s.renderDossierFournisseur(w, r, d, http.StatusRequestEntityTooLarge, []ErreurChamp{{"fichier", "Fichier trop volumineux : au plus 3 Mo."}})

@@ -141,6 +141,10 @@ func (s *Server) postDepot(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, status, "depot-nouveau.html", p)
 		return nil
 	}
+	// A suspended vendor is refused before its files are read.
+	if err := f.PeutDeposer(s.Guichet.Contact); err != nil {
+		return refus(err)
+	}
 	rendre, err := s.Guichet.Commencer(ctx, f.ID, recu)
 	if err != nil {
 		return refus(err)

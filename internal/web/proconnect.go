@@ -177,6 +177,13 @@ func (s *Server) getProConnectRetour(w http.ResponseWriter, r *http.Request) err
 		s.render(w, http.StatusForbidden, "connexion.html", p)
 		return nil
 	}
+	if !user.Actif() {
+		s.Log.Info("proconnect sign-in refused: account disabled", "email", login)
+		p := s.pageConnexion(r)
+		p.ErreurProConnect = segur.MsgCompteDesactive
+		s.render(w, http.StatusForbidden, "connexion.html", p)
+		return nil
+	}
 	// As a password login that succeeds: the failures of this login from
 	// this address are forgotten.
 	client := s.adresseClient(r)

@@ -282,6 +282,12 @@ func (s *Server) postConnexion(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.DeleteEssaiConnexion(ctx, essai, true); err != nil {
 		return err
 	}
+	if !user.Actif() {
+		// Only who knows the password learns that the account is
+		// disabled: to anyone else it answers as a wrong password does,
+		// at the same cost.
+		return refuser(http.StatusForbidden, "motdepasse", segur.MsgCompteDesactive)
+	}
 	if s.AgentsProConnectSeulement && user.Agent() {
 		// The password was right: no failure, but agents sign in through
 		// ProConnect only.

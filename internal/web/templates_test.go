@@ -28,7 +28,7 @@ type exemple struct {
 // exemplesPages are the sample data of every page, by template file: the
 // vendors' pages here, the agents' in the files of their area.
 func exemplesPages() []map[string]exemple {
-	return []map[string]exemple{exemplesVendeur(), exemplesAgence(), exemplesAdmin(), exemplesControles(), exemplesPaiements(), exemplesInfos(), exemplesRecuperation(), exemplesDepotsAgence()}
+	return []map[string]exemple{exemplesVendeur(), exemplesAgence(), exemplesAdmin(), exemplesControles(), exemplesPaiements(), exemplesInfos(), exemplesRecuperation(), exemplesDepotsAgence(), exemplesCorrections()}
 }
 
 // TestTemplates executes every page of templates/ with typed sample data:

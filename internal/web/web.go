@@ -106,6 +106,18 @@ type Store interface {
 	FindCourriels(ctx context.Context, etat segur.EtatCourriel, limit, offset int) ([]segur.Courriel, int, error)
 	RetryCourriel(ctx context.Context, id segur.CourrielID) error
 
+	// The administrator's corrections (admin_corrections.go), each one
+	// transaction audited with its state before and after.
+	FindUtilisateurByID(ctx context.Context, id segur.UtilisateurID) (*segur.Utilisateur, error)
+	DesactiverUtilisateur(ctx context.Context, id segur.UtilisateurID) (*segur.Utilisateur, error)
+	ReactiverUtilisateur(ctx context.Context, id segur.UtilisateurID) (*segur.Utilisateur, error)
+	ChangeRolesUtilisateur(ctx context.Context, id segur.UtilisateurID, roles []segur.Role) (*segur.Utilisateur, error)
+	ReinitialiserMotDePasse(ctx context.Context, id segur.UtilisateurID, d segur.DemandeLien) (*segur.Utilisateur, error)
+	SuspendreFournisseur(ctx context.Context, id segur.FournisseurID, suspendre bool) (*segur.Fournisseur, error)
+	ChangeEmailFournisseur(ctx context.Context, id segur.FournisseurID, email string) (*segur.Fournisseur, error)
+	FindFenetreByID(ctx context.Context, id segur.FenetreID) (*segur.Fenetre, error)
+	ChangeFinFenetre(ctx context.Context, id segur.FenetreID, fin time.Time, paris *time.Location) (avant, apres *segur.Fenetre, err error)
+
 	// The links mailed to choose a password (recuperation.go).
 	CreateUtilisateurInvite(ctx context.Context, u *segur.Utilisateur, d segur.DemandeLien) error
 	CreateInvitation(ctx context.Context, d segur.DemandeLien) (*segur.Utilisateur, error)
