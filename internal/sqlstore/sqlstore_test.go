@@ -351,6 +351,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runPagesSuite(t, open)
 	runMessagesSuite(t, open)
 	runCalculAlertesSuite(t, open)
+	runPilotageSuite(t, open)
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {
