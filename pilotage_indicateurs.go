@@ -23,6 +23,16 @@ type PilotageFiltre struct {
 	// Depuis and Avant bound the requests' deposit (a campaign window's
 	// Debut and Fin); zero for no bound.
 	Depuis, Avant time.Time
+	// Maintenant is the dashboard's instant (the waiting requests' ages),
+	// Semaine the start of its ISO week in Europe/Paris (DebutSemaine):
+	// the decisions « this week », and the last of the SemainesDelais
+	// weeks the delays cover. The caller sets both.
+	Maintenant, Semaine time.Time
+}
+
+// DebutDelais is the start of the weeks the delays cover.
+func (f PilotageFiltre) DebutDelais() time.Time {
+	return f.Semaine.AddDate(0, 0, -7*(SemainesDelais-1))
 }
 
 // SemainesDelais is how many weeks of decisions and payments the delays

@@ -688,7 +688,7 @@ func TestPilotage(t *testing.T) {
 		}
 	}
 	// Rows at zero are left out, of the charts and of the statuses' table.
-	for _, absent := range []string{`<th scope="row">Refusée</th>`, `<text x="0" y="`+"0\"", "À recouvrer</text>", "Plus de 30 jours</text>", `data-graphique="gr-instructeurs"`} {
+	for _, absent := range []string{`<th scope="row">Refusée</th>`, `<text x="0" y="` + "0\"", "À recouvrer</text>", "Plus de 30 jours</text>", `data-graphique="gr-instructeurs"`} {
 		if strings.Contains(body, absent) {
 			t.Errorf("dashboard holds %q", absent)
 		}
