@@ -21,6 +21,19 @@ type Pilotage struct {
 	// Virements is what the payments of the batches marked paid (not
 	// cancelled) transferred, in cents: advances and balances.
 	Virements int64
+
+	// ARecouvrer is what the requests under an order of recovery owe: the
+	// balance's excess, or the non-compliant control's amount.
+	ARecouvrer int64
+	// Ecarts: the requests that make « Engagé − Payé » differ from
+	// « Reste à payer », by status (see Rapprochement).
+	Ecarts []PilotageEcart
+	// Delais: the requests decided or paid in the weeks the delays cover.
+	Delais []DelaiDemande
+	// Attente: the requests awaiting the agency by status and age bucket.
+	Attente []PilotageAttente
+	// Instructeurs: each instructor's work, by login.
+	Instructeurs []PilotageInstructeur
 }
 
 // LignePaiement is a payment of a batch, as the exports list it.
@@ -153,25 +166,8 @@ func avant(a, b Semaine) bool { return a.Annee < b.Annee || a.Annee == b.Annee &
 // soldee or whose recovery is ordered).
 func (p *Pilotage) Montants() (engage, paye, reste int64) {
 	for _, l := range p.ParStatut {
-		if !l.Statut.Finance() {
-			continue
-		}
-		i := l.Statut.Info()
-		engage += l.Finance
-		avance := int64(0)
-		if i.AvancePayee {
-			avance = l.Avance
-		}
-		paye += avance
-		if i.SoldePaye {
-			paye += l.SoldeAPayer
-		}
-		switch i.Reste {
-		case ResteSolde:
-			reste += l.SoldeAPayer
-		case ResteFinancement:
-			reste += l.Finance - avance
-		}
+		e, pa, r := montantsStatut(l)
+		engage, paye, reste = engage+e, paye+pa, reste+r
 	}
 	return engage, paye, reste
 }

@@ -218,7 +218,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 		t.Parallel()
 		db, ctx := open(t), testContext(t)
 		f := fixture(t, db, "88558855858745")
-		vide, err := db.FindPilotage(ctx)
+		vide, err := db.FindPilotage(ctx, segur.PilotageFiltre{})
 		if err != nil || len(vide.ParStatut)+len(vide.ParJour)+len(vide.Codes)+len(vide.ParLogiciel) != 0 {
 			t.Fatalf("empty store: %+v, %v", vide, err)
 		}
@@ -244,7 +244,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 				t.Fatal(err)
 			}
 		}
-		p, err := db.FindPilotage(ctx)
+		p, err := db.FindPilotage(ctx, segur.PilotageFiltre{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +325,7 @@ func runControleSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if av, so, err := db.FindVersements(ctx, b); err != nil || av != 0 || so != 0 {
 			t.Errorf("FindVersements(%s), in a draft and a cancelled batch: got %d, %d, %v; want 0", b, av, so, err)
 		}
-		p, err := db.FindPilotage(ctx)
+		p, err := db.FindPilotage(ctx, segur.PilotageFiltre{})
 		if err != nil || p.Virements != 3000_00 {
 			t.Errorf("Virements: got %+v, %v; want 300000", p, err)
 		}

@@ -672,19 +672,50 @@ func TestPilotage(t *testing.T) {
 		`<td data-label="Dépôts">4</td><td data-label="Rejetés au contrôle 1">1</td><td data-label="Demandes acceptées">3</td>`,
 		`<th scope="row">1040</th><td data-label="Contrôle">1</td><td data-label="Libellé">Fichier .zip des pièces absent</td><td data-label="Occurrences">1</td>`,
 		"1 dépôt rejeté au contrôle 1 sur 4",
+		// No gap: the reconciliation says so.
+		"<p data-rapprochement>Engagé − Payé = Reste à payer = 21\u202f000,01\u202f€.</p>",
+		`data-montant="a-recouvrer">0,00` + "\u202f€",
+		// The delays of the week (decided and paid at the fixture's instant).
+		fmt.Sprintf(`<th scope="row">%04d-S%02d <span class="fr-hint-text">`, annee, semaine),
+		"<td data-label=\"Décisions\">2</td><td data-label=\"Décision\u202f: médiane\" class=\"segur-insecable\">0,0\u202fj</td>",
+		`<td data-label="Avances payées">2</td>`,
+		// The backlog: the request deposited today.
+		`<th scope="row">Déposée</th><td data-label="Moins de 7 jours">1</td><td data-label="De 7 à 30 jours">0</td><td data-label="Plus de 30 jours">0</td><td data-label="Total">1</td>`,
+		`<option value="DPI">DPI</option>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
-	if n := svgBienFormes(t, body); n != 5 {
-		t.Errorf("got %d charts, want 5", n)
+	// Rows at zero are left out, of the charts and of the statuses' table.
+	for _, absent := range []string{`<th scope="row">Refusée</th>`, `<text x="0" y="` + "0\"", "À recouvrer</text>", "Plus de 30 jours</text>", `data-graphique="gr-instructeurs"`} {
+		if strings.Contains(body, absent) {
+			t.Errorf("dashboard holds %q", absent)
+		}
+	}
+	// montants, delays to decide and to pay, backlog, statuses, software, weeks, codes; no instructor holds a request.
+	if n := svgBienFormes(t, body); n != 8 {
+		t.Errorf("got %d charts, want 8", n)
 	}
 	if strings.Contains(body, "style=") {
 		t.Error("a style attribute: the policy forbids it")
 	}
-	if n := strings.Count(body, "<rect "); n != 3+len(segur.Statuts(nil))+1+1+1 {
-		t.Errorf("got %d bars", n)
+	if n := strings.Count(body, "<rect "); n != 3+1+1+1+2+1+1+1 {
+		t.Errorf("got %d bars, want 11", n)
+	}
+	// The filters apply to every figure: no DPI request.
+	code, dpi := L.lire(agent.Get(p.srv.URL + "/agence/pilotage?logiciel=DPI"))
+	if code != http.StatusOK {
+		t.Fatalf("dashboard, DPI: got %d", code)
+	}
+	for _, want := range []string{`<option value="DPI" selected>DPI</option>`, "Filtré\u202f: logiciel DPI", `data-montant="engage">0,00` + "\u202f€",
+		"<caption>0 demande par statut</caption>", "Aucune décision ni aucun paiement", "Aucune demande n'attend l'agence."} {
+		if !strings.Contains(dpi, want) {
+			t.Errorf("dashboard, DPI, lacks %q", want)
+		}
+	}
+	if strings.Contains(dpi, "<rect ") {
+		t.Error("dashboard, DPI: a bar of nothing")
 	}
 	wantTable := slices.Contains([]bool{strings.Contains(body, `<caption>3 demandes par statut</caption>`)}, true)
 	if !wantTable {
@@ -769,6 +800,14 @@ func TestParcoursControles(t *testing.T) {
 	do("pilotage", chromedp.Navigate(p.srv.URL+"/agence/pilotage"), chromedp.WaitVisible(chromedp.CSS(`svg[data-graphique="gr-codes"]`)))
 	segurtest.Screenshot(t, ctx, "controles-07-pilotage")
 	segurtest.Axe(t, ctx)
+	// The recovery ordered opens a gap between Engagé − Payé and Reste à payer: the page names it.
+	if got := texte("[data-rapprochement]"); !strings.Contains(got, "l'écart de") || !strings.Contains(got, "au statut « Reversement ordonné » (sous ordre de reversement") {
+		t.Errorf("reconciliation: %q", got)
+	}
+	do("pilotage à 390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-rapprochement]")))
+	segurtest.Screenshot(t, ctx, "controles-07-pilotage-390")
+	segurtest.Axe(t, ctx)
+	do("retour à 1280 px", chromedp.EmulateViewport(1280, 900))
 
 	do("déconnexion", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
 	connexion("jean@lebeaulogiciel.fr", "mot de passe de test")

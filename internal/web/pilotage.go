@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -40,14 +43,24 @@ const (
 	grLibelle = 230 // the labels' column
 	grBarres  = 420 // the longest bar
 	grValeur  = 150 // room for the value after a bar
-	grLigne   = 28  // one bar's row
-	grEpais   = 18  // a bar's thickness
+	grLigne   = 24  // one bar's row
+	grEpais   = 16  // a bar's thickness
 	grMarge   = 6
 )
 
 // graphique places bars of values v (their labels l, their values as
 // written w) on a common scale.
+//
+// Rows at zero are left out: a bar of nothing says nothing.
 func graphique(id, titre, desc string, l []string, v []int64, w []string) Graphique {
+	var l2, w2 []string
+	var v2 []int64
+	for i := range l {
+		if v[i] != 0 {
+			l2, v2, w2 = append(l2, l[i]), append(v2, v[i]), append(w2, w[i])
+		}
+	}
+	l, v, w = l2, v2, w2
 	g := Graphique{ID: id, Titre: titre, Description: desc, Largeur: grLibelle + grBarres + grValeur,
 		Hauteur: 2*grMarge + len(l)*grLigne, XBarres: grLibelle, Epaisseur: grEpais}
 	var maxi int64
@@ -88,17 +101,49 @@ type CodeVue struct {
 	Nombre        int
 }
 
+// DelaiVue is a week of delays, written.
+type DelaiVue struct {
+	Semaine, Lundi               string
+	Decisions, Paiements         int
+	DecisionMediane, DecisionP90 string
+	PaiementMediane, PaiementP90 string
+}
+
+// AttenteVue is a status's waiting requests by age bucket.
+type AttenteVue struct {
+	Libelle string
+	Nombres []int
+	Total   int
+}
+
+// OptionVue is an option of a filter's select.
+type OptionVue struct {
+	Valeur, Libelle string
+	Choisie         bool
+}
+
 // PagePilotage is the agency's dashboard.
 type PagePilotage struct {
 	Base
-	Engage, Paye, Reste, Virements  string
-	Demandes                        int
-	Statuts, Logiciels              []LignePilotage
-	Semaines                        []SemaineVue
-	Codes                           []CodeVue
-	DepotsRejetes, Depots           int
-	GrStatuts, GrLogiciels          Graphique
-	GrSemaines, GrCodes, GrMontants Graphique
+	// The filters, their options, and what they keep, in words.
+	FiltreLogiciels, Fenetres                         []OptionVue
+	Filtre                                            string
+	Engage, Paye, Reste, Virements                    string
+	ARecouvrer                                        string
+	Rapprochement, RapprochementVirements             string
+	Delais                                            []DelaiVue
+	Tranches                                          []string
+	Attente                                           []AttenteVue
+	AttenteTotaux                                     []int
+	Instructeurs                                      []segur.PilotageInstructeur
+	GrDecision, GrPaiement, GrAttente, GrInstructeurs Graphique
+	Demandes                                          int
+	Statuts, Logiciels                                []LignePilotage
+	Semaines                                          []SemaineVue
+	Codes                                             []CodeVue
+	DepotsRejetes, Depots                             int
+	GrStatuts, GrLogiciels                            Graphique
+	GrSemaines, GrCodes, GrMontants                   Graphique
 }
 
 // maxSemainesGraphique bounds the weeks the chart shows: the last ones;
@@ -107,16 +152,105 @@ const maxSemainesGraphique = 26
 
 func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	pil, err := s.Store.FindPilotage(ctx)
+	p := PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: utilisateur(ctx)}}
+	now := s.Now()
+	f := segur.PilotageFiltre{Maintenant: now, Semaine: segur.DebutSemaine(now, s.Paris)}
+	q := r.URL.Query()
+	var filtres []string
+	for _, l := range []hop.Logiciel{hop.LogicielRI, hop.LogicielDPI, hop.LogicielPFI} {
+		o := OptionVue{Valeur: string(l), Libelle: string(l), Choisie: q.Get("logiciel") == string(l)}
+		if o.Choisie {
+			f.Logiciel = l
+			filtres = append(filtres, "logiciel "+string(l))
+		}
+		p.FiltreLogiciels = append(p.FiltreLogiciels, o)
+	}
+	fen, err := s.Store.FindFenetres(ctx)
 	if err != nil {
 		return err
 	}
-	p := PagePilotage{Base: Base{Titre: "Pilotage", Nav: "pilotage", Utilisateur: utilisateur(ctx)}}
-	engage, paye, reste := pil.Montants()
+	for _, w := range fen {
+		id := strconv.FormatInt(int64(w.ID), 10)
+		lib := fmt.Sprintf("%s, %s, du %s au %s", w.Logiciel, w.Type, w.Debut.In(s.Paris).Format("02/01/2006"), w.Fin.In(s.Paris).Format("02/01/2006"))
+		o := OptionVue{Valeur: id, Libelle: lib, Choisie: q.Get("fenetre") == id}
+		if o.Choisie {
+			f.Depuis, f.Avant = w.Debut, w.Fin
+			filtres = append(filtres, "déposées pendant la fenêtre "+lib)
+		}
+		p.Fenetres = append(p.Fenetres, o)
+	}
+	p.Filtre = strings.Join(filtres, "\u202f; ")
+	pil, err := s.Store.FindPilotage(ctx, f)
+	if err != nil {
+		return err
+	}
+	rap := pil.Rapprochement()
+	engage, paye, reste := rap.Engage, rap.Paye, rap.Reste
 	p.Engage, p.Paye, p.Reste, p.Virements = segur.Euros(engage), segur.Euros(paye), segur.Euros(reste), segur.Euros(pil.Virements)
-	p.GrMontants = graphique("gr-montants", "Montants engagés, payés et restant à payer", "Montants en euros des demandes financées.",
-		[]string{"Engagé (montant financé)", "Payé", "Reste à payer"}, []int64{engage, paye, reste},
-		[]string{p.Engage, p.Paye, p.Reste})
+	p.ARecouvrer = segur.Euros(pil.ARecouvrer)
+	p.Rapprochement, p.RapprochementVirements = rap.Phrase(), rap.PhraseVirements()
+	p.GrMontants = graphique("gr-montants", "Montants engagés, payés, restant à payer et à recouvrer", "Montants en euros des demandes financées.",
+		[]string{"Engagé (montant financé)", "Payé", "Reste à payer", "À recouvrer"}, []int64{engage, paye, reste, pil.ARecouvrer},
+		[]string{p.Engage, p.Paye, p.Reste, p.ARecouvrer})
+
+	// Delays, the last weeks first in the table, oldest first in the charts.
+	var (
+		ld, lp []string
+		vd, vp []int64
+		wd, wp []string
+	)
+	for _, w := range segur.DelaisParSemaine(pil.Delais, s.Paris) {
+		v := DelaiVue{Semaine: w.Semaine.String(), Lundi: w.Lundi().String(), Decisions: w.Decision.Nombre, Paiements: w.Paiement.Nombre}
+		lib := w.Semaine.String()
+		if w.Decision.Nombre > 0 {
+			v.DecisionMediane, v.DecisionP90 = segur.Jours(w.Decision.Mediane), segur.Jours(w.Decision.P90)
+			ld, vd, wd = append(ld, lib), append(vd, max(1, int64(w.Decision.Mediane/time.Minute))), append(wd, v.DecisionMediane)
+		}
+		if w.Paiement.Nombre > 0 {
+			v.PaiementMediane, v.PaiementP90 = segur.Jours(w.Paiement.Mediane), segur.Jours(w.Paiement.P90)
+			lp, vp, wp = append(lp, lib), append(vp, max(1, int64(w.Paiement.Mediane/time.Minute))), append(wp, v.PaiementMediane)
+		}
+		p.Delais = append([]DelaiVue{v}, p.Delais...)
+	}
+	p.GrDecision = graphique("gr-decision", "Délai médian du dépôt à la décision, par semaine de décision",
+		"Médiane en jours du délai entre le dépôt et la première validation ou le refus, par semaine ISO de la décision (heure de Paris).", ld, vd, wd)
+	p.GrPaiement = graphique("gr-paiement", "Délai médian de la décision au paiement de l'avance, par semaine de paiement",
+		"Médiane en jours du délai entre la décision et le paiement de l'avance (lot marqué payé), par semaine ISO du paiement (heure de Paris).", lp, vp, wp)
+
+	// The backlog by age.
+	p.AttenteTotaux = pil.AttenteParTranche()
+	var vals0 []int64
+	var ecr0 []string
+	for i, t := range segur.TranchesAttente {
+		p.Tranches = append(p.Tranches, t.Libelle)
+		vals0, ecr0 = append(vals0, int64(p.AttenteTotaux[i])), append(ecr0, strconv.Itoa(p.AttenteTotaux[i]))
+	}
+	p.GrAttente = graphique("gr-attente", "Demandes à traiter par ancienneté du dépôt",
+		"Demandes qui attendent l'agence (onglet « À traiter » : déposées, en instruction, solde déposé ou en instruction), par ancienneté depuis leur dépôt.",
+		p.Tranches, vals0, ecr0)
+	for _, st := range segur.StatutsAttente() {
+		a := AttenteVue{Libelle: st.Libelle(), Nombres: make([]int, len(segur.TranchesAttente))}
+		for _, l := range pil.Attente {
+			if l.Statut == st {
+				a.Nombres[l.Tranche] += l.Nombre
+				a.Total += l.Nombre
+			}
+		}
+		if a.Total > 0 {
+			p.Attente = append(p.Attente, a)
+		}
+	}
+
+	// Per instructor.
+	p.Instructeurs = pil.Instructeurs
+	var li []string
+	var vi []int64
+	var wi []string
+	for _, l := range pil.Instructeurs {
+		li, vi, wi = append(li, l.Agent), append(vi, int64(l.EnInstruction)), append(wi, strconv.Itoa(l.EnInstruction))
+	}
+	p.GrInstructeurs = graphique("gr-instructeurs", "Demandes en instruction par instructeur",
+		"Demandes en instruction (avance ou solde) attribuées à chaque instructeur.", li, vi, wi)
 
 	par := map[segur.StatutDemande]segur.PilotageStatut{}
 	for _, l := range pil.ParStatut {
@@ -136,6 +270,9 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, st := range statuts {
 		l := par[st]
+		if l.Nombre == 0 {
+			continue
+		}
 		p.Statuts = append(p.Statuts, LignePilotage{Libelle: st.Libelle(), Nombre: l.Nombre, MontantHT: segur.Euros(l.MontantHT),
 			Finance: segur.Euros(l.Finance)})
 		libs, vals, ecr = append(libs, st.Libelle()), append(vals, int64(l.Nombre)), append(ecr, strconv.Itoa(l.Nombre))
@@ -154,6 +291,9 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 	sem := pil.Semaines()
 	for i, w := range sem {
 		lundi := w.Lundi()
+		if w.Depots == 0 {
+			continue
+		}
 		p.Semaines = append(p.Semaines, SemaineVue{Semaine: w.String(), Lundi: lundi.String(), Depots: w.Depots,
 			DepotsRejetes: w.DepotsRejetes, Demandes: w.Demandes, MontantHT: segur.Euros(w.MontantHT)})
 		p.Depots += w.Depots

@@ -129,7 +129,7 @@ type Store interface {
 	FindControles(ctx context.Context, f segur.ControleFilter) ([]segur.Controle, int, error)
 	FindTirages(ctx context.Context, limit, offset int) ([]segur.Tirage, int, error)
 	FindTirage(ctx context.Context, id segur.TirageID) (*segur.Tirage, error)
-	FindPilotage(ctx context.Context) (*segur.Pilotage, error)
+	FindPilotage(ctx context.Context, f segur.PilotageFiltre) (*segur.Pilotage, error)
 	// The exports read their rows by one query each, as they come.
 	EachLignePaiement(ctx context.Context, fn func(*segur.LignePaiement) error) error
 	EachDemande(ctx context.Context, filter segur.DemandeFilter, fn func(*segur.Demande) error) error
