@@ -26,6 +26,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 	"github.com/segur-numerique/segur/internal/auth"
 	"github.com/segur-numerique/segur/internal/segurtest"
 	"github.com/segur-numerique/segur/internal/sqlstore"
@@ -716,6 +717,20 @@ func TestPilotage(t *testing.T) {
 	}
 	if strings.Contains(dpi, "<rect ") {
 		t.Error("dashboard, DPI: a bar of nothing")
+	}
+	// A window keeps the requests deposited while it was open, of its
+	// software type.
+	for _, w := range []*segur.Fenetre{{Logiciel: hop.LogicielDPI, Type: segur.TypeAvance}, {Logiciel: hop.LogicielRI, Type: segur.TypeAvance}} {
+		w.Debut, w.Fin = p.now.Add(-24*time.Hour), p.now.Add(24*time.Hour)
+		if err := p.db.CreateFenetre(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ fenetre, engage string }{{"1", "0,00"}, {"2", "30\u202f000,01"}} {
+		if _, body := L.lire(agent.Get(p.srv.URL + "/agence/pilotage?fenetre=" + tc.fenetre)); !strings.Contains(body, `data-montant="engage">`+tc.engage+"\u202f€") ||
+			!strings.Contains(body, `<option value="`+tc.fenetre+`" selected>`) {
+			t.Errorf("dashboard of window %s: want %s € committed and the window chosen", tc.fenetre, tc.engage)
+		}
 	}
 	wantTable := slices.Contains([]bool{strings.Contains(body, `<caption>3 demandes par statut</caption>`)}, true)
 	if !wantTable {

@@ -174,7 +174,12 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 		lib := fmt.Sprintf("%s, %s, du %s au %s", w.Logiciel, w.Type, w.Debut.In(s.Paris).Format("02/01/2006"), w.Fin.In(s.Paris).Format("02/01/2006"))
 		o := OptionVue{Valeur: id, Libelle: lib, Choisie: q.Get("fenetre") == id}
 		if o.Choisie {
+			// The window's requests: deposited while it was open, of its
+			// software type unless another is chosen.
 			f.Depuis, f.Avant = w.Debut, w.Fin
+			if f.Logiciel == "" {
+				f.Logiciel = w.Logiciel
+			}
 			filtres = append(filtres, "déposées pendant la fenêtre "+lib)
 		}
 		p.Fenetres = append(p.Fenetres, o)
