@@ -1,14 +1,17 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
 // TestExportsPlaces: exports run one at a time, the agency's apart from
@@ -84,5 +87,53 @@ func TestEcritureBornee(t *testing.T) {
 	}
 	if len(d.delais) != 3 || d.Body.String() != "ligne\nligne\nligne\n" {
 		t.Errorf("got %d deadlines and %q", len(d.delais), d.Body.String())
+	}
+}
+
+// storeCompte counts the dashboard's computations.
+type storeCompte struct {
+	*sqlstore.DB
+	n atomic.Int32
+}
+
+func (s *storeCompte) FindPilotage(ctx context.Context, f segur.PilotageFiltre) (*segur.Pilotage, error) {
+	s.n.Add(1)
+	return s.DB.FindPilotage(ctx, f)
+}
+
+// TestPilotageUneMinute: the dashboard is computed once a minute per
+// filter, however many agents ask at once, and says when.
+func TestPilotageUneMinute(t *testing.T) {
+	L := lecteur{t}
+	var st *storeCompte
+	p := newPortailAvec(t, "", func(s *Server) {
+		st = &storeCompte{DB: s.Store.(*sqlstore.DB)}
+		s.Store = st
+	})
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	demandesDeposees(t, p, vendeur, "13750.00")
+	agent := agentClient(t, p, "admin@asp.fr", segur.RoleAdmin)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if code, body := L.lire(agent.Get(p.srv.URL + "/agence/pilotage")); code != http.StatusOK || !strings.Contains(body, "<caption>1 demande par statut</caption>") {
+				t.Errorf("dashboard: got %d", code)
+			}
+		})
+	}
+	wg.Wait()
+	if n := st.n.Load(); n != 1 {
+		t.Errorf("20 agents at once: %d computations, want 1", n)
+	}
+	deposerForm(t, vendeur, p, "T0009", "20000.00", 9, true)
+	_, body := L.lire(agent.Get(p.srv.URL + "/agence/pilotage"))
+	if !strings.Contains(body, "<caption>1 demande par statut</caption>") || !strings.Contains(body, "Chiffres arrêtés le ") ||
+		!strings.Contains(body, "recalculés au plus une fois par minute") || st.n.Load() != 1 {
+		t.Errorf("within the minute: want the figures kept, and when they were computed")
+	}
+	p.now = p.now.Add(dureePilotage + time.Second)
+	if _, body := L.lire(agent.Get(p.srv.URL + "/agence/pilotage")); !strings.Contains(body, "<caption>2 demandes par statut</caption>") || st.n.Load() != 2 {
+		t.Errorf("past the minute: want the figures computed again, with the new request (%d computations)", st.n.Load())
 	}
 }

@@ -126,8 +126,10 @@ type OptionVue struct {
 type PagePilotage struct {
 	Base
 	// The filters, their options, and what they keep, in words.
-	FiltreLogiciels, Fenetres                         []OptionVue
-	Filtre                                            string
+	FiltreLogiciels, Fenetres []OptionVue
+	Filtre                    string
+	// Calcul says when the figures were computed (cachePilotage).
+	Calcul                                            string
 	Engage, Paye, Reste, Virements                    string
 	ARecouvrer                                        string
 	Rapprochement, RapprochementVirements             string
@@ -185,10 +187,11 @@ func (s *Server) getPilotage(w http.ResponseWriter, r *http.Request) error {
 		p.Fenetres = append(p.Fenetres, o)
 	}
 	p.Filtre = strings.Join(filtres, "\u202f; ")
-	pil, err := s.Store.FindPilotage(ctx, f)
+	pil, quand, err := s.pilotage.figures(ctx, f, now)
 	if err != nil {
 		return err
 	}
+	p.Calcul = "Chiffres arrêtés le " + quand.In(s.Paris).Format("02/01/2006 à 15:04:05") + " (heure de Paris), recalculés au plus une fois par minute."
 	rap := pil.Rapprochement()
 	engage, paye, reste := rap.Engage, rap.Paye, rap.Reste
 	p.Engage, p.Paye, p.Reste, p.Virements = segur.Euros(engage), segur.Euros(paye), segur.Euros(reste), segur.Euros(pil.Virements)

@@ -215,9 +215,10 @@ type Server struct {
 	// (zero: segur.MaxResultatsRecherche).
 	MaxRecherche int
 
-	pages   map[string]*template.Template
-	exports exports
-	docAPI  *PageAPI // the API's page, read from OpenAPI by Routes
+	pages    map[string]*template.Template
+	exports  exports
+	pilotage *cachePilotage
+	docAPI   *PageAPI // the API's page, read from OpenAPI by Routes
 }
 
 // CompteurConnexions counts the logins refused (api.Metrics does).
@@ -273,6 +274,7 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 		return err
 	}
 	s.exports = nouveauxExports(cmp.Or(s.MaxExports, 1))
+	s.pilotage = &cachePilotage{calculer: s.Store.FindPilotage}
 	pages := http.NewServeMux()
 	pages.Handle("GET /{$}", s.handle(s.accueil))
 	pages.Handle("GET /connexion", s.handle(s.getConnexion))

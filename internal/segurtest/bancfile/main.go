@@ -70,6 +70,7 @@ var Pages = []string{
 	"/agence/demandes?page={derniere}",
 	"/agence/demandes/{asp}",
 	"/agence/depots",
+	"/agence/pilotage",
 }
 
 // alerte is the alert code {alerte} stands for (segur.InfosAlertes): one
