@@ -25,37 +25,36 @@ func utilisateurDe(ctx context.Context, db *sqlstore.DB, login string) (*segur.U
 }
 
 func adminUserDisable(ctx context.Context, e *env, args []string) int {
+	return adminUserEtat(ctx, e, args, "user disable", true)
+}
+
+func adminUserEnable(ctx context.Context, e *env, args []string) int {
+	return adminUserEtat(ctx, e, args, "user enable", false)
+}
+
+// adminUserEtat disables the user of --login (desactiver) or enables it
+// again.
+func adminUserEtat(ctx context.Context, e *env, args []string, name string, desactiver bool) int {
 	var login *string
-	return adminCmd(ctx, e, "user disable", args, func(fs *flag.FlagSet) func() error {
+	return adminCmd(ctx, e, name, args, func(fs *flag.FlagSet) func() error {
 		login = fs.String("login", "", "identifiant du compte : l'adresse électronique de la personne")
 		return required(map[string]*string{"login": login})
 	}, func(db *sqlstore.DB) error {
 		u, err := utilisateurDe(ctx, db, *login)
 		if err != nil {
 			return err
+		}
+		if !desactiver {
+			if _, err := db.ReactiverUtilisateur(ctx, u.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "Compte de %s réactivé : ses anciennes sessions et ses anciens jetons restent fermés.\n", u.Login)
+			return nil
 		}
 		if _, err := db.DesactiverUtilisateur(ctx, u.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "Compte de %s désactivé : ses sessions sont fermées et ses jetons d'API révoqués.\n", u.Login)
-		return nil
-	})
-}
-
-func adminUserEnable(ctx context.Context, e *env, args []string) int {
-	var login *string
-	return adminCmd(ctx, e, "user enable", args, func(fs *flag.FlagSet) func() error {
-		login = fs.String("login", "", "identifiant du compte : l'adresse électronique de la personne")
-		return required(map[string]*string{"login": login})
-	}, func(db *sqlstore.DB) error {
-		u, err := utilisateurDe(ctx, db, *login)
-		if err != nil {
-			return err
-		}
-		if _, err := db.ReactiverUtilisateur(ctx, u.ID); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Compte de %s réactivé : ses anciennes sessions et ses anciens jetons restent fermés.\n", u.Login)
 		return nil
 	})
 }
