@@ -274,7 +274,9 @@ func (s *Server) Routes(mux *http.ServeMux) error {
 		return err
 	}
 	s.exports = nouveauxExports(cmp.Or(s.MaxExports, 1))
-	s.pilotage = &cachePilotage{calculer: s.Store.FindPilotage}
+	s.pilotage = &cachePilotage{calculer: func(ctx context.Context, f segur.PilotageFiltre) (*segur.Pilotage, error) {
+		return s.Store.FindPilotage(ctx, f)
+	}}
 	pages := http.NewServeMux()
 	pages.Handle("GET /{$}", s.handle(s.accueil))
 	pages.Handle("GET /connexion", s.handle(s.getConnexion))
