@@ -63,7 +63,19 @@ type Paiement struct {
 	FournisseurID FournisseurID
 	Nature        NaturePaiement
 	Montant       int64
+	// IBAN and BIC are the vendor's bank details in force when the batch
+	// was prepared (CreerLot): its transfer and its notice use them,
+	// whatever changes after. Empty for a payment due.
+	IBAN, BIC string
 }
+
+// Coordonnees are a vendor's bank details, normalised; empty when unknown.
+type Coordonnees struct {
+	IBAN, BIC string
+}
+
+// Connues reports whether both the IBAN and the BIC are known.
+func (c Coordonnees) Connues() bool { return c.IBAN != "" && c.BIC != "" }
 
 // PaiementDu returns the payment due on request d, if any: the advance,
 // 30 % of the amount financed, of a request decided or whose convention is
@@ -199,6 +211,9 @@ type Versement struct {
 	FournisseurID FournisseurID
 	Paiements     []Paiement
 	Montant       int64
+	// IBAN and BIC are the account credited: the details copied on the
+	// payments when the batch was prepared.
+	IBAN, BIC string
 }
 
 // Versements groups the batch's payments by vendor, in vendor order.
@@ -210,7 +225,7 @@ func (l *Lot) Versements() []Versement {
 	})
 	for _, p := range ps {
 		if len(out) == 0 || out[len(out)-1].FournisseurID != p.FournisseurID {
-			out = append(out, Versement{Rang: len(out) + 1, FournisseurID: p.FournisseurID})
+			out = append(out, Versement{Rang: len(out) + 1, FournisseurID: p.FournisseurID, IBAN: p.IBAN, BIC: p.BIC})
 		}
 		v := &out[len(out)-1]
 		v.Paiements = append(v.Paiements, p)
@@ -456,8 +471,9 @@ type LotTx interface {
 	// FindPaiementsDus returns the payments due (PaiementDu) that no batch
 	// holds, not cancelled: by vendor, then ASP number.
 	FindPaiementsDus(ctx context.Context) ([]Paiement, error)
-	// FindBanques tells, by vendor, whether its bank details are known.
-	FindBanques(ctx context.Context) (map[FournisseurID]bool, error)
+	// FindCoordonnees returns, by vendor, its bank details in force, read
+	// at once.
+	FindCoordonnees(ctx context.Context) (map[FournisseurID]Coordonnees, error)
 	// CreateLot records new batch l and its payments, setting their IDs; a
 	// payment of l another batch holds meanwhile is an ECONFLICT.
 	CreateLot(ctx context.Context, l *Lot) error
@@ -490,19 +506,29 @@ func actionsDecisives() []Action {
 
 // CreerLot prepares, in transaction tx, a draft batch of the payments due:
 // all of them (asps empty) or those of the ASP numbers given (see
-// ChoisirPaiements), by login.
+// ChoisirPaiements), by login. Each payment carries its vendor's bank
+// details in force now: the batch is paid to them, even if a change of
+// bank details is approved before it is paid (ChangementBanque).
 func CreerLot(ctx context.Context, tx LotTx, asps []string, login string) (*Lot, error) {
 	dus, err := tx.FindPaiementsDus(ctx)
 	if err != nil {
 		return nil, err
 	}
-	banques, err := tx.FindBanques(ctx)
+	coords, err := tx.FindCoordonnees(ctx)
 	if err != nil {
 		return nil, err
+	}
+	banques := make(map[FournisseurID]bool, len(coords))
+	for id, c := range coords {
+		banques[id] = c.Connues()
 	}
 	ps, err := ChoisirPaiements(dus, asps, banques)
 	if err != nil {
 		return nil, err
+	}
+	for i := range ps {
+		c := coords[ps[i].FournisseurID]
+		ps[i].IBAN, ps[i].BIC = c.IBAN, c.BIC
 	}
 	l, err := NouveauLot(ps, login, tx.Maintenant())
 	if err != nil {

@@ -51,7 +51,9 @@ func (p *Paiements) jour(t time.Time) hop.Date {
 // Ordre is the SEPA credit transfer of batch l: one block, debiting the
 // agency's account, one transfer per vendor of its total, identified by
 // the batch and the vendor, its text carrying the payment notice's
-// reference and as many ASP numbers as fit. The message's identifier is
+// reference and as many ASP numbers as fit. Each transfer credits the
+// account its payments carry: the vendor's details when the batch was
+// prepared, not those of now. The message's identifier is
 // the batch's, the same at each download: a bank refuses a second file
 // with the identifier of one it executed. fs are the vendors.
 func (p *Paiements) Ordre(l *segur.Lot, fs map[segur.FournisseurID]*segur.Fournisseur, now time.Time) (sepa.Ordre, error) {
@@ -68,8 +70,8 @@ func (p *Paiements) Ordre(l *segur.Lot, fs map[segur.FournisseurID]*segur.Fourni
 		if f == nil {
 			return sepa.Ordre{}, fmt.Errorf("agence: lot %s: vendor %d unknown", l.Reference(), v.FournisseurID)
 		}
-		if f.IBAN == "" || f.BIC == "" {
-			return sepa.Ordre{}, segur.Errorf(segur.EINVALID, "virement du lot %s : %s (SIRET %s) n'a pas de coordonnées bancaires", l.Reference(), f.Nom, f.SIRET)
+		if v.IBAN == "" || v.BIC == "" {
+			return sepa.Ordre{}, segur.Errorf(segur.EINVALID, "virement du lot %s : %s (SIRET %s) n'avait pas de coordonnées bancaires à la préparation du lot", l.Reference(), f.Nom, f.SIRET)
 		}
 		avis := segur.ReferenceAvis(l.ID, v.Rang)
 		asps := make([]string, len(v.Paiements))
@@ -77,7 +79,7 @@ func (p *Paiements) Ordre(l *segur.Lot, fs map[segur.FournisseurID]*segur.Fourni
 			asps[i] = pa.NumeroASP
 		}
 		r.Virements = append(r.Virements, sepa.Virement{InstrID: fmt.Sprintf("%s-F%d", l.Reference(), f.ID), EndToEndID: avis,
-			Montant: v.Montant, Creancier: sepa.Compte{Nom: f.Nom, IBAN: f.IBAN, BIC: f.BIC}, Libelle: sepa.Libelle(avis, asps)})
+			Montant: v.Montant, Creancier: sepa.Compte{Nom: f.Nom, IBAN: v.IBAN, BIC: v.BIC}, Libelle: sepa.Libelle(avis, asps)})
 	}
 	return sepa.Ordre{MsgID: "SEGUR-" + l.Reference(), CreeLe: now.In(p.Paris), Initiateur: p.Payeur.Nom, Remises: []sepa.Remise{r}}, nil
 }
@@ -144,7 +146,7 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 		a := segur.Avis{Reference: segur.ReferenceAvis(l.ID, v.Rang), LotID: l.ID, FournisseurID: f.ID, DatePaiement: le,
 			Montant: v.Montant, Paiements: v.Paiements, Par: login}
 		da := document.Avis{Reference: a.Reference, Lot: l.Reference(), Date: now.In(p.Paris), DatePaiement: le, Payeur: p.Payeur.Nom,
-			Fournisseur: f.Nom, SIRET: f.SIRET, IBAN: f.IBAN, BIC: f.BIC}
+			Fournisseur: f.Nom, SIRET: f.SIRET, IBAN: v.IBAN, BIC: v.BIC}
 		for _, pa := range v.Paiements {
 			da.Lignes = append(da.Lignes, document.LigneAvis{NumeroASP: pa.NumeroASP, NumeroEditeur: pa.NumeroEditeur, Nature: pa.Nature, Montant: pa.Montant})
 		}
@@ -164,7 +166,10 @@ func (p *Paiements) MarquerPaye(ctx context.Context, id segur.LotID, le hop.Date
 			return nil, err
 		}
 		a.HTML = html.SHA256
-		mail := segur.CourrielAvis(&a, f, p.Lien)
+		// The notice names the account the batch credited.
+		credite := *f
+		credite.IBAN, credite.BIC = v.IBAN, v.BIC
+		mail := segur.CourrielAvis(&a, &credite, p.Lien)
 		mail.PieceSHA256 = a.Fichier.SHA256
 		a.Courriel = aEnvoyer(p.Log, mail, f)
 		r.Avis = append(r.Avis, a)

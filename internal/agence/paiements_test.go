@@ -96,14 +96,16 @@ func caisses(t *testing.T) (*Paiements, *faussesCaisses) {
 		t.Fatal(err)
 	}
 	ps := []segur.Paiement{
-		{ID: 1, LotID: 7, DemandeID: 1, NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", FournisseurID: 1, Nature: segur.PaiementAvance, Montant: 4_125_00},
-		{ID: 2, LotID: 7, DemandeID: 2, NumeroASP: "ASP-2026-0000002", NumeroEditeur: "00002", FournisseurID: 1, Nature: segur.PaiementSolde, Montant: 9_625_00},
-		{ID: 3, LotID: 7, DemandeID: 3, NumeroASP: "ASP-2026-0000003", NumeroEditeur: "A0001", FournisseurID: 2, Nature: segur.PaiementAvance, Montant: 1_00},
+		{ID: 1, LotID: 7, DemandeID: 1, NumeroASP: "ASP-2026-0000001", NumeroEditeur: "00001", FournisseurID: 1, Nature: segur.PaiementAvance, Montant: 4_125_00, IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"},
+		{ID: 2, LotID: 7, DemandeID: 2, NumeroASP: "ASP-2026-0000002", NumeroEditeur: "00002", FournisseurID: 1, Nature: segur.PaiementSolde, Montant: 9_625_00, IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"},
+		{ID: 3, LotID: 7, DemandeID: 3, NumeroASP: "ASP-2026-0000003", NumeroEditeur: "A0001", FournisseurID: 2, Nature: segur.PaiementAvance, Montant: 1_00, IBAN: "BE68539007547034", BIC: "GKCCBEBB"},
 	}
 	f := &faussesCaisses{
 		lot: segur.Lot{ID: 7, Etat: segur.LotApprouve, Paiements: ps, Nombre: 3, Montant: 13_751_00},
+		// Vendor 1's bank details changed after the batch was prepared: the
+		// batch keeps those its payments carry.
 		fs: map[segur.FournisseurID]*segur.Fournisseur{
-			1: {ID: 1, SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"},
+			1: {ID: 1, SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@lebeaulogiciel.fr", IBAN: "FR7630004008230001234567819", BIC: "BNPAFRPP"},
 			2: {ID: 2, SIRET: "35600000000048", Nom: "Autre éditeur", Email: "pas une adresse", IBAN: "BE68539007547034", BIC: "GKCCBEBB"},
 		},
 	}
@@ -131,6 +133,9 @@ func TestVirement(t *testing.T) {
 	if v.InstrID != "LOT-000007-F1" || v.EndToEndID != "AVIS-000007-1" || v.Montant != 13_750_00 ||
 		v.Libelle != "AVIS-000007-1 Segur numerique ASP-2026-0000001 ASP-2026-0000002" || r.Virements[1].Creancier.Nom != "Autre editeur" {
 		t.Errorf("first transfer: %+v", v)
+	}
+	if v.Creancier.IBAN != "FR7630006000011234567890189" || v.Creancier.BIC != "AGRIFRPP" {
+		t.Errorf("first transfer credits %s %s, want the details in force when the batch was prepared", v.Creancier.IBAN, v.Creancier.BIC)
 	}
 	// A paid batch's file keeps the transfer's date; a draft has none.
 	f.lot.Etat, f.lot.PayeLe = segur.LotPaye, hop.Date{Annee: 2026, Mois: 5, Jour: 29}
@@ -164,7 +169,8 @@ func TestMarquerPaye(t *testing.T) {
 	}
 	a := r.Avis[0]
 	if a.Reference != "AVIS-000007-1" || a.FournisseurID != 1 || a.Montant != 13_750_00 || len(a.Paiements) != 2 || a.Courriel == nil ||
-		a.Courriel.PieceSHA256 != a.Fichier.SHA256 || a.Courriel.A[0] != "contact@lebeaulogiciel.fr" || !strings.Contains(a.Courriel.Corps, "https://portail.example/paiements") {
+		a.Courriel.PieceSHA256 != a.Fichier.SHA256 || a.Courriel.A[0] != "contact@lebeaulogiciel.fr" || !strings.Contains(a.Courriel.Corps, "https://portail.example/paiements") ||
+		!strings.Contains(a.Courriel.Corps, "***0 189") {
 		t.Errorf("first notice: %+v", a)
 	}
 	blob, err := p.Blobs.Open(ctx, a.Fichier.SHA256)

@@ -66,6 +66,12 @@ func adminObjets() []adminObjet {
 				"--siret 88558855858745", adminVendorSuspend},
 			{"resume", "--siret S", "rétablir un fournisseur suspendu : ses dépôts sont de nouveau acceptés", "--siret 88558855858745", adminVendorResume},
 			{"email", "--siret S --email E", "changer le courriel de contact d'un fournisseur", "--siret 88558855858745 --email compta@lebeaulogiciel.fr", adminVendorEmail},
+			{"iban propose", "--siret S --iban I --bic B --justificatif FICHIER --as LOGIN", "proposer de nouvelles coordonnées bancaires, avec le relevé d'identité bancaire (RIB : PDF, PNG ou JPG, 3 Mo au plus) ; elles prennent effet quand un autre administrateur les approuve (--as : votre identifiant d'administrateur du portail)",
+				"--siret 88558855858745 --iban FR7630004008230001234567819 --bic BNPAFRPP --justificatif rib.pdf --as alice@asp.fr", adminVendorIbanPropose},
+			{"iban approve", "--siret S --as LOGIN [--contact E]", "approuver le changement de coordonnées bancaires en attente, après l'avoir comparé au relevé joint : pas celui qui l'a proposé (séparation des tâches) ; le fournisseur et ses utilisateurs sont avertis par courriel",
+				"--siret 88558855858745 --as bob@asp.fr", adminVendorIbanApprove},
+			{"iban reject", "--siret S --reason MOTIF --as LOGIN", "rejeter (ou retirer) le changement de coordonnées bancaires en attente, avec son motif",
+				`--siret 88558855858745 --reason "RIB au nom d'une autre société" --as bob@asp.fr`, adminVendorIbanReject},
 		}},
 		{"ans", "les numéros de référencement ANS des logiciels d'un fournisseur", []adminAction{
 			{"add", "--siret S --ans NUMERO --logiciel RI|DPI|PFI --product NOM", "enregistrer un numéro ANS",
@@ -288,10 +294,12 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	for _, a := range objet.actions {
-		if a.nom == args[1] {
+		// An action may have two words (vendor iban propose).
+		mots := strings.Fields(a.nom)
+		if len(args) > len(mots) && strings.Join(args[1:1+len(mots)], " ") == a.nom {
 			host, _ := os.Hostname()
 			ctx = segur.WithActeur(ctx, segur.Acteur{Login: "cli", Adresse: host})
-			return a.run(ctx, e, args[2:])
+			return a.run(ctx, e, args[1+len(mots):])
 		}
 	}
 	fmt.Fprintf(e.stderr, "segur admin %s : action « %s » inconnue ; actions : %s.\n« segur admin %s --help » les détaille.\n",
@@ -333,6 +341,10 @@ func adminCmd(ctx context.Context, e *env, name string, args []string, define fu
 // missing) is exitBase, a refusal (invalid, not found, conflict...) 1,
 // anything else internal.
 func reportErr(e *env, cmd string, err error) int {
+	var le *lectureError
+	if errors.As(err, &le) {
+		return cannotRead(e, le.path, le.err)
+	}
 	var ce *sqlstore.ConnectError
 	if errors.As(err, &ce) {
 		fmt.Fprintf(e.stderr, "segur %s : %s\n", cmd, ce.Message)

@@ -103,7 +103,7 @@ func TestFlagErrorsInFrench(t *testing.T) {
 	}
 	for _, o := range adminObjets() {
 		for _, a := range o.actions {
-			cmds = append(cmds, []string{"admin", o.nom, a.nom})
+			cmds = append(cmds, append([]string{"admin", o.nom}, strings.Fields(a.nom)...))
 		}
 	}
 	for _, c := range cmds {
@@ -128,7 +128,7 @@ func TestHelpEverywhere(t *testing.T) {
 	for _, o := range adminObjets() {
 		cases = append(cases, cas{[]string{"admin", o.nom}, "Usage : segur admin " + o.nom + " ACTION"})
 		for _, a := range o.actions {
-			cases = append(cases, cas{[]string{"admin", o.nom, a.nom}, "Usage : segur admin " + o.nom + " " + a.nom})
+			cases = append(cases, cas{append([]string{"admin", o.nom}, strings.Fields(a.nom)...), "Usage : segur admin " + o.nom + " " + a.nom})
 		}
 	}
 	for _, c := range cases {
@@ -148,7 +148,7 @@ func TestHelpEverywhere(t *testing.T) {
 		want string
 	}{
 		{"objet sans action", []string{"admin", "vendor"}, exitUsage, "Actions :\n  add     enrôler un fournisseur\n  list    lister les fournisseurs"},
-		{"action inconnue", []string{"admin", "vendor", "remove"}, exitUsage, "segur admin vendor : action « remove » inconnue ; actions : add, list, suspend, resume, email."},
+		{"action inconnue", []string{"admin", "vendor", "remove"}, exitUsage, "segur admin vendor : action « remove » inconnue ; actions : add, list, suspend, resume, email, iban propose, iban approve, iban reject."},
 		{"objet inconnu", []string{"admin", "fournisseur", "add"}, exitUsage, "segur admin : objet « fournisseur » inconnu ; objets : vendor, ans, user, token, window, reference, blobs, mail, audit."},
 		{"aide d'une action", []string{"admin", "token", "add", "--help"}, exitOK, "Exemple :\n  segur admin token add --siret 88558855858745"},
 		{"aide de admin", []string{"admin", "help"}, exitOK, "  mail retry --id N"},

@@ -63,22 +63,23 @@ func (e *ecriture) FindPaiementsDus(ctx context.Context) ([]segur.Paiement, erro
 	return paiementsDus(ctx, e.tx)
 }
 
-// FindBanques tells, by vendor, whether its IBAN and BIC are known.
-func (e *ecriture) FindBanques(ctx context.Context) (map[segur.FournisseurID]bool, error) {
+// FindCoordonnees returns, by vendor, its IBAN and BIC in force, in one
+// statement: the details of a batch are those of one moment.
+func (e *ecriture) FindCoordonnees(ctx context.Context) (map[segur.FournisseurID]segur.Coordonnees, error) {
 	type banque struct {
 		id segur.FournisseurID
-		ok bool
+		c  segur.Coordonnees
 	}
 	bs, err := queryAll(ctx, e.tx, func(s scanner) (banque, error) {
 		var b banque
-		return b, s.Scan(&b.id, &b.ok)
-	}, "coordonnées bancaires", `SELECT id, iban <> '' AND bic <> '' FROM fournisseurs`)
+		return b, s.Scan(&b.id, &b.c.IBAN, &b.c.BIC)
+	}, "coordonnées bancaires", `SELECT id, iban, bic FROM fournisseurs`)
 	if err != nil {
 		return nil, err
 	}
-	banques := make(map[segur.FournisseurID]bool, len(bs))
+	banques := make(map[segur.FournisseurID]segur.Coordonnees, len(bs))
 	for _, b := range bs {
-		banques[b.id] = b.ok
+		banques[b.id] = b.c
 	}
 	return banques, nil
 }
@@ -95,8 +96,8 @@ func (e *ecriture) CreateLot(ctx context.Context, l *segur.Lot) error {
 	for i := range l.Paiements {
 		p := &l.Paiements[i]
 		p.LotID = l.ID
-		err := e.tx.QueryRowContext(ctx, `INSERT INTO paiements (lot_id, demande_id, fournisseur_id, nature, montant_cents) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			id, int64(p.DemandeID), int64(p.FournisseurID), string(p.Nature), p.Montant).Scan(&p.ID)
+		err := e.tx.QueryRowContext(ctx, `INSERT INTO paiements (lot_id, demande_id, fournisseur_id, nature, montant_cents, iban, bic) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			id, int64(p.DemandeID), int64(p.FournisseurID), string(p.Nature), p.Montant, p.IBAN, p.BIC).Scan(&p.ID)
 		if violationOf(err) == uniqueViolation {
 			return segur.Errorf(segur.ECONFLICT, "le paiement (%s) de la demande %s est déjà dans un autre lot : rien n'est fait ; rechargez la page",
 				strings.ToLower(p.Nature.Libelle()), p.NumeroASP)
@@ -235,12 +236,12 @@ func scanLot(s scanner, more ...any) (segur.Lot, error) {
 
 // paiementColumns are the columns scanPaiement reads, from paiements p
 // joined with demandes d.
-const paiementColumns = `p.id, p.lot_id, p.demande_id, d.numero_asp, d.numero_editeur, p.fournisseur_id, p.nature, p.montant_cents`
+const paiementColumns = `p.id, p.lot_id, p.demande_id, d.numero_asp, d.numero_editeur, p.fournisseur_id, p.nature, p.montant_cents, p.iban, p.bic`
 
 func scanPaiement(s scanner) (segur.Paiement, error) {
 	var p segur.Paiement
 	var nature string
-	err := s.Scan(&p.ID, &p.LotID, &p.DemandeID, &p.NumeroASP, &p.NumeroEditeur, &p.FournisseurID, &nature, &p.Montant)
+	err := s.Scan(&p.ID, &p.LotID, &p.DemandeID, &p.NumeroASP, &p.NumeroEditeur, &p.FournisseurID, &nature, &p.Montant, &p.IBAN, &p.BIC)
 	p.Nature = segur.NaturePaiement(nature)
 	return p, err
 }

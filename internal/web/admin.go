@@ -52,6 +52,7 @@ func (s *Server) routesAdmin(pages *http.ServeMux) {
 	pages.Handle("GET /agence/admin/courriels", admin(s.getAdminCourriels))
 	pages.Handle("POST /agence/admin/courriels/{id}/relancer", admin(s.postAdminRelancer))
 	s.routesCorrections(pages, admin)
+	s.routesBanque(pages, admin)
 }
 
 // BaseAdmin is what every administration page shows: the base page and
@@ -391,6 +392,8 @@ type PageAdminFournisseur struct {
 	// vendor's enrolment and corrections.
 	Email      string
 	Historique []EvenementAdmin
+	// Banque: the bank details in force, a pending change, their forms.
+	Banque BanqueAdmin
 }
 
 func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) {
@@ -427,6 +430,9 @@ func (s *Server) pageFournisseur(r *http.Request) (PageAdminFournisseur, error) 
 	p.Fournisseur.Produits, p.Fournisseur.Utilisateurs = len(p.Produits), len(us)
 	p.Email = f.Email
 	if p.Historique, err = s.historique(ctx, "fournisseur:"+f.SIRET); err != nil {
+		return p, err
+	}
+	if p.Banque, err = s.banqueAdmin(ctx, f, utilisateur(ctx).Login); err != nil {
 		return p, err
 	}
 	return p, nil

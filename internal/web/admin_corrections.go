@@ -77,7 +77,10 @@ func (s *Server) historique(ctx context.Context, objet string) ([]EvenementAdmin
 				Roles []segur.Role `json:"roles"`
 				Email string       `json:"email"`
 				Fin   time.Time    `json:"fin"`
+				IBAN  string       `json:"iban"`
+				BIC   string       `json:"bic"`
 			}
+			Motif string `json:"motif"`
 		}
 		json.Unmarshal([]byte(e.Details), &d) // a detail unread leaves the line without its values
 		roles := func(rs []segur.Role) string { return (&segur.Utilisateur{Roles: rs}).RolesTexte() }
@@ -103,6 +106,12 @@ func (s *Server) historique(ctx context.Context, objet string) ([]EvenementAdmin
 			quoi = "Compte rétabli : dépôts acceptés"
 		case "fournisseur.email":
 			quoi = "Courriel de contact changé : " + d.Avant.Email + " → " + d.Apres.Email
+		case "fournisseur.banque.proposer":
+			quoi = "Changement de coordonnées bancaires proposé : IBAN " + ibanOuAucun(d.Avant.IBAN) + " → " + ibanLisible(d.Apres.IBAN) + " (BIC " + d.Apres.BIC + ")"
+		case "fournisseur.banque.approuver":
+			quoi = "Changement de coordonnées bancaires approuvé, en vigueur : IBAN " + ibanOuAucun(d.Avant.IBAN) + " → " + ibanLisible(d.Apres.IBAN) + " (BIC " + d.Apres.BIC + ")"
+		case "fournisseur.banque.rejeter":
+			quoi = "Changement de coordonnées bancaires rejeté : " + d.Motif
 		case "fenetre.creer":
 			quoi = "Campagne ouverte"
 		case "fenetre.modifier":

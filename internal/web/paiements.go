@@ -105,8 +105,14 @@ func grouper(ps []segur.Paiement, fs map[segur.FournisseurID]*segur.Fournisseur)
 		if len(out) == 0 || out[len(out)-1].SIRET != fs[p.FournisseurID].SIRET {
 			f := fs[p.FournisseurID]
 			g := GroupePaiements{Fournisseur: f.Nom, SIRET: f.SIRET, Banque: f.IBAN != "" && f.BIC != ""}
+			iban := f.IBAN
+			if p.LotID != 0 {
+				// A batch's payment carries the details in force when the
+				// batch was prepared: its transfer goes there.
+				iban, g.Banque = p.IBAN, p.IBAN != "" && p.BIC != ""
+			}
 			if g.Banque {
-				g.IBAN = segur.MasquerIBAN(f.IBAN)
+				g.IBAN = segur.MasquerIBAN(iban)
 			}
 			out, totaux = append(out, g), append(totaux, 0)
 		}
@@ -234,7 +240,11 @@ func (s *Server) avisVue(a segur.Avis, base string) AvisVue {
 // PageLotPaiement is a batch's page.
 type PageLotPaiement struct {
 	Base
-	Lot       LotVue
+	Lot LotVue
+	// Banques says, for a batch not yet paid, the vendors whose bank
+	// details have a change pending or changed since its preparation: the
+	// batch pays the details in force when it was prepared.
+	Banques   []string
 	Groupes   []GroupePaiements
 	Etapes    []Etape
 	Approuver bool // the batch is a draft
@@ -274,6 +284,11 @@ func (s *Server) pageLot(r *http.Request, errs []ErreurChamp) (PageLotPaiement, 
 	}
 	p.Titre, p.Lot = "Lot de paiement "+l.Reference(), s.lotVue(*l)
 	p.Groupes = grouper(l.Paiements, fs)
+	if l.Etat == segur.LotBrouillon || l.Etat == segur.LotApprouve {
+		if p.Banques, err = s.banquesDuLot(ctx, l, fs); err != nil {
+			return p, err
+		}
+	}
 	if l.Etat == segur.LotPaye {
 		avis, err := s.Store.FindAvisDuLot(ctx, id)
 		if err != nil {
@@ -308,6 +323,34 @@ func (s *Server) pageLot(r *http.Request, errs []ErreurChamp) (PageLotPaiement, 
 	p.Aujourdhui = s.Now().In(s.Paris).Format("2006-01-02")
 	p.Le = p.Aujourdhui
 	return p, nil
+}
+
+// banquesDuLot says, for each vendor of batch l, whether a change of its
+// bank details is pending or was approved since the batch was prepared:
+// either way the batch pays the details it carries.
+func (s *Server) banquesDuLot(ctx context.Context, l *segur.Lot, fs map[segur.FournisseurID]*segur.Fournisseur) ([]string, error) {
+	attente, err := s.Store.FindBanquesEnAttente(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range l.Versements() {
+		f := fs[v.FournisseurID]
+		if f == nil {
+			continue
+		}
+		if attente[f.ID] {
+			out = append(out, "Changement de coordonnées bancaires en attente pour "+f.Nom+" : ce lot utilise les coordonnées en vigueur (IBAN "+segur.MasquerIBAN(v.IBAN)+").")
+		}
+		if f.IBAN != v.IBAN || f.BIC != v.BIC {
+			m := "Les coordonnées bancaires de " + f.Nom + " ont changé depuis la préparation du lot : ce lot utilise celles en vigueur à sa préparation (IBAN " + segur.MasquerIBAN(v.IBAN) + ")"
+			if l.Etat == segur.LotBrouillon {
+				m += "\u202f; pour payer le nouveau compte, annulez ce lot et préparez-en un autre"
+			}
+			out = append(out, m+".")
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) getLotPaiement(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
+)
+
+// A vendor's bank details under four eyes, on its administration page:
+// one administrator proposes the new IBAN and BIC with the bank's
+// statement, a second one approves them (the proposer cannot), either
+// rejects them with a reason. Each step is one store call, one
+// transaction, audited with the details before and after.
+
+// routesBanque registers the bank details' steps (role admin).
+func (s *Server) routesBanque(pages *http.ServeMux, admin func(h handler) http.Handler) {
+	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque", admin(s.postAdminBanqueProposer))
+	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque/approuver", admin(s.postAdminBanqueApprouver))
+	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque/rejeter", admin(s.postAdminBanqueRejeter))
+	pages.Handle("GET /agence/admin/fournisseurs/{id}/banque/justificatif", admin(s.getAdminBanqueJustificatif))
+}
+
+// ChangementBanqueVue is a pending change of bank details as the
+// administrators compare it with its statement: every IBAN in full,
+// grouped by four as a statement prints it.
+type ChangementBanqueVue struct {
+	ProposePar, ProposeLe          string
+	AncienIBAN, AncienBIC          string // "" when the vendor had none
+	IBAN, BIC                      string
+	Justificatif, JustificatifLien string // the statement's name and link
+	JustificatifFormat             string
+	Soi                            bool // the viewer proposed it: another administrator approves
+}
+
+// BanqueAdmin is the bank details' part of a vendor's page.
+type BanqueAdmin struct {
+	IBAN, BIC string // in force, in full; "" when unknown
+	EnAttente *ChangementBanqueVue
+	// The proposal's and the rejection's form values.
+	FormIBAN, FormBIC, Motif string
+}
+
+// ibanLisible groups an IBAN by four characters.
+func ibanLisible(iban string) string {
+	var b strings.Builder
+	for i, c := range iban {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// ibanOuAucun is iban grouped by four, or « aucun ».
+func ibanOuAucun(iban string) string {
+	if iban == "" {
+		return "aucun"
+	}
+	return ibanLisible(iban)
+}
+
+// banqueAdmin fills the bank details' part of vendor f's page, for the
+// administrator moi.
+func (s *Server) banqueAdmin(ctx context.Context, f *segur.Fournisseur, moi string) (BanqueAdmin, error) {
+	b := BanqueAdmin{IBAN: ibanLisible(f.IBAN), BIC: f.BIC}
+	c, err := s.Store.FindChangementBanqueEnAttente(ctx, f.ID)
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return b, nil
+	}
+	if err != nil {
+		return b, err
+	}
+	b.EnAttente = &ChangementBanqueVue{ProposePar: c.ProposePar, ProposeLe: s.date(c.ProposeLe),
+		AncienIBAN: ibanLisible(c.AncienIBAN), AncienBIC: c.AncienBIC, IBAN: ibanLisible(c.IBAN), BIC: c.BIC,
+		Justificatif: c.Justificatif.Nom, JustificatifLien: cheminFournisseur(int64(f.ID)) + "/banque/justificatif",
+		JustificatifFormat: c.Justificatif.Format,
+		Soi:                strings.EqualFold(c.ProposePar, moi)}
+	return b, nil
+}
+
+// refusBanque shows the vendor's page again with err, a refusal (beside
+// its field, or at the top); any other error is returned.
+func (s *Server) refusBanque(w http.ResponseWriter, p PageAdminFournisseur, err error) error {
+	if segur.IsCode(err, segur.ETOOLARGE) {
+		p.refuser("justificatif", err.(*segur.Error).Message)
+		s.render(w, http.StatusRequestEntityTooLarge, "admin-fournisseur.html", p)
+		return nil
+	}
+	return s.refusFournisseurAdmin(w, p, err)
+}
+
+// postAdminBanqueProposer proposes new bank details for a vendor, with
+// the bank's statement (segur admin vendor iban propose): the IBAN and
+// BIC are checked before the file is stored; the file is checked as a
+// piece is (size, PDF/PNG/JPG by its content, its name kept for display
+// only) and scanned by the antivirus with the other stored files.
+func (s *Server) postAdminBanqueProposer(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, hop.MaxPiece+64<<10)
+	trop := r.ParseMultipartForm(hop.MaxPiece+64<<10) != nil
+	p, err := s.pageFournisseur(r)
+	if err != nil {
+		return err
+	}
+	if trop {
+		return s.refusBanque(w, p, segur.Errorf(segur.ETOOLARGE, "Fichier trop volumineux ou envoi illisible : au plus 3 Mo."))
+	}
+	p.Banque.FormIBAN, p.Banque.FormBIC = r.PostFormValue("iban"), r.PostFormValue("bic")
+	if p.Banque.EnAttente != nil {
+		return s.refusBanque(w, p, segur.Errorf(segur.ECONFLICT, "Un changement de coordonnées bancaires de %s, proposé par %s, attend déjà son approbation : approuvez-le ou rejetez-le avant d'en proposer un autre.", p.Fournisseur.Nom, p.Banque.EnAttente.ProposePar))
+	}
+	iban, bic, errCoord := segur.ValiderCoordonnees(p.Banque.FormIBAN, p.Banque.FormBIC)
+	b, format, nom, errFichier := lireFichier(r, "justificatif")
+	if errCoord != nil || errFichier != nil {
+		if errCoord != nil {
+			p.refus(errCoord, nil)
+		}
+		if errFichier != nil {
+			p.refuser("justificatif", errFichier.(*segur.Error).Message)
+		}
+		s.render(w, http.StatusUnprocessableEntity, "admin-fournisseur.html", p)
+		return nil
+	}
+	ref, err := s.Blobs.Put(r.Context(), bytes.NewReader(b), hop.MaxPiece)
+	if err != nil {
+		return err
+	}
+	c, err := s.Store.ProposerChangementBanque(r.Context(), segur.FournisseurID(p.Fournisseur.ID), iban, bic,
+		segur.Justificatif{Fichier: ref, Format: format, Nom: nom})
+	if err != nil {
+		return s.refusBanque(w, p, err)
+	}
+	s.rediriger(w, r, cheminFournisseur(p.Fournisseur.ID), "Changement de coordonnées bancaires de "+p.Fournisseur.Nom+" proposé (IBAN "+ibanLisible(c.IBAN)+
+		") : il prendra effet quand un autre administrateur l'aura approuvé, après l'avoir comparé au relevé d'identité bancaire. D'ici là, les paiements vont à l'ancien compte.")
+	return nil
+}
+
+// postAdminBanqueApprouver approves a vendor's pending change of bank
+// details after its confirmation (segur admin vendor iban approve): the
+// proposer is refused (separation of duties).
+func (s *Server) postAdminBanqueApprouver(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	p, err := s.pageFournisseur(r)
+	if err != nil {
+		return err
+	}
+	c := p.Banque.EnAttente
+	if c == nil {
+		return s.refusBanque(w, p, segur.Errorf(segur.ECONFLICT, "Aucun changement de coordonnées bancaires de %s n'attend d'approbation : rechargez la page.", p.Fournisseur.Nom))
+	}
+	if c.Soi {
+		return s.refusBanque(w, p, segur.Errorf(segur.EFORBIDDEN, "Séparation des tâches : vous avez proposé ce changement de coordonnées bancaires, un autre administrateur doit l'approuver. Vous pouvez le retirer en le rejetant."))
+	}
+	if !confirme(r) {
+		retour := cheminFournisseur(p.Fournisseur.ID)
+		cf := PageConfirmation{Base: Base{Titre: "Confirmer : approuver les nouvelles coordonnées bancaires de " + p.Fournisseur.Nom, Nav: "admin", Utilisateur: utilisateur(r.Context())},
+			Cible: retour + "/banque/approuver", Annuler: retour, Possible: true}
+		ancien := "aucun"
+		if c.AncienIBAN != "" {
+			ancien = c.AncienIBAN + " (BIC " + c.AncienBIC + ")"
+		}
+		cf.Points = []string{
+			"Nouveau compte : IBAN " + c.IBAN + ", BIC " + c.BIC + "\u202f; compte remplacé : " + ancien + ".",
+			"Vous avez comparé ces coordonnées au relevé d'identité bancaire joint par " + c.ProposePar + " : le titulaire est bien " + p.Fournisseur.Nom + ".",
+			"Les prochains lots de paiement iront au nouveau compte\u202f; les lots déjà préparés gardent l'ancien.",
+			"Le fournisseur et ses utilisateurs en sont avertis par courriel.",
+		}
+		s.render(w, http.StatusOK, "confirmation.html", cf)
+		return nil
+	}
+	ap, err := s.Store.ApprouverChangementBanque(r.Context(), segur.FournisseurID(p.Fournisseur.ID), s.Guichet.Contact, s.Paris)
+	if err != nil {
+		return s.refusBanque(w, p, err)
+	}
+	s.reveiller()
+	s.rediriger(w, r, cheminFournisseur(p.Fournisseur.ID), "Nouvelles coordonnées bancaires de "+p.Fournisseur.Nom+" en vigueur (IBAN "+ibanLisible(ap.IBAN)+
+		", BIC "+ap.BIC+") : le fournisseur et ses utilisateurs en sont avertis par courriel.")
+	return nil
+}
+
+// postAdminBanqueRejeter rejects a vendor's pending change of bank
+// details with a reason (segur admin vendor iban reject): its proposer
+// withdraws it, or another administrator refuses it.
+func (s *Server) postAdminBanqueRejeter(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	p, err := s.pageFournisseur(r)
+	if err != nil {
+		return err
+	}
+	p.Banque.Motif = r.PostFormValue("motif")
+	if _, err := s.Store.RejeterChangementBanque(r.Context(), segur.FournisseurID(p.Fournisseur.ID), p.Banque.Motif); err != nil {
+		return s.refusBanque(w, p, err)
+	}
+	s.rediriger(w, r, cheminFournisseur(p.Fournisseur.ID), "Changement de coordonnées bancaires de "+p.Fournisseur.Nom+" rejeté : les coordonnées en vigueur restent inchangées.")
+	return nil
+}
+
+// getAdminBanqueJustificatif sends the statement of a vendor's pending
+// change, through the antivirus's gate as any file sent to the portal.
+func (s *Server) getAdminBanqueJustificatif(w http.ResponseWriter, r *http.Request) error {
+	id, err := idChemin(r, "id", "Ce fournisseur")
+	if err != nil {
+		return err
+	}
+	c, err := s.Store.FindChangementBanqueEnAttente(r.Context(), segur.FournisseurID(id))
+	if err != nil {
+		return err
+	}
+	j := c.Justificatif
+	if err := s.controlerAntivirus(r.Context(), j.Fichier.SHA256, "", j.Nom); err != nil {
+		return err
+	}
+	b, err := s.Blobs.Open(r.Context(), j.Fichier.SHA256)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return envoyerPiece(w, r, b, b.Taille(), j.Format, j.Nom)
+}
