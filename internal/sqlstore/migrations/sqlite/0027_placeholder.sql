@@ -1,0 +1,2 @@
+-- Placeholder: 0027 is another branch's migration (drop this file when
+-- merging). It does nothing.
