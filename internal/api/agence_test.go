@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -81,6 +82,8 @@ func TestAgenceAPI(t *testing.T) {
 			agentAvecJeton(t, p, p.db, "ada@asp.fr", segur.RoleAdmin)
 			t.Run("access", func(t *testing.T) { testAgenceAcces(t, p) })
 			t.Run("cursor", func(t *testing.T) { testAgenceCurseur(t, p) })
+			// After the cursor's walk: it changes the first request.
+			t.Run("lists", func(t *testing.T) { testAgenceListes(t, p) })
 			t.Run("refused tokens", func(t *testing.T) { testAgenceRefus(t, p, url) })
 		})
 	}
@@ -93,6 +96,10 @@ var routesAgence = []struct {
 	lecteurs []string
 }{
 	{"/api/v1/agence/demandes", []string{"ines@asp.fr", "ada@asp.fr"}},
+	{"/api/v1/agence/depots", []string{"ines@asp.fr", "ada@asp.fr"}},
+	{"/api/v1/agence/lots", []string{"paul@asp.fr"}},
+	{"/api/v1/agence/paiements", []string{"paul@asp.fr"}},
+	{"/api/v1/agence/controles", []string{"ines@asp.fr"}},
 }
 
 func testAgenceAcces(t *testing.T, p *portail) {
@@ -235,3 +242,92 @@ func testAgenceRefus(t *testing.T, p *portail, dbURL string) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// testAgenceListes: the first request decided, paid in a batch and
+// controlled, each list shows it as the pages do, amounts in cents.
+func testAgenceListes(t *testing.T, p *portail) {
+	ctx := segur.WithActeur(context.Background(), segur.Acteur{Login: "ines@asp.fr"})
+	resp, body := p.do(t, "GET", "/api/v1/agence/demandes?limite=1", "ines@asp.fr", nil, "")
+	var pg pageDemandes
+	if err := json.Unmarshal(body, &pg); err != nil || resp.StatusCode != http.StatusOK || len(pg.Demandes) != 1 || pg.Suivant == nil {
+		t.Fatalf("demandes: got %d %s", resp.StatusCode, body)
+	}
+	asp := pg.Demandes[0].NumeroASP
+	inst := []segur.Role{segur.RoleInstructeur}
+	for _, m := range []segur.Demarche{{Action: segur.ActionPrendre, Roles: inst, Login: "ines@asp.fr"},
+		{Action: segur.ActionValider, Roles: inst, Login: "ines@asp.fr", MontantFinance: 10_000_00}} {
+		if _, err := segurtest.Appliquer(ctx, p.db, asp, m, segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+			t.Fatalf("%s: %v", m.Action, err)
+		}
+	}
+	lot, err := segur.Ecrire(ctx, p.db, func(ctx context.Context, tx segur.Tx) (*segur.Lot, error) {
+		return segur.CreerLot(ctx, tx, []string{asp}, "paul@asp.fr")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := segurtest.Appliquer(ctx, p.db, asp, segur.Demarche{Action: segur.ActionPayerAvance, Roles: []segur.Role{segur.RolePayeur}, Login: "paul@asp.fr"},
+		segur.ProgrammeParDefaut, segur.Suites{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := segur.Ecrire(ctx, p.db, func(ctx context.Context, tx segur.Tx) (*segur.Controle, error) {
+		return segur.OuvrirControle(ctx, tx, asp, "ines@asp.fr")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, login string, v any) {
+		t.Helper()
+		resp, body := p.do(t, "GET", path, login, nil, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: got %d %s", path, resp.StatusCode, body)
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var demandes pageDemandes
+	get("/api/v1/agence/demandes?statut=avance_payee", "ada@asp.fr", &demandes)
+	if len(demandes.Demandes) != 1 || demandes.Demandes[0].NumeroASP != asp || demandes.Demandes[0].MontantFinanceCents != 10_000_00 || demandes.Demandes[0].Agent != "ines@asp.fr" {
+		t.Errorf("demandes avance_payee: got %+v, want %s financed 10 000,00\u202f€", demandes.Demandes, asp)
+	}
+	var depots struct {
+		Depots  []DepotAgenceJSON `json:"depots"`
+		Suivant *string           `json:"suivant"`
+	}
+	get("/api/v1/agence/depots?limite=1000", "ada@asp.fr", &depots)
+	if len(depots.Depots) < 3 || depots.Depots[0].SIRET != "88558855858745" || depots.Depots[0].Acceptees != 1 || depots.Depots[0].Motif != nil || depots.Suivant != nil {
+		t.Errorf("depots: got %+v", depots)
+	}
+	var lots struct {
+		Lots []LotJSON `json:"lots"`
+	}
+	get("/api/v1/agence/lots", "paul@asp.fr", &lots)
+	if len(lots.Lots) != 1 || lots.Lots[0].ID != lot.ID || lots.Lots[0].MontantCents != 3_000_00 || lots.Lots[0].Nombre != 1 || lots.Lots[0].CreePar != "paul@asp.fr" {
+		t.Errorf("lots: got %+v, want %s of 3 000,00\u202f€", lots.Lots, lot.Reference())
+	}
+	var paiements struct {
+		Paiements []PaiementJSON `json:"paiements"`
+	}
+	get(fmt.Sprintf("/api/v1/agence/paiements?lot=%d", lot.ID), "paul@asp.fr", &paiements)
+	if len(paiements.Paiements) != 1 || paiements.Paiements[0].NumeroASP != asp || paiements.Paiements[0].MontantCents != 3_000_00 || paiements.Paiements[0].SIRET != "88558855858745" {
+		t.Errorf("paiements: got %+v", paiements.Paiements)
+	}
+	var controles struct {
+		Controles []ControleJSON `json:"controles"`
+	}
+	get("/api/v1/agence/controles?etat=ouvert", "ines@asp.fr", &controles)
+	if len(controles.Controles) != 1 || controles.Controles[0].NumeroASP != asp || controles.Controles[0].Etat != "ouvert" || controles.Controles[0].ConcluLe != nil {
+		t.Errorf("controles: got %+v", controles.Controles)
+	}
+	// A cursor of one list is refused by another.
+	resp, body = p.do(t, "GET", "/api/v1/agence/paiements?apres="+b64("lots:1"), "paul@asp.fr", nil, "")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("cursor of lots on paiements: got %d %s, want 400", resp.StatusCode, body)
+	}
+	for _, q := range []string{"/api/v1/agence/paiements?lot=zero", "/api/v1/agence/controles?etat=ferme", "/api/v1/agence/depots?depuis=demain"} {
+		login := map[bool]string{true: "paul@asp.fr", false: "ines@asp.fr"}[strings.Contains(q, "paiements")]
+		if resp, body := p.do(t, "GET", q, login, nil, ""); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: got %d %s, want 400", q, resp.StatusCode, body)
+		}
+	}
+}

@@ -102,6 +102,10 @@ func (a *API) routes() []route {
 		{"POST /api/v1/demandes/{numeroASP}/messages", a.auth(a.postMessage)},
 		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
 		{"GET /api/v1/agence/demandes", a.agent(segur.ListeDemandes, a.getDemandesAgence)},
+		{"GET /api/v1/agence/depots", a.agent(segur.ListeDepots, a.getDepotsAgence)},
+		{"GET /api/v1/agence/lots", a.agent(segur.ListeLots, a.getLots)},
+		{"GET /api/v1/agence/paiements", a.agent(segur.ListeLots, a.getPaiementsAgence)},
+		{"GET /api/v1/agence/controles", a.agent(segur.ListeControles, a.getControlesAgence)},
 		{"GET /api/v1/modele", a.getModele},
 		{"GET /api/v1/openapi.json", a.getOpenAPI},
 	}

@@ -6,7 +6,40 @@ import (
 	"testing"
 
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/hop"
 )
+
+// parCle walks reader lire by key, n rows at a time, calling entre once
+// after the first page, and returns the keys read; it fails the test on a
+// key read twice or out of order.
+func parCle[T any](t *testing.T, lire func(apres int64, n int) ([]T, error), cle func(T) int64, n int, entre func()) []int64 {
+	t.Helper()
+	var vus []int64
+	apres := int64(0)
+	for pages := 1; pages < 100; pages++ {
+		rows, err := lire(apres, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > n {
+			t.Fatalf("page of %d: got %d rows", n, len(rows))
+		}
+		for _, r := range rows {
+			vus = append(vus, cle(r))
+		}
+		if pages == 1 && entre != nil {
+			entre()
+		}
+		if len(rows) < n {
+			break
+		}
+		apres = cle(rows[len(rows)-1])
+	}
+	if !slices.IsSorted(vus) || len(slices.Compact(slices.Clone(vus))) != len(vus) {
+		t.Errorf("walk: got keys %v, want each once, in order", vus)
+	}
+	return vus
+}
 
 // runAgenceAPISuite tests the agents' tokens and the readers of the
 // agency's API, on the stores of runSuite.
@@ -125,6 +158,103 @@ func runAgenceAPISuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 		if ds, err := db.FindDemandesAgence(ctx, segur.DemandeFilter{Statut: segur.DemandeRefusee}, "", 0, 10); err != nil || len(ds) != 0 {
 			t.Errorf("refused: got %d, %v; want none", len(ds), err)
+		}
+	})
+
+	t.Run("deposits by key", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f, g := fixture(t, db, "88558855858745"), fixture(t, db, "73282932000074")
+		enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "d1", ""), ligne{"A1", ""}, ligne{"A2", hop.CodePieceAbsente})
+		rejete := nouveauDepot(g.ID, 0, "rejete", "")
+		rejete.NumeroAns, rejete.Statut = "0000000001", segur.DepotRejete
+		rejete.Motif = &hop.Erreur{Code: hop.CodeSyntaxe, Valeur: "« } »", P1: "une valeur", Offset: 57, Ligne: 3, Colonne: 12}
+		enregistrer(t, db, ctx, rejete)
+		enregistrer(t, db, ctx, nouveauDepot(f.ID, 2, "d2", ""), ligne{"B1", ""})
+		var lus []segur.DepotResume
+		vus := parCle(t, func(apres int64, n int) ([]segur.DepotResume, error) {
+			ds, err := db.FindDepotsAgenceApres(ctx, segur.DepotFilter{Resultat: segur.ResultatTous}, segur.DepotID(apres), n)
+			lus = append(lus, ds...)
+			return ds, err
+		}, func(d segur.DepotResume) int64 { return int64(d.ID) }, 2, func() {
+			enregistrer(t, db, ctx, nouveauDepot(f.ID, 3, "d3", ""), ligne{"C1", ""})
+		})
+		if len(vus) != 4 {
+			t.Fatalf("walk: got %d deposits, want 4", len(vus))
+		}
+		if d := lus[0]; d.Resultat.Lignes != 2 || d.Resultat.Acceptees != 1 || d.Fournisseur != f.Nom {
+			t.Errorf("first deposit: got %+v, want 2 lines, 1 accepted, of %s", d.Resultat, f.Nom)
+		}
+		if d := lus[1]; d.Statut != segur.DepotRejete || d.Motif == nil || d.Motif.Code != hop.CodeSyntaxe {
+			t.Errorf("rejected deposit: got %s %+v, want its control-1 reason", d.Statut, d.Motif)
+		}
+		if ds, err := db.FindDepotsAgenceApres(ctx, segur.DepotFilter{Resultat: segur.ResultatTous, FournisseurID: g.ID}, 0, 10); err != nil || len(ds) != 1 {
+			t.Errorf("vendor %d: got %d, %v; want 1 deposit", g.ID, len(ds), err)
+		}
+	})
+
+	t.Run("batches and payments by key", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		a := banquier(t, db, "88558855858745")
+		asps := decidees(t, db, ctx, a, 1, "00001", "00002", "00003", "00004", "00005")
+		for _, asp := range asps[:3] {
+			if _, err := db.CreateLot(ctx, []string{asp}, "paul@asp.fr"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lots := parCle(t, func(apres int64, n int) ([]segur.Lot, error) {
+			return db.FindLotsApres(ctx, segur.LotID(apres), n)
+		}, func(l segur.Lot) int64 { return int64(l.ID) }, 2, func() {
+			if _, err := db.CreateLot(ctx, asps[3:], "paul@asp.fr"); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(lots) != 4 {
+			t.Fatalf("batches: got %v, want 4", lots)
+		}
+		var lus []segur.LignePaiement
+		parCle(t, func(apres int64, n int) ([]segur.LignePaiement, error) {
+			ps, err := db.FindPaiementsApres(ctx, 0, apres, n)
+			lus = append(lus, ps...)
+			return ps, err
+		}, func(p segur.LignePaiement) int64 { return p.ID }, 2, nil)
+		if len(lus) != 5 || lus[0].Montant != 4_125_00 || lus[0].Lot != segur.LotID(lots[0]) || lus[0].NumeroASP != asps[0] || lus[0].EtatLot == "" {
+			t.Errorf("payments: got %+v, want 5, the first of 4 125,00\u202f€ in the first batch", lus)
+		}
+		if ps, err := db.FindPaiementsApres(ctx, segur.LotID(lots[3]), 0, 10); err != nil || len(ps) != 2 {
+			t.Errorf("payments of the last batch: got %d, %v; want 2", len(ps), err)
+		}
+	})
+
+	t.Run("controls by key", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		f := fixture(t, db, "88558855858745")
+		ds := enregistrer(t, db, ctx, nouveauDepot(f.ID, 1, "json 1", ""), ligne{"00001", ""}, ligne{"00002", ""}, ligne{"00003", ""})
+		for _, d := range ds {
+			payer(t, db, ctx, d.NumeroASP, 10_000_00)
+		}
+		for _, d := range ds[:2] {
+			if _, err := db.OuvrirControle(ctx, d.NumeroASP, "marie@asp.fr"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vus := parCle(t, func(apres int64, n int) ([]segur.Controle, error) {
+			return db.FindControlesApres(ctx, segur.ControleFilter{}, segur.ControleID(apres), n)
+		}, func(c segur.Controle) int64 { return int64(c.ID) }, 1, func() {
+			if _, err := db.OuvrirControle(ctx, ds[2].NumeroASP, "marie@asp.fr"); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(vus) != 3 {
+			t.Errorf("controls: got %v, want 3", vus)
+		}
+		if cs, err := db.FindControlesApres(ctx, segur.ControleFilter{Etat: segur.ControleConforme}, 0, 10); err != nil || len(cs) != 0 {
+			t.Errorf("compliant controls: got %d, %v; want none", len(cs), err)
+		}
+		if cs, err := db.FindControlesApres(ctx, segur.ControleFilter{Etat: segur.ControleOuvert}, segur.ControleID(vus[0]), 10); err != nil || len(cs) != 2 {
+			t.Errorf("open controls after the first: got %d, %v; want 2", len(cs), err)
 		}
 	})
 }
