@@ -224,7 +224,7 @@ func (j *Jeton) Autoriser(now time.Time, paris *time.Location) error {
 	case j.Expire(now):
 		ou := "votre espace fournisseur, page « Mon compte »"
 		if j.FournisseurID == 0 && j.UtilisateurID != 0 {
-			ou = "votre espace agent, page « Mes jetons d'API »"
+			ou = "votre espace agent, page « Mon compte »"
 		}
 		return Errorf(EUNAUTHORIZED, "jeton d'API %s… expiré le %s (heure de Paris) : renouvelez-le pour un an dans %s, bouton « Renouveler », puis réessayez",
 			j.Prefixe, j.ExpireLe.In(paris).Format("02/01/2006 à 15:04"), ou)

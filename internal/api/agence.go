@@ -35,7 +35,7 @@ func (a *API) agent(l segur.ListeAgence, h handler) handler {
 		w.Header().Set("Cache-Control", "no-store")
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !strings.HasPrefix(tok, auth.AgentTokenPrefix) || len(tok) > 200 {
-			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'agent attendu : en-tête « Authorization: Bearer sga_… », jeton créé dans votre espace agent, page « Mes jetons d'API »")
+			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'agent attendu : en-tête « Authorization: Bearer sga_… », jeton créé dans votre espace agent, page « Mon compte »")
 		}
 		ctx := r.Context()
 		if d, ok := a.Store.(disponible); ok && a.AttenteBase > 0 {
