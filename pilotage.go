@@ -38,6 +38,7 @@ type Pilotage struct {
 
 // LignePaiement is a payment of a batch, as the exports list it.
 type LignePaiement struct {
+	ID            int64 // the payment's (Paiement.ID)
 	Lot           LotID
 	EtatLot       EtatLot
 	PayeLe        hop.Date // the transfer's date, zero before

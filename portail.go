@@ -222,8 +222,12 @@ func (j *Jeton) Autoriser(now time.Time, paris *time.Location) error {
 	case !j.RevoqueLe.IsZero():
 		return Errorf(EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
 	case j.Expire(now):
-		return Errorf(EUNAUTHORIZED, "jeton d'API %s… expiré le %s (heure de Paris) : renouvelez-le pour un an dans votre espace fournisseur, page « Mon compte », bouton « Renouveler », puis réessayez",
-			j.Prefixe, j.ExpireLe.In(paris).Format("02/01/2006 à 15:04"))
+		ou := "votre espace fournisseur, page « Mon compte »"
+		if j.FournisseurID == 0 && j.UtilisateurID != 0 {
+			ou = "votre espace agent, page « Mon compte »"
+		}
+		return Errorf(EUNAUTHORIZED, "jeton d'API %s… expiré le %s (heure de Paris) : renouvelez-le pour un an dans %s, bouton « Renouveler », puis réessayez",
+			j.Prefixe, j.ExpireLe.In(paris).Format("02/01/2006 à 15:04"), ou)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	segur.Store
 	segur.DepotStore
+	AgenceStore
 	FindDocuments(ctx context.Context, asp string) ([]segur.Document, error)
 	// The payment notices.
 	FindAvisFournisseur(ctx context.Context, f segur.FournisseurID, limit, offset int) ([]segur.Avis, int, error)
@@ -100,6 +101,11 @@ func (a *API) routes() []route {
 		{"GET /api/v1/demandes/{numeroASP}/messages", a.auth(a.getMessages)},
 		{"POST /api/v1/demandes/{numeroASP}/messages", a.auth(a.postMessage)},
 		{"GET /api/v1/numeros-editeur", a.auth(a.getNumerosEditeur)},
+		{"GET /api/v1/agence/demandes", a.agent(segur.ListeDemandes, a.getDemandesAgence)},
+		{"GET /api/v1/agence/depots", a.agent(segur.ListeDepots, a.getDepotsAgence)},
+		{"GET /api/v1/agence/lots", a.agent(segur.ListeLots, a.getLots)},
+		{"GET /api/v1/agence/paiements", a.agent(segur.ListeLots, a.getPaiementsAgence)},
+		{"GET /api/v1/agence/controles", a.agent(segur.ListeControles, a.getControlesAgence)},
 		{"GET /api/v1/modele", a.getModele},
 		{"GET /api/v1/openapi.json", a.getOpenAPI},
 	}

@@ -92,15 +92,28 @@ func checkPassword(hash, password string) (bool, error) {
 // TokenPrefix starts every API token, so that secret scanners know them.
 const TokenPrefix = "sgr_"
 
+// AgentTokenPrefix starts every agent's API token (the agency's
+// read-only API): told apart from a vendor's at first sight.
+const AgentTokenPrefix = "sga_"
+
 // NewToken returns a new API token, its SHA-256 digest (what is stored) and
 // the short prefix shown to tell tokens apart.
 func NewToken() (token string, digest []byte, prefix string, err error) {
+	return newToken(TokenPrefix)
+}
+
+// NewAgentToken returns a new agent's API token, as NewToken.
+func NewAgentToken() (token string, digest []byte, prefix string, err error) {
+	return newToken(AgentTokenPrefix)
+}
+
+func newToken(start string) (token string, digest []byte, prefix string, err error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", nil, "", err
 	}
-	token = TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	return token, TokenDigest(token), token[:len(TokenPrefix)+6], nil
+	token = start + base64.RawURLEncoding.EncodeToString(raw)
+	return token, TokenDigest(token), token[:len(start)+6], nil
 }
 
 // TokenDigest is the SHA-256 of a token, as stored.

@@ -423,6 +423,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	t.Run("corrections", func(t *testing.T) { runCorrectionsSuite(t, open) })
 	runPilotageSuite(t, open)
 	t.Run("banque", func(t *testing.T) { runBanqueSuite(t, open) })
+	t.Run("agence API", func(t *testing.T) { runAgenceAPISuite(t, open) })
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {

@@ -15,6 +15,9 @@ import (
 // its API tokens.
 type PageCompte struct {
 	Base
+	// Agent: the tokens are the agent's own, for the agency's read-only
+	// API; otherwise the vendor's.
+	Agent  bool
 	Jetons []JetonVue
 	// NouveauJeton is a token just created, shown on this page only.
 	NouveauJeton                                    string
@@ -43,10 +46,12 @@ const (
 func (s *Server) pageCompte(r *http.Request) (PageCompte, error) {
 	u := utilisateur(r.Context())
 	p := PageCompte{Base: Base{Titre: "Mon compte", Nav: "compte", Utilisateur: u}}
-	if !u.A(segur.RoleFournisseur) {
+	pj, ok := s.porteJetons(r)
+	if !ok {
 		return p, nil
 	}
-	js, err := s.Store.FindJetons(r.Context(), u.FournisseurID)
+	p.Agent = pj.agent
+	js, err := pj.lister(r.Context())
 	if err != nil {
 		return p, err
 	}
@@ -176,19 +181,16 @@ func (s *Server) postMotDePasse(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// postJeton creates an API token for the vendor and shows it on the page
-// it answers, once: only its digest is stored, and it never travels in a
-// URL.
+// postJeton creates an API token for the vendor, or for the agent his own
+// (porteJetons), and shows it on the page it answers, once: only its
+// digest is stored, and it never travels in a URL.
 func (s *Server) postJeton(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.fournisseur(r)
+	pj, err := s.porteJetonsRequis(r)
 	if err != nil {
 		return err
 	}
-	tok, digest, prefix, err := auth.NewToken()
+	tok, err := pj.creer(r.Context())
 	if err != nil {
-		return err
-	}
-	if err := s.Store.CreateJeton(r.Context(), &segur.Jeton{FournisseurID: f.ID, UtilisateurID: utilisateur(r.Context()).ID, Empreinte: digest, Prefixe: prefix}); err != nil {
 		return err
 	}
 	p, err := s.pageCompte(r)
@@ -200,13 +202,13 @@ func (s *Server) postJeton(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// postRenouvelerJeton pushes the expiry of one of the vendor's tokens a
-// year from now, expired or not: the same token goes on opening the API,
-// nothing to change in the vendor's software. Another vendor's is not
-// found; a revoked one is refused on the page. Not irreversible, it needs
+// postRenouvelerJeton pushes the expiry of one of the vendor's tokens (an
+// agent's: his own) a year from now, expired or not: the same token goes
+// on opening the API, nothing to change in the software. Another vendor's
+// (another agent's) is not found; a revoked one is refused on the page. Not irreversible, it needs
 // no confirmation.
 func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.fournisseur(r)
+	pj, err := s.porteJetonsRequis(r)
 	if err != nil {
 		return err
 	}
@@ -214,7 +216,7 @@ func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	js, err := s.Store.FindJetons(r.Context(), f.ID)
+	js, err := pj.lister(r.Context())
 	if err != nil {
 		return err
 	}
@@ -222,7 +224,7 @@ func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) err
 		if int64(j.ID) != id {
 			continue
 		}
-		nouveau, err := s.Store.RenewJeton(r.Context(), j.ID)
+		nouveau, err := pj.renouveler(r.Context(), j.ID)
 		if se, ok := refusable(err); ok {
 			p, err := s.pageCompte(r)
 			if err != nil {
@@ -242,10 +244,10 @@ func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) err
 	return introuvable("Ce jeton")
 }
 
-// postRevoquerJeton revokes one of the vendor's tokens; another vendor's
-// is not found.
+// postRevoquerJeton revokes one of the vendor's tokens (an agent's: his
+// own); another vendor's (another agent's) is not found.
 func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.fournisseur(r)
+	pj, err := s.porteJetonsRequis(r)
 	if err != nil {
 		return err
 	}
@@ -253,7 +255,7 @@ func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	js, err := s.Store.FindJetons(r.Context(), f.ID)
+	js, err := pj.lister(r.Context())
 	if err != nil {
 		return err
 	}
@@ -265,11 +267,67 @@ func (s *Server) postRevoquerJeton(w http.ResponseWriter, r *http.Request) error
 			s.confirmerRevocation(w, r, j)
 			return nil
 		}
-		if err := s.Store.RevokeJeton(r.Context(), j.ID); err != nil {
+		if err := pj.revoquer(r.Context(), j.ID); err != nil {
 			return err
 		}
 		http.Redirect(w, r, fmt.Sprintf("/compte?revoque=%d", id), http.StatusSeeOther)
 		return nil
 	}
 	return introuvable("Ce jeton")
+}
+
+// porteJetons are the API tokens a user manages on his account page: his
+// vendor's (the vendors' API), or, for an agent, his own (the agency's
+// read-only API, /api/v1/agence/…, read with his roles at each request).
+type porteJetons struct {
+	agent      bool
+	lister     func(ctx context.Context) ([]segur.Jeton, error)
+	creer      func(ctx context.Context) (string, error)
+	renouveler func(ctx context.Context, id segur.JetonID) (*segur.Jeton, error)
+	revoquer   func(ctx context.Context, id segur.JetonID) error
+}
+
+// porteJetons returns the tokens the signed-in user manages, false for a
+// user who has none to manage.
+func (s *Server) porteJetons(r *http.Request) (porteJetons, bool) {
+	u := utilisateur(r.Context())
+	switch {
+	case u.A(segur.RoleFournisseur):
+		return porteJetons{
+			lister: func(ctx context.Context) ([]segur.Jeton, error) { return s.Store.FindJetons(ctx, u.FournisseurID) },
+			creer: func(ctx context.Context) (string, error) {
+				tok, digest, prefix, err := auth.NewToken()
+				if err != nil {
+					return "", err
+				}
+				return tok, s.Store.CreateJeton(ctx, &segur.Jeton{FournisseurID: u.FournisseurID, UtilisateurID: u.ID, Empreinte: digest, Prefixe: prefix})
+			},
+			renouveler: s.Store.RenewJeton,
+			revoquer:   s.Store.RevokeJeton,
+		}, true
+	case u.Agent():
+		return porteJetons{
+			agent:  true,
+			lister: func(ctx context.Context) ([]segur.Jeton, error) { return s.Store.FindJetonsAgent(ctx, u.ID) },
+			creer: func(ctx context.Context) (string, error) {
+				tok, digest, prefix, err := auth.NewAgentToken()
+				if err != nil {
+					return "", err
+				}
+				return tok, s.Store.CreateJetonAgent(ctx, &segur.Jeton{UtilisateurID: u.ID, Empreinte: digest, Prefixe: prefix})
+			},
+			renouveler: s.Store.RenewJetonAgent,
+			revoquer:   s.Store.RevokeJetonAgent,
+		}, true
+	}
+	return porteJetons{}, false
+}
+
+// porteJetonsRequis is porteJetons, an EFORBIDDEN for a user without.
+func (s *Server) porteJetonsRequis(r *http.Request) (porteJetons, error) {
+	pj, ok := s.porteJetons(r)
+	if !ok {
+		return pj, segur.Errorf(segur.EFORBIDDEN, "Cette page est réservée aux fournisseurs et aux agents de l'agence.")
+	}
+	return pj, nil
 }

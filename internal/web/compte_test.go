@@ -397,22 +397,65 @@ func TestJetonRenouveler(t *testing.T) {
 	}
 }
 
-// TestCompteAgent: an agent has the password form, no tokens.
+// TestCompteAgent: an agent's account page lists his own tokens, for the
+// agency's read-only API (sga_…): created and shown once, renewed,
+// revoked after confirmation; another agent's token is not found.
 func TestCompteAgent(t *testing.T) {
 	L := lecteur{t}
+	ctx := context.Background()
 	p := newPortail(t)
 	h, _ := auth.HashPassword("mot de passe de l'agent")
-	if err := p.db.CreateUtilisateur(context.Background(), &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Roles: []segur.Role{segur.RoleInstructeur}, MotDePasse: h}); err != nil {
+	agent := &segur.Utilisateur{Login: "agent@asp.fr", Nom: "Agent", Roles: []segur.Role{segur.RoleInstructeur}, MotDePasse: h}
+	if err := p.db.CreateUtilisateur(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	autre := &segur.Utilisateur{Login: "autre@asp.fr", Nom: "Autre", Roles: []segur.Role{segur.RolePayeur}, MotDePasse: h}
+	if err := p.db.CreateUtilisateur(ctx, autre); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.db.CreateJetonAgent(ctx, &segur.Jeton{UtilisateurID: autre.ID, Empreinte: auth.TokenDigest("sga_autre"), Prefixe: "sga_aut"}); err != nil {
 		t.Fatal(err)
 	}
 	c := client(t)
 	L.lire(c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {"agent@asp.fr"}, "motdepasse": {"mot de passe de l'agent"}}))
 	code, body := L.lire(c.Get(p.srv.URL + "/compte"))
-	if code != http.StatusOK || !strings.Contains(body, `action="/compte/mot-de-passe"`) || strings.Contains(body, "Jetons d'API") {
-		t.Errorf("got %d, want the password form without tokens", code)
+	if code != http.StatusOK || !strings.Contains(body, `action="/compte/mot-de-passe"`) || !strings.Contains(body, "API de l'agence") ||
+		!strings.Contains(body, "Aucun jeton pour l'instant.") || strings.Contains(body, "sga_aut") {
+		t.Errorf("got %d, want the password form and the agent's tokens, none yet\n%s", code, body)
 	}
-	if code, _ := L.lire(c.PostForm(p.srv.URL+"/compte/jetons", nil)); code != http.StatusForbidden {
-		t.Errorf("agent creating a token: got %d, want 403", code)
+	code, body = L.lire(c.PostForm(p.srv.URL+"/compte/jetons", nil))
+	tok := regexp.MustCompile(`sga_[A-Za-z0-9_-]{43}`).FindString(body)
+	if code != http.StatusOK || tok == "" || strings.Count(body, tok) != 1 {
+		t.Fatalf("create: got %d and token %q, want it shown once", code, tok)
+	}
+	j, err := p.db.FindJetonAgentByEmpreinte(ctx, auth.TokenDigest(tok))
+	if err != nil || j.UtilisateurID != agent.ID {
+		t.Fatalf("the token shown: got %+v, %v; want the agent's", j, err)
+	}
+	if _, body := L.lire(c.Get(p.srv.URL + "/compte")); strings.Contains(body, tok) || !strings.Contains(body, j.Prefixe+"…") || !strings.Contains(body, "jamais") {
+		t.Error("the list shows the token whole, or not its prefix and its use")
+	}
+	if code, body := L.lire(c.PostForm(fmt.Sprintf("%s/compte/jetons/%d/renouveler", p.srv.URL, j.ID), nil)); code != http.StatusOK || !strings.Contains(body, "renouvelé") {
+		t.Errorf("renew: got %d, want the page saying it is renewed", code)
+	}
+	// Another agent's token is not found, and stays.
+	js, _ := p.db.FindJetonsAgent(ctx, autre.ID)
+	if code, _ := L.lire(c.PostForm(fmt.Sprintf("%s/compte/jetons/%d/revoquer", p.srv.URL, js[0].ID), url.Values{"confirmer": {"1"}})); code != http.StatusNotFound {
+		t.Errorf("revoking another agent's token: got %d, want 404", code)
+	}
+	revoque := fmt.Sprintf("%s/compte/jetons/%d/revoquer", p.srv.URL, j.ID)
+	if code, body := L.lire(c.PostForm(revoque, nil)); code != http.StatusOK || !strings.Contains(body, "sera révoqué") || !strings.Contains(body, "leurs lectures échoueront") {
+		t.Errorf("revoke: got %d, want the confirmation first", code)
+	}
+	if j, _ := p.db.FindJetonAgentByEmpreinte(ctx, auth.TokenDigest(tok)); !j.RevoqueLe.IsZero() {
+		t.Fatal("revoked before confirmation")
+	}
+	L.lire(c.PostForm(revoque, url.Values{"confirmer": {"1"}}))
+	if j, _ := p.db.FindJetonAgentByEmpreinte(ctx, auth.TokenDigest(tok)); j.RevoqueLe.IsZero() {
+		t.Error("not revoked after confirmation")
+	}
+	if js, _ := p.db.FindJetonsAgent(ctx, autre.ID); !js[0].RevoqueLe.IsZero() {
+		t.Error("another agent's token revoked")
 	}
 }
 

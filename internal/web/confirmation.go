@@ -306,8 +306,12 @@ func (s *Server) confirmerRevocation(w http.ResponseWriter, r *http.Request, j s
 		s.render(w, http.StatusOK, "confirmation.html", p)
 		return
 	}
+	echec := "leurs dépôts et leurs consultations échoueront."
+	if j.FournisseurID == 0 {
+		echec = "leurs lectures échoueront." // an agent's token reads only
+	}
 	p.Points = []string{"Le jeton " + nom + ", créé le " + s.date(j.CreeLe) + " (" + usage + "), sera révoqué.",
-		"Les logiciels qui l'utilisent seront refusés aussitôt par l'API (réponse 401) : leurs dépôts et leurs consultations échoueront.",
+		"Les logiciels qui l'utilisent seront refusés aussitôt par l'API (réponse 401) : " + echec,
 		"Un jeton révoqué ne se rétablit pas : créez-en un autre et mettez-le dans vos logiciels."}
 	s.render(w, http.StatusOK, "confirmation.html", p)
 }

@@ -37,6 +37,7 @@ var staticFS embed.FS
 type Store interface {
 	segur.Store
 	segur.DepotStore
+	segur.JetonAgentStore
 	segur.SessionStore
 	agence.Store
 	agence.ControleStore
