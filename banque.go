@@ -1,6 +1,7 @@
 package segur
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -161,9 +162,9 @@ func (f *Fournisseur) ProposerBanque(iban, bic string, j Justificatif, par strin
 	}
 	iban, bic, err := ValiderCoordonnees(iban, bic)
 	var fs Fautes
-	if err != nil {
-		fs = err.(Fautes)
-	} else if iban == f.IBAN && bic == f.BIC {
+	if err != nil && !errors.As(err, &fs) {
+		return nil, err
+	} else if err == nil && iban == f.IBAN && bic == f.BIC {
 		fs.add("iban", "ce sont déjà les coordonnées bancaires de %s : rien n'est changé", f.Nom)
 	}
 	switch {

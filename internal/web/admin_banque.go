@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -34,6 +35,7 @@ type ChangementBanqueVue struct {
 	Justificatif, JustificatifLien string // the statement's name and link
 	JustificatifFormat             string
 	Soi                            bool // the viewer proposed it: another administrator approves
+	sha256                         string
 }
 
 // BanqueAdmin is the bank details' part of a vendor's page.
@@ -79,15 +81,24 @@ func (s *Server) banqueAdmin(ctx context.Context, f *segur.Fournisseur, moi stri
 		AncienIBAN: ibanLisible(c.AncienIBAN), AncienBIC: c.AncienBIC, IBAN: ibanLisible(c.IBAN), BIC: c.BIC,
 		Justificatif: c.Justificatif.Nom, JustificatifLien: cheminFournisseur(int64(f.ID)) + "/banque/justificatif",
 		JustificatifFormat: c.Justificatif.Format,
-		Soi:                strings.EqualFold(c.ProposePar, moi)}
+		Soi:                strings.EqualFold(c.ProposePar, moi), sha256: c.Justificatif.Fichier.SHA256}
 	return b, nil
+}
+
+// messageDe is the French message of a refusal err.
+func messageDe(err error) string {
+	var se *segur.Error
+	if errors.As(err, &se) {
+		return se.Message
+	}
+	return "Envoi illisible : déposez le fichier de nouveau."
 }
 
 // refusBanque shows the vendor's page again with err, a refusal (beside
 // its field, or at the top); any other error is returned.
 func (s *Server) refusBanque(w http.ResponseWriter, p PageAdminFournisseur, err error) error {
 	if segur.IsCode(err, segur.ETOOLARGE) {
-		p.refuser("justificatif", err.(*segur.Error).Message)
+		p.refuser("justificatif", messageDe(err))
 		s.render(w, http.StatusRequestEntityTooLarge, "admin-fournisseur.html", p)
 		return nil
 	}
@@ -120,7 +131,7 @@ func (s *Server) postAdminBanqueProposer(w http.ResponseWriter, r *http.Request)
 			p.refus(errCoord, nil)
 		}
 		if errFichier != nil {
-			p.refuser("justificatif", errFichier.(*segur.Error).Message)
+			p.refuser("justificatif", messageDe(errFichier))
 		}
 		s.render(w, http.StatusUnprocessableEntity, "admin-fournisseur.html", p)
 		return nil
@@ -156,6 +167,16 @@ func (s *Server) postAdminBanqueApprouver(w http.ResponseWriter, r *http.Request
 	}
 	if c.Soi {
 		return s.refusBanque(w, p, segur.Errorf(segur.EFORBIDDEN, "Séparation des tâches : vous avez proposé ce changement de coordonnées bancaires, un autre administrateur doit l'approuver. Vous pouvez le retirer en le rejetant."))
+	}
+	// The approver compares the details with the statement: one the
+	// antivirus has not cleared (while the portal scans) cannot be opened,
+	// nor approved.
+	if err := s.controlerAntivirus(r.Context(), c.sha256, "", c.Justificatif); err != nil {
+		var attente *attenteAntivirus
+		if errors.As(err, &attente) {
+			err = segur.Errorf(segur.ECONFLICT, "%s L'approbation attend que vous puissiez l'ouvrir.", attente.Error())
+		}
+		return s.refusBanque(w, p, err)
 	}
 	if !confirme(r) {
 		retour := cheminFournisseur(p.Fournisseur.ID)

@@ -247,3 +247,35 @@ func TestLotBanqueEnAttente(t *testing.T) {
 		t.Errorf("batch page after approval: lacks the warning\n%s", body)
 	}
 }
+
+// TestBanqueAntivirus: while the portal scans, a statement is neither
+// served nor approvable before its verdict, never once infected; the
+// details in force stay.
+func TestBanqueAntivirus(t *testing.T) {
+	L := lecteur{t}
+	p := newPortailAvec(t, "", func(s *Server) { s.Antivirus = true })
+	ctx := context.Background()
+	alice := agentClient(t, p, "alice@asp.fr", segur.RoleAdmin)
+	bob := agentClient(t, p, "bob@asp.fr", segur.RoleAdmin)
+	f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	page := p.srv.URL + cheminFournisseur(int64(f.ID))
+	if code, _ := proposerBanque(t, p, alice, f.ID, ibanNouveau, "BNPAFRPP", "rib.pdf", ribPDF); code != http.StatusOK {
+		t.Fatalf("proposal: got %d", code)
+	}
+	c, _ := p.db.FindChangementBanqueEnAttente(ctx, f.ID)
+	if code, _ := L.lire(bob.Get(page + "/banque/justificatif")); code != http.StatusConflict {
+		t.Errorf("statement before its scan: got %d, want 409", code)
+	}
+	code, body := L.lire(bob.PostForm(page+"/banque/approuver", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusConflict || !strings.Contains(body, "Analyse antivirus en attente") {
+		t.Errorf("approval before the scan: got %d\n%s", code, body)
+	}
+	analyser(t, p, "", segur.Analyse{Fichier: c.Justificatif.Fichier.SHA256, Resultat: segur.AnalyseInfectee, Signature: "Eicar-Test-Signature", Moteur: "ClamAV", Le: p.now})
+	code, body = L.lire(bob.PostForm(page+"/banque/approuver", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusForbidden || !strings.Contains(body, "Eicar-Test-Signature") {
+		t.Errorf("approval of an infected statement: got %d\n%s", code, body)
+	}
+	if g, _ := p.db.FindFournisseurByID(ctx, f.ID); g.IBAN != "" {
+		t.Errorf("IBAN after refused approvals: %s", g.IBAN)
+	}
+}
