@@ -33,25 +33,9 @@ type AgenceStore interface {
 func (a *API) agent(l segur.ListeAgence, h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", "no-store")
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !strings.HasPrefix(tok, auth.AgentTokenPrefix) || len(tok) > 200 {
-			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'agent attendu : en-tête « Authorization: Bearer sga_… », jeton créé dans votre espace agent, page « Mon compte »")
-		}
 		ctx := r.Context()
-		if d, ok := a.Store.(disponible); ok && a.AttenteBase > 0 {
-			if err := d.Disponible(ctx, a.AttenteBase); err != nil {
-				return err
-			}
-		}
-		j, err := a.Store.FindJetonAgentByEmpreinte(ctx, auth.TokenDigest(tok))
-		if segur.IsCode(err, segur.ENOTFOUND) {
-			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
-		}
+		j, now, err := a.jeton(r, auth.AgentTokenPrefix, "jeton d'agent attendu : en-tête « Authorization: Bearer sga_… », jeton créé dans votre espace agent, page « Mon compte »", a.Store.FindJetonAgentByEmpreinte)
 		if err != nil {
-			return err
-		}
-		now := a.Now()
-		if err := j.Autoriser(now, a.paris()); err != nil {
 			return err
 		}
 		u, err := a.Store.FindUtilisateurByID(ctx, j.UtilisateurID)

@@ -246,6 +246,35 @@ func fournisseur(ctx context.Context) *segur.Fournisseur {
 	return f
 }
 
+// jeton reads the bearer token of r, of prefix prefixe (attendu says
+// what is expected when it is missing or of another kind), finds it by its
+// digest with find and checks that it is in force at now: the part the
+// vendors' and the agents' tokens share.
+func (a *API) jeton(r *http.Request, prefixe, attendu string, find func(context.Context, []byte) (*segur.Jeton, error)) (*segur.Jeton, time.Time, error) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || !strings.HasPrefix(tok, prefixe) || len(tok) > 200 {
+		return nil, time.Time{}, segur.Errorf(segur.EUNAUTHORIZED, "%s", attendu)
+	}
+	ctx := r.Context()
+	if d, ok := a.Store.(disponible); ok && a.AttenteBase > 0 {
+		if err := d.Disponible(ctx, a.AttenteBase); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	j, err := find(ctx, auth.TokenDigest(tok))
+	if segur.IsCode(err, segur.ENOTFOUND) {
+		return nil, time.Time{}, segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := a.Now()
+	if err := j.Autoriser(now, a.paris()); err != nil {
+		return nil, time.Time{}, err
+	}
+	return j, now, nil
+}
+
 // auth requires a valid bearer token and puts its vendor and actor in the
 // request's context. Its answers, refusals included, are private: no
 // browser or proxy stores them (the model and the OpenAPI description,
@@ -253,25 +282,9 @@ func fournisseur(ctx context.Context) *segur.Fournisseur {
 func (a *API) auth(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", "no-store")
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !strings.HasPrefix(tok, auth.TokenPrefix) || len(tok) > 200 {
-			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API attendu : en-tête « Authorization: Bearer sgr_… »")
-		}
 		ctx := r.Context()
-		if d, ok := a.Store.(disponible); ok && a.AttenteBase > 0 {
-			if err := d.Disponible(ctx, a.AttenteBase); err != nil {
-				return err
-			}
-		}
-		j, err := a.Store.FindJetonByEmpreinte(ctx, auth.TokenDigest(tok))
-		if segur.IsCode(err, segur.ENOTFOUND) {
-			return segur.Errorf(segur.EUNAUTHORIZED, "jeton d'API inconnu ou révoqué")
-		}
+		j, now, err := a.jeton(r, auth.TokenPrefix, "jeton d'API attendu : en-tête « Authorization: Bearer sgr_… »", a.Store.FindJetonByEmpreinte)
 		if err != nil {
-			return err
-		}
-		now := a.Now()
-		if err := j.Autoriser(now, a.paris()); err != nil {
 			return err
 		}
 		f, err := a.Store.FindFournisseurByID(ctx, j.FournisseurID)
