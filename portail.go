@@ -157,6 +157,10 @@ type Utilisateur struct {
 	// DesactiveLe is when an administrator disabled the account (zero:
 	// active): it cannot sign in, its sessions and tokens are gone.
 	DesactiveLe time.Time
+	// ReinitialiseLe is when an administrator reset its password (zero:
+	// never, or a new one chosen since): it has no password, as an account
+	// never activated, but its link is a reset link, not an invitation.
+	ReinitialiseLe time.Time
 }
 
 // A reports whether the user holds role r.

@@ -257,10 +257,10 @@ func (db *DB) ReinitialiserMotDePasse(ctx context.Context, id segur.UtilisateurI
 		avant, apres := etatDe(v), etatDe(v)
 		avait, aucun := v.MotDePasse != "", false
 		avant.MotDePasse, apres.MotDePasse = &avait, &aucun
-		if _, err := tx.ExecContext(ctx, `UPDATE utilisateurs SET mot_de_passe = '' WHERE id = $1`, int64(id)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE utilisateurs SET mot_de_passe = '', reinitialise_le = $1 WHERE id = $2`, now, int64(id)); err != nil {
 			return fmt.Errorf("sqlstore: réinitialiser %s: %w", v.Login, err)
 		}
-		v.MotDePasse = ""
+		v.MotDePasse, v.ReinitialiseLe = "", now
 		c := correction{ID: int64(id), Nom: v.Login, Avant: avant, Apres: apres}
 		if c.Sessions, err = fermerSessions(ctx, tx, id); err != nil {
 			return err

@@ -160,6 +160,12 @@ func runCorrectionsSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if got, _ := db.FindUtilisateurByID(ctx, u.ID); got.MotDePasse != "" || v.MotDePasse != "" {
 			t.Error("the password in use was kept")
 		}
+		// Told apart from an account never activated: no invitation.
+		if got, _ := db.FindUtilisateurByID(ctx, u.ID); !got.ReinitialiseLe.Equal(testNow().Truncate(time.Microsecond)) || !v.ReinitialiseLe.Equal(got.ReinitialiseLe) {
+			t.Errorf("reset at %v (returned %v), want %v", got.ReinitialiseLe, v.ReinitialiseLe, testNow())
+		}
+		_, err = db.CreateInvitation(ctx, demandeLien("paul@asp.example", "invitation", segur.LienActivation))
+		assertCode(t, err, segur.ECONFLICT)
 		assertGone(t, db, ctx, "p1", "session inconnue")
 		if n := nombreLiens(t, db, empreinte("jeton de paul")); n != 1 {
 			t.Errorf("got %d links, want 1", n)
@@ -175,6 +181,9 @@ func runCorrectionsSuite(t *testing.T, open func(t *testing.T) *DB) {
 		// The link sets a new password, once.
 		if _, err := db.UseLienCompte(ctx, empreinte("jeton de paul"), "$argon2id$nouveau"); err != nil {
 			t.Fatal(err)
+		}
+		if got, _ := db.FindUtilisateurByID(ctx, u.ID); !got.ReinitialiseLe.IsZero() {
+			t.Errorf("new password chosen, still reset at %v", got.ReinitialiseLe)
 		}
 		// A disabled user is not reset, and gets no « mot de passe oublié ».
 		if _, err := db.DesactiverUtilisateur(ctx, u.ID); err != nil {

@@ -96,8 +96,9 @@ func (db *DB) CreateUtilisateurInvite(ctx context.Context, u *segur.Utilisateur,
 // CreateInvitation mails a new activation link (d, segur.LienActivation)
 // to the user of d.Login, replacing its older one, and returns the user.
 // An unknown user is an
-// ENOTFOUND; one who has a password already (an active account) an
-// ECONFLICT: « Mot de passe oublié ? » is theirs.
+// ENOTFOUND; one who has a password already (an active account), or whose
+// password an administrator reset, an ECONFLICT: « Mot de passe oublié ? »
+// is theirs.
 func (db *DB) CreateInvitation(ctx context.Context, d segur.DemandeLien) (*segur.Utilisateur, error) {
 	d.Objet = segur.LienActivation
 	if err := d.Valider(); err != nil {
@@ -111,6 +112,9 @@ func (db *DB) CreateInvitation(ctx context.Context, d segur.DemandeLien) (*segur
 		}
 		if u.MotDePasse != "" {
 			return segur.Errorf(segur.ECONFLICT, "Le compte %s est déjà activé : la personne peut utiliser « Mot de passe oublié\u202f? » sur la page de connexion.", u.Login)
+		}
+		if !u.ReinitialiseLe.IsZero() {
+			return segur.Errorf(segur.ECONFLICT, "Le compte %s est déjà activé et son mot de passe a été réinitialisé : renvoyez le lien de réinitialisation depuis la page du compte, ou la personne utilise « Mot de passe oublié\u202f? » sur la page de connexion.", u.Login)
 		}
 		return db.envoyerLien(ctx, tx, now, u, d)
 	})
@@ -161,7 +165,7 @@ func (db *DB) CreateDemandeReinitialisation(ctx context.Context, d segur.Demande
 
 // lienColumns are the columns scanLien reads, then its user's.
 const lienColumns = `l.empreinte, l.utilisateur_id, l.objet, l.cree_le, l.expire_le,
-	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le, u.desactive_le`
+	` + utilisateurColumnsU
 
 func scanLien(s scanner) (segur.LienCompte, segur.Utilisateur, error) {
 	var (
@@ -224,7 +228,7 @@ func (db *DB) UseLienCompte(ctx context.Context, empreinte []byte, hash string) 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM liens_compte WHERE utilisateur_id = $1`, int64(v.ID)); err != nil {
 			return fmt.Errorf("sqlstore: use lien of %s: %w", v.Login, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE utilisateurs SET mot_de_passe = $1 WHERE id = $2`, hash, int64(v.ID)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE utilisateurs SET mot_de_passe = $1, reinitialise_le = NULL WHERE id = $2`, hash, int64(v.ID)); err != nil {
 			return fmt.Errorf("sqlstore: use lien of %s: %w", v.Login, err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE utilisateur_id = $1`, int64(v.ID))

@@ -16,7 +16,7 @@ var _ segur.SessionStore = (*DB)(nil)
 // sessionColumns are the columns FindSession reads: the session's, then
 // its user's, in scanUtilisateur's order.
 const sessionColumns = `s.empreinte, s.utilisateur_id, s.cree_le, s.expire_le, s.vu_le, s.csrf,
-	u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le, u.desactive_le`
+	` + utilisateurColumnsU
 
 // prefixed is a scanner that scans its first columns into head and hands
 // the rest to the caller's destinations: it lets a join reuse the scan

@@ -15,19 +15,24 @@ import (
 func normLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
 
 // utilisateurColumns are the columns scanUtilisateur reads.
-const utilisateurColumns = `id, login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le, desactive_le`
+const utilisateurColumns = `id, login, nom, role, autres_roles, fournisseur_id, mot_de_passe, cree_le, desactive_le, reinitialise_le`
+
+// utilisateurColumnsU are utilisateurColumns of the table named u in a
+// join.
+const utilisateurColumnsU = `u.id, u.login, u.nom, u.role, u.autres_roles, u.fournisseur_id, u.mot_de_passe, u.cree_le, u.desactive_le, u.reinitialise_le`
 
 // scanUtilisateur reads the columns id, login, nom, role, autres_roles,
-// fournisseur_id, mot_de_passe, cree_le, desactive_le.
+// fournisseur_id, mot_de_passe, cree_le, desactive_le, reinitialise_le.
 func scanUtilisateur(s scanner) (segur.Utilisateur, error) {
 	var (
 		u            segur.Utilisateur
 		fid          sql.NullInt64
 		role, autres string
 		desactive    sql.NullTime
+		reinitialise sql.NullTime
 	)
-	err := s.Scan(&u.ID, &u.Login, &u.Nom, &role, &autres, &fid, &u.MotDePasse, &u.CreeLe, &desactive)
-	u.DesactiveLe = timeOrZero(desactive)
+	err := s.Scan(&u.ID, &u.Login, &u.Nom, &role, &autres, &fid, &u.MotDePasse, &u.CreeLe, &desactive, &reinitialise)
+	u.DesactiveLe, u.ReinitialiseLe = timeOrZero(desactive), timeOrZero(reinitialise)
 	u.Roles = []segur.Role{segur.Role(role)}
 	for _, r := range strings.Split(autres, ",") {
 		if r != "" {
@@ -129,7 +134,7 @@ func (db *DB) SetMotDePasse(ctx context.Context, id segur.UtilisateurID, hash st
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var login string
 		err := tx.QueryRowContext(ctx,
-			`UPDATE utilisateurs SET mot_de_passe = $1 WHERE id = $2 RETURNING login`, hash, int64(id)).Scan(&login)
+			`UPDATE utilisateurs SET mot_de_passe = $1, reinitialise_le = NULL WHERE id = $2 RETURNING login`, hash, int64(id)).Scan(&login)
 		if errors.Is(err, sql.ErrNoRows) {
 			return segur.Errorf(segur.ENOTFOUND, "utilisateur n° %d introuvable", id)
 		}

@@ -357,12 +357,22 @@ type UtilisateurAdmin struct {
 	// mailed, and can be sent again. Not for an agent when agents sign in
 	// through ProConnect only: none has a password.
 	Invite bool
+	// Reinitialise: when an administrator reset the account's password,
+	// until the person chooses a new one ("" otherwise); the link to send
+	// again is a reset link, not an invitation.
+	Reinitialise string
 }
 
 func (s *Server) utilisateurAdmin(u segur.Utilisateur, noms map[segur.FournisseurID]string) UtilisateurAdmin {
 	v := UtilisateurAdmin{ID: int64(u.ID), Login: u.Login, Nom: u.Nom, Roles: u.RolesTexte(), Cree: s.date(u.CreeLe),
 		Fournisseur: noms[u.FournisseurID], FournisseurID: int64(u.FournisseurID),
-		Invite: u.MotDePasse == "" && u.Actif() && !(s.AgentsProConnectSeulement && u.Agent()), Desactive: !u.Actif()}
+		Desactive: !u.Actif()}
+	if u.MotDePasse == "" && u.Actif() && !(s.AgentsProConnectSeulement && u.Agent()) {
+		v.Invite = u.ReinitialiseLe.IsZero()
+		if !v.Invite {
+			v.Reinitialise = s.date(u.ReinitialiseLe)
+		}
+	}
 	if v.Desactive {
 		v.DesactiveLe = s.date(u.DesactiveLe)
 	}

@@ -327,6 +327,10 @@ func (s *Server) postAdminReinitialiser(w http.ResponseWriter, r *http.Request) 
 		c := PageConfirmation{Base: Base{Titre: "Confirmer : réinitialiser le mot de passe de " + u.Nom, Nav: "admin", Utilisateur: utilisateur(r.Context())},
 			Cible: retour + "/reinitialiser", Annuler: retour, Possible: true}
 		c.Points = []string{"Le mot de passe actuel de " + u.Login + " ne fonctionnera plus, et ses sessions ouvertes seront fermées, dès la confirmation."}
+		if u.MotDePasse == "" && !u.ReinitialiseLe.IsZero() {
+			c.Titre = "Confirmer : renvoyer le lien de réinitialisation à " + u.Nom
+			c.Points = []string{"Son mot de passe a été réinitialisé le " + s.date(u.ReinitialiseLe) + " (heure de Paris) : le lien envoyé alors, et tout autre lien de réinitialisation, ne serviront plus."}
+		}
 		if d.AvecLien(u) {
 			c.Points = append(c.Points, "Un courriel lui enverra un lien, valable une heure et une seule fois, pour choisir un nouveau mot de passe\u202f; vous ne le verrez pas.")
 		} else {
@@ -341,6 +345,10 @@ func (s *Server) postAdminReinitialiser(w http.ResponseWriter, r *http.Request) 
 		return s.refusUtilisateur(w, r, p, err)
 	}
 	s.reveiller()
+	if u.MotDePasse == "" && !u.ReinitialiseLe.IsZero() {
+		s.rediriger(w, r, cheminUtilisateur(u.ID), "Nouveau lien de réinitialisation envoyé à "+v.Login+", valable une heure : le précédent ne sert plus.")
+		return nil
+	}
 	s.rediriger(w, r, cheminUtilisateur(u.ID), "Mot de passe de "+v.Login+" réinitialisé : l'ancien ne fonctionne plus, ses sessions sont fermées, et un courriel lui envoie un lien pour en choisir un nouveau.")
 	return nil
 }

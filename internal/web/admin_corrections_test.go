@@ -312,8 +312,69 @@ func TestAdminReinitialiser(t *testing.T) {
 	if code, _ := L.lire(client(t).PostForm(p.srv.URL+"/connexion", url.Values{"login": {"paul@asp.fr"}, "motdepasse": {"mot de passe de l'agent"}})); code != http.StatusUnprocessableEntity {
 		t.Errorf("old password after the reset: got %d, want 422", code)
 	}
-	lien := lienDuCourriel(t, p, "paul@asp.fr", "[Ségur numérique] Votre mot de passe a été réinitialisé")
+	// Reset, the account is not one to activate: no invitation, but the
+	// reset link to send again.
+	_, body = L.lire(admin.Get(page))
+	if !strings.Contains(body, "mot de passe réinitialisé le") || strings.Contains(body, "à activer") ||
+		!strings.Contains(body, "Renvoyer le lien de réinitialisation") {
+		t.Errorf("page after the reset: want « mot de passe réinitialisé le » and its link to send again\n%s", body)
+	}
+	_, body = L.lire(admin.Get(p.srv.URL + "/agence/admin/utilisateurs"))
+	if i := strings.Index(body, ">paul@asp.fr</a>"); i < 0 || !strings.Contains(body[i:], "mot de passe réinitialisé") ||
+		strings.Contains(body[i:min(len(body), i+2000)], "Renvoyer l'invitation<span class=\"fr-sr-only\"> à paul@asp.fr") {
+		t.Errorf("users after the reset: want paul's badge and no invitation to send again\n%s", body)
+	}
+	if code, body := L.lire(admin.PostForm(p.srv.URL+"/agence/admin/utilisateurs/invitation", url.Values{"login": {"paul@asp.fr"}})); code != http.StatusBadRequest ||
+		!strings.Contains(body, "son mot de passe a été réinitialisé : renvoyez le lien de réinitialisation") {
+		t.Errorf("invitation after the reset: got %d, want 400 and the reset link to send\n%s", code, body)
+	}
+	code, body = L.lire(admin.PostForm(page+"/reinitialiser", nil))
+	if code != http.StatusOK || !strings.Contains(body, "Confirmer : renvoyer le lien de réinitialisation à Agent paul@asp.fr") {
+		t.Fatalf("send again, unconfirmed: got %d\n%s", code, body)
+	}
+	code, body = L.lire(admin.PostForm(page+"/reinitialiser", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusOK || !strings.Contains(body, "Nouveau lien de réinitialisation envoyé à paul@asp.fr") {
+		t.Fatalf("send again: got %d\n%s", code, body)
+	}
+	mails := courrielsA(t, p, "paul@asp.fr", "[Ségur numérique] Votre mot de passe a été réinitialisé")
+	if len(mails) != 2 {
+		t.Fatalf("got %d reset mails, want 2", len(mails))
+	}
+	var liens []string
+	for _, c := range mails {
+		if m := lienMotDePasse.FindStringSubmatch(c.Corps); m != nil {
+			liens = append(liens, m[1])
+		}
+	}
+	if len(liens) != 2 || liens[0] == liens[1] {
+		t.Fatalf("got links %q, want two different ones", liens)
+	}
 	const mdp = "une nouvelle phrase de Paul"
+	// One of the two serves, the other does not: the first no longer
+	// works once the second is sent.
+	servis := 0
+	for _, lien := range liens {
+		essai := url.Values{"jeton": {jetonDe(t, lien)}, "nouveau": {mdp}, "confirmation": {mdp}}
+		if code, _ := L.lire(client(t).PostForm(p.srv.URL+"/motdepasse/nouveau", essai)); code == http.StatusOK {
+			servis++
+		}
+	}
+	if servis != 1 {
+		t.Fatalf("%d links served, want 1: the one sent last", servis)
+	}
+	if _, body := L.lire(admin.Get(page)); !strings.Contains(body, ">actif</p>") || strings.Contains(body, "réinitialisé le") {
+		t.Errorf("page after the new password: want « actif »\n%s", body)
+	}
+	code, body = L.lire(admin.PostForm(page+"/reinitialiser", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusOK || !strings.Contains(body, "Mot de passe de paul@asp.fr réinitialisé") {
+		t.Fatalf("second reset: got %d\n%s", code, body)
+	}
+	lien := lienDuCourriel(t, p, "paul@asp.fr", "[Ségur numérique] Votre mot de passe a été réinitialisé")
+	for _, c := range courrielsA(t, p, "paul@asp.fr", "[Ségur numérique] Votre mot de passe a été réinitialisé") {
+		if m := lienMotDePasse.FindStringSubmatch(c.Corps); m != nil && m[1] != liens[0] && m[1] != liens[1] {
+			lien = m[1]
+		}
+	}
 	nouveau := url.Values{"jeton": {jetonDe(t, lien)}, "nouveau": {mdp}, "confirmation": {mdp}}
 	if code, _ := L.lire(client(t).PostForm(p.srv.URL+"/motdepasse/nouveau", nouveau)); code != http.StatusOK {
 		t.Fatalf("new password: got %d", code)
