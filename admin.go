@@ -12,7 +12,7 @@ import (
 // Faute is a refusal of one field of what an administrator enters: the
 // pages show it beside the field, the CLI prints its message.
 type Faute struct {
-	Champ string // the field: "siret", "nom", "email", "iban", "bic", "numeroAns", "logiciel", "login", "roles", "fournisseur", "type", "debut", "fin"
+	Champ string // the field: "siret", "nom", "email", "iban", "bic", "numeroAns", "logiciel", "login", "roles", "fournisseur", "type", "debut", "fin", "annuler"
 	Err   *Error
 }
 

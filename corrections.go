@@ -161,7 +161,7 @@ func (f *Fenetre) ChangerFin(fin, now time.Time, paris *time.Location) error {
 	case !now.Before(f.Fin):
 		return faute("fin", "cette campagne a fermé le %s (heure de Paris) : une campagne close ne se modifie plus", f.Fin.In(paris).Format(layout))
 	case fermer && !now.After(f.Debut):
-		return faute("fin", "cette campagne n'ouvre que le %s (heure de Paris) : elle ne peut pas être fermée avant\u202f; avancez sa fermeture, après son ouverture", f.Debut.In(paris).Format(layout))
+		return faute("fin", "cette campagne n'ouvre que le %s (heure de Paris) : elle ne peut pas être fermée avant\u202f; avancez sa fermeture, après son ouverture, ou annulez-la", f.Debut.In(paris).Format(layout))
 	case fin.Before(now):
 		return faute("fin", "la nouvelle fermeture, le %s (heure de Paris), est passée : choisissez maintenant ou plus tard", fin.In(paris).Format(layout))
 	case !fin.After(f.Debut):
@@ -170,5 +170,19 @@ func (f *Fenetre) ChangerFin(fin, now time.Time, paris *time.Location) error {
 		return faute("fin", "c'est déjà la fermeture de cette campagne : rien n'est changé")
 	}
 	f.Fin = fin
+	return nil
+}
+
+// Annuler checks that the campaign window f may be cancelled at now: it
+// has not opened yet, so that no deposit was made in it. Its error is a
+// Fautes of field annuler.
+func (f *Fenetre) Annuler(now time.Time, paris *time.Location) error {
+	const layout = "02/01/2006 à 15:04"
+	switch {
+	case !now.Before(f.Fin):
+		return faute("annuler", "cette campagne a fermé le %s (heure de Paris) : une campagne close ne s'annule plus", f.Fin.In(paris).Format(layout))
+	case !now.Before(f.Debut):
+		return faute("annuler", "cette campagne est ouverte depuis le %s (heure de Paris) : elle ne s'annule plus\u202f; fermez-la maintenant ou avancez sa fermeture", f.Debut.In(paris).Format(layout))
+	}
 	return nil
 }

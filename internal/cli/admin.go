@@ -104,6 +104,7 @@ func adminObjets() []adminObjet {
 			{"edit", `--id N --to "AAAA-MM-JJ HH:MM"`, "avancer ou reculer la fermeture d'une campagne pas encore close (pas dans le passé)",
 				`--id 1 --to "2027-04-30 12:00"`, adminWindowEdit},
 			{"close", "--id N", "fermer maintenant une campagne ouverte", "--id 1", adminWindowClose},
+			{"cancel", "--id N", "annuler une campagne qui n'a pas encore ouvert (aucun dépôt n'y a été fait) : elle est retirée, le journal d'audit garde ses dates", "--id 2", adminWindowCancel},
 		}},
 		{"reference", "le référentiel des établissements et de leurs plafonds", []adminAction{
 			{"import", "FICHIER.csv   (FINESS;nom;plafond RI;plafond DPI;plafond PFI, en euros HT)", "importer une nouvelle version du référentiel", "referentiel.csv", adminReferenceImport},

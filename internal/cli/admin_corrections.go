@@ -213,3 +213,22 @@ func adminWindowClose(ctx context.Context, e *env, args []string) int {
 		return nil
 	})
 }
+
+func adminWindowCancel(ctx context.Context, e *env, args []string) int {
+	var id *string
+	return adminCmd(ctx, e, "window cancel", args, func(fs *flag.FlagSet) func() error {
+		id = fs.String("id", "", "numéro de la campagne (segur admin window list)")
+		return required(map[string]*string{"id": id})
+	}, func(db *sqlstore.DB) error {
+		n, err := fenetreID(*id)
+		if err != nil {
+			return err
+		}
+		f, err := db.AnnulerFenetre(ctx, n, paris())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Campagne %s %s prévue du %s au %s (heure de Paris) annulée : elle n'ouvrira pas.\n", f.Type, f.Logiciel, dateHeure(f.Debut), dateHeure(f.Fin))
+		return nil
+	})
+}

@@ -57,6 +57,10 @@ func TestAdminCorrections(t *testing.T) {
 		{"fermeture reculée", "", []string{"admin", "window", "edit", d, "--id", "1", "--to", heure(maintenant.Add(96 * time.Hour))}, 0, "", "au lieu du"},
 		{"fermer", "", []string{"admin", "window", "close", d, "--id", "1"}, 0, "", "fermée le"},
 		{"une campagne close ne se modifie plus", "", []string{"admin", "window", "edit", d, "--id", "1", "--to", heure(maintenant.Add(96 * time.Hour))}, 1, "", "ne se modifie plus"},
+		{"une campagne close ne s'annule pas", "", []string{"admin", "window", "cancel", d, "--id", "1"}, 1, "", "une campagne close ne s'annule plus"},
+		{"campagne à venir", "", []string{"admin", "window", "add", d, "--logiciel", "DPI", "--type", "solde", "--from", heure(maintenant.Add(24 * time.Hour)), "--to", heure(maintenant.Add(96 * time.Hour))}, 0, "", "ouverte"},
+		{"annuler", "", []string{"admin", "window", "cancel", d, "--id", "2"}, 0, "", "Campagne solde DPI prévue du"},
+		{"annuler deux fois", "", []string{"admin", "window", "cancel", d, "--id", "2"}, 1, "", "n'existe pas"},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -90,6 +94,9 @@ func TestAdminCorrections(t *testing.T) {
 	admin, _ := db.FindUtilisateurByLogin(ctx, "admin@asp.fr")
 	if !admin.Actif() || !admin.A(segur.RoleAdmin) {
 		t.Errorf("admin: got %+v; want the last administrator kept", admin)
+	}
+	if fs, err := db.FindFenetres(ctx); err != nil || len(fs) != 1 || fs[0].Logiciel != "RI" {
+		t.Errorf("windows: got %+v, %v; want the RI one, the DPI one cancelled", fs, err)
 	}
 	f, _ := db.FindFournisseurBySIRET(ctx, "88558855858745")
 	if f.Suspendu() || f.Email != "compta@lebeaulogiciel.fr" {

@@ -394,6 +394,57 @@ func (db *DB) FindFenetreByID(ctx context.Context, id segur.FenetreID) (*segur.F
 	return &f, nil
 }
 
+// AnnulerFenetre cancels campaign window id, which has not opened yet
+// (segur.Fenetre.Annuler at the store's clock; paris says the dates of its
+// refusals): no deposit was made in it, so it is deleted, as if never
+// opened, and the audit event fenetre.annuler keeps what it was. It
+// returns the window cancelled.
+func (db *DB) AnnulerFenetre(ctx context.Context, id segur.FenetreID, paris *time.Location) (*segur.Fenetre, error) {
+	now := db.clock()
+	var avant *segur.Fenetre
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		f, err := db.fenetrePourCorrection(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := f.Annuler(now, paris); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fenetres WHERE id = $1`, int64(id)); err != nil {
+			return fmt.Errorf("sqlstore: annuler fenetre %d: %w", id, err)
+		}
+		avant = f
+		return db.audit(ctx, tx, now, "fenetre.annuler", objetFenetre(id), correction{ID: int64(id),
+			Nom: string(f.Logiciel) + " " + string(f.Type), Avant: etatFenetre{f.Debut, f.Fin}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return avant, nil
+}
+
+// etatFenetre is a campaign window's dates in the audit log.
+type etatFenetre struct {
+	Debut time.Time `json:"debut"`
+	Fin   time.Time `json:"fin"`
+}
+
+// objetFenetre is the audit log's object of window id.
+func objetFenetre(id segur.FenetreID) string { return "fenetre:" + strconv.FormatInt(int64(id), 10) }
+
+// fenetrePourCorrection reads window id in tx, its row locked on
+// PostgreSQL.
+func (db *DB) fenetrePourCorrection(ctx context.Context, tx *sql.Tx, id segur.FenetreID) (*segur.Fenetre, error) {
+	f, err := scanFenetre(tx.QueryRowContext(ctx, `SELECT id, logiciel, type, debut, fin FROM fenetres WHERE id = $1`+db.forUpdate(), int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, segur.Errorf(segur.ENOTFOUND, "Cette campagne n'existe pas.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find fenetre %d: %w", id, err)
+	}
+	return &f, nil
+}
+
 // ChangeFinFenetre ends campaign window id at fin, or now when fin is
 // zero (segur.Fenetre.ChangerFin at the store's clock: a window still
 // open or to come, a new end not past; paris says the dates of its
@@ -405,31 +456,24 @@ func (db *DB) ChangeFinFenetre(ctx context.Context, id segur.FenetreID, fin time
 		fin = stamp(fin)
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		f, err := scanFenetre(tx.QueryRowContext(ctx, `SELECT id, logiciel, type, debut, fin FROM fenetres WHERE id = $1`+db.forUpdate(), int64(id)))
-		if errors.Is(err, sql.ErrNoRows) {
-			return segur.Errorf(segur.ENOTFOUND, "Cette campagne n'existe pas.")
-		}
+		f, err := db.fenetrePourCorrection(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("sqlstore: find fenetre %d: %w", id, err)
+			return err
 		}
-		v := f
+		v := *f
 		if err := v.ChangerFin(fin, now, paris); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE fenetres SET fin = $1 WHERE id = $2`, v.Fin, int64(id)); err != nil {
 			return fmt.Errorf("sqlstore: fenetre %d: %w", id, err)
 		}
-		avant, apres = &f, &v
+		avant, apres = f, &v
 		action := "fenetre.modifier"
 		if fin.IsZero() {
 			action = "fenetre.fermer"
 		}
-		type etat struct {
-			Debut time.Time `json:"debut"`
-			Fin   time.Time `json:"fin"`
-		}
-		return db.audit(ctx, tx, now, action, "fenetre:"+strconv.FormatInt(int64(id), 10), correction{ID: int64(id),
-			Nom: string(f.Logiciel) + " " + string(f.Type), Avant: etat{f.Debut, f.Fin}, Apres: etat{v.Debut, v.Fin}})
+		return db.audit(ctx, tx, now, action, objetFenetre(id), correction{ID: int64(id),
+			Nom: string(f.Logiciel) + " " + string(f.Type), Avant: etatFenetre{f.Debut, f.Fin}, Apres: etatFenetre{v.Debut, v.Fin}})
 	})
 	if err != nil {
 		return nil, nil, err

@@ -284,6 +284,52 @@ func runCorrectionsSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if a, b := avantApres(t, evs[2]); a["fin"] == b["fin"] {
 			t.Errorf("close: got avant %v, apres %v", a, b)
 		}
+		// Opened, then closed: never cancelled.
+		_, err = db.AnnulerFenetre(ctx, f.ID, paris)
+		assertCode(t, err, segur.EINVALID)
+	})
+
+	t.Run("campaign window to come cancelled", func(t *testing.T) {
+		t.Parallel()
+		db, ctx := open(t), testContext(t)
+		paris, _ := time.LoadLocation("Europe/Paris")
+		ouverte := &segur.Fenetre{Logiciel: hop.LogicielDPI, Type: segur.TypeAvance, Debut: stored.Add(-time.Hour), Fin: stored.Add(24 * time.Hour)}
+		avenir := &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeSolde, Debut: stored.Add(time.Hour), Fin: stored.Add(48 * time.Hour)}
+		for _, f := range []*segur.Fenetre{ouverte, avenir} {
+			if err := db.CreateFenetre(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The only RI solde window, to come: such deposits wait for it.
+		fs, _ := db.FindFenetres(ctx)
+		if err := segur.DepotOuvert(fs, hop.LogicielRI, segur.TypeSolde, stored, paris); !segur.IsCode(err, segur.EFORBIDDEN) {
+			t.Fatalf("before the cancel: got %v, want EFORBIDDEN", err)
+		}
+		_, err := db.AnnulerFenetre(ctx, ouverte.ID, paris)
+		assertCode(t, err, segur.EINVALID)
+		_, err = db.AnnulerFenetre(ctx, 999, paris)
+		assertCode(t, err, segur.ENOTFOUND)
+		avant, err := db.AnnulerFenetre(ctx, avenir.ID, paris)
+		if err != nil || !avant.Debut.Equal(avenir.Debut) || !avant.Fin.Equal(avenir.Fin) {
+			t.Fatalf("cancel: got %+v, %v", avant, err)
+		}
+		_, err = db.FindFenetreByID(ctx, avenir.ID)
+		assertCode(t, err, segur.ENOTFOUND)
+		fs, _ = db.FindFenetres(ctx)
+		if len(fs) != 1 || fs[0].ID != ouverte.ID {
+			t.Errorf("windows after the cancel: got %+v, want the open one only", fs)
+		}
+		// No window of the type any more: its deposits are open again.
+		if err := segur.DepotOuvert(fs, hop.LogicielRI, segur.TypeSolde, stored, paris); err != nil {
+			t.Errorf("after the cancel: got %v, want open", err)
+		}
+		_, err = db.AnnulerFenetre(ctx, avenir.ID, paris)
+		assertCode(t, err, segur.ENOTFOUND)
+		evs := assertEvents(t, db, "fenetre:"+itoaID(int64(avenir.ID)), "fenetre.creer", "fenetre.annuler")
+		var d struct{ Avant, Apres map[string]any }
+		if err := json.Unmarshal([]byte(evs[1].Details), &d); err != nil || d.Avant["debut"] == nil || d.Avant["fin"] == nil || d.Apres != nil {
+			t.Errorf("audit: got %s (%v), want the dates before and none after", evs[1].Details, err)
+		}
 	})
 }
 

@@ -36,6 +36,7 @@ func (s *Server) routesCorrections(pages *http.ServeMux, admin func(h handler) h
 	pages.Handle("GET /agence/admin/fenetres/{id}", admin(s.getAdminFenetre))
 	pages.Handle("POST /agence/admin/fenetres/{id}", admin(s.postAdminFenetreFin))
 	pages.Handle("POST /agence/admin/fenetres/{id}/fermer", admin(s.postAdminFenetreFermer))
+	pages.Handle("POST /agence/admin/fenetres/{id}/annuler", admin(s.postAdminFenetreAnnuler))
 }
 
 // statutRefus is the status of a page shown again with a refusal: 403 for
@@ -449,10 +450,11 @@ type PageAdminFenetre struct {
 	BaseAdmin
 	Fenetre FenetreAdmin
 	// Modifiable: the window is not closed yet; Ouverte: it is open now,
-	// and can be closed now.
-	Modifiable, Ouverte bool
-	Fin                 string // the form's value, as a datetime-local input writes it
-	Historique          []EvenementAdmin
+	// and can be closed now; AVenir: it has not opened, and can be
+	// cancelled.
+	Modifiable, Ouverte, AVenir bool
+	Fin                         string // the form's value, as a datetime-local input writes it
+	Historique                  []EvenementAdmin
 }
 
 const datetimeLocal = "2006-01-02T15:04"
@@ -471,7 +473,7 @@ func (s *Server) pageFenetre(r *http.Request) (PageAdminFenetre, *segur.Fenetre,
 	p.BaseAdmin = s.baseAdmin(r, "Campagne "+string(f.Logiciel)+", demandes de type "+string(f.Type), LienAdmin{"Campagnes de dépôt", "/agence/admin/fenetres"})
 	p.Fenetre = s.fenetreAdmin(*f)
 	now := s.Now()
-	p.Modifiable, p.Ouverte = now.Before(f.Fin), f.Ouverte(now)
+	p.Modifiable, p.Ouverte, p.AVenir = now.Before(f.Fin), f.Ouverte(now), now.Before(f.Debut)
 	p.Fin = f.Fin.In(s.Paris).Format(datetimeLocal)
 	if p.Historique, err = s.historique(ctx, "fenetre:"+strconv.FormatInt(id, 10)); err != nil {
 		return p, nil, err
@@ -575,6 +577,44 @@ func (s *Server) postAdminFenetreFermer(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return s.changerFin(w, r, p, f, time.Time{})
+}
+
+// postAdminFenetreAnnuler cancels a window that has not opened, after its
+// confirmation (segur admin window cancel).
+func (s *Server) postAdminFenetreAnnuler(w http.ResponseWriter, r *http.Request) error {
+	if err := lireFormulaire(w, r); err != nil {
+		return err
+	}
+	p, f, err := s.pageFenetre(r)
+	if err != nil {
+		return err
+	}
+	refuser := func(err error) error {
+		if !p.refusAffiche(err) {
+			return err
+		}
+		s.render(w, statutRefus(err), "admin-fenetre.html", p)
+		return nil
+	}
+	if err := f.Annuler(s.Now(), s.Paris); err != nil {
+		return refuser(err)
+	}
+	quelle := "La campagne " + string(f.Logiciel) + " des demandes de type " + string(f.Type) + " prévue du " + s.date(f.Debut) + " au " + s.date(f.Fin) + " (heure de Paris)"
+	retour := cheminFenetre(f.ID)
+	if !confirme(r) {
+		c := PageConfirmation{Base: Base{Titre: "Confirmer : annuler la " + strings.ToLower(p.Titre[:1]) + p.Titre[1:], Nav: "admin", Utilisateur: utilisateur(r.Context())},
+			Cible: retour + "/annuler", Annuler: retour, Possible: true}
+		c.Points = []string{quelle + " n'ouvrira pas : elle est retirée de la liste des campagnes dès la confirmation.",
+			"Elle n'a pas ouvert : aucun dépôt n'y a été fait. Le journal d'audit garde ses dates.",
+			"S'il ne reste aucune autre campagne " + string(f.Logiciel) + " pour ce type de demandes, ces dépôts ne sont plus limités à une campagne."}
+		s.render(w, http.StatusOK, "confirmation.html", c)
+		return nil
+	}
+	if _, err := s.Store.AnnulerFenetre(r.Context(), f.ID, s.Paris); err != nil {
+		return refuser(err)
+	}
+	s.rediriger(w, r, "/agence/admin/fenetres", quelle+" est annulée.")
+	return nil
 }
 
 // fenetreAdmin is window f as the administration lists it.

@@ -47,6 +47,7 @@ var routesCorrections = []struct{ method, path string }{
 	{"GET", "/agence/admin/fenetres/1"},
 	{"POST", "/agence/admin/fenetres/1"},
 	{"POST", "/agence/admin/fenetres/1/fermer"},
+	{"POST", "/agence/admin/fenetres/1/annuler"},
 }
 
 // fenetreOuverte opens a window of RI advances, open from an hour ago to
@@ -523,6 +524,59 @@ func TestAdminFenetreCorrection(t *testing.T) {
 	avant, apres := correctionDetails(t, dernierEvenement(t, p, "fenetre:"+itoa(int64(fen.ID)), "fenetre.fermer"))
 	if avant["fin"] == apres["fin"] || apres["fin"] == nil {
 		t.Errorf("audit: got avant %v, apres %v", avant, apres)
+	}
+}
+
+// TestAdminFenetreAnnuler cancels a window to come, after its
+// confirmation; an open one is refused. With no window of its type left,
+// those deposits are open again.
+func TestAdminFenetreAnnuler(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := context.Background()
+	admin := agentClient(t, p, "admin@asp.fr", segur.RoleAdmin)
+	avenir := &segur.Fenetre{Logiciel: hop.LogicielRI, Type: segur.TypeAvance, Debut: p.now.Add(24 * time.Hour), Fin: p.now.Add(10 * 24 * time.Hour)}
+	if err := p.db.CreateFenetre(ctx, avenir); err != nil {
+		t.Fatal(err)
+	}
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	if code, body := deposerLignes(t, vendeur, p, 1); code != http.StatusForbidden || !strings.Contains(body, "la prochaine campagne ouvre le") {
+		t.Fatalf("deposit before the window: got %d, want 403", code)
+	}
+	page := p.srv.URL + cheminFenetre(avenir.ID)
+	if _, body := L.lire(admin.Get(page)); !strings.Contains(body, `action="/agence/admin/fenetres/`+itoa(int64(avenir.ID))+`/annuler"`) || strings.Contains(body, "Fermer la campagne maintenant") {
+		t.Fatalf("page of a window to come: want « Annuler la campagne », not « Fermer »\n%s", body)
+	}
+	code, body := L.lire(admin.PostForm(page+"/annuler", nil))
+	if code != http.StatusOK || !strings.Contains(body, "Confirmer : annuler la campagne RI") || !strings.Contains(body, "aucun dépôt n'y a été fait") {
+		t.Fatalf("unconfirmed: got %d\n%s", code, body)
+	}
+	if _, err := p.db.FindFenetreByID(ctx, avenir.ID); err != nil {
+		t.Fatalf("unconfirmed: the window is gone (%v)", err)
+	}
+	code, body = L.lire(admin.PostForm(page+"/annuler", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusOK || !strings.Contains(body, "est annulée.") || !strings.Contains(body, "<h1>Campagnes de dépôt</h1>") {
+		t.Fatalf("cancel: got %d\n%s", code, body)
+	}
+	if _, err := p.db.FindFenetreByID(ctx, avenir.ID); !segur.IsCode(err, segur.ENOTFOUND) {
+		t.Errorf("cancelled window: got %v, want it gone", err)
+	}
+	if code, body := deposerLignes(t, vendeur, p, 1); code != http.StatusOK {
+		t.Errorf("deposit after the cancel: got %d\n%s", code, body)
+	}
+	evs, err := p.db.FindEvenements(ctx, "fenetre:"+itoa(int64(avenir.ID)))
+	if err != nil || len(evs) == 0 || evs[len(evs)-1].Action != "fenetre.annuler" || evs[len(evs)-1].Acteur.Login != "admin@asp.fr" {
+		t.Errorf("audit: got %+v, %v", evs, err)
+	}
+	// An open window is not cancelled: the refusal says why.
+	ouverte := fenetreOuverte(t, p)
+	code, body = L.lire(admin.PostForm(p.srv.URL+cheminFenetre(ouverte.ID)+"/annuler", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "elle ne s'annule plus") {
+		t.Errorf("cancel an open window: got %d\n%s", code, body)
+	}
+	if _, err := p.db.FindFenetreByID(ctx, ouverte.ID); err != nil {
+		t.Errorf("open window: %v", err)
 	}
 }
 

@@ -126,6 +126,7 @@ type Store interface {
 	RejeterChangementBanque(ctx context.Context, f segur.FournisseurID, motif string) (*segur.ChangementBanque, error)
 	FindFenetreByID(ctx context.Context, id segur.FenetreID) (*segur.Fenetre, error)
 	ChangeFinFenetre(ctx context.Context, id segur.FenetreID, fin time.Time, paris *time.Location) (avant, apres *segur.Fenetre, err error)
+	AnnulerFenetre(ctx context.Context, id segur.FenetreID, paris *time.Location) (*segur.Fenetre, error)
 
 	// The links mailed to choose a password (recuperation.go).
 	CreateUtilisateurInvite(ctx context.Context, u *segur.Utilisateur, d segur.DemandeLien) error
