@@ -317,37 +317,60 @@ func pilotageInstructeurs(ctx context.Context, tx *sql.Tx, f segur.PilotageFiltr
 // pilotageDelais reads, for each request decided or whose advance was paid
 // since the first week the delays cover, its deposit, its first decision
 // and its advance's payment: the history's first rows of those actions
-// (rows are numbered in time; min(quand) would lose its type on SQLite).
-// The requests are found from the history's rows of those actions since
-// then (index demande_historique_action), never from the whole history.
+// (rows are numbered in time). The requests are found from the history's
+// rows of those actions since then (index demande_historique_action), the
+// first rows of each from the index demande_historique_demande alone,
+// never from the whole history; whether the first decision or the payment
+// falls in the weeks is told here, so that neither database evaluates the
+// subqueries twice.
 func pilotageDelais(ctx context.Context, tx *sql.Tx, f segur.PilotageFiltre, args []any, p *segur.Pilotage) error {
 	decision := enSQL([]segur.Action{segur.ActionValider, segur.ActionRefuser})
 	paiement := enSQL([]segur.Action{segur.ActionPayerAvance})
-	rows, err := tx.QueryContext(ctx, `SELECT d.cree_le, hd.quand, hp.quand FROM (
-			SELECT c.demande_id,
-				(SELECT h.id FROM demande_historique h WHERE h.demande_id = c.demande_id AND h.action IN (`+decision+`) ORDER BY h.id LIMIT 1) AS decision,
-				(SELECT h.id FROM demande_historique h WHERE h.demande_id = c.demande_id AND h.action IN (`+paiement+`) ORDER BY h.id LIMIT 1) AS paiement
-			FROM (SELECT DISTINCT demande_id FROM demande_historique WHERE action IN (`+decision+`, `+paiement+`) AND quand >= $4) c
-		) x JOIN demandes d ON d.id = x.demande_id
-		JOIN demande_historique hd ON hd.id = x.decision
-		LEFT JOIN demande_historique hp ON hp.id = x.paiement
-		WHERE (hd.quand >= $4 OR hp.quand >= $4) AND `+filtre("d", "cree_le"), append(slices.Clip(args), f.DebutDelais().UTC())...)
+	debut := f.DebutDelais().UTC()
+	rows, err := tx.QueryContext(ctx, `SELECT d.cree_le,
+			(SELECT h.quand FROM demande_historique h WHERE h.demande_id = d.id AND h.action IN (`+decision+`) ORDER BY h.id LIMIT 1),
+			(SELECT h.quand FROM demande_historique h WHERE h.demande_id = d.id AND h.action IN (`+paiement+`) ORDER BY h.id LIMIT 1)
+		FROM demandes d
+		WHERE d.id IN (SELECT demande_id FROM demande_historique WHERE action IN (`+decision+`, `+paiement+`) AND quand >= $4)
+			AND `+filtre("d", "cree_le"), append(slices.Clip(args), debut)...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: pilotage des délais: %w", err)
 	}
 	if err := eachRow(rows, func(r *sql.Rows) error {
-		var (
-			l   segur.DelaiDemande
-			pai sql.NullTime
-		)
-		err := r.Scan(&l.Depot, &l.Decision, &pai)
-		if pai.Valid {
-			l.Paiement = pai.Time
+		var l segur.DelaiDemande
+		if err := r.Scan(&l.Depot, instantNul{&l.Decision}, instantNul{&l.Paiement}); err != nil {
+			return err
 		}
-		p.Delais = append(p.Delais, l)
-		return err
+		if !l.Decision.IsZero() && (!l.Decision.Before(debut) || !l.Paiement.Before(debut)) {
+			p.Delais = append(p.Delais, l)
+		}
+		return nil
 	}); err != nil {
 		return fmt.Errorf("sqlstore: pilotage des délais: %w", err)
+	}
+	return nil
+}
+
+// instantNul scans a timestamp, or NULL (the zero time), into t, in UTC:
+// PostgreSQL gives a subquery's timestamp as a time, SQLite as the text it
+// stored (a subquery's column has no declared type there).
+type instantNul struct{ t *time.Time }
+
+func (i instantNul) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*i.t = time.Time{}
+	case time.Time:
+		*i.t = v.UTC()
+	case string, []byte:
+		s, _ := textOf(v)
+		t, err := time.Parse("2006-01-02 15:04:05.999999999-07:00", s)
+		if err != nil {
+			return fmt.Errorf("timestamp %q: %w", s, err)
+		}
+		*i.t = t.UTC()
+	default:
+		return fmt.Errorf("timestamp: got %T, want a time", src)
 	}
 	return nil
 }
