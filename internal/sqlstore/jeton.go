@@ -146,12 +146,12 @@ func (db *DB) creerJeton(ctx context.Context, t tableJetons, j *segur.Jeton, ver
 	return nil
 }
 
-// trouverJeton returns the token of t of SHA-256 digest empreinte,
-// revoked or not, or an ENOTFOUND.
-func (db *DB) trouverJeton(ctx context.Context, t tableJetons, empreinte []byte) (*segur.Jeton, error) {
-	j, err := t.scan(db.r.QueryRowContext(ctx, `SELECT `+t.colonnes()+` FROM `+t.table+` WHERE empreinte = $1`, empreinte))
+// trouverJeton returns the token of t whose column ou (empreinte, id) is
+// v, revoked or not, or an ENOTFOUND of message introuvable.
+func (db *DB) trouverJeton(ctx context.Context, t tableJetons, ou string, v any, introuvable string) (*segur.Jeton, error) {
+	j, err := t.scan(db.r.QueryRowContext(ctx, `SELECT `+t.colonnes()+` FROM `+t.table+` WHERE `+ou+` = $1`, v))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, segur.Errorf(segur.ENOTFOUND, "jeton inconnu")
+		return nil, segur.Errorf(segur.ENOTFOUND, "%s", introuvable)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find %s: %w", t.table, err)
@@ -286,7 +286,7 @@ func (db *DB) CreateJeton(ctx context.Context, j *segur.Jeton) error {
 // FindJetonByEmpreinte returns the token of SHA-256 digest empreinte,
 // revoked or not, or an ENOTFOUND.
 func (db *DB) FindJetonByEmpreinte(ctx context.Context, empreinte []byte) (*segur.Jeton, error) {
-	return db.trouverJeton(ctx, jetonsFournisseurs, empreinte)
+	return db.trouverJeton(ctx, jetonsFournisseurs, "empreinte", empreinte, "jeton inconnu")
 }
 
 // FindJetons returns the tokens of vendor id, revoked ones included, in

@@ -35,7 +35,13 @@ func (db *DB) CreateJetonAgent(ctx context.Context, j *segur.Jeton) error {
 // FindJetonAgentByEmpreinte returns the agent's token of SHA-256 digest
 // empreinte, revoked or not, or an ENOTFOUND.
 func (db *DB) FindJetonAgentByEmpreinte(ctx context.Context, empreinte []byte) (*segur.Jeton, error) {
-	return db.trouverJeton(ctx, jetonsAgents, empreinte)
+	return db.trouverJeton(ctx, jetonsAgents, "empreinte", empreinte, "jeton inconnu")
+}
+
+// FindJetonAgentByID returns agent's token id, revoked or not, or an
+// ENOTFOUND.
+func (db *DB) FindJetonAgentByID(ctx context.Context, id segur.JetonID) (*segur.Jeton, error) {
+	return db.trouverJeton(ctx, jetonsAgents, "id", int64(id), fmt.Sprintf("jeton d'agent n° %d introuvable", id))
 }
 
 // FindJetonsAgent returns the tokens of agent id, revoked ones included,

@@ -74,6 +74,9 @@ func runJetonsSuite(t *testing.T, open func(t *testing.T) *DB) {
 				if err := c.creer(k); err != nil {
 					t.Fatal(err)
 				}
+				if got, err := c.trouver(k.Empreinte); err != nil || got.ID != k.ID || got.Prefixe != k.Prefixe || !got.ExpireLe.Equal(k.ExpireLe) {
+					t.Errorf("find by digest: got %+v, %v; want %+v", got, err, k)
+				}
 				if _, err := db.DesactiverUtilisateur(segur.WithActeur(ctx, segur.Acteur{Login: "admin@asp.fr"}), c.titulaire.ID); err != nil {
 					t.Fatal(err)
 				}
@@ -126,8 +129,17 @@ func runJetonsSuite(t *testing.T, open func(t *testing.T) *DB) {
 			})
 		}
 		// What tells the tables apart: a vendor must exist, an agent's
-		// token is for an agent; both refuse a digest stored or malformed.
+		// token is for an agent and found by its number (segur admin
+		// agent-token revoke); both refuse a digest stored or malformed.
 		ava := agent(t, db, "ava@asp.fr", segur.RolePayeur)
+		a := &segur.Jeton{UtilisateurID: ava.ID, Empreinte: empreinte("ava"), Prefixe: "sga_ava"}
+		if err := db.CreateJetonAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.FindJetonAgentByID(ctx, a.ID); err != nil || got.UtilisateurID != ava.ID || got.Prefixe != "sga_ava" || got.FournisseurID != 0 || !got.RevoqueLe.IsZero() {
+			t.Errorf("FindJetonAgentByID: got %+v, %v; want ava's token", got, err)
+		}
+		_, err := db.FindJetonAgentByID(ctx, 999999)
 		for _, e := range []struct {
 			nom     string
 			err     error
@@ -148,6 +160,7 @@ func runJetonsSuite(t *testing.T, open func(t *testing.T) *DB) {
 				Empreinte: empreinte("marc"), Prefixe: "sga_m"}), segur.EFORBIDDEN, "seuls les agents de l'agence ont des jetons d'agent"},
 			{"agent's token of nobody", db.CreateJetonAgent(ctx, &segur.Jeton{UtilisateurID: 999999, Empreinte: empreinte("nul"), Prefixe: "sga_n"}),
 				segur.ENOTFOUND, "utilisateur n° 999999 introuvable"},
+			{"agent's token of another number", err, segur.ENOTFOUND, "jeton d'agent n° 999999 introuvable"},
 		} {
 			if !segur.IsCode(e.err, e.code) || e.err.Error() != e.message {
 				t.Errorf("%s: got %v, want %s %q", e.nom, e.err, e.code, e.message)
