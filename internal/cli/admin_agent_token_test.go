@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,49 +56,26 @@ func TestAdminAgentToken(t *testing.T) {
 	db.Close()
 
 	date := `\d\d/\d\d/\d{4} \d\d:\d\d`
-	steps := []struct {
-		name    string
-		args    []string
-		code    int
-		out     string // regexp the stdout must match, "" for empty
-		errPart string // part of stderr
-	}{
-		{"liste", []string{"list", d, "--login", "Marie@asp.fr"}, 0,
+	cmd := func(args ...string) []string { return append([]string{"admin", "agent-token"}, args...) }
+	runEtapes(t, []etapeAdmin{
+		{"liste", "", cmd("list", d, "--login", "Marie@asp.fr"), 0,
 			fmt.Sprintf(`^N°\s+PRÉFIXE\s+CRÉÉ LE\s+EXPIRE LE\s+DERNIER USAGE\s+RÉVOQUÉ LE\n%d\s+%s\s+%s\s+%s\s+-\s+-\n%d\s+%s\s`, fuite.ID, fuite.Prefixe, date, date, autre.ID, autre.Prefixe),
 			"2 jetons d'agent pour marie@asp.fr."},
-		{"liste sans --login", []string{"list", d}, exitUsage, "", "--login est obligatoire"},
-		{"compte inconnu", []string{"list", d, "--login", "personne@asp.fr"}, 1, "", "introuvable"},
-		{"compte d'un fournisseur", []string{"list", d, "--login", "jean@lebeaulogiciel.fr"}, 1, "", "jean@lebeaulogiciel.fr n'est pas un agent de l'agence : les jetons d'un fournisseur se listent par segur admin token list --siret SIRET"},
-		{"révoquer sans --id", []string{"revoke", d}, exitUsage, "", "--id est obligatoire"},
-		{"numéro illisible", []string{"revoke", d, "--id", "sga_abc"}, 1, "", "--id « sga_abc » : attendu le numéro du jeton"},
-		{"numéro inconnu", []string{"revoke", d, "--id", "999"}, 1, "", "jeton d'agent n° 999 introuvable"},
-		{"jeton d'un autre agent", []string{"revoke", d, "--id", fmt.Sprint(admin.ID), "--login", "marie@asp.fr"}, 1, "",
+		{"liste sans --login", "", cmd("list", d), exitUsage, "", "--login est obligatoire"},
+		{"compte inconnu", "", cmd("list", d, "--login", "personne@asp.fr"), 1, "", "introuvable"},
+		{"compte d'un fournisseur", "", cmd("list", d, "--login", "jean@lebeaulogiciel.fr"), 1, "", "jean@lebeaulogiciel.fr n'est pas un agent de l'agence : les jetons d'un fournisseur se listent par segur admin token list --siret SIRET"},
+		{"révoquer sans --id", "", cmd("revoke", d), exitUsage, "", "--id est obligatoire"},
+		{"numéro illisible", "", cmd("revoke", d, "--id", "sga_abc"), 1, "", "--id « sga_abc » : attendu le numéro du jeton"},
+		{"numéro inconnu", "", cmd("revoke", d, "--id", "999"), 1, "", "jeton d'agent n° 999 introuvable"},
+		{"jeton d'un autre agent", "", cmd("revoke", d, "--id", fmt.Sprint(admin.ID), "--login", "marie@asp.fr"), 1, "",
 			fmt.Sprintf("le jeton d'agent n° %d n'est pas celui de marie@asp.fr : rien n'est révoqué", admin.ID)},
-		{"révoquer", []string{"revoke", d, "--id", fmt.Sprint(fuite.ID)}, 0, "",
+		{"révoquer", "", cmd("revoke", d, "--id", fmt.Sprint(fuite.ID)), 0, "",
 			"Jeton " + fuite.Prefixe + "… de marie@asp.fr révoqué : l'API de l'agence le refuse dès sa prochaine requête."},
-		{"révoquer deux fois", []string{"revoke", d, "--id", fmt.Sprint(fuite.ID)}, 0, "", "Jeton " + fuite.Prefixe + "… de marie@asp.fr déjà révoqué le "},
-		{"révoquer, l'agent vérifié", []string{"revoke", d, "--id", fmt.Sprint(autre.ID), "--login", "MARIE@asp.fr"}, 0, "", "révoqué"},
-		{"liste des révoqués", []string{"list", d, "--login", "marie@asp.fr"}, 0,
+		{"révoquer deux fois", "", cmd("revoke", d, "--id", fmt.Sprint(fuite.ID)), 0, "", "Jeton " + fuite.Prefixe + "… de marie@asp.fr déjà révoqué le "},
+		{"révoquer, l'agent vérifié", "", cmd("revoke", d, "--id", fmt.Sprint(autre.ID), "--login", "MARIE@asp.fr"), 0, "", "révoqué"},
+		{"liste des révoqués", "", cmd("list", d, "--login", "marie@asp.fr"), 0,
 			fmt.Sprintf(`(?m)^%d\s+%s\s+%s\s+%s\s+-\s+%s\n%d\s+%s\s+%s\s+%s\s+-\s+%s\n$`, fuite.ID, fuite.Prefixe, date, date, date, autre.ID, autre.Prefixe, date, date, date), ""},
-	}
-	for _, s := range steps {
-		t.Run(s.name, func(t *testing.T) {
-			code, out, errs := runIn(t, "", append([]string{"admin", "agent-token"}, s.args...)...)
-			if code != s.code {
-				t.Fatalf("got exit %d, want %d; stderr:\n%s", code, s.code, errs)
-			}
-			if s.out == "" && out != "" {
-				t.Errorf("got stdout %q, want nothing", out)
-			}
-			if s.out != "" && !regexp.MustCompile(s.out).MatchString(out) {
-				t.Errorf("got stdout %q, want it to match %s", out, s.out)
-			}
-			if !strings.Contains(errs, s.errPart) {
-				t.Errorf("got stderr %q, want it to contain %q", errs, s.errPart)
-			}
-			sansAnglais(t, errs)
-		})
-	}
+	})
 
 	// The store after them: the two of marie revoked, the admin's not,
 	// each revocation audited once, by cli.
