@@ -96,8 +96,9 @@ func fermerSessions(ctx context.Context, tx *sql.Tx, id segur.UtilisateurID) (in
 // DesactiverUtilisateur disables user id, as the context's actor asks
 // (segur.Utilisateur.Desactiver: not oneself, not the last administrator),
 // and in the same transaction ends what it holds: its sessions are
-// deleted, the API tokens it created revoked (each with its event
-// jeton.revoquer), its links to choose a password deleted. The next
+// deleted, the API tokens it created for its vendor and its own as an
+// agent revoked (each with its event jeton.revoquer or
+// jeton_agent.revoquer), its links to choose a password deleted. The next
 // request with any of them is refused. The event is utilisateur.desactiver.
 func (db *DB) DesactiverUtilisateur(ctx context.Context, id segur.UtilisateurID) (*segur.Utilisateur, error) {
 	now := db.clock()
