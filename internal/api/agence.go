@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -95,15 +97,90 @@ func tronque(s string) string {
 	return s
 }
 
-// suivant is the cursor of the page after one whose last key is cle, nil
-// when that page was the last: a page of Limite rows is asked Limite+1,
-// the one more saying that another page follows.
-func (c curseur) suivant(l string, n int, cle int64) *string {
-	if n <= c.Limite {
-		return nil
-	}
+// suivant is the cursor of the page after one of list l whose last key
+// is cle.
+func suivant(l string, cle int64) *string {
 	s := base64.RawURLEncoding.EncodeToString([]byte(l + ":" + strconv.FormatInt(cle, 10)))
 	return &s
+}
+
+// liste is what one list of the agency's API says of itself; lister does
+// the rest, the same for all: the cursor and the limit, the next cursor,
+// the JSON page.
+type liste[T, J any] struct {
+	// nom is the list's path under /api/v1/agence/, the key of its rows
+	// in the JSON page and the prefix of its cursors.
+	nom string
+	// lire reads the query's filters (after the cursor: a bad cursor is
+	// the message a client sees first) and returns the rows of key above
+	// c.Apres in the order of their keys, n of them at most.
+	lire func(c curseur, n int) ([]T, error)
+	// cle is a row's key, the one its cursor names.
+	cle func(T) int64
+	// sirets says whether json needs the vendors' SIRETs by ID: read
+	// once a page, not once a row.
+	sirets bool
+	// json is a row as the list shows it; sirets is nil unless asked.
+	json func(t T, sirets map[segur.FournisseurID]string) J
+}
+
+// lister answers a page of list l: its rows as l.json shows them, and the
+// cursor of the next page, null on the last. A page of Limite rows is
+// asked Limite+1, the one more saying that another page follows.
+func lister[T, J any](a *API, w http.ResponseWriter, r *http.Request, l liste[T, J]) error {
+	c, err := lireCurseur(r, l.nom)
+	if err != nil {
+		return err
+	}
+	rows, err := l.lire(c, c.Limite+1)
+	if err != nil {
+		return err
+	}
+	var sirets map[segur.FournisseurID]string
+	if l.sirets && len(rows) > 0 {
+		if sirets, err = a.siretsPar(r.Context()); err != nil {
+			return err
+		}
+	}
+	p := pageJSON[J]{nom: l.nom}
+	if len(rows) > c.Limite {
+		rows = rows[:c.Limite]
+		p.suivant = suivant(l.nom, l.cle(rows[len(rows)-1]))
+	}
+	p.lignes = make([]J, 0, len(rows)) // [], not null, when empty
+	for _, t := range rows {
+		p.lignes = append(p.lignes, l.json(t, sirets))
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+// pageJSON is a page of a list of the agency's API:
+// {"<nom>": [rows…], "suivant": the next page's cursor or null}.
+type pageJSON[J any] struct {
+	nom     string
+	lignes  []J
+	suivant *string
+}
+
+// MarshalJSON writes the rows under the list's name, then suivant: a
+// struct's tag cannot vary with a type parameter.
+func (p pageJSON[J]) MarshalJSON() ([]byte, error) {
+	nom, err := json.Marshal(p.nom)
+	if err != nil {
+		return nil, err
+	}
+	lignes, err := json.Marshal(p.lignes)
+	if err != nil {
+		return nil, err
+	}
+	suivant, err := json.Marshal(p.suivant)
+	if err != nil {
+		return nil, err
+	}
+	b := append([]byte{'{'}, nom...)
+	b = append(append(b, ':'), lignes...)
+	b = append(append(b, `,"suivant":`...), suivant...)
+	return append(b, '}'), nil
 }
 
 // DemandeAgenceJSON is an accepted request as the agency's API lists it:
@@ -129,48 +206,50 @@ type DemandeAgenceJSON struct {
 var siretRe = regexp.MustCompile(`^[0-9]{14}$`)
 
 func (a *API) getDemandesAgence(w http.ResponseWriter, r *http.Request) error {
-	c, err := lireCurseur(r, "demandes")
+	return lister(a, w, r, liste[segur.DemandeAgence, DemandeAgenceJSON]{
+		nom: "demandes",
+		lire: func(c curseur, n int) ([]segur.DemandeAgence, error) {
+			q := r.URL.Query()
+			var filter segur.DemandeFilter
+			if s := q.Get("statut"); s != "" {
+				if !segur.StatutDemande(s).Connu() {
+					return nil, segur.Errorf(segur.EINVALID, "statut « %s » inconnu", tronque(s))
+				}
+				filter.Statut = segur.StatutDemande(s)
+			}
+			siret := q.Get("fournisseur")
+			if siret != "" && !siretRe.MatchString(siret) {
+				return nil, segur.Errorf(segur.EINVALID, "fournisseur « %s » : attendu le SIRET du fournisseur, 14 chiffres", tronque(siret))
+			}
+			t, err := depuis(q)
+			if err != nil {
+				return nil, err
+			}
+			filter.DeposeApres = t
+			return a.Store.FindDemandesAgence(r.Context(), filter, siret, segur.DemandeID(c.Apres), n)
+		},
+		cle: func(d segur.DemandeAgence) int64 { return int64(d.ID) },
+		json: func(d segur.DemandeAgence, _ map[segur.FournisseurID]string) DemandeAgenceJSON {
+			return DemandeAgenceJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut),
+				SIRET: d.SIRET, NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel), Depot: int64(d.DepotID), DeposeLe: d.CreeLe.UTC(),
+				DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA, MontantSegurHTCents: d.MontantHTCents,
+				MontantFinanceCents: d.MontantFinance, SoldeAPayerCents: d.SoldeAPayer, ARecouvrerCents: d.ARecouvrer, Agent: d.Agent}
+		},
+	})
+}
+
+// depuis reads the query's depuis, an instant in RFC 3339; zero when
+// absent.
+func depuis(q url.Values) (time.Time, error) {
+	s := q.Get("depuis")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return err
+		return time.Time{}, segur.Errorf(segur.EINVALID, "depuis « %s » : attendu un instant RFC 3339, par exemple 2026-01-31T00:00:00+01:00", tronque(s))
 	}
-	q := r.URL.Query()
-	var filter segur.DemandeFilter
-	if s := q.Get("statut"); s != "" {
-		if !segur.StatutDemande(s).Connu() {
-			return segur.Errorf(segur.EINVALID, "statut « %s » inconnu", tronque(s))
-		}
-		filter.Statut = segur.StatutDemande(s)
-	}
-	siret := q.Get("fournisseur")
-	if siret != "" && !siretRe.MatchString(siret) {
-		return segur.Errorf(segur.EINVALID, "fournisseur « %s » : attendu le SIRET du fournisseur, 14 chiffres", tronque(siret))
-	}
-	if s := q.Get("depuis"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return segur.Errorf(segur.EINVALID, "depuis « %s » : attendu un instant RFC 3339, par exemple 2026-01-31T00:00:00+01:00", tronque(s))
-		}
-		filter.DeposeApres = t
-	}
-	ds, err := a.Store.FindDemandesAgence(r.Context(), filter, siret, segur.DemandeID(c.Apres), c.Limite+1)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Demandes []DemandeAgenceJSON `json:"demandes"`
-		Suivant  *string             `json:"suivant"`
-	}{Demandes: []DemandeAgenceJSON{}}
-	for i, d := range ds {
-		if i == c.Limite {
-			out.Suivant = c.suivant("demandes", len(ds), int64(ds[i-1].ID))
-			break
-		}
-		out.Demandes = append(out.Demandes, DemandeAgenceJSON{NumeroASP: d.NumeroASP, NumeroEditeur: d.NumeroEditeur, Statut: string(d.Statut),
-			SIRET: d.SIRET, NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel), Depot: int64(d.DepotID), DeposeLe: d.CreeLe.UTC(),
-			DateCommande: d.DateCommande.String(), RegimeTVA: d.RegimeTVA, MontantSegurHTCents: d.MontantHTCents,
-			MontantFinanceCents: d.MontantFinance, SoldeAPayerCents: d.SoldeAPayer, ARecouvrerCents: d.ARecouvrer, Agent: d.Agent})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return t, nil
 }
 
 // siretsPar returns the vendors' SIRETs by ID: one query per page, not
@@ -217,61 +296,43 @@ type DepotAgenceJSON struct {
 }
 
 func (a *API) getDepotsAgence(w http.ResponseWriter, r *http.Request) error {
-	c, err := lireCurseur(r, "depots")
-	if err != nil {
-		return err
-	}
-	filter := segur.DepotFilter{Resultat: segur.ResultatTous}
-	q := r.URL.Query()
-	if siret := q.Get("fournisseur"); siret != "" {
-		if !siretRe.MatchString(siret) {
-			return segur.Errorf(segur.EINVALID, "fournisseur « %s » : attendu le SIRET du fournisseur, 14 chiffres", tronque(siret))
-		}
-		f, err := a.Store.FindFournisseurBySIRET(r.Context(), siret)
-		if segur.IsCode(err, segur.ENOTFOUND) {
-			return writeJSON(w, http.StatusOK, struct {
-				Depots  []DepotAgenceJSON `json:"depots"`
-				Suivant *string           `json:"suivant"`
-			}{Depots: []DepotAgenceJSON{}})
-		}
-		if err != nil {
-			return err
-		}
-		filter.FournisseurID = f.ID
-	}
-	if s := q.Get("depuis"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return segur.Errorf(segur.EINVALID, "depuis « %s » : attendu un instant RFC 3339, par exemple 2026-01-31T00:00:00+01:00", tronque(s))
-		}
-		filter.RecuApres = t
-	}
-	ds, err := a.Store.FindDepotsAgenceApres(r.Context(), filter, segur.DepotID(c.Apres), c.Limite+1)
-	if err != nil {
-		return err
-	}
-	sirets, err := a.siretsPar(r.Context())
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Depots  []DepotAgenceJSON `json:"depots"`
-		Suivant *string           `json:"suivant"`
-	}{Depots: []DepotAgenceJSON{}}
-	for i, d := range ds {
-		if i == c.Limite {
-			out.Suivant = c.suivant("depots", len(ds), int64(ds[i-1].ID))
-			break
-		}
-		j := DepotAgenceJSON{ID: d.ID, ImpID: d.ImpID, SIRET: sirets[d.FournisseurID], Fournisseur: d.Fournisseur, TypeDemande: string(d.Type),
-			NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel), NomFichier: d.NomFichier, RecuLe: d.Recu.UTC(), Statut: string(d.Statut),
-			Resultat: d.Resultat.Libelle(), Lignes: d.Resultat.Lignes, Acceptees: d.Resultat.Acceptees, Rejetees: d.Resultat.Lignes - d.Resultat.Acceptees}
-		if d.Motif != nil {
-			j.Motif = &MotifJSON{Code: d.Motif.Code, Libelle: d.Motif.Libelle(), Ligne: d.Motif.Ligne, Colonne: d.Motif.Colonne}
-		}
-		out.Depots = append(out.Depots, j)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return lister(a, w, r, liste[segur.DepotResume, DepotAgenceJSON]{
+		nom: "depots",
+		lire: func(c curseur, n int) ([]segur.DepotResume, error) {
+			filter := segur.DepotFilter{Resultat: segur.ResultatTous}
+			q := r.URL.Query()
+			if siret := q.Get("fournisseur"); siret != "" {
+				if !siretRe.MatchString(siret) {
+					return nil, segur.Errorf(segur.EINVALID, "fournisseur « %s » : attendu le SIRET du fournisseur, 14 chiffres", tronque(siret))
+				}
+				f, err := a.Store.FindFournisseurBySIRET(r.Context(), siret)
+				if segur.IsCode(err, segur.ENOTFOUND) {
+					return nil, nil // no deposits: an empty page
+				}
+				if err != nil {
+					return nil, err
+				}
+				filter.FournisseurID = f.ID
+			}
+			t, err := depuis(q)
+			if err != nil {
+				return nil, err
+			}
+			filter.RecuApres = t
+			return a.Store.FindDepotsAgenceApres(r.Context(), filter, segur.DepotID(c.Apres), n)
+		},
+		cle:    func(d segur.DepotResume) int64 { return int64(d.ID) },
+		sirets: true,
+		json: func(d segur.DepotResume, sirets map[segur.FournisseurID]string) DepotAgenceJSON {
+			j := DepotAgenceJSON{ID: d.ID, ImpID: d.ImpID, SIRET: sirets[d.FournisseurID], Fournisseur: d.Fournisseur, TypeDemande: string(d.Type),
+				NumeroAns: d.NumeroAns, Logiciel: string(d.Logiciel), NomFichier: d.NomFichier, RecuLe: d.Recu.UTC(), Statut: string(d.Statut),
+				Resultat: d.Resultat.Libelle(), Lignes: d.Resultat.Lignes, Acceptees: d.Resultat.Acceptees, Rejetees: d.Resultat.Lignes - d.Resultat.Acceptees}
+			if d.Motif != nil {
+				j.Motif = &MotifJSON{Code: d.Motif.Code, Libelle: d.Motif.Libelle(), Ligne: d.Motif.Ligne, Colonne: d.Motif.Colonne}
+			}
+			return j
+		},
+	})
 }
 
 // LotJSON is a payment batch as the agency's API lists it.
@@ -293,32 +354,22 @@ type LotJSON struct {
 }
 
 func (a *API) getLots(w http.ResponseWriter, r *http.Request) error {
-	c, err := lireCurseur(r, "lots")
-	if err != nil {
-		return err
-	}
-	ls, err := a.Store.FindLotsApres(r.Context(), segur.LotID(c.Apres), c.Limite+1)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Lots    []LotJSON `json:"lots"`
-		Suivant *string   `json:"suivant"`
-	}{Lots: []LotJSON{}}
-	for i, l := range ls {
-		if i == c.Limite {
-			out.Suivant = c.suivant("lots", len(ls), int64(ls[i-1].ID))
-			break
-		}
-		j := LotJSON{ID: l.ID, Reference: l.Reference(), Etat: string(l.Etat), CreeLe: l.CreeLe.UTC(), CreePar: l.CreePar,
-			ApprouveLe: instant(l.ApprouveLe), ApprouvePar: l.ApprouvePar, MarqueLe: instant(l.MarqueLe), MarquePar: l.MarquePar,
-			AnnuleLe: instant(l.AnnuleLe), AnnulePar: l.AnnulePar, Nombre: l.Nombre, MontantCents: l.Montant}
-		if l.PayeLe != (hop.Date{}) {
-			j.DateVirement = l.PayeLe.String()
-		}
-		out.Lots = append(out.Lots, j)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return lister(a, w, r, liste[segur.Lot, LotJSON]{
+		nom: "lots",
+		lire: func(c curseur, n int) ([]segur.Lot, error) {
+			return a.Store.FindLotsApres(r.Context(), segur.LotID(c.Apres), n)
+		},
+		cle: func(l segur.Lot) int64 { return int64(l.ID) },
+		json: func(l segur.Lot, _ map[segur.FournisseurID]string) LotJSON {
+			j := LotJSON{ID: l.ID, Reference: l.Reference(), Etat: string(l.Etat), CreeLe: l.CreeLe.UTC(), CreePar: l.CreePar,
+				ApprouveLe: instant(l.ApprouveLe), ApprouvePar: l.ApprouvePar, MarqueLe: instant(l.MarqueLe), MarquePar: l.MarquePar,
+				AnnuleLe: instant(l.AnnuleLe), AnnulePar: l.AnnulePar, Nombre: l.Nombre, MontantCents: l.Montant}
+			if l.PayeLe != (hop.Date{}) {
+				j.DateVirement = l.PayeLe.String()
+			}
+			return j
+		},
+	})
 }
 
 // PaiementJSON is a payment of a batch as the agency's API lists it.
@@ -337,41 +388,29 @@ type PaiementJSON struct {
 }
 
 func (a *API) getPaiementsAgence(w http.ResponseWriter, r *http.Request) error {
-	c, err := lireCurseur(r, "paiements")
-	if err != nil {
-		return err
-	}
-	var lot int64
-	if s := r.URL.Query().Get("lot"); s != "" {
-		if lot, err = strconv.ParseInt(s, 10, 64); err != nil || lot < 1 {
-			return segur.Errorf(segur.EINVALID, "lot « %s » : attendu l'identifiant du lot, un entier à partir de 1", tronque(s))
-		}
-	}
-	ps, err := a.Store.FindPaiementsApres(r.Context(), segur.LotID(lot), c.Apres, c.Limite+1)
-	if err != nil {
-		return err
-	}
-	sirets, err := a.siretsPar(r.Context())
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Paiements []PaiementJSON `json:"paiements"`
-		Suivant   *string        `json:"suivant"`
-	}{Paiements: []PaiementJSON{}}
-	for i, p := range ps {
-		if i == c.Limite {
-			out.Suivant = c.suivant("paiements", len(ps), ps[i-1].ID)
-			break
-		}
-		j := PaiementJSON{ID: p.ID, Lot: p.Lot, EtatLot: string(p.EtatLot), NumeroASP: p.NumeroASP, NumeroEditeur: p.NumeroEditeur,
-			SIRET: sirets[p.FournisseurID], Nature: string(p.Nature), MontantCents: p.Montant, Annule: p.Annule, Avis: p.Avis}
-		if p.PayeLe != (hop.Date{}) {
-			j.DateVirement = p.PayeLe.String()
-		}
-		out.Paiements = append(out.Paiements, j)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return lister(a, w, r, liste[segur.LignePaiement, PaiementJSON]{
+		nom: "paiements",
+		lire: func(c curseur, n int) ([]segur.LignePaiement, error) {
+			var lot int64
+			if s := r.URL.Query().Get("lot"); s != "" {
+				var err error
+				if lot, err = strconv.ParseInt(s, 10, 64); err != nil || lot < 1 {
+					return nil, segur.Errorf(segur.EINVALID, "lot « %s » : attendu l'identifiant du lot, un entier à partir de 1", tronque(s))
+				}
+			}
+			return a.Store.FindPaiementsApres(r.Context(), segur.LotID(lot), c.Apres, n)
+		},
+		cle:    func(p segur.LignePaiement) int64 { return p.ID },
+		sirets: true,
+		json: func(p segur.LignePaiement, sirets map[segur.FournisseurID]string) PaiementJSON {
+			j := PaiementJSON{ID: p.ID, Lot: p.Lot, EtatLot: string(p.EtatLot), NumeroASP: p.NumeroASP, NumeroEditeur: p.NumeroEditeur,
+				SIRET: sirets[p.FournisseurID], Nature: string(p.Nature), MontantCents: p.Montant, Annule: p.Annule, Avis: p.Avis}
+			if p.PayeLe != (hop.Date{}) {
+				j.DateVirement = p.PayeLe.String()
+			}
+			return j
+		},
+	})
 }
 
 // ControleJSON is a control a posteriori as the agency's API lists it.
@@ -392,37 +431,24 @@ type ControleJSON struct {
 }
 
 func (a *API) getControlesAgence(w http.ResponseWriter, r *http.Request) error {
-	c, err := lireCurseur(r, "controles")
-	if err != nil {
-		return err
-	}
-	var f segur.ControleFilter
-	if s := r.URL.Query().Get("etat"); s != "" {
-		f.Etat = segur.EtatControle(s)
-		if !slices.Contains(segur.EtatsControle, f.Etat) {
-			return segur.Errorf(segur.EINVALID, "etat « %s » : attendu ouvert, conforme ou non_conforme", tronque(s))
-		}
-	}
-	cs, err := a.Store.FindControlesApres(r.Context(), f, segur.ControleID(c.Apres), c.Limite+1)
-	if err != nil {
-		return err
-	}
-	sirets, err := a.siretsPar(r.Context())
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Controles []ControleJSON `json:"controles"`
-		Suivant   *string        `json:"suivant"`
-	}{Controles: []ControleJSON{}}
-	for i, k := range cs {
-		if i == c.Limite {
-			out.Suivant = c.suivant("controles", len(cs), int64(cs[i-1].ID))
-			break
-		}
-		out.Controles = append(out.Controles, ControleJSON{ID: k.ID, Reference: k.Reference(), NumeroASP: k.NumeroASP, SIRET: sirets[k.FournisseurID],
-			Etat: string(k.Etat), Tirage: int64(k.TirageID), OuvertLe: k.OuvertLe.UTC(), OuvertPar: k.OuvertPar, ConcluLe: instant(k.ConcluLe),
-			ConcluPar: k.ConcluPar, Motif: k.Motif, MontantReverseCents: k.MontantReverse, OrdreDeReversement: k.Ordre})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return lister(a, w, r, liste[segur.Controle, ControleJSON]{
+		nom: "controles",
+		lire: func(c curseur, n int) ([]segur.Controle, error) {
+			var f segur.ControleFilter
+			if s := r.URL.Query().Get("etat"); s != "" {
+				f.Etat = segur.EtatControle(s)
+				if !slices.Contains(segur.EtatsControle, f.Etat) {
+					return nil, segur.Errorf(segur.EINVALID, "etat « %s » : attendu ouvert, conforme ou non_conforme", tronque(s))
+				}
+			}
+			return a.Store.FindControlesApres(r.Context(), f, segur.ControleID(c.Apres), n)
+		},
+		cle:    func(k segur.Controle) int64 { return int64(k.ID) },
+		sirets: true,
+		json: func(k segur.Controle, sirets map[segur.FournisseurID]string) ControleJSON {
+			return ControleJSON{ID: k.ID, Reference: k.Reference(), NumeroASP: k.NumeroASP, SIRET: sirets[k.FournisseurID],
+				Etat: string(k.Etat), Tirage: int64(k.TirageID), OuvertLe: k.OuvertLe.UTC(), OuvertPar: k.OuvertPar, ConcluLe: instant(k.ConcluLe),
+				ConcluPar: k.ConcluPar, Motif: k.Motif, MontantReverseCents: k.MontantReverse, OrdreDeReversement: k.Ordre}
+		},
+	})
 }

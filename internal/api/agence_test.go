@@ -84,6 +84,8 @@ func TestAgenceAPI(t *testing.T) {
 			t.Run("cursor", func(t *testing.T) { testAgenceCurseur(t, p) })
 			// After the cursor's walk: it changes the first request.
 			t.Run("lists", func(t *testing.T) { testAgenceListes(t, p) })
+			// After the lists: each has a row.
+			t.Run("pages", func(t *testing.T) { testAgencePages(t, p) })
 			t.Run("refused tokens", func(t *testing.T) { testAgenceRefus(t, p, url) })
 		})
 	}
@@ -329,5 +331,73 @@ func testAgenceListes(t *testing.T, p *portail) {
 		if resp, body := p.do(t, "GET", q, login, nil, ""); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: got %d %s, want 400", q, resp.StatusCode, body)
 		}
+	}
+}
+
+// testAgencePages: every list walks by pages of one row to the rows of a
+// single page, answers a page after its last key in the same shape
+// ({"<list>": [], "suivant": null}), and refuses a bad cursor, or
+// another list's, with the same French message naming its path.
+func testAgencePages(t *testing.T, p *portail) {
+	for _, l := range []struct{ nom, login string }{{"demandes", "ines@asp.fr"}, {"depots", "ines@asp.fr"}, {"lots", "paul@asp.fr"},
+		{"paiements", "paul@asp.fr"}, {"controles", "ines@asp.fr"}} {
+		t.Run(l.nom, func(t *testing.T) {
+			path := "/api/v1/agence/" + l.nom
+			// lignes decodes a page: its rows' ids as JSON text, and its next cursor.
+			lignes := func(q string) ([]string, *string) {
+				t.Helper()
+				resp, body := p.do(t, "GET", path+q, l.login, nil, "")
+				var pg map[string]json.RawMessage
+				if err := json.Unmarshal(body, &pg); resp.StatusCode != http.StatusOK || err != nil || len(pg) != 2 {
+					t.Fatalf("%s: got %d %s, want a page of two keys", q, resp.StatusCode, body)
+				}
+				var rows []map[string]json.RawMessage
+				var suivant *string
+				if err := json.Unmarshal(pg[l.nom], &rows); err != nil {
+					t.Fatalf("%s: %q: %v in %s", q, l.nom, err, body)
+				}
+				if err := json.Unmarshal(pg["suivant"], &suivant); err != nil {
+					t.Fatalf("%s: suivant: %v in %s", q, err, body)
+				}
+				var ids []string
+				for _, r := range rows {
+					ids = append(ids, string(r["id"])+string(r["numeroASP"]))
+				}
+				return ids, suivant
+			}
+			tous, suivant := lignes("?limite=1000")
+			if len(tous) == 0 || suivant != nil {
+				t.Fatalf("all: got %v and next %v, want rows and no next page", tous, suivant)
+			}
+			var vus []string
+			for q := "?limite=1"; ; {
+				ids, suivant := lignes(q)
+				vus = append(vus, ids...)
+				if suivant == nil {
+					break
+				}
+				if len(vus) > len(tous) {
+					t.Fatalf("walk: got %v, more than %v", vus, tous)
+				}
+				q = "?limite=1&apres=" + url.QueryEscape(*suivant)
+			}
+			if got, want := strings.Join(vus, ","), strings.Join(tous, ","); got != want {
+				t.Errorf("walk by one: got %s, want %s", got, want)
+			}
+			resp, body := p.do(t, "GET", path+"?apres="+b64(l.nom+":999999"), l.login, nil, "")
+			if want := "{\n  \"" + l.nom + "\": [],\n  \"suivant\": null\n}\n"; resp.StatusCode != http.StatusOK || string(body) != want {
+				t.Errorf("after the last: got %d %q, want 200 %q", resp.StatusCode, body, want)
+			}
+			autre := map[bool]string{true: "lots", false: "demandes"}[l.nom == "demandes"]
+			for _, q := range []string{"?apres=nimportequoi", "?apres=" + b64(autre+":1"), "?apres=" + b64(l.nom+":0"), "?limite=5&apres=" + b64(l.nom+":x")} {
+				resp, body := p.do(t, "GET", path+q, l.login, nil, "")
+				want := "curseur « apres » invalide : reprenez tel quel le champ « suivant » de la page précédente de " + path
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("%s: got %d %s, want 400", q, resp.StatusCode, body)
+				} else if pb := problemeDe(t, resp, body); pb.Title != "Requête invalide" || pb.Detail != want {
+					t.Errorf("%s: got %q %q, want %q", q, pb.Title, pb.Detail, want)
+				}
+			}
+		})
 	}
 }

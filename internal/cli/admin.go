@@ -97,6 +97,11 @@ func adminObjets() []adminObjet {
 			{"list", "--siret S", "lister les jetons d'un fournisseur", "--siret 88558855858745", adminTokenList},
 			{"revoke", "--siret S --prefix PREFIXE", "révoquer un jeton", "--siret 88558855858745 --prefix sgr_AbCd", adminTokenRevoke},
 		}},
+		{"agent-token", "les jetons d'API des agents (sga_…, API de l'agence en lecture seule), que chaque agent crée dans « Mon compte »", []adminAction{
+			{"list", "--login E", "lister les jetons d'un agent, révoqués compris, avec leur numéro", "--login marie@asp.fr", adminAgentTokenList},
+			{"revoke", "--id N [--login E]", "révoquer un jeton d'agent (fuite, départ) : l'API de l'agence le refuse dès sa prochaine requête ; avec --login, seulement s'il est bien celui de cet agent",
+				"--id 12 --login marie@asp.fr", adminAgentTokenRevoke},
+		}},
 		{"window", "les campagnes de dépôt", []adminAction{
 			{"add", `--logiciel RI|DPI|PFI --type avance|solde --from "AAAA-MM-JJ HH:MM" --to "AAAA-MM-JJ HH:MM"`, "ouvrir une campagne de dépôt",
 				`--logiciel RI --type avance --from "2026-12-01 14:00" --to "2027-03-31 12:00"`, adminWindowAdd},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,14 +20,7 @@ func TestAdminCorrections(t *testing.T) {
 	d := "--data=" + data
 	maintenant := time.Now().In(paris())
 	heure := func(t time.Time) string { return t.In(paris()).Format("2006-01-02 15:04") }
-	steps := []struct {
-		name    string
-		stdin   string
-		args    []string
-		code    int
-		out     string // regexp the stdout must match, "" for empty
-		errPart string // part of stderr
-	}{
+	steps := []etapeAdmin{
 		{"fournisseur", "", []string{"admin", "vendor", "add", d, "--siret", "88558855858745", "--name", "Le Beau Logiciel", "--email", "contact@lebeaulogiciel.fr", "--force"}, 0, "", "enrôlé"},
 		{"administrateur", "un mot de passe assez long\n", []string{"admin", "user", "add", d, "--login", "admin@asp.fr", "--name", "Admin", "--role", "instructeur,admin", "--password-stdin"}, 0, "", "créé"},
 		{"agent", "un mot de passe assez long\n", []string{"admin", "user", "add", d, "--login", "paul@asp.fr", "--name", "Paul", "--role", "instructeur", "--password-stdin"}, 0, "", "créé"},
@@ -62,23 +54,7 @@ func TestAdminCorrections(t *testing.T) {
 		{"annuler", "", []string{"admin", "window", "cancel", d, "--id", "2"}, 0, "", "Campagne solde DPI prévue du"},
 		{"annuler deux fois", "", []string{"admin", "window", "cancel", d, "--id", "2"}, 1, "", "n'existe pas"},
 	}
-	for _, s := range steps {
-		t.Run(s.name, func(t *testing.T) {
-			code, out, errs := runIn(t, s.stdin, s.args...)
-			if code != s.code {
-				t.Fatalf("got exit %d, want %d; stderr:\n%s", code, s.code, errs)
-			}
-			if s.out == "" && out != "" {
-				t.Errorf("got stdout %q, want nothing", out)
-			}
-			if s.out != "" && !regexp.MustCompile(s.out).MatchString(out) {
-				t.Errorf("got stdout %q, want it to match %s", out, s.out)
-			}
-			if !strings.Contains(errs, s.errPart) {
-				t.Errorf("got stderr %q, want it to contain %q", errs, s.errPart)
-			}
-		})
-	}
+	runEtapes(t, steps)
 
 	// What the store holds after them, and its audit log.
 	ctx := context.Background()

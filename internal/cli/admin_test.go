@@ -20,17 +20,44 @@ func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// etapeAdmin is a step of a test of segur admin: a command, its standard
+// input, and what it must answer.
+type etapeAdmin struct {
+	name    string
+	stdin   string
+	args    []string
+	code    int
+	out     string // regexp the stdout must match, "" for empty
+	errPart string // part of stderr
+}
+
+// runEtapes runs steps in order, each a subtest.
+func runEtapes(t *testing.T, steps []etapeAdmin) {
+	t.Helper()
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			code, out, errs := runIn(t, s.stdin, s.args...)
+			if code != s.code {
+				t.Fatalf("got exit %d, want %d; stderr:\n%s", code, s.code, errs)
+			}
+			if s.out == "" && out != "" {
+				t.Errorf("got stdout %q, want nothing", out)
+			}
+			if s.out != "" && !regexp.MustCompile(s.out).MatchString(out) {
+				t.Errorf("got stdout %q, want it to match %s", out, s.out)
+			}
+			if !strings.Contains(errs, s.errPart) {
+				t.Errorf("got stderr %q, want it to contain %q", errs, s.errPart)
+			}
+			sansAnglais(t, errs)
+		})
+	}
+}
+
 func TestAdmin(t *testing.T) {
 	data := t.TempDir()
 	d := "--data=" + data
-	steps := []struct {
-		name    string
-		stdin   string
-		args    []string
-		code    int
-		out     string // regexp the stdout must match, "" for empty
-		errPart string // part of stderr
-	}{
+	steps := []etapeAdmin{
 		{"SIRET de test sans --force", "", []string{"admin", "vendor", "add", d, "--siret", "88558855858745", "--name", "Le Beau Logiciel", "--email", "contact@lebeaulogiciel.fr"}, 1, "", "--force"},
 		{"enrôlement", "", []string{"admin", "vendor", "add", d, "--siret", "88558855858745", "--name", "Le Beau Logiciel", "--email", "contact@lebeaulogiciel.fr", "--iban", "FR76 3000 6000 0112 3456 7890 189", "--bic", "AGRIFRPP", "--force"}, 0, "", "enrôlé"},
 		{"doublon", "", []string{"admin", "vendor", "add", d, "--siret", "88558855858745", "--name", "Autre", "--email", "a@b.fr", "--force"}, 1, "", "déjà enrôlé"},
@@ -54,23 +81,7 @@ func TestAdmin(t *testing.T) {
 		{"liste des fournisseurs", "", []string{"admin", "vendor", "list", d}, 0, `88558855858745\s+Le Beau Logiciel\s+contact@lebeaulogiciel.fr\s+FR7630006000011234567890189`, ""},
 		{"commande inconnue", "", []string{"admin", "vendor", "remove", d}, exitUsage, "", "inconnu"},
 	}
-	for _, s := range steps {
-		t.Run(s.name, func(t *testing.T) {
-			code, out, errs := runIn(t, s.stdin, s.args...)
-			if code != s.code {
-				t.Fatalf("got exit %d, want %d; stderr:\n%s", code, s.code, errs)
-			}
-			if s.out == "" && out != "" {
-				t.Errorf("got stdout %q, want nothing", out)
-			}
-			if s.out != "" && !regexp.MustCompile(s.out).MatchString(out) {
-				t.Errorf("got stdout %q, want it to match %s", out, s.out)
-			}
-			if !strings.Contains(errs, s.errPart) {
-				t.Errorf("got stderr %q, want it to contain %q", errs, s.errPart)
-			}
-		})
-	}
+	runEtapes(t, steps)
 	// Revoke the token by its prefix.
 	_, list, _ := runIn(t, "", "admin", "token", "list", d, "--siret", "88558855858745")
 	prefix := regexp.MustCompile(`sgr_\S+`).FindString(list)

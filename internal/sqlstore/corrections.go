@@ -96,8 +96,9 @@ func fermerSessions(ctx context.Context, tx *sql.Tx, id segur.UtilisateurID) (in
 // DesactiverUtilisateur disables user id, as the context's actor asks
 // (segur.Utilisateur.Desactiver: not oneself, not the last administrator),
 // and in the same transaction ends what it holds: its sessions are
-// deleted, the API tokens it created revoked (each with its event
-// jeton.revoquer), its links to choose a password deleted. The next
+// deleted, the API tokens it created for its vendor and its own as an
+// agent revoked (each with its event jeton.revoquer or
+// jeton_agent.revoquer), its links to choose a password deleted. The next
 // request with any of them is refused. The event is utilisateur.desactiver.
 func (db *DB) DesactiverUtilisateur(ctx context.Context, id segur.UtilisateurID) (*segur.Utilisateur, error) {
 	now := db.clock()
@@ -119,39 +120,16 @@ func (db *DB) DesactiverUtilisateur(ctx context.Context, id segur.UtilisateurID)
 		if d.Sessions, err = fermerSessions(ctx, tx, id); err != nil {
 			return err
 		}
-		jetons, err := queryAll(ctx, tx, scanJeton, "jetons",
-			`UPDATE jetons SET revoque_le = $1 WHERE utilisateur_id = $2 AND revoque_le IS NULL RETURNING `+colonnesJeton, now, int64(id))
-		if err != nil {
-			return err
-		}
-		for _, j := range jetons {
-			d.Jetons = append(d.Jetons, j.Prefixe)
-			if err := db.audit(ctx, tx, now, "jeton.revoquer", "jeton:"+j.Prefixe, struct {
-				ID            int64     `json:"id"`
-				FournisseurID int64     `json:"fournisseur_id"`
-				RevoqueLe     time.Time `json:"revoque_le"`
-				Raison        string    `json:"raison"`
-			}{int64(j.ID), int64(j.FournisseurID), now, "utilisateur " + v.Login + " désactivé"}); err != nil {
+		// The tokens he created for his vendor (jetons), and his own as an
+		// agent (jetons_agents): the API also refuses the latter for a
+		// disabled account, but a re-enabled one gets new ones.
+		raison := "utilisateur " + v.Login + " désactivé"
+		for _, t := range []tableJetons{jetonsFournisseurs, jetonsAgents} {
+			prefixes, err := db.revoquerJetonsDe(ctx, tx, t, id, now, raison)
+			if err != nil {
 				return err
 			}
-		}
-		// The agent's tokens too (jetons_agents): the API also refuses
-		// them for a disabled account, but a re-enabled one gets new ones.
-		agents, err := queryAll(ctx, tx, scanJetonAgent, "jetons d'agent",
-			`UPDATE jetons_agents SET revoque_le = $1 WHERE utilisateur_id = $2 AND revoque_le IS NULL RETURNING `+colonnesJetonAgent, now, int64(id))
-		if err != nil {
-			return err
-		}
-		for _, j := range agents {
-			d.Jetons = append(d.Jetons, j.Prefixe)
-			if err := db.audit(ctx, tx, now, "jeton_agent.revoquer", "jeton:"+j.Prefixe, struct {
-				ID            int64     `json:"id"`
-				UtilisateurID int64     `json:"utilisateur_id"`
-				RevoqueLe     time.Time `json:"revoque_le"`
-				Raison        string    `json:"raison"`
-			}{int64(j.ID), int64(id), now, "utilisateur " + v.Login + " désactivé"}); err != nil {
-				return err
-			}
+			d.Jetons = append(d.Jetons, prefixes...)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM liens_compte WHERE utilisateur_id = $1`, int64(id)); err != nil {
 			return fmt.Errorf("sqlstore: désactiver %s: %w", v.Login, err)

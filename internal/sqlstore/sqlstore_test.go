@@ -424,6 +424,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *DB) {
 	runPilotageSuite(t, open)
 	t.Run("banque", func(t *testing.T) { runBanqueSuite(t, open) })
 	t.Run("agence API", func(t *testing.T) { runAgenceAPISuite(t, open) })
+	t.Run("tokens alike", func(t *testing.T) { runJetonsSuite(t, open) })
 	t.Run("liens", func(t *testing.T) { runLienSuite(t, open) })
 
 	t.Run("migrate again", func(t *testing.T) {
