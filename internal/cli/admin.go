@@ -99,7 +99,7 @@ func adminObjets() []adminObjet {
 		}},
 		{"agent-token", "les jetons d'API des agents (sga_…, API de l'agence en lecture seule), que chaque agent crée dans « Mon compte »", []adminAction{
 			{"list", "--login E", "lister les jetons d'un agent, révoqués compris, avec leur numéro", "--login marie@asp.fr", adminAgentTokenList},
-			{"revoke", "--id N [--login E]", "révoquer un jeton d'agent (fuite, départ) : l'API de l'agence le refuse dès sa prochaine requête ; avec --login, seulement s'il est bien celui de cet agent",
+			{"revoke", "--id N | --token-stdin [--login E]", "révoquer un jeton d'agent (fuite, départ) : l'API de l'agence le refuse dès sa prochaine requête ; avec --token-stdin, le jeton qui a fuité est lu sur l'entrée standard (sans son numéro) ; avec --login, seulement s'il est bien celui de cet agent",
 				"--id 12 --login marie@asp.fr", adminAgentTokenRevoke},
 		}},
 		{"window", "les campagnes de dépôt", []adminAction{

@@ -36,13 +36,14 @@ func TestAdminAgentToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	jetons := map[*segur.Jeton]string{} // the tokens themselves
 	jeton := func(login string) *segur.Jeton {
 		t.Helper()
 		u, err := db.FindUtilisateurByLogin(ctx, login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, digest, prefix, err := auth.NewAgentToken()
+		tok, digest, prefix, err := auth.NewAgentToken()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,9 +51,10 @@ func TestAdminAgentToken(t *testing.T) {
 		if err := db.CreateJetonAgent(segur.WithActeur(ctx, segur.Acteur{Login: login}), j); err != nil {
 			t.Fatal(err)
 		}
+		jetons[j] = tok
 		return j
 	}
-	fuite, autre, admin := jeton("marie@asp.fr"), jeton("marie@asp.fr"), jeton("admin@asp.fr")
+	fuite, autre, admin, vole := jeton("marie@asp.fr"), jeton("marie@asp.fr"), jeton("admin@asp.fr"), jeton("admin@asp.fr")
 	db.Close()
 
 	date := `\d\d/\d\d/\d{4} \d\d:\d\d`
@@ -64,7 +66,13 @@ func TestAdminAgentToken(t *testing.T) {
 		{"liste sans --login", "", cmd("list", d), exitUsage, "", "--login est obligatoire"},
 		{"compte inconnu", "", cmd("list", d, "--login", "personne@asp.fr"), 1, "", "introuvable"},
 		{"compte d'un fournisseur", "", cmd("list", d, "--login", "jean@lebeaulogiciel.fr"), 1, "", "jean@lebeaulogiciel.fr n'est pas un agent de l'agence : les jetons d'un fournisseur se listent par segur admin token list --siret SIRET"},
-		{"révoquer sans --id", "", cmd("revoke", d), exitUsage, "", "--id est obligatoire"},
+		{"révoquer sans --id", "", cmd("revoke", d), exitUsage, "", "attendu --id N (colonne N° de segur admin agent-token list) ou --token-stdin"},
+		{"--id et --token-stdin", "", cmd("revoke", d, "--id", "1", "--token-stdin"), exitUsage, "", "l'un des deux"},
+		{"jeton lu vide", "\n", cmd("revoke", d, "--token-stdin"), 1, "", "aucun jeton lu sur l'entrée standard"},
+		{"jeton lu d'un fournisseur", "sgr_AbCdEfGh\n", cmd("revoke", d, "--token-stdin"), 1, "", "ce n'est pas un jeton d'agent (attendu sga_…)"},
+		{"jeton lu inconnu", "sga_inconnu\n", cmd("revoke", d, "--token-stdin"), 1, "", "aucun jeton d'agent de ce portail ne correspond : rien n'est révoqué"},
+		{"révoquer le jeton lu", jetons[vole] + "\n", cmd("revoke", d, "--token-stdin"), 0, "",
+			"Jeton " + vole.Prefixe + "… de admin@asp.fr révoqué : l'API de l'agence le refuse dès sa prochaine requête."},
 		{"numéro illisible", "", cmd("revoke", d, "--id", "sga_abc"), 1, "", "--id « sga_abc » : attendu le numéro du jeton"},
 		{"numéro inconnu", "", cmd("revoke", d, "--id", "999"), 1, "", "jeton d'agent n° 999 introuvable"},
 		{"jeton d'un autre agent", "", cmd("revoke", d, "--id", fmt.Sprint(admin.ID), "--login", "marie@asp.fr"), 1, "",
@@ -92,6 +100,7 @@ func TestAdminAgentToken(t *testing.T) {
 		{fuite, true, "jeton_agent.creer marie@asp.fr, jeton_agent.revoquer cli"},
 		{autre, true, "jeton_agent.creer marie@asp.fr, jeton_agent.revoquer cli"},
 		{admin, false, "jeton_agent.creer admin@asp.fr"},
+		{vole, true, "jeton_agent.creer admin@asp.fr, jeton_agent.revoquer cli"},
 	} {
 		j, err := db.FindJetonAgentByEmpreinte(ctx, c.j.Empreinte)
 		if err != nil || j.RevoqueLe.IsZero() == c.revoque {
