@@ -169,7 +169,7 @@ func adminVendorIbanReject(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		if _, err := db.RejeterChangementBanque(ctx, f.ID, *reason); err != nil {
+		if _, err := db.RejeterChangementBanque(ctx, f.ID, *reason, paris()); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "Changement de coordonnées bancaires de %s rejeté : les coordonnées en vigueur restent inchangées.\n", f.Nom)
