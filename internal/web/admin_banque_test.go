@@ -396,6 +396,9 @@ func TestBanqueEnAttente(t *testing.T) {
 	if code, body := proposerBanque(t, p, bob, f.ID, ibanNouveau, "BNPAFRPP", "rib.pdf", ribPDF); code != http.StatusOK {
 		t.Fatalf("new proposal once expired: got %d\n%s", code, body)
 	}
+	if _, body := L.lire(alice.Get(page)); !strings.Contains(body, "Changement de coordonnées bancaires expiré sans approbation, remplacé par une nouvelle proposition") {
+		t.Errorf("vendor's history: lacks the expiry\n%s", body)
+	}
 	if code, body := L.lire(alice.PostForm(page+"/banque/approuver", url.Values{"confirmer": {"1"}})); code != http.StatusOK {
 		t.Fatalf("approval of the new proposal: got %d\n%s", code, body)
 	}
