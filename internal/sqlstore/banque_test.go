@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -354,4 +355,69 @@ func runBanqueSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("mails after rejections: %d, want none", n)
 		}
 	})
+}
+
+// testMigrationBanque: migration 0030 (SQLite rebuilds the table) keeps
+// the changes recorded before it, decided and pending, and the rule of
+// one pending change per vendor; the pending one is then approved.
+func testMigrationBanque(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := testContext(t)
+	ctxA, ctxB := segur.WithActeur(t.Context(), alice), segur.WithActeur(t.Context(), bob)
+	paris := time.UTC
+	ms, err := migrations(db.dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return strings.HasPrefix(m.version, "0030_") })
+	if i < 0 {
+		t.Fatal("no migration 0030")
+	}
+	for _, m := range ms[:i] {
+		if err := db.write(ctx, func(tx *sql.Tx) error { return db.apply(ctx, tx, m) }); err != nil {
+			t.Fatalf("migration %s: %v", m.version, err)
+		}
+	}
+	f := banquier(t, db, "88558855858745")
+	etapes := []func() error{
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxA, f.ID, ibanNouveau, "BNPAFRPP", ribTest())
+			return err
+		},
+		func() error { _, err := db.ApprouverChangementBanque(ctxB, f.ID, "", paris); return err },
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxA, f.ID, ibanAncien, "AGRIFRPP", ribTest())
+			return err
+		},
+		func() error { _, err := db.RejeterChangementBanque(ctxB, f.ID, "Erreur.", paris); return err },
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxB, f.ID, ibanAncien, "AGRIFRPP", ribTest())
+			return err
+		},
+	}
+	for i, e := range etapes {
+		if err := e(); err != nil {
+			t.Fatalf("step %d before 0030: %v", i, err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	cs, err := db.FindChangementsBanque(t.Context(), f.ID)
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("after 0030: %+v %v", cs, err)
+	}
+	if cs[0].Etat != segur.BanqueEnAttente || cs[0].ProposePar != bob.Login || cs[1].Etat != segur.BanqueRejete || cs[1].Motif != "Erreur." ||
+		cs[2].Etat != segur.BanqueApprouve || cs[2].DecidePar != bob.Login || !cs[2].DecideLe.Equal(stored) || cs[2].Justificatif != ribTest() {
+		t.Errorf("after 0030: %+v", cs)
+	}
+	if _, err := db.w.ExecContext(t.Context(), `INSERT INTO changements_banque (fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256,
+		justificatif_taille, justificatif_format, justificatif_nom, etat, propose_le, propose_par)
+		SELECT fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256, justificatif_taille, justificatif_format, justificatif_nom,
+		etat, propose_le, 'carole@asp.fr' FROM changements_banque WHERE etat = 'en_attente'`); violationOf(err) != uniqueViolation {
+		t.Errorf("a second pending change after 0030: got %v, want a unique violation", err)
+	}
+	if _, err := db.ApprouverChangementBanque(ctxA, f.ID, "", paris); err != nil {
+		t.Errorf("approving after 0030: %v", err)
+	}
 }
