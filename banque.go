@@ -14,9 +14,11 @@ import (
 // payment fraud is to have an agency pay to a new account. One
 // administrator proposes the new IBAN and BIC with the bank's statement
 // (RIB); a second, different administrator approves it, and only then do
-// payments use it; either may reject it with a reason. A batch of payments
-// uses the details in force when it was prepared, copied on its payment
-// lines, whatever changes after.
+// payments use it; either may reject it with a reason. A proposal not
+// approved within ValiditeChangementBanque expires: it can no longer be
+// approved, and a new one may be made, with a statement of the day. A
+// batch of payments uses the details in force when it was prepared, copied
+// on its payment lines, whatever changes after.
 
 // ChangementBanqueID identifies a proposed change of bank details.
 type ChangementBanqueID int64
@@ -24,13 +26,22 @@ type ChangementBanqueID int64
 // EtatChangementBanque is where a change of bank details stands.
 type EtatChangementBanque string
 
-// The states of a change of bank details: en_attente → approuve, or
-// en_attente → rejete.
+// The states of a change of bank details: en_attente → approuve,
+// en_attente → rejete, or en_attente → expire.
 const (
 	BanqueEnAttente EtatChangementBanque = "en_attente" // proposed, awaiting a second administrator
 	BanqueApprouve  EtatChangementBanque = "approuve"   // in force since DecideLe
 	BanqueRejete    EtatChangementBanque = "rejete"     // rejected or withdrawn, with Motif
+	BanqueExpire    EtatChangementBanque = "expire"     // not approved in time: expired at DecideLe, decided by no one
 )
+
+// ValiditeChangementBanque is how long a proposed change of bank details
+// may be approved: 30 days (of 24 hours) from its proposal. A statement
+// older than that is no evidence of the account any more, and a proposal
+// nobody approves should not wait, ready to be approved, for months. The
+// expiry is decided when the change is read (Expirer): nothing needs to
+// run at the deadline; a store records it when a new proposal replaces it.
+const ValiditeChangementBanque = 30 * 24 * time.Hour
 
 // Libelle is the state as the pages say it.
 func (e EtatChangementBanque) Libelle() string {
@@ -41,6 +52,8 @@ func (e EtatChangementBanque) Libelle() string {
 		return "Approuvé"
 	case BanqueRejete:
 		return "Rejeté"
+	case BanqueExpire:
+		return "Expiré"
 	}
 	return string(e)
 }
@@ -68,9 +81,17 @@ type ChangementBanque struct {
 	Etat                  EtatChangementBanque
 	ProposeLe             time.Time
 	ProposePar            string
-	DecideLe              time.Time // zero while pending
-	DecidePar             string
-	Motif                 string // the reason of a rejection
+	DecideLe              time.Time // zero while pending; the expiry of an expired one
+	DecidePar             string    // "" while pending, and for an expired one
+	Motif                 string    // the reason of a rejection
+}
+
+// ChangementBanqueFournisseur is a change of bank details with its
+// vendor's name and SIRET, as the administrators' list of the changes
+// awaiting approval shows it.
+type ChangementBanqueFournisseur struct {
+	ChangementBanque
+	Nom, SIRET string
 }
 
 // ValiderCoordonnees checks bank details typed by a person and returns
@@ -154,10 +175,11 @@ func chiffresSeuls(s string) bool {
 // ProposerBanque checks that administrator par may propose the new bank
 // details iban and bic of f, supported by j, and returns the pending
 // change, its details normalised. enAttente is the vendor's pending
-// change, nil if none: there is at most one. Its error is a Fautes of
-// fields iban, bic and justificatif, or an ECONFLICT.
+// change, nil if none: there is at most one; one expired at quand does
+// not stand in the way (the caller records its expiry). Its error is a
+// Fautes of fields iban, bic and justificatif, or an ECONFLICT.
 func (f *Fournisseur) ProposerBanque(iban, bic string, j Justificatif, par string, enAttente *ChangementBanque, quand time.Time) (*ChangementBanque, error) {
-	if enAttente != nil {
+	if enAttente != nil && !enAttente.Expirer(quand) {
 		return nil, Errorf(ECONFLICT, "Un changement de coordonnées bancaires de %s, proposé par %s, attend déjà son approbation : approuvez-le ou rejetez-le avant d'en proposer un autre.", f.Nom, enAttente.ProposePar)
 	}
 	iban, bic, err := ValiderCoordonnees(iban, bic)
@@ -186,8 +208,30 @@ func (f *Fournisseur) ProposerBanque(iban, bic string, j Justificatif, par strin
 		Etat: BanqueEnAttente, ProposeLe: quand.UTC(), ProposePar: strings.TrimSpace(par)}, nil
 }
 
-// enAttente refuses a decision on a change that is no longer pending.
-func (c *ChangementBanque) enAttente() error {
+// ExpireLe is when pending change c expires: ValiditeChangementBanque
+// after its proposal.
+func (c *ChangementBanque) ExpireLe() time.Time {
+	return c.ProposeLe.Add(ValiditeChangementBanque)
+}
+
+// Expirer records, at quand, the expiry of c if it is pending and
+// ValiditeChangementBanque has passed since its proposal: its state
+// becomes BanqueExpire, expired at c.ExpireLe(). It reports whether c is
+// expired, now or before.
+func (c *ChangementBanque) Expirer(quand time.Time) bool {
+	if c.Etat == BanqueEnAttente && !quand.Before(c.ExpireLe()) {
+		c.Etat, c.DecideLe, c.DecidePar = BanqueExpire, c.ExpireLe().UTC(), ""
+	}
+	return c.Etat == BanqueExpire
+}
+
+// enAttente refuses a decision at quand on a change that is no longer
+// pending: decided, or expired (saying when, in paris, and what to do).
+func (c *ChangementBanque) enAttente(quand time.Time, paris *time.Location) error {
+	if c.Expirer(quand) {
+		return Errorf(ECONFLICT, "Ce changement de coordonnées bancaires, proposé par %s le %s, a expiré le %s (heure de Paris) sans avoir été approuvé : il ne peut plus l'être. Si le fournisseur change bien de compte, proposez de nouveau le changement avec un relevé d'identité bancaire récent\u202f; un autre administrateur l'approuvera dans les %d jours.",
+			c.ProposePar, c.ProposeLe.In(paris).Format("02/01/2006"), c.ExpireLe().In(paris).Format("02/01/2006 à 15:04"), int(ValiditeChangementBanque/(24*time.Hour)))
+	}
 	if c.Etat != BanqueEnAttente {
 		return Errorf(ECONFLICT, "Ce changement de coordonnées bancaires est déjà %s : rechargez la page.", strings.ToLower(c.Etat.Libelle()))
 	}
@@ -195,9 +239,10 @@ func (c *ChangementBanque) enAttente() error {
 }
 
 // Approuver approves pending change c by administrator par at quand: par
-// is not the one who proposed it (separation of duties).
-func (c *ChangementBanque) Approuver(par string, quand time.Time) error {
-	if err := c.enAttente(); err != nil {
+// is not the one who proposed it (separation of duties), and c has not
+// expired (its refusal says when, in paris).
+func (c *ChangementBanque) Approuver(par string, quand time.Time, paris *time.Location) error {
+	if err := c.enAttente(quand, paris); err != nil {
 		return err
 	}
 	par = strings.TrimSpace(par)
@@ -209,10 +254,11 @@ func (c *ChangementBanque) Approuver(par string, quand time.Time) error {
 }
 
 // Rejeter rejects pending change c by administrator par at quand, for
-// motif: the proposer withdraws it, another administrator refuses it. Its
-// error is a Fautes of field motif, or an ECONFLICT.
-func (c *ChangementBanque) Rejeter(par, motif string, quand time.Time) error {
-	if err := c.enAttente(); err != nil {
+// motif: the proposer withdraws it, another administrator refuses it. An
+// expired change is no longer pending: nothing to reject. Its error is a
+// Fautes of field motif, or an ECONFLICT (dates in paris).
+func (c *ChangementBanque) Rejeter(par, motif string, quand time.Time, paris *time.Location) error {
+	if err := c.enAttente(quand, paris); err != nil {
 		return err
 	}
 	motif = strings.TrimSpace(strings.ReplaceAll(motif, "\r\n", "\n"))

@@ -42,6 +42,7 @@ func TestValiderCoordonnees(t *testing.T) {
 }
 
 func TestChangementBanque(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
 	quand := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	f := &Fournisseur{ID: 7, SIRET: "88558855858745", Nom: "Le Beau Logiciel", Email: "contact@beau.example", IBAN: ibanAncien, BIC: "AGRIFRPP"}
 	rib := Justificatif{Fichier: BlobRef{SHA256: strings.Repeat("a", 64), Taille: 1000}, Format: "PDF", Nom: "rib.pdf"}
@@ -66,27 +67,97 @@ func TestChangementBanque(t *testing.T) {
 	}
 
 	// The proposer never approves, whatever the case of the login.
-	err = c.Approuver("Alice@ASP.fr", quand)
+	err = c.Approuver("Alice@ASP.fr", quand, paris)
 	if !IsCode(err, EFORBIDDEN) || !strings.Contains(err.Error(), "Séparation des tâches : ") {
 		t.Fatalf("approval by the proposer: got %v, want EFORBIDDEN", err)
 	}
 	if c.Etat != BanqueEnAttente {
 		t.Fatalf("state after a refused approval: %s", c.Etat)
 	}
-	if err := c.Approuver("bob@asp.fr", quand); err != nil || c.Etat != BanqueApprouve || c.DecidePar != "bob@asp.fr" {
+	if err := c.Approuver("bob@asp.fr", quand, paris); err != nil || c.Etat != BanqueApprouve || c.DecidePar != "bob@asp.fr" {
 		t.Fatalf("approval by another administrator: %+v %v", c, err)
 	}
-	if err := c.Rejeter("bob@asp.fr", "erreur", quand); !IsCode(err, ECONFLICT) {
+	if err := c.Rejeter("bob@asp.fr", "erreur", quand, paris); !IsCode(err, ECONFLICT) {
 		t.Errorf("rejecting an approved change: got %v, want ECONFLICT", err)
 	}
 
 	d, _ := f.ProposerBanque(ibanNouveau, "BNPAFRPP", rib, "alice@asp.fr", nil, quand)
-	if err := d.Rejeter("alice@asp.fr", "  ", quand); err == nil || !strings.Contains(err.Error(), "motif") {
+	if err := d.Rejeter("alice@asp.fr", "  ", quand, paris); err == nil || !strings.Contains(err.Error(), "motif") {
 		t.Errorf("a rejection without reason: got %v", err)
 	}
-	if err := d.Rejeter("alice@asp.fr", "RIB illisible", quand); err != nil || d.Etat != BanqueRejete || d.Motif != "RIB illisible" {
+	if err := d.Rejeter("alice@asp.fr", "RIB illisible", quand, paris); err != nil || d.Etat != BanqueRejete || d.Motif != "RIB illisible" {
 		t.Errorf("withdrawal by the proposer: %+v %v", d, err)
 	}
+}
+
+// TestChangementBanqueExpire: a proposal may be approved until
+// ValiditeChangementBanque has passed, not from then on; expired, it is no
+// longer pending: nothing to reject, and a new proposal may be made.
+func TestChangementBanqueExpire(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	propose := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	expire := propose.Add(ValiditeChangementBanque)
+	if want := time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC); !expire.Equal(want) {
+		t.Fatalf("expiry: got %s, want %s (30 days)", expire, want)
+	}
+	f := &Fournisseur{ID: 7, SIRET: "88558855858745", Nom: "Le Beau Logiciel", IBAN: ibanAncien, BIC: "AGRIFRPP"}
+	rib := Justificatif{Fichier: BlobRef{SHA256: strings.Repeat("a", 64), Taille: 1000}, Format: "PDF", Nom: "rib.pdf"}
+	nouveau := func() *ChangementBanque {
+		c, err := f.ProposerBanque(ibanNouveau, "BNPAFRPP", rib, "alice@asp.fr", nil, propose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	t.Run("approved at the last instant", func(t *testing.T) {
+		c := nouveau()
+		if c.Expirer(expire.Add(-time.Microsecond)) || c.Etat != BanqueEnAttente {
+			t.Fatalf("expired before its time: %+v", c)
+		}
+		if err := c.Approuver("bob@asp.fr", expire.Add(-time.Microsecond), paris); err != nil || c.Etat != BanqueApprouve {
+			t.Fatalf("approval just before the expiry: %+v %v", c, err)
+		}
+		if c.Expirer(expire.Add(time.Hour)) || c.Etat != BanqueApprouve {
+			t.Errorf("an approved change expired: %+v", c)
+		}
+	})
+
+	t.Run("approval refused once expired", func(t *testing.T) {
+		c := nouveau()
+		err := c.Approuver("bob@asp.fr", expire, paris)
+		if !IsCode(err, ECONFLICT) {
+			t.Fatalf("approval at the expiry: got %v, want ECONFLICT", err)
+		}
+		for _, want := range []string{"proposé par alice@asp.fr le 02/03/2026", "a expiré le 01/04/2026 à 10:30 (heure de Paris)", "proposez de nouveau le changement", "dans les 30 jours"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("refusal: got %q, want it to contain %q", err, want)
+			}
+		}
+		if c.Etat != BanqueExpire || !c.DecideLe.Equal(expire) || c.DecidePar != "" {
+			t.Errorf("after the refusal: %+v, want expired at %s, by no one", c, expire)
+		}
+		if err := c.Rejeter("bob@asp.fr", "trop tard", expire.Add(time.Hour), paris); !IsCode(err, ECONFLICT) || !strings.Contains(err.Error(), "a expiré") {
+			t.Errorf("rejecting an expired change: got %v, want ECONFLICT", err)
+		}
+		if c.Etat.Libelle() != "Expiré" {
+			t.Errorf("label: got %q", c.Etat.Libelle())
+		}
+	})
+
+	t.Run("a new proposal replaces an expired one", func(t *testing.T) {
+		c := nouveau()
+		if _, err := f.ProposerBanque(ibanNouveau, "BNPAFRPP", rib, "bob@asp.fr", c, expire.Add(-time.Second)); !IsCode(err, ECONFLICT) {
+			t.Fatalf("a second proposal while the first may be approved: got %v, want ECONFLICT", err)
+		}
+		d, err := f.ProposerBanque(ibanNouveau, "BNPAFRPP", rib, "bob@asp.fr", c, expire)
+		if err != nil || d.Etat != BanqueEnAttente || !d.ProposeLe.Equal(expire) {
+			t.Fatalf("a new proposal once the first expired: %+v %v", d, err)
+		}
+		if c.Etat != BanqueExpire {
+			t.Errorf("the replaced proposal: got %s, want expire", c.Etat)
+		}
+	})
 }
 
 func TestCourrielBanque(t *testing.T) {

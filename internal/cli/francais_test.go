@@ -148,7 +148,7 @@ func TestHelpEverywhere(t *testing.T) {
 		want string
 	}{
 		{"objet sans action", []string{"admin", "vendor"}, exitUsage, "Actions :\n  add     enrôler un fournisseur\n  list    lister les fournisseurs"},
-		{"action inconnue", []string{"admin", "vendor", "remove"}, exitUsage, "segur admin vendor : action « remove » inconnue ; actions : add, list, suspend, resume, email, iban propose, iban approve, iban reject."},
+		{"action inconnue", []string{"admin", "vendor", "remove"}, exitUsage, "segur admin vendor : action « remove » inconnue ; actions : add, list, suspend, resume, email, iban list, iban propose, iban approve, iban reject."},
 		{"objet inconnu", []string{"admin", "fournisseur", "add"}, exitUsage, "segur admin : objet « fournisseur » inconnu ; objets : vendor, ans, user, token, agent-token, window, reference, blobs, mail, audit."},
 		{"aide d'une action", []string{"admin", "token", "add", "--help"}, exitOK, "Exemple :\n  segur admin token add --siret 88558855858745"},
 		{"aide de admin", []string{"admin", "help"}, exitOK, "  mail retry --id N"},

@@ -14,21 +14,36 @@ import (
 // proposing, approving, rejecting, is one transaction that locks the
 // vendor's row, applies the domain's rule, and audits the change with the
 // full details before and after: the agency justifies every euro years
-// later.
+// later (etapeBanque). A proposal's expiry is decided when it is read
+// (segur.ChangementBanque.Expirer at the store's clock), and recorded when
+// a new proposal replaces it.
 
-const changementBanqueColumns = `id, fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256, justificatif_taille,
-	justificatif_format, justificatif_nom, etat, propose_le, propose_par, decide_le, COALESCE(decide_par, ''), motif`
+// changementBanqueColumns are the columns of changements_banque, aliased c.
+const changementBanqueColumns = `c.id, c.fournisseur_id, c.ancien_iban, c.ancien_bic, c.iban, c.bic, c.justificatif_sha256, c.justificatif_taille,
+	c.justificatif_format, c.justificatif_nom, c.etat, c.propose_le, c.propose_par, c.decide_le, COALESCE(c.decide_par, ''), c.motif`
 
-func scanChangementBanque(s scanner) (segur.ChangementBanque, error) {
+// scanChangementBanque scans a change, then the columns that follow into
+// plus.
+func scanChangementBanque(s scanner, plus ...any) (segur.ChangementBanque, error) {
 	var (
 		c      segur.ChangementBanque
 		etat   string
 		decide sql.NullTime
 	)
-	err := s.Scan(&c.ID, &c.FournisseurID, &c.AncienIBAN, &c.AncienBIC, &c.IBAN, &c.BIC, &c.Justificatif.Fichier.SHA256, &c.Justificatif.Fichier.Taille,
-		&c.Justificatif.Format, &c.Justificatif.Nom, &etat, &c.ProposeLe, &c.ProposePar, &decide, &c.DecidePar, &c.Motif)
+	err := s.Scan(append([]any{&c.ID, &c.FournisseurID, &c.AncienIBAN, &c.AncienBIC, &c.IBAN, &c.BIC, &c.Justificatif.Fichier.SHA256, &c.Justificatif.Fichier.Taille,
+		&c.Justificatif.Format, &c.Justificatif.Nom, &etat, &c.ProposeLe, &c.ProposePar, &decide, &c.DecidePar, &c.Motif}, plus...)...)
 	c.Etat, c.ProposeLe, c.DecideLe = segur.EtatChangementBanque(etat), c.ProposeLe.UTC(), timeOrZero(decide)
 	return c, err
+}
+
+// scanChangementBanqueA scans a change as scanChangementBanque does, its
+// expiry decided at now.
+func scanChangementBanqueA(now time.Time) func(s scanner) (segur.ChangementBanque, error) {
+	return func(s scanner) (segur.ChangementBanque, error) {
+		c, err := scanChangementBanque(s)
+		c.Expirer(now)
+		return c, err
+	}
 }
 
 // etatBanque is a vendor's bank details in the audit log, in full.
@@ -48,14 +63,16 @@ type auditBanque struct {
 	Courriels    []string                   `json:"courriels,omitempty"`
 }
 
-// changementEnAttente reads vendor f's pending change on q, nil if none.
-func (db *DB) changementEnAttente(ctx context.Context, q querier, f segur.FournisseurID, lock bool) (*segur.ChangementBanque, error) {
+// changementEnAttente reads vendor f's change still pending in the
+// table on q, nil if none, its expiry decided at now: the state of one
+// past segur.ValiditeChangementBanque is segur.BanqueExpire.
+func (db *DB) changementEnAttente(ctx context.Context, q querier, f segur.FournisseurID, now time.Time, lock bool) (*segur.ChangementBanque, error) {
 	suffix := ""
 	if lock {
 		suffix = db.forUpdate()
 	}
-	c, err := scanChangementBanque(q.QueryRowContext(ctx, `SELECT `+changementBanqueColumns+` FROM changements_banque
-		WHERE fournisseur_id = $1 AND etat = 'en_attente'`+suffix, int64(f)))
+	c, err := scanChangementBanqueA(now)(q.QueryRowContext(ctx, `SELECT `+changementBanqueColumns+` FROM changements_banque c
+		WHERE c.fournisseur_id = $1 AND c.etat = 'en_attente'`+suffix, int64(f)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -65,10 +82,12 @@ func (db *DB) changementEnAttente(ctx context.Context, q querier, f segur.Fourni
 	return &c, nil
 }
 
-// FindChangementBanqueEnAttente returns vendor f's pending change of bank
-// details, or an ENOTFOUND.
+// FindChangementBanqueEnAttente returns vendor f's last proposed change of
+// bank details not yet decided, or an ENOTFOUND: pending, or expired at
+// the store's clock (segur.BanqueExpire: it can no longer be approved)
+// while no new proposal has replaced it.
 func (db *DB) FindChangementBanqueEnAttente(ctx context.Context, f segur.FournisseurID) (*segur.ChangementBanque, error) {
-	c, err := db.changementEnAttente(ctx, db.r, f, false)
+	c, err := db.changementEnAttente(ctx, db.r, f, db.clock(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -79,19 +98,37 @@ func (db *DB) FindChangementBanqueEnAttente(ctx context.Context, f segur.Fournis
 }
 
 // FindChangementsBanque returns vendor f's changes of bank details, the
-// latest first.
+// latest first, their expiry decided at the store's clock.
 func (db *DB) FindChangementsBanque(ctx context.Context, f segur.FournisseurID) ([]segur.ChangementBanque, error) {
-	return queryAll(ctx, db.r, scanChangementBanque, "changements de banque",
-		`SELECT `+changementBanqueColumns+` FROM changements_banque WHERE fournisseur_id = $1 ORDER BY id DESC`, int64(f))
+	return queryAll(ctx, db.r, scanChangementBanqueA(db.clock()), "changements de banque",
+		`SELECT `+changementBanqueColumns+` FROM changements_banque c WHERE c.fournisseur_id = $1 ORDER BY c.id DESC`, int64(f))
 }
 
-// FindBanquesEnAttente returns the vendors with a pending change of bank
-// details.
+// FindChangementsBanqueEnAttente returns every vendor's change of bank
+// details not yet decided, the longest waiting first, with its vendor's
+// name and SIRET: those pending, and those expired at the store's clock
+// (segur.BanqueExpire) that no new proposal has replaced.
+func (db *DB) FindChangementsBanqueEnAttente(ctx context.Context) ([]segur.ChangementBanqueFournisseur, error) {
+	now := db.clock()
+	return queryAll(ctx, db.r, func(s scanner) (segur.ChangementBanqueFournisseur, error) {
+		var c segur.ChangementBanqueFournisseur
+		var err error
+		c.ChangementBanque, err = scanChangementBanque(s, &c.Nom, &c.SIRET)
+		c.Expirer(now)
+		return c, err
+	}, "changements de banque en attente", `SELECT `+changementBanqueColumns+`, f.nom, f.siret
+		FROM changements_banque c JOIN fournisseurs f ON f.id = c.fournisseur_id
+		WHERE c.etat = 'en_attente' ORDER BY c.propose_le, c.id`)
+}
+
+// FindBanquesEnAttente returns the vendors with a change of bank details
+// pending, not expired at the store's clock.
 func (db *DB) FindBanquesEnAttente(ctx context.Context) (map[segur.FournisseurID]bool, error) {
 	ids, err := queryAll(ctx, db.r, func(s scanner) (segur.FournisseurID, error) {
 		var id segur.FournisseurID
 		return id, s.Scan(&id)
-	}, "changements de banque en attente", `SELECT fournisseur_id FROM changements_banque WHERE etat = 'en_attente'`)
+	}, "changements de banque en attente", `SELECT fournisseur_id FROM changements_banque WHERE etat = 'en_attente' AND propose_le > $1`,
+		db.clock().Add(-segur.ValiditeChangementBanque))
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +139,19 @@ func (db *DB) FindBanquesEnAttente(ctx context.Context) (map[segur.FournisseurID
 	return out, nil
 }
 
-// ProposerChangementBanque records the context's actor's proposal of new
-// bank details iban and bic for vendor f, supported by j, a stored file
-// (segur.Fournisseur.ProposerBanque: one pending per vendor). Nothing is
-// paid to them before another administrator approves. The event is
-// fournisseur.banque.proposer.
-func (db *DB) ProposerChangementBanque(ctx context.Context, f segur.FournisseurID, iban, bic string, j segur.Justificatif) (*segur.ChangementBanque, error) {
+// etapeBanque is one step of a vendor's change of bank details, inside
+// the transaction of changerBanque: given the vendor v (its row locked),
+// its change not yet decided (locked; nil if none, expired at now if past
+// its validity), it applies the domain's rule, writes what the step
+// changes, and returns the change it is about and the audit detail of
+// what is particular to the step (the details before and after, the
+// reason, the mail's addressees).
+type etapeBanque func(tx *sql.Tx, v *segur.Fournisseur, attente *segur.ChangementBanque, now time.Time) (*segur.ChangementBanque, auditBanque, error)
+
+// changerBanque runs step etape on vendor f's bank details in one
+// transaction and audits it as action, the detail completed with the
+// vendor and the change.
+func (db *DB) changerBanque(ctx context.Context, f segur.FournisseurID, action string, etape etapeBanque) (*segur.ChangementBanque, error) {
 	now := db.clock()
 	var out *segur.ChangementBanque
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -115,13 +159,52 @@ func (db *DB) ProposerChangementBanque(ctx context.Context, f segur.FournisseurI
 		if err != nil {
 			return err
 		}
-		attente, err := db.changementEnAttente(ctx, tx, f, true)
+		attente, err := db.changementEnAttente(ctx, tx, f, now, true)
 		if err != nil {
 			return err
 		}
-		c, err := v.ProposerBanque(iban, bic, j, segur.ActeurFrom(ctx).Login, attente, now)
+		c, d, err := etape(tx, v, attente, now)
 		if err != nil {
 			return err
+		}
+		out = c
+		return db.auditBanque(ctx, tx, now, action, v, c, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// auditBanque audits step action of change c of vendor v, d holding what
+// is particular to the step.
+func (db *DB) auditBanque(ctx context.Context, tx *sql.Tx, now time.Time, action string, v *segur.Fournisseur, c *segur.ChangementBanque, d auditBanque) error {
+	d.correction.ID, d.correction.Nom = int64(v.ID), v.SIRET
+	d.Changement, d.Etat, d.ProposePar, d.Justificatif = int64(c.ID), c.Etat, c.ProposePar, c.Justificatif.Fichier.SHA256
+	return db.audit(ctx, tx, now, action, "fournisseur:"+v.SIRET, d)
+}
+
+// ProposerChangementBanque records the context's actor's proposal of new
+// bank details iban and bic for vendor f, supported by j, a stored file
+// (segur.Fournisseur.ProposerBanque: one pending per vendor). Nothing is
+// paid to them before another administrator approves. The event is
+// fournisseur.banque.proposer; a pending proposal it replaces, expired,
+// is recorded so, with the event fournisseur.banque.expirer.
+func (db *DB) ProposerChangementBanque(ctx context.Context, f segur.FournisseurID, iban, bic string, j segur.Justificatif) (*segur.ChangementBanque, error) {
+	return db.changerBanque(ctx, f, "fournisseur.banque.proposer", func(tx *sql.Tx, v *segur.Fournisseur, attente *segur.ChangementBanque, now time.Time) (*segur.ChangementBanque, auditBanque, error) {
+		c, err := v.ProposerBanque(iban, bic, j, segur.ActeurFrom(ctx).Login, attente, now)
+		if err != nil {
+			return nil, auditBanque{}, err
+		}
+		enVigueur := etatBanque{v.IBAN, v.BIC}
+		if attente != nil { // expired: ProposerBanque refuses one still pending
+			if err := db.deciderBanque(ctx, tx, attente); err != nil {
+				return nil, auditBanque{}, err
+			}
+			if err := db.auditBanque(ctx, tx, now, "fournisseur.banque.expirer", v, attente,
+				auditBanque{correction: correction{Avant: enVigueur, Apres: enVigueur}}); err != nil {
+				return nil, auditBanque{}, err
+			}
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO changements_banque (fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256,
 			justificatif_taille, justificatif_format, justificatif_nom, etat, propose_le, propose_par)
@@ -129,54 +212,44 @@ func (db *DB) ProposerChangementBanque(ctx context.Context, f segur.FournisseurI
 			int64(f), c.AncienIBAN, c.AncienBIC, c.IBAN, c.BIC, c.Justificatif.Fichier.SHA256, c.Justificatif.Fichier.Taille,
 			c.Justificatif.Format, c.Justificatif.Nom, string(c.Etat), c.ProposeLe, c.ProposePar).Scan(&c.ID)
 		if violationOf(err) == uniqueViolation {
-			return segur.Errorf(segur.ECONFLICT, "Un changement de coordonnées bancaires de %s attend déjà son approbation : rechargez la page.", v.Nom)
+			return nil, auditBanque{}, segur.Errorf(segur.ECONFLICT, "Un changement de coordonnées bancaires de %s attend déjà son approbation : rechargez la page.", v.Nom)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlstore: proposer banque de %s: %w", v.SIRET, err)
+			return nil, auditBanque{}, fmt.Errorf("sqlstore: proposer banque de %s: %w", v.SIRET, err)
 		}
-		out = c
-		return db.audit(ctx, tx, now, "fournisseur.banque.proposer", "fournisseur:"+v.SIRET, auditBanque{
-			correction: correction{ID: int64(f), Nom: v.SIRET, Avant: etatBanque{c.AncienIBAN, c.AncienBIC}, Apres: etatBanque{c.IBAN, c.BIC}},
-			Changement: int64(c.ID), Etat: c.Etat, ProposePar: c.ProposePar, Justificatif: c.Justificatif.Fichier.SHA256})
+		return c, auditBanque{correction: correction{Avant: enVigueur, Apres: etatBanque{c.IBAN, c.BIC}}}, nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// decider is the part approving and rejecting share: the vendor's change
+// pending, decision applies the domain's rule to it, and deciderBanque
+// records it.
+func (db *DB) decider(ctx context.Context, tx *sql.Tx, v *segur.Fournisseur, c *segur.ChangementBanque, decision func(c *segur.ChangementBanque) error) error {
+	if c == nil {
+		return segur.Errorf(segur.ECONFLICT, "Aucun changement de coordonnées bancaires de %s n'attend d'approbation : rechargez la page.", v.Nom)
 	}
-	return out, nil
+	if err := decision(c); err != nil {
+		return err
+	}
+	return db.deciderBanque(ctx, tx, c)
 }
 
 // ApprouverChangementBanque approves vendor f's pending change of bank
 // details as the context's actor (segur.ChangementBanque.Approuver: not
-// the one who proposed it), and in the same transaction puts the new
-// details in force and queues the mail that tells the vendor's contact
-// address and its active users (segur.CourrielBanque; contact is whom
-// they tell if they did not ask for it, paris the zone of its date). The
-// batches already prepared keep their details. The event is
+// the one who proposed it, not expired), and in the same transaction puts
+// the new details in force and queues the mail that tells the vendor's
+// contact address and its active users (segur.CourrielBanque; contact is
+// whom they tell if they did not ask for it, paris the zone of its dates).
+// The batches already prepared keep their details. The event is
 // fournisseur.banque.approuver.
 func (db *DB) ApprouverChangementBanque(ctx context.Context, f segur.FournisseurID, contact string, paris *time.Location) (*segur.ChangementBanque, error) {
-	now := db.clock()
-	var out *segur.ChangementBanque
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		v, err := db.fournisseurPourCorrection(ctx, tx, f)
+	return db.changerBanque(ctx, f, "fournisseur.banque.approuver", func(tx *sql.Tx, v *segur.Fournisseur, c *segur.ChangementBanque, now time.Time) (*segur.ChangementBanque, auditBanque, error) {
+		err := db.decider(ctx, tx, v, c, func(c *segur.ChangementBanque) error { return c.Approuver(segur.ActeurFrom(ctx).Login, now, paris) })
 		if err != nil {
-			return err
-		}
-		c, err := db.changementEnAttente(ctx, tx, f, true)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			return segur.Errorf(segur.ECONFLICT, "Aucun changement de coordonnées bancaires de %s n'attend d'approbation : rechargez la page.", v.Nom)
-		}
-		if err := c.Approuver(segur.ActeurFrom(ctx).Login, now); err != nil {
-			return err
-		}
-		avant := etatBanque{v.IBAN, v.BIC}
-		if err := db.deciderBanque(ctx, tx, c); err != nil {
-			return err
+			return nil, auditBanque{}, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE fournisseurs SET iban = $1, bic = $2 WHERE id = $3`, c.IBAN, c.BIC, int64(f)); err != nil {
-			return fmt.Errorf("sqlstore: banque de %s: %w", v.SIRET, err)
+			return nil, auditBanque{}, fmt.Errorf("sqlstore: banque de %s: %w", v.SIRET, err)
 		}
 		a := []string{v.Email}
 		logins, err := queryAll(ctx, tx, func(s scanner) (string, error) {
@@ -184,64 +257,39 @@ func (db *DB) ApprouverChangementBanque(ctx context.Context, f segur.Fournisseur
 			return l, s.Scan(&l)
 		}, "utilisateurs du fournisseur", `SELECT login FROM utilisateurs WHERE fournisseur_id = $1 AND desactive_le IS NULL ORDER BY login`, int64(f))
 		if err != nil {
-			return err
+			return nil, auditBanque{}, err
 		}
 		a = append(a, logins...)
 		mail := segur.CourrielBanque(c, v, a, contact, paris)
 		if err := db.enfilerCourriel(ctx, tx, now, &mail); err != nil {
-			return err
+			return nil, auditBanque{}, err
 		}
-		out = c
-		return db.audit(ctx, tx, now, "fournisseur.banque.approuver", "fournisseur:"+v.SIRET, auditBanque{
-			correction: correction{ID: int64(f), Nom: v.SIRET, Avant: avant, Apres: etatBanque{c.IBAN, c.BIC}},
-			Changement: int64(c.ID), Etat: c.Etat, ProposePar: c.ProposePar, Justificatif: c.Justificatif.Fichier.SHA256, Courriels: mail.A})
+		return c, auditBanque{correction: correction{Avant: etatBanque{v.IBAN, v.BIC}, Apres: etatBanque{c.IBAN, c.BIC}}, Courriels: mail.A}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // RejeterChangementBanque rejects vendor f's pending change of bank
 // details as the context's actor, for motif (segur.ChangementBanque.Rejeter:
-// the proposer withdraws it, or another administrator refuses it); the
-// details in force stay. The event is fournisseur.banque.rejeter.
-func (db *DB) RejeterChangementBanque(ctx context.Context, f segur.FournisseurID, motif string) (*segur.ChangementBanque, error) {
-	now := db.clock()
-	var out *segur.ChangementBanque
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		v, err := db.fournisseurPourCorrection(ctx, tx, f)
+// the proposer withdraws it, or another administrator refuses it; one
+// expired is refused, its dates in paris); the details in force stay. The
+// event is fournisseur.banque.rejeter.
+func (db *DB) RejeterChangementBanque(ctx context.Context, f segur.FournisseurID, motif string, paris *time.Location) (*segur.ChangementBanque, error) {
+	return db.changerBanque(ctx, f, "fournisseur.banque.rejeter", func(tx *sql.Tx, v *segur.Fournisseur, c *segur.ChangementBanque, now time.Time) (*segur.ChangementBanque, auditBanque, error) {
+		err := db.decider(ctx, tx, v, c, func(c *segur.ChangementBanque) error {
+			return c.Rejeter(segur.ActeurFrom(ctx).Login, motif, now, paris)
+		})
 		if err != nil {
-			return err
+			return nil, auditBanque{}, err
 		}
-		c, err := db.changementEnAttente(ctx, tx, f, true)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			return segur.Errorf(segur.ECONFLICT, "Aucun changement de coordonnées bancaires de %s n'attend d'approbation : rechargez la page.", v.Nom)
-		}
-		if err := c.Rejeter(segur.ActeurFrom(ctx).Login, motif, now); err != nil {
-			return err
-		}
-		if err := db.deciderBanque(ctx, tx, c); err != nil {
-			return err
-		}
-		out = c
 		enVigueur := etatBanque{v.IBAN, v.BIC}
-		return db.audit(ctx, tx, now, "fournisseur.banque.rejeter", "fournisseur:"+v.SIRET, auditBanque{
-			correction: correction{ID: int64(f), Nom: v.SIRET, Avant: enVigueur, Apres: enVigueur},
-			Changement: int64(c.ID), Etat: c.Etat, ProposePar: c.ProposePar, Justificatif: c.Justificatif.Fichier.SHA256, Motif: c.Motif})
+		return c, auditBanque{correction: correction{Avant: enVigueur, Apres: enVigueur}, Motif: c.Motif}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-// deciderBanque records decided change c, if it is still pending.
+// deciderBanque records decided (or expired) change c, if it is still
+// pending; an expired one is decided by no one.
 func (db *DB) deciderBanque(ctx context.Context, tx *sql.Tx, c *segur.ChangementBanque) error {
-	res, err := tx.ExecContext(ctx, `UPDATE changements_banque SET etat = $1, decide_le = $2, decide_par = $3, motif = $4
+	res, err := tx.ExecContext(ctx, `UPDATE changements_banque SET etat = $1, decide_le = $2, decide_par = NULLIF($3, ''), motif = $4
 		WHERE id = $5 AND etat = 'en_attente'`, string(c.Etat), c.DecideLe, c.DecidePar, c.Motif, int64(c.ID))
 	if err != nil {
 		return fmt.Errorf("sqlstore: changement de banque %d: %w", c.ID, err)

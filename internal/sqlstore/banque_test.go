@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -219,6 +220,102 @@ func runBanqueSuite(t *testing.T, open func(t *testing.T) *DB) {
 		}
 	})
 
+	t.Run("a proposal not approved in 30 days expires", func(t *testing.T) {
+		t.Parallel()
+		db := open(t)
+		clock := withSessionClock(db)
+		ctxA, ctxB := segur.WithActeur(t.Context(), alice), segur.WithActeur(t.Context(), bob)
+		f := banquier(t, db, "88558855858745")
+		autre := banquier(t, db, "88558855858746")
+		c, err := db.ProposerChangementBanque(ctxA, f.ID, ibanNouveau, "BNPAFRPP", ribTest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Hour)
+		if _, err := db.ProposerChangementBanque(ctxB, autre.ID, ibanNouveau, "BNPAFRPP", ribTest()); err != nil {
+			t.Fatal(err)
+		}
+
+		// Every vendor's, the longest waiting first, with its vendor.
+		liste, err := db.FindChangementsBanqueEnAttente(t.Context())
+		if err != nil || len(liste) != 2 || liste[0].ID != c.ID || liste[0].Nom != f.Nom || liste[0].SIRET != f.SIRET ||
+			liste[1].FournisseurID != autre.ID || liste[1].ProposePar != bob.Login || liste[0].AncienIBAN != ibanAncien {
+			t.Fatalf("list: %+v %v", liste, err)
+		}
+
+		// The last instant it may be approved: it is still pending.
+		clock.Advance(segur.ValiditeChangementBanque - time.Hour - time.Microsecond)
+		if got, err := db.FindChangementBanqueEnAttente(t.Context(), f.ID); err != nil || got.Etat != segur.BanqueEnAttente {
+			t.Fatalf("pending at its last instant: %+v %v", got, err)
+		}
+		if attente, _ := db.FindBanquesEnAttente(t.Context()); !attente[f.ID] {
+			t.Errorf("FindBanquesEnAttente at its last instant: %v", attente)
+		}
+
+		// Then it has expired: read so, never approved.
+		clock.Advance(time.Microsecond)
+		expire := stored.Add(segur.ValiditeChangementBanque)
+		got, err := db.FindChangementBanqueEnAttente(t.Context(), f.ID)
+		if err != nil || got.Etat != segur.BanqueExpire || !got.DecideLe.Equal(expire) || got.DecidePar != "" {
+			t.Fatalf("expired: %+v %v", got, err)
+		}
+		if attente, _ := db.FindBanquesEnAttente(t.Context()); attente[f.ID] || !attente[autre.ID] {
+			t.Errorf("FindBanquesEnAttente once expired: %v, want the other vendor only", attente)
+		}
+		if liste, _ := db.FindChangementsBanqueEnAttente(t.Context()); len(liste) != 2 || liste[0].Etat != segur.BanqueExpire || liste[1].Etat != segur.BanqueEnAttente {
+			t.Errorf("list once the first expired: %+v", liste)
+		}
+		_, err = db.ApprouverChangementBanque(ctxB, f.ID, "", paris)
+		assertCode(t, err, segur.ECONFLICT)
+		if !strings.Contains(err.Error(), "a expiré le 31/03/2026 à 11:00 (heure de Paris)") || !strings.Contains(err.Error(), "proposez de nouveau") {
+			t.Errorf("refusal: got %q", err)
+		}
+		if iban, _ := coordonnees(t, db, f.ID); iban != ibanAncien {
+			t.Fatalf("IBAN after an approval refused for expiry: got %s", iban)
+		}
+		_, err = db.RejeterChangementBanque(ctxB, f.ID, "trop tard", paris)
+		assertCode(t, err, segur.ECONFLICT)
+
+		// A new proposal may be made; the expired one is recorded so.
+		d, err := db.ProposerChangementBanque(ctxB, f.ID, ibanNouveau, "BNPAFRPP", ribTest())
+		if err != nil || d.Etat != segur.BanqueEnAttente || d.ProposePar != bob.Login {
+			t.Fatalf("a new proposal after the expiry: %+v %v", d, err)
+		}
+		cs, err := db.FindChangementsBanque(t.Context(), f.ID)
+		if err != nil || len(cs) != 2 || cs[0].ID != d.ID || cs[1].Etat != segur.BanqueExpire || !cs[1].DecideLe.Equal(expire) || cs[1].DecidePar != "" {
+			t.Fatalf("history: %+v %v", cs, err)
+		}
+		if n := compter(t, db, `SELECT count(*) FROM changements_banque WHERE etat = 'expire' AND decide_par IS NULL`); n != 1 {
+			t.Errorf("expired rows decided by no one: got %d, want 1", n)
+		}
+		evs, _ := db.FindEvenements(t.Context(), "fournisseur:"+f.SIRET)
+		var actions []string
+		for _, e := range evs {
+			actions = append(actions, e.Action)
+		}
+		if want := []string{"fournisseur.creer", "fournisseur.banque.proposer", "fournisseur.banque.expirer", "fournisseur.banque.proposer"}; !slices.Equal(actions, want) {
+			t.Fatalf("events: got %q, want %q", actions, want)
+		}
+		if e := detailsBanque(t, evs[2]); e.Changement != int64(c.ID) || e.Etat != segur.BanqueExpire || e.ProposePar != alice.Login || e.Apres != (etatBanque{ibanAncien, "AGRIFRPP"}) {
+			t.Errorf("expiry's audit: %+v", e)
+		}
+
+		// The new one is approved by another administrator than its proposer.
+		if _, err := db.ApprouverChangementBanque(ctxA, f.ID, "", paris); err != nil {
+			t.Fatalf("approving the new proposal: %v", err)
+		}
+		// The table refuses an expired row decided by someone, or without
+		// its expiry.
+		for _, q := range []string{
+			`UPDATE changements_banque SET etat = 'expire', decide_le = propose_le, decide_par = 'bob@asp.fr' WHERE fournisseur_id = $1`,
+			`UPDATE changements_banque SET etat = 'expire', decide_le = NULL, decide_par = NULL WHERE fournisseur_id = $1`,
+		} {
+			if _, err := db.w.ExecContext(t.Context(), q, int64(autre.ID)); violationOf(err) != checkViolation {
+				t.Errorf("%s: got %v, want a check violation", q, err)
+			}
+		}
+	})
+
 	t.Run("either administrator rejects a pending change", func(t *testing.T) {
 		t.Parallel()
 		db := open(t)
@@ -227,9 +324,9 @@ func runBanqueSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, err := db.ProposerChangementBanque(ctxA, f.ID, ibanNouveau, "BNPAFRPP", ribTest()); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.RejeterChangementBanque(ctxB, f.ID, "  ")
+		_, err := db.RejeterChangementBanque(ctxB, f.ID, "  ", paris)
 		assertCode(t, err, segur.EINVALID)
-		r, err := db.RejeterChangementBanque(ctxB, f.ID, "Le RIB ne porte pas le nom du fournisseur.")
+		r, err := db.RejeterChangementBanque(ctxB, f.ID, "Le RIB ne porte pas le nom du fournisseur.", paris)
 		if err != nil || r.Etat != segur.BanqueRejete || r.DecidePar != bob.Login {
 			t.Fatalf("rejection: %+v %v", r, err)
 		}
@@ -240,10 +337,10 @@ func runBanqueSuite(t *testing.T, open func(t *testing.T) *DB) {
 		if _, err := db.ProposerChangementBanque(ctxA, f.ID, ibanNouveau, "BNPAFRPP", ribTest()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RejeterChangementBanque(ctxA, f.ID, "Erreur de saisie."); err != nil {
+		if _, err := db.RejeterChangementBanque(ctxA, f.ID, "Erreur de saisie.", paris); err != nil {
 			t.Fatalf("withdrawal by the proposer: %v", err)
 		}
-		_, err = db.RejeterChangementBanque(ctxA, f.ID, "encore")
+		_, err = db.RejeterChangementBanque(ctxA, f.ID, "encore", paris)
 		assertCode(t, err, segur.ECONFLICT)
 		cs, err := db.FindChangementsBanque(t.Context(), f.ID)
 		if err != nil || len(cs) != 2 || cs[0].Motif != "Erreur de saisie." || cs[1].Motif != "Le RIB ne porte pas le nom du fournisseur." {
@@ -258,4 +355,69 @@ func runBanqueSuite(t *testing.T, open func(t *testing.T) *DB) {
 			t.Errorf("mails after rejections: %d, want none", n)
 		}
 	})
+}
+
+// testMigrationBanque: migration 0030 (SQLite rebuilds the table) keeps
+// the changes recorded before it, decided and pending, and the rule of
+// one pending change per vendor; the pending one is then approved.
+func testMigrationBanque(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := testContext(t)
+	ctxA, ctxB := segur.WithActeur(t.Context(), alice), segur.WithActeur(t.Context(), bob)
+	paris := time.UTC
+	ms, err := migrations(db.dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return strings.HasPrefix(m.version, "0030_") })
+	if i < 0 {
+		t.Fatal("no migration 0030")
+	}
+	for _, m := range ms[:i] {
+		if err := db.write(ctx, func(tx *sql.Tx) error { return db.apply(ctx, tx, m) }); err != nil {
+			t.Fatalf("migration %s: %v", m.version, err)
+		}
+	}
+	f := banquier(t, db, "88558855858745")
+	etapes := []func() error{
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxA, f.ID, ibanNouveau, "BNPAFRPP", ribTest())
+			return err
+		},
+		func() error { _, err := db.ApprouverChangementBanque(ctxB, f.ID, "", paris); return err },
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxA, f.ID, ibanAncien, "AGRIFRPP", ribTest())
+			return err
+		},
+		func() error { _, err := db.RejeterChangementBanque(ctxB, f.ID, "Erreur.", paris); return err },
+		func() error {
+			_, err := db.ProposerChangementBanque(ctxB, f.ID, ibanAncien, "AGRIFRPP", ribTest())
+			return err
+		},
+	}
+	for i, e := range etapes {
+		if err := e(); err != nil {
+			t.Fatalf("step %d before 0030: %v", i, err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	cs, err := db.FindChangementsBanque(t.Context(), f.ID)
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("after 0030: %+v %v", cs, err)
+	}
+	if cs[0].Etat != segur.BanqueEnAttente || cs[0].ProposePar != bob.Login || cs[1].Etat != segur.BanqueRejete || cs[1].Motif != "Erreur." ||
+		cs[2].Etat != segur.BanqueApprouve || cs[2].DecidePar != bob.Login || !cs[2].DecideLe.Equal(stored) || cs[2].Justificatif != ribTest() {
+		t.Errorf("after 0030: %+v", cs)
+	}
+	if _, err := db.w.ExecContext(t.Context(), `INSERT INTO changements_banque (fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256,
+		justificatif_taille, justificatif_format, justificatif_nom, etat, propose_le, propose_par)
+		SELECT fournisseur_id, ancien_iban, ancien_bic, iban, bic, justificatif_sha256, justificatif_taille, justificatif_format, justificatif_nom,
+		etat, propose_le, 'carole@asp.fr' FROM changements_banque WHERE etat = 'en_attente'`); violationOf(err) != uniqueViolation {
+		t.Errorf("a second pending change after 0030: got %v, want a unique violation", err)
+	}
+	if _, err := db.ApprouverChangementBanque(ctxA, f.ID, "", paris); err != nil {
+		t.Errorf("approving after 0030: %v", err)
+	}
 }

@@ -133,6 +133,11 @@ func TestSQLite(t *testing.T) {
 		t.Parallel()
 		testMigrationJetons(t, openUnmigrated(t, filepath.Join(t.TempDir(), "segur.db")))
 	})
+
+	t.Run("migration 0030: bank details' expiry", func(t *testing.T) {
+		t.Parallel()
+		testMigrationBanque(t, openUnmigrated(t, filepath.Join(t.TempDir(), "segur.db")))
+	})
 }
 
 // testMigrationJetons migrates db up to 0024, records a token three years
@@ -208,6 +213,11 @@ func TestPostgres(t *testing.T) {
 	t.Run("migration 0025: tokens' expiry", func(t *testing.T) {
 		t.Parallel()
 		testMigrationJetons(t, openUnmigrated(t, segurtest.FreshSchema(t, dsn)))
+	})
+
+	t.Run("migration 0030: bank details' expiry", func(t *testing.T) {
+		t.Parallel()
+		testMigrationBanque(t, openUnmigrated(t, segurtest.FreshSchema(t, dsn)))
 	})
 
 	t.Run("chain: two servers write events at once", func(t *testing.T) {

@@ -185,6 +185,9 @@ type PageAdmin struct {
 	Fenetres, Ouvertes                   int
 	Reference                            *VersionVue // nil before the first import
 	Courriels                            []EtatCourrielVue
+	// The changes of bank details not yet decided: pending, and expired
+	// while no new proposal replaced them.
+	BanquesEnAttente, BanquesExpirees int
 }
 
 // EtatCourrielVue counts the mails of the outbox in one state.
@@ -232,6 +235,17 @@ func (s *Server) getAdmin(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Courriels = append(p.Courriels, EtatCourrielVue{Etat: string(e), Libelle: e.Libelle(), Nombre: n})
+	}
+	cs, err := s.Store.FindChangementsBanqueEnAttente(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Etat == segur.BanqueExpire {
+			p.BanquesExpirees++
+		} else {
+			p.BanquesEnAttente++
+		}
 	}
 	s.render(w, http.StatusOK, "admin.html", p)
 	return nil

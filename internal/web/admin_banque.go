@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/segur-numerique/segur"
 	"github.com/segur-numerique/segur/hop"
@@ -15,10 +16,18 @@ import (
 // one administrator proposes the new IBAN and BIC with the bank's
 // statement, a second one approves them (the proposer cannot), either
 // rejects them with a reason. Each step is one store call, one
-// transaction, audited with the details before and after.
+// transaction, audited with the details before and after. A proposal not
+// approved within segur.ValiditeChangementBanque expires. The
+// administrators list every vendor's changes awaiting approval on
+// /agence/admin/banque.
+
+func init() {
+	morePages = append(morePages, "admin-banque.html")
+}
 
 // routesBanque registers the bank details' steps (role admin).
 func (s *Server) routesBanque(pages *http.ServeMux, admin func(h handler) http.Handler) {
+	pages.Handle("GET /agence/admin/banque", admin(s.getAdminBanque))
 	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque", admin(s.postAdminBanqueProposer))
 	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque/approuver", admin(s.postAdminBanqueApprouver))
 	pages.Handle("POST /agence/admin/fournisseurs/{id}/banque/rejeter", admin(s.postAdminBanqueRejeter))
@@ -35,7 +44,11 @@ type ChangementBanqueVue struct {
 	Justificatif, JustificatifLien string // the statement's name and link
 	JustificatifFormat             string
 	Soi                            bool // the viewer proposed it: another administrator approves
-	sha256                         string
+	// ExpireLe is when it expires, or expired (Expire): then it can no
+	// longer be approved, and a new proposal may be made.
+	ExpireLe string
+	Expire   bool
+	domaine  segur.ChangementBanque
 }
 
 // BanqueAdmin is the bank details' part of a vendor's page.
@@ -45,6 +58,10 @@ type BanqueAdmin struct {
 	// The proposal's and the rejection's form values.
 	FormIBAN, FormBIC, Motif string
 }
+
+// Proposable reports whether a new change may be proposed: none is
+// pending, or the one pending expired.
+func (b BanqueAdmin) Proposable() bool { return b.EnAttente == nil || b.EnAttente.Expire }
 
 // ibanLisible groups an IBAN by four characters.
 func ibanLisible(iban string) string {
@@ -80,8 +97,8 @@ func (s *Server) banqueAdmin(ctx context.Context, f *segur.Fournisseur, moi stri
 	b.EnAttente = &ChangementBanqueVue{ProposePar: c.ProposePar, ProposeLe: s.date(c.ProposeLe),
 		AncienIBAN: ibanLisible(c.AncienIBAN), AncienBIC: c.AncienBIC, IBAN: ibanLisible(c.IBAN), BIC: c.BIC,
 		Justificatif: c.Justificatif.Nom, JustificatifLien: cheminFournisseur(int64(f.ID)) + "/banque/justificatif",
-		JustificatifFormat: c.Justificatif.Format,
-		Soi:                strings.EqualFold(c.ProposePar, moi), sha256: c.Justificatif.Fichier.SHA256}
+		JustificatifFormat: c.Justificatif.Format, ExpireLe: s.date(c.ExpireLe()), Expire: c.Etat == segur.BanqueExpire,
+		Soi: strings.EqualFold(c.ProposePar, moi), domaine: *c}
 	return b, nil
 }
 
@@ -121,7 +138,7 @@ func (s *Server) postAdminBanqueProposer(w http.ResponseWriter, r *http.Request)
 		return s.refusBanque(w, p, segur.Errorf(segur.ETOOLARGE, "Fichier trop volumineux ou envoi illisible : au plus 3 Mo."))
 	}
 	p.Banque.FormIBAN, p.Banque.FormBIC = r.PostFormValue("iban"), r.PostFormValue("bic")
-	if p.Banque.EnAttente != nil {
+	if !p.Banque.Proposable() {
 		return s.refusBanque(w, p, segur.Errorf(segur.ECONFLICT, "Un changement de coordonnées bancaires de %s, proposé par %s, attend déjà son approbation : approuvez-le ou rejetez-le avant d'en proposer un autre.", p.Fournisseur.Nom, p.Banque.EnAttente.ProposePar))
 	}
 	iban, bic, errCoord := segur.ValiderCoordonnees(p.Banque.FormIBAN, p.Banque.FormBIC)
@@ -165,13 +182,20 @@ func (s *Server) postAdminBanqueApprouver(w http.ResponseWriter, r *http.Request
 	if c == nil {
 		return s.refusBanque(w, p, segur.Errorf(segur.ECONFLICT, "Aucun changement de coordonnées bancaires de %s n'attend d'approbation : rechargez la page.", p.Fournisseur.Nom))
 	}
+	if c.Expire {
+		// The domain says when it expired and what to do.
+		d := c.domaine
+		if err := d.Approuver(utilisateur(r.Context()).Login, s.Now(), s.Paris); err != nil {
+			return s.refusBanque(w, p, err)
+		}
+	}
 	if c.Soi {
 		return s.refusBanque(w, p, segur.Errorf(segur.EFORBIDDEN, "Séparation des tâches : vous avez proposé ce changement de coordonnées bancaires, un autre administrateur doit l'approuver. Vous pouvez le retirer en le rejetant."))
 	}
 	// The approver compares the details with the statement: one the
 	// antivirus has not cleared (while the portal scans) cannot be opened,
 	// nor approved.
-	if err := s.controlerAntivirus(r.Context(), c.sha256, "", c.Justificatif); err != nil {
+	if err := s.controlerAntivirus(r.Context(), c.domaine.Justificatif.Fichier.SHA256, "", c.Justificatif); err != nil {
 		var attente *attenteAntivirus
 		if errors.As(err, &attente) {
 			err = segur.Errorf(segur.ECONFLICT, "%s L'approbation attend que vous puissiez l'ouvrir.", attente.Error())
@@ -217,7 +241,7 @@ func (s *Server) postAdminBanqueRejeter(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	p.Banque.Motif = r.PostFormValue("motif")
-	if _, err := s.Store.RejeterChangementBanque(r.Context(), segur.FournisseurID(p.Fournisseur.ID), p.Banque.Motif); err != nil {
+	if _, err := s.Store.RejeterChangementBanque(r.Context(), segur.FournisseurID(p.Fournisseur.ID), p.Banque.Motif, s.Paris); err != nil {
 		return s.refusBanque(w, p, err)
 	}
 	s.rediriger(w, r, cheminFournisseur(p.Fournisseur.ID), "Changement de coordonnées bancaires de "+p.Fournisseur.Nom+" rejeté : les coordonnées en vigueur restent inchangées.")
@@ -245,4 +269,77 @@ func (s *Server) getAdminBanqueJustificatif(w http.ResponseWriter, r *http.Reque
 	}
 	defer b.Close()
 	return envoyerPiece(w, r, b, b.Taille(), j.Format, j.Nom)
+}
+
+// --- The changes awaiting approval, every vendor's
+
+// PageAdminBanque lists every vendor's change of bank details awaiting
+// approval, the longest waiting first.
+type PageAdminBanque struct {
+	BaseAdmin
+	Changements []ChangementBanqueLigne
+	Jours       int // segur.ValiditeChangementBanque in days
+}
+
+// ChangementBanqueLigne is a change awaiting approval as the list shows
+// it: its IBANs masked but their last four characters, as the vendors'
+// list does (the vendor's page shows them in full, beside the statement,
+// where the change is approved).
+type ChangementBanqueLigne struct {
+	Fournisseur, SIRET, Lien string
+	ProposePar, ProposeLe    string
+	AncienIBANFin, IBANFin   string // the last four characters; "" for no IBAN
+	AncienBIC, BIC           string
+	Attente                  string // how long it has waited: « 3 jours »
+	ExpireLe                 string // when it expires, or expired (Expire)
+	Expire                   bool
+	Soi                      bool // proposed by the viewer: another administrator approves
+}
+
+// finIBAN is the last four characters of iban, "" for none.
+func finIBAN(iban string) string { return iban[max(0, len(iban)-4):] }
+
+// joursTexte says a wait in whole days: « moins d'un jour », « 1 jour »,
+// « 12 jours ».
+func joursTexte(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if n < 1 {
+		return "moins d'un jour"
+	}
+	return segur.Pluriel(n, "jour", "jours")
+}
+
+// changementsBanque reads every vendor's change awaiting approval, for
+// the administrator moi.
+func (s *Server) changementsBanque(ctx context.Context, moi string) ([]ChangementBanqueLigne, error) {
+	cs, err := s.Store.FindChangementsBanqueEnAttente(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]ChangementBanqueLigne, 0, len(cs))
+	for _, c := range cs {
+		l := ChangementBanqueLigne{Fournisseur: c.Nom, SIRET: c.SIRET, Lien: cheminFournisseur(int64(c.FournisseurID)) + "#banque",
+			ProposePar: c.ProposePar, ProposeLe: s.date(c.ProposeLe), AncienIBANFin: finIBAN(c.AncienIBAN), IBANFin: finIBAN(c.IBAN),
+			AncienBIC: c.AncienBIC, BIC: c.BIC, Attente: joursTexte(now.Sub(c.ProposeLe)), ExpireLe: s.date(c.ExpireLe()),
+			Expire: c.Etat == segur.BanqueExpire, Soi: strings.EqualFold(c.ProposePar, moi)}
+		if l.Expire {
+			l.Attente = joursTexte(c.ExpireLe().Sub(c.ProposeLe))
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// getAdminBanque lists every vendor's change of bank details awaiting
+// approval (segur admin vendor iban list), each linked to its vendor's
+// page where it is compared with its statement and approved.
+func (s *Server) getAdminBanque(w http.ResponseWriter, r *http.Request) error {
+	p := PageAdminBanque{BaseAdmin: s.baseAdmin(r, "Coordonnées bancaires en attente"), Jours: int(segur.ValiditeChangementBanque / (24 * time.Hour))}
+	var err error
+	if p.Changements, err = s.changementsBanque(r.Context(), utilisateur(r.Context()).Login); err != nil {
+		return err
+	}
+	s.render(w, http.StatusOK, "admin-banque.html", p)
+	return nil
 }

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/segur-numerique/segur"
 )
@@ -278,4 +281,201 @@ func TestBanqueAntivirus(t *testing.T) {
 	if g, _ := p.db.FindFournisseurByID(ctx, f.ID); g.IBAN != "" {
 		t.Errorf("IBAN after refused approvals: %s", g.IBAN)
 	}
+}
+
+// TestBanqueEnAttente: every vendor's change awaiting approval is listed
+// for the administrators, its IBANs masked, linked to the vendor's page;
+// the vendor sees it on its account page, masked, with the account in
+// force; 30 days on, it has expired: listed so, approval refused with its
+// date and what to do, and a new proposal may be made.
+func TestBanqueEnAttente(t *testing.T) {
+	L := lecteur{t}
+	p := newPortail(t)
+	ctx := context.Background()
+	alice := agentClient(t, p, "alice@asp.fr", segur.RoleAdmin)
+	bob := agentClient(t, p, "bob@asp.fr", segur.RoleAdmin)
+	vendeur := client(t)
+	connecter(t, p, vendeur, "mot de passe de test")
+	f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	page := p.srv.URL + cheminFournisseur(int64(f.ID))
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// avancer moves the portal's clock by d; the sessions, expired, are
+	// opened again.
+	avancer := func(d time.Duration) {
+		t.Helper()
+		p.now = p.now.Add(d)
+		for _, a := range []struct {
+			c     *http.Client
+			login string
+		}{{alice, "alice@asp.fr"}, {bob, "bob@asp.fr"}} {
+			L.lire(a.c.PostForm(p.srv.URL+"/connexion", url.Values{"login": {a.login}, "motdepasse": {"mot de passe de l'agent"}}))
+		}
+		connecter(t, p, vendeur, "mot de passe de test")
+	}
+
+	_, body := L.lire(bob.Get(p.srv.URL + "/agence/admin/banque"))
+	if !strings.Contains(body, "Aucun changement de coordonnées bancaires n'attend d'approbation.") {
+		t.Errorf("empty list: lacks its message\n%s", body)
+	}
+	_, body = L.lire(vendeur.Get(p.srv.URL + "/compte"))
+	if !strings.Contains(body, "Coordonnées bancaires de votre entreprise") || !strings.Contains(body, "aucune coordonnée bancaire enregistrée") || strings.Contains(body, `id="banque-attente"`) {
+		t.Errorf("vendor's account before any change: got\n%s", body)
+	}
+
+	if code, body := proposerBanque(t, p, alice, f.ID, ibanNouveau, "BNPAFRPP", "rib.pdf", ribPDF); code != http.StatusOK {
+		t.Fatalf("proposal: got %d\n%s", code, body)
+	}
+	propose := p.now
+	avancer(72 * time.Hour)
+	_, body = L.lire(bob.Get(p.srv.URL + "/agence/admin"))
+	if !strings.Contains(body, `href="/agence/admin/banque"`) || !strings.Contains(body, "1 changement à approuver") {
+		t.Errorf("administration's overview: lacks the pending change\n%s", body)
+	}
+	code, body := L.lire(bob.Get(p.srv.URL + "/agence/admin/banque"))
+	for _, want := range []string{"<caption>1 changement de coordonnées bancaires non décidé, le plus ancien d'abord</caption>", `href="/agence/admin/fournisseurs/1#banque"`,
+		"Le Beau Logiciel", "alice@asp.fr", "se terminant par </span>7819", "BIC BNPAFRPP", `<td data-label="Compte en vigueur">aucun</td>`, "3 jours",
+		"À approuver avant le " + propose.Add(segur.ValiditeChangementBanque).In(paris).Format("02/01/2006 à 15:04") + "."} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("list: got %d, lacks %q", code, want)
+		}
+	}
+	if strings.Contains(body, ibanNouveau) || strings.Contains(body, ibanGroupe) {
+		t.Errorf("list: the new IBAN in full")
+	}
+	_, body = L.lire(alice.Get(p.srv.URL + "/agence/admin/banque"))
+	if !strings.Contains(body, "par un autre administrateur que vous") {
+		t.Errorf("list for its proposer: lacks that another approves")
+	}
+	for name, c := range map[string]*http.Client{"vendor": vendeur, "payer": agentClient(t, p, "paul@asp.fr", segur.RolePayeur)} {
+		if code, _ := L.lire(c.Get(p.srv.URL + "/agence/admin/banque")); code != http.StatusForbidden {
+			t.Errorf("%s gets the list: got %d, want 403", name, code)
+		}
+	}
+
+	// The vendor sees it, masked, with its date.
+	_, body = L.lire(vendeur.Get(p.srv.URL + "/compte"))
+	for _, want := range []string{"Changement de coordonnées bancaires en attente de validation par l'agence",
+		"Nouveau compte proposé le " + propose.In(paris).Format("02/01/2006") + " : <span class=\"segur-insecable\">IBAN <span aria-hidden=\"true\">•••• </span><span class=\"fr-sr-only\">se terminant par </span>7819</span>, BIC BNPAFRPP",
+		"tentative de fraude au virement"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("vendor's account: lacks %q\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, ibanNouveau) || strings.Contains(body, ibanGroupe) || strings.Contains(body, "alice@asp.fr") {
+		t.Errorf("vendor's account: the IBAN in full, or the administrator's login")
+	}
+
+	// 30 days after its proposal, it has expired.
+	avancer(segur.ValiditeChangementBanque - 72*time.Hour)
+	expire := p.now.In(paris).Format("02/01/2006 à 15:04")
+	_, body = L.lire(bob.Get(p.srv.URL + "/agence/admin/banque"))
+	if !strings.Contains(body, "expiré le "+expire) || !strings.Contains(body, "30 jours") {
+		t.Errorf("list once expired: lacks its expiry\n%s", body)
+	}
+	_, body = L.lire(bob.Get(page))
+	if !strings.Contains(body, `id="banque-expire"`) || !strings.Contains(body, "expiré le "+expire) || strings.Contains(body, "Approuver le nouveau compte") ||
+		!strings.Contains(body, "Proposer le changement") || !strings.Contains(body, "changement expiré") {
+		t.Errorf("vendor's page once expired: got\n%s", body)
+	}
+	code, body = L.lire(bob.PostForm(page+"/banque/approuver", url.Values{"confirmer": {"1"}}))
+	if code != http.StatusConflict || !strings.Contains(body, "a expiré le "+expire+" (heure de Paris) sans avoir été approuvé") || !strings.Contains(body, "proposez de nouveau le changement") {
+		t.Errorf("approval once expired: got %d\n%s", code, body)
+	}
+	if g, _ := p.db.FindFournisseurByID(ctx, f.ID); g.IBAN != "" {
+		t.Errorf("IBAN after an approval refused for expiry: %s", g.IBAN)
+	}
+	_, body = L.lire(vendeur.Get(p.srv.URL + "/compte"))
+	if strings.Contains(body, `id="banque-attente"`) {
+		t.Errorf("vendor's account once expired: still pending")
+	}
+
+	// A new proposal, approved by the other administrator.
+	if code, body := proposerBanque(t, p, bob, f.ID, ibanNouveau, "BNPAFRPP", "rib.pdf", ribPDF); code != http.StatusOK {
+		t.Fatalf("new proposal once expired: got %d\n%s", code, body)
+	}
+	if _, body := L.lire(alice.Get(page)); !strings.Contains(body, "Changement de coordonnées bancaires expiré sans approbation, remplacé par une nouvelle proposition") {
+		t.Errorf("vendor's history: lacks the expiry\n%s", body)
+	}
+	if code, body := L.lire(alice.PostForm(page+"/banque/approuver", url.Values{"confirmer": {"1"}})); code != http.StatusOK {
+		t.Fatalf("approval of the new proposal: got %d\n%s", code, body)
+	}
+	_, body = L.lire(vendeur.Get(p.srv.URL + "/compte"))
+	if !strings.Contains(body, "se terminant par </span>7819</span>, BIC BNPAFRPP") || strings.Contains(body, `id="banque-attente"`) {
+		t.Errorf("vendor's account after the approval: got\n%s", body)
+	}
+}
+
+// TestParcoursBanque: in a real Chromium, at 1280 and 390 px, an
+// administrator's list of the changes awaiting approval (one pending, one
+// expired) and the vendor's account page with its pending change; every
+// page checked with axe-core, none wider than the screen.
+func TestParcoursBanque(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	ctx := context.Background()
+	f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
+	g := &segur.Fournisseur{SIRET: "73282932000074", Nom: "Éditions Hôpital & Santé", Email: "compta@hopital-sante.example", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
+	if err := p.db.CreateFournisseur(segur.WithActeur(ctx, segur.Acteur{Login: "cli"}), g); err != nil {
+		t.Fatal(err)
+	}
+	rib := segur.Justificatif{Fichier: segur.BlobRef{SHA256: strings.Repeat("a", 64), Taille: 1200}, Format: "PDF", Nom: "rib.pdf"}
+	alice := segur.WithActeur(ctx, segur.Acteur{Login: "alice@asp.fr"})
+	maintenant := p.now
+	p.now = maintenant.Add(-31 * 24 * time.Hour)
+	if _, err := p.db.ProposerChangementBanque(alice, g.ID, "DE89370400440532013000", "COBADEFFXXX", rib); err != nil {
+		t.Fatal(err)
+	}
+	// The vendor's first account, put in force; then a change of it.
+	p.now = maintenant.Add(-60 * 24 * time.Hour)
+	if _, err := p.db.ProposerChangementBanque(alice, f.ID, "FR7630006000011234567890189", "AGRIFRPP", rib); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.db.ApprouverChangementBanque(segur.WithActeur(ctx, segur.Acteur{Login: "bob@asp.fr"}), f.ID, "", time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	p.now = maintenant.Add(-3 * 24 * time.Hour)
+	if _, err := p.db.ProposerChangementBanque(alice, f.ID, ibanNouveau, "BNPAFRPP", rib); err != nil {
+		t.Fatal(err)
+	}
+	p.now = maintenant
+	agentClient(t, p, "bob@asp.fr", segur.RoleAdmin)
+
+	actx, do, texte := parcours(t)
+	verifier := ecran(t, actx)
+	do("connexion", chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "bob@asp.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de l'agent"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	do("administration", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(p.srv.URL+"/agence/admin"), chromedp.WaitVisible(chromedp.CSS("#compte-banque")))
+	if got := texte("#compte-banque"); got != "1 changement à approuver, 1 expiré" {
+		t.Errorf("overview's tile: got %q", got)
+	}
+	do("liste", chromedp.Click(chromedp.CSS(`a[href="/agence/admin/banque"]`)), chromedp.WaitVisible(chromedp.CSS("caption")))
+	if got := texte("caption"); got != "2 changements de coordonnées bancaires non décidés, le plus ancien d'abord" {
+		t.Errorf("caption: got %q", got)
+	}
+	verifier("liste", 1280)
+	do("390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("caption")))
+	verifier("liste", 390)
+
+	vctx, vdo, vtexte := parcours(t)
+	vverifier := ecran(t, vctx)
+	vdo("connexion fournisseur", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(p.srv.URL+"/connexion"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "jean@lebeaulogiciel.fr"),
+		chromedp.SendKeys(chromedp.CSS("#motdepasse"), "mot de passe de test"),
+		chromedp.Click(chromedp.CSS("main button[type=submit]")),
+		chromedp.WaitReady(chromedp.CSS(`form[action="/deconnexion"]`)))
+	vdo("compte", chromedp.Navigate(p.srv.URL+"/compte"), chromedp.WaitVisible(chromedp.CSS("#banque-attente")))
+	if got := vtexte("#banque-attente .fr-alert__title"); got != "Changement de coordonnées bancaires en attente de validation par l'agence" {
+		t.Errorf("vendor's alert: got %q", got)
+	}
+	if got := strings.Join(strings.Fields(vtexte("#banque-vigueur")), " "); got != "IBAN •••• se terminant par 0189, BIC AGRIFRPP" {
+		t.Errorf("vendor's account in force: got %q", got)
+	}
+	vverifier("compte-fournisseur", 1280)
+	vdo("390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#banque-attente")))
+	vverifier("compte-fournisseur", 390)
 }

@@ -113,6 +113,8 @@ func (s *Server) historique(ctx context.Context, objet string) ([]EvenementAdmin
 			quoi = "Changement de coordonnées bancaires approuvé, en vigueur : IBAN " + ibanOuAucun(d.Avant.IBAN) + " → " + ibanLisible(d.Apres.IBAN) + " (BIC " + d.Apres.BIC + ")"
 		case "fournisseur.banque.rejeter":
 			quoi = "Changement de coordonnées bancaires rejeté : " + d.Motif
+		case "fournisseur.banque.expirer":
+			quoi = "Changement de coordonnées bancaires expiré sans approbation, remplacé par une nouvelle proposition"
 		case "fenetre.creer":
 			quoi = "Campagne ouverte"
 		case "fenetre.modifier":

@@ -22,6 +22,46 @@ type PageCompte struct {
 	// NouveauJeton is a token just created, shown on this page only.
 	NouveauJeton                                    string
 	ErreurActuel, ErreurNouveau, ErreurConfirmation string
+	// Banque is the bank details of a vendor's user's company; nil for
+	// an agent.
+	Banque *BanqueVendeur
+}
+
+// BanqueVendeur is a vendor's bank details as its users see them, every
+// IBAN masked but its last four characters, as the administration's
+// pages show it: the account its payments go to, and the change awaiting
+// the agency's approval, if any (an expired one is no longer awaited).
+type BanqueVendeur struct {
+	IBANFin, BIC string // the IBAN's last four characters; "" when the agency has none
+	EnAttente    *ChangementVendeur
+	Contact      string // whom to tell of a change the vendor did not ask for; "" for the agency
+}
+
+// ChangementVendeur is a change of bank details awaiting the agency's
+// approval, as the vendor sees it.
+type ChangementVendeur struct {
+	IBANFin, BIC, ProposeLe string
+}
+
+// banqueVendeur reads the bank details of vendor f for its users.
+func (s *Server) banqueVendeur(ctx context.Context, f segur.FournisseurID) (*BanqueVendeur, error) {
+	v, err := s.Store.FindFournisseurByID(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	b := &BanqueVendeur{IBANFin: finIBAN(v.IBAN), BIC: v.BIC}
+	if s.Guichet != nil {
+		b.Contact = s.Guichet.Contact
+	}
+	c, err := s.Store.FindChangementBanqueEnAttente(ctx, f)
+	switch {
+	case segur.IsCode(err, segur.ENOTFOUND):
+	case err != nil:
+		return nil, err
+	case c.Etat == segur.BanqueEnAttente:
+		b.EnAttente = &ChangementVendeur{IBANFin: finIBAN(c.IBAN), BIC: c.BIC, ProposeLe: c.ProposeLe.In(s.Paris).Format("02/01/2006")}
+	}
+	return b, nil
 }
 
 // JetonVue is an API token as the account page lists it, its dates in
@@ -51,6 +91,13 @@ func (s *Server) pageCompte(r *http.Request) (PageCompte, error) {
 		return p, nil
 	}
 	p.Agent = pj.agent
+	if u.A(segur.RoleFournisseur) {
+		b, err := s.banqueVendeur(r.Context(), u.FournisseurID)
+		if err != nil {
+			return p, err
+		}
+		p.Banque = b
+	}
 	js, err := pj.lister(r.Context())
 	if err != nil {
 		return p, err

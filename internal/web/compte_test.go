@@ -35,6 +35,8 @@ func exempleCompte(u *segur.Utilisateur) PageCompte {
 		ErreurActuel:       "Mot de passe actuel incorrect.",
 		ErreurNouveau:      "Le nouveau mot de passe doit compter 12 caractères au moins.",
 		ErreurConfirmation: "La confirmation ne correspond pas au nouveau mot de passe.",
+		Banque: &BanqueVendeur{IBANFin: "0189", BIC: "AGRIFRPP", Contact: "fraude@asp.example",
+			EnAttente: &ChangementVendeur{IBANFin: "7819", BIC: "BNPAFRPP", ProposeLe: "25/11/2026"}},
 	}
 }
 

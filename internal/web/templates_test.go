@@ -123,7 +123,9 @@ func rendre(t *testing.T, s *Server, page string, data any) string {
 func exemplesVendeur() map[string]exemple {
 	u := &segur.Utilisateur{Login: "jean@x.fr", Nom: "Jean Dupont", Roles: []segur.Role{segur.RoleFournisseur}}
 	return map[string]exemple{
-		"compte.html": {exempleCompte(u), "Changer de mot de passe", []string{`aria-current="page">Mon compte</a>`}},
+		"compte.html": {exempleCompte(u), "Changer de mot de passe", []string{`aria-current="page">Mon compte</a>`, "Coordonnées bancaires de votre entreprise",
+			"Changement de coordonnées bancaires en attente de validation par l'agence", "Nouveau compte proposé le 25/11/2026 : <span class=\"segur-insecable\">IBAN <span aria-hidden=\"true\">•••• </span><span class=\"fr-sr-only\">se terminant par </span>7819</span>, BIC BNPAFRPP",
+			`href="mailto:fraude@asp.example"`}},
 		"connexion.html": {PageConnexion{Base: Base{Titre: "Connexion", Erreurs: []ErreurChamp{{"motdepasse", "Adresse électronique ou mot de passe incorrect."}}},
 			Login: "jean@x.fr", ErreurMotDePasse: "Adresse électronique ou mot de passe incorrect.", Expiree: true,
 			ProConnect: true, ErreurProConnect: "ProConnect ne répond pas pour le moment : réessayez dans quelques minutes."},

@@ -118,12 +118,14 @@ type Store interface {
 	ChangeEmailFournisseur(ctx context.Context, id segur.FournisseurID, email string) (*segur.Fournisseur, error)
 	// The changes of a vendor's bank details under four eyes
 	// (sqlstore/banque.go); FindBanquesEnAttente tells the vendors with
-	// one pending, for the batches' pages.
+	// one pending, for the batches' pages; FindChangementsBanqueEnAttente
+	// lists every vendor's not yet decided, pending or expired.
 	FindChangementBanqueEnAttente(ctx context.Context, f segur.FournisseurID) (*segur.ChangementBanque, error)
 	FindBanquesEnAttente(ctx context.Context) (map[segur.FournisseurID]bool, error)
+	FindChangementsBanqueEnAttente(ctx context.Context) ([]segur.ChangementBanqueFournisseur, error)
 	ProposerChangementBanque(ctx context.Context, f segur.FournisseurID, iban, bic string, j segur.Justificatif) (*segur.ChangementBanque, error)
 	ApprouverChangementBanque(ctx context.Context, f segur.FournisseurID, contact string, paris *time.Location) (*segur.ChangementBanque, error)
-	RejeterChangementBanque(ctx context.Context, f segur.FournisseurID, motif string) (*segur.ChangementBanque, error)
+	RejeterChangementBanque(ctx context.Context, f segur.FournisseurID, motif string, paris *time.Location) (*segur.ChangementBanque, error)
 	FindFenetreByID(ctx context.Context, id segur.FenetreID) (*segur.Fenetre, error)
 	ChangeFinFenetre(ctx context.Context, id segur.FenetreID, fin time.Time, paris *time.Location) (avant, apres *segur.Fenetre, err error)
 	AnnulerFenetre(ctx context.Context, id segur.FenetreID, paris *time.Location) (*segur.Fenetre, error)
