@@ -2,13 +2,18 @@ package web
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/segurtest"
 )
 
 // The administrator's correction pages in a real Chromium, as an
@@ -225,5 +230,172 @@ func scripts(t *testing.T, ctx context.Context, oui bool) {
 	t.Helper()
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !oui}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParcoursBanque: a vendor's bank details under four eyes in a real
+// Chromium. Alice proposes a new IBAN with its statement (a wrong key
+// first): the page says the change waits, without an approval button for
+// her. Bruno, a second administrator, has the page open with Alice's
+// proposal and its approval button; in another tab he rejects it (a reason
+// required) and proposes his own; back in the first tab, the approval is
+// refused: he proposed the change now pending. Alice approves it, on a
+// phone, after its confirmation; the page, the history and the store say
+// the new account is in force.
+func TestParcoursBanque(t *testing.T) {
+	p := newPortailDSFR(t, dsfrDir(t))
+	bg := context.Background()
+	agentClient(t, p, "alice@asp.fr", segur.RoleAdmin)
+	agentClient(t, p, "bruno@asp.fr", segur.RoleAdmin)
+	rib := filepath.Join(t.TempDir(), "rib.pdf")
+	if err := os.WriteFile(rib, ribPDF, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		ibanAlice = "FR76 3000 4008 2300 0123 4567 819" // ibanGroupe
+		ibanBruno = "FR76 3000 6000 0112 3456 7890 189"
+	)
+	fiche := p.srv.URL + cheminFournisseur(1)
+	ctx, do, texte := parcours(t)
+	verifier := ecran(t, ctx)
+	flash := func() string { return texte(".fr-alert--success") }
+	proposer := func(do func(string, ...chromedp.Action[chromedp.Void]), nom, iban, bic string, attente chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		do(nom, chromedp.Clear(chromedp.CSS("#iban")), chromedp.SendKeys(chromedp.CSS("#iban"), iban),
+			chromedp.Clear(chromedp.CSS("#bic")), chromedp.SendKeys(chromedp.CSS("#bic"), bic),
+			chromedp.SetUploadFiles(chromedp.CSS("#justificatif"), []string{rib}),
+			chromedp.Click(chromedp.CSS(`form[action$="/banque"] button[type=submit]`)), attente)
+	}
+	inchange := func(quand string) {
+		t.Helper()
+		if f, err := p.db.FindFournisseurByID(bg, 1); err != nil || f.IBAN != "" {
+			t.Errorf("%s: IBAN in force %q (%v), want none yet", quand, f.IBAN, err)
+		}
+	}
+
+	do("1280 px", chromedp.EmulateViewport(1280, 900))
+	connexionAgent(do, p.srv.URL, "alice@asp.fr")
+	do("fournisseur", chromedp.Navigate(fiche), chromedp.WaitVisible(chromedp.CSS("#iban")))
+	proposer(do, "clé fausse", "FR77 3000 4008 2300 0123 4567 819", "BNPAFRPP", chromedp.WaitVisible(chromedp.CSS("#iban-erreur")))
+	contient(t, "a wrong key", texte("#iban-erreur"), "IBAN « FR7730004008230001234567819 » : invalide")
+	verifier("banque-iban-faux", 1280)
+	proposer(do, "proposition d'Alice", ibanAlice, "BNPAFRPP", chromedp.WaitVisible(chromedp.CSS("#banque-attente")))
+	if got, want := flash(), "Changement de coordonnées bancaires de Le Beau Logiciel proposé (IBAN "+ibanAlice+") : il prendra effet quand un autre administrateur l'aura approuvé"; !strings.HasPrefix(got, want) {
+		t.Errorf("proposal: flash %q, want it to start with %q", got, want)
+	}
+	attente := texte("#banque-attente")
+	contient(t, "pending, for Alice", attente, "Changement proposé par alice@asp.fr", ibanAlice, "BNPAFRPP",
+		"Relevé d'identité bancaire joint : rib.pdf (PDF)", "Vous avez proposé ce changement : un autre administrateur doit l'approuver")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/banque/approuver"]').length`)); err != nil || n != 0 {
+		t.Errorf("pending, for Alice: %d approval buttons (%v), want none", n, err)
+	}
+	contient(t, "pending: the vendor's details", strings.ToLower(texte("main dl")), "changement en attente")
+	contient(t, "history after the proposal", derniereLigne(texte), "alice@asp.fr", "Changement de coordonnées bancaires proposé : IBAN aucun → "+ibanAlice+" (BIC BNPAFRPP)")
+	verifier("banque-proposee", 1280)
+	// The statement, downloaded as the browser would, with its session.
+	lien, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#banque-attente a[href$="/banque/justificatif"]`), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("`+lien.Value+`").then(r => r.text())`, chromedp.EvalAwaitPromise)); err != nil || got != string(ribPDF) {
+		t.Errorf("the statement: got %q (%v), want the PDF sent", got, err)
+	}
+	do("390 px", chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#banque-attente")))
+	verifier("banque-proposee", 390)
+	do("1280 px de nouveau", chromedp.EmulateViewport(1280, 900))
+	do("déconnexion d'Alice", chromedp.Navigate(fiche), chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+
+	// Bruno: the fiche with Alice's proposal, and its approval button.
+	connexionAgent(do, p.srv.URL, "bruno@asp.fr")
+	do("fournisseur pour Bruno", chromedp.Navigate(fiche), chromedp.WaitVisible(chromedp.CSS(`form[action$="/banque/approuver"] button`)))
+	contient(t, "pending, for Bruno", texte("#banque-attente"), "Changement proposé par alice@asp.fr", "Nouveau compte proposé", ibanAlice, "Compte en vigueur", "aucun")
+	verifier("banque-a-approuver", 1280)
+
+	// A second tab: Bruno rejects Alice's proposal and makes his own.
+	onglet, fermer := chromedp.NewContext(ctx)
+	defer fermer()
+	do2 := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(onglet, pasMax)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			ectx, cancel := context.WithTimeout(onglet, pasMax)
+			defer cancel()
+			segurtest.Screenshot(t, ectx, "echec-onglet-"+step)
+			t.Fatalf("second tab: %s: %v", step, err)
+		}
+	}
+	texte2 := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(onglet, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("second tab: text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	// A tab in the background draws no frame: no click lands, no
+	// screenshot is taken. Each tab comes to the front when used.
+	devant := func(c context.Context) {
+		t.Helper()
+		if _, err := chromedp.Call(c, page.BringToFront, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	devant(onglet)
+	// The second tab's own page after a click: chromedp's wait for a node
+	// misses it there, a poll of the page does not.
+	attendre2 := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(c context.Context, _ *chromedp.Target) error {
+			for {
+				// A poll begun on the page before fails when it goes: again.
+				_, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector('`+sel+`')`))
+				if err == nil || c.Err() != nil {
+					return err
+				}
+			}
+		})
+	}
+	rejeter := chromedp.Click(chromedp.CSS(`form[action$="/banque/rejeter"] button[type=submit]`))
+	do2("onglet", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fiche), chromedp.WaitVisible(chromedp.CSS("#motif")))
+	do2("rejet sans motif", rejeter, attendre2("#motif-erreur"))
+	contient(t, "rejection without a reason", texte2("#motif-erreur"), "motif du rejet")
+	verifier2 := ecran(t, onglet)
+	verifier2("banque-rejet-sans-motif", 1280)
+	do2("rejet", chromedp.SendKeys(chromedp.CSS("#motif"), "Le RIB est au nom d'une autre société."), rejeter, attendre2("#iban"))
+	if got, want := texte2(".fr-alert--success"), "Changement de coordonnées bancaires de Le Beau Logiciel rejeté : les coordonnées en vigueur restent inchangées."; got != want {
+		t.Errorf("rejection: flash %q, want %q", got, want)
+	}
+	contient(t, "history after the rejection", texte2("#historique + .fr-table tbody tr:last-child"), "bruno@asp.fr",
+		"Changement de coordonnées bancaires rejeté : Le RIB est au nom d'une autre société.")
+	verifier2("banque-rejetee", 1280)
+	proposer(do2, "proposition de Bruno", ibanBruno, "AGRIFRPP", attendre2("#banque-attente"))
+	contient(t, "Bruno's proposal", texte2("#banque-attente"), "Changement proposé par bruno@asp.fr", ibanBruno)
+
+	// Back to the first tab, its fiche from before: the approval is refused.
+	devant(ctx)
+	do("approbation par Bruno", chromedp.Click(chromedp.CSS(`form[action$="/banque/approuver"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--error")))
+	contient(t, "approval by the proposer", texte(".fr-alert--error"),
+		"Séparation des tâches : vous avez proposé ce changement de coordonnées bancaires, un autre administrateur doit l'approuver. Vous pouvez le retirer en le rejetant.")
+	contient(t, "approval by the proposer: the fiche", texte("#banque-attente"), "Changement proposé par bruno@asp.fr", "Vous avez proposé ce changement")
+	verifier("banque-approbation-refusee", 1280)
+	inchange("approval by the proposer")
+	do("déconnexion de Bruno", chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+
+	// Alice approves Bruno's proposal, on a phone.
+	connexionAgent(do, p.srv.URL, "alice@asp.fr")
+	do("390 px pour approuver", chromedp.EmulateViewport(390, 844), chromedp.Navigate(fiche), chromedp.WaitVisible(chromedp.CSS(`form[action$="/banque/approuver"] button`)))
+	verifier("banque-a-approuver", 390)
+	confirmerDialogue(t, ctx, do, texte, "approuver", `form[action$="/banque/approuver"] button`, "#iban", 390,
+		"Confirmer : approuver les nouvelles coordonnées bancaires de Le Beau Logiciel",
+		"Nouveau compte : IBAN "+ibanBruno+", BIC AGRIFRPP\u202f; compte remplacé : aucun.", "joint par bruno@asp.fr")
+	if got, want := flash(), "Nouvelles coordonnées bancaires de Le Beau Logiciel en vigueur (IBAN "+ibanBruno+", BIC AGRIFRPP) : le fournisseur et ses utilisateurs en sont avertis par courriel."; got != want {
+		t.Errorf("approval: flash %q, want %q", got, want)
+	}
+	contient(t, "approved: in force", texte("#banque ~ dl"), "IBAN "+ibanBruno+", BIC AGRIFRPP")
+	contient(t, "history after the approval", derniereLigne(texte), "alice@asp.fr", "Changement de coordonnées bancaires approuvé, en vigueur : IBAN aucun → "+ibanBruno+" (BIC AGRIFRPP)")
+	verifier("banque-approuvee", 390)
+	if f, err := p.db.FindFournisseurByID(bg, 1); err != nil || f.IBAN != "FR7630006000011234567890189" || f.BIC != "AGRIFRPP" {
+		t.Errorf("after the approval: %q %q (%v)", f.IBAN, f.BIC, err)
 	}
 }
