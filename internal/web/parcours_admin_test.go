@@ -328,7 +328,9 @@ func TestParcoursBanque(t *testing.T) {
 	}
 	texte2 := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(onglet, chromedp.Text(chromedp.CSS(sel)))
+		sctx, cancel := context.WithTimeout(onglet, pasMax)
+		defer cancel()
+		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("second tab: text of %s: %v", sel, err)
 		}
