@@ -114,7 +114,7 @@ func TestAdminBanque(t *testing.T) {
 
 	// Bob sees both accounts in full and the statement.
 	_, body = L.lire(bob.Get(page))
-	for _, want := range []string{"Changement proposé par alice@asp.fr", "Nouveau compte proposé</th><td class=\"segur-insecable\">" + ibanGroupe, "BNPAFRPP",
+	for _, want := range []string{"Changement proposé par alice@asp.fr", "Nouveau compte proposé</th><td data-label=\"IBAN\"><span class=\"segur-insecable\">" + ibanGroupe, "BNPAFRPP",
 		`href="/agence/admin/fournisseurs/1/banque/justificatif"`, "Approuver le nouveau compte", "changement en attente"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page for bob: lacks %q", want)

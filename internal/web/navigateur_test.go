@@ -42,7 +42,10 @@ func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[ch
 	}
 	texte := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		// Bounded too: a node that is not there fails the test, not hangs it.
+		sctx, cancel := context.WithTimeout(ctx, pasMax)
+		defer cancel()
+		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("text of %s: %v", sel, err)
 		}
