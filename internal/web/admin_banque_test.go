@@ -408,11 +408,11 @@ func TestBanqueEnAttente(t *testing.T) {
 	}
 }
 
-// TestParcoursBanque: in a real Chromium, at 1280 and 390 px, an
+// TestParcoursBanqueEnAttente: in a real Chromium, at 1280 and 390 px, an
 // administrator's list of the changes awaiting approval (one pending, one
 // expired) and the vendor's account page with its pending change; every
 // page checked with axe-core, none wider than the screen.
-func TestParcoursBanque(t *testing.T) {
+func TestParcoursBanqueEnAttente(t *testing.T) {
 	p := newPortailDSFR(t, dsfrDir(t))
 	ctx := context.Background()
 	f, _ := p.db.FindFournisseurBySIRET(ctx, "88558855858745")
