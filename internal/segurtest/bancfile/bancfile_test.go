@@ -87,6 +87,22 @@ func TestCourt(t *testing.T) {
 			}
 		}
 	}
+	// The dashboard's computation: a time for each base, no error.
+	var calcul string
+	for _, l := range strings.Split(tableau, "\n") {
+		if strings.HasPrefix(l, "| `FindPilotage` |") {
+			calcul = l
+		}
+	}
+	if cells := strings.Split(strings.Trim(calcul, "| "), " | "); calcul == "" || len(cells) != colonnes+1 {
+		t.Errorf("FindPilotage: no line of %d columns in the table", colonnes)
+	} else {
+		for _, c := range cells[1:] {
+			if strings.Contains(c, "erreur") || !strings.HasSuffix(c, "\u00a0ms") {
+				t.Errorf("FindPilotage: got %q, want min / median / max in ms", c)
+			}
+		}
+	}
 	if !strings.Contains(tableau, "- Machine : ") || !strings.Contains(tableau, "- Commande : `bancfile -court") {
 		t.Errorf("table without the machine or the command:\n%s", tableau)
 	}

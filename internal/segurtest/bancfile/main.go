@@ -46,6 +46,9 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver, for the benchmark's schemas
+
+	"github.com/segur-numerique/segur"
+	"github.com/segur-numerique/segur/internal/sqlstore"
 )
 
 // Pages are the URLs measured, in the table's order. Their parts in braces
@@ -217,6 +220,10 @@ type resultat struct {
 	pages   []mesure
 	exports []mesureExport
 	pendant []mesure
+	// pilotage: the dashboard's computation (sqlstore's FindPilotage,
+	// which the page caches a minute), times sorted.
+	pilotage       []time.Duration
+	erreurPilotage string
 }
 
 // mesurer generates (or reuses) the base of c, starts segur serve on it
@@ -299,7 +306,48 @@ func mesurer(ctx context.Context, o options, c config, garder bool, stderr io.Wr
 	}
 	fmt.Fprintf(stderr, "bancfile : %s : pages pendant les exports\n", c)
 	r.pendant = mesurerPendantExports(ctx, client, exporteur, srv.base, pendant, o.repetitions, o.dureeMax)
+	fmt.Fprintf(stderr, "bancfile : %s : calcul du tableau de bord\n", c)
+	base := dbURL
+	if base == "" {
+		base = "sqlite://" + filepath.Join(dir, "segur.db")
+	}
+	r.pilotage, err = mesurerPilotage(ctx, base)
+	if err != nil {
+		r.erreurPilotage = err.Error()
+	}
 	return r, gen, nil
+}
+
+// repetitionsPilotage is how many times the dashboard is computed, after
+// one to warm the caches up.
+const repetitionsPilotage = 7
+
+// mesurerPilotage computes the dashboard of the base at dbURL (migrated by
+// segur serve), unfiltered, as the page does at its first request of the
+// minute, repetitionsPilotage times, and returns the times sorted.
+func mesurerPilotage(ctx context.Context, dbURL string) ([]time.Duration, error) {
+	db, err := sqlstore.Open(ctx, dbURL, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return nil, err
+	}
+	var ds []time.Duration
+	for i := range repetitionsPilotage + 1 {
+		now := time.Now()
+		debut := time.Now()
+		if _, err := db.FindPilotage(ctx, segur.PilotageFiltre{Maintenant: now, Semaine: segur.DebutSemaine(now, paris)}); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			ds = append(ds, time.Since(debut))
+		}
+	}
+	slices.Sort(ds)
+	return ds, nil
 }
 
 func lireEchantillons(dir string) (*echantillons, error) {
@@ -632,6 +680,18 @@ func ecrireTableau(w io.Writer, commande string, configs []config, res map[confi
 	fmt.Fprintf(w, "\nPages pendant les exports (un second client les enchaîne sans pause) : p50 / p95 / max.\n\n")
 	entete(w, "Page", configs)
 	lignesTableau(w, PagesPendantExports, configs, func(c config, i int) string { return cellule(res[c].pendant[i], o.repetitions) })
+	fmt.Fprintf(w, "\nCalcul du tableau de bord, sans filtre (celui que `/agence/pilotage` garde une minute) : min / médiane / max sur %d, après un de mise en route.\n\n", repetitionsPilotage)
+	entete(w, "Calcul", configs)
+	lignesTableau(w, []string{"FindPilotage"}, configs, func(c config, _ int) string {
+		r := res[c]
+		if r.erreurPilotage != "" {
+			return "erreur : " + r.erreurPilotage
+		}
+		if len(r.pilotage) == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%s / %s / %s\u00a0ms", ms(r.pilotage[0]), ms(r.pilotage[len(r.pilotage)/2]), ms(r.pilotage[len(r.pilotage)-1]))
+	})
 }
 
 // lignesTableau writes a table's rows: one per url, its cell for each
