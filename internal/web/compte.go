@@ -284,8 +284,12 @@ func (s *Server) postRenouvelerJeton(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return err
 		}
-		s.rediriger(w, r, "/compte", "Jeton "+nouveau.Prefixe+"… renouvelé : il ouvre l'API jusqu'au "+s.date(nouveau.ExpireLe)+
-			" (heure de Paris), sans rien changer dans vos logiciels.")
+		quoi, ou := "l'API", "vos logiciels"
+		if utilisateur(r.Context()).Agent() {
+			quoi, ou = "l'API de l'agence", "vos outils ni vos scripts"
+		}
+		s.rediriger(w, r, "/compte", "Jeton "+nouveau.Prefixe+"… renouvelé : il ouvre "+quoi+" jusqu'au "+s.date(nouveau.ExpireLe)+
+			" (heure de Paris), sans rien changer dans "+ou+".")
 		return nil
 	}
 	return introuvable("Ce jeton")

@@ -65,7 +65,7 @@ func TestParcoursJetonsAgent(t *testing.T) {
 	}
 	renouveler := fmt.Sprintf(`form[action="/compte/jetons/%d/renouveler"] button`, premier.ID)
 	do("renouveler", chromedp.Click(chromedp.CSS(renouveler)), chromedp.WaitVisible(chromedp.CSS(flash)))
-	contient(t, "renewed", texte(flash), "Jeton "+premier.Prefixe+"… renouvelé : il ouvre l'API jusqu'au ", "(heure de Paris), sans rien changer dans vos logiciels.")
+	contient(t, "renewed", texte(flash), "Jeton "+premier.Prefixe+"… renouvelé : il ouvre l'API de l'agence jusqu'au ", "(heure de Paris), sans rien changer dans vos outils ni vos scripts.")
 	verifier("jeton-renouvele", 1280)
 
 	do("390 px", chromedp.EmulateViewport(390, 844), chromedp.Navigate(p.srv.URL+"/compte"), chromedp.WaitVisible(chromedp.CSS("tbody")))
