@@ -50,6 +50,20 @@ func confirmerDialogue(t *testing.T, ctx context.Context, do func(string, ...chr
 	t.Helper()
 	do(nom, chromedp.Click(chromedp.CSS(bouton)), chromedp.WaitVisible(chromedp.CSS("dialog #confirmer")))
 	contient(t, nom+": dialog", texte("dialog"), wants...)
+	// The dialog opens on its title, in view, and the focus is in it:
+	// « Confirmer » when all of it fits the screen, its title otherwise.
+	vue, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const d = document.querySelector('dialog'), h = d.querySelector('h1'), a = document.activeElement;
+		const tient = d.scrollHeight <= d.clientHeight;
+		return [h.getBoundingClientRect().top >= d.getBoundingClientRect().top - 1 ? 'titre visible' : 'titre caché',
+			d.contains(a) ? (a.id || a.tagName) : 'hors du dialogue', tient ? 'tient' : 'défile'].join(', ');
+	})()`))
+	if err != nil {
+		t.Fatalf("%s: focus: %v", nom, err)
+	}
+	if !strings.HasPrefix(vue, "titre visible, confirmer, tient") && !strings.HasPrefix(vue, "titre visible, confirmation-titre, défile") {
+		t.Errorf("%s at %d px: got « %s », want the title in view and the focus on « Confirmer » (on the title when the dialog scrolls)", nom, largeur, vue)
+	}
 	ecran(t, ctx)(nom+"-confirmation", largeur)
 	do(nom+": confirmer", chromedp.Click(chromedp.CSS("dialog #confirmer")), chromedp.WaitVisible(chromedp.CSS(apres)),
 		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))

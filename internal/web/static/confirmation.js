@@ -47,8 +47,19 @@
     dialogue.addEventListener('close', function () { fermer(); });
     document.body.appendChild(dialogue);
     dialogue.showModal();
+    // Focus on « Confirmer », unless the dialog is taller than the screen
+    // (a long one, on a phone): focusing the button would scroll its title
+    // and first points out of view, so its title takes the focus and it
+    // reads from its start (WAI-ARIA Authoring Practices, dialog).
     var confirmer = dialogue.querySelector('#confirmer');
-    (confirmer || dialogue).focus();
+    if (confirmer && dialogue.scrollHeight <= dialogue.clientHeight) {
+      confirmer.focus();
+    } else {
+      var h1 = dialogue.querySelector('h1');
+      h1.setAttribute('tabindex', '-1');
+      h1.focus();
+      dialogue.scrollTop = 0;
+    }
     return true;
   }
 
