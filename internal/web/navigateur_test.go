@@ -45,11 +45,20 @@ func parcours(t *testing.T) (context.Context, func(string, ...chromedp.Action[ch
 		// Bounded too: a node that is not there fails the test, not hangs it.
 		sctx, cancel := context.WithTimeout(ctx, pasMax)
 		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
+		// A page that has just loaded may still replace its document
+		// (the one WaitVisible saw is not the one read): the DevTools
+		// answer « No node with given id found », and the node is asked
+		// for again, in the page as it is then.
+		for essai := 1; ; essai++ {
+			s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+			if err != nil && essai < 3 && strings.Contains(err.Error(), "No node with given id found") {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("text of %s: %v", sel, err)
+			}
+			return strings.TrimSpace(s)
 		}
-		return strings.TrimSpace(s)
 	}
 	return ctx, do, texte
 }
