@@ -11,7 +11,7 @@
 # Progress and errors go to stderr. Installs the Debian package chromium when
 # /usr/bin/chromium is missing (as root, with --no-install-recommends:
 # without it apt pulls 130 packages and upgrades systemd; running apt-get
-# update only when needed), and chromium-l10n for the browser's French. No chromium-driver: chromedp speaks the DevTools
+# update only when needed). No chromium-driver: chromedp speaks the DevTools
 # protocol to the browser itself. Nothing is started: each test starts its own
 # browser.
 
@@ -51,25 +51,8 @@ install_chromium() {
 	[[ -x $CHROMIUM ]] || die "installed, but $CHROMIUM is still missing"
 }
 
-# install_francais installs chromium-l10n when Chromium has no French: the
-# tests run the browser in French (--lang=fr-FR), as the portal's users do,
-# and without it the browser's own words (a file input's « Choose File »,
-# dates as MM/DD/YYYY) stay in English.
-install_francais() {
-	[[ -e /usr/lib/chromium/locales/fr.pak ]] && return 0
-	[[ $EUID -eq 0 ]] || die "Chromium has no French (/usr/lib/chromium/locales/fr.pak) and installing chromium-l10n needs root: apt-get install --no-install-recommends chromium-l10n"
-	export DEBIAN_FRONTEND=noninteractive
-	log "installing chromium-l10n (about 5 s)"
-	if ! apt-get install -y -qq --no-install-recommends chromium-l10n >&2; then
-		log "install failed; apt-get update and retry"
-		apt-get update -qq >&2
-		apt-get install -y -qq --no-install-recommends chromium-l10n >&2
-	fi
-}
-
 [[ $# -eq 0 ]] || die "usage: chromium.sh (no arguments)"
 install_chromium
-install_francais
 # Debian's wrapper script prints a harmless "[: ...: unexpected operator"
 # line first: keep only the version line.
 version=$("$CHROMIUM" --headless --no-sandbox --version 2>/dev/null | grep -m1 -i chromium) ||

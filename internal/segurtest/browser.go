@@ -24,7 +24,7 @@ import (
 // in a browser.
 //
 // The browser runs without sandbox as root (Chromium refuses to start
-// otherwise), in French, with a fresh profile in tb.TempDir(), a 1280×800 window, and
+// otherwise), with a fresh profile in tb.TempDir(), a 1280×800 window, and
 // without the background traffic (updates, sync) that a test does not need.
 func Browser(tb testing.TB) context.Context {
 	tb.Helper()
@@ -40,11 +40,6 @@ func Browser(tb testing.TB) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		// In French, as the portal's users: the browser's own words (a
-		// file input's button, a date's format) and Accept-Language
-		// (Debian's chromium-l10n, installed by scripts/chromium.sh).
-		chromedp.Flag("lang", "fr-FR"),
-		chromedp.Env("LANGUAGE=fr_FR", "LANG=fr_FR.UTF-8"),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
