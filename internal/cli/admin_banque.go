@@ -181,11 +181,7 @@ func adminVendorIbanPropose(ctx context.Context, e *env, args []string) int {
 		blobs = f.String("blobs", os.Getenv("SEGUR_BLOBS"), "stockage S3 des fichiers, comme segur serve --blobs (par défaut : le dossier --data)")
 		return required(map[string]*string{"siret": siret, "iban": iban, "bic": bic, "justificatif": justificatif, "as": as})
 	}, func(db *sqlstore.DB) error {
-		ctx, err := administrateur(ctx, e, db, *as)
-		if err != nil {
-			return err
-		}
-		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		ctx, f, err := administrateurEtFournisseur(ctx, e, db, *as, *siret)
 		if err != nil {
 			return err
 		}
@@ -215,6 +211,18 @@ func adminVendorIbanPropose(ctx context.Context, e *env, args []string) int {
 	})
 }
 
+// administrateurEtFournisseur authenticates the administrator of --as
+// (administrateur) and reads the vendor of --siret: the first steps of
+// the three bank details commands.
+func administrateurEtFournisseur(ctx context.Context, e *env, db *sqlstore.DB, as, siret string) (context.Context, *segur.Fournisseur, error) {
+	ctx, err := administrateur(ctx, e, db, as)
+	if err != nil {
+		return ctx, nil, err
+	}
+	f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(siret))
+	return ctx, f, err
+}
+
 // ibanOuAucun is iban, or « aucun ».
 func ibanOuAucun(iban string) string {
 	if iban == "" {
@@ -231,11 +239,7 @@ func adminVendorIbanApprove(ctx context.Context, e *env, args []string) int {
 		contact = f.String("contact", os.Getenv("SEGUR_CONTACT"), "adresse que le courriel donne au fournisseur s'il n'a pas demandé ce changement (celle de segur serve --contact)")
 		return required(map[string]*string{"siret": siret, "as": as})
 	}, func(db *sqlstore.DB) error {
-		ctx, err := administrateur(ctx, e, db, *as)
-		if err != nil {
-			return err
-		}
-		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		ctx, f, err := administrateurEtFournisseur(ctx, e, db, *as, *siret)
 		if err != nil {
 			return err
 		}
@@ -257,11 +261,7 @@ func adminVendorIbanReject(ctx context.Context, e *env, args []string) int {
 		as = f.String("as", "", "votre identifiant d'administrateur du portail, authentifié par votre mot de passe du portail (saisi au terminal, ou lu sur l'entrée standard)")
 		return required(map[string]*string{"siret": siret, "reason": reason, "as": as})
 	}, func(db *sqlstore.DB) error {
-		ctx, err := administrateur(ctx, e, db, *as)
-		if err != nil {
-			return err
-		}
-		f, err := db.FindFournisseurBySIRET(ctx, strings.TrimSpace(*siret))
+		ctx, f, err := administrateurEtFournisseur(ctx, e, db, *as, *siret)
 		if err != nil {
 			return err
 		}
