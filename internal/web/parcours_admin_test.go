@@ -344,11 +344,18 @@ func TestParcoursBanque(t *testing.T) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(onglet, pasMax)
 		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("second tab: text of %s: %v", sel, err)
+		// Asked again when the page replaced its document, as parcours's
+		// texte does.
+		for essai := 1; ; essai++ {
+			s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+			if err != nil && essai < 3 && strings.Contains(err.Error(), "No node with given id found") {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("second tab: text of %s: %v", sel, err)
+			}
+			return strings.TrimSpace(s)
 		}
-		return strings.TrimSpace(s)
 	}
 	// A tab in the background draws no frame: no click lands, no
 	// screenshot is taken. Each tab comes to the front when used.
